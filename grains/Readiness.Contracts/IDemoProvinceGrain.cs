@@ -1,0 +1,18 @@
+namespace Readiness.Contracts;
+
+/// <summary>Loads the demo province through the unit grains, once per database.</summary>
+[Alias("readiness.IDemoProvinceGrain")]
+public interface IDemoProvinceGrain : IGrainWithStringKey
+{
+    /// <summary>Loads the province unless it was loaded before; returns what it did.</summary>
+    [Alias("ensure-loaded")]
+    Task<DemoLoadReport> EnsureLoaded();
+}
+
+[GenerateSerializer, Immutable, Alias("readiness.demo-load-report")]
+public sealed record DemoLoadReport(
+    [property: Id(0)] string ProvinceId,
+    [property: Id(1)] bool LoadedNow,
+    [property: Id(2)] int Units,
+    [property: Id(3)] int CommandsApplied,
+    [property: Id(4)] DateTimeOffset LoadedAt);

@@ -1,0 +1,11 @@
+namespace Readiness.Contracts;
+
+/// <summary>R1 is fully ready, R4 is not ready (see DOMAIN.md).</summary>
+[GenerateSerializer, Alias("readiness.level")]
+public enum ReadinessLevel
+{
+    R1 = 1,
+    R2 = 2,
+    R3 = 3,
+    R4 = 4,
+}

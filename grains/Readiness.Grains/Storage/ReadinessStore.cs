@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+using JasperFx;
+using Weasel.Core;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains.Projections;
+
+namespace Readiness.Grains.Storage;
+
+/// <summary>The one place that says how Readiness uses Marten: schema, event identity, projections.</summary>
+public static class ReadinessStore
+{
+    public const string Schema = "readiness";
+
+    public static void Configure(StoreOptions options, string connectionString, ReadinessPolicy policy, TimeProvider clock)
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = Schema;
+        // The application role may not change the schema; the migrator applies it as the owner.
+        options.AutoCreateSchemaObjects = AutoCreate.None;
+        options.UseSystemTextJsonForSerialization(
+            EnumStorage.AsString,
+            Casing.CamelCase,
+            json => json.Converters.Add(new JsonStringEnumConverter()));
+
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Events.AppendMode = EventAppendMode.Quick;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        options.Events.MetadataConfig.CorrelationIdEnabled = true;
+        options.Events.MetadataConfig.CausationIdEnabled = true;
+
+        options.Events.AddEventType<UnitRegistered>();
+        options.Events.AddEventType<RecruitsEnlisted>();
+
+        options.Projections.Add(new UnitReadinessProjection(policy, clock), ProjectionLifecycle.Inline);
+        options.Projections.Add(new ProvinceRosterProjection(clock), ProjectionLifecycle.Async);
+    }
+}

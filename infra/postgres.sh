@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The project's own PostgreSQL: a cluster in .local/postgres of this checkout, on 127.0.0.1 only.
+#   infra/postgres.sh start    install PostgreSQL if missing, create the cluster once, start it (a no-op when running)
+#   infra/postgres.sh stop     stop it (a no-op when stopped)
+#   infra/postgres.sh status   say whether it runs; exit 0 when it does, 3 when it does not
+#   infra/postgres.sh env      print the connection strings as environment assignments
+#   infra/postgres.sh psql     open psql as the superuser (extra arguments go to psql)
+# Settings: READINESS_PG_PORT (default 55432).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+port=${READINESS_PG_PORT:-55432}
+state="$root/.local/postgres"
+data="$state/data"
+sockets="$state/run"
+log="$state/server.log"
+# Development-only secrets for a cluster that listens on loopback alone.
+superuser=postgres;        superuser_password=readiness-dev-superuser
+owner_role=readiness_owner; owner_password=readiness-dev-owner
+app_role=readiness_app;     app_password=readiness-dev-app
+database=readiness
+
+say() { printf 'postgres: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+find_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+ensure_installed() {
+  bin=$(find_bin) && return 0
+  [ "$(id -u)" = 0 ] || die "PostgreSQL server binaries are missing; run this as root once so it can 'apt-get install postgresql'."
+  say "installing Debian's PostgreSQL server (one time)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  # Debian's package creates and starts a default cluster on port 5432; ours does not use it.
+  apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >&2
+  bin=$(find_bin) || die "apt-get installed postgresql but no server binaries were found under /usr/lib/postgresql."
+}
+
+# The server refuses to run as root, so as root we run it as a dedicated system user.
+ensure_os_user() {
+  if [ "$(id -u)" != 0 ]; then
+    os_user=$(id -un)
+    as_user() { "$@"; }
+    return 0
+  fi
+  os_user=readiness-pg
+  id -u "$os_user" >/dev/null 2>&1 ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$os_user"
+  as_user() { runuser -u "$os_user" -- "$@"; }
+}
+
+# The cluster must live where its OS user can reach it; a checkout under a private home is not.
+ensure_state_dir() {
+  mkdir -p "$root/.local"
+  if [ "$(id -u)" = 0 ] && [ ! -L "$state" ] && [ ! -d "$state" ] && ! runuser -u "$os_user" -- test -x "$root/.local"; then
+    local elsewhere
+    elsewhere="/var/lib/readiness-pg/$(printf '%s' "$root" | sha256sum | cut -c1-16)"
+    mkdir -p "$elsewhere"
+    ln -s "$elsewhere" "$state"
+    say "the checkout is not reachable by $os_user; keeping the cluster in $elsewhere"
+  fi
+  mkdir -p "$state"
+  if [ "$(id -u)" = 0 ]; then chown "$os_user" "$state"; fi
+  as_user mkdir -p "$sockets"
+  chmod 0755 "$state"
+}
+
+pg_ctl_() { as_user "$bin/pg_ctl" -D "$data" "$@"; }
+
+is_running() { [ -f "$data/PG_VERSION" ] && pg_ctl_ status >/dev/null 2>&1; }
+
+init_cluster() {
+  [ -f "$data/PG_VERSION" ] && return 0
+  say "creating a cluster in $data"
+  local pwfile
+  pwfile=$(mktemp)
+  printf '%s\n' "$superuser_password" >"$pwfile"
+  chmod 0644 "$pwfile"
+  as_user "$bin/initdb" -D "$data" -U "$superuser" --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \
+    --auth-local=trust --auth-host=scram-sha-256 >"$state/initdb.log" 2>&1 ||
+    { rm -f "$pwfile"; cat "$state/initdb.log" >&2; die "initdb failed"; }
+  rm -f "$pwfile"
+  as_user tee -a "$data/postgresql.conf" >/dev/null <<CONF
+
+# Readiness: loopback only, on a port of its own, durable commits.
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sockets'
+unix_socket_permissions = 0700
+max_connections = 300
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+log_min_messages = warning
+CONF
+  as_user tee "$data/pg_hba.conf" >/dev/null <<HBA
+# Readiness: the socket is private to the server's OS user; TCP needs a password.
+local all all                trust
+host  all all 127.0.0.1/32   scram-sha-256
+HBA
+}
+
+psql_super() { as_user "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$sockets" -p "$port" -U "$superuser" "$@"; }
+
+# Idempotent: roles and the database are created when missing and left alone otherwise.
+ensure_roles() {
+  psql_super -d postgres >/dev/null <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$owner_role') THEN
+    CREATE ROLE $owner_role LOGIN NOSUPERUSER NOCREATEROLE CREATEDB PASSWORD '$owner_password';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$app_role') THEN
+    CREATE ROLE $app_role LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '$app_password';
+  END IF;
+END
+\$\$;
+SELECT 'CREATE DATABASE $database OWNER $owner_role' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$database') \gexec
+SQL
+}
+
+start() {
+  ensure_installed
+  ensure_os_user
+  ensure_state_dir
+  exec 9>"$state/.lock"
+  flock 9
+  init_cluster
+  if is_running; then
+    say "already running on 127.0.0.1:$port"
+  else
+    pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
+    say "started on 127.0.0.1:$port"
+  fi
+  ensure_roles
+  flock -u 9
+  print_env
+}
+
+stop() {
+  ensure_os_user
+  if ! bin=$(find_bin) || ! is_running; then say "not running"; return 0; fi
+  pg_ctl_ stop -m fast -w >/dev/null
+  say "stopped"
+}
+
+status() {
+  ensure_os_user
+  if bin=$(find_bin) && is_running; then
+    say "running on 127.0.0.1:$port, data in $data"
+    return 0
+  fi
+  say "not running"
+  return 3
+}
+
+conn() { printf 'Host=127.0.0.1;Port=%s;Database=%s;Username=%s;Password=%s' "$port" "$1" "$2" "$3"; }
+
+print_env() {
+  echo "ConnectionStrings__Readiness='$(conn "$database" "$app_role" "$app_password")'"
+  echo "ConnectionStrings__ReadinessOwner='$(conn "$database" "$owner_role" "$owner_password")'"
+  echo "ConnectionStrings__ReadinessSuperuser='$(conn postgres "$superuser" "$superuser_password")'"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  env) print_env ;;
+  psql) shift; ensure_os_user; bin=$(find_bin) || die "PostgreSQL is not installed; run: infra/postgres.sh start"; psql_super -d "$database" "$@" ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

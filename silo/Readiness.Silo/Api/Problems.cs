@@ -1,0 +1,29 @@
+using Readiness.Contracts;
+
+namespace Readiness.Silo.Api;
+
+/// <summary>RFC 7807 problem documents for the API's refusals.</summary>
+internal static class Problems
+{
+    public static IResult For(Rejection rejection, string unitId, string commandId) => Results.Problem(
+        statusCode: rejection.Kind switch
+        {
+            RejectionKind.NotFound => StatusCodes.Status404NotFound,
+            RejectionKind.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        title: rejection.Kind switch
+        {
+            RejectionKind.NotFound => "Unknown unit.",
+            RejectionKind.Conflict => "The command contradicts what already happened.",
+            _ => "The command is not valid.",
+        },
+        detail: rejection.Message,
+        extensions: new Dictionary<string, object?> { ["unitId"] = unitId, ["commandId"] = commandId });
+
+    public static IResult Invalid(string detail) => Results.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: "The command is not valid.", detail: detail);
+
+    public static IResult NotFound(string title, string detail) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
+}

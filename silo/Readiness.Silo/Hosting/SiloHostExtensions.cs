@@ -1,0 +1,97 @@
+using System.Data.Common;
+using System.Net;
+using System.Text.Json.Serialization;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Npgsql;
+using Readiness.Domain;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Silo.Hosting;
+
+public static class SiloHostExtensions
+{
+    private const string AdoInvariant = "Npgsql";
+
+    /// <summary>Everything the silo runs: schema, Marten, Orleans, the demo, health and the HTTP API.</summary>
+    public static WebApplicationBuilder AddReadinessSilo(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<ReadinessOptions>().Bind(configuration.GetSection(ReadinessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new ReadinessOptions();
+        var connectionString = configuration.GetRequiredConnectionString("Readiness");
+
+        var policy = ReadinessPolicy.Default;
+        services.AddSingleton(policy);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StartupState>();
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+
+        // Hosted services start in order: the schema must exist before Orleans reads its tables.
+        services.AddHostedService<DatabaseMigrator>();
+
+        services.AddMarten(provider =>
+            {
+                var storeOptions = new StoreOptions();
+                ReadinessStore.Configure(storeOptions, connectionString, policy, provider.GetRequiredService<TimeProvider>());
+                return storeOptions;
+            })
+            .AddAsyncDaemon(DaemonMode.HotCold);
+
+        DbProviderFactories.RegisterFactory(AdoInvariant, NpgsqlFactory.Instance);
+        builder.UseOrleans(silo =>
+        {
+            var endpoints = options.Orleans;
+            silo.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = endpoints.ClusterId;
+                cluster.ServiceId = endpoints.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(endpoints.AdvertisedAddress), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAdoNetClustering(ado =>
+            {
+                ado.Invariant = AdoInvariant;
+                ado.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorageAsDefault(ado =>
+            {
+                ado.Invariant = AdoInvariant;
+                ado.ConnectionString = connectionString;
+            });
+            silo.UseAdoNetReminderService(ado =>
+            {
+                ado.Invariant = AdoInvariant;
+                ado.ConnectionString = connectionString;
+            });
+        });
+
+        services.AddHostedService<DemoLoader>();
+
+        services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
+            .AddCheck<OrleansHealthCheck>("orleans", tags: ["ready"])
+            .AddCheck<StartupHealthCheck>("startup", tags: ["ready"]);
+
+        services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Readiness API";
+            document.Info.Description = "Readiness tracking for provincial military commands: commands that report what happened, and the readiness views built from them.";
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    internal static string GetRequiredConnectionString(this IConfiguration configuration, string name) =>
+        configuration.GetConnectionString(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"ConnectionStrings:{name} is not configured (environment: ConnectionStrings__{name}).");
+}
