@@ -1,0 +1,27 @@
+
+namespace Readiness.Domain.Tests;
+
+public class UnitPathTests
+{
+    [Theory]
+    [InlineData("bac-kan", null, "bac-kan", null, null)]
+    [InlineData("bac-kan/ba-be", "bac-kan", "bac-kan", "bac-kan/ba-be", null)]
+    [InlineData("bac-kan/ba-be/cho-ra", "bac-kan/ba-be", "bac-kan", "bac-kan/ba-be", "bac-kan/ba-be/cho-ra")]
+    [InlineData("bac-kan/ba-be/cho-ra/militia-1", "bac-kan/ba-be/cho-ra", "bac-kan", "bac-kan/ba-be", "bac-kan/ba-be/cho-ra")]
+    public void Ancestors_are_read_from_the_id(string id, string? parent, string province, string? district, string? commune)
+    {
+        Assert.Equal(parent, UnitPath.ParentOf(id));
+        Assert.Equal(province, UnitPath.ProvinceOf(id));
+        Assert.Equal(district, UnitPath.DistrictOf(id));
+        Assert.Equal(commune, UnitPath.CommuneOf(id));
+    }
+
+    [Fact]
+    public void Problems_explain_the_expected_form()
+    {
+        Assert.Null(UnitPath.Problem("bac-kan/ba-be/cho-ra"));
+        Assert.Contains("bac-kan/ba-be/cho-ra", UnitPath.Problem("Bắc Kạn")!, StringComparison.Ordinal);
+        Assert.NotNull(UnitPath.Problem(""));
+        Assert.NotNull(UnitPath.Problem(new string('a', UnitPath.MaxLength + 1)));
+    }
+}

@@ -1,0 +1,149 @@
+using Readiness.Contracts;
+
+namespace Readiness.Domain.Tests;
+
+public class UnitRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 8, 0, 0, TimeSpan.FromHours(7));
+    private static readonly ParentFacts District = new("bac-kan/ba-be", Echelon.District);
+
+    private static RegisterUnit Register(Echelon echelon = Echelon.Commune, int authorised = 12, string? parentId = null, DateTimeOffset? at = null) =>
+        new("c-1", "Ban CHQS xã Chu Hương", echelon, parentId, authorised, at);
+
+    private static UnitState Registered(int authorised = 10, int actual = 0) =>
+        new("bac-kan/ba-be/chu-huong", true, "Ban CHQS xã Chu Hương", Echelon.Commune, "bac-kan/ba-be", authorised, actual);
+
+    [Fact]
+    public void Registering_a_commune_under_its_district_records_the_parent_read_from_its_id()
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(), District, Now);
+
+        Assert.Null(decision.Rejection);
+        var registered = Assert.IsType<UnitRegistered>(Assert.Single(decision.Events));
+        Assert.Equal("bac-kan/ba-be", registered.ParentId);
+        Assert.Equal(12, registered.AuthorisedStrength);
+        Assert.Equal(Now, registered.OccurredAt);
+    }
+
+    [Fact]
+    public void A_province_registers_without_a_parent()
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan"), Register(Echelon.Province), null, Now);
+
+        var registered = Assert.IsType<UnitRegistered>(Assert.Single(decision.Events));
+        Assert.Null(registered.ParentId);
+    }
+
+    [Fact]
+    public void Registering_twice_is_a_conflict()
+    {
+        var decision = UnitRules.Decide(Registered(), Register(), District, Now);
+
+        Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_missing_parent_is_reported_as_not_found_and_named()
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(), parent: null, Now);
+
+        Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
+        Assert.Contains("bac-kan/ba-be", decision.Rejection!.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Echelon.Commune, Echelon.Commune)]
+    [InlineData(Echelon.Commune, Echelon.District)]
+    [InlineData(Echelon.Province, Echelon.Commune)]
+    public void A_unit_cannot_stand_under_the_wrong_echelon(Echelon parentEchelon, Echelon childEchelon)
+    {
+        var decision = UnitRules.Decide(
+            UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(childEchelon), new ParentFacts("bac-kan/ba-be", parentEchelon), Now);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(UnitRules.MaxStrength + 1)]
+    public void Authorised_strength_must_be_positive_and_plausible(int authorised)
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(authorised: authorised), District, Now);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+        Assert.Contains(authorised.ToString(System.Globalization.CultureInfo.InvariantCulture), decision.Rejection!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_parent_id_that_disagrees_with_the_unit_id_is_refused()
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(parentId: "bac-kan/na-ri"), District, Now);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+    }
+
+    [Theory]
+    [InlineData("Bac-Kan/ba-be")]
+    [InlineData("bac-kan//ba-be")]
+    [InlineData("bac kan")]
+    [InlineData("bac-kan/ba-be/")]
+    public void Malformed_unit_ids_are_refused(string unitId)
+    {
+        var decision = UnitRules.Decide(UnitState.Initial(unitId), Register(), District, Now);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+    }
+
+    [Fact]
+    public void A_report_from_the_future_is_refused_but_clock_skew_is_tolerated()
+    {
+        var future = UnitRules.Decide(Registered(), new EnlistRecruits("c-2", 3, 2024, Now.AddHours(1)), Now);
+        var skewed = UnitRules.Decide(Registered(), new EnlistRecruits("c-3", 3, 2024, Now.AddMinutes(2)), Now);
+
+        Assert.Equal(RejectionKind.Invalid, future.Rejection?.Kind);
+        Assert.Null(skewed.Rejection);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Enlisting_needs_at_least_one_recruit(int count)
+    {
+        var decision = UnitRules.Decide(Registered(), new EnlistRecruits("c-2", count, 2024, null), Now);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void Enlisting_into_an_unregistered_unit_is_not_found()
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/nowhere"), new EnlistRecruits("c-2", 3, 2024, null), Now);
+
+        Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
+    }
+
+    [Fact]
+    public void Enlisted_recruits_raise_actual_strength()
+    {
+        var state = Registered(actual: 4);
+        var decision = UnitRules.Decide(state, new EnlistRecruits("c-2", 3, 2024, null), Now);
+
+        var evolved = decision.Events.Aggregate(state, UnitRules.Evolve);
+
+        Assert.Equal(7, evolved.ActualStrength);
+    }
+
+    [Fact]
+    public void Evolving_the_registration_makes_the_unit_known()
+    {
+        var evolved = UnitRules.Evolve(UnitState.Initial("bac-kan/ba-be"),
+            new UnitRegistered("bac-kan/ba-be", "Ban CHQS huyện Ba Bể", Echelon.District, "bac-kan", 24, Now));
+
+        Assert.True(evolved.Registered);
+        Assert.Equal(Echelon.District, evolved.Echelon);
+        Assert.Equal(24, evolved.AuthorisedStrength);
+    }
+}
