@@ -22,7 +22,7 @@ public sealed class ProvinceRoster
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    public void Apply(UnitRegistered e)
+    public void Record(UnitRegistered e)
     {
         if (e.Echelon == Echelon.Province)
         {
@@ -31,7 +31,7 @@ public sealed class ProvinceRoster
         Units[e.UnitId] = new RosterEntry(e.Name, e.Echelon, e.AuthorisedStrength, ActualStrength: 0);
     }
 
-    public void Apply(RecruitsEnlisted e)
+    public void Record(RecruitsEnlisted e)
     {
         if (Units.TryGetValue(e.UnitId, out var entry))
         {

@@ -10,14 +10,14 @@ public class ProvinceRosterTests
     public void Districts_roll_up_their_communes_and_units()
     {
         var roster = new ProvinceRoster { Id = "bac-kan" };
-        roster.Apply(new UnitRegistered("bac-kan", "Bộ CHQS tỉnh Bắc Kạn", Echelon.Province, null, 100, At));
-        roster.Apply(new RecruitsEnlisted("bac-kan", 95, 2024, At));
-        roster.Apply(new UnitRegistered("bac-kan/ba-be", "Ban CHQS huyện Ba Bể", Echelon.District, "bac-kan", 10, At));
-        roster.Apply(new RecruitsEnlisted("bac-kan/ba-be", 8, 2024, At));
-        roster.Apply(new UnitRegistered("bac-kan/ba-be/cho-ra", "Ban CHQS thị trấn Chợ Rã", Echelon.Commune, "bac-kan/ba-be", 10, At));
-        roster.Apply(new RecruitsEnlisted("bac-kan/ba-be/cho-ra", 5, 2024, At));
-        roster.Apply(new UnitRegistered("bac-kan/ba-be/cho-ra/militia-1", "Trung đội dân quân", Echelon.ForceUnit, "bac-kan/ba-be/cho-ra", 30, At));
-        roster.Apply(new RecruitsEnlisted("bac-kan/ba-be/cho-ra/militia-1", 30, 2024, At));
+        roster.Record(new UnitRegistered("bac-kan", "Bộ CHQS tỉnh Bắc Kạn", Echelon.Province, null, 100, At));
+        roster.Record(new RecruitsEnlisted("bac-kan", 95, 2024, At));
+        roster.Record(new UnitRegistered("bac-kan/ba-be", "Ban CHQS huyện Ba Bể", Echelon.District, "bac-kan", 10, At));
+        roster.Record(new RecruitsEnlisted("bac-kan/ba-be", 8, 2024, At));
+        roster.Record(new UnitRegistered("bac-kan/ba-be/cho-ra", "Ban CHQS thị trấn Chợ Rã", Echelon.Commune, "bac-kan/ba-be", 10, At));
+        roster.Record(new RecruitsEnlisted("bac-kan/ba-be/cho-ra", 5, 2024, At));
+        roster.Record(new UnitRegistered("bac-kan/ba-be/cho-ra/militia-1", "Trung đội dân quân", Echelon.ForceUnit, "bac-kan/ba-be/cho-ra", 30, At));
+        roster.Record(new RecruitsEnlisted("bac-kan/ba-be/cho-ra/militia-1", 30, 2024, At));
         roster.Advance(8, At);
 
         var view = roster.ToView(ReadinessPolicy.Default);
@@ -40,7 +40,7 @@ public class ProvinceRosterTests
     public void Enlistment_in_an_unknown_unit_changes_nothing()
     {
         var roster = new ProvinceRoster { Id = "bac-kan" };
-        roster.Apply(new RecruitsEnlisted("bac-kan/ghost", 5, 2024, At));
+        roster.Record(new RecruitsEnlisted("bac-kan/ghost", 5, 2024, At));
 
         Assert.Empty(roster.Units);
     }

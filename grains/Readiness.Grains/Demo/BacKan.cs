@@ -16,36 +16,36 @@ public static class BacKan
 
     public static readonly IReadOnlyList<DemoDistrict> Districts =
     [
-        new("Thành phố Bắc Kạn", "Ban CHQS thành phố",
+        new("Thành phố Bắc Kạn", "Ban CHQS thành phố Bắc Kạn",
             Wards: ["Đức Xuân", "Phùng Chí Kiên", "Sông Cầu", "Nguyễn Thị Minh Khai", "Huyền Tụng", "Xuất Hóa"],
             Towns: [],
             Communes: ["Dương Quang", "Nông Thượng"]),
-        new("Ba Bể", "Ban CHQS huyện",
+        new("Ba Bể", "Ban CHQS huyện Ba Bể",
             Wards: [], Towns: ["Chợ Rã"],
             Communes: ["Bành Trạch", "Cao Thượng", "Chu Hương", "Địa Linh", "Đồng Phúc", "Hà Hiệu", "Hoàng Trĩ",
                 "Khang Ninh", "Mỹ Phương", "Nam Mẫu", "Phúc Lộc", "Quảng Khê", "Thượng Giáo", "Yến Dương"]),
-        new("Bạch Thông", "Ban CHQS huyện",
+        new("Bạch Thông", "Ban CHQS huyện Bạch Thông",
             Wards: [], Towns: ["Phủ Thông"],
             Communes: ["Cẩm Giàng", "Cao Sơn", "Đôn Phong", "Dương Phong", "Lục Bình", "Mỹ Thanh", "Nguyên Phúc",
                 "Quân Hà", "Quang Thuận", "Sĩ Bình", "Tân Tú", "Vi Hương", "Vũ Muộn"]),
-        new("Chợ Đồn", "Ban CHQS huyện",
+        new("Chợ Đồn", "Ban CHQS huyện Chợ Đồn",
             Wards: [], Towns: ["Bằng Lũng"],
             Communes: ["Bản Thi", "Bằng Lãng", "Bằng Phúc", "Bình Trung", "Đại Sảo", "Đồng Thắng", "Lương Bằng",
                 "Nam Cường", "Nghĩa Tá", "Ngọc Phái", "Phương Viên", "Quảng Bạch", "Tân Lập", "Xuân Lạc", "Yên Mỹ",
                 "Yên Phong", "Yên Thịnh", "Yên Thượng", "Đông Viên"]),
-        new("Chợ Mới", "Ban CHQS huyện",
+        new("Chợ Mới", "Ban CHQS huyện Chợ Mới",
             Wards: [], Towns: ["Đồng Tâm"],
             Communes: ["Bình Văn", "Cao Kỳ", "Hòa Thành", "Mai Lạp", "Như Cố", "Nông Hạ", "Quảng Chu", "Tân Sơn",
                 "Thanh Mai", "Thanh Thịnh", "Thanh Vận", "Yên Cư", "Yên Đĩnh"]),
-        new("Na Rì", "Ban CHQS huyện",
+        new("Na Rì", "Ban CHQS huyện Na Rì",
             Wards: [], Towns: ["Yến Lạc"],
             Communes: ["Côn Minh", "Cư Lễ", "Cường Lợi", "Dương Sơn", "Đổng Xá", "Kim Hỷ", "Kim Lư", "Lạng San",
                 "Liêm Thủy", "Lương Thượng", "Quang Phong", "Sơn Thành", "Trần Phú", "Văn Lang", "Văn Minh", "Xuân Dương"]),
-        new("Ngân Sơn", "Ban CHQS huyện",
+        new("Ngân Sơn", "Ban CHQS huyện Ngân Sơn",
             Wards: [], Towns: ["Nà Phặc"],
             Communes: ["Bằng Vân", "Cốc Đán", "Đức Vân", "Hiệp Lực", "Thuần Mang", "Thượng Ân", "Thượng Quan",
                 "Trung Hòa", "Vân Tùng"]),
-        new("Pác Nặm", "Ban CHQS huyện",
+        new("Pác Nặm", "Ban CHQS huyện Pác Nặm",
             Wards: [], Towns: [],
             Communes: ["An Thắng", "Bằng Thành", "Bộc Bố", "Cao Tân", "Cổ Linh", "Công Bằng", "Giáo Hiệu",
                 "Nghiên Loan", "Nhạn Môn", "Xuân La"]),
@@ -58,7 +58,7 @@ public static class BacKan
         foreach (var district in Districts)
         {
             var districtId = $"{ProvinceId}/{Slug(district.Name)}";
-            yield return new DemoUnit(districtId, $"{district.CommandTitle} {district.Name}", Echelon.District, 24, 23 - (Stable(districtId) % 2));
+            yield return new DemoUnit(districtId, district.CommandName, Echelon.District, 24, 23 - (Stable(districtId) % 2));
             foreach (var (kind, names) in new[] { ("phường", district.Wards), ("thị trấn", district.Towns), ("xã", district.Communes) })
             {
                 foreach (var name in names)
@@ -98,6 +98,6 @@ public static class BacKan
     private static int Stable(string text) => text.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & int.MaxValue;
 }
 
-public sealed record DemoDistrict(string Name, string CommandTitle, string[] Wards, string[] Towns, string[] Communes);
+public sealed record DemoDistrict(string Name, string CommandName, string[] Wards, string[] Towns, string[] Communes);
 
 public sealed record DemoUnit(string Id, string Name, Echelon Echelon, int AuthorisedStrength, int ActualStrength);

@@ -27,10 +27,10 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
         switch (e.Data)
         {
             case UnitRegistered registered:
-                roster.Apply(registered);
+                roster.Record(registered);
                 break;
             case RecruitsEnlisted enlisted:
-                roster.Apply(enlisted);
+                roster.Record(enlisted);
                 break;
             default:
                 return snapshot;

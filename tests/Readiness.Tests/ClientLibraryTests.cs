@@ -1,0 +1,63 @@
+using Readiness.Client;
+using Readiness.Contracts;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>The client library as a higher-echelon system uses it.</summary>
+public class ClientLibraryTests(SiloFixture silo)
+{
+    private ReadinessClient Client => new(silo.Http);
+
+    [Fact]
+    public async Task A_unit_registered_and_reinforced_through_the_client_reads_back()
+    {
+        var tree = await silo.NewProvinceAsync();
+        var unitId = $"{tree.CommuneId}/self-defence-squad";
+
+        var registered = await Client.RegisterUnitAsync(unitId, "Tiểu đội tự vệ", Echelon.ForceUnit, 10);
+        var enlisted = await Client.EnlistRecruitsAsync(unitId, 9, 2024);
+        var view = await Client.GetUnitAsync(unitId);
+
+        Assert.Equal(1, registered.Version);
+        Assert.Equal(2, enlisted.Version);
+        Assert.Equal(9, view.ActualStrength);
+        Assert.Equal(ReadinessLevel.R1, view.Level);
+    }
+
+    [Fact]
+    public async Task Resending_a_command_id_through_the_client_returns_the_first_result()
+    {
+        var tree = await silo.NewProvinceAsync();
+        var commandId = ReadinessClient.NewCommandId();
+
+        var first = await Client.EnlistRecruitsAsync(tree.CommuneId, 2, 2024, commandId: commandId);
+        var again = await Client.EnlistRecruitsAsync(tree.CommuneId, 2, 2024, commandId: commandId);
+
+        Assert.Equal(first.Version, again.Version);
+        Assert.True(again.AlreadyApplied);
+        Assert.Equal(2, (await Client.GetUnitAsync(tree.CommuneId)).ActualStrength);
+    }
+
+    [Fact]
+    public async Task Refusals_surface_as_typed_exceptions_carrying_the_problem()
+    {
+        var tree = await silo.NewProvinceAsync();
+
+        var invalid = await Assert.ThrowsAsync<ReadinessApiException>(() => Client.EnlistRecruitsAsync(tree.CommuneId, 0, 2024));
+        var unknown = await Assert.ThrowsAsync<ReadinessApiException>(() => Client.GetUnitAsync($"{tree.CommuneId}/nobody"));
+
+        Assert.Equal(400, invalid.StatusCode);
+        Assert.Contains("at least 1", invalid.Problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(tree.CommuneId, invalid.Problem.Extensions!["unitId"].GetString());
+        Assert.Equal(404, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_province_view_is_read_through_the_client()
+    {
+        var view = await Client.GetProvinceReadinessAsync("bac-kan");
+
+        Assert.Equal(8, view.Districts.Count);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Readiness.Contracts;
+
+[assembly: AssemblyFixture(typeof(Readiness.Tests.Infrastructure.SiloFixture))]
+
+namespace Readiness.Tests.Infrastructure;
+
+/// <summary>One silo with the demo province loaded, shared by the tests of this assembly.</summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public TestDatabase Database { get; private set; } = null!;
+    public SiloHost Host { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IGrainFactory Grains => Host.Grains;
+
+    public async ValueTask InitializeAsync()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        Database = await cluster.CreateDatabaseAsync("shared");
+        Host = new SiloHost(Database, loadDemo: true);
+        Http = await Host.StartAndWaitUntilReadyAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    /// <summary>A province of its own for one test, with one district and one commune, so tests never share figures.</summary>
+    public async Task<TestProvince> NewProvinceAsync(int communeAuthorised = 10)
+    {
+        var province = $"t{Guid.NewGuid():N}"[..12];
+        var tree = new TestProvince(province, $"{province}/district-a", $"{province}/district-a/commune-1");
+        await Accept(Grains.GetGrain<IUnitGrain>(tree.ProvinceId).Register(new RegisterUnit(NewId(), "Test province", Echelon.Province, null, 100, null)));
+        await Accept(Grains.GetGrain<IUnitGrain>(tree.DistrictId).Register(new RegisterUnit(NewId(), "Test district", Echelon.District, null, 20, null)));
+        await Accept(Grains.GetGrain<IUnitGrain>(tree.CommuneId).Register(new RegisterUnit(NewId(), "Test commune", Echelon.Commune, null, communeAuthorised, null)));
+        return tree;
+    }
+
+    /// <summary>Polls a view until it satisfies the condition: the province view is built asynchronously.</summary>
+    public async Task<T> EventuallyAsync<T>(string path, Func<T, bool> condition, TimeSpan? patience = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + (patience ?? TimeSpan.FromSeconds(15));
+        T? last = default;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            using var response = await Http.GetAsync(new Uri(path, UriKind.Relative));
+            if (response.IsSuccessStatusCode)
+            {
+                last = (await response.Content.ReadFromJsonAsync<T>(Json))!;
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{path} did not reach the expected state; last seen: {JsonSerializer.Serialize(last, Json)}");
+    }
+
+    public static string NewId() => Guid.NewGuid().ToString();
+
+    private static async Task Accept(Task<CommandResult> command)
+    {
+        var result = await command;
+        Assert.True(result.Accepted, result.Rejection?.Message);
+    }
+}
+
+public sealed record TestProvince(string ProvinceId, string DistrictId, string CommuneId);

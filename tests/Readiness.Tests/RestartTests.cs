@@ -1,0 +1,34 @@
+using Readiness.Contracts;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>A silo started twice on one database: the demo loads once, and what was acknowledged stays.</summary>
+public class RestartTests
+{
+    [Fact]
+    public async Task A_second_start_does_not_load_the_demo_again_and_keeps_every_event()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        await using var database = await cluster.CreateDatabaseAsync("restart");
+
+        long afterFirstStart;
+        await using (var first = new SiloHost(database, loadDemo: true))
+        {
+            using var http = await first.StartAndWaitUntilReadyAsync();
+            var result = await first.Grains.GetGrain<IUnitGrain>("bac-kan/na-ri/kim-hy")
+                .EnlistRecruits(new EnlistRecruits("restart-test", 1, 2024, null));
+            Assert.True(result.Accepted);
+            afterFirstStart = await database.CountAllEventsAsync();
+        }
+
+        await using var second = new SiloHost(database, loadDemo: true);
+        using var secondHttp = await second.StartAndWaitUntilReadyAsync();
+        var retried = await second.Grains.GetGrain<IUnitGrain>("bac-kan/na-ri/kim-hy")
+            .EnlistRecruits(new EnlistRecruits("restart-test", 1, 2024, null));
+
+        Assert.Equal(2 * 117 + 1, afterFirstStart);
+        Assert.Equal(afterFirstStart, await database.CountAllEventsAsync());
+        Assert.True(retried.AlreadyApplied);
+    }
+}
