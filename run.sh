@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs Readiness on this machine: the project's PostgreSQL (installed if missing), then the silo with
+# the Bắc Kạn demo province at http://127.0.0.1:5080. Ctrl+C stops the silo; the database keeps running
+# (infra/postgres.sh stop stops it).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+connection_strings=$(infra/postgres.sh start)
+# Only the application and owner roles reach the silo; the superuser stays with the scripts.
+while IFS= read -r line; do
+  case "$line" in
+    ConnectionStrings__Readiness=*|ConnectionStrings__ReadinessOwner=*) export "${line%%=*}=$(eval "printf '%s' ${line#*=}")" ;;
+  esac
+done <<<"$connection_strings"
+
+echo "Starting the silo on http://127.0.0.1:5080 (first build takes a minute; /health/ready turns 200 when the demo is loaded)" >&2
+exec dotnet run --project silo/Readiness.Silo -c Release -- "$@"
