@@ -9,8 +9,9 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-port=${READINESS_PG_PORT:-55432}
 state="$root/.local/postgres"
+# The port: as asked, else the one this cluster last ran on, else ours.
+port=${READINESS_PG_PORT:-$(cat "$state/port" 2>/dev/null || echo 55432)}
 data="$state/data"
 sockets="$state/run"
 log="$state/server.log"
@@ -75,6 +76,9 @@ pg_ctl_() { as_user "$bin/pg_ctl" -D "$data" "$@"; }
 
 is_running() { [ -f "$data/PG_VERSION" ] && pg_ctl_ status >/dev/null 2>&1; }
 
+# The fourth line of postmaster.pid is the port the server listens on.
+running_port() { sed -n 4p "$data/postmaster.pid" 2>/dev/null; }
+
 init_cluster() {
   [ -f "$data/PG_VERSION" ] && return 0
   say "creating a cluster in $data"
@@ -132,12 +136,17 @@ start() {
   exec 9>"$state/.lock"
   flock 9
   init_cluster
+  if is_running && [ "$(running_port)" != "$port" ]; then
+    say "running on port $(running_port); restarting on $port"
+    pg_ctl_ stop -m fast -w >/dev/null
+  fi
   if is_running; then
     say "already running on 127.0.0.1:$port"
   else
     pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
     say "started on 127.0.0.1:$port"
   fi
+  echo "$port" >"$state/port"
   ensure_roles
   flock -u 9
   print_env
@@ -153,7 +162,7 @@ stop() {
 status() {
   ensure_os_user
   if bin=$(find_bin) && is_running; then
-    say "running on 127.0.0.1:$port, data in $data"
+    say "running on 127.0.0.1:$(running_port), data in $data"
     return 0
   fi
   say "not running"
