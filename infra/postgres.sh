@@ -37,9 +37,14 @@ ensure_installed() {
   [ "$(id -u)" = 0 ] || die "PostgreSQL server binaries are missing; run this as root once so it can 'apt-get install postgresql'."
   say "installing Debian's PostgreSQL server (one time)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  # Debian's package creates and starts a default cluster on port 5432; ours does not use it.
-  apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >&2
+  local apt_log
+  apt_log=$(mktemp)
+  # Debian's package may create a default cluster on port 5432; ours does not use it.
+  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends postgresql postgresql-contrib; } >"$apt_log" 2>&1; then
+    tail -n 30 "$apt_log" >&2
+    die "apt-get could not install postgresql (full log: $apt_log)"
+  fi
+  rm -f "$apt_log"
   bin=$(find_bin) || die "apt-get installed postgresql but no server binaries were found under /usr/lib/postgresql."
 }
 

@@ -19,6 +19,8 @@ public sealed partial class DemoProvinceGrain(
     [PersistentState("demo-province")] IPersistentState<DemoProvinceState> loaded,
     ILogger<DemoProvinceGrain> logger) : Grain, IDemoProvinceGrain
 {
+    private const int LoadParallelism = 8;
+
     public async Task<DemoLoadReport> EnsureLoaded()
     {
         var provinceId = this.GetPrimaryKeyString();
@@ -33,11 +35,15 @@ public sealed partial class DemoProvinceGrain(
 
         var units = BacKan.Units().ToList();
         var applied = 0;
-        // Parents before children: a district's communes load together once the district exists.
+        // Parents before children; within a level a few at a time, since each command holds a
+        // database connection while it commits.
         foreach (var depth in units.GroupBy(u => u.Id.Count(c => c == '/')).OrderBy(g => g.Key))
         {
-            var results = await Task.WhenAll(depth.Select(Load));
-            applied += results.Sum();
+            foreach (var batch in depth.Chunk(LoadParallelism))
+            {
+                var results = await Task.WhenAll(batch.Select(Load));
+                applied += results.Sum();
+            }
         }
 
         loaded.State.LoadedAt = DateTimeOffset.UtcNow;

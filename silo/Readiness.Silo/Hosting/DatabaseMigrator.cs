@@ -1,4 +1,5 @@
 using JasperFx;
+using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using Readiness.Domain;
@@ -49,6 +50,8 @@ public sealed partial class DatabaseMigrator(
             {
                 ReadinessStore.Configure(options, ownerConnectionString, policy, TimeProvider.System);
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                // This store only applies the schema; the silo's own store runs the projections.
+                options.Projections.AsyncMode = DaemonMode.ExternallyManaged;
             }))
             {
                 await ownerStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
