@@ -26,23 +26,25 @@ public sealed class SiloHost(TestDatabase database, bool loadDemo) : WebApplicat
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
+    /// <summary>What /health/ready answered while the host started, in order.</summary>
+    public List<(HttpStatusCode Status, string Body)> ReadinessAnswers { get; } = [];
+
     /// <summary>Starts the host and waits until /health/ready answers 200.</summary>
     public async Task<HttpClient> StartAndWaitUntilReadyAsync(TimeSpan? patience = null)
     {
         var http = CreateClient();
         var deadline = DateTimeOffset.UtcNow + (patience ?? TimeSpan.FromMinutes(2));
-        string last = "no answer";
         while (DateTimeOffset.UtcNow < deadline)
         {
             using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            ReadinessAnswers.Add((response.StatusCode, await response.Content.ReadAsStringAsync()));
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 return http;
             }
-            last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
-            await Task.Delay(200);
+            await Task.Delay(100);
         }
-        throw new TimeoutException($"The silo did not become ready; last answer {last}");
+        throw new TimeoutException($"The silo did not become ready; last answer {ReadinessAnswers[^1]}");
     }
 
     private static int FreePort()
