@@ -13,6 +13,6 @@ public interface IDemoProvinceGrain : IGrainWithStringKey
 public sealed record DemoLoadReport(
     [property: Id(0)] string ProvinceId,
     [property: Id(1)] bool LoadedNow,
-    [property: Id(2)] int Units,
+    [property: Id(2)] int Commands,
     [property: Id(3)] int CommandsApplied,
     [property: Id(4)] DateTimeOffset LoadedAt);

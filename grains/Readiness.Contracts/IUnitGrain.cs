@@ -7,11 +7,9 @@ namespace Readiness.Contracts;
 [Alias("readiness.IUnitGrain")]
 public interface IUnitGrain : IGrainWithStringKey
 {
-    [Alias("register")]
-    Task<CommandResult> Register(RegisterUnit command);
-
-    [Alias("enlist")]
-    Task<CommandResult> EnlistRecruits(EnlistRecruits command);
+    /// <summary>Decides the command against the unit's history and appends what it decided.</summary>
+    [Alias("execute")]
+    Task<CommandResult> Execute(IUnitCommand command);
 
     /// <summary>The unit's current state, or null when it was never registered.</summary>
     [Alias("profile")]
@@ -26,4 +24,25 @@ public sealed record UnitProfile(
     [property: Id(3)] string? ParentId,
     [property: Id(4)] int AuthorisedStrength,
     [property: Id(5)] int ActualStrength,
-    [property: Id(6)] long Version);
+    [property: Id(6)] long Version,
+    [property: Id(7)] DateTimeOffset RegisteredAt);
+
+/// <summary>An exercise, keyed by its host unit's id and a name: <c>bac-kan/ba-be/kvpt-2024</c>.</summary>
+[Alias("readiness.IExerciseGrain")]
+public interface IExerciseGrain : IGrainWithStringKey
+{
+    [Alias("execute")]
+    Task<CommandResult> Execute(IExerciseCommand command);
+}
+
+/// <summary>A duty post, keyed by its owning unit's id and a name: <c>bac-kan/ba-be/sscd</c>.</summary>
+[Alias("readiness.IDutyPostGrain")]
+public interface IDutyPostGrain : IGrainWithStringKey
+{
+    [Alias("execute")]
+    Task<CommandResult> Execute(IDutyPostCommand command);
+
+    /// <summary>Records an overdue-handover alert if the current shift ran past its length; the reminder calls it.</summary>
+    [Alias("check-handover")]
+    Task<CommandResult?> CheckHandover();
+}

@@ -4,9 +4,9 @@ using Readiness.Contracts;
 namespace Readiness.Domain;
 
 /// <summary>
-/// The province projection's document: every unit of one province with the figures a roll-up
-/// needs. Kept flat so that applying an event touches one entry; <see cref="ToView"/> builds the
-/// district and commune tree for readers.
+/// The province projection's document: every unit, exercise and duty post of one province, folded
+/// with the same code as their own documents. Levels are not stored: they depend on the moment
+/// they are computed for, so <see cref="ToView"/> rates at a given time.
 /// </summary>
 public sealed class ProvinceRoster
 {
@@ -14,75 +14,163 @@ public sealed class ProvinceRoster
     private static readonly StringComparer VietnameseOrder = StringComparer.Create(CultureInfo.GetCultureInfo("vi-VN"), ignoreCase: false);
 
     public string Id { get; set; } = string.Empty;
-    public string Name { get; set; } = string.Empty;
-    public Dictionary<string, RosterEntry> Units { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, UnitRecord> Units { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ExerciseRecord> Exercises { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, DutyPostRecord> Posts { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The global sequence of the last event applied.</summary>
     public long Sequence { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    public void Record(UnitRegistered e)
+    public void Record(string streamKey, object @event, long version, long sequence, DateTimeOffset updatedAt)
     {
-        if (e.Echelon == Echelon.Province)
+        var (kind, id) = StreamKeys.Parse(streamKey);
+        switch (kind)
         {
-            Name = e.Name;
+            case ActorKind.Exercise:
+                Entry(Exercises, id, () => new ExerciseRecord { Id = streamKey }).Record(@event, version, updatedAt);
+                break;
+            case ActorKind.DutyPost:
+                Entry(Posts, id, () => new DutyPostRecord { Id = streamKey }).Record(@event, version, updatedAt);
+                break;
+            default:
+                Entry(Units, id, () => new UnitRecord { Id = id }).Record(@event, version, updatedAt);
+                break;
         }
-        Units[e.UnitId] = new RosterEntry(e.Name, e.Echelon, e.AuthorisedStrength, ActualStrength: 0);
-    }
-
-    public void Record(RecruitsEnlisted e)
-    {
-        if (Units.TryGetValue(e.UnitId, out var entry))
-        {
-            Units[e.UnitId] = entry with { ActualStrength = entry.ActualStrength + e.Count };
-        }
-    }
-
-    public void Advance(long sequence, DateTimeOffset recordedAt)
-    {
         Sequence = Math.Max(Sequence, sequence);
-        UpdatedAt = recordedAt > UpdatedAt ? recordedAt : UpdatedAt;
+        UpdatedAt = updatedAt > UpdatedAt ? updatedAt : UpdatedAt;
     }
 
-    public ProvinceReadinessView ToView(ReadinessPolicy policy)
+    public ProvinceReadinessView ToView(ReadinessPolicy policy, DateTimeOffset now)
     {
-        var levels = Units.ToDictionary(u => u.Key, u => policy.PersonnelLevel(u.Value.ActualStrength, u.Value.AuthorisedStrength), StringComparer.Ordinal);
-        var byDistrict = Units.Keys
+        var ratings = Rate(policy, now);
+        var districts = Units.Keys
             .Where(id => UnitPath.Depth(id) >= 2)
-            .GroupBy(id => UnitPath.DistrictOf(id)!, StringComparer.Ordinal);
+            .GroupBy(id => UnitPath.DistrictOf(id)!, StringComparer.Ordinal)
+            .Select(g => District(g.Key, g.ToList(), ratings))
+            .OrderBy(d => d.Name, VietnameseOrder)
+            .ToList();
 
-        var districts = new List<DistrictReadinessView>();
-        foreach (var district in byDistrict)
-        {
-            Units.TryGetValue(district.Key, out var head);
-            var communes = district
-                .Where(id => UnitPath.Depth(id) >= 3)
-                .GroupBy(id => UnitPath.CommuneOf(id)!, StringComparer.Ordinal)
-                .Where(g => Units.ContainsKey(g.Key))
-                .Select(g =>
-                {
-                    var commune = Units[g.Key];
-                    return new CommuneReadinessView(
-                        g.Key, commune.Name, levels[g.Key],
-                        commune.AuthorisedStrength, commune.ActualStrength, Count(g, levels));
-                })
-                .OrderBy(c => c.Name, VietnameseOrder)
-                .ToList();
-            districts.Add(new DistrictReadinessView(
-                district.Key, head?.Name ?? district.Key, head is null ? null : levels[district.Key],
-                district.Sum(id => Units[id].AuthorisedStrength), district.Sum(id => Units[id].ActualStrength),
-                Count(district, levels), communes));
-        }
-        districts.Sort((a, b) => VietnameseOrder.Compare(a.Name, b.Name));
-
+        Units.TryGetValue(Id, out var province);
         return new ProvinceReadinessView(
-            Id, Name.Length == 0 ? Id : Name, levels.TryGetValue(Id, out var own) ? own : null,
-            Count(Units.Keys, levels), districts, Sequence, UpdatedAt);
+            Id, province?.Name ?? Id, ratings.TryGetValue(Id, out var own) ? own.Level : null,
+            Count(Units.Keys, ratings), districts,
+            Concerns(Units.Keys, ratings), PostsNotManned(Posts.Values),
+            [.. Posts.Values.Where(p => p.OpenAlert is not null).OrderBy(p => p.PostId, StringComparer.Ordinal).Select(Status)],
+            [.. Exercises.Values.Where(e => e.Status == ExerciseStatus.Started)
+                .OrderBy(e => e.StartedAt)
+                .Select(e => new ExerciseUnderWay(e.ExerciseId, e.Name, e.Level, e.Kind, e.StartedAt!.Value))],
+            Sequence, UpdatedAt, now);
     }
 
-    private static LevelCounts Count(IEnumerable<string> unitIds, Dictionary<string, ReadinessLevel> levels) =>
-        unitIds.Aggregate(LevelCounts.None, (counts, id) => counts.Add(levels[id]));
-}
+    /// <summary>One district of the province, or null when it has no units.</summary>
+    public DistrictReadinessView? DistrictView(string districtId, ReadinessPolicy policy, DateTimeOffset now)
+    {
+        var unitIds = Units.Keys.Where(id => UnitPath.DistrictOf(id) == districtId).ToList();
+        return unitIds.Count == 0 ? null : District(districtId, unitIds, Rate(policy, now));
+    }
 
-public sealed record RosterEntry(string Name, Echelon Echelon, int AuthorisedStrength, int ActualStrength);
+    public UnitReadinessView? UnitView(string unitId, ReadinessPolicy policy, DateTimeOffset now) =>
+        Units.TryGetValue(unitId, out var unit) ? ReadinessRating.View(unit, PostsOf(unitId), policy, now) : null;
+
+    public YearSummary Summary(int year)
+    {
+        var yearStart = CommandTime.StartOfYear(year);
+        var yearEnd = yearStart.AddYears(1);
+        var tallies = Units.Values.Select(u => u.Years.GetValueOrDefault(year)).OfType<YearTally>().ToList();
+
+        var exercises = Exercises.Values
+            .Where(e => e.Status == ExerciseStatus.Completed && e.CompletedAt is { } at && CommandTime.YearOf(at) == year)
+            .GroupBy(e => (e.Level, Grade: e.Grade!.Value))
+            .Select(g => new ExerciseTally(g.Key.Level, g.Key.Grade, g.Count()))
+            .OrderBy(t => t.Level).ThenBy(t => t.Grade)
+            .ToList();
+        var cancelled = Exercises.Values.Count(e => e.Status == ExerciseStatus.Cancelled && CommandTime.YearOf(e.ScheduledStart) == year);
+
+        var quota = tallies.Sum(t => t.ConscriptionQuota);
+        var handedOver = tallies.Sum(t => t.RecruitsHandedOver);
+        var awards = tallies
+            .SelectMany(t => t.Awards)
+            .GroupBy(a => a.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var parts = g.Key.Split('/');
+                return new AwardTally(Enum.Parse<AwardKind>(parts[0]), Enum.Parse<RecipientKind>(parts[1]), g.Sum(a => a.Value));
+            })
+            .OrderBy(a => a.Kind).ThenBy(a => a.RecipientKind)
+            .ToList();
+
+        var posts = Posts.Values.Where(p => p.EstablishedAt < yearEnd).ToList();
+        var coverageEnd = yearEnd < UpdatedAt ? yearEnd : UpdatedAt;
+        var coverage = posts.Count == 0 ? 0 : posts.Average(p => p.Coverage(yearStart, coverageEnd));
+
+        return new YearSummary(
+            Id, year, exercises, cancelled,
+            new ConscriptionSummary(quota, tallies.Sum(t => t.RecruitsEnlisted), handedOver, quota == 0 ? 0 : Math.Round((double)handedOver / quota, 4)),
+            tallies.Sum(t => t.PupilsAndStudentsEducated), tallies.Sum(t => t.CadresEducated),
+            tallies.Sum(t => t.OutreachSessions), tallies.Sum(t => t.OutreachAttendances),
+            Units.Values.Count(u => u.PartyCellActiveAt(yearEnd.AddTicks(-1))),
+            awards,
+            new DutySummary(posts.Count, Math.Round(coverage, 4), posts.Sum(p => p.AlertsRaised)),
+            Sequence, UpdatedAt);
+    }
+
+    private IEnumerable<DutyPostRecord> PostsOf(string unitId) => Posts.Values.Where(p => p.OwnerUnitId == unitId);
+
+    private Dictionary<string, UnitRating> Rate(ReadinessPolicy policy, DateTimeOffset now)
+    {
+        var postsByOwner = Posts.Values.ToLookup(p => p.OwnerUnitId, StringComparer.Ordinal);
+        return Units.Values
+            .Where(u => u.Echelon != Echelon.MilitaryRegion && u.Name.Length > 0)
+            .ToDictionary(u => u.Id, u => ReadinessRating.Rate(u, postsByOwner[u.Id], policy, now), StringComparer.Ordinal);
+    }
+
+    private DistrictReadinessView District(string districtId, IReadOnlyCollection<string> unitIds, Dictionary<string, UnitRating> ratings)
+    {
+        Units.TryGetValue(districtId, out var head);
+        var communes = unitIds
+            .Where(id => UnitPath.Depth(id) >= 3)
+            .GroupBy(id => UnitPath.CommuneOf(id)!, StringComparer.Ordinal)
+            .Where(g => Units.TryGetValue(g.Key, out var c) && c.Echelon == Echelon.Commune && ratings.ContainsKey(g.Key))
+            .Select(g =>
+            {
+                var commune = Units[g.Key];
+                return new CommuneReadinessView(g.Key, commune.Name, ratings[g.Key].Level,
+                    commune.AuthorisedStrength, commune.ActualStrength, Count(g, ratings));
+            })
+            .OrderBy(c => c.Name, VietnameseOrder)
+            .ToList();
+        var known = unitIds.Where(ratings.ContainsKey).ToList();
+        return new DistrictReadinessView(
+            districtId, head?.Name ?? districtId, ratings.TryGetValue(districtId, out var own) ? own.Level : null,
+            known.Sum(id => Units[id].AuthorisedStrength), known.Sum(id => Units[id].ActualStrength),
+            Count(known, ratings), communes, Concerns(known, ratings),
+            PostsNotManned(Posts.Values.Where(p => UnitPath.DistrictOf(p.OwnerUnitId) == districtId)));
+    }
+
+    private List<UnitConcern> Concerns(IEnumerable<string> unitIds, Dictionary<string, UnitRating> ratings) =>
+        [.. unitIds
+            .Where(id => ratings.TryGetValue(id, out var r) && r.Level > ReadinessLevel.R2)
+            .Select(id => new UnitConcern(id, Units[id].Name, ratings[id].Level, ratings[id].SetBy, ratings[id].Explanation))
+            .OrderByDescending(c => c.Level).ThenBy(c => c.UnitId, StringComparer.Ordinal)];
+
+    private static List<PostStatus> PostsNotManned(IEnumerable<DutyPostRecord> posts) =>
+        [.. posts.Where(p => p.PostId.Length > 0 && !p.Manned).OrderBy(p => p.PostId, StringComparer.Ordinal).Select(Status)];
+
+    public static PostStatus Status(DutyPostRecord p) =>
+        new(p.PostId, p.Name, p.Kind, p.OwnerUnitId, p.OnDuty, p.StaffPresent, p.StaffRequired,
+            p.ShiftStartedAt?.AddHours(p.ShiftHours), p.OpenAlert?.RaisedAt);
+
+    private static LevelCounts Count(IEnumerable<string> unitIds, Dictionary<string, UnitRating> ratings) =>
+        unitIds.Where(ratings.ContainsKey).Aggregate(LevelCounts.None, (counts, id) => counts.Add(ratings[id].Level));
+
+    private static T Entry<T>(Dictionary<string, T> entries, string id, Func<T> create)
+    {
+        if (!entries.TryGetValue(id, out var entry))
+        {
+            entries[id] = entry = create();
+        }
+        return entry;
+    }
+}

@@ -3,8 +3,8 @@ using Readiness.Contracts;
 namespace Readiness.Domain;
 
 /// <summary>
-/// The thresholds that turn measures into levels (DOMAIN.md). Configurable because commands tune
-/// them; the defaults are the starting model.
+/// The thresholds that turn measures into levels (DOMAIN.md). Configurable (section
+/// <c>Readiness:Policy</c>) because commands tune them; the defaults are the starting model.
 /// </summary>
 public sealed record ReadinessPolicy
 {
@@ -13,12 +13,38 @@ public sealed record ReadinessPolicy
     /// <summary>Actual / authorised strength needed for R1, R2 and R3; anything below is R4.</summary>
     public IReadOnlyList<double> PersonnelThresholds { get; init; } = [0.90, 0.80, 0.70];
 
-    public ReadinessLevel PersonnelLevel(int actualStrength, int authorisedStrength)
+    /// <summary>Share of the required training and exercises done in the cycle, for R1, R2 and R3.</summary>
+    public IReadOnlyList<double> TrainingThresholds { get; init; } = [0.90, 0.75, 0.60];
+
+    /// <summary>Share of the duty window the unit's posts were manned at required strength, for R1, R2 and R3.</summary>
+    public IReadOnlyList<double> DutyThresholds { get; init; } = [0.99, 0.95, 0.90];
+
+    /// <summary>Passed trainings and exercises each echelon needs per cycle.</summary>
+    public IReadOnlyDictionary<Echelon, int> RequiredTrainingPerCycle { get; init; } = new Dictionary<Echelon, int>
     {
-        var ratio = StrengthRatio(actualStrength, authorisedStrength);
-        for (var i = 0; i < PersonnelThresholds.Count; i++)
+        [Echelon.Province] = 4,
+        [Echelon.District] = 4,
+        [Echelon.Commune] = 2,
+        [Echelon.ForceUnit] = 4,
+    };
+
+    public int TrainingCycleDays { get; init; } = 365;
+
+    /// <summary>A failed exercise within this many days keeps training at R3 or worse.</summary>
+    public int ExerciseRecencyDays { get; init; } = 365;
+
+    public int DutyWindowDays { get; init; } = 30;
+
+    public ReadinessLevel PersonnelLevel(int actualStrength, int authorisedStrength) =>
+        Level(StrengthRatio(actualStrength, authorisedStrength), PersonnelThresholds);
+
+    public int RequiredTraining(Echelon echelon) => RequiredTrainingPerCycle.GetValueOrDefault(echelon, 4);
+
+    public static ReadinessLevel Level(double measure, IReadOnlyList<double> thresholds)
+    {
+        for (var i = 0; i < thresholds.Count; i++)
         {
-            if (ratio >= PersonnelThresholds[i])
+            if (measure >= thresholds[i])
             {
                 return (ReadinessLevel)(i + 1);
             }

@@ -9,11 +9,33 @@ public sealed record UnitState(
     string Name,
     Echelon Echelon,
     string? ParentId,
+    DateTimeOffset RegisteredAt,
     int AuthorisedStrength,
-    int ActualStrength)
+    int Recruits,
+    int Standing,
+    int ReserveMobilisation,
+    int MilitiaSelfDefence,
+    bool PartyCellActive,
+    ReadinessLevel? AssessedLevel)
 {
     public static UnitState Initial(string unitId) =>
-        new(unitId, false, string.Empty, Echelon.ForceUnit, null, 0, 0);
+        new(unitId, false, string.Empty, Echelon.ForceUnit, null, default, 0, 0, 0, 0, 0, false, null);
+
+    public int ActualStrength => Recruits + Standing + ReserveMobilisation + MilitiaSelfDefence;
+
+    public int Members(ForceType force) => force switch
+    {
+        ForceType.Standing => Standing,
+        ForceType.ReserveMobilisation => ReserveMobilisation,
+        _ => MilitiaSelfDefence,
+    };
+
+    public UnitState WithMembers(ForceType force, int delta) => force switch
+    {
+        ForceType.Standing => this with { Standing = Standing + delta },
+        ForceType.ReserveMobilisation => this with { ReserveMobilisation = ReserveMobilisation + delta },
+        _ => this with { MilitiaSelfDefence = MilitiaSelfDefence + delta },
+    };
 }
 
 /// <summary>The facts about a parent that registering a child depends on.</summary>
@@ -25,8 +47,99 @@ public static class UnitRules
     public const int MaxStrength = 100_000;
     public const int MaxNameLength = 200;
 
-    /// <summary>Reports may arrive a little ahead of the server's clock; beyond this they are refused.</summary>
-    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
+    /// <summary>Decides any unit command except registration, which also needs the parent.</summary>
+    public static Decision Decide(UnitState state, IUnitCommand command, DateTimeOffset now)
+    {
+        if (command is RegisterUnit)
+        {
+            throw new ArgumentException("Registration needs the parent's facts; use the overload that takes them.", nameof(command));
+        }
+        if (!state.Registered)
+        {
+            return Decision.Reject(RejectionKind.NotFound, $"Unit '{state.UnitId}' is not registered.");
+        }
+        var at = command.OccurredAt ?? now;
+        if (Checks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem)
+        {
+            return Decision.Reject(RejectionKind.Invalid, timeProblem);
+        }
+
+        return command switch
+        {
+            ChangeAuthorisedStrength c =>
+                Checks.FirstProblem(Checks.Positive(c.AuthorisedStrength, "Authorised strength", MaxStrength), Checks.Text(c.Reason, "A reason"))
+                ?? Decision.Accept(new AuthorisedStrengthChanged(state.UnitId, c.AuthorisedStrength, c.Reason.Trim(), at)),
+
+            EnlistRecruits c =>
+                Checks.FirstProblem(Checks.Positive(c.Count, "The number of recruits"), Checks.Year(c.CohortYear, now, "Cohort year"))
+                ?? (state.ActualStrength + (long)c.Count > MaxStrength
+                    ? Decision.Reject(RejectionKind.Invalid, $"Enlisting {c.Count} would take the unit past {MaxStrength} members.")
+                    : Decision.Accept(new RecruitsEnlisted(state.UnitId, c.Count, c.CohortYear, at))),
+
+            HandOverRecruits c =>
+                Checks.FirstProblem(Checks.Positive(c.Count, "The number of recruits"), Checks.Year(c.CohortYear, now, "Cohort year"))
+                ?? (c.Count > state.Recruits
+                    ? Decision.Reject(RejectionKind.Invalid, $"The unit has {state.Recruits} recruits; it cannot hand over {c.Count}.")
+                    : Decision.Accept(new RecruitsHandedOver(state.UnitId, c.Count, c.CohortYear, at))),
+
+            AssignConscriptionQuota c =>
+                Checks.FirstProblem(Checks.NotNegative(c.Quota, "The quota"), Checks.Year(c.Year, now, "Year"))
+                ?? Decision.Accept(new ConscriptionQuotaAssigned(state.UnitId, c.Year, c.Quota, at)),
+
+            RecordMembersJoined c =>
+                Checks.FirstProblem(Checks.Defined(c.Force, "Force"), Checks.Positive(c.Count, "The number of members"))
+                ?? (state.ActualStrength + (long)c.Count > MaxStrength
+                    ? Decision.Reject(RejectionKind.Invalid, $"{c.Count} more would take the unit past {MaxStrength} members.")
+                    : Decision.Accept(new MembersJoined(state.UnitId, c.Force, c.Count, at))),
+
+            RecordMembersLeft c =>
+                Checks.FirstProblem(Checks.Defined(c.Force, "Force"), Checks.Positive(c.Count, "The number of members"), Checks.Text(c.Reason, "A reason"))
+                ?? (c.Count > state.Members(c.Force)
+                    ? Decision.Reject(RejectionKind.Invalid, $"The unit has {state.Members(c.Force)} {c.Force} members; {c.Count} cannot leave.")
+                    : Decision.Accept(new MembersLeft(state.UnitId, c.Force, c.Count, c.Reason.Trim(), at))),
+
+            RecordTraining c =>
+                Checks.FirstProblem(Checks.Text(c.Subject, "The training subject"), Checks.Positive(c.Participants, "Participants"), Checks.Defined(c.Result, "Result"))
+                ?? Decision.Accept(new TrainingCompleted(state.UnitId, c.Subject.Trim(), c.Participants, c.Result, at)),
+
+            RecordDefenceEducation c =>
+                Checks.FirstProblem(Checks.Defined(c.Audience, "Audience"), Checks.Positive(c.Participants, "Participants"))
+                ?? Decision.Accept(new DefenceEducationDelivered(state.UnitId, c.Audience, c.Participants, at)),
+
+            RecordOutreachSession c =>
+                Checks.FirstProblem(Checks.Text(c.Topic, "The topic"), Checks.Positive(c.Attendances, "Attendances"))
+                ?? Decision.Accept(new OutreachSessionHeld(state.UnitId, c.Topic.Trim(), c.Attendances, at)),
+
+            EstablishPartyCell c =>
+                state.PartyCellActive
+                    ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' already has an active military party cell.")
+                    : Checks.FirstProblem(Checks.Positive(c.Members, "Party cell members", 1_000))
+                      ?? Decision.Accept(new PartyCellEstablished(state.UnitId, c.Members, at)),
+
+            DissolvePartyCell c =>
+                !state.PartyCellActive
+                    ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' has no active military party cell to dissolve.")
+                    : Checks.FirstProblem(Checks.Text(c.Reason, "A reason"))
+                      ?? Decision.Accept(new PartyCellDissolved(state.UnitId, c.Reason.Trim(), at)),
+
+            ConferAward c => DecideAward(state, c, at, now),
+
+            AssessReadiness c =>
+                Checks.FirstProblem(Checks.Defined(c.Level, "Level"), Checks.Text(c.Justification, "A written justification", 2_000), Checks.Text(c.AssessedBy, "The assessing commander"))
+                ?? Decision.Accept(new ReadinessAssessed(state.UnitId, c.Level, c.Justification.Trim(), c.AssessedBy.Trim(), at)),
+
+            WithdrawReadinessAssessment c =>
+                state.AssessedLevel is null
+                    ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' has no commander's assessment to withdraw.")
+                    : Checks.FirstProblem(Checks.Text(c.Reason, "A reason"))
+                      ?? Decision.Accept(new ReadinessAssessmentWithdrawn(state.UnitId, c.Reason.Trim(), at)),
+
+            RecordExerciseParticipation c =>
+                Decision.Accept(new ExerciseParticipationRecorded(state.UnitId, c.ExerciseId, c.Level, c.Kind, c.Grade, at)),
+
+            _ => Decision.Reject(RejectionKind.Invalid, $"A unit does not take {command.GetType().Name} commands."),
+        };
+    }
 
     public static Decision Decide(UnitState state, RegisterUnit command, ParentFacts? parent, DateTimeOffset now)
     {
@@ -50,7 +163,7 @@ public static class UnitRules
         {
             return Decision.Reject(RejectionKind.Invalid, $"Authorised strength must be between 1 and {MaxStrength}; it was {command.AuthorisedStrength}.");
         }
-        if (OccurredAtProblem(command.OccurredAt, now) is { } timeProblem)
+        if (Checks.OccurredAt(command.OccurredAt ?? now, now, null, "the unit") is { } timeProblem)
         {
             return Decision.Reject(RejectionKind.Invalid, timeProblem);
         }
@@ -89,31 +202,6 @@ public static class UnitRules
             command.OccurredAt ?? now));
     }
 
-    public static Decision Decide(UnitState state, EnlistRecruits command, DateTimeOffset now)
-    {
-        if (!state.Registered)
-        {
-            return Decision.Reject(RejectionKind.NotFound, $"Unit '{state.UnitId}' is not registered.");
-        }
-        if (command.Count < 1)
-        {
-            return Decision.Reject(RejectionKind.Invalid, $"The number of recruits must be at least 1; it was {command.Count}.");
-        }
-        if (state.ActualStrength + (long)command.Count > MaxStrength)
-        {
-            return Decision.Reject(RejectionKind.Invalid, $"Enlisting {command.Count} would take the unit past {MaxStrength} members.");
-        }
-        if (command.CohortYear < 1945 || command.CohortYear > now.Year + 1)
-        {
-            return Decision.Reject(RejectionKind.Invalid, $"Cohort year {command.CohortYear} is not plausible; use the conscription year, such as {now.Year}.");
-        }
-        if (OccurredAtProblem(command.OccurredAt, now) is { } timeProblem)
-        {
-            return Decision.Reject(RejectionKind.Invalid, timeProblem);
-        }
-        return Decision.Accept(new RecruitsEnlisted(state.UnitId, command.Count, command.CohortYear, command.OccurredAt ?? now));
-    }
-
     public static UnitState Evolve(UnitState state, object @event) => @event switch
     {
         UnitRegistered e => state with
@@ -122,9 +210,18 @@ public static class UnitRules
             Name = e.Name,
             Echelon = e.Echelon,
             ParentId = e.ParentId,
+            RegisteredAt = e.OccurredAt,
             AuthorisedStrength = e.AuthorisedStrength,
         },
-        RecruitsEnlisted e => state with { ActualStrength = state.ActualStrength + e.Count },
+        AuthorisedStrengthChanged e => state with { AuthorisedStrength = e.AuthorisedStrength },
+        RecruitsEnlisted e => state with { Recruits = state.Recruits + e.Count },
+        RecruitsHandedOver e => state with { Recruits = state.Recruits - e.Count },
+        MembersJoined e => state.WithMembers(e.Force, e.Count),
+        MembersLeft e => state.WithMembers(e.Force, -e.Count),
+        PartyCellEstablished => state with { PartyCellActive = true },
+        PartyCellDissolved => state with { PartyCellActive = false },
+        ReadinessAssessed e => state with { AssessedLevel = e.Level },
+        ReadinessAssessmentWithdrawn => state with { AssessedLevel = null },
         _ => state,
     };
 
@@ -137,8 +234,28 @@ public static class UnitRules
         _ => false,
     };
 
-    private static string? OccurredAtProblem(DateTimeOffset? occurredAt, DateTimeOffset now) =>
-        occurredAt is { } at && at > now + ClockTolerance
-            ? $"occurredAt {at:O} is in the future; report what has happened, with the time it happened."
-            : null;
+    /// <summary>Titles for collectives go to collectives, soldiers' titles to individuals.</summary>
+    public static bool MayReceive(AwardKind kind, RecipientKind recipient) => kind switch
+    {
+        AwardKind.AdvancedUnit => recipient == RecipientKind.Collective,
+        AwardKind.GrassrootsEmulationSoldier or AwardKind.AdvancedSoldier => recipient == RecipientKind.Individual,
+        _ => true,
+    };
+
+    private static Decision DecideAward(UnitState state, ConferAward c, DateTimeOffset at, DateTimeOffset now)
+    {
+        var problem = Checks.FirstProblem(
+            Checks.Defined(c.Kind, "Award kind"),
+            Checks.Defined(c.RecipientKind, "Recipient kind"),
+            Checks.Text(c.Recipient, "The recipient"),
+            Checks.Text(c.Movement, "The emulation movement"),
+            Checks.Year(c.Year, now, "Award year"));
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return MayReceive(c.Kind, c.RecipientKind)
+            ? Decision.Accept(new AwardConferred(state.UnitId, c.Kind, c.RecipientKind, c.Recipient.Trim(), c.Movement.Trim(), c.Year, at))
+            : Decision.Reject(RejectionKind.Invalid, $"{c.Kind} is not given to a {c.RecipientKind.ToString().ToLowerInvariant()}.");
+    }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Readiness.Contracts;
 
 namespace Readiness.Grains.Demo;
 
@@ -12,7 +11,6 @@ public static class BacKan
 {
     public const string ProvinceId = "bac-kan";
     public const string ProvinceName = "Bộ CHQS tỉnh Bắc Kạn";
-    public const int CohortYear = 2024;
 
     public static readonly IReadOnlyList<DemoDistrict> Districts =
     [
@@ -51,25 +49,20 @@ public static class BacKan
                 "Nghiên Loan", "Nhạn Môn", "Xuân La"]),
     ];
 
-    /// <summary>Every command of the demo, parents before children, with authorised and actual strength.</summary>
-    public static IEnumerable<DemoUnit> Units()
+    /// <summary>The commune-level commands of a district, in the order the report's tables list them.</summary>
+    public static IEnumerable<DemoCommune> Communes(DemoDistrict district)
     {
-        yield return new DemoUnit(ProvinceId, ProvinceName, Echelon.Province, AuthorisedStrength: 120, ActualStrength: 114);
-        foreach (var district in Districts)
+        var districtId = DistrictId(district);
+        foreach (var (kind, names) in new[] { ("phường", district.Wards), ("thị trấn", district.Towns), ("xã", district.Communes) })
         {
-            var districtId = $"{ProvinceId}/{Slug(district.Name)}";
-            yield return new DemoUnit(districtId, district.CommandName, Echelon.District, 24, 23 - (Stable(districtId) % 2));
-            foreach (var (kind, names) in new[] { ("phường", district.Wards), ("thị trấn", district.Towns), ("xã", district.Communes) })
+            foreach (var name in names)
             {
-                foreach (var name in names)
-                {
-                    var id = $"{districtId}/{Slug(name)}";
-                    // Commune commands are small: a strength one or two short of twelve rates R1 or R2.
-                    yield return new DemoUnit(id, $"Ban CHQS {kind} {name}", Echelon.Commune, 12, 12 - (Stable(id) % 3));
-                }
+                yield return new DemoCommune($"{districtId}/{Slug(name)}", $"Ban CHQS {kind} {name}", $"{kind} {name}");
             }
         }
     }
+
+    public static string DistrictId(DemoDistrict district) => $"{ProvinceId}/{Slug(district.Name)}";
 
     /// <summary>A path segment from a Vietnamese name: 'Thành phố Bắc Kạn' → 'thanh-pho-bac-kan'.</summary>
     public static string Slug(string name)
@@ -94,10 +87,12 @@ public static class BacKan
         return slug.ToString().TrimEnd('-');
     }
 
-    // A hash that is the same in every process, unlike string.GetHashCode.
-    private static int Stable(string text) => text.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & int.MaxValue;
+    /// <summary>A hash that is the same in every process, unlike string.GetHashCode.</summary>
+    public static int Stable(string text) => text.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & int.MaxValue;
 }
+
+/// <summary>A commune-level command: its id, its command's name and the place ("xã Chu Hương").</summary>
+public sealed record DemoCommune(string Id, string Name, string Place);
 
 public sealed record DemoDistrict(string Name, string CommandName, string[] Wards, string[] Towns, string[] Communes);
 
-public sealed record DemoUnit(string Id, string Name, Echelon Echelon, int AuthorisedStrength, int ActualStrength);

@@ -7,18 +7,20 @@ namespace Readiness.Grains.Demo;
 public sealed class DemoProvinceState
 {
     [Id(0)] public DateTimeOffset? LoadedAt { get; set; }
-    [Id(1)] public int Units { get; set; }
+    [Id(1)] public int Commands { get; set; }
 }
 
 /// <summary>
-/// Loads the demo through the unit grains, as any reporter would. Its commands have fixed ids, so a
+/// Loads the demo through the actor grains, as any reporter would. Its commands have fixed ids, so a
 /// load cut short by a crash is finished by the next start without doubling anything; the grain's
 /// stored state (ADO.NET storage) remembers that the load completed.
 /// </summary>
 public sealed partial class DemoProvinceGrain(
     [PersistentState("demo-province")] IPersistentState<DemoProvinceState> loaded,
+    TimeProvider clock,
     ILogger<DemoProvinceGrain> logger) : Grain, IDemoProvinceGrain
 {
+    // Actors load in parallel, a few at a time: each command holds a connection while it commits.
     private const int LoadParallelism = 8;
 
     public async Task<DemoLoadReport> EnsureLoaded()
@@ -30,48 +32,59 @@ public sealed partial class DemoProvinceGrain(
         }
         if (loaded.State.LoadedAt is { } loadedAt)
         {
-            return new DemoLoadReport(provinceId, LoadedNow: false, loaded.State.Units, 0, loadedAt);
+            return new DemoLoadReport(provinceId, LoadedNow: false, loaded.State.Commands, 0, loadedAt);
         }
 
-        var units = BacKan.Units().ToList();
+        var commands = DemoYear.Commands(clock.GetUtcNow());
         var applied = 0;
-        // Parents before children; within a level a few at a time, since each command holds a
-        // database connection while it commits.
-        foreach (var depth in units.GroupBy(u => u.Id.Count(c => c == '/')).OrderBy(g => g.Key))
+        foreach (var phase in commands.GroupBy(c => c.Phase).OrderBy(g => g.Key))
         {
-            foreach (var batch in depth.Chunk(LoadParallelism))
+            var actors = phase.GroupBy(c => c.Target, StringComparer.Ordinal).ToList();
+            using var gate = new SemaphoreSlim(LoadParallelism);
+            var results = await Task.WhenAll(actors.Select(async actor =>
             {
-                var results = await Task.WhenAll(batch.Select(Load));
-                applied += results.Sum();
-            }
+                await gate.WaitAsync();
+                try
+                {
+                    var count = 0;
+                    foreach (var step in actor)
+                    {
+                        var result = await Send(step.Command);
+                        if (result.Rejection is { } rejection)
+                        {
+                            throw new InvalidOperationException($"The demo could not apply {step.Command.GetType().Name} to '{step.Target}': {rejection.Message}");
+                        }
+                        count += result.AlreadyApplied ? 0 : 1;
+                    }
+                    return count;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            applied += results.Sum();
+            LogPhase(provinceId, phase.Key, results.Length);
         }
 
-        loaded.State.LoadedAt = DateTimeOffset.UtcNow;
-        loaded.State.Units = units.Count;
+        loaded.State.LoadedAt = clock.GetUtcNow();
+        loaded.State.Commands = commands.Count;
         await loaded.WriteStateAsync();
-        LogLoaded(provinceId, units.Count, applied);
-        return new DemoLoadReport(provinceId, LoadedNow: true, units.Count, applied, loaded.State.LoadedAt.Value);
+        LogLoaded(provinceId, commands.Count, applied);
+        return new DemoLoadReport(provinceId, LoadedNow: true, commands.Count, applied, loaded.State.LoadedAt.Value);
     }
 
-    private async Task<int> Load(DemoUnit unit)
+    private Task<CommandResult> Send(ICommand command) => command switch
     {
-        var grain = GrainFactory.GetGrain<IUnitGrain>(unit.Id);
-        var occurredAt = new DateTimeOffset(2024, 1, 2, 1, 0, 0, TimeSpan.Zero);
-        var registered = await grain.Register(new RegisterUnit($"demo:{unit.Id}:register", unit.Name, unit.Echelon, null, unit.AuthorisedStrength, occurredAt));
-        Ensure(registered, unit.Id);
-        var enlisted = await grain.EnlistRecruits(new EnlistRecruits($"demo:{unit.Id}:enlist", unit.ActualStrength, BacKan.CohortYear, occurredAt.AddDays(60)));
-        Ensure(enlisted, unit.Id);
-        return (registered.AlreadyApplied ? 0 : 1) + (enlisted.AlreadyApplied ? 0 : 1);
-    }
+        IUnitCommand c => GrainFactory.GetGrain<IUnitGrain>(c.UnitId).Execute(c),
+        IExerciseCommand c => GrainFactory.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c),
+        IDutyPostCommand c => GrainFactory.GetGrain<IDutyPostGrain>(c.PostId).Execute(c),
+        _ => throw new InvalidOperationException($"No actor takes {command.GetType().Name}."),
+    };
 
-    private static void Ensure(CommandResult result, string unitId)
-    {
-        if (result.Rejection is { } rejection)
-        {
-            throw new InvalidOperationException($"The demo could not load unit '{unitId}': {rejection.Message}");
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo province {ProvinceId}: phase {Phase} done ({Actors} actors)")]
+    private partial void LogPhase(string provinceId, int phase, int actors);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo province {ProvinceId} loaded: {Units} units, {Commands} commands applied")]
-    private partial void LogLoaded(string provinceId, int units, int commands);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo province {ProvinceId} loaded: {Commands} commands, {Applied} applied now")]
+    private partial void LogLoaded(string provinceId, int commands, int applied);
 }

@@ -15,7 +15,7 @@ public static class ReadinessStore
 {
     public const string Schema = "readiness";
 
-    public static void Configure(StoreOptions options, string connectionString, ReadinessPolicy policy, TimeProvider clock)
+    public static void Configure(StoreOptions options, string connectionString, TimeProvider clock)
     {
         options.Connection(connectionString);
         options.DatabaseSchemaName = Schema;
@@ -32,10 +32,12 @@ public static class ReadinessStore
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
         options.Events.MetadataConfig.CausationIdEnabled = true;
 
-        options.Events.AddEventType<UnitRegistered>();
-        options.Events.AddEventType<RecruitsEnlisted>();
+        options.Events.AddEventTypes(EventTypes.All);
 
-        options.Projections.Add(new UnitReadinessProjection(policy, clock), ProjectionLifecycle.Inline);
+        options.Projections.Add(new UnitRecordProjection(clock), ProjectionLifecycle.Inline);
+        options.Projections.Add(new ExerciseRecordProjection(clock), ProjectionLifecycle.Inline);
+        options.Projections.Add(new DutyPostRecordProjection(clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new ProvinceRosterProjection(clock), ProjectionLifecycle.Async);
+        options.Schema.For<DutyPostRecord>().Index(p => p.OwnerUnitId);
     }
 }

@@ -5,8 +5,9 @@ using Readiness.Domain;
 namespace Readiness.Silo.Api;
 
 /// <summary>
-/// Commands: each reports something that happened to a unit. The unit id travels in the body
-/// because it is a path (<c>bac-kan/ba-be/cho-ra</c>) and reads badly inside a route.
+/// Commands: each reports something that happened to a unit, an exercise or a duty post. The body
+/// is the command itself and names its actor, because actor ids are paths
+/// (<c>bac-kan/ba-be/cho-ra</c>) that read badly inside a route.
 /// </summary>
 internal static class CommandRoutes
 {
@@ -14,56 +15,85 @@ internal static class CommandRoutes
     {
         var commands = routes.MapGroup("/api/commands").WithTags("Commands");
 
-        commands.MapPost("/register-unit", async (RegisterUnitRequest request, IGrainFactory grains) =>
+        commands.Unit<RegisterUnit>("register-unit", "Register a unit under its parent (the id without its last level), which must already exist.", created: true);
+        commands.Unit<ChangeAuthorisedStrength>("change-authorised-strength", "Set a unit's authorised strength, with the reason.");
+        commands.Unit<EnlistRecruits>("enlist-recruits", "Record conscripts of a cohort joining a unit (tuyển quân).");
+        commands.Unit<HandOverRecruits>("hand-over-recruits", "Record recruits handed over to the army (giao quân); at most the unit's current recruits.");
+        commands.Unit<AssignConscriptionQuota>("assign-conscription-quota", "Set how many recruits the unit must hand over in a year.");
+        commands.Unit<RecordMembersJoined>("record-members-joined", "Record members joining a force of the unit: Standing, ReserveMobilisation (DBĐV) or MilitiaSelfDefence (DQTV).");
+        commands.Unit<RecordMembersLeft>("record-members-left", "Record members leaving a force of the unit, with the reason.");
+        commands.Unit<RecordTraining>("record-training", "Record training completed: subject, participants, result.");
+        commands.Unit<RecordDefenceEducation>("record-defence-education", "Record defence and security education delivered to pupils and students or to cadres.");
+        commands.Unit<RecordOutreachSession>("record-outreach-session", "Record one outreach session on defence and security knowledge and its attendances.");
+        commands.Unit<EstablishPartyCell>("establish-party-cell", "Record the unit's military party cell established.");
+        commands.Unit<DissolvePartyCell>("dissolve-party-cell", "Record the unit's military party cell dissolved.");
+        commands.Unit<ConferAward>("confer-award", "Record an award to the unit (Collective) or one of its people (Individual).");
+        commands.Unit<AssessReadiness>("assess-readiness", "A commander sets the unit's level with a written justification; it overrides the computed level until withdrawn.");
+        commands.Unit<WithdrawReadinessAssessment>("withdraw-readiness-assessment", "Withdraw the commander's assessment; the computed level applies again.");
+
+        commands.Exercise<PlanExercise>("plan-exercise", "Plan an exercise hosted by the unit its id starts with; participants are that unit's own units.", created: true);
+        commands.Exercise<StartExercise>("start-exercise", "Start a planned exercise.");
+        commands.Exercise<CompleteExercise>("complete-exercise", "Complete a started exercise with its grade; every participating unit is credited.");
+        commands.Exercise<CancelExercise>("cancel-exercise", "Cancel a planned or started exercise, with the reason.");
+
+        commands.DutyPost<EstablishDutyPost>("establish-duty-post", "Establish a duty post owned by the unit its id starts with.", created: true);
+        commands.DutyPost<StartDutyShift>("start-duty-shift", "Start a shift at a post with no shift on.");
+        commands.DutyPost<HandOverDutyShift>("hand-over-duty-shift", "Hand the shift over from the commander on duty to the next.");
+        commands.DutyPost<EndDutyShift>("end-duty-shift", "End the shift on; the post is then unmanned.");
+        commands.DutyPost<ReportDutyStaffing>("report-duty-staffing", "Report the staff present mid-shift; below the required number is a shortfall.");
+        commands.DutyPost<ReportDutyIncident>("report-duty-incident", "Report an incident at the post.");
+        commands.DutyPost<CloseDutyIncident>("close-duty-incident", "Close an open incident.");
+    }
+
+    private static void Unit<TCommand>(this RouteGroupBuilder commands, string name, string summary, bool created = false)
+        where TCommand : IUnitCommand =>
+        commands.Map<TCommand>(name, summary, created, "/api/units/",
+            c => c.UnitId, (grains, c) => grains.GetGrain<IUnitGrain>(c.UnitId).Execute(c));
+
+    private static void Exercise<TCommand>(this RouteGroupBuilder commands, string name, string summary, bool created = false)
+        where TCommand : IExerciseCommand =>
+        commands.Map<TCommand>(name, summary, created, "/api/exercises/",
+            c => c.ExerciseId, (grains, c) => grains.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c));
+
+    private static void DutyPost<TCommand>(this RouteGroupBuilder commands, string name, string summary, bool created = false)
+        where TCommand : IDutyPostCommand =>
+        commands.Map<TCommand>(name, summary, created, "/api/duty-posts/",
+            c => c.PostId, (grains, c) => grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c));
+
+    private static void Map<TCommand>(this RouteGroupBuilder commands, string name, string summary, bool created, string viewPath,
+        Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send)
+        where TCommand : ICommand
+    {
+        var route = commands.MapPost($"/{name}", async (TCommand command, IGrainFactory grains) =>
             {
-                if (Precheck(request.UnitId, request.CommandId) is { } problem)
+                // A malformed id or a missing command id must not even activate a grain.
+                var id = actorId(command);
+                if (UnitPath.Problem(id) is { } idProblem)
                 {
-                    return problem;
+                    return Problems.Invalid(idProblem);
                 }
-                var result = await grains.GetGrain<IUnitGrain>(request.UnitId).Register(new RegisterUnit(
-                    request.CommandId, request.Name, request.Echelon, request.ParentId, request.AuthorisedStrength, request.OccurredAt));
-                return Answer(result, created: !result.AlreadyApplied);
+                if (string.IsNullOrWhiteSpace(command.CommandId))
+                {
+                    return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
+                }
+                var result = await send(grains, command);
+                if (result.Rejection is { } rejection)
+                {
+                    return Problems.For(rejection, result.StreamId, result.CommandId);
+                }
+                var body = new CommandAccepted(result.CommandId, result.StreamId, result.Version, result.AlreadyApplied);
+                return created && !result.AlreadyApplied ? Results.Created($"{viewPath}{result.StreamId}", body) : Results.Ok(body);
             })
-            .WithName("RegisterUnit")
-            .WithSummary("Register a unit under its parent.")
-            .WithDescription("Appends UnitRegistered to the unit's stream. The parent (the id without its last level) must already be registered. Retrying with the same commandId returns the first result and appends nothing.")
-            .Produces<CommandAccepted>(StatusCodes.Status201Created)
+            .WithName(string.Concat(name.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])))
+            .WithSummary(summary)
+            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing.")
             .Produces<CommandAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-
-        commands.MapPost("/enlist-recruits", async (EnlistRecruitsRequest request, IGrainFactory grains) =>
-            {
-                if (Precheck(request.UnitId, request.CommandId) is { } problem)
-                {
-                    return problem;
-                }
-                var result = await grains.GetGrain<IUnitGrain>(request.UnitId).EnlistRecruits(new EnlistRecruits(
-                    request.CommandId, request.Count, request.CohortYear, request.OccurredAt));
-                return Answer(result, created: false);
-            })
-            .WithName("EnlistRecruits")
-            .WithSummary("Record recruits joining a unit.")
-            .WithDescription("Appends RecruitsEnlisted to the unit's stream, raising its actual strength. Retrying with the same commandId returns the first result and appends nothing.")
-            .Produces<CommandAccepted>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-    }
-
-    // A malformed id must not even activate a grain.
-    private static IResult? Precheck(string? unitId, string? commandId) =>
-        UnitPath.Problem(unitId) is { } idProblem ? Problems.Invalid(idProblem)
-        : string.IsNullOrWhiteSpace(commandId) ? Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.")
-        : null;
-
-    private static IResult Answer(CommandResult result, bool created)
-    {
-        if (result.Rejection is { } rejection)
+        if (created)
         {
-            return Problems.For(rejection, result.StreamId, result.CommandId);
+            route.Produces<CommandAccepted>(StatusCodes.Status201Created);
         }
-        var body = new CommandAccepted(result.CommandId, result.StreamId, result.Version, result.AlreadyApplied);
-        return created ? Results.Created($"/api/units/{result.StreamId}", body) : Results.Ok(body);
     }
 }

@@ -5,7 +5,7 @@ namespace Readiness.Silo.Api;
 /// <summary>RFC 7807 problem documents for the API's refusals.</summary>
 internal static class Problems
 {
-    public static IResult For(Rejection rejection, string unitId, string commandId) => Results.Problem(
+    public static IResult For(Rejection rejection, string streamId, string commandId) => Results.Problem(
         statusCode: rejection.Kind switch
         {
             RejectionKind.NotFound => StatusCodes.Status404NotFound,
@@ -14,12 +14,12 @@ internal static class Problems
         },
         title: rejection.Kind switch
         {
-            RejectionKind.NotFound => "Unknown unit.",
+            RejectionKind.NotFound => "Not found.",
             RejectionKind.Conflict => "The command contradicts what already happened.",
             _ => "The command is not valid.",
         },
         detail: rejection.Message,
-        extensions: new Dictionary<string, object?> { ["unitId"] = unitId, ["commandId"] = commandId });
+        extensions: new Dictionary<string, object?> { ["streamId"] = streamId, ["commandId"] = commandId });
 
     public static IResult Invalid(string detail) => Results.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: "The command is not valid.", detail: detail);

@@ -2,7 +2,6 @@ using JasperFx;
 using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
-using Readiness.Domain;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Hosting;
@@ -15,7 +14,6 @@ namespace Readiness.Silo.Hosting;
 /// </summary>
 public sealed partial class DatabaseMigrator(
     IConfiguration configuration,
-    ReadinessPolicy policy,
     StartupState startup,
     ILogger<DatabaseMigrator> logger) : IHostedService
 {
@@ -48,7 +46,7 @@ public sealed partial class DatabaseMigrator(
 
             await using (var ownerStore = DocumentStore.For(options =>
             {
-                ReadinessStore.Configure(options, ownerConnectionString, policy, TimeProvider.System);
+                ReadinessStore.Configure(options, ownerConnectionString, TimeProvider.System);
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 // This store only applies the schema; the silo's own store runs the projections.
                 options.Projections.AsyncMode = DaemonMode.ExternallyManaged;

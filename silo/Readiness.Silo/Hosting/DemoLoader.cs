@@ -31,7 +31,7 @@ public sealed partial class DemoLoader(
                 var report = await grains.GetGrain<IDemoProvinceGrain>(BacKan.ProvinceId).EnsureLoaded();
                 if (report.LoadedNow)
                 {
-                    LogLoaded(report.ProvinceId, report.Units, report.CommandsApplied, (DateTimeOffset.UtcNow - started).TotalSeconds);
+                    LogLoaded(report.ProvinceId, report.Commands, report.CommandsApplied, (DateTimeOffset.UtcNow - started).TotalSeconds);
                 }
                 else
                 {
@@ -57,8 +57,8 @@ public sealed partial class DemoLoader(
         return started.Task;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo province {ProvinceId} loaded: {Units} units, {Commands} commands in {Seconds:F1} s")]
-    private partial void LogLoaded(string provinceId, int units, int commands, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo province {ProvinceId} loaded: {Commands} commands, {Applied} applied, in {Seconds:F1} s")]
+    private partial void LogLoaded(string provinceId, int commands, int applied, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo province {ProvinceId} was loaded at {LoadedAt}; not loading again")]
     private partial void LogAlreadyLoaded(string provinceId, DateTimeOffset loadedAt);

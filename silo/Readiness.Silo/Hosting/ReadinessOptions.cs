@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Readiness.Contracts;
+using Readiness.Domain;
 
 namespace Readiness.Silo.Hosting;
 
@@ -9,6 +11,42 @@ public sealed class ReadinessOptions
 
     public OrleansEndpointOptions Orleans { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
+    public PolicyOptions Policy { get; set; } = new();
+}
+
+/// <summary>Overrides of the readiness thresholds (<c>Readiness:Policy</c>); anything left out keeps its default.</summary>
+public sealed class PolicyOptions
+{
+    /// <summary>Three descending shares for R1, R2 and R3, such as [0.9, 0.8, 0.7].</summary>
+    public double[]? PersonnelThresholds { get; set; }
+    public double[]? TrainingThresholds { get; set; }
+    public double[]? DutyThresholds { get; set; }
+    public Dictionary<Echelon, int>? RequiredTrainingPerCycle { get; set; }
+    public int? TrainingCycleDays { get; set; }
+    public int? ExerciseRecencyDays { get; set; }
+    public int? DutyWindowDays { get; set; }
+
+    public ReadinessPolicy ToPolicy()
+    {
+        var defaults = ReadinessPolicy.Default;
+        return new ReadinessPolicy
+        {
+            PersonnelThresholds = Thresholds(PersonnelThresholds, nameof(PersonnelThresholds)) ?? defaults.PersonnelThresholds,
+            TrainingThresholds = Thresholds(TrainingThresholds, nameof(TrainingThresholds)) ?? defaults.TrainingThresholds,
+            DutyThresholds = Thresholds(DutyThresholds, nameof(DutyThresholds)) ?? defaults.DutyThresholds,
+            RequiredTrainingPerCycle = RequiredTrainingPerCycle is { Count: > 0 } required
+                ? defaults.RequiredTrainingPerCycle.Concat(required).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value)
+                : defaults.RequiredTrainingPerCycle,
+            TrainingCycleDays = TrainingCycleDays ?? defaults.TrainingCycleDays,
+            ExerciseRecencyDays = ExerciseRecencyDays ?? defaults.ExerciseRecencyDays,
+            DutyWindowDays = DutyWindowDays ?? defaults.DutyWindowDays,
+        };
+    }
+
+    private static double[]? Thresholds(double[]? values, string name) =>
+        values is null ? null
+        : values.Length == 3 && values[0] >= values[1] && values[1] >= values[2] && values.All(v => v is >= 0 and <= 1) ? values
+        : throw new InvalidOperationException($"Readiness:Policy:{name} must be three descending shares between 0 and 1 (R1, R2, R3), such as [0.9, 0.8, 0.7].");
 }
 
 public sealed class OrleansEndpointOptions

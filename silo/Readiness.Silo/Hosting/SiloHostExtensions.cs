@@ -5,7 +5,6 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Npgsql;
-using Readiness.Domain;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Hosting;
@@ -23,8 +22,7 @@ public static class SiloHostExtensions
         var options = configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new ReadinessOptions();
         var connectionString = configuration.GetRequiredConnectionString("Readiness");
 
-        var policy = ReadinessPolicy.Default;
-        services.AddSingleton(policy);
+        services.AddSingleton(options.Policy.ToPolicy());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StartupState>();
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
@@ -35,7 +33,7 @@ public static class SiloHostExtensions
         services.AddMarten(provider =>
             {
                 var storeOptions = new StoreOptions();
-                ReadinessStore.Configure(storeOptions, connectionString, policy, provider.GetRequiredService<TimeProvider>());
+                ReadinessStore.Configure(storeOptions, connectionString, provider.GetRequiredService<TimeProvider>());
                 return storeOptions;
             })
             .AddAsyncDaemon(DaemonMode.HotCold);

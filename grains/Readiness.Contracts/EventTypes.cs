@@ -1,0 +1,26 @@
+namespace Readiness.Contracts;
+
+/// <summary>The event catalogue by actor; the event store registers exactly these.</summary>
+public static class EventTypes
+{
+    public static readonly IReadOnlyList<Type> Unit =
+    [
+        typeof(UnitRegistered), typeof(AuthorisedStrengthChanged), typeof(RecruitsEnlisted), typeof(RecruitsHandedOver),
+        typeof(ConscriptionQuotaAssigned), typeof(MembersJoined), typeof(MembersLeft), typeof(TrainingCompleted),
+        typeof(DefenceEducationDelivered), typeof(OutreachSessionHeld), typeof(PartyCellEstablished), typeof(PartyCellDissolved),
+        typeof(AwardConferred), typeof(ReadinessAssessed), typeof(ReadinessAssessmentWithdrawn), typeof(ExerciseParticipationRecorded),
+    ];
+
+    public static readonly IReadOnlyList<Type> Exercise =
+    [
+        typeof(ExercisePlanned), typeof(ExerciseStarted), typeof(ExerciseCompleted), typeof(ExerciseCancelled),
+    ];
+
+    public static readonly IReadOnlyList<Type> DutyPost =
+    [
+        typeof(DutyPostEstablished), typeof(DutyShiftStarted), typeof(DutyShiftHandedOver), typeof(DutyShiftEnded),
+        typeof(DutyStaffingReported), typeof(DutyIncidentReported), typeof(DutyIncidentClosed), typeof(DutyHandoverOverdue),
+    ];
+
+    public static IEnumerable<Type> All => Unit.Concat(Exercise).Concat(DutyPost);
+}

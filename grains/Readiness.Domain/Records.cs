@@ -1,0 +1,338 @@
+using Readiness.Contracts;
+
+namespace Readiness.Domain;
+
+/// <summary>Training or an exercise a unit completed; both count toward its training area.</summary>
+public sealed record TrainingRecord(EventRef Source, string Subject, Grade Result, int Participants, string? ExerciseId);
+
+public sealed record AssessmentRecord(ReadinessLevel Level, string Justification, string AssessedBy, EventRef Source);
+
+public sealed record PartyCellPeriod(DateTimeOffset EstablishedAt, DateTimeOffset? DissolvedAt, int Members);
+
+/// <summary>What a unit did in one calendar year (by when it happened).</summary>
+public sealed class YearTally
+{
+    public int ConscriptionQuota { get; set; }
+    public int RecruitsEnlisted { get; set; }
+    public int RecruitsHandedOver { get; set; }
+    public int PupilsAndStudentsEducated { get; set; }
+    public int CadresEducated { get; set; }
+    public int OutreachSessions { get; set; }
+    public int OutreachAttendances { get; set; }
+    /// <summary>Awards by "Kind/RecipientKind".</summary>
+    public Dictionary<string, int> Awards { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Everything the views need to know of one unit, folded from its stream. The same fold feeds the
+/// unit's own document (inline) and the province roster (asynchronous).
+/// </summary>
+public sealed class UnitRecord
+{
+    private const int StrengthEvidenceKept = 10;
+
+    public string Id { get; set; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
+    public Echelon Echelon { get; set; }
+    public string? ParentId { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public int AuthorisedStrength { get; set; }
+    public int Recruits { get; set; }
+    public int Standing { get; set; }
+    public int ReserveMobilisation { get; set; }
+    public int MilitiaSelfDefence { get; set; }
+    public int ActualStrength => Recruits + Standing + ReserveMobilisation + MilitiaSelfDefence;
+
+    /// <summary>The latest events that changed strength or authorisation, newest last.</summary>
+    public List<EventRef> StrengthEvidence { get; set; } = [];
+    public List<TrainingRecord> Training { get; set; } = [];
+    public List<PartyCellPeriod> PartyCell { get; set; } = [];
+    public AssessmentRecord? Assessment { get; set; }
+    public Dictionary<int, YearTally> Years { get; set; } = [];
+
+    public bool PartyCellActive => PartyCell.Count > 0 && PartyCell[^1].DissolvedAt is null;
+
+    public YearTally Year(int year)
+    {
+        if (!Years.TryGetValue(year, out var tally))
+        {
+            Years[year] = tally = new YearTally();
+        }
+        return tally;
+    }
+
+    /// <summary>Folds one event of this unit's stream; <paramref name="version"/> is its position in the stream.</summary>
+    public void Record(object @event, long version, DateTimeOffset updatedAt)
+    {
+        Version = version;
+        UpdatedAt = updatedAt;
+        switch (@event)
+        {
+            case UnitRegistered e:
+                Id = e.UnitId;
+                Name = e.Name;
+                Echelon = e.Echelon;
+                ParentId = e.ParentId;
+                RegisteredAt = e.OccurredAt;
+                AuthorisedStrength = e.AuthorisedStrength;
+                Strength(e, version, e.OccurredAt);
+                break;
+            case AuthorisedStrengthChanged e:
+                AuthorisedStrength = e.AuthorisedStrength;
+                Strength(e, version, e.OccurredAt);
+                break;
+            case RecruitsEnlisted e:
+                Recruits += e.Count;
+                Year(CommandTime.YearOf(e.OccurredAt)).RecruitsEnlisted += e.Count;
+                Strength(e, version, e.OccurredAt);
+                break;
+            case RecruitsHandedOver e:
+                Recruits -= e.Count;
+                Year(CommandTime.YearOf(e.OccurredAt)).RecruitsHandedOver += e.Count;
+                Strength(e, version, e.OccurredAt);
+                break;
+            case ConscriptionQuotaAssigned e:
+                Year(e.Year).ConscriptionQuota = e.Quota;
+                break;
+            case MembersJoined e:
+                AddMembers(e.Force, e.Count);
+                Strength(e, version, e.OccurredAt);
+                break;
+            case MembersLeft e:
+                AddMembers(e.Force, -e.Count);
+                Strength(e, version, e.OccurredAt);
+                break;
+            case TrainingCompleted e:
+                Training.Add(new TrainingRecord(Ref(e, version, e.OccurredAt), e.Subject, e.Result, e.Participants, null));
+                break;
+            case ExerciseParticipationRecorded e:
+                Training.Add(new TrainingRecord(Ref(e, version, e.OccurredAt), $"{e.Level} {e.Kind} exercise", e.Grade, 0, e.ExerciseId));
+                break;
+            case DefenceEducationDelivered e when e.Audience == EducationAudience.PupilsAndStudents:
+                Year(CommandTime.YearOf(e.OccurredAt)).PupilsAndStudentsEducated += e.Participants;
+                break;
+            case DefenceEducationDelivered e:
+                Year(CommandTime.YearOf(e.OccurredAt)).CadresEducated += e.Participants;
+                break;
+            case OutreachSessionHeld e:
+                Year(CommandTime.YearOf(e.OccurredAt)).OutreachSessions++;
+                Year(CommandTime.YearOf(e.OccurredAt)).OutreachAttendances += e.Attendances;
+                break;
+            case PartyCellEstablished e:
+                PartyCell.Add(new PartyCellPeriod(e.OccurredAt, null, e.Members));
+                break;
+            case PartyCellDissolved e when PartyCellActive:
+                PartyCell[^1] = PartyCell[^1] with { DissolvedAt = e.OccurredAt };
+                break;
+            case AwardConferred e:
+                var awards = Year(e.Year).Awards;
+                var key = $"{e.Kind}/{e.RecipientKind}";
+                awards[key] = awards.GetValueOrDefault(key) + 1;
+                break;
+            case ReadinessAssessed e:
+                Assessment = new AssessmentRecord(e.Level, e.Justification, e.AssessedBy, Ref(e, version, e.OccurredAt));
+                break;
+            case ReadinessAssessmentWithdrawn:
+                Assessment = null;
+                break;
+        }
+    }
+
+    public bool PartyCellActiveAt(DateTimeOffset at) =>
+        PartyCell.Any(p => p.EstablishedAt <= at && (p.DissolvedAt is null || p.DissolvedAt > at));
+
+    private void AddMembers(ForceType force, int delta)
+    {
+        switch (force)
+        {
+            case ForceType.Standing: Standing += delta; break;
+            case ForceType.ReserveMobilisation: ReserveMobilisation += delta; break;
+            default: MilitiaSelfDefence += delta; break;
+        }
+    }
+
+    private void Strength(object e, long version, DateTimeOffset at)
+    {
+        StrengthEvidence.Add(Ref(e, version, at));
+        if (StrengthEvidence.Count > StrengthEvidenceKept)
+        {
+            StrengthEvidence.RemoveAt(0);
+        }
+    }
+
+    private EventRef Ref(object e, long version, DateTimeOffset at) => new(Id, version, e.GetType().Name, at);
+}
+
+/// <summary>An exercise's document, folded from its stream.</summary>
+public sealed class ExerciseRecord
+{
+    public string Id { get; set; } = string.Empty;
+    public string ExerciseId { get; set; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
+    public ExerciseLevel Level { get; set; }
+    public ExerciseKind Kind { get; set; }
+    public ExerciseStatus Status { get; set; }
+    public string HostUnitId { get; set; } = string.Empty;
+    public List<string> ParticipantUnitIds { get; set; } = [];
+    public DateTimeOffset ScheduledStart { get; set; }
+    public DateTimeOffset ScheduledEnd { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public Grade? Grade { get; set; }
+    public int Participants { get; set; }
+    public string? CancellationReason { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public void Record(object @event, long version, DateTimeOffset updatedAt)
+    {
+        Version = version;
+        UpdatedAt = updatedAt;
+        switch (@event)
+        {
+            case ExercisePlanned e:
+                ExerciseId = e.ExerciseId;
+                Name = e.Name;
+                Level = e.Level;
+                Kind = e.Kind;
+                Status = ExerciseStatus.Planned;
+                HostUnitId = e.HostUnitId;
+                ParticipantUnitIds = [.. e.ParticipantUnitIds];
+                ScheduledStart = e.ScheduledStart;
+                ScheduledEnd = e.ScheduledEnd;
+                break;
+            case ExerciseStarted e:
+                Status = ExerciseStatus.Started;
+                StartedAt = e.OccurredAt;
+                break;
+            case ExerciseCompleted e:
+                Status = ExerciseStatus.Completed;
+                CompletedAt = e.OccurredAt;
+                Grade = e.Grade;
+                Participants = e.Participants;
+                break;
+            case ExerciseCancelled e:
+                Status = ExerciseStatus.Cancelled;
+                CancellationReason = e.Reason;
+                break;
+        }
+    }
+}
+
+public sealed record ManningPeriod(DateTimeOffset From, DateTimeOffset? To);
+
+public sealed record OpenIncident(string IncidentId, string Kind, string Place, DateTimeOffset ReportedAt);
+
+public sealed record HandoverAlert(DateTimeOffset ShiftStartedAt, DateTimeOffset DueAt, DateTimeOffset RaisedAt);
+
+/// <summary>
+/// A duty post's document. Manning is kept as periods during which a shift was on with at least the
+/// required staff, so coverage over any window is a sum of overlaps.
+/// </summary>
+public sealed class DutyPostRecord
+{
+    public string Id { get; set; } = string.Empty;
+    public string PostId { get; set; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
+    public DutyKind Kind { get; set; }
+    public string OwnerUnitId { get; set; } = string.Empty;
+    public int StaffRequired { get; set; }
+    public int ShiftHours { get; set; }
+    public DateTimeOffset EstablishedAt { get; set; }
+    public bool OnDuty { get; set; }
+    public string? Commander { get; set; }
+    public int StaffPresent { get; set; }
+    public DateTimeOffset? ShiftStartedAt { get; set; }
+    public List<ManningPeriod> Manning { get; set; } = [];
+    public List<OpenIncident> OpenIncidents { get; set; } = [];
+    public int IncidentsReported { get; set; }
+    public HandoverAlert? OpenAlert { get; set; }
+    public int AlertsRaised { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public bool Manned => OnDuty && StaffPresent >= StaffRequired;
+
+    public void Record(object @event, long version, DateTimeOffset updatedAt)
+    {
+        Version = version;
+        UpdatedAt = updatedAt;
+        switch (@event)
+        {
+            case DutyPostEstablished e:
+                PostId = e.PostId;
+                Name = e.Name;
+                Kind = e.Kind;
+                OwnerUnitId = e.OwnerUnitId;
+                StaffRequired = e.StaffRequired;
+                ShiftHours = e.ShiftHours;
+                EstablishedAt = e.OccurredAt;
+                break;
+            case DutyShiftStarted e:
+                Staff(() => { OnDuty = true; Commander = e.Commander; StaffPresent = e.StaffPresent; ShiftStartedAt = e.OccurredAt; }, e.OccurredAt);
+                break;
+            case DutyShiftHandedOver e:
+                Staff(() => { Commander = e.IncomingCommander; StaffPresent = e.StaffPresent; ShiftStartedAt = e.OccurredAt; }, e.OccurredAt);
+                OpenAlert = null;
+                break;
+            case DutyShiftEnded e:
+                Staff(() => { OnDuty = false; Commander = null; StaffPresent = 0; ShiftStartedAt = null; }, e.OccurredAt);
+                OpenAlert = null;
+                break;
+            case DutyStaffingReported e:
+                Staff(() => StaffPresent = e.StaffPresent, e.OccurredAt);
+                break;
+            case DutyIncidentReported e:
+                OpenIncidents.Add(new OpenIncident(e.IncidentId, e.Kind, e.Place, e.OccurredAt));
+                IncidentsReported++;
+                break;
+            case DutyIncidentClosed e:
+                OpenIncidents.RemoveAll(i => i.IncidentId == e.IncidentId);
+                break;
+            case DutyHandoverOverdue e:
+                OpenAlert = new HandoverAlert(e.ShiftStartedAt, e.DueAt, e.OccurredAt);
+                AlertsRaised++;
+                break;
+        }
+    }
+
+    /// <summary>The share of [from, to) during which the post was manned at required strength, counted from when it existed.</summary>
+    public double Coverage(DateTimeOffset from, DateTimeOffset to)
+    {
+        var start = from > EstablishedAt ? from : EstablishedAt;
+        if (to <= start)
+        {
+            return 0;
+        }
+        var manned = TimeSpan.Zero;
+        foreach (var period in Manning)
+        {
+            var periodEnd = period.To ?? to;
+            var overlapStart = period.From > start ? period.From : start;
+            var overlapEnd = periodEnd < to ? periodEnd : to;
+            if (overlapEnd > overlapStart)
+            {
+                manned += overlapEnd - overlapStart;
+            }
+        }
+        return manned / (to - start);
+    }
+
+    // Opens or closes a manning period when a change flips whether the post is manned.
+    private void Staff(Action change, DateTimeOffset at)
+    {
+        var wasManned = Manned;
+        change();
+        if (!wasManned && Manned)
+        {
+            Manning.Add(new ManningPeriod(at, null));
+        }
+        else if (wasManned && !Manned && Manning.Count > 0)
+        {
+            Manning[^1] = Manning[^1] with { To = at };
+        }
+    }
+}

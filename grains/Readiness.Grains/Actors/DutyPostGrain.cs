@@ -1,0 +1,62 @@
+using Marten;
+using Microsoft.Extensions.Logging;
+using Readiness.Contracts;
+using Readiness.Domain;
+
+namespace Readiness.Grains.Actors;
+
+/// <summary>
+/// A duty post's grain. A reminder (ADO.NET reminders on PostgreSQL) ticks while the post exists and
+/// records an alert when a shift ran past its length with no handover. The alert's command id names
+/// the shift, so a duplicate tick, on this silo or another, records nothing new.
+/// </summary>
+public sealed class DutyPostGrain(IDocumentStore store, TimeProvider clock, ILogger<DutyPostGrain> logger)
+    : EventSourcedGrain<DutyPostState>(store, clock, logger), IDutyPostGrain, IRemindable
+{
+    public const string HandoverWatch = "handover-watch";
+    public static readonly TimeSpan WatchPeriod = TimeSpan.FromMinutes(1);
+
+    protected override string StreamKey => StreamKeys.DutyPost(Id);
+
+    protected override DutyPostState Initial() => DutyPostState.Initial(Id);
+
+    protected override DutyPostState Evolve(DutyPostState state, object @event) => DutyPostRules.Evolve(state, @event);
+
+    public async Task<CommandResult> Execute(IDutyPostCommand command)
+    {
+        if (command.PostId != Id)
+        {
+            return CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid,
+                $"The command names post '{command.PostId}' but was sent to '{Id}'.");
+        }
+        var result = await Execute(command, async () =>
+        {
+            var owner = command is EstablishDutyPost && UnitPath.ParentOf(Id) is { } ownerId && UnitPath.Problem(ownerId) is null
+                ? await GrainFactory.GetGrain<IUnitGrain>(ownerId).GetProfile()
+                : null;
+            return DutyPostRules.Decide(State, command, owner, Clock.GetUtcNow());
+        });
+        if (command is EstablishDutyPost && result.Accepted)
+        {
+            await this.RegisterOrUpdateReminder(HandoverWatch, WatchPeriod, WatchPeriod);
+        }
+        return result;
+    }
+
+    public async Task<CommandResult?> CheckHandover()
+    {
+        if (DutyPostRules.CheckHandover(State, Clock.GetUtcNow()) is not { } decision)
+        {
+            return null;
+        }
+        var alert = (DutyHandoverOverdue)decision.Events[0];
+        var command = new SystemCheck($"overdue:{Id}:{alert.ShiftStartedAt.UtcTicks}", alert.OccurredAt);
+        return await Execute(command, () => Task.FromResult(DutyPostRules.CheckHandover(State, Clock.GetUtcNow()) ?? Decision.Accept()));
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == HandoverWatch ? CheckHandover() : Task.CompletedTask;
+
+    /// <summary>The reminder's own command: recorded by the system, not by a caller.</summary>
+    private sealed record SystemCheck(string CommandId, DateTimeOffset? OccurredAt) : ICommand;
+}

@@ -1,0 +1,117 @@
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Grains.Actors;
+
+/// <summary>
+/// What every actor grain does the same way: its state is a cache of its Marten stream; a command is
+/// decided by pure rules and its events appended with the expected version and the command id, and
+/// only then acknowledged. A command id seen before returns the first result and appends nothing.
+/// Orleans runs one call at a time per grain; the expected version guards against a second
+/// activation elsewhere.
+/// </summary>
+public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, TimeProvider clock, ILogger logger) : Grain
+{
+    private const int MaxCommandIdLength = 128;
+    private const int ConcurrencyRetries = 3;
+
+    private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
+
+    protected TState State { get; private set; } = default!;
+    protected long Version { get; private set; }
+    protected TimeProvider Clock => clock;
+    protected string Id => this.GetPrimaryKeyString();
+
+    /// <summary>The Marten stream key of this actor.</summary>
+    protected abstract string StreamKey { get; }
+
+    protected abstract TState Initial();
+
+    protected abstract TState Evolve(TState state, object @event);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Reload(cancellationToken);
+
+    /// <summary>Runs a command through <paramref name="decide"/>; a retry of a seen command id skips it.</summary>
+    protected async Task<CommandResult> Execute(ICommand command, Func<Task<Decision>> decide)
+    {
+        if (string.IsNullOrWhiteSpace(command.CommandId) || command.CommandId.Length > MaxCommandIdLength)
+        {
+            return CommandResult.Rejected(command.CommandId ?? string.Empty, Id, Version, RejectionKind.Invalid,
+                $"Every command needs a commandId of 1 to {MaxCommandIdLength} characters, unique per command; reuse it only to retry.");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            if (versionByCommandId.TryGetValue(command.CommandId, out var appliedAt))
+            {
+                return new CommandResult(command.CommandId, Id, appliedAt, AlreadyApplied: true, Rejection: null);
+            }
+
+            var decision = await decide();
+            if (decision.Rejection is { } rejection)
+            {
+                return CommandResult.Rejected(command.CommandId, Id, Version, rejection.Kind, rejection.Message);
+            }
+
+            try
+            {
+                await Append(decision.Events, command.CommandId);
+                return CommandResult.Applied(command.CommandId, Id, Version);
+            }
+            catch (ConcurrencyException) when (attempt < ConcurrencyRetries)
+            {
+                // Another activation wrote to this stream; catch up and decide again on the truth.
+                LogStreamMovedOn(StreamKey, Version);
+                await Reload(CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task Append(IReadOnlyList<object> events, string commandId)
+    {
+        await using var session = store.LightweightSession();
+        session.SetHeader(EventHeaders.CommandId, commandId);
+        var expectedVersion = Version + events.Count;
+        if (Version == 0)
+        {
+            session.Events.StartStream(StreamKey, events.ToArray());
+        }
+        else
+        {
+            session.Events.Append(StreamKey, expectedVersion, events.ToArray());
+        }
+        await session.SaveChangesAsync();
+
+        foreach (var e in events)
+        {
+            State = Evolve(State, e);
+        }
+        Version = expectedVersion;
+        versionByCommandId[commandId] = Version;
+    }
+
+    private async Task Reload(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+        State = Initial();
+        Version = 0;
+        versionByCommandId.Clear();
+        foreach (var e in events)
+        {
+            State = Evolve(State, e.Data);
+            Version = e.Version;
+            if (EventHeaders.CommandIdOf(e) is { } commandId)
+            {
+                versionByCommandId[commandId] = e.Version;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamKey} moved past version {Version} elsewhere; reloading")]
+    private partial void LogStreamMovedOn(string streamKey, long version);
+}

@@ -1,0 +1,44 @@
+using Marten;
+using Microsoft.Extensions.Logging;
+using Readiness.Contracts;
+using Readiness.Domain;
+
+namespace Readiness.Grains.Actors;
+
+/// <summary>A unit's grain: registration asks the parent for its echelon; everything else is the unit's own history.</summary>
+public sealed class UnitGrain(IDocumentStore store, TimeProvider clock, ILogger<UnitGrain> logger)
+    : EventSourcedGrain<UnitState>(store, clock, logger), IUnitGrain
+{
+    protected override string StreamKey => StreamKeys.Unit(Id);
+
+    protected override UnitState Initial() => UnitState.Initial(Id);
+
+    protected override UnitState Evolve(UnitState state, object @event) => UnitRules.Evolve(state, @event);
+
+    public Task<CommandResult> Execute(IUnitCommand command)
+    {
+        if (command.UnitId != Id)
+        {
+            return Task.FromResult(CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid,
+                $"The command names unit '{command.UnitId}' but was sent to '{Id}'."));
+        }
+        return command is RegisterUnit register
+            ? Execute(command, async () => UnitRules.Decide(State, register, await Parent(), Clock.GetUtcNow()))
+            : Execute(command, () => Task.FromResult(UnitRules.Decide(State, command, Clock.GetUtcNow())));
+    }
+
+    public Task<UnitProfile?> GetProfile() => Task.FromResult(
+        State.Registered
+            ? new UnitProfile(Id, State.Name, State.Echelon, State.ParentId, State.AuthorisedStrength, State.ActualStrength, Version, State.RegisteredAt)
+            : null);
+
+    private async Task<ParentFacts?> Parent()
+    {
+        if (UnitPath.ParentOf(Id) is not { } parentId || UnitPath.Problem(parentId) is not null)
+        {
+            return null;
+        }
+        var profile = await GrainFactory.GetGrain<IUnitGrain>(parentId).GetProfile();
+        return profile is null ? null : new ParentFacts(profile.UnitId, profile.Echelon);
+    }
+}

@@ -1,0 +1,285 @@
+using Readiness.Contracts;
+
+namespace Readiness.Grains.Demo;
+
+/// <summary>One command of the demo, for a unit, an exercise or a duty post.</summary>
+public sealed record DemoCommand(int Phase, string Target, ICommand Command);
+
+/// <summary>
+/// Bắc Kạn's 2024 as commands, so that the year's summary reproduces the report: 587 outreach
+/// sessions with over 52,000 attendances, nearly 9,000 pupils and students educated, 108 commune
+/// party cells, every district and commune exercise excellent, the awards by kind and count, duty
+/// kept all year. Figures the report does not give (strengths, conscription quotas, the number of
+/// exercises) are the demo's own. To make today's ratings meaningful the demo also records the last
+/// 30 days of duty and the current training cycle, relative to <c>now</c>.
+/// Everything is deterministic except those recent dates, and command ids never depend on them.
+/// </summary>
+public static class DemoYear
+{
+    public const int Year = 2024;
+    public const string Movement = "Quyết thắng";
+    public const int OutreachSessions = 587;
+    public const int OutreachAttendances = 52_318;
+    public const int PupilsAndStudents = 8_946;
+
+    private static readonly TimeSpan Vietnam = TimeSpan.FromHours(7);
+    private static readonly DateTimeOffset Established = new(2020, 1, 2, 8, 0, 0, Vietnam);
+    private static readonly DateTimeOffset ConferenceDay = new(2024, 12, 5, 14, 0, 0, Vietnam);
+
+    /// <summary>Conscription quotas per district in 2024 (the demo's own figures).</summary>
+    private static readonly int[] Quotas = [45, 70, 60, 80, 65, 75, 55, 50];
+
+    /// <summary>How many of each district's communes hold a commune-level exercise in the year.</summary>
+    private const int CommuneExercisesPerDistrict = 3;
+
+    public static IReadOnlyList<DemoCommand> Commands(DateTimeOffset now)
+    {
+        var commands = new List<DemoCommand>();
+        var sequence = 0;
+        void Add(int phase, string target, Func<string, ICommand> command) =>
+            commands.Add(new DemoCommand(phase, target, command($"demo:{++sequence}")));
+
+        // Phase 0-3: the chain of command, parents first.
+        Add(0, BacKan.ProvinceId, id => new RegisterUnit(id, BacKan.ProvinceId, BacKan.ProvinceName, Echelon.Province, null, 120, Established));
+        foreach (var district in BacKan.Districts)
+        {
+            var districtId = BacKan.DistrictId(district);
+            Add(1, districtId, id => new RegisterUnit(id, districtId, district.CommandName, Echelon.District, null, 24, Established));
+            Add(2, $"{districtId}/dbdv", id => new RegisterUnit(id, $"{districtId}/dbdv", $"Đại đội dự bị động viên {district.Name}", Echelon.ForceUnit, null, 120, Established));
+            foreach (var commune in BacKan.Communes(district))
+            {
+                Add(2, commune.Id, id => new RegisterUnit(id, commune.Id, commune.Name, Echelon.Commune, null, 12, Established));
+                Add(3, $"{commune.Id}/dan-quan", id => new RegisterUnit(id, $"{commune.Id}/dan-quan", $"Trung đội dân quân cơ động {commune.Place}", Echelon.ForceUnit, null, 31, Established));
+            }
+        }
+
+        // Phase 4: strengths, party cells, posts. Each target's commands run in order, targets in parallel.
+        var joined = Established.AddDays(10);
+        Add(4, BacKan.ProvinceId, id => new RecordMembersJoined(id, BacKan.ProvinceId, ForceType.Standing, 114, joined));
+        foreach (var district in BacKan.Districts)
+        {
+            var districtId = BacKan.DistrictId(district);
+            Add(4, districtId, id => new RecordMembersJoined(id, districtId, ForceType.Standing, 22 + (BacKan.Stable(districtId) % 3), joined));
+            // Reserve companies are the least complete: most at 85-100 %, one short enough to show R3.
+            var reserves = district.Name == "Pác Nặm" ? 88 : 102 + (BacKan.Stable(districtId + "/dbdv") % 19);
+            Add(4, $"{districtId}/dbdv", id => new RecordMembersJoined(id, $"{districtId}/dbdv", ForceType.ReserveMobilisation, reserves, joined));
+            foreach (var communeId in BacKan.Communes(district).Select(c => c.Id))
+            {
+                Add(4, communeId, id => new RecordMembersJoined(id, communeId, ForceType.Standing, 12 - (BacKan.Stable(communeId) % 3), joined));
+                Add(4, $"{communeId}/dan-quan", id => new RecordMembersJoined(id, $"{communeId}/dan-quan", ForceType.MilitiaSelfDefence, 31 - (BacKan.Stable(communeId) % 4), joined));
+                var cellAt = new DateTimeOffset(2021 + (BacKan.Stable(communeId) % 3), 3 + (BacKan.Stable(communeId) % 9), 3, 9, 0, 0, Vietnam);
+                Add(4, communeId, id => new EstablishPartyCell(id, communeId, 3 + (BacKan.Stable(communeId) % 5), cellAt));
+            }
+        }
+        var posts = Posts().ToList();
+        foreach (var post in posts)
+        {
+            Add(4, post.Id, id => new EstablishDutyPost(id, post.Id, post.Name, post.Kind, post.Staff, 24, new DateTimeOffset(2023, 12, 1, 8, 0, 0, Vietnam)));
+        }
+
+        // Phase 5: the year 2024 and the recent weeks.
+        Conscription(Add);
+        Education(Add);
+        Outreach(Add);
+        Exercises(Add);
+        Awards(Add);
+        foreach (var post in posts)
+        {
+            Duty(Add, post, now);
+        }
+        RecentTraining(Add, now);
+        return commands;
+    }
+
+    private sealed record DemoPost(string Id, string Name, DutyKind Kind, int Staff);
+
+    private static IEnumerable<DemoPost> Posts()
+    {
+        yield return new DemoPost($"{BacKan.ProvinceId}/sscd", "Trực SSCĐ Bộ CHQS tỉnh", DutyKind.CombatReadiness, 12);
+        yield return new DemoPost($"{BacKan.ProvinceId}/cuu-ho", "Trực cứu hộ, cứu nạn Bộ CHQS tỉnh", DutyKind.SearchAndRescue, 20);
+        foreach (var district in BacKan.Districts)
+        {
+            yield return new DemoPost($"{BacKan.DistrictId(district)}/sscd", $"Trực SSCĐ {district.CommandName}", DutyKind.CombatReadiness, 6);
+        }
+    }
+
+    private static void Conscription(Action<int, string, Func<string, ICommand>> add)
+    {
+        for (var i = 0; i < BacKan.Districts.Count; i++)
+        {
+            var districtId = BacKan.DistrictId(BacKan.Districts[i]);
+            var quota = Quotas[i];
+            add(5, districtId, id => new AssignConscriptionQuota(id, districtId, Year, quota, new DateTimeOffset(2024, 1, 10, 9, 0, 0, Vietnam)));
+            add(5, districtId, id => new EnlistRecruits(id, districtId, quota, Year, new DateTimeOffset(2024, 2, 5, 9, 0, 0, Vietnam)));
+            add(5, districtId, id => new HandOverRecruits(id, districtId, quota, Year, new DateTimeOffset(2024, 2, 23, 7, 0, 0, Vietnam)));
+        }
+    }
+
+    // Nearly 9,000 pupils and students: the province's colleges and each district's schools, over
+    // the school year; cadres' courses beside them.
+    private static void Education(Action<int, string, Func<string, ICommand>> add)
+    {
+        int[] pupilsByDistrict = [1_180, 960, 840, 1_020, 910, 980, 720, 816];
+        var provinceShare = PupilsAndStudents - pupilsByDistrict.Sum();
+        add(5, BacKan.ProvinceId, id => new RecordDefenceEducation(id, BacKan.ProvinceId, EducationAudience.PupilsAndStudents, provinceShare, new DateTimeOffset(2024, 9, 20, 8, 0, 0, Vietnam)));
+        add(5, BacKan.ProvinceId, id => new RecordDefenceEducation(id, BacKan.ProvinceId, EducationAudience.Cadres, 146, new DateTimeOffset(2024, 6, 12, 8, 0, 0, Vietnam)));
+        for (var i = 0; i < BacKan.Districts.Count; i++)
+        {
+            var districtId = BacKan.DistrictId(BacKan.Districts[i]);
+            var spring = pupilsByDistrict[i] / 2;
+            var autumn = pupilsByDistrict[i] - spring;
+            add(5, districtId, id => new RecordDefenceEducation(id, districtId, EducationAudience.PupilsAndStudents, spring, new DateTimeOffset(2024, 3, 18 + i, 8, 0, 0, Vietnam)));
+            add(5, districtId, id => new RecordDefenceEducation(id, districtId, EducationAudience.PupilsAndStudents, autumn, new DateTimeOffset(2024, 10, 7 + i, 8, 0, 0, Vietnam)));
+            add(5, districtId, id => new RecordDefenceEducation(id, districtId, EducationAudience.Cadres, 60 + (i * 7), new DateTimeOffset(2024, 7, 8 + i, 8, 0, 0, Vietnam)));
+        }
+    }
+
+    // 587 sessions: five in every commune, a sixth in 47 of them; attendances vary around 89.
+    private static void Outreach(Action<int, string, Func<string, ICommand>> add)
+    {
+        var communes = BacKan.Districts.SelectMany(BacKan.Communes).Select(c => c.Id).ToList();
+        var sessions = communes.SelectMany((communeId, index) =>
+            Enumerable.Range(0, index < OutreachSessions - (5 * communes.Count) ? 6 : 5).Select(n => (communeId, n))).ToList();
+        string[] topics = ["Luật Quốc phòng", "Luật Dân quân tự vệ", "Luật Nghĩa vụ quân sự", "Bảo vệ chủ quyền biên giới", "Phòng chống thiên tai", "Luật Lực lượng dự bị động viên"];
+        var remaining = OutreachAttendances;
+        for (var i = 0; i < sessions.Count; i++)
+        {
+            var (communeId, n) = sessions[i];
+            var attendances = i == sessions.Count - 1 ? remaining : 74 + (BacKan.Stable($"{communeId}#{n}") % 31);
+            remaining -= attendances;
+            var at = new DateTimeOffset(2024, 1 + ((n * 2) + (BacKan.Stable(communeId) % 2)), 5 + (BacKan.Stable(communeId) % 20), 19, 30, 0, Vietnam);
+            var topic = topics[(i + n) % topics.Length];
+            add(5, communeId, id => new RecordOutreachSession(id, communeId, topic, attendances, at));
+        }
+    }
+
+    // Two district defensive-zone exercises and three commune combat-readiness exercises per
+    // district, all completed and rated excellent.
+    private static void Exercises(Action<int, string, Func<string, ICommand>> add)
+    {
+        foreach (var (district, month) in new[] { (BacKan.Districts[1], 9), (BacKan.Districts[4], 10) })
+        {
+            var districtId = BacKan.DistrictId(district);
+            var participants = new[] { districtId, $"{districtId}/dbdv" }
+                .Concat(BacKan.Communes(district).Take(4).Select(c => $"{c.Id}/dan-quan")).ToList();
+            Exercise(add, $"{districtId}/kvpt-{Year}", $"Diễn tập khu vực phòng thủ huyện {district.Name} năm {Year}",
+                ExerciseLevel.District, ExerciseKind.DefensiveZone, participants, new DateTimeOffset(Year, month, 15, 7, 0, 0, Vietnam), 3, 640);
+        }
+        var index = 0;
+        foreach (var district in BacKan.Districts)
+        {
+            foreach (var commune in BacKan.Communes(district).Take(CommuneExercisesPerDistrict))
+            {
+                var start = new DateTimeOffset(Year, 4 + (index % 8), 10 + (index % 15), 7, 0, 0, Vietnam);
+                Exercise(add, $"{commune.Id}/sscd-{Year}", $"Diễn tập chiến đấu phòng thủ {commune.Place} năm {Year}",
+                    ExerciseLevel.Commune, ExerciseKind.CombatReadiness, [commune.Id, $"{commune.Id}/dan-quan"], start, 1, 95 + (index % 30));
+                index++;
+            }
+        }
+    }
+
+    private static void Exercise(Action<int, string, Func<string, ICommand>> add, string exerciseId, string name, ExerciseLevel level,
+        ExerciseKind kind, IReadOnlyList<string> participants, DateTimeOffset start, int days, int people)
+    {
+        add(5, exerciseId, id => new PlanExercise(id, exerciseId, name, level, kind, participants, start, start.AddDays(days), start.AddDays(-30)));
+        add(5, exerciseId, id => new StartExercise(id, exerciseId, start));
+        add(5, exerciseId, id => new CompleteExercise(id, exerciseId, Grade.Excellent, people, start.AddDays(days).AddHours(-2)));
+    }
+
+    // The awards conferred at the year-end conference on 5 December 2024.
+    private static void Awards(Action<int, string, Func<string, ICommand>> add)
+    {
+        var districts = BacKan.Districts.Select(BacKan.DistrictId).ToList();
+        var communes = BacKan.Districts.SelectMany(BacKan.Communes).ToList();
+        var militia = communes.Select(c => (Id: $"{c.Id}/dan-quan", Name: $"Trung đội dân quân cơ động {c.Place}")).ToList();
+        var individual = 0;
+
+        void Collectives(AwardKind kind, IEnumerable<(string Id, string Name)> units)
+        {
+            foreach (var (unitId, name) in units)
+            {
+                add(5, unitId, id => new ConferAward(id, unitId, kind, RecipientKind.Collective, name, Movement, Year, ConferenceDay));
+            }
+        }
+        void Individuals(AwardKind kind, int count, IReadOnlyList<string> units)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var unitId = units[i % units.Count];
+                var recipient = $"Cá nhân {++individual:000}";
+                add(5, unitId, id => new ConferAward(id, unitId, kind, RecipientKind.Individual, recipient, Movement, Year, ConferenceDay));
+            }
+        }
+
+        Collectives(AwardKind.MeritCertificateProvincialCommittee, communes.Where((_, i) => i % 21 == 0).Take(5).Select(c => (c.Id, c.Name)));
+        Individuals(AwardKind.MeritCertificateProvincialCommittee, 10, districts);
+        Collectives(AwardKind.CommendationCertificateProvinceCommand, communes.Where((_, i) => i % 5 == 2).Take(20).Select(c => (c.Id, c.Name)));
+        Individuals(AwardKind.CommendationCertificateProvinceCommand, 42, militia.Select(m => m.Id).Where((_, i) => i % 2 == 1).ToList());
+        Collectives(AwardKind.AdvancedUnit, militia.Where((_, i) => i % 5 == 4).Take(20));
+        Individuals(AwardKind.GrassrootsEmulationSoldier, 44, [BacKan.ProvinceId, .. districts]);
+        Individuals(AwardKind.AdvancedSoldier, 131, [.. districts, .. communes.Select(c => c.Id)]);
+    }
+
+    // Daily handovers at 07:30 through 2024; the record then resumes for the 30 days before now,
+    // with the current shift started at the latest 07:30.
+    private static void Duty(Action<int, string, Func<string, ICommand>> add, DemoPost post, DateTimeOffset now)
+    {
+        var crew = Enumerable.Range(1, 4).Select(n => $"Trực ban {n}").ToArray();
+        // The shift on duty when 2024 began started on the last morning of 2023.
+        var first = new DateTimeOffset(2023, 12, 31, 7, 30, 0, Vietnam);
+        add(5, post.Id, id => new StartDutyShift(id, post.Id, crew[0], post.Staff, first));
+        var day = 1;
+        for (var at = first.AddDays(1); at.Year <= Year; at = at.AddDays(1), day++)
+        {
+            var handoverAt = at;
+            var (outgoing, incoming) = (crew[(day - 1) % crew.Length], crew[day % crew.Length]);
+            add(5, post.Id, id => new HandOverDutyShift(id, post.Id, outgoing, incoming, post.Staff, handoverAt));
+        }
+        var lastCommander = crew[(day - 1) % crew.Length];
+        add(5, post.Id, id => new EndDutyShift(id, post.Id, lastCommander, new DateTimeOffset(2025, 1, 1, 7, 30, 0, Vietnam)));
+
+        var today = now.ToOffset(Vietnam);
+        var latestShift = new DateTimeOffset(today.Year, today.Month, today.Day, 7, 30, 0, Vietnam);
+        if (latestShift > now)
+        {
+            latestShift = latestShift.AddDays(-1);
+        }
+        var resume = latestShift.AddDays(-30);
+        add(5, post.Id, id => new StartDutyShift(id, post.Id, crew[0], post.Staff, resume));
+        for (var n = 1; n <= 30; n++)
+        {
+            var handoverAt = resume.AddDays(n);
+            var (outgoing, incoming) = (crew[(n - 1) % crew.Length], crew[n % crew.Length]);
+            add(5, post.Id, id => new HandOverDutyShift(id, post.Id, outgoing, incoming, post.Staff, handoverAt));
+        }
+    }
+
+    // The current training cycle: each unit has done its required trainings in the past ten
+    // months; one reserve company in four is a training short.
+    private static void RecentTraining(Action<int, string, Func<string, ICommand>> add, DateTimeOffset now)
+    {
+        string[] subjects = ["Huấn luyện kỹ thuật chiến đấu bộ binh", "Bắn súng tiểu liên AK", "Huấn luyện chiến thuật", "Cứu hộ, cứu nạn", "Phòng chống cháy rừng"];
+        var units = new List<(string Id, int Required)> { (BacKan.ProvinceId, 4) };
+        foreach (var district in BacKan.Districts)
+        {
+            var districtId = BacKan.DistrictId(district);
+            units.Add((districtId, 4));
+            units.Add(($"{districtId}/dbdv", BacKan.Stable(districtId) % 4 == 0 ? 3 : 4));
+            foreach (var communeId in BacKan.Communes(district).Select(c => c.Id))
+            {
+                units.Add((communeId, 2));
+                units.Add(($"{communeId}/dan-quan", 4));
+            }
+        }
+        foreach (var (unitId, count) in units)
+        {
+            for (var n = 0; n < count; n++)
+            {
+                var at = now.AddDays(-20 - (n * 70) - (BacKan.Stable(unitId) % 15));
+                var subject = subjects[(n + BacKan.Stable(unitId)) % subjects.Length];
+                var participants = 10 + (BacKan.Stable(unitId + n) % 20);
+                add(5, unitId, id => new RecordTraining(id, unitId, subject, participants, n % 3 == 2 ? Grade.Good : Grade.Excellent, at));
+            }
+        }
+    }
+}
