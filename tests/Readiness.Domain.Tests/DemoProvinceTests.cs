@@ -5,14 +5,15 @@ namespace Readiness.Domain.Tests;
 
 public class DemoProvinceTests
 {
-    private static readonly List<DemoUnit> Units = BacKan.Units().ToList();
+    private static readonly IReadOnlyList<DemoCommand> Commands = DemoYear.Commands(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
+    private static readonly List<RegisterUnit> Registrations = Commands.Select(c => c.Command).OfType<RegisterUnit>().ToList();
 
     [Fact]
     public void Bac_Kan_has_8_districts_and_108_commune_level_units_as_in_2024()
     {
-        Assert.Single(Units, u => u.Echelon == Echelon.Province);
-        Assert.Equal(8, Units.Count(u => u.Echelon == Echelon.District));
-        Assert.Equal(108, Units.Count(u => u.Echelon == Echelon.Commune));
+        Assert.Single(Registrations, u => u.Echelon == Echelon.Province);
+        Assert.Equal(8, Registrations.Count(u => u.Echelon == Echelon.District));
+        Assert.Equal(108, Registrations.Count(u => u.Echelon == Echelon.Commune));
         Assert.Equal(6, BacKan.Districts.Sum(d => d.Wards.Length));
         Assert.Equal(6, BacKan.Districts.Sum(d => d.Towns.Length));
         Assert.Equal(96, BacKan.Districts.Sum(d => d.Communes.Length));
@@ -23,22 +24,29 @@ public class DemoProvinceTests
     [InlineData("ngan-son", 10)]
     [InlineData("thanh-pho-bac-kan", 8)]
     public void District_commune_counts_match_the_report(string district, int communes) =>
-        Assert.Equal(communes, Units.Count(u => u.Echelon == Echelon.Commune && UnitPath.DistrictOf(u.Id) == $"bac-kan/{district}"));
+        Assert.Equal(communes, Registrations.Count(u => u.Echelon == Echelon.Commune && UnitPath.DistrictOf(u.UnitId) == $"bac-kan/{district}"));
 
     [Fact]
-    public void Every_demo_id_is_unique_well_formed_and_listed_after_its_parent()
+    public void Every_unit_is_registered_once_after_its_parent_and_every_command_id_is_unique()
     {
-        Assert.Equal(Units.Count, Units.Select(u => u.Id).Distinct().Count());
-        var seen = new HashSet<string>();
-        foreach (var unit in Units)
+        Assert.Equal(Commands.Count, Commands.Select(c => c.Command.CommandId).Distinct().Count());
+        var phaseOf = Registrations.ToDictionary(r => r.UnitId, r => Commands.First(c => ReferenceEquals(c.Command, r)).Phase);
+        foreach (var registration in Registrations)
         {
-            Assert.Null(UnitPath.Problem(unit.Id));
-            if (UnitPath.ParentOf(unit.Id) is { } parent)
+            Assert.Null(UnitPath.Problem(registration.UnitId));
+            if (UnitPath.ParentOf(registration.UnitId) is { } parent)
             {
-                Assert.Contains(parent, seen);
+                Assert.True(phaseOf[parent] < phaseOf[registration.UnitId], $"{parent} must load before {registration.UnitId}");
             }
-            seen.Add(unit.Id);
         }
+    }
+
+    [Fact]
+    public void Command_ids_do_not_depend_on_when_the_demo_is_loaded()
+    {
+        var later = DemoYear.Commands(new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(Commands.Select(c => (c.Command.CommandId, c.Command.GetType())), later.Select(c => (c.Command.CommandId, c.Command.GetType())));
     }
 
     [Theory]

@@ -4,23 +4,41 @@ namespace Readiness.Domain.Tests;
 
 public class ProvinceRosterTests
 {
-    private static readonly DateTimeOffset At = new(2024, 1, 2, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset At = new(2024, 3, 2, 9, 0, 0, TimeSpan.FromHours(7));
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 8, 0, 0, TimeSpan.FromHours(7));
 
-    [Fact]
-    public void Districts_roll_up_their_communes_and_units()
+    private static ProvinceRoster Roster(params (string Stream, object Event)[] events)
     {
         var roster = new ProvinceRoster { Id = "bac-kan" };
-        roster.Record(new UnitRegistered("bac-kan", "Bộ CHQS tỉnh Bắc Kạn", Echelon.Province, null, 100, At));
-        roster.Record(new RecruitsEnlisted("bac-kan", 95, 2024, At));
-        roster.Record(new UnitRegistered("bac-kan/ba-be", "Ban CHQS huyện Ba Bể", Echelon.District, "bac-kan", 10, At));
-        roster.Record(new RecruitsEnlisted("bac-kan/ba-be", 8, 2024, At));
-        roster.Record(new UnitRegistered("bac-kan/ba-be/cho-ra", "Ban CHQS thị trấn Chợ Rã", Echelon.Commune, "bac-kan/ba-be", 10, At));
-        roster.Record(new RecruitsEnlisted("bac-kan/ba-be/cho-ra", 5, 2024, At));
-        roster.Record(new UnitRegistered("bac-kan/ba-be/cho-ra/militia-1", "Trung đội dân quân", Echelon.ForceUnit, "bac-kan/ba-be/cho-ra", 30, At));
-        roster.Record(new RecruitsEnlisted("bac-kan/ba-be/cho-ra/militia-1", 30, 2024, At));
-        roster.Advance(8, At);
+        var versions = new Dictionary<string, long>();
+        var sequence = 0L;
+        foreach (var (stream, e) in events)
+        {
+            versions[stream] = versions.GetValueOrDefault(stream) + 1;
+            roster.Record(stream, e, versions[stream], ++sequence, Now);
+        }
+        return roster;
+    }
 
-        var view = roster.ToView(ReadinessPolicy.Default);
+    private static (string, object)[] Tree() =>
+    [
+        ("bac-kan", new UnitRegistered("bac-kan", "Bộ CHQS tỉnh Bắc Kạn", Echelon.Province, null, 100, At)),
+        ("bac-kan", new MembersJoined("bac-kan", ForceType.Standing, 95, At)),
+        ("bac-kan/ba-be", new UnitRegistered("bac-kan/ba-be", "Ban CHQS huyện Ba Bể", Echelon.District, "bac-kan", 10, At)),
+        ("bac-kan/ba-be", new MembersJoined("bac-kan/ba-be", ForceType.Standing, 8, At)),
+        ("bac-kan/ba-be/cho-ra", new UnitRegistered("bac-kan/ba-be/cho-ra", "Ban CHQS thị trấn Chợ Rã", Echelon.Commune, "bac-kan/ba-be", 10, At)),
+        ("bac-kan/ba-be/cho-ra", new MembersJoined("bac-kan/ba-be/cho-ra", ForceType.Standing, 5, At)),
+        ("bac-kan/ba-be/cho-ra/dan-quan", new UnitRegistered("bac-kan/ba-be/cho-ra/dan-quan", "Trung đội dân quân", Echelon.ForceUnit, "bac-kan/ba-be/cho-ra", 30, At)),
+        ("bac-kan/ba-be/cho-ra/dan-quan", new MembersJoined("bac-kan/ba-be/cho-ra/dan-quan", ForceType.MilitiaSelfDefence, 30, At)),
+    ];
+
+    // Personnel alone decides here: enough training everywhere, no posts.
+    private static readonly ReadinessPolicy PersonnelOnly = ReadinessPolicy.Default with { TrainingThresholds = [0, 0, 0] };
+
+    [Fact]
+    public void Districts_roll_up_their_communes_and_units_and_list_those_below_R2()
+    {
+        var view = Roster(Tree()).ToView(PersonnelOnly, Now);
 
         Assert.Equal("Bộ CHQS tỉnh Bắc Kạn", view.Name);
         Assert.Equal(ReadinessLevel.R1, view.Level);
@@ -33,15 +51,52 @@ public class ProvinceRosterTests
         Assert.Equal(43, district.ActualStrength);
         var commune = Assert.Single(district.Communes);
         Assert.Equal(ReadinessLevel.R4, commune.Level);
-        Assert.Equal(new LevelCounts(1, 0, 0, 1), commune.Units);
+        var concern = Assert.Single(view.BelowR2);
+        Assert.Equal("bac-kan/ba-be/cho-ra", concern.UnitId);
+        Assert.Equal(ReadinessArea.Personnel, concern.SetBy);
     }
 
     [Fact]
-    public void Enlistment_in_an_unknown_unit_changes_nothing()
+    public void Posts_not_manned_alerts_and_exercises_under_way_are_listed()
     {
-        var roster = new ProvinceRoster { Id = "bac-kan" };
-        roster.Record(new RecruitsEnlisted("bac-kan/ghost", 5, 2024, At));
+        var view = Roster([.. Tree(),
+            ("post:bac-kan/ba-be/sscd", new DutyPostEstablished("bac-kan/ba-be/sscd", "Trực SSCĐ", DutyKind.CombatReadiness, "bac-kan/ba-be", 6, 24, At)),
+            ("post:bac-kan/ba-be/sscd", new DutyShiftStarted("bac-kan/ba-be/sscd", "A", 6, Now.AddHours(-30))),
+            ("post:bac-kan/ba-be/sscd", new DutyHandoverOverdue("bac-kan/ba-be/sscd", Now.AddHours(-30), Now.AddHours(-6), Now.AddHours(-5))),
+            ("post:bac-kan/cuu-ho", new DutyPostEstablished("bac-kan/cuu-ho", "Trực cứu hộ", DutyKind.SearchAndRescue, "bac-kan", 20, 24, At)),
+            ("exercise:bac-kan/ba-be/kvpt", new ExercisePlanned("bac-kan/ba-be/kvpt", "Diễn tập", ExerciseLevel.District, ExerciseKind.DefensiveZone, "bac-kan/ba-be", ["bac-kan/ba-be"], Now, Now.AddDays(2), At)),
+            ("exercise:bac-kan/ba-be/kvpt", new ExerciseStarted("bac-kan/ba-be/kvpt", Now.AddHours(-1))),
+        ]).ToView(PersonnelOnly, Now);
 
-        Assert.Empty(roster.Units);
+        Assert.Equal(["bac-kan/cuu-ho"], view.PostsNotManned.Select(p => p.PostId));
+        Assert.Equal(["bac-kan/ba-be/sscd"], view.OpenAlerts.Select(p => p.PostId));
+        Assert.Equal("bac-kan/ba-be/kvpt", Assert.Single(view.ExercisesUnderWay).ExerciseId);
+    }
+
+    [Fact]
+    public void The_year_summary_counts_only_what_happened_in_that_year()
+    {
+        var roster = Roster([.. Tree(),
+            ("bac-kan/ba-be/cho-ra", new OutreachSessionHeld("bac-kan/ba-be/cho-ra", "Luật", 80, At)),
+            ("bac-kan/ba-be/cho-ra", new OutreachSessionHeld("bac-kan/ba-be/cho-ra", "Luật", 70, At.AddYears(-1))),
+            // Late on 31 December in UTC is already the next year in Vietnam.
+            ("bac-kan/ba-be/cho-ra", new OutreachSessionHeld("bac-kan/ba-be/cho-ra", "Luật", 60, new DateTimeOffset(2023, 12, 31, 18, 0, 0, TimeSpan.Zero))),
+            ("bac-kan/ba-be", new DefenceEducationDelivered("bac-kan/ba-be", EducationAudience.PupilsAndStudents, 300, At)),
+            ("bac-kan/ba-be", new ConscriptionQuotaAssigned("bac-kan/ba-be", 2024, 40, At)),
+            ("bac-kan/ba-be", new RecruitsEnlisted("bac-kan/ba-be", 40, 2024, At)),
+            ("bac-kan/ba-be", new RecruitsHandedOver("bac-kan/ba-be", 30, 2024, At)),
+            ("bac-kan/ba-be/cho-ra", new PartyCellEstablished("bac-kan/ba-be/cho-ra", 4, At)),
+            ("bac-kan/ba-be/cho-ra/dan-quan", new AwardConferred("bac-kan/ba-be/cho-ra/dan-quan", AwardKind.AdvancedUnit, RecipientKind.Collective, "Trung đội", "Quyết thắng", 2024, At)),
+        ]);
+
+        var summary = roster.Summary(2024);
+
+        Assert.Equal(2, summary.OutreachSessions);
+        Assert.Equal(140, summary.OutreachAttendances);
+        Assert.Equal(300, summary.PupilsAndStudentsEducated);
+        Assert.Equal(new ConscriptionSummary(40, 40, 30, 0.75), summary.Conscription);
+        Assert.Equal(1, summary.PartyCellsActiveAtYearEnd);
+        Assert.Equal(new AwardTally(AwardKind.AdvancedUnit, RecipientKind.Collective, 1), Assert.Single(summary.Awards));
+        Assert.Equal(0, roster.Summary(2022).PartyCellsActiveAtYearEnd);
     }
 }

@@ -7,11 +7,17 @@ public class UnitRulesTests
     private static readonly DateTimeOffset Now = new(2024, 6, 1, 8, 0, 0, TimeSpan.FromHours(7));
     private static readonly ParentFacts District = new("bac-kan/ba-be", Echelon.District);
 
-    private static RegisterUnit Register(Echelon echelon = Echelon.Commune, int authorised = 12, string? parentId = null, DateTimeOffset? at = null) =>
-        new("c-1", "Ban CHQS xã Chu Hương", echelon, parentId, authorised, at);
+    private const string Unit = "bac-kan/ba-be/chu-huong";
 
-    private static UnitState Registered(int authorised = 10, int actual = 0) =>
-        new("bac-kan/ba-be/chu-huong", true, "Ban CHQS xã Chu Hương", Echelon.Commune, "bac-kan/ba-be", authorised, actual);
+    private static RegisterUnit Register(Echelon echelon = Echelon.Commune, int authorised = 12, string? parentId = null, DateTimeOffset? at = null) =>
+        new("c-1", Unit, "Ban CHQS xã Chu Hương", echelon, parentId, authorised, at);
+
+    private static UnitState Registered(int authorised = 10, int standing = 0) =>
+        UnitState.Initial(Unit) with
+        {
+            Registered = true, Name = "Ban CHQS xã Chu Hương", Echelon = Echelon.Commune, ParentId = "bac-kan/ba-be",
+            RegisteredAt = Now.AddYears(-2), AuthorisedStrength = authorised, Standing = standing,
+        };
 
     [Fact]
     public void Registering_a_commune_under_its_district_records_the_parent_read_from_its_id()
@@ -28,7 +34,7 @@ public class UnitRulesTests
     [Fact]
     public void A_province_registers_without_a_parent()
     {
-        var decision = UnitRules.Decide(UnitState.Initial("bac-kan"), Register(Echelon.Province), null, Now);
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan"), Register(Echelon.Province) with { UnitId = "bac-kan" }, null, Now);
 
         var registered = Assert.IsType<UnitRegistered>(Assert.Single(decision.Events));
         Assert.Null(registered.ParentId);
@@ -91,7 +97,7 @@ public class UnitRulesTests
     [InlineData("bac-kan/ba-be/")]
     public void Malformed_unit_ids_are_refused(string unitId)
     {
-        var decision = UnitRules.Decide(UnitState.Initial(unitId), Register(), District, Now);
+        var decision = UnitRules.Decide(UnitState.Initial(unitId), Register() with { UnitId = unitId }, District, Now);
 
         Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
     }
@@ -99,8 +105,8 @@ public class UnitRulesTests
     [Fact]
     public void A_report_from_the_future_is_refused_but_clock_skew_is_tolerated()
     {
-        var future = UnitRules.Decide(Registered(), new EnlistRecruits("c-2", 3, 2024, Now.AddHours(1)), Now);
-        var skewed = UnitRules.Decide(Registered(), new EnlistRecruits("c-3", 3, 2024, Now.AddMinutes(2)), Now);
+        var future = UnitRules.Decide(Registered(), new EnlistRecruits("c-2", Unit, 3, 2024, Now.AddHours(1)), Now);
+        var skewed = UnitRules.Decide(Registered(), new EnlistRecruits("c-3", Unit, 3, 2024, Now.AddMinutes(2)), Now);
 
         Assert.Equal(RejectionKind.Invalid, future.Rejection?.Kind);
         Assert.Null(skewed.Rejection);
@@ -111,7 +117,7 @@ public class UnitRulesTests
     [InlineData(-1)]
     public void Enlisting_needs_at_least_one_recruit(int count)
     {
-        var decision = UnitRules.Decide(Registered(), new EnlistRecruits("c-2", count, 2024, null), Now);
+        var decision = UnitRules.Decide(Registered(), new EnlistRecruits("c-2", Unit, count, 2024, null), Now);
 
         Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
         Assert.Empty(decision.Events);
@@ -120,7 +126,7 @@ public class UnitRulesTests
     [Fact]
     public void Enlisting_into_an_unregistered_unit_is_not_found()
     {
-        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/nowhere"), new EnlistRecruits("c-2", 3, 2024, null), Now);
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/nowhere"), new EnlistRecruits("c-2", "bac-kan/nowhere", 3, 2024, null), Now);
 
         Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
     }
@@ -128,8 +134,8 @@ public class UnitRulesTests
     [Fact]
     public void Enlisted_recruits_raise_actual_strength()
     {
-        var state = Registered(actual: 4);
-        var decision = UnitRules.Decide(state, new EnlistRecruits("c-2", 3, 2024, null), Now);
+        var state = Registered(standing: 4);
+        var decision = UnitRules.Decide(state, new EnlistRecruits("c-2", Unit, 3, 2024, null), Now);
 
         var evolved = decision.Events.Aggregate(state, UnitRules.Evolve);
 
