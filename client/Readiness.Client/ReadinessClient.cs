@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
+using Readiness.Domain;
 
 namespace Readiness.Client;
 
@@ -40,41 +41,26 @@ public sealed class ReadinessClient
         this.options = options ?? new ReadinessClientOptions();
     }
 
-    /// <summary>Registers a unit under its parent (the id without its last level, which must already exist).</summary>
+    /// <summary>
+    /// Sends any command (<see cref="RegisterUnit"/>, <see cref="EnlistRecruits"/>, <see cref="PlanExercise"/>,
+    /// <see cref="HandOverDutyShift"/>, …) to its route. Give each new command a fresh id from
+    /// <see cref="NewCommandId"/>; when the outcome is unknown the same id is sent again, and the
+    /// server answers with the first result instead of applying the command twice.
+    /// </summary>
+    /// <typeparam name="TCommand">The command's type; it names the route.</typeparam>
+    /// <param name="command">The command.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The accepted command, with the stream version it produced and whether it had been applied before.</returns>
+    /// <exception cref="ReadinessApiException">The API refused the command; the problem document says why.</exception>
+    public Task<CommandAccepted> SendAsync<TCommand>(TCommand command, CancellationToken cancellationToken = default)
+        where TCommand : ICommand
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return SendCommand(CommandPaths.Prefix + CommandPaths.NameOf(typeof(TCommand)), command, cancellationToken);
+    }
+
+    /// <summary>One unit's readiness: figures, each area's level with its explanation and evidence, the overall level.</summary>
     /// <param name="unitId">The unit's path id, such as <c>bac-kan/ba-be/cho-ra</c>.</param>
-    /// <param name="name">The unit's name.</param>
-    /// <param name="echelon">Its echelon.</param>
-    /// <param name="authorisedStrength">Its authorised strength, at least 1.</param>
-    /// <param name="occurredAt">When it was established; null for now.</param>
-    /// <param name="commandId">The command id; null to generate one. Pass your own to retry a command across restarts.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The accepted command, with the stream version it produced.</returns>
-    /// <exception cref="ReadinessApiException">The API refused the command.</exception>
-    public Task<CommandAccepted> RegisterUnitAsync(
-        string unitId, string name, Echelon echelon, int authorisedStrength,
-        DateTimeOffset? occurredAt = null, string? commandId = null, CancellationToken cancellationToken = default) =>
-        SendCommand("api/commands/register-unit",
-            new RegisterUnitRequest(commandId ?? NewCommandId(), unitId, name, echelon, null, authorisedStrength, occurredAt),
-            cancellationToken);
-
-    /// <summary>Records recruits joining a unit.</summary>
-    /// <param name="unitId">The receiving unit's path id.</param>
-    /// <param name="count">How many joined, at least 1.</param>
-    /// <param name="cohortYear">The conscription year of the cohort.</param>
-    /// <param name="occurredAt">When they joined; null for now.</param>
-    /// <param name="commandId">The command id; null to generate one.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The accepted command, with the stream version it produced.</returns>
-    /// <exception cref="ReadinessApiException">The API refused the command.</exception>
-    public Task<CommandAccepted> EnlistRecruitsAsync(
-        string unitId, int count, int cohortYear,
-        DateTimeOffset? occurredAt = null, string? commandId = null, CancellationToken cancellationToken = default) =>
-        SendCommand("api/commands/enlist-recruits",
-            new EnlistRecruitsRequest(commandId ?? NewCommandId(), unitId, count, cohortYear, occurredAt),
-            cancellationToken);
-
-    /// <summary>One unit's readiness view.</summary>
-    /// <param name="unitId">The unit's path id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The view.</returns>
     /// <exception cref="ReadinessApiException">404 when the unit is unknown.</exception>
@@ -88,6 +74,40 @@ public sealed class ReadinessClient
     /// <exception cref="ReadinessApiException">404 when the province is unknown.</exception>
     public Task<ProvinceReadinessView> GetProvinceReadinessAsync(string provinceId, CancellationToken cancellationToken = default) =>
         Get<ProvinceReadinessView>($"api/provinces/{Uri.EscapeDataString(provinceId)}/readiness", cancellationToken);
+
+    /// <summary>One district of a province.</summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="district">The last level of the district's id, such as <c>ba-be</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province or district is unknown.</exception>
+    public Task<DistrictReadinessView> GetDistrictReadinessAsync(string provinceId, string district, CancellationToken cancellationToken = default) =>
+        Get<DistrictReadinessView>($"api/provinces/{Uri.EscapeDataString(provinceId)}/districts/{Uri.EscapeDataString(district)}", cancellationToken);
+
+    /// <summary>A province's figures for one year, computed from its events.</summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="year">The year, such as 2024.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The summary.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province is unknown.</exception>
+    public Task<YearSummary> GetYearSummaryAsync(string provinceId, int year, CancellationToken cancellationToken = default) =>
+        Get<YearSummary>($"api/provinces/{Uri.EscapeDataString(provinceId)}/summary/{year}", cancellationToken);
+
+    /// <summary>One exercise: level, kind, host, participants, status and grade.</summary>
+    /// <param name="exerciseId">The exercise id, such as <c>bac-kan/ba-be/kvpt-2024</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The exercise.</returns>
+    /// <exception cref="ReadinessApiException">404 when the exercise is unknown.</exception>
+    public Task<ExerciseRecord> GetExerciseAsync(string exerciseId, CancellationToken cancellationToken = default) =>
+        Get<ExerciseRecord>($"api/exercises/{exerciseId}", cancellationToken);
+
+    /// <summary>One duty post: the shift on, staffing, manning periods, incidents, alerts.</summary>
+    /// <param name="postId">The post id, such as <c>bac-kan/ba-be/sscd</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The post.</returns>
+    /// <exception cref="ReadinessApiException">404 when the post is unknown.</exception>
+    public Task<DutyPostRecord> GetDutyPostAsync(string postId, CancellationToken cancellationToken = default) =>
+        Get<DutyPostRecord>($"api/duty-posts/{postId}", cancellationToken);
 
     /// <summary>A new command id; unique, so it can be logged and used to retry.</summary>
     /// <returns>The id.</returns>

@@ -15,24 +15,26 @@ public class ClientLibraryTests(SiloFixture silo)
         var tree = await silo.NewProvinceAsync();
         var unitId = $"{tree.CommuneId}/self-defence-squad";
 
-        var registered = await Client.RegisterUnitAsync(unitId, "Tiểu đội tự vệ", Echelon.ForceUnit, 10);
-        var enlisted = await Client.EnlistRecruitsAsync(unitId, 9, 2024);
+        var registered = await Client.SendAsync(new RegisterUnit(ReadinessClient.NewCommandId(), unitId, "Tiểu đội tự vệ", Echelon.ForceUnit, null, 10));
+        var enlisted = await Client.SendAsync(new RecordMembersJoined(ReadinessClient.NewCommandId(), unitId, ForceType.MilitiaSelfDefence, 9));
+        await Client.SendAsync(new RecordTraining(ReadinessClient.NewCommandId(), unitId, "Bắn súng", 9, Grade.Excellent));
         var view = await Client.GetUnitAsync(unitId);
 
         Assert.Equal(1, registered.Version);
         Assert.Equal(2, enlisted.Version);
         Assert.Equal(9, view.ActualStrength);
-        Assert.Equal(ReadinessLevel.R1, view.Level);
+        Assert.Equal(9, view.Forces.MilitiaSelfDefence);
+        Assert.Equal(ReadinessLevel.R1, view.PersonnelLevel);
     }
 
     [Fact]
     public async Task Resending_a_command_id_through_the_client_returns_the_first_result()
     {
         var tree = await silo.NewProvinceAsync();
-        var commandId = ReadinessClient.NewCommandId();
+        var command = new EnlistRecruits(ReadinessClient.NewCommandId(), tree.CommuneId, 2, 2024);
 
-        var first = await Client.EnlistRecruitsAsync(tree.CommuneId, 2, 2024, commandId: commandId);
-        var again = await Client.EnlistRecruitsAsync(tree.CommuneId, 2, 2024, commandId: commandId);
+        var first = await Client.SendAsync(command);
+        var again = await Client.SendAsync(command);
 
         Assert.Equal(first.Version, again.Version);
         Assert.True(again.AlreadyApplied);
@@ -44,12 +46,12 @@ public class ClientLibraryTests(SiloFixture silo)
     {
         var tree = await silo.NewProvinceAsync();
 
-        var invalid = await Assert.ThrowsAsync<ReadinessApiException>(() => Client.EnlistRecruitsAsync(tree.CommuneId, 0, 2024));
+        var invalid = await Assert.ThrowsAsync<ReadinessApiException>(() => Client.SendAsync(new EnlistRecruits(ReadinessClient.NewCommandId(), tree.CommuneId, 0, 2024)));
         var unknown = await Assert.ThrowsAsync<ReadinessApiException>(() => Client.GetUnitAsync($"{tree.CommuneId}/nobody"));
 
         Assert.Equal(400, invalid.StatusCode);
         Assert.Contains("at least 1", invalid.Problem.Detail, StringComparison.Ordinal);
-        Assert.Equal(tree.CommuneId, invalid.Problem.Extensions!["unitId"].GetString());
+        Assert.Equal(tree.CommuneId, invalid.Problem.Extensions!["streamId"].GetString());
         Assert.Equal(404, unknown.StatusCode);
     }
 

@@ -39,13 +39,13 @@ public class HttpApiTests(SiloFixture silo)
     [Fact]
     public async Task The_demo_province_shows_8_districts_and_108_communes()
     {
-        var view = await silo.EventuallyAsync<ProvinceReadinessView>("/api/provinces/bac-kan/readiness", v => v.Units.Total >= 117);
+        var view = await silo.EventuallyAsync<ProvinceReadinessView>("/api/provinces/bac-kan/readiness", v => v.Units.Total >= 233);
 
         Assert.Equal("Bộ CHQS tỉnh Bắc Kạn", view.Name);
         Assert.Equal(8, view.Districts.Count);
         Assert.Equal(108, view.Districts.Sum(d => d.Communes.Count));
         Assert.Contains(view.Districts, d => d.Id == "bac-kan/pac-nam" && d.Communes.Count == 10);
-        Assert.Equal(117, view.Units.Total);
+        Assert.Equal(233, view.Units.Total);
         Assert.NotEqual(default, view.UpdatedAt);
     }
 
@@ -71,7 +71,7 @@ public class HttpApiTests(SiloFixture silo)
     public async Task Commands_are_applied_once_per_command_id()
     {
         var tree = await silo.NewProvinceAsync();
-        var request = new EnlistRecruitsRequest(SiloFixture.NewId(), tree.CommuneId, 5, 2024);
+        var request = new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 5, 2024);
 
         using var first = await Http.PostAsJsonAsync("/api/commands/enlist-recruits", request, SiloFixture.Json);
         using var retry = await Http.PostAsJsonAsync("/api/commands/enlist-recruits", request, SiloFixture.Json);
@@ -92,7 +92,7 @@ public class HttpApiTests(SiloFixture silo)
         var unitId = $"{tree.CommuneId}/militia-platoon";
 
         using var response = await Http.PostAsJsonAsync("/api/commands/register-unit",
-            new RegisterUnitRequest(SiloFixture.NewId(), unitId, "Trung đội dân quân cơ động", Echelon.ForceUnit, null, 30), SiloFixture.Json);
+            new RegisterUnit(SiloFixture.NewId(), unitId, "Trung đội dân quân cơ động", Echelon.ForceUnit, null, 30), SiloFixture.Json);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal($"/api/units/{unitId}", response.Headers.Location?.OriginalString);

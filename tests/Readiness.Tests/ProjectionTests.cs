@@ -14,7 +14,7 @@ public class ProjectionTests(SiloFixture silo)
         var unit = silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId);
         foreach (var count in new[] { 3, 3, 2 })
         {
-            await unit.EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), count, 2024, null));
+            await unit.Execute(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, count, 2024));
         }
 
         // The unit view is inline: it is current as soon as the command is acknowledged.
@@ -25,18 +25,26 @@ public class ProjectionTests(SiloFixture silo)
         Assert.Equal(0.8, view.StrengthRatio);
         Assert.Equal(ReadinessLevel.R2, view.PersonnelLevel);
         Assert.Equal(4, view.Version);
+        var personnel = view.Rating.Areas.Single(a => a.Area == ReadinessArea.Personnel);
+        Assert.Equal(4, personnel.Evidence.Count);
+        Assert.Equal(["UnitRegistered", "RecruitsEnlisted", "RecruitsEnlisted", "RecruitsEnlisted"], personnel.Evidence.Select(e => e.Event));
+        // No training recorded: the training area sets the overall level, and says so.
+        Assert.Equal(ReadinessLevel.R4, view.Level);
+        Assert.Equal(ReadinessArea.Training, view.Rating.SetBy);
     }
 
     [Fact]
     public async Task The_province_view_rolls_the_commune_up_into_its_district()
     {
         var tree = await silo.NewProvinceAsync(communeAuthorised: 10);
-        await silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId).EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), 9, 2024, null));
-        await silo.Grains.GetGrain<IUnitGrain>(tree.DistrictId).EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), 15, 2024, null));
+        await silo.AcceptAsync(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 9, 2024));
+        await silo.AcceptAsync(new EnlistRecruits(SiloFixture.NewId(), tree.DistrictId, 15, 2024));
+        await silo.TrainAsync(tree.CommuneId, 2);
+        await silo.TrainAsync(tree.DistrictId, 4);
 
         var view = await silo.EventuallyAsync<ProvinceReadinessView>(
             $"/api/provinces/{tree.ProvinceId}/readiness",
-            v => v.Districts.Count == 1 && v.Districts[0].ActualStrength == 24);
+            v => v.Districts.Count == 1 && v.Districts[0].ActualStrength == 24 && v.Districts[0].Communes.Count == 1 && v.Districts[0].Communes[0].Level == ReadinessLevel.R1);
 
         var district = Assert.Single(view.Districts);
         Assert.Equal(ReadinessLevel.R3, district.Level);
@@ -46,5 +54,8 @@ public class ProjectionTests(SiloFixture silo)
         Assert.Equal(9, commune.ActualStrength);
         Assert.Equal(new LevelCounts(1, 0, 1, 1), view.Units);
         Assert.True(view.Sequence > 0);
+        var concern = Assert.Single(district.BelowR2);
+        Assert.Equal(tree.DistrictId, concern.UnitId);
+        Assert.Equal(ReadinessArea.Personnel, concern.SetBy);
     }
 }

@@ -12,7 +12,7 @@ public class UnitGrainTests(SiloFixture silo)
         var tree = await silo.NewProvinceAsync();
         var unit = silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId);
 
-        var enlisted = await unit.EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), 7, 2024, null));
+        var enlisted = await unit.Execute(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 7, 2024));
 
         Assert.True(enlisted.Accepted);
         Assert.Equal(2, enlisted.Version);
@@ -26,10 +26,10 @@ public class UnitGrainTests(SiloFixture silo)
     {
         var tree = await silo.NewProvinceAsync();
         var unit = silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId);
-        var command = new EnlistRecruits(SiloFixture.NewId(), 4, 2024, null);
+        var command = new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 4, 2024);
 
-        var first = await unit.EnlistRecruits(command);
-        var retry = await unit.EnlistRecruits(command);
+        var first = await unit.Execute(command);
+        var retry = await unit.Execute(command);
 
         Assert.False(first.AlreadyApplied);
         Assert.True(retry.AlreadyApplied);
@@ -43,11 +43,11 @@ public class UnitGrainTests(SiloFixture silo)
     {
         var tree = await silo.NewProvinceAsync();
         var unit = silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId);
-        var command = new EnlistRecruits(SiloFixture.NewId(), 3, 2024, null);
-        var first = await unit.EnlistRecruits(command);
+        var command = new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 3, 2024);
+        var first = await unit.Execute(command);
 
         await silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var retry = await unit.EnlistRecruits(command);
+        var retry = await unit.Execute(command);
 
         Assert.True(retry.AlreadyApplied);
         Assert.Equal(first.Version, retry.Version);
@@ -61,7 +61,7 @@ public class UnitGrainTests(SiloFixture silo)
         var unit = silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId);
 
         var results = await Task.WhenAll(Enumerable.Range(1, 25)
-            .Select(_ => unit.EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), 2, 2024, null))));
+            .Select(_ => unit.Execute(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 2, 2024))));
 
         Assert.All(results, r => Assert.True(r.Accepted));
         Assert.Equal(Enumerable.Range(2, 25).Select(v => (long)v), results.Select(r => r.Version).Order());
@@ -72,16 +72,27 @@ public class UnitGrainTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task A_command_sent_to_the_wrong_grain_is_refused()
+    {
+        var tree = await silo.NewProvinceAsync();
+
+        var result = await silo.Grains.GetGrain<IUnitGrain>(tree.DistrictId).Execute(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 3, 2024));
+
+        Assert.Equal(RejectionKind.Invalid, result.Rejection?.Kind);
+        Assert.Equal(1, await silo.Database.CountEventsAsync(tree.DistrictId));
+    }
+
+    [Fact]
     public async Task Bad_input_is_rejected_and_appends_nothing()
     {
         var tree = await silo.NewProvinceAsync();
         var unit = silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId);
 
-        var zero = await unit.EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), 0, 2024, null));
-        var negative = await unit.EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), -3, 2024, null));
-        var future = await unit.EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), 3, 2024, DateTimeOffset.UtcNow.AddDays(2)));
-        var noCommandId = await unit.EnlistRecruits(new EnlistRecruits("", 3, 2024, null));
-        var twice = await unit.Register(new RegisterUnit(SiloFixture.NewId(), "Again", Echelon.Commune, null, 10, null));
+        var zero = await unit.Execute(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 0, 2024));
+        var negative = await unit.Execute(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, -3, 2024));
+        var future = await unit.Execute(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 3, 2024, DateTimeOffset.UtcNow.AddDays(2)));
+        var noCommandId = await unit.Execute(new EnlistRecruits("", tree.CommuneId, 3, 2024));
+        var twice = await unit.Execute(new RegisterUnit(SiloFixture.NewId(), tree.CommuneId, "Again", Echelon.Commune, null, 10));
 
         Assert.Equal(RejectionKind.Invalid, zero.Rejection?.Kind);
         Assert.Equal(RejectionKind.Invalid, negative.Rejection?.Kind);
@@ -97,8 +108,8 @@ public class UnitGrainTests(SiloFixture silo)
         var tree = await silo.NewProvinceAsync();
         var orphan = $"{tree.DistrictId}/no-such-commune/militia";
 
-        var enlist = await silo.Grains.GetGrain<IUnitGrain>($"{tree.DistrictId}/ghost").EnlistRecruits(new EnlistRecruits(SiloFixture.NewId(), 3, 2024, null));
-        var register = await silo.Grains.GetGrain<IUnitGrain>(orphan).Register(new RegisterUnit(SiloFixture.NewId(), "Orphan", Echelon.ForceUnit, null, 30, null));
+        var enlist = await silo.Grains.GetGrain<IUnitGrain>($"{tree.DistrictId}/ghost").Execute(new EnlistRecruits(SiloFixture.NewId(), $"{tree.DistrictId}/ghost", 3, 2024));
+        var register = await silo.Grains.GetGrain<IUnitGrain>(orphan).Execute(new RegisterUnit(SiloFixture.NewId(), orphan, "Orphan", Echelon.ForceUnit, null, 30));
 
         Assert.Equal(RejectionKind.NotFound, enlist.Rejection?.Kind);
         Assert.Equal(RejectionKind.NotFound, register.Rejection?.Kind);

@@ -33,14 +33,32 @@ public sealed class SiloFixture : IAsyncLifetime
     }
 
     /// <summary>A province of its own for one test, with one district and one commune, so tests never share figures.</summary>
-    public async Task<TestProvince> NewProvinceAsync(int communeAuthorised = 10)
+    public async Task<TestProvince> NewProvinceAsync(int communeAuthorised = 10, DateTimeOffset? registeredAt = null)
     {
         var province = $"t{Guid.NewGuid():N}"[..12];
         var tree = new TestProvince(province, $"{province}/district-a", $"{province}/district-a/commune-1");
-        await Accept(Grains.GetGrain<IUnitGrain>(tree.ProvinceId).Register(new RegisterUnit(NewId(), "Test province", Echelon.Province, null, 100, null)));
-        await Accept(Grains.GetGrain<IUnitGrain>(tree.DistrictId).Register(new RegisterUnit(NewId(), "Test district", Echelon.District, null, 20, null)));
-        await Accept(Grains.GetGrain<IUnitGrain>(tree.CommuneId).Register(new RegisterUnit(NewId(), "Test commune", Echelon.Commune, null, communeAuthorised, null)));
+        var at = registeredAt ?? DateTimeOffset.UtcNow.AddYears(-1);
+        await AcceptAsync(new RegisterUnit(NewId(), tree.ProvinceId, "Test province", Echelon.Province, null, 100, at));
+        await AcceptAsync(new RegisterUnit(NewId(), tree.DistrictId, "Test district", Echelon.District, null, 20, at));
+        await AcceptAsync(new RegisterUnit(NewId(), tree.CommuneId, "Test commune", Echelon.Commune, null, communeAuthorised, at));
         return tree;
+    }
+
+    /// <summary>Sends a unit command straight to its grain and insists it is accepted.</summary>
+    public async Task<CommandResult> AcceptAsync(IUnitCommand command)
+    {
+        var result = await Grains.GetGrain<IUnitGrain>(command.UnitId).Execute(command);
+        Assert.True(result.Accepted, result.Rejection?.Message);
+        return result;
+    }
+
+    /// <summary>Records the trainings a unit's echelon needs, so the training area does not decide its level.</summary>
+    public async Task TrainAsync(string unitId, int count = 4)
+    {
+        for (var n = 0; n < count; n++)
+        {
+            await AcceptAsync(new RecordTraining(NewId(), unitId, $"Bài {n}", 10, Grade.Good, DateTimeOffset.UtcNow.AddDays(-n - 1)));
+        }
     }
 
     /// <summary>Polls a view until it satisfies the condition: the province view is built asynchronously.</summary>
@@ -65,12 +83,6 @@ public sealed class SiloFixture : IAsyncLifetime
     }
 
     public static string NewId() => Guid.NewGuid().ToString();
-
-    private static async Task Accept(Task<CommandResult> command)
-    {
-        var result = await command;
-        Assert.True(result.Accepted, result.Rejection?.Message);
-    }
 }
 
 public sealed record TestProvince(string ProvinceId, string DistrictId, string CommuneId);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Readiness.Tests.Infrastructure;
 
 /// <summary>The real silo (Orleans, Marten, HTTP API) in this process, on a test database.</summary>
-public sealed class SiloHost(TestDatabase database, bool loadDemo) : WebApplicationFactory<Program>
+public sealed class SiloHost(TestDatabase database, bool loadDemo, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     private readonly int siloPort = FreePort();
     private readonly int gatewayPort = FreePort();
@@ -24,6 +24,10 @@ public sealed class SiloHost(TestDatabase database, bool loadDemo) : WebApplicat
         builder.UseSetting("Readiness:Orleans:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Readiness:Demo:Enabled", loadDemo ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
+        }
     }
 
     /// <summary>What /health/ready answered while the host started, in order.</summary>

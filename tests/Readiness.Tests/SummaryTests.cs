@@ -1,0 +1,75 @@
+using Readiness.Client;
+using Readiness.Contracts;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>The year's figures come from the events: the demo's 2024 matches the report, and another year is counted the same way.</summary>
+public class SummaryTests(SiloFixture silo)
+{
+    private ReadinessClient Client => new(silo.Http);
+
+    [Fact]
+    public async Task The_demo_year_2024_reproduces_the_reports_figures()
+    {
+        var summary = await silo.EventuallyAsync<YearSummary>("/api/provinces/bac-kan/summary/2024", s => s.Awards.Sum(a => a.Count) == 272, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(587, summary.OutreachSessions);
+        Assert.InRange(summary.OutreachAttendances, 52_001, 52_999);
+        Assert.InRange(summary.PupilsAndStudentsEducated, 8_500, 8_999);
+        Assert.Equal(108, summary.PartyCellsActiveAtYearEnd);
+        Assert.All(summary.Exercises, e => Assert.Equal(Grade.Excellent, e.Grade));
+        Assert.Contains(summary.Exercises, e => e.Level == ExerciseLevel.District);
+        Assert.Contains(summary.Exercises, e => e.Level == ExerciseLevel.Commune);
+        Assert.Equal(0, summary.ExercisesCancelled);
+        Assert.Equal(1.0, summary.Conscription.Progress);
+        Assert.Equal(1.0, summary.Duty.Coverage);
+        Assert.Equal(
+            [
+                new AwardTally(AwardKind.MeritCertificateProvincialCommittee, RecipientKind.Collective, 5),
+                new AwardTally(AwardKind.MeritCertificateProvincialCommittee, RecipientKind.Individual, 10),
+                new AwardTally(AwardKind.CommendationCertificateProvinceCommand, RecipientKind.Collective, 20),
+                new AwardTally(AwardKind.CommendationCertificateProvinceCommand, RecipientKind.Individual, 42),
+                new AwardTally(AwardKind.AdvancedUnit, RecipientKind.Collective, 20),
+                new AwardTally(AwardKind.GrassrootsEmulationSoldier, RecipientKind.Individual, 44),
+                new AwardTally(AwardKind.AdvancedSoldier, RecipientKind.Individual, 131),
+            ],
+            summary.Awards);
+    }
+
+    [Fact]
+    public async Task A_different_small_year_in_a_new_province_is_counted_from_its_events()
+    {
+        var at = new DateTimeOffset(2023, 5, 10, 9, 0, 0, TimeSpan.FromHours(7));
+        var tree = await silo.NewProvinceAsync(registeredAt: at.AddYears(-1));
+        string Id() => ReadinessClient.NewCommandId();
+        await Client.SendAsync(new RecordOutreachSession(Id(), tree.CommuneId, "Luật Quốc phòng", 40, at));
+        await Client.SendAsync(new RecordOutreachSession(Id(), tree.CommuneId, "Luật Quốc phòng", 35, at.AddMonths(1)));
+        await Client.SendAsync(new RecordOutreachSession(Id(), tree.CommuneId, "Năm khác", 99, at.AddYears(1)));
+        await Client.SendAsync(new RecordDefenceEducation(Id(), tree.DistrictId, EducationAudience.PupilsAndStudents, 210, at));
+        await Client.SendAsync(new EstablishPartyCell(Id(), tree.CommuneId, 4, at));
+        await Client.SendAsync(new AssignConscriptionQuota(Id(), tree.DistrictId, 2023, 12, at));
+        await Client.SendAsync(new EnlistRecruits(Id(), tree.DistrictId, 12, 2023, at));
+        await Client.SendAsync(new HandOverRecruits(Id(), tree.DistrictId, 9, 2023, at.AddDays(10)));
+        await Client.SendAsync(new ConferAward(Id(), tree.CommuneId, AwardKind.AdvancedUnit, RecipientKind.Collective, "Test commune", "Quyết thắng", 2023, at));
+
+        var summary = await silo.EventuallyAsync<YearSummary>($"/api/provinces/{tree.ProvinceId}/summary/2023", s => s.Awards.Count == 1);
+
+        Assert.Equal(2, summary.OutreachSessions);
+        Assert.Equal(75, summary.OutreachAttendances);
+        Assert.Equal(210, summary.PupilsAndStudentsEducated);
+        Assert.Equal(1, summary.PartyCellsActiveAtYearEnd);
+        Assert.Equal(new ConscriptionSummary(12, 12, 9, 0.75), summary.Conscription);
+        Assert.Equal(new AwardTally(AwardKind.AdvancedUnit, RecipientKind.Collective, 1), Assert.Single(summary.Awards));
+        Assert.Empty(summary.Exercises);
+    }
+
+    [Fact]
+    public async Task A_district_view_lists_its_communes()
+    {
+        var district = await Client.GetDistrictReadinessAsync("bac-kan", "pac-nam");
+
+        Assert.Equal(10, district.Communes.Count);
+        Assert.Contains(district.BelowR2, c => c.UnitId == "bac-kan/pac-nam/dbdv");
+    }
+}
