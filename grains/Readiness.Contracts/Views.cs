@@ -187,3 +187,15 @@ public sealed record YearSummary(
     [property: Id(11)] DutySummary Duty,
     [property: Id(12)] long Sequence,
     [property: Id(13)] DateTimeOffset UpdatedAt);
+
+/// <summary>A unit in a list: enough to show it and drill into it.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.unit-summary")]
+public sealed record UnitSummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] Echelon Echelon,
+    [property: Id(3)] ReadinessLevel Level,
+    [property: Id(4)] ReadinessArea SetBy,
+    [property: Id(5)] int AuthorisedStrength,
+    [property: Id(6)] int ActualStrength,
+    [property: Id(7)] int Children);

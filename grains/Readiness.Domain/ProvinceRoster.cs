@@ -74,6 +74,22 @@ public sealed class ProvinceRoster
     public UnitReadinessView? UnitView(string unitId, ReadinessPolicy policy, DateTimeOffset now) =>
         Units.TryGetValue(unitId, out var unit) ? ReadinessRating.View(unit, PostsOf(unitId), policy, now) : null;
 
+    /// <summary>The units directly under <paramref name="parentId"/>, rated now, in Vietnamese order.</summary>
+    public IReadOnlyList<UnitSummary> Children(string parentId, ReadinessPolicy policy, DateTimeOffset now)
+    {
+        var postsByOwner = Posts.Values.ToLookup(p => p.OwnerUnitId, StringComparer.Ordinal);
+        var childCounts = Units.Values.Where(u => u.ParentId is not null).GroupBy(u => u.ParentId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return [.. Units.Values
+            .Where(u => u.ParentId == parentId && u.Name.Length > 0)
+            .Select(u =>
+            {
+                var rating = ReadinessRating.Rate(u, postsByOwner[u.Id], policy, now);
+                return new UnitSummary(u.Id, u.Name, u.Echelon, rating.Level, rating.SetBy, u.AuthorisedStrength, u.ActualStrength, childCounts.GetValueOrDefault(u.Id));
+            })
+            .OrderBy(u => u.Echelon).ThenBy(u => u.Name, VietnameseOrder)];
+    }
+
     public YearSummary Summary(int year)
     {
         var yearStart = CommandTime.StartOfYear(year);

@@ -18,7 +18,7 @@ public sealed class DutyClockFixture : IAsyncLifetime
     {
         var cluster = await PostgresCluster.EnsureStartedAsync();
         Database = await cluster.CreateDatabaseAsync("duty");
-        Host = new SiloHost(Database, loadDemo: false, services => services.AddSingleton<TimeProvider>(Clock));
+        Host = new SiloHost(Database, loadDemo: false, services => services.AddSingleton(new ReadinessClock(Clock)));
         (await Host.StartAndWaitUntilReadyAsync()).Dispose();
     }
 

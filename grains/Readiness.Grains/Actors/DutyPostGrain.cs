@@ -10,7 +10,7 @@ namespace Readiness.Grains.Actors;
 /// records an alert when a shift ran past its length with no handover. The alert's command id names
 /// the shift, so a duplicate tick, on this silo or another, records nothing new.
 /// </summary>
-public sealed class DutyPostGrain(IDocumentStore store, TimeProvider clock, ILogger<DutyPostGrain> logger)
+public sealed class DutyPostGrain(IDocumentStore store, ReadinessClock clock, ILogger<DutyPostGrain> logger)
     : EventSourcedGrain<DutyPostState>(store, clock, logger), IDutyPostGrain, IRemindable
 {
     public const string HandoverWatch = "handover-watch";
@@ -34,7 +34,7 @@ public sealed class DutyPostGrain(IDocumentStore store, TimeProvider clock, ILog
             var owner = command is EstablishDutyPost && UnitPath.ParentOf(Id) is { } ownerId && UnitPath.Problem(ownerId) is null
                 ? await GrainFactory.GetGrain<IUnitGrain>(ownerId).GetProfile()
                 : null;
-            return DutyPostRules.Decide(State, command, owner, Clock.GetUtcNow());
+            return DutyPostRules.Decide(State, command, owner, Clock.UtcNow);
         });
         if (command is EstablishDutyPost && result.Accepted)
         {
@@ -45,13 +45,13 @@ public sealed class DutyPostGrain(IDocumentStore store, TimeProvider clock, ILog
 
     public async Task<CommandResult?> CheckHandover()
     {
-        if (DutyPostRules.CheckHandover(State, Clock.GetUtcNow()) is not { } decision)
+        if (DutyPostRules.CheckHandover(State, Clock.UtcNow) is not { } decision)
         {
             return null;
         }
         var alert = (DutyHandoverOverdue)decision.Events[0];
         var command = new SystemCheck($"overdue:{Id}:{alert.ShiftStartedAt.UtcTicks}", alert.OccurredAt);
-        return await Execute(command, () => Task.FromResult(DutyPostRules.CheckHandover(State, Clock.GetUtcNow()) ?? Decision.Accept()));
+        return await Execute(command, () => Task.FromResult(DutyPostRules.CheckHandover(State, Clock.UtcNow) ?? Decision.Accept()));
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>

@@ -14,7 +14,7 @@ namespace Readiness.Grains.Actors;
 /// Orleans runs one call at a time per grain; the expected version guards against a second
 /// activation elsewhere.
 /// </summary>
-public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, TimeProvider clock, ILogger logger) : Grain
+public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, ReadinessClock clock, ILogger logger) : Grain
 {
     private const int MaxCommandIdLength = 128;
     private const int ConcurrencyRetries = 3;
@@ -23,7 +23,7 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Ti
 
     protected TState State { get; private set; } = default!;
     protected long Version { get; private set; }
-    protected TimeProvider Clock => clock;
+    protected ReadinessClock Clock => clock;
     protected string Id => this.GetPrimaryKeyString();
 
     /// <summary>The Marten stream key of this actor.</summary>

@@ -10,7 +10,7 @@ namespace Readiness.Grains.Actors;
 /// every participant, each with a command id derived from the exercise, so crediting again after a
 /// failure or a retry never counts twice.
 /// </summary>
-public sealed class ExerciseGrain(IDocumentStore store, TimeProvider clock, ILogger<ExerciseGrain> logger)
+public sealed class ExerciseGrain(IDocumentStore store, ReadinessClock clock, ILogger<ExerciseGrain> logger)
     : EventSourcedGrain<ExerciseState>(store, clock, logger), IExerciseGrain
 {
     protected override string StreamKey => StreamKeys.Exercise(Id);
@@ -29,7 +29,7 @@ public sealed class ExerciseGrain(IDocumentStore store, TimeProvider clock, ILog
         var result = await Execute(command, async () =>
         {
             var units = command is PlanExercise plan && UnitPath.Problem(Id) is null ? await LookUp(plan) : null;
-            return ExerciseRules.Decide(State, command, units, Clock.GetUtcNow());
+            return ExerciseRules.Decide(State, command, units, Clock.UtcNow);
         });
         if (command is CompleteExercise complete && result.Accepted)
         {
@@ -40,7 +40,7 @@ public sealed class ExerciseGrain(IDocumentStore store, TimeProvider clock, ILog
 
     private async Task CreditParticipants(CompleteExercise complete)
     {
-        var completedAt = complete.OccurredAt ?? Clock.GetUtcNow();
+        var completedAt = complete.OccurredAt ?? Clock.UtcNow;
         foreach (var unitId in State.ParticipantUnitIds)
         {
             var credited = await GrainFactory.GetGrain<IUnitGrain>(unitId).Execute(new RecordExerciseParticipation(

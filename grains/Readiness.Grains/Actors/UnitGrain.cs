@@ -6,7 +6,7 @@ using Readiness.Domain;
 namespace Readiness.Grains.Actors;
 
 /// <summary>A unit's grain: registration asks the parent for its echelon; everything else is the unit's own history.</summary>
-public sealed class UnitGrain(IDocumentStore store, TimeProvider clock, ILogger<UnitGrain> logger)
+public sealed class UnitGrain(IDocumentStore store, ReadinessClock clock, ILogger<UnitGrain> logger)
     : EventSourcedGrain<UnitState>(store, clock, logger), IUnitGrain
 {
     protected override string StreamKey => StreamKeys.Unit(Id);
@@ -23,8 +23,8 @@ public sealed class UnitGrain(IDocumentStore store, TimeProvider clock, ILogger<
                 $"The command names unit '{command.UnitId}' but was sent to '{Id}'."));
         }
         return command is RegisterUnit register
-            ? Execute(command, async () => UnitRules.Decide(State, register, await Parent(), Clock.GetUtcNow()))
-            : Execute(command, () => Task.FromResult(UnitRules.Decide(State, command, Clock.GetUtcNow())));
+            ? Execute(command, async () => UnitRules.Decide(State, register, await Parent(), Clock.UtcNow))
+            : Execute(command, () => Task.FromResult(UnitRules.Decide(State, command, Clock.UtcNow)));
     }
 
     public Task<UnitProfile?> GetProfile() => Task.FromResult(

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Readiness.Contracts;
+using Readiness.Domain;
 
 namespace Readiness.Grains.Demo;
 
@@ -17,7 +18,7 @@ public sealed class DemoProvinceState
 /// </summary>
 public sealed partial class DemoProvinceGrain(
     [PersistentState("demo-province")] IPersistentState<DemoProvinceState> loaded,
-    TimeProvider clock,
+    ReadinessClock clock,
     ILogger<DemoProvinceGrain> logger) : Grain, IDemoProvinceGrain
 {
     // Actors load in parallel, a few at a time: each command holds a connection while it commits.
@@ -35,7 +36,7 @@ public sealed partial class DemoProvinceGrain(
             return new DemoLoadReport(provinceId, LoadedNow: false, loaded.State.Commands, 0, loadedAt);
         }
 
-        var commands = DemoYear.Commands(clock.GetUtcNow());
+        var commands = DemoYear.Commands(clock.UtcNow);
         var applied = 0;
         foreach (var phase in commands.GroupBy(c => c.Phase).OrderBy(g => g.Key))
         {
@@ -67,7 +68,7 @@ public sealed partial class DemoProvinceGrain(
             LogPhase(provinceId, phase.Key, results.Length);
         }
 
-        loaded.State.LoadedAt = clock.GetUtcNow();
+        loaded.State.LoadedAt = clock.UtcNow;
         loaded.State.Commands = commands.Count;
         await loaded.WriteStateAsync();
         LogLoaded(provinceId, commands.Count, applied);

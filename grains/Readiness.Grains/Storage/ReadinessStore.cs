@@ -38,6 +38,9 @@ public static class ReadinessStore
         options.Projections.Add(new ExerciseRecordProjection(clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new DutyPostRecordProjection(clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new ProvinceRosterProjection(clock), ProjectionLifecycle.Async);
+        // The command centre should see a report within a second: poll for new events often.
+        options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+        options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
         options.Schema.For<DutyPostRecord>().Index(p => p.OwnerUnitId);
     }
 }

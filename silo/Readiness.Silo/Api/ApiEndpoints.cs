@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Readiness.Silo.Live;
 
 namespace Readiness.Silo.Api;
 
@@ -10,6 +11,8 @@ public static class ApiEndpoints
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
 
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
@@ -20,6 +23,7 @@ public static class ApiEndpoints
         });
         app.MapCommandRoutes();
         app.MapViewRoutes();
+        app.MapLiveRoutes();
         return app;
     }
 

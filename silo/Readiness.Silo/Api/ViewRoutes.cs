@@ -14,9 +14,9 @@ internal static class ViewRoutes
     {
         var views = routes.MapGroup("/api").WithTags("Views");
 
-        views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, IQuerySession session, ReadinessPolicy policy, TimeProvider clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
                 await Roster(session, provinceId, cancellationToken) is { } roster
-                    ? Results.Ok(roster.ToView(policy, clock.GetUtcNow()))
+                    ? Results.Ok(roster.ToView(policy, clock.UtcNow))
                     : UnknownProvince(provinceId))
             .WithName("GetProvinceReadiness")
             .WithSummary("The province's readiness: districts with their communes, units per level, units below R2 and why, posts not manned, open alerts, exercises under way.")
@@ -24,13 +24,13 @@ internal static class ViewRoutes
             .Produces<ProvinceReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/districts/{district}", async (string provinceId, string district, IQuerySession session, ReadinessPolicy policy, TimeProvider clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/districts/{district}", async (string provinceId, string district, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 if (await Roster(session, provinceId, cancellationToken) is not { } roster)
                 {
                     return UnknownProvince(provinceId);
                 }
-                return roster.DistrictView($"{provinceId}/{district}", policy, clock.GetUtcNow()) is { } view
+                return roster.DistrictView($"{provinceId}/{district}", policy, clock.UtcNow) is { } view
                     ? Results.Ok(view)
                     : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
             })
@@ -48,8 +48,21 @@ internal static class ViewRoutes
             .Produces<YearSummary>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        views.MapGet("/provinces/{provinceId}/units", async (string provinceId, string? parent, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+            {
+                if (await Roster(session, provinceId, cancellationToken) is not { } roster)
+                {
+                    return UnknownProvince(provinceId);
+                }
+                return Results.Ok(roster.Children(parent ?? provinceId, policy, clock.UtcNow));
+            })
+            .WithName("ListUnits")
+            .WithSummary("The units directly under a unit of the province (?parent=bac-kan/ba-be), each with its level and which area set it.")
+            .Produces<IReadOnlyList<UnitSummary>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         // Ids are paths, so these routes take the rest of the URL; '%2F'-encoded slashes work too.
-        views.MapGet("/units/{**unitId}", async (string unitId, IQuerySession session, ReadinessPolicy policy, TimeProvider clock, CancellationToken cancellationToken) =>
+        views.MapGet("/units/{**unitId}", async (string unitId, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(unitId).Trim('/');
                 if (UnitPath.Problem(id) is { } problem)
@@ -62,7 +75,7 @@ internal static class ViewRoutes
                     return Problems.NotFound("Unknown unit.", $"No unit '{id}' has been registered.");
                 }
                 var posts = await session.Query<DutyPostRecord>().Where(p => p.OwnerUnitId == id).ToListAsync(cancellationToken);
-                return Results.Ok(ReadinessRating.View(unit, posts, policy, clock.GetUtcNow()));
+                return Results.Ok(ReadinessRating.View(unit, posts, policy, clock.UtcNow));
             })
             .WithName("GetUnit")
             .WithSummary("One unit's readiness: its figures, each area's level with what it measured and the events it rests on, and the overall level.")

@@ -5,7 +5,9 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Npgsql;
+using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Silo.Live;
 
 namespace Readiness.Silo.Hosting;
 
@@ -24,6 +26,7 @@ public static class SiloHostExtensions
 
         services.AddSingleton(options.Policy.ToPolicy());
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(ReadinessClock.System);
         services.AddSingleton<StartupState>();
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
 
@@ -66,6 +69,12 @@ public static class SiloHostExtensions
         });
 
         services.AddHostedService<DemoLoader>();
+
+        services.AddSingleton<ProjectionLagReader>();
+        services.AddSingleton<ProjectionLagMonitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProjectionLagMonitor>());
+        services.AddSingleton<ProvinceLiveFeed>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProvinceLiveFeed>());
 
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])

@@ -1,0 +1,77 @@
+using Readiness.Silo.Api;
+
+namespace Readiness.Silo.Live;
+
+internal static class LiveRoutes
+{
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
+    public static void MapLiveRoutes(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/provinces/{provinceId}/live", Stream)
+            .WithTags("Live")
+            .WithName("StreamProvince")
+            .WithSummary("Server-Sent Events: one 'province' event each time the province's view changes, naming what changed and carrying the whole view.")
+            .WithDescription("Event ids are the event-store sequence the view reflects. On connect (or reconnect with Last-Event-ID) the current view is sent first unless the client already has it, so a client that was away misses nothing.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+
+        routes.MapGet("/api/projections", async (ProjectionLagReader reader, CancellationToken cancellationToken) =>
+                Results.Ok(await reader.ReadAsync(cancellationToken)))
+            .WithTags("Live")
+            .WithName("GetProjectionLag")
+            .WithSummary("Each asynchronous projection's position against the newest event: lag in events and in seconds.")
+            .Produces<IReadOnlyList<ProjectionLag>>();
+    }
+
+    private static async Task Stream(string provinceId, HttpContext context, ProvinceLiveFeed feed)
+    {
+        var cancellationToken = context.RequestAborted;
+        var (reader, unsubscribe) = await feed.SubscribeAsync(provinceId, cancellationToken);
+        try
+        {
+            if (!reader.TryPeek(out _) && !await feed.ExistsAsync(provinceId))
+            {
+                await Problems.NotFound("Unknown province.", $"No province '{provinceId}' has been registered (the demo province is 'bac-kan').").ExecuteAsync(context);
+                return;
+            }
+            var lastSeen = long.TryParse(context.Request.Headers["Last-Event-ID"].FirstOrDefault(), out var id) ? id : -1;
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.Headers["X-Accel-Buffering"] = "no";
+            await context.Response.WriteAsync("retry: 2000\n\n", cancellationToken);
+            await context.Response.Body.FlushAsync(cancellationToken);
+
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wait.CancelAfter(Heartbeat);
+                ProvinceChange change;
+                try
+                {
+                    change = await reader.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await context.Response.WriteAsync(": still here\n\n", cancellationToken);
+                    await context.Response.Body.FlushAsync(cancellationToken);
+                    continue;
+                }
+                if (change.Sequence <= lastSeen)
+                {
+                    continue;
+                }
+                lastSeen = change.Sequence;
+                await context.Response.WriteAsync($"id: {change.Sequence}\nevent: province\ndata: {change.Json}\n\n", cancellationToken);
+                await context.Response.Body.FlushAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            unsubscribe();
+        }
+    }
+}

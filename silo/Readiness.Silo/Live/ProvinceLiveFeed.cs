@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Silo.Live;
+
+/// <summary>One server-sent event: the province view at a sequence, and the parts that changed since the previous one.</summary>
+public sealed record ProvinceChange(string ProvinceId, long Sequence, IReadOnlyList<string> Changed, string Json);
+
+/// <summary>
+/// Watches the province roster documents that someone subscribes to and, when one moves on, rates
+/// the province once and hands the same view to every subscriber. Each change carries the whole
+/// view, so a client that reconnects only needs the latest one to have missed nothing.
+/// </summary>
+public sealed partial class ProvinceLiveFeed(
+    IDocumentStore store,
+    NpgsqlDataSource dataSource,
+    ReadinessPolicy policy,
+    ReadinessClock clock,
+    IOptions<JsonOptions> json,
+    ILogger<ProvinceLiveFeed> logger) : BackgroundService
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    private static readonly string SequenceQuery =
+        $"SELECT id, (data->>'sequence')::bigint FROM {ReadinessStore.Schema}.mt_doc_provinceroster WHERE id = ANY(@ids)";
+
+    private readonly ConcurrentDictionary<string, Watched> watched = new(StringComparer.Ordinal);
+
+    private sealed class Watched
+    {
+        public readonly ConcurrentDictionary<Channel<ProvinceChange>, byte> Subscribers = new();
+        public long Sequence = -1;
+        public ProvinceReadinessView? View;
+        public ProvinceChange? Latest;
+    }
+
+    /// <summary>Subscribes to a province; the current view, if any, is the first item.</summary>
+    public async Task<(ChannelReader<ProvinceChange> Reader, Action Unsubscribe)> SubscribeAsync(string provinceId, CancellationToken cancellationToken)
+    {
+        var entry = watched.GetOrAdd(provinceId, _ => new Watched());
+        var channel = Channel.CreateBounded<ProvinceChange>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest });
+        entry.Subscribers[channel] = 0;
+        var current = entry.Latest ?? await Refresh(provinceId, entry, cancellationToken);
+        if (current is not null)
+        {
+            channel.Writer.TryWrite(current);
+        }
+        return (channel.Reader, () => entry.Subscribers.TryRemove(channel, out _));
+    }
+
+    /// <summary>Whether the province's command is registered, even if its view is not projected yet.</summary>
+    public async Task<bool> ExistsAsync(string provinceId)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<UnitRecord>(provinceId) is { Echelon: Echelon.Province };
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var ids = watched.Where(w => !w.Value.Subscribers.IsEmpty).Select(w => w.Key).ToArray();
+            if (ids.Length == 0)
+            {
+                continue;
+            }
+            try
+            {
+                await using var command = dataSource.CreateCommand(SequenceQuery);
+                command.Parameters.AddWithValue("ids", ids);
+                var moved = new List<string>();
+                await using (var reader = await command.ExecuteReaderAsync(stoppingToken))
+                {
+                    while (await reader.ReadAsync(stoppingToken))
+                    {
+                        if (watched.TryGetValue(reader.GetString(0), out var entry) && reader.GetInt64(1) != Interlocked.Read(ref entry.Sequence))
+                        {
+                            moved.Add(reader.GetString(0));
+                        }
+                    }
+                }
+                foreach (var provinceId in moved)
+                {
+                    var entry = watched[provinceId];
+                    if (await Refresh(provinceId, entry, stoppingToken) is { } change)
+                    {
+                        foreach (var subscriber in entry.Subscribers.Keys)
+                        {
+                            subscriber.Writer.TryWrite(change);
+                        }
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or JsonException)
+            {
+                LogPollFailed(ex.Message);
+            }
+        }
+    }
+
+    private async Task<ProvinceChange?> Refresh(string provinceId, Watched entry, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var roster = await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken);
+        if (roster is null)
+        {
+            return null;
+        }
+        var view = roster.ToView(policy, clock.UtcNow);
+        var change = new ProvinceChange(provinceId, roster.Sequence, Changes(entry.View, view),
+            JsonSerializer.Serialize(new { sequence = roster.Sequence, changed = Changes(entry.View, view), view }, json.Value.SerializerOptions));
+        entry.View = view;
+        entry.Latest = change;
+        Interlocked.Exchange(ref entry.Sequence, roster.Sequence);
+        return change;
+    }
+
+    /// <summary>What a client must redraw: the districts whose figures moved, and the lists that changed.</summary>
+    private static List<string> Changes(ProvinceReadinessView? before, ProvinceReadinessView after)
+    {
+        if (before is null)
+        {
+            return ["all"];
+        }
+        var changed = new List<string>();
+        if (before.Units != after.Units || before.Level != after.Level)
+        {
+            changed.Add("province");
+        }
+        var previous = before.Districts.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        foreach (var district in after.Districts)
+        {
+            if (!previous.TryGetValue(district.Id, out var old) || !SameDistrict(old, district))
+            {
+                changed.Add($"district:{district.Id}");
+            }
+        }
+        if (!before.BelowR2.SequenceEqual(after.BelowR2)) { changed.Add("belowR2"); }
+        if (!before.PostsNotManned.SequenceEqual(after.PostsNotManned)) { changed.Add("postsNotManned"); }
+        if (!before.OpenAlerts.SequenceEqual(after.OpenAlerts)) { changed.Add("openAlerts"); }
+        if (!before.ExercisesUnderWay.SequenceEqual(after.ExercisesUnderWay)) { changed.Add("exercisesUnderWay"); }
+        changed.Add("figures");
+        return changed;
+    }
+
+    private static bool SameDistrict(DistrictReadinessView a, DistrictReadinessView b) =>
+        a.Level == b.Level && a.Units == b.Units && a.ActualStrength == b.ActualStrength && a.AuthorisedStrength == b.AuthorisedStrength
+        && a.Communes.SequenceEqual(b.Communes) && a.BelowR2.SequenceEqual(b.BelowR2) && a.PostsNotManned.SequenceEqual(b.PostsNotManned);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live feed could not poll the province views: {Reason}")]
+    private partial void LogPollFailed(string reason);
+}
