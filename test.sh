@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: domain rules without a cluster, then grains, projections, the HTTP API, the client
-# and provisioning on the project's own PostgreSQL (started, and installed if missing, on the way).
+# Runs every test: domain rules without a cluster, then grains, projections, the HTTP API, the client,
+# provisioning and the dashboard in headless Chromium, on the project's own PostgreSQL (started, and
+# installed if missing, on the way; Chromium likewise).
 # Ends with one line: tests: N passed, N failed, N skipped.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -20,6 +21,16 @@ summary() {
   fi
   echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 }
+
+# The dashboard test drives Debian's Chromium (Playwright's own browser download does not work here).
+if [ ! -x "${READINESS_CHROMIUM:-/usr/bin/chromium}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing Debian's chromium for the dashboard test (one time)"
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } >"$log" 2>&1 || tail -n 20 "$log"
+  else
+    echo "Chromium is missing and this is not root: the dashboard test will fail until 'apt-get install chromium' is run."
+  fi
+fi
 
 if ! infra/postgres.sh start >/dev/null; then
   echo "PostgreSQL could not be started (see above)."

@@ -6,11 +6,26 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Readiness.Tests.Infrastructure;
 
-/// <summary>The real silo (Orleans, Marten, HTTP API) in this process, on a test database.</summary>
-public sealed class SiloHost(TestDatabase database, bool loadDemo, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
+/// <summary>The real silo (Orleans, Marten, Kestrel on a loopback port of its own) in this process, on a test database.</summary>
+public sealed class SiloHost : WebApplicationFactory<Program>
 {
     private readonly int siloPort = FreePort();
     private readonly int gatewayPort = FreePort();
+    private readonly TestDatabase database;
+    private readonly bool loadDemo;
+    private readonly Action<IServiceCollection>? services;
+
+    public SiloHost(TestDatabase database, bool loadDemo, Action<IServiceCollection>? services = null)
+    {
+        this.database = database;
+        this.loadDemo = loadDemo;
+        this.services = services;
+        // A real server, so that a browser and streaming clients reach it as they would in production.
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    }
+
+    /// <summary>Where the server listens, once started.</summary>
+    public Uri BaseAddress => ClientOptions.BaseAddress;
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
@@ -36,6 +51,7 @@ public sealed class SiloHost(TestDatabase database, bool loadDemo, Action<IServi
     /// <summary>Starts the host and waits until /health/ready answers 200.</summary>
     public async Task<HttpClient> StartAndWaitUntilReadyAsync(TimeSpan? patience = null)
     {
+        StartServer();
         var http = CreateClient();
         var deadline = DateTimeOffset.UtcNow + (patience ?? TimeSpan.FromMinutes(2));
         while (DateTimeOffset.UtcNow < deadline)

@@ -1,0 +1,211 @@
+// The command centre's dashboard: one province, redrawn from the live stream without reload.
+const province = new URLSearchParams(location.search).get("province") || "bac-kan";
+
+const labels = {
+  vi: {
+    title: "Sẵn sàng chiến đấu", updated: "Cập nhật", sequence: "sự kiện", districts: "Các huyện, thành phố",
+    postsNotManned: "Trực chưa đủ quân số", openAlerts: "Cảnh báo", exercisesUnderWay: "Diễn tập đang diễn ra",
+    belowR2: "Đơn vị dưới mức R2", yearFigures: "Kết quả năm", exercisesChart: "Diễn tập theo cấp và kết quả",
+    awardsChart: "Khen thưởng theo hình thức", none: "Không có", units: "đơn vị", strength: "Quân số",
+    secondsAgo: "giây trước", notManned: "chưa trực", staff: "quân số", due: "hạn giao ca", overdue: "quá hạn giao ca từ",
+    outreach: "Tuyên truyền (lần)", attendances: "Lượt người tham gia", pupils: "Học sinh, sinh viên được GDQP-AN",
+    cadres: "Cán bộ được bồi dưỡng", partyCells: "Chi bộ quân sự", conscription: "Giao quân / chỉ tiêu",
+    duty: "Thời gian trực đủ quân số", exercises: "Diễn tập", commune: "Xã, phường, thị trấn", level: "Mức",
+    setBy: "Quyết định bởi", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy" },
+    echelon: { Province: "Tỉnh", District: "Huyện", Commune: "Xã", ForceUnit: "Đơn vị" },
+    grade: { Excellent: "Xuất sắc", Good: "Khá", Pass: "Đạt", Fail: "Không đạt" },
+    exerciseLevel: { Province: "Cấp tỉnh", District: "Cấp huyện", Commune: "Cấp xã" },
+    award: {
+      MeritCertificateProvincialCommittee: "Bằng khen UBND tỉnh", CommendationCertificateProvinceCommand: "Giấy khen Bộ CHQS tỉnh",
+      AdvancedUnit: "Đơn vị tiên tiến", GrassrootsEmulationSoldier: "Chiến sĩ thi đua cơ sở", AdvancedSoldier: "Chiến sĩ tiên tiến",
+    },
+    recipient: { Collective: "tập thể", Individual: "cá nhân" }, evidence: "Căn cứ", children: "Đơn vị trực thuộc",
+  },
+  en: {
+    title: "Combat readiness", updated: "Updated", sequence: "event", districts: "Districts",
+    postsNotManned: "Duty posts not manned", openAlerts: "Alerts", exercisesUnderWay: "Exercises under way",
+    belowR2: "Units below R2", yearFigures: "The year's figures", exercisesChart: "Exercises by level and grade",
+    awardsChart: "Awards by kind", none: "None", units: "units", strength: "Strength",
+    secondsAgo: "s ago", notManned: "no shift on", staff: "staff", due: "handover due", overdue: "handover overdue since",
+    outreach: "Outreach sessions", attendances: "Attendances", pupils: "Pupils and students educated",
+    cadres: "Cadres trained", partyCells: "Military party cells", conscription: "Handed over / quota",
+    duty: "Duty manned at strength", exercises: "Exercises", commune: "Commune", level: "Level",
+    setBy: "Set by", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment" },
+    echelon: { Province: "Province", District: "District", Commune: "Commune", ForceUnit: "Unit" },
+    grade: { Excellent: "Excellent", Good: "Good", Pass: "Pass", Fail: "Fail" },
+    exerciseLevel: { Province: "Province", District: "District", Commune: "Commune" },
+    award: {
+      MeritCertificateProvincialCommittee: "Certificate of merit, People's Committee", CommendationCertificateProvinceCommand: "Commendation, province command",
+      AdvancedUnit: "Advanced unit", GrassrootsEmulationSoldier: "Grassroots emulation soldier", AdvancedSoldier: "Advanced soldier",
+    },
+    recipient: { Collective: "collectives", Individual: "individuals" }, evidence: "Rests on", children: "Units under it",
+  },
+};
+
+let lang = localStorage.getItem("lang") || "vi";
+let view = null;
+let summary = null;
+let updatedAt = null;
+const t = (key) => key.split(".").reduce((o, k) => o?.[k], labels[lang]) ?? key;
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const number = (n) => new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB").format(n);
+const time = (iso) => new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { hour12: false });
+const level = (l) => `<span class="level ${l ?? ""}">${l ?? "–"}</span>`;
+const api = async (path) => {
+  const response = await fetch(path, { headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return response.json();
+};
+
+function bar(units) {
+  const total = units.r1 + units.r2 + units.r3 + units.r4 || 1;
+  return `<div class="bar">${["r1", "r2", "r3", "r4"].map((k) => `<span class="${k}" style="width:${(100 * units[k]) / total}%"></span>`).join("")}</div>`;
+}
+
+function list(id, items, render) {
+  $(id).innerHTML = items.length ? items.map((i) => `<li>${render(i)}</li>`).join("") : `<li class="empty">${t("none")}</li>`;
+}
+
+function renderProvince(changed = ["all"]) {
+  if (!view) return;
+  $("province-name").textContent = view.name;
+  $("province-level").className = `level ${view.level ?? ""}`;
+  $("province-level").textContent = view.level ?? "–";
+  for (const k of ["r1", "r2", "r3", "r4"]) $(`count-${k}`).textContent = view.units[k];
+  $("sequence").textContent = view.sequence;
+  $("districts").innerHTML = view.districts.map((d) => `
+    <article class="card${changed.includes(`district:${d.id}`) ? " changed" : ""}" tabindex="0" data-testid="district" data-id="${esc(d.id)}">
+      <h3><span>${esc(d.name)}</span>${level(d.level)}</h3>
+      ${bar(d.units)}
+      <div class="meta">${d.units.total} ${t("units")} · R1 ${d.units.r1} · R2 ${d.units.r2} · R3 ${d.units.r3} · R4 ${d.units.r4}</div>
+      <div class="meta">${t("strength")} <span data-testid="district-strength">${number(d.actualStrength)}</span>/${number(d.authorisedStrength)} · ${d.communes.length} ${t("commune").toLowerCase()}</div>
+    </article>`).join("");
+  for (const card of document.querySelectorAll("[data-testid=district]")) {
+    card.onclick = card.onkeydown = (e) => (e.type === "click" || e.key === "Enter") && openDistrict(card.dataset.id);
+  }
+  const post = (p) => `${esc(p.name)} <span class="meta">${p.onDuty ? `${t("staff")} ${p.staffPresent}/${p.staffRequired}` : t("notManned")}</span>`;
+  list("posts", view.postsNotManned, post);
+  list("alerts", view.openAlerts, (p) => `${esc(p.name)} <span class="meta">${t("overdue")} ${time(p.handoverDueAt)}</span>`);
+  list("exercises", view.exercisesUnderWay, (e) => `${esc(e.name)} <span class="meta">${t(`exerciseLevel.${e.level}`)}</span>`);
+  list("concerns", view.belowR2, (c) => `${level(c.level)} <a href="#" data-unit="${esc(c.unitId)}">${esc(c.name)}</a> <span class="meta">${esc(c.explanation)}</span>`);
+  for (const a of document.querySelectorAll("#concerns a")) a.onclick = (e) => { e.preventDefault(); openUnit(a.dataset.unit); };
+}
+
+function hbars(rows) {
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  return rows.map((r) => `<div class="hbar"><span>${esc(r.label)}</span><div class="track"><div class="fill" style="width:${(100 * r.value) / max}%"></div></div><b>${number(r.value)}</b></div>`).join("")
+    || `<div class="empty">${t("none")}</div>`;
+}
+
+function renderSummary() {
+  if (!summary) return;
+  const s = summary;
+  const figure = (key, value, testid) => `<div class="figure" data-testid="${testid}"><b>${value}</b>${t(key)}</div>`;
+  $("figures").innerHTML = [
+    figure("outreach", number(s.outreachSessions), "outreach-sessions"),
+    figure("attendances", number(s.outreachAttendances), "outreach-attendances"),
+    figure("pupils", number(s.pupilsAndStudentsEducated), "pupils"),
+    figure("cadres", number(s.cadresEducated), "cadres"),
+    figure("partyCells", number(s.partyCellsActiveAtYearEnd), "party-cells"),
+    figure("conscription", `${number(s.conscription.handedOver)}/${number(s.conscription.quota)}`, "conscription"),
+    figure("exercises", number(s.exercises.reduce((n, e) => n + e.count, 0)), "exercises-total"),
+    figure("duty", `${(100 * s.duty.coverage).toFixed(1)} %`, "duty-coverage"),
+  ].join("");
+  $("chart-exercises").innerHTML = hbars(s.exercises.map((e) => ({ label: `${t(`exerciseLevel.${e.level}`)} · ${t(`grade.${e.grade}`)}`, value: e.count })));
+  $("chart-awards").innerHTML = hbars(s.awards.map((a) => ({ label: `${t(`award.${a.kind}`)} (${t(`recipient.${a.recipientKind}`)})`, value: a.count })));
+}
+
+async function loadSummary() {
+  summary = await api(`/api/provinces/${province}/summary/${$("year").value}`);
+  renderSummary();
+}
+
+let summaryTimer = null;
+function refreshSummarySoon() {
+  clearTimeout(summaryTimer);
+  summaryTimer = setTimeout(() => loadSummary().catch(console.error), 500);
+}
+
+// Drill down: district → commune → unit, each a step in the breadcrumb.
+const crumbs = [];
+function showDrill(title, html, onOpen) {
+  const dialog = $("drill");
+  crumbs.push({ title, html, onOpen });
+  drawDrill();
+  if (!dialog.open) dialog.showModal();
+}
+function drawDrill() {
+  const top = crumbs[crumbs.length - 1];
+  $("crumbs").innerHTML = crumbs.map((c, i) => i === crumbs.length - 1 ? `<b>${esc(c.title)}</b>` : `<a data-i="${i}">${esc(c.title)}</a><span>›</span>`).join("");
+  for (const a of $("crumbs").querySelectorAll("a")) a.onclick = () => { crumbs.length = Number(a.dataset.i) + 1; drawDrill(); };
+  $("drill-body").innerHTML = top.html;
+  top.onOpen?.();
+}
+
+function unitRows(units) {
+  return `<table><tr><th>${t("echelon.ForceUnit")}</th><th>${t("level")}</th><th>${t("setBy")}</th><th>${t("strength")}</th></tr>${units.map((u) => `
+    <tr class="link" data-unit="${esc(u.id)}" data-testid="unit-row"><td>${esc(u.name)}</td><td>${level(u.level)}</td><td>${t(`area.${u.setBy}`)}</td><td>${u.actualStrength}/${u.authorisedStrength}</td></tr>`).join("")}</table>`;
+}
+const bindUnitRows = () => { for (const row of $("drill-body").querySelectorAll("tr[data-unit]")) row.onclick = () => openUnit(row.dataset.unit); };
+
+async function openDistrict(id) {
+  crumbs.length = 0;
+  const units = await api(`/api/provinces/${province}/units?parent=${encodeURIComponent(id)}`);
+  const district = view.districts.find((d) => d.id === id);
+  showDrill(district?.name ?? id, `<p>${level(district?.level)} ${bar(district.units)}</p>${unitRows(units)}`, bindUnitRows);
+}
+
+async function openUnit(id) {
+  if (!$("drill").open) crumbs.length = 0;
+  const [unit, children] = await Promise.all([
+    api(`/api/units/${id}`),
+    api(`/api/provinces/${province}/units?parent=${encodeURIComponent(id)}`),
+  ]);
+  const areas = unit.rating.areas.map((a) => `
+    <div class="area${a.area === unit.rating.setBy ? " decides" : ""}" data-testid="area">
+      <b>${t(`area.${a.area}`)}</b> ${level(a.level)} <div>${esc(a.explanation)}</div>
+      ${a.evidence.length ? `<ul class="evidence">${a.evidence.slice(-6).map((e) => `<li>${esc(e.event)} #${e.version} · ${time(e.occurredAt)}</li>`).join("")}</ul>` : ""}
+    </div>`).join("");
+  showDrill(unit.name, `<p>${level(unit.level)} ${esc(unit.rating.explanation)}</p>${areas}
+    ${children.length ? `<h2>${t("children")}</h2>${unitRows(children)}` : ""}`, bindUnitRows);
+}
+
+function connect() {
+  const source = new EventSource(`/api/provinces/${province}/live`);
+  source.addEventListener("open", () => $("live").className = "live on");
+  source.addEventListener("error", () => $("live").className = "live off");
+  source.addEventListener("province", (e) => {
+    const message = JSON.parse(e.data);
+    view = message.view;
+    updatedAt = new Date(view.updatedAt);
+    renderProvince(message.changed);
+    tick();
+    if (message.changed.includes("figures") || message.changed.includes("all")) refreshSummarySoon();
+  });
+}
+
+function tick() {
+  if (!updatedAt) return;
+  const seconds = Math.max(0, Math.round((Date.now() - updatedAt) / 1000));
+  $("updated").textContent = `${updatedAt.toLocaleTimeString(lang === "vi" ? "vi-VN" : "en-GB", { hour12: false })} (${seconds} ${t("secondsAgo")})`;
+}
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  $("lang").textContent = lang === "vi" ? "EN" : "VI";
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  renderProvince();
+  renderSummary();
+  tick();
+}
+
+$("lang").onclick = () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("lang", lang); applyLanguage(); };
+$("close").onclick = () => $("drill").close();
+const thisYear = new Date().getFullYear();
+$("year").innerHTML = Array.from({ length: 4 }, (_, i) => thisYear - i).map((y) => `<option${y === 2024 ? " selected" : ""}>${y}</option>`).join("");
+$("year").onchange = () => loadSummary().catch(console.error);
+applyLanguage();
+connect();
+loadSummary().catch(console.error);
+setInterval(tick, 1000);

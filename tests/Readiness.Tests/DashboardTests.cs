@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Readiness.Contracts;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>The command centre's dashboard in a real headless Chromium (Debian's, not Playwright's download).</summary>
+public class DashboardTests(SiloFixture silo)
+{
+    private static readonly string Chromium = Environment.GetEnvironmentVariable("READINESS_CHROMIUM") ?? "/usr/bin/chromium";
+
+    [Fact]
+    public async Task The_dashboard_shows_the_province_and_redraws_a_reported_change_within_two_seconds()
+    {
+        Assert.True(File.Exists(Chromium), $"Chromium is not at {Chromium}; ./test.sh installs Debian's chromium package.");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
+        await page.GotoAsync(new Uri(silo.Host.BaseAddress, "/").ToString());
+
+        var districts = page.GetByTestId("district");
+        await Assertions.Expect(districts).ToHaveCountAsync(8);
+        await Assertions.Expect(page.GetByTestId("outreach-sessions")).ToContainTextAsync("587");
+        await Assertions.Expect(page.GetByTestId("party-cells")).ToContainTextAsync("108");
+        var total = 0;
+        foreach (var level in new[] { "r1", "r2", "r3", "r4" })
+        {
+            total += int.Parse(await page.GetByTestId($"count-{level}").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Assert.Equal(233, total);
+
+        var strength = page.Locator("[data-id='bac-kan/ba-be'] [data-testid=district-strength]");
+        var before = int.Parse((await strength.InnerTextAsync()).Replace(".", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        using (var response = await silo.Http.PostAsJsonAsync("/api/commands/record-members-joined",
+            new RecordMembersJoined(SiloFixture.NewId(), "bac-kan/ba-be/cho-ra/dan-quan", ForceType.MilitiaSelfDefence, 3), SiloFixture.Json))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+        await Assertions.Expect(strength).ToHaveTextAsync($"{before + 3:N0}".Replace(",", ".", StringComparison.Ordinal), new LocatorAssertionsToHaveTextOptions { Timeout = 2_000 });
+        TestContext.Current.SendDiagnosticMessage($"Dashboard redrew the change {clock.ElapsedMilliseconds} ms after the command was sent.");
+
+        var screenshot = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        TestContext.Current.AddAttachment("dashboard.png", await File.ReadAllBytesAsync(screenshot));
+    }
+}
