@@ -15,6 +15,7 @@ public class DashboardTests(SiloFixture silo)
     public async Task The_dashboard_shows_the_province_and_redraws_a_reported_change_within_two_seconds()
     {
         Assert.True(File.Exists(Chromium), $"Chromium is not at {Chromium}; ./test.sh installs Debian's chromium package.");
+        await silo.WaitForProjectionsAsync();
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

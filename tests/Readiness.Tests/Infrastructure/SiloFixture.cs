@@ -82,6 +82,18 @@ public sealed class SiloFixture : IAsyncLifetime
         throw new TimeoutException($"{path} did not reach the expected state; last seen: {JsonSerializer.Serialize(last, Json)}");
     }
 
+    /// <summary>Waits until the asynchronous projections have applied every event appended so far.</summary>
+    public async Task WaitForProjectionsAsync()
+    {
+        var newest = await Database.ScalarAsync("SELECT max(seq_id) FROM readiness.mt_events");
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (await Database.ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'") < newest)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The province projection did not reach sequence {newest} within 30 s.");
+            await Task.Delay(50);
+        }
+    }
+
     public static string NewId() => Guid.NewGuid().ToString();
 }
 
