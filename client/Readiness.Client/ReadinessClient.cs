@@ -47,17 +47,24 @@ public sealed class ReadinessClient
     /// <see cref="NewCommandId"/>; when the outcome is unknown the same id is sent again, and the
     /// server answers with the first result instead of applying the command twice.
     /// </summary>
-    /// <typeparam name="TCommand">The command's type; it names the route.</typeparam>
-    /// <param name="command">The command.</param>
+    /// <param name="command">The command; its type names the route.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The accepted command, with the stream version it produced and whether it had been applied before.</returns>
     /// <exception cref="ReadinessApiException">The API refused the command; the problem document says why.</exception>
-    public Task<CommandAccepted> SendAsync<TCommand>(TCommand command, CancellationToken cancellationToken = default)
-        where TCommand : ICommand
+    public Task<CommandAccepted> SendAsync(ICommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return SendCommand(CommandPaths.Prefix + CommandPaths.NameOf(typeof(TCommand)), command, cancellationToken);
+        return SendCommand(CommandPaths.Prefix + CommandPaths.NameOf(command.GetType()), command, cancellationToken);
     }
+
+    /// <summary>The units directly under a unit of a province, each with its level and the area that set it.</summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="parentId">The parent unit's id, such as <c>bac-kan/ba-be</c>; the province itself when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The units, in Vietnamese alphabetical order within each echelon.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province is unknown.</exception>
+    public Task<IReadOnlyList<UnitSummary>> GetUnitsAsync(string provinceId, string? parentId = null, CancellationToken cancellationToken = default) =>
+        Get<IReadOnlyList<UnitSummary>>($"api/provinces/{Uri.EscapeDataString(provinceId)}/units?parent={Uri.EscapeDataString(parentId ?? provinceId)}", cancellationToken);
 
     /// <summary>One unit's readiness: figures, each area's level with its explanation and evidence, the overall level.</summary>
     /// <param name="unitId">The unit's path id, such as <c>bac-kan/ba-be/cho-ra</c>.</param>
@@ -113,7 +120,7 @@ public sealed class ReadinessClient
     /// <returns>The id.</returns>
     public static string NewCommandId() => Guid.CreateVersion7().ToString();
 
-    private async Task<CommandAccepted> SendCommand<TRequest>(string path, TRequest request, CancellationToken cancellationToken)
+    private async Task<CommandAccepted> SendCommand(string path, ICommand command, CancellationToken cancellationToken)
     {
         var delay = options.FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -121,7 +128,9 @@ public sealed class ReadinessClient
             HttpResponseMessage response;
             try
             {
-                response = await http.PostAsJsonAsync(path, request, Json, cancellationToken);
+                // The runtime type, so that every field of the command is sent, not only the interface's.
+                using var body = JsonContent.Create(command, command.GetType(), options: Json);
+                response = await http.PostAsync(new Uri(path, UriKind.Relative), body, cancellationToken);
             }
             catch (Exception ex) when (attempt < options.MaxAttempts && IsUnknownOutcome(ex, cancellationToken))
             {

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Readiness.Client;
+
+namespace Readiness.Cli;
+
+internal static class CommandLine
+{
+    private const string Usage = """
+        readiness simulate [--url http://127.0.0.1:5080] [--province bac-kan] [--rate 2] [--minutes 10]
+          Sends a realistic stream of reports (outreach, training, members, duty staffing and
+          handovers, incidents) to a running silo, so the dashboard has something to show.
+          Stops after --minutes, or on Ctrl+C.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] != "simulate")
+        {
+            Console.Error.WriteLine($"Unknown command '{args[0]}'.\n{Usage}");
+            return 2;
+        }
+        var options = Options(args[1..]);
+        if (options is null)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(options.Minutes));
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(10) };
+        var simulation = new Simulation(new ReadinessClient(http), options.Province);
+        try
+        {
+            await simulation.RunAsync(options.Rate, stop.Token);
+        }
+        catch (HttpRequestException ex)
+        {
+            Console.Error.WriteLine($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
+            return 1;
+        }
+        Console.WriteLine($"Sent {simulation.Sent} reports, {simulation.Refused} refused.");
+        return 0;
+    }
+
+    private sealed record SimulateOptions(Uri Url, string Province, double Rate, double Minutes);
+
+    private static SimulateOptions? Options(string[] args)
+    {
+        var result = new SimulateOptions(new Uri("http://127.0.0.1:5080"), "bac-kan", 2, 10);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            result = args[i] switch
+            {
+                "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url) => result with { Url = url },
+                "--province" => result with { Province = value },
+                "--rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var rate) && rate is > 0 and <= 200 => result with { Rate = rate },
+                "--minutes" when double.TryParse(value, CultureInfo.InvariantCulture, out var minutes) && minutes > 0 => result with { Minutes = minutes },
+                _ => null!,
+            };
+            if (result is null)
+            {
+                Console.Error.WriteLine($"Bad option '{args[i]} {value}'.");
+                return null;
+            }
+        }
+        return args.Length % 2 == 0 ? result : null;
+    }
+}

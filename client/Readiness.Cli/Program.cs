@@ -1,0 +1,3 @@
+using Readiness.Cli;
+
+return await CommandLine.RunAsync(args);

@@ -1,0 +1,86 @@
+using Readiness.Client;
+using Readiness.Contracts;
+
+namespace Readiness.Cli;
+
+/// <summary>Picks plausible reports for the province's units and posts, and sends them at a steady rate.</summary>
+internal sealed class Simulation(ReadinessClient client, string province)
+{
+    private static readonly string[] Topics = ["Luật Quốc phòng", "Luật Dân quân tự vệ", "Phòng chống thiên tai", "Bảo vệ biên giới"];
+    private static readonly string[] Subjects = ["Bắn súng tiểu liên AK", "Huấn luyện chiến thuật", "Cứu hộ, cứu nạn", "Phòng chống cháy rừng"];
+    private static readonly string[] Incidents = ["Cháy rừng", "Sạt lở đất", "Lũ quét", "Tai nạn giao thông"];
+
+    private readonly Random random = new(2024);
+    private readonly List<UnitSummary> communes = [];
+    private readonly List<string> posts = [];
+
+    public int Sent { get; private set; }
+    public int Refused { get; private set; }
+
+    public async Task RunAsync(double rate, CancellationToken cancellationToken)
+    {
+        var districts = await Units(province, cancellationToken);
+        foreach (var district in districts.Where(d => d.Echelon == Echelon.District))
+        {
+            communes.AddRange((await Units(district.Id, cancellationToken)).Where(u => u.Echelon == Echelon.Commune));
+            posts.Add($"{district.Id}/sscd");
+        }
+        posts.Add($"{province}/sscd");
+        Console.WriteLine($"Simulating reports for {communes.Count} communes and {posts.Count} duty posts at {rate}/s. Ctrl+C stops.");
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / rate));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await SendOne(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Time is up, or Ctrl+C.
+        }
+    }
+
+    private async Task SendOne(CancellationToken cancellationToken)
+    {
+        var commune = communes[random.Next(communes.Count)];
+        var militia = $"{commune.Id}/dan-quan";
+        var post = posts[random.Next(posts.Count)];
+        string Id() => ReadinessClient.NewCommandId();
+        ICommand command = random.Next(10) switch
+        {
+            0 or 1 => new RecordOutreachSession(Id(), commune.Id, Topics[random.Next(Topics.Length)], random.Next(40, 130)),
+            2 or 3 => new RecordTraining(Id(), militia, Subjects[random.Next(Subjects.Length)], random.Next(15, 31), random.Next(6) == 0 ? Grade.Pass : Grade.Excellent),
+            4 => new RecordMembersJoined(Id(), militia, ForceType.MilitiaSelfDefence, random.Next(1, 3)),
+            5 => new RecordMembersLeft(Id(), militia, ForceType.MilitiaSelfDefence, 1, "Hết niên hạn"),
+            6 => new ReportDutyStaffing(Id(), post, random.Next(3) == 0 ? 3 : 12, "Báo cáo quân số trực"),
+            7 => await Handover(post, cancellationToken),
+            8 => new ReportDutyIncident(Id(), post, $"sim-{Guid.NewGuid():N}"[..12], Incidents[random.Next(Incidents.Length)], commune.Name),
+            _ => new RecordDefenceEducation(Id(), commune.Id, EducationAudience.Cadres, random.Next(10, 40)),
+        };
+        try
+        {
+            var accepted = await client.SendAsync(command, cancellationToken);
+            Sent++;
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} {accepted.StreamId} v{accepted.Version}");
+        }
+        catch (ReadinessApiException ex)
+        {
+            Refused++;
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} refused: {ex.Problem.Detail}");
+        }
+    }
+
+    private async Task<ICommand> Handover(string post, CancellationToken cancellationToken)
+    {
+        var current = await client.GetDutyPostAsync(post, cancellationToken);
+        var next = $"Trực ban {random.Next(1, 5)}";
+        return current.OnDuty
+            ? new HandOverDutyShift(ReadinessClient.NewCommandId(), post, current.Commander!, next, current.StaffRequired)
+            : new StartDutyShift(ReadinessClient.NewCommandId(), post, next, current.StaffRequired);
+    }
+
+    private Task<IReadOnlyList<UnitSummary>> Units(string parent, CancellationToken cancellationToken) =>
+        client.GetUnitsAsync(province, parent, cancellationToken);
+}
