@@ -5,7 +5,9 @@ namespace Readiness.Contracts;
 public interface IDemoProvinceGrain : IGrainWithStringKey
 {
     /// <summary>Loads the province unless it was loaded before; returns what it did.</summary>
+    /// <remarks>Several thousand commands take longer than Orleans' default 30 s answer time on a busy machine.</remarks>
     [Alias("ensure-loaded")]
+    [ResponseTimeout("00:10:00")]
     Task<DemoLoadReport> EnsureLoaded();
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ namespace Readiness.Grains.Actors;
 /// Orleans runs one call at a time per grain; the expected version guards against a second
 /// activation elsewhere.
 /// </summary>
-public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, ReadinessClock clock, ILogger logger) : Grain
+public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger logger) : Grain
 {
     private const int MaxCommandIdLength = 128;
     private const int ConcurrencyRetries = 3;
@@ -37,6 +38,24 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
 
     /// <summary>Runs a command through <paramref name="decide"/>; a retry of a seen command id skips it.</summary>
     protected async Task<CommandResult> Execute(ICommand command, Func<Task<Decision>> decide)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var span = ReadinessTelemetry.Source.StartActivity($"decide {command.GetType().Name}");
+        span?.SetTag("readiness.actor", StreamKey);
+        span?.SetTag("readiness.command", command.GetType().Name);
+        span?.SetTag("readiness.command_id", command.CommandId);
+        var result = await Decide(command, decide);
+        span?.SetTag("readiness.outcome", result.Rejection?.Kind.ToString() ?? (result.AlreadyApplied ? "duplicate" : "accepted"));
+        span?.SetTag("readiness.version", result.Version);
+        if (result.Rejection is not null)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, result.Rejection.Kind.ToString());
+        }
+        telemetry.Handled(command, result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return result;
+    }
+
+    private async Task<CommandResult> Decide(ICommand command, Func<Task<Decision>> decide)
     {
         if (string.IsNullOrWhiteSpace(command.CommandId) || command.CommandId.Length > MaxCommandIdLength)
         {
@@ -85,6 +104,7 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
             session.Events.Append(StreamKey, expectedVersion, events.ToArray());
         }
         await session.SaveChangesAsync();
+        telemetry.Appended(events);
 
         foreach (var e in events)
         {

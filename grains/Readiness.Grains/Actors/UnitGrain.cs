@@ -6,8 +6,8 @@ using Readiness.Domain;
 namespace Readiness.Grains.Actors;
 
 /// <summary>A unit's grain: registration asks the parent for its echelon; everything else is the unit's own history.</summary>
-public sealed class UnitGrain(IDocumentStore store, ReadinessClock clock, ILogger<UnitGrain> logger)
-    : EventSourcedGrain<UnitState>(store, clock, logger), IUnitGrain
+public sealed class UnitGrain(IDocumentStore store, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UnitGrain> logger)
+    : EventSourcedGrain<UnitState>(store, clock, telemetry, logger), IUnitGrain
 {
     protected override string StreamKey => StreamKeys.Unit(Id);
 

@@ -3,6 +3,7 @@ using JasperFx;
 using Weasel.Core;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
+using JasperFx.OpenTelemetry;
 using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
@@ -33,6 +34,8 @@ public static class ReadinessStore
         options.Events.MetadataConfig.CausationIdEnabled = true;
 
         options.Events.AddEventTypes(EventTypes.All);
+        options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
+        options.OpenTelemetry.TrackEventCounters();
 
         options.Projections.Add(new UnitRecordProjection(clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new ExerciseRecordProjection(clock), ProjectionLifecycle.Inline);

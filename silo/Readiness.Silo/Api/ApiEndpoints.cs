@@ -15,6 +15,7 @@ public static class ApiEndpoints
         app.UseStaticFiles();
 
         app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

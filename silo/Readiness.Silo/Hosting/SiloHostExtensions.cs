@@ -61,6 +61,7 @@ public static class SiloHostExtensions
                 ado.Invariant = AdoInvariant;
                 ado.ConnectionString = connectionString;
             });
+            silo.AddActivityPropagation();
             silo.UseAdoNetReminderService(ado =>
             {
                 ado.Invariant = AdoInvariant;
@@ -70,16 +71,18 @@ public static class SiloHostExtensions
 
         services.AddHostedService<DemoLoader>();
 
+        builder.AddReadinessTelemetry();
         services.AddSingleton<ProjectionLagReader>();
-        services.AddSingleton<ProjectionLagMonitor>();
-        services.AddHostedService(provider => provider.GetRequiredService<ProjectionLagMonitor>());
+        services.AddSingleton<ReadinessMonitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReadinessMonitor>());
         services.AddSingleton<ProvinceLiveFeed>();
         services.AddHostedService(provider => provider.GetRequiredService<ProvinceLiveFeed>());
 
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
             .AddCheck<OrleansHealthCheck>("orleans", tags: ["ready"])
-            .AddCheck<StartupHealthCheck>("startup", tags: ["ready"]);
+            .AddCheck<StartupHealthCheck>("startup", tags: ["ready"])
+            .AddCheck<ProjectionHealthCheck>("projections", tags: ["ready"]);
 
         services.Configure<JsonOptions>(json =>
         {

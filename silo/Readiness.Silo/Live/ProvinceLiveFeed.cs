@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Live;
@@ -109,6 +110,8 @@ public sealed partial class ProvinceLiveFeed(
 
     private async Task<ProvinceChange?> Refresh(string provinceId, Watched entry, CancellationToken cancellationToken)
     {
+        using var span = ReadinessTelemetry.Source.StartActivity("rate province");
+        span?.SetTag("readiness.province", provinceId);
         await using var session = store.QuerySession();
         var roster = await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken);
         if (roster is null)

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Readiness.Grains;
+using Readiness.Silo.Live;
+
+namespace Readiness.Silo.Hosting;
+
+public static class TelemetryExtensions
+{
+    private static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
+
+    /// <summary>
+    /// Traces, metrics and logs through OpenTelemetry: our own spans and meter, ASP.NET Core, Orleans,
+    /// Marten and Npgsql, and the .NET runtime. Metrics are scraped at /metrics; everything goes over
+    /// OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard OTEL_* variables apply).
+    /// </summary>
+    public static WebApplicationBuilder AddReadinessTelemetry(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ReadinessTelemetry>();
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("readiness-silo", serviceInstanceId: Environment.MachineName))
+            .WithTracing(tracing => tracing
+                .AddSource(ReadinessTelemetry.Name, "Marten")
+                .AddSource(OrleansSources)
+                .AddNpgsql()
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsNoise(context.Request.Path))
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(ReadinessTelemetry.Name, "Microsoft.Orleans", "Marten", "Npgsql")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+        return builder;
+    }
+
+    // Probes, scrapes and static files would drown the traces that matter.
+    private static bool IsNoise(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || !path.StartsWithSegments("/api");
+}
+
+/// <summary>Ready stays healthy through a short projection lag and reports degraded past the configured bound.</summary>
+public sealed class ProjectionHealthCheck(ReadinessMonitor monitor, IConfiguration configuration) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var bound = configuration.GetValue("Readiness:Health:MaxProjectionLagSeconds", 30.0);
+        var behind = monitor.Lags.Where(l => l.LagSeconds > bound).ToList();
+        return Task.FromResult(behind.Count == 0
+            ? HealthCheckResult.Healthy(string.Join("; ", monitor.Lags.Select(l => $"{l.Projection}: {l.LagEvents} events, {l.LagSeconds:F1} s behind")))
+            : HealthCheckResult.Degraded(string.Join("; ", behind.Select(l => $"{l.Projection} is {l.LagSeconds:F0} s ({l.LagEvents} events) behind, past the {bound} s bound"))));
+    }
+}

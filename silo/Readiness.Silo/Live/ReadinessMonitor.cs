@@ -1,0 +1,134 @@
+using System.Diagnostics.Metrics;
+using Marten;
+using Npgsql;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Silo.Live;
+
+/// <summary>How far an asynchronous projection trails the event store, in events and in seconds.</summary>
+/// <param name="Projection">The projection's name.</param>
+/// <param name="Position">The last event sequence the projection has applied.</param>
+/// <param name="NewestSequence">The newest event sequence in the store.</param>
+/// <param name="LagEvents">Events appended but not yet applied.</param>
+/// <param name="LagSeconds">How long the oldest unapplied event has waited; 0 when caught up.</param>
+/// <param name="MeasuredAt">When this was measured.</param>
+public sealed record ProjectionLag(string Projection, long Position, long NewestSequence, long LagEvents, double LagSeconds, DateTimeOffset MeasuredAt);
+
+/// <summary>Reads the daemon's progress table against the event table.</summary>
+public sealed class ProjectionLagReader(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    public static readonly IReadOnlyList<string> AsyncProjections = ["province-roster"];
+
+    private static readonly string Query = $"""
+        SELECT p.name,
+               coalesce(p.last_seq_id, 0),
+               coalesce((SELECT max(seq_id) FROM {ReadinessStore.Schema}.mt_events), 0),
+               (SELECT min(e.timestamp) FROM {ReadinessStore.Schema}.mt_events e WHERE e.seq_id > coalesce(p.last_seq_id, 0))
+        FROM unnest(@names) AS wanted(name)
+        LEFT JOIN {ReadinessStore.Schema}.mt_event_progression p ON p.name = wanted.name || ':All'
+        """;
+
+    public async Task<IReadOnlyList<ProjectionLag>> ReadAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(Query);
+        command.Parameters.AddWithValue("names", AsyncProjections.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var lags = new List<ProjectionLag>();
+        var index = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var position = reader.GetInt64(1);
+            var newest = reader.GetInt64(2);
+            var oldestWaiting = reader.IsDBNull(3) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(3);
+            lags.Add(new ProjectionLag(AsyncProjections[index++], position, newest, Math.Max(0, newest - position),
+                oldestWaiting is { } waiting ? Math.Max(0, (now - waiting).TotalSeconds) : 0, now));
+        }
+        return lags;
+    }
+}
+
+/// <summary>Province-wide figures for the gauges: units per level, posts not manned, open alerts.</summary>
+public sealed record ProvinceGaugeSample(string ProvinceId, LevelCounts Units, int PostsNotManned, int OpenAlerts);
+
+/// <summary>
+/// Samples projection lag every second and the provinces' figures every five, for the gauges and
+/// the readiness probe, so that a scrape or a probe never waits on the database.
+/// </summary>
+public sealed partial class ReadinessMonitor : BackgroundService
+{
+    private const int ProvinceEveryTicks = 5;
+
+    private readonly ProjectionLagReader reader;
+    private readonly IDocumentStore store;
+    private readonly ReadinessPolicy policy;
+    private readonly ReadinessClock clock;
+    private readonly ILogger<ReadinessMonitor> logger;
+    private volatile IReadOnlyList<ProjectionLag> lags = [];
+    private volatile IReadOnlyList<ProvinceGaugeSample> provinces = [];
+
+    public ReadinessMonitor(ProjectionLagReader reader, IDocumentStore store, ReadinessPolicy policy, ReadinessClock clock,
+        ReadinessTelemetry telemetry, ILogger<ReadinessMonitor> logger)
+    {
+        this.reader = reader;
+        this.store = store;
+        this.policy = policy;
+        this.clock = clock;
+        this.logger = logger;
+        var meter = telemetry.Meter;
+        meter.CreateObservableGauge("readiness.projection.lag.events",
+            () => lags.Select(l => new Measurement<long>(l.LagEvents, Tag("projection", l.Projection))),
+            unit: "{event}", description: "Events appended but not yet applied by the projection.");
+        meter.CreateObservableGauge("readiness.projection.lag.seconds",
+            () => lags.Select(l => new Measurement<double>(l.LagSeconds, Tag("projection", l.Projection))),
+            unit: "s", description: "How long the oldest unapplied event has waited.");
+        meter.CreateObservableGauge("readiness.units",
+            () => provinces.SelectMany(p => new[] { ("R1", p.Units.R1), ("R2", p.Units.R2), ("R3", p.Units.R3), ("R4", p.Units.R4) }
+                .Select(l => new Measurement<int>(l.Item2, Tag("province", p.ProvinceId), Tag("level", l.Item1)))),
+            unit: "{unit}", description: "Units per readiness level per province.");
+        meter.CreateObservableGauge("readiness.duty_posts.not_manned",
+            () => provinces.Select(p => new Measurement<int>(p.PostsNotManned, Tag("province", p.ProvinceId))),
+            unit: "{post}", description: "Duty posts with no shift on or below the required staff, now.");
+        meter.CreateObservableGauge("readiness.alerts.open",
+            () => provinces.Select(p => new Measurement<int>(p.OpenAlerts, Tag("province", p.ProvinceId))),
+            unit: "{alert}", description: "Overdue-handover alerts not yet cleared by a handover or a shift end.");
+    }
+
+    public IReadOnlyList<ProjectionLag> Lags => lags;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        for (var tick = 0; await timer.WaitForNextTickAsync(stoppingToken); tick++)
+        {
+            try
+            {
+                lags = await reader.ReadAsync(stoppingToken);
+                if (tick % ProvinceEveryTicks == 0)
+                {
+                    provinces = await SampleProvinces(stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or Marten.Exceptions.MartenCommandException)
+            {
+                LogSampleFailed(ex.Message);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ProvinceGaugeSample>> SampleProvinces(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var rosters = await session.Query<ProvinceRoster>().ToListAsync(cancellationToken);
+        var now = clock.UtcNow;
+        return [.. rosters.Select(r => r.ToView(policy, now)).Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count))];
+    }
+
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not sample readiness figures: {Reason}")]
+    private partial void LogSampleFailed(string reason);
+}

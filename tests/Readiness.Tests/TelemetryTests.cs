@@ -1,0 +1,227 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Readiness.Contracts;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>A collection the exporters may add to from any thread.</summary>
+public sealed class LockedCollection<T> : ICollection<T>
+{
+    private readonly List<T> items = [];
+
+    public int Count { get { lock (items) { return items.Count; } } }
+    public bool IsReadOnly => false;
+    public void Add(T item) { lock (items) { items.Add(item); } }
+    public void Clear() { lock (items) { items.Clear(); } }
+    public bool Contains(T item) { lock (items) { return items.Contains(item); } }
+    public void CopyTo(T[] array, int arrayIndex) { lock (items) { items.CopyTo(array, arrayIndex); } }
+    public bool Remove(T item) { lock (items) { return items.Remove(item); } }
+    public List<T> Snapshot() { lock (items) { return [.. items]; } }
+    public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A silo of its own whose traces and metrics land in memory.</summary>
+public sealed class TelemetryFixture : IAsyncLifetime
+{
+    public LockedCollection<Activity> Spans { get; } = new();
+    public LockedCollection<Metric> Metrics { get; } = new();
+    public TestDatabase Database { get; private set; } = null!;
+    public SiloHost Host { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        Database = await cluster.CreateDatabaseAsync("telemetry");
+        Host = new SiloHost(Database, loadDemo: false, services => services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddInMemoryExporter(Spans))
+            .WithMetrics(metrics => metrics.AddInMemoryExporter(Metrics)));
+        Http = await Host.StartAndWaitUntilReadyAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    /// <summary>The latest exported points of one instrument.</summary>
+    public List<MetricPoint> Points(string instrument)
+    {
+        Metrics.Clear();
+        Host.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        var points = new List<MetricPoint>();
+        foreach (var metric in Metrics.Snapshot().Where(m => m.Name == instrument))
+        {
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                points.Add(point);
+            }
+        }
+        return points;
+    }
+}
+
+public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
+{
+    private static string Id() => Guid.NewGuid().ToString();
+
+    private async Task<string> Province()
+    {
+        var p = $"o{Guid.NewGuid():N}"[..10];
+        var at = DateTimeOffset.UtcNow.AddYears(-1);
+        foreach (var command in new ICommand[]
+        {
+            new RegisterUnit(Id(), p, "Tỉnh", Echelon.Province, null, 100, at),
+            new RegisterUnit(Id(), $"{p}/d", "Huyện", Echelon.District, null, 20, at),
+        })
+        {
+            using var response = await Post("register-unit", command);
+            response.EnsureSuccessStatusCode();
+        }
+        return p;
+    }
+
+    private static IEnumerable<Activity> Ancestors(Activity span, List<Activity> trace)
+    {
+        for (var parent = trace.FirstOrDefault(s => s.SpanId == span.ParentSpanId); parent is not null; parent = trace.FirstOrDefault(s => s.SpanId == parent.ParentSpanId))
+        {
+            yield return parent;
+        }
+    }
+
+    // The runtime type, so every field of the command is sent, not only the interface's.
+    private Task<HttpResponseMessage> Post(string route, ICommand command) =>
+        fixture.Http.PostAsync(new Uri($"/api/commands/{route}", UriKind.Relative), JsonContent.Create(command, command.GetType(), options: SiloFixture.Json));
+
+    private static string? Tag(MetricPoint point, string key)
+    {
+        foreach (var tag in point.Tags)
+        {
+            if (tag.Key == key)
+            {
+                return tag.Value?.ToString();
+            }
+        }
+        return null;
+    }
+
+    [Fact]
+    public async Task A_command_through_the_API_is_one_trace_from_the_HTTP_span_through_the_grain_to_PostgreSQL()
+    {
+        var province = await Province();
+        var commandId = Id();
+
+        using (var response = await fixture.Http.PostAsJsonAsync("/api/commands/record-members-joined",
+            new RecordMembersJoined(commandId, $"{province}/d", ForceType.Standing, 5), SiloFixture.Json))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        Activity? decide = null;
+        Activity? server = null;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while ((decide is null || server is null) && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            var spans = fixture.Spans.Snapshot();
+            decide = spans.FirstOrDefault(s => s.Source.Name == "Readiness" && (string?)s.GetTagItem("readiness.command_id") == commandId);
+            server = decide is null ? null : spans.FirstOrDefault(s => s.TraceId == decide.TraceId && s.Source.Name == "Microsoft.AspNetCore" && s.Kind == ActivityKind.Server);
+        }
+        Assert.NotNull(decide);
+        Assert.NotNull(server);
+        var trace = fixture.Spans.Snapshot().Where(s => s.TraceId == server.TraceId).ToList();
+        var ids = trace.Select(s => s.SpanId).ToHashSet();
+
+        Assert.Contains("record-members-joined", server.DisplayName, StringComparison.Ordinal);
+        Assert.Equal("decide RecordMembersJoined", decide.DisplayName);
+        Assert.Equal($"{province}/d", decide.GetTagItem("readiness.actor"));
+        Assert.Contains(trace, s => s.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.DisplayName == "IUnitGrain/Execute");
+        Assert.Contains(trace, s => s.Source.Name == "Npgsql");
+        // One root (the caller's HTTP request, which this test's client also traces); every other span hangs from it.
+        var roots = trace.Where(s => !ids.Contains(s.ParentSpanId)).ToList();
+        Assert.True(roots.Count == 1, $"Roots: {string.Join(", ", roots.Select(s => $"{s.Source.Name}:{s.DisplayName}"))}");
+        Assert.True(server == roots[0] || server.ParentSpanId == roots[0].SpanId);
+        Assert.Equal(server.SpanId, Ancestors(decide, trace).Last(a => a.Source.Name == "Microsoft.AspNetCore").SpanId);
+        Assert.DoesNotContain(trace, s => s.TagObjects.Any(t => t.Key.Contains("commander", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
+    public async Task Command_and_event_counters_follow_a_known_sequence_of_commands()
+    {
+        var province = await Province();
+        var unit = $"{province}/d";
+        var repeated = new RecordOutreachSession(Id(), unit, "Luật", 60);
+        var commands = new ICommand[]
+        {
+            new RecordOutreachSession(Id(), unit, "Luật", 70),
+            repeated,
+            repeated,
+            new RecordOutreachSession(Id(), unit, "Luật", -1),
+            new RecordOutreachSession(Id(), $"{province}/ghost", "Luật", 10),
+        };
+        var before = Counts();
+        foreach (var command in commands)
+        {
+            using var _ = await Post("record-outreach-session", command);
+        }
+        var after = Counts();
+
+        Assert.Equal(2, after.Accepted - before.Accepted);
+        Assert.Equal(1, after.Duplicate - before.Duplicate);
+        Assert.Equal(1, after.Invalid - before.Invalid);
+        Assert.Equal(1, after.NotFound - before.NotFound);
+        Assert.Equal(2, after.Appended - before.Appended);
+        Assert.True(after.Timed - before.Timed >= 5);
+    }
+
+    private (long Accepted, long Duplicate, long Invalid, long NotFound, long Appended, long Timed) Counts()
+    {
+        long Sum(string instrument, Func<MetricPoint, bool> which) =>
+            fixture.Points(instrument).Where(which).Sum(p => p.GetSumLong());
+        bool Outreach(MetricPoint p) => Tag(p, "command") == nameof(RecordOutreachSession);
+        return (
+            Sum("readiness.commands", p => Outreach(p) && Tag(p, "outcome") == "accepted"),
+            Sum("readiness.commands", p => Outreach(p) && Tag(p, "outcome") == "duplicate"),
+            Sum("readiness.commands", p => Outreach(p) && Tag(p, "rejection") == nameof(RejectionKind.Invalid)),
+            Sum("readiness.commands", p => Outreach(p) && Tag(p, "rejection") == nameof(RejectionKind.NotFound)),
+            Sum("readiness.events.appended", p => Tag(p, "event") == nameof(OutreachSessionHeld)),
+            fixture.Points("readiness.command.duration").Where(Outreach).Sum(p => p.GetHistogramCount()));
+    }
+
+    [Fact]
+    public async Task The_readiness_gauges_count_units_per_level_for_each_province()
+    {
+        var province = await Province();
+
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        long units = 0;
+        while (units != 2 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            units = fixture.Points("readiness.units").Where(p => Tag(p, "province") == province).Sum(p => p.GetGaugeLastValueLong());
+        }
+
+        Assert.Equal(2, units);
+        Assert.Contains(fixture.Points("readiness.projection.lag.events"), p => Tag(p, "projection") == "province-roster");
+    }
+
+    [Fact]
+    public async Task Prometheus_scrapes_our_metrics_at_slash_metrics()
+    {
+        await Province();
+
+        var text = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("readiness_commands_total", text, StringComparison.Ordinal);
+        Assert.Contains("readiness_events_appended_total", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE readiness_command_duration_milliseconds histogram", text, StringComparison.Ordinal);
+    }
+}
