@@ -50,7 +50,9 @@ public static class SiloHostExtensions
                 cluster.ClusterId = endpoints.ClusterId;
                 cluster.ServiceId = endpoints.ServiceId;
             });
-            silo.ConfigureEndpoints(IPAddress.Parse(endpoints.AdvertisedAddress), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: false);
+            var advertised = Advertised(endpoints.AdvertisedAddress);
+            // On one machine everything stays on loopback; in a cluster the silo listens where it is reached.
+            silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseAdoNetClustering(ado =>
             {
                 ado.Invariant = AdoInvariant;
@@ -99,6 +101,12 @@ public static class SiloHostExtensions
         }));
         return builder;
     }
+
+    /// <summary>An IP address as given, or a host name (a container's, say) resolved to its IPv4 address.</summary>
+    private static IPAddress Advertised(string address) =>
+        IPAddress.TryParse(address, out var ip) ? ip
+        : Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+          ?? throw new InvalidOperationException($"Readiness:Orleans:AdvertisedAddress '{address}' resolves to no IPv4 address.");
 
     internal static string GetRequiredConnectionString(this IConfiguration configuration, string name) =>
         configuration.GetConnectionString(name) is { Length: > 0 } value
