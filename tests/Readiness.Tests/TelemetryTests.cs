@@ -2,7 +2,8 @@ using System.Collections;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry.Metrics;
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using OpenTelemetry.Trace;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
@@ -30,7 +31,7 @@ public sealed class LockedCollection<T> : ICollection<T>
 public sealed class TelemetryFixture : IAsyncLifetime
 {
     public LockedCollection<Activity> Spans { get; } = new();
-    public LockedCollection<Metric> Metrics { get; } = new();
+    public MetricCapture Metrics { get; private set; } = null!;
     public TestDatabase Database { get; private set; } = null!;
     public SiloHost Host { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -40,33 +41,77 @@ public sealed class TelemetryFixture : IAsyncLifetime
         var cluster = await PostgresCluster.EnsureStartedAsync();
         Database = await cluster.CreateDatabaseAsync("telemetry");
         Host = new SiloHost(Database, loadDemo: false, services => services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddInMemoryExporter(Spans))
-            .WithMetrics(metrics => metrics.AddInMemoryExporter(Metrics)));
+            .WithTracing(tracing => tracing.AddInMemoryExporter(Spans)));
         Http = await Host.StartAndWaitUntilReadyAsync();
+        Metrics = new MetricCapture(Host.Services.GetRequiredService<IMeterFactory>());
     }
 
     public async ValueTask DisposeAsync()
     {
+        Metrics.Dispose();
         Http.Dispose();
         await Host.DisposeAsync();
         await Database.DisposeAsync();
     }
+}
 
-    /// <summary>The latest exported points of one instrument.</summary>
-    public List<MetricPoint> Points(string instrument)
+/// <summary>
+/// Listens to the instruments of one host's meters only (their scope is that host's meter factory),
+/// so that other silos in this test process, which use the same meter names, do not add to the counts.
+/// </summary>
+public sealed class MetricCapture : IDisposable
+{
+    private readonly MeterListener listener = new();
+    private readonly ConcurrentDictionary<string, double> sums = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> last = new(StringComparer.Ordinal);
+
+    public MetricCapture(IMeterFactory scope)
     {
-        Metrics.Clear();
-        Host.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        var points = new List<MetricPoint>();
-        foreach (var metric in Metrics.Snapshot().Where(m => m.Name == instrument))
+        listener.InstrumentPublished = (instrument, l) =>
         {
-            foreach (ref readonly var point in metric.GetMetricPoints())
+            if (ReferenceEquals(instrument.Meter.Scope, scope) && instrument.Meter.Name == "Readiness")
             {
-                points.Add(point);
+                l.EnableMeasurementEvents(instrument);
             }
-        }
-        return points;
+        };
+        listener.SetMeasurementEventCallback<long>((i, value, tags, _) => Record(i, value, tags));
+        listener.SetMeasurementEventCallback<int>((i, value, tags, _) => Record(i, value, tags));
+        listener.SetMeasurementEventCallback<double>((i, value, tags, _) => Record(i, value, tags));
+        listener.Start();
     }
+
+    /// <summary>The sum of a counter's (or a histogram's count of) measurements whose tags include all of <paramref name="tags"/>.</summary>
+    public double Sum(string instrument, params (string Key, string Value)[] tags) =>
+        sums.Where(p => Matches(p.Key, instrument, tags)).Sum(p => p.Value);
+
+    /// <summary>The latest observed value of a gauge, summed over the series matching <paramref name="tags"/>.</summary>
+    public double Observe(string instrument, params (string Key, string Value)[] tags)
+    {
+        listener.RecordObservableInstruments();
+        return last.Where(p => Matches(p.Key, instrument, tags)).Sum(p => p.Value);
+    }
+
+    public void Dispose() => listener.Dispose();
+
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var key = instrument.Name + "|" + string.Join("|", tags.ToArray().Select(t => $"{t.Key}={t.Value}").Order(StringComparer.Ordinal));
+        if (instrument is Histogram<double>)
+        {
+            sums.AddOrUpdate(key, 1, (_, n) => n + 1);
+        }
+        else if (instrument.IsObservable)
+        {
+            last[key] = value;
+        }
+        else
+        {
+            sums.AddOrUpdate(key, value, (_, n) => n + value);
+        }
+    }
+
+    private static bool Matches(string key, string instrument, (string Key, string Value)[] tags) =>
+        key.StartsWith(instrument + "|", StringComparison.Ordinal) && tags.All(t => key.Split('|').Contains($"{t.Key}={t.Value}"));
 }
 
 public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
@@ -100,18 +145,6 @@ public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryF
     // The runtime type, so every field of the command is sent, not only the interface's.
     private Task<HttpResponseMessage> Post(string route, ICommand command) =>
         fixture.Http.PostAsync(new Uri($"/api/commands/{route}", UriKind.Relative), JsonContent.Create(command, command.GetType(), options: SiloFixture.Json));
-
-    private static string? Tag(MetricPoint point, string key)
-    {
-        foreach (var tag in point.Tags)
-        {
-            if (tag.Key == key)
-            {
-                return tag.Value?.ToString();
-            }
-        }
-        return null;
-    }
 
     [Fact]
     public async Task A_command_through_the_API_is_one_trace_from_the_HTTP_span_through_the_grain_to_PostgreSQL()
@@ -182,18 +215,16 @@ public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryF
         Assert.True(after.Timed - before.Timed >= 5);
     }
 
-    private (long Accepted, long Duplicate, long Invalid, long NotFound, long Appended, long Timed) Counts()
+    private (double Accepted, double Duplicate, double Invalid, double NotFound, double Appended, double Timed) Counts()
     {
-        long Sum(string instrument, Func<MetricPoint, bool> which) =>
-            fixture.Points(instrument).Where(which).Sum(p => p.GetSumLong());
-        bool Outreach(MetricPoint p) => Tag(p, "command") == nameof(RecordOutreachSession);
+        var kind = ("command", nameof(RecordOutreachSession));
         return (
-            Sum("readiness.commands", p => Outreach(p) && Tag(p, "outcome") == "accepted"),
-            Sum("readiness.commands", p => Outreach(p) && Tag(p, "outcome") == "duplicate"),
-            Sum("readiness.commands", p => Outreach(p) && Tag(p, "rejection") == nameof(RejectionKind.Invalid)),
-            Sum("readiness.commands", p => Outreach(p) && Tag(p, "rejection") == nameof(RejectionKind.NotFound)),
-            Sum("readiness.events.appended", p => Tag(p, "event") == nameof(OutreachSessionHeld)),
-            fixture.Points("readiness.command.duration").Where(Outreach).Sum(p => p.GetHistogramCount()));
+            fixture.Metrics.Sum("readiness.commands", kind, ("outcome", "accepted")),
+            fixture.Metrics.Sum("readiness.commands", kind, ("outcome", "duplicate")),
+            fixture.Metrics.Sum("readiness.commands", kind, ("rejection", nameof(RejectionKind.Invalid))),
+            fixture.Metrics.Sum("readiness.commands", kind, ("rejection", nameof(RejectionKind.NotFound))),
+            fixture.Metrics.Sum("readiness.events.appended", ("event", nameof(OutreachSessionHeld))),
+            fixture.Metrics.Sum("readiness.command.duration", kind));
     }
 
     [Fact]
@@ -202,15 +233,15 @@ public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryF
         var province = await Province();
 
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        long units = 0;
+        double units = 0;
         while (units != 2 && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(500);
-            units = fixture.Points("readiness.units").Where(p => Tag(p, "province") == province).Sum(p => p.GetGaugeLastValueLong());
+            units = fixture.Metrics.Observe("readiness.units", ("province", province));
         }
 
         Assert.Equal(2, units);
-        Assert.Contains(fixture.Points("readiness.projection.lag.events"), p => Tag(p, "projection") == "province-roster");
+        Assert.Equal(2, fixture.Metrics.Observe("readiness.units", ("province", province), ("level", "R4")));
     }
 
     [Fact]
@@ -223,5 +254,6 @@ public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryF
         Assert.Contains("readiness_commands_total", text, StringComparison.Ordinal);
         Assert.Contains("readiness_events_appended_total", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE readiness_command_duration_milliseconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("readiness_projection_lag_events{", text, StringComparison.Ordinal);
     }
 }
