@@ -148,6 +148,9 @@ start() {
   if is_running; then
     say "already running on 127.0.0.1:$port"
   else
+    if (: >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "port $port on 127.0.0.1 is taken by another server (another checkout's cluster?); stop it, or choose a port with READINESS_PG_PORT=..."
+    fi
     pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
     say "started on 127.0.0.1:$port"
   fi
