@@ -102,7 +102,7 @@ public class LiveFeedTests(SiloFixture silo)
         var tree = await silo.NewProvinceAsync();
         var first = await silo.EventuallyAsync<ProvinceReadinessView>($"/api/provinces/{tree.ProvinceId}/readiness", v => CommuneStrength(v) == 0);
         long lastId = 0;
-        await ReadStream(tree.ProvinceId, null, e => { lastId = e.Id; return false; }, TimeSpan.FromSeconds(10));
+        await ReadStream(tree.ProvinceId, null, e => { lastId = e.Id; return e.Id < first.Sequence; }, TimeSpan.FromSeconds(10));
         Assert.Equal(first.Sequence, lastId);
 
         // Away: three reports arrive and are projected.
