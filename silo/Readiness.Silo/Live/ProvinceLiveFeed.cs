@@ -119,12 +119,21 @@ public sealed partial class ProvinceLiveFeed(
             return null;
         }
         var view = roster.ToView(policy, clock.UtcNow);
-        var change = new ProvinceChange(provinceId, roster.Sequence, Changes(entry.View, view),
-            JsonSerializer.Serialize(new { sequence = roster.Sequence, changed = Changes(entry.View, view), view }, json.Value.SerializerOptions));
-        entry.View = view;
-        entry.Latest = change;
-        Interlocked.Exchange(ref entry.Sequence, roster.Sequence);
-        return change;
+        // A subscriber's first refresh and the poll may load the roster at once; the newer one wins.
+        lock (entry)
+        {
+            if (roster.Sequence < Interlocked.Read(ref entry.Sequence))
+            {
+                return entry.Latest;
+            }
+            var changed = Changes(entry.View, view);
+            var change = new ProvinceChange(provinceId, roster.Sequence, changed,
+                JsonSerializer.Serialize(new { sequence = roster.Sequence, changed, view }, json.Value.SerializerOptions));
+            entry.View = view;
+            entry.Latest = change;
+            Interlocked.Exchange(ref entry.Sequence, roster.Sequence);
+            return change;
+        }
     }
 
     /// <summary>What a client must redraw: the districts whose figures moved, and the lists that changed.</summary>
