@@ -2,6 +2,14 @@ using Readiness.Contracts;
 
 namespace Readiness.Domain;
 
+/// <summary>A document folded from one actor's stream: it counts its own versions as it folds.</summary>
+public interface IStreamRecord
+{
+    string Id { get; set; }
+    long Version { get; }
+    void Record(object @event, long version, DateTimeOffset updatedAt);
+}
+
 /// <summary>Training or an exercise a unit completed; both count toward its training area.</summary>
 public sealed record TrainingRecord(EventRef Source, string Subject, Grade Result, int Participants, string? ExerciseId);
 
@@ -27,7 +35,7 @@ public sealed class YearTally
 /// Everything the views need to know of one unit, folded from its stream. The same fold feeds the
 /// unit's own document (inline) and the province roster (asynchronous).
 /// </summary>
-public sealed class UnitRecord
+public sealed class UnitRecord : IStreamRecord
 {
     private const int StrengthEvidenceKept = 10;
 
@@ -167,7 +175,7 @@ public sealed class UnitRecord
 }
 
 /// <summary>An exercise's document, folded from its stream.</summary>
-public sealed class ExerciseRecord
+public sealed class ExerciseRecord : IStreamRecord
 {
     public string Id { get; set; } = string.Empty;
     public string ExerciseId { get; set; } = string.Empty;
@@ -232,7 +240,7 @@ public sealed record HandoverAlert(DateTimeOffset ShiftStartedAt, DateTimeOffset
 /// A duty post's document. Manning is kept as periods during which a shift was on with at least the
 /// required staff, so coverage over any window is a sum of overlaps.
 /// </summary>
-public sealed class DutyPostRecord
+public sealed class DutyPostRecord : IStreamRecord
 {
     public string Id { get; set; } = string.Empty;
     public string PostId { get; set; } = string.Empty;

@@ -37,9 +37,9 @@ public static class ReadinessStore
         options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
         options.OpenTelemetry.TrackEventCounters();
 
-        options.Projections.Add(new UnitRecordProjection(clock), ProjectionLifecycle.Inline);
-        options.Projections.Add(new ExerciseRecordProjection(clock), ProjectionLifecycle.Inline);
-        options.Projections.Add(new DutyPostRecordProjection(clock), ProjectionLifecycle.Inline);
+        options.Projections.Add(new StreamRecordProjection<UnitRecord>("unit-record", EventTypes.Unit, clock), ProjectionLifecycle.Inline);
+        options.Projections.Add(new StreamRecordProjection<ExerciseRecord>("exercise-record", EventTypes.Exercise, clock), ProjectionLifecycle.Inline);
+        options.Projections.Add(new StreamRecordProjection<DutyPostRecord>("duty-post-record", EventTypes.DutyPost, clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new ProvinceRosterProjection(clock), ProjectionLifecycle.Async);
         // The command centre should see a report within a second: poll for new events often.
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
