@@ -187,6 +187,23 @@ public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryF
     }
 
     [Fact]
+    public async Task The_projection_daemon_traces_each_batch_it_commits()
+    {
+        await Province();
+
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        Activity? batch = null;
+        while (batch is null && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            batch = fixture.Spans.Snapshot().LastOrDefault(s => s.Source.Name == "Readiness" && s.DisplayName == "projection batch");
+        }
+
+        Assert.NotNull(batch);
+        Assert.True((int)batch.GetTagItem("readiness.documents_written")! >= 1);
+    }
+
+    [Fact]
     public async Task Command_and_event_counters_follow_a_known_sequence_of_commands()
     {
         var province = await Province();

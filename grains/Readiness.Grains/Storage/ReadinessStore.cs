@@ -41,6 +41,7 @@ public static class ReadinessStore
         options.Projections.Add(new StreamRecordProjection<ExerciseRecord>("exercise-record", EventTypes.Exercise, clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new StreamRecordProjection<DutyPostRecord>("duty-post-record", EventTypes.DutyPost, clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new ProvinceRosterProjection(clock), ProjectionLifecycle.Async);
+        options.Projections.AsyncListeners.Add(new ProjectionBatchTracer());
         // The command centre should see a report within a second: poll for new events often.
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
