@@ -79,7 +79,8 @@ public sealed record UnitConcern(
     [property: Id(1)] string Name,
     [property: Id(2)] ReadinessLevel Level,
     [property: Id(3)] ReadinessArea SetBy,
-    [property: Id(4)] string Explanation);
+    [property: Id(4)] string Explanation,
+    [property: Id(5)] double? Measure);
 
 /// <summary>A duty post as the command centre sees it now.</summary>
 [GenerateSerializer, Immutable, Alias("readiness.post-status")]

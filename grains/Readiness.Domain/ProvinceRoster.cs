@@ -168,7 +168,8 @@ public sealed class ProvinceRoster
     private List<UnitConcern> Concerns(IEnumerable<string> unitIds, Dictionary<string, UnitRating> ratings) =>
         [.. unitIds
             .Where(id => ratings.TryGetValue(id, out var r) && r.Level > ReadinessLevel.R2)
-            .Select(id => new UnitConcern(id, Units[id].Name, ratings[id].Level, ratings[id].SetBy, ratings[id].Explanation))
+            .Select(id => new UnitConcern(id, Units[id].Name, ratings[id].Level, ratings[id].SetBy, ratings[id].Explanation,
+                ratings[id].Areas.First(a => a.Area == ratings[id].SetBy).Measure))
             .OrderByDescending(c => c.Level).ThenBy(c => c.UnitId, StringComparer.Ordinal)];
 
     private static List<PostStatus> PostsNotManned(IEnumerable<DutyPostRecord> posts) =>

@@ -48,6 +48,19 @@ public class DashboardTests(SiloFixture silo)
         await Assertions.Expect(strength).ToHaveTextAsync($"{before + 3:N0}".Replace(",", ".", StringComparison.Ordinal), new LocatorAssertionsToHaveTextOptions { Timeout = 2_000 });
         TestContext.Current.SendDiagnosticMessage($"Dashboard redrew the change {clock.ElapsedMilliseconds} ms after the command was sent.");
 
+        // Drill down: a district's units, then the one below R2, with the area that set its level.
+        await page.Locator("[data-id='bac-kan/pac-nam']").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("drill")).ToBeVisibleAsync();
+        Assert.True(await page.GetByTestId("unit-row").CountAsync() >= 11);
+        await page.Locator("tr[data-unit='bac-kan/pac-nam/dbdv']").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("area")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.GetByTestId("drill")).ToContainTextAsync("Quân số thực tế đạt 73,3 % biên chế");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-drill.png") });
+        await page.Keyboard.PressAsync("Escape");
+        await page.GetByTestId("lang").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("concerns")).ToContainTextAsync("88 of 120 authorised");
+        await Assertions.Expect(page.GetByTestId("districts")).ToContainTextAsync("units");
+
         var screenshot = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });

@@ -20,6 +20,12 @@ const labels = {
       AdvancedUnit: "Đơn vị tiên tiến", GrassrootsEmulationSoldier: "Chiến sĩ thi đua cơ sở", AdvancedSoldier: "Chiến sĩ tiên tiến",
     },
     recipient: { Collective: "tập thể", Individual: "cá nhân" }, evidence: "Căn cứ", children: "Đơn vị trực thuộc",
+    explain: {
+      Personnel: (m) => `Quân số thực tế đạt ${m} biên chế`,
+      Training: (m) => `Hoàn thành ${m} nội dung huấn luyện, diễn tập yêu cầu trong chu kỳ`,
+      Duty: (m) => `Trực đủ quân số ${m} thời gian 30 ngày qua`,
+      none: "Không áp dụng",
+    },
   },
   en: {
     title: "Combat readiness", updated: "Updated", sequence: "event", districts: "Districts",
@@ -39,6 +45,7 @@ const labels = {
       AdvancedUnit: "Advanced unit", GrassrootsEmulationSoldier: "Grassroots emulation soldier", AdvancedSoldier: "Advanced soldier",
     },
     recipient: { Collective: "collectives", Individual: "individuals" }, evidence: "Rests on", children: "Units under it",
+    explain: null,
   },
 };
 
@@ -51,6 +58,14 @@ const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const number = (n) => new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB").format(n);
 const time = (iso) => new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { hour12: false });
+const percent = (m) => `${(100 * m).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 1 })} %`;
+// The server explains in English; in Vietnamese the dashboard says the same from the area and its measure.
+function explain(area, measure, english, named = true) {
+  const vi = labels[lang].explain;
+  if (!vi || area === "Assessment") return english;
+  if (measure == null) return vi.none;
+  return named ? `${t(`area.${area}`)}: ${vi[area](percent(measure))}` : vi[area](percent(measure));
+}
 const level = (l) => `<span class="level ${l ?? ""}">${l ?? "–"}</span>`;
 const api = async (path) => {
   const response = await fetch(path, { headers: { accept: "application/json" } });
@@ -88,7 +103,7 @@ function renderProvince(changed = ["all"]) {
   list("posts", view.postsNotManned, post);
   list("alerts", view.openAlerts, (p) => `${esc(p.name)} <span class="meta">${t("overdue")} ${time(p.handoverDueAt)}</span>`);
   list("exercises", view.exercisesUnderWay, (e) => `${esc(e.name)} <span class="meta">${t(`exerciseLevel.${e.level}`)}</span>`);
-  list("concerns", view.belowR2, (c) => `${level(c.level)} <a href="#" data-unit="${esc(c.unitId)}">${esc(c.name)}</a> <span class="meta">${esc(c.explanation)}</span>`);
+  list("concerns", view.belowR2, (c) => `${level(c.level)} <a href="#" data-unit="${esc(c.unitId)}">${esc(c.name)}</a> <span class="meta">${esc(explain(c.setBy, c.measure, c.explanation))}</span>`);
   for (const a of document.querySelectorAll("#concerns a")) a.onclick = (e) => { e.preventDefault(); openUnit(a.dataset.unit); };
 }
 
@@ -164,10 +179,11 @@ async function openUnit(id) {
   ]);
   const areas = unit.rating.areas.map((a) => `
     <div class="area${a.area === unit.rating.setBy ? " decides" : ""}" data-testid="area">
-      <b>${t(`area.${a.area}`)}</b> ${level(a.level)} <div>${esc(a.explanation)}</div>
+      <b>${t(`area.${a.area}`)}</b> ${level(a.level)} <div>${esc(explain(a.area, a.measure, a.explanation, false))}</div>
       ${a.evidence.length ? `<ul class="evidence">${a.evidence.slice(-6).map((e) => `<li>${esc(e.event)} #${e.version} · ${time(e.occurredAt)}</li>`).join("")}</ul>` : ""}
     </div>`).join("");
-  showDrill(unit.name, `<p>${level(unit.level)} ${esc(unit.rating.explanation)}</p>${areas}
+  const decisive = unit.rating.areas.find((a) => a.area === unit.rating.setBy);
+  showDrill(unit.name, `<p>${level(unit.level)} ${t("setBy")}: ${esc(explain(decisive.area, decisive.measure, unit.rating.explanation))}</p>${areas}
     ${children.length ? `<h2>${t("children")}</h2>${unitRows(children)}` : ""}`, bindUnitRows);
 }
 
