@@ -46,7 +46,10 @@ public class DashboardTests(SiloFixture silo)
             response.EnsureSuccessStatusCode();
         }
         await Assertions.Expect(strength).ToHaveTextAsync($"{before + 3:N0}".Replace(",", ".", StringComparison.Ordinal), new LocatorAssertionsToHaveTextOptions { Timeout = 2_000 });
-        TestContext.Current.SendDiagnosticMessage($"Dashboard redrew the change {clock.ElapsedMilliseconds} ms after the command was sent.");
+        var redrawn = $"Dashboard redrew the change {clock.ElapsedMilliseconds} ms after the command was sent.";
+        TestContext.Current.SendDiagnosticMessage(redrawn);
+        Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));
+        await File.WriteAllTextAsync(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-lag.txt"), redrawn + "\n");
 
         // Drill down: a district's units, then the one below R2, with the area that set its level.
         await page.Locator("[data-id='bac-kan/pac-nam']").ClickAsync();
