@@ -24,10 +24,9 @@ public sealed class DutyPostGrain(IDocumentStore store, ReadinessClock clock, Re
 
     public async Task<CommandResult> Execute(IDutyPostCommand command)
     {
-        if (command.PostId != Id)
+        if (Misaddressed(command, command.PostId) is { } refused)
         {
-            return CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid,
-                $"The command names post '{command.PostId}' but was sent to '{Id}'.");
+            return refused;
         }
         var result = await Execute(command, async () =>
         {

@@ -36,6 +36,11 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) => Reload(cancellationToken);
 
+    /// <summary>A refusal when a command names another actor than the grain it reached; null when it is ours.</summary>
+    protected CommandResult? Misaddressed(ICommand command, string namedId) =>
+        namedId == Id ? null : CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid,
+            $"The command names '{namedId}' but was sent to '{Id}'.");
+
     /// <summary>Runs a command through <paramref name="decide"/>; a retry of a seen command id skips it.</summary>
     protected async Task<CommandResult> Execute(ICommand command, Func<Task<Decision>> decide)
     {

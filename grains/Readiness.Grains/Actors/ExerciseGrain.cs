@@ -21,10 +21,9 @@ public sealed class ExerciseGrain(IDocumentStore store, ReadinessClock clock, Re
 
     public async Task<CommandResult> Execute(IExerciseCommand command)
     {
-        if (command.ExerciseId != Id)
+        if (Misaddressed(command, command.ExerciseId) is { } refused)
         {
-            return CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid,
-                $"The command names exercise '{command.ExerciseId}' but was sent to '{Id}'.");
+            return refused;
         }
         var result = await Execute(command, async () =>
         {

@@ -17,10 +17,9 @@ public sealed class UnitGrain(IDocumentStore store, ReadinessClock clock, Readin
 
     public Task<CommandResult> Execute(IUnitCommand command)
     {
-        if (command.UnitId != Id)
+        if (Misaddressed(command, command.UnitId) is { } refused)
         {
-            return Task.FromResult(CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid,
-                $"The command names unit '{command.UnitId}' but was sent to '{Id}'."));
+            return Task.FromResult(refused);
         }
         return command is RegisterUnit register
             ? Execute(command, async () => UnitRules.Decide(State, register, await Parent(), Clock.UtcNow))
