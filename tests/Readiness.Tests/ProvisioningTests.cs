@@ -35,6 +35,22 @@ public class ProvisioningTests(SiloFixture silo)
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
     }
 
+    [Theory]
+    [InlineData("UPDATE readiness.mt_events SET data = '{}' WHERE seq_id = (SELECT min(seq_id) FROM readiness.mt_events)")]
+    [InlineData("DELETE FROM readiness.mt_events WHERE seq_id = (SELECT max(seq_id) FROM readiness.mt_events)")]
+    public async Task The_application_role_can_only_append_events(string sql)
+    {
+        var before = await silo.Database.CountAllEventsAsync();
+        await using var connection = new NpgsqlConnection(silo.Database.AppConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        Assert.True(await silo.Database.CountAllEventsAsync() >= before);
+    }
+
     [Fact]
     public async Task The_application_role_is_not_a_superuser()
     {

@@ -69,7 +69,8 @@ public sealed partial class DatabaseMigrator(
 
     /// <summary>
     /// The application role reads and writes rows; it owns nothing and cannot drop or alter a table.
-    /// It may empty a projection's documents, which a rebuild does, but never the event table.
+    /// It may empty a projection's documents, which a rebuild does. Events it may only append:
+    /// no UPDATE, DELETE or TRUNCATE on the event table, so the record cannot be rewritten through it.
     /// </summary>
     private static string Grants(string role)
     {
@@ -92,6 +93,7 @@ public sealed partial class DatabaseMigrator(
               END LOOP;
             END
             $grant$;
+            REVOKE UPDATE, DELETE, TRUNCATE ON {{ReadinessStore.Schema}}.mt_events FROM {{quoted}};
             """;
     }
 
