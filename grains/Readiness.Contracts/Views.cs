@@ -113,7 +113,7 @@ public sealed record CommuneReadinessView(
     [property: Id(4)] int ActualStrength,
     [property: Id(5)] LevelCounts Units);
 
-/// <summary>A district command and everything under it, rolled up.</summary>
+/// <summary>A district command and everything under it, rolled up, with the sequence and time of the province view it comes from.</summary>
 [GenerateSerializer, Immutable, Alias("readiness.district-readiness-view")]
 public sealed record DistrictReadinessView(
     [property: Id(0)] string Id,
@@ -124,7 +124,9 @@ public sealed record DistrictReadinessView(
     [property: Id(5)] LevelCounts Units,
     [property: Id(6)] IReadOnlyList<CommuneReadinessView> Communes,
     [property: Id(7)] IReadOnlyList<UnitConcern> BelowR2,
-    [property: Id(8)] IReadOnlyList<PostStatus> PostsNotManned);
+    [property: Id(8)] IReadOnlyList<PostStatus> PostsNotManned,
+    [property: Id(9)] long Sequence,
+    [property: Id(10)] DateTimeOffset UpdatedAt);
 
 /// <summary>
 /// The province at a glance. <see cref="Sequence"/> is the last event the view reflects and

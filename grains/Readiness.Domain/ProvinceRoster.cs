@@ -162,7 +162,8 @@ public sealed class ProvinceRoster
             districtId, head?.Name ?? districtId, ratings.TryGetValue(districtId, out var own) ? own.Level : null,
             known.Sum(id => Units[id].AuthorisedStrength), known.Sum(id => Units[id].ActualStrength),
             Count(known, ratings), communes, Concerns(known, ratings),
-            PostsNotManned(Posts.Values.Where(p => UnitPath.DistrictOf(p.OwnerUnitId) == districtId)));
+            PostsNotManned(Posts.Values.Where(p => UnitPath.DistrictOf(p.OwnerUnitId) == districtId)),
+            Sequence, UpdatedAt);
     }
 
     private List<UnitConcern> Concerns(IEnumerable<string> unitIds, Dictionary<string, UnitRating> ratings) =>

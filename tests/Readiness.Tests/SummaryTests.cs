@@ -72,6 +72,8 @@ public class SummaryTests(SiloFixture silo)
         var district = await Client.GetDistrictReadinessAsync("bac-kan", "pac-nam");
 
         Assert.Equal(10, district.Communes.Count);
+        Assert.True(district.Sequence > 6_000);
+        Assert.NotEqual(default, district.UpdatedAt);
         Assert.Contains(district.BelowR2, c => c.UnitId == "bac-kan/pac-nam/dbdv");
     }
 }
