@@ -16,7 +16,7 @@ public class RestartTests
         await using (var first = new SiloHost(database, loadDemo: true))
         {
             using var http = await first.StartAndWaitUntilReadyAsync();
-            // Loading 117 units takes seconds, and until then the silo says it is not ready, and why.
+            // Loading the demo year takes seconds, and until then the silo says it is not ready, and why.
             Assert.Contains(first.ReadinessAnswers, answer =>
                 answer.Status == System.Net.HttpStatusCode.ServiceUnavailable && answer.Body.Contains("demo province is loading", StringComparison.Ordinal));
             var result = await first.Grains.GetGrain<IUnitGrain>("bac-kan/na-ri/kim-hy")
