@@ -35,14 +35,7 @@ public class RebuildTests(QuietSiloFixture fixture) : IClassFixture<QuietSiloFix
 
     private async Task Send(ICommand command)
     {
-        var grains = fixture.Host.Grains;
-        var result = command switch
-        {
-            IUnitCommand c => await grains.GetGrain<IUnitGrain>(c.UnitId).Execute(c),
-            IExerciseCommand c => await grains.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c),
-            IDutyPostCommand c => await grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c),
-            _ => throw new ArgumentException(command.GetType().Name),
-        };
+        var result = await fixture.Host.Grains.Execute(command);
         Assert.True(result.Accepted, result.Rejection?.Message);
     }
 

@@ -50,7 +50,7 @@ public sealed partial class DemoProvinceGrain(
                     var count = 0;
                     foreach (var step in actor)
                     {
-                        var result = await Send(step.Command);
+                        var result = await GrainFactory.Execute(step.Command);
                         if (result.Rejection is { } rejection)
                         {
                             throw new InvalidOperationException($"The demo could not apply {step.Command.GetType().Name} to '{step.Target}': {rejection.Message}");
@@ -74,14 +74,6 @@ public sealed partial class DemoProvinceGrain(
         LogLoaded(provinceId, commands.Count, applied);
         return new DemoLoadReport(provinceId, LoadedNow: true, commands.Count, applied, loaded.State.LoadedAt.Value);
     }
-
-    private Task<CommandResult> Send(ICommand command) => command switch
-    {
-        IUnitCommand c => GrainFactory.GetGrain<IUnitGrain>(c.UnitId).Execute(c),
-        IExerciseCommand c => GrainFactory.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c),
-        IDutyPostCommand c => GrainFactory.GetGrain<IDutyPostGrain>(c.PostId).Execute(c),
-        _ => throw new InvalidOperationException($"No actor takes {command.GetType().Name}."),
-    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo province {ProvinceId}: phase {Phase} done ({Actors} actors)")]
     private partial void LogPhase(string provinceId, int phase, int actors);
