@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Actors;
 
@@ -53,8 +54,15 @@ public sealed class DutyPostGrain(IDocumentStore store, ReadinessClock clock, Re
         return await Execute(command, () => Task.FromResult(DutyPostRules.CheckHandover(State, Clock.UtcNow) ?? Decision.Accept()));
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == HandoverWatch ? CheckHandover() : Task.CompletedTask;
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != HandoverWatch)
+        {
+            return Task.CompletedTask;
+        }
+        AuditContext.Set($"{AuditContext.System}:{HandoverWatch}");
+        return CheckHandover();
+    }
 
     /// <summary>The reminder's own command: recorded by the system, not by a caller.</summary>
     private sealed record SystemCheck(string CommandId, DateTimeOffset? OccurredAt) : ICommand;

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using JasperFx;
+using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Actors;
@@ -12,6 +14,8 @@ namespace Readiness.Grains.Actors;
 /// What every actor grain does the same way: its state is a cache of its Marten stream; a command is
 /// decided by pure rules and its events appended with the expected version and the command id, and
 /// only then acknowledged. A command id seen before returns the first result and appends nothing.
+/// Each event is stamped with who recorded it, when it happened and its link in the stream's hash
+/// chain (<see cref="EventChain"/>).
 /// Orleans runs one call at a time per grain; the expected version guards against a second
 /// activation elsewhere.
 /// </summary>
@@ -21,6 +25,8 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
     private const int ConcurrencyRetries = 3;
 
     private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
+    private readonly ISerializer serializer = store.Options.Serializer();
+    private string lastHash = EventChain.Genesis;
 
     protected TState State { get; private set; } = default!;
     protected long Version { get; private set; }
@@ -98,15 +104,33 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
     private async Task Append(IReadOnlyList<object> events, string commandId)
     {
         await using var session = store.LightweightSession();
-        session.SetHeader(EventHeaders.CommandId, commandId);
+        var correlationId = AuditContext.CorrelationId;
+        var causationId = AuditContext.CausationId;
+        var recordedBy = AuditContext.RecordedBy;
+        session.CorrelationId = correlationId;
+        session.CausationId = causationId;
         var expectedVersion = Version + events.Count;
-        if (Version == 0)
+        var action = Version == 0
+            ? session.Events.StartStream(StreamKey, events.ToArray())
+            : session.Events.Append(StreamKey, expectedVersion, events.ToArray());
+
+        var hash = lastHash;
+        for (var i = 0; i < action.Events.Count; i++)
         {
-            session.Events.StartStream(StreamKey, events.ToArray());
-        }
-        else
-        {
-            session.Events.Append(StreamKey, expectedVersion, events.ToArray());
+            var e = action.Events[i];
+            var occurredAt = e.Data is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
+            e.CorrelationId = correlationId;
+            e.CausationId = causationId;
+            e.SetHeader(EventHeaders.CommandId, commandId);
+            e.SetHeader(EventHeaders.RecordedBy, recordedBy);
+            if (occurredAt is not null)
+            {
+                e.SetHeader(EventHeaders.OccurredAt, occurredAt);
+            }
+            hash = EventChain.Hash(hash, new ChainedEvent(
+                StreamKey, Version + i + 1, e.EventType.GetEventTypeName(), serializer.ToJson(e.Data),
+                occurredAt, recordedBy, commandId, correlationId, causationId));
+            e.SetHeader(EventHeaders.Hash, hash);
         }
         await session.SaveChangesAsync();
         telemetry.Appended(events);
@@ -116,6 +140,7 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
             State = Evolve(State, e);
         }
         Version = expectedVersion;
+        lastHash = hash;
         versionByCommandId[commandId] = Version;
     }
 
@@ -125,11 +150,13 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
         var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
         State = Initial();
         Version = 0;
+        lastHash = EventChain.Genesis;
         versionByCommandId.Clear();
         foreach (var e in events)
         {
             State = Evolve(State, e.Data);
             Version = e.Version;
+            lastHash = EventHeaders.HashOf(e) ?? EventChain.Genesis;
             if (EventHeaders.CommandIdOf(e) is { } commandId)
             {
                 versionByCommandId[commandId] = e.Version;

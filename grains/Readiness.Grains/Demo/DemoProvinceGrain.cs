@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Demo;
 
@@ -36,6 +37,7 @@ public sealed partial class DemoProvinceGrain(
             return new DemoLoadReport(provinceId, LoadedNow: false, loaded.State.Commands, 0, loadedAt);
         }
 
+        AuditContext.Set($"{AuditContext.System}:demo");
         var commands = DemoYear.Commands(clock.UtcNow);
         var applied = 0;
         foreach (var phase in commands.GroupBy(c => c.Phase).OrderBy(g => g.Key))

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Readiness.Silo.Admin;
+using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
 
 namespace Readiness.Silo.Api;
@@ -23,8 +25,11 @@ public static class ApiEndpoints
             ResponseWriter = WriteHealth,
         });
         app.MapCommandRoutes();
+        app.MapAdminRoutes();
         app.MapViewRoutes();
         app.MapLiveRoutes();
+        app.MapReportRoutes();
+        app.MapAuditRoutes();
         return app;
     }
 

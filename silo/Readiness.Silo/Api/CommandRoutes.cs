@@ -1,6 +1,7 @@
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Api;
 
@@ -64,7 +65,7 @@ internal static class CommandRoutes
         Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send)
         where TCommand : ICommand
     {
-        var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}", async (TCommand command, IGrainFactory grains) =>
+        var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}", async (TCommand command, IGrainFactory grains, HttpContext http) =>
             {
                 // A malformed id or a missing command id must not even activate a grain.
                 var id = actorId(command);
@@ -76,6 +77,7 @@ internal static class CommandRoutes
                 {
                     return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
                 }
+                AuditContext.Set(Caller(http), CorrelationId(http));
                 var result = await send(grains, command);
                 if (result.Rejection is { } rejection)
                 {
@@ -86,7 +88,7 @@ internal static class CommandRoutes
             })
             .WithName(typeof(TCommand).Name)
             .WithSummary(summary)
-            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing.")
+            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is.")
             .Produces<CommandAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -96,4 +98,11 @@ internal static class CommandRoutes
             route.Produces<CommandAccepted>(StatusCodes.Status201Created);
         }
     }
+
+    // Until callers authenticate, the history can only say where a report came from.
+    private static string Caller(HttpContext http) =>
+        http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : $"anonymous@{http.Connection.RemoteIpAddress}";
+
+    private static string? CorrelationId(HttpContext http) =>
+        http.Request.Headers["X-Correlation-Id"].ToString() is { Length: > 0 and <= 128 } id ? id : null;
 }

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Npgsql;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Silo.Admin;
+using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
 
 namespace Readiness.Silo.Hosting;
@@ -72,9 +74,12 @@ public static class SiloHostExtensions
         });
 
         services.AddHostedService<DemoLoader>();
+        services.AddProjectionRebuilds();
 
         builder.AddReadinessTelemetry();
         services.AddSingleton<ProjectionLagReader>();
+        services.AddSingleton<EventHistory>();
+        services.AddSingleton<ChainVerifier>();
         services.AddSingleton<ReadinessMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadinessMonitor>());
         services.AddSingleton<ProvinceLiveFeed>();

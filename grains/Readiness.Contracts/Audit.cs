@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace Readiness.Contracts;
+
+/// <summary>
+/// One recorded event as an auditor reads it: what happened, to which actor, when it happened and
+/// when it was recorded, who recorded it, for which command, and its link in the stream's chain.
+/// </summary>
+public sealed record HistoryEntry(
+    long Sequence,
+    Guid EventId,
+    string Stream,
+    long Version,
+    string Kind,
+    DateTimeOffset? OccurredAt,
+    DateTimeOffset RecordedAt,
+    string? RecordedBy,
+    string? CommandId,
+    string? CorrelationId,
+    string? CausationId,
+    string? Hash,
+    JsonElement Data);
+
+/// <summary>A page of history in recording order; <c>next</c> fetches the following page, null at the end.</summary>
+public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Events, long? NextAfter, string? Next);
+
+/// <summary>The first place a stream's chain does not hold: a missing version, or a hash that does not match.</summary>
+public sealed record ChainBreak(string Stream, long Version, string Problem, string? Expected, string? Found);
+
+/// <summary>The hash of a stream's last event: recomputing it needs every event before it, unchanged.</summary>
+public sealed record ChainHead(string Stream, long Version, string Hash);
+
+/// <summary>The outcome of checking every link of the chosen streams.</summary>
+public sealed record VerifyReport(
+    bool Intact,
+    long StreamsChecked,
+    long EventsChecked,
+    double Seconds,
+    double EventsPerSecond,
+    ChainBreak? FirstBreak,
+    IReadOnlyList<ChainBreak> Breaks);

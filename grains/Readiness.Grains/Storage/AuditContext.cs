@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Readiness.Grains.Storage;
+
+/// <summary>
+/// Who is recording, carried with each call in Orleans' request context so that it reaches the
+/// grain that appends (and the grains that one calls in turn, such as the participants an exercise
+/// credits).
+/// </summary>
+public static class AuditContext
+{
+    private const string RecordedByKey = "readiness.recorded-by";
+    private const string CorrelationKey = "readiness.correlation-id";
+
+    /// <summary>Recorded by the system itself when no caller is named: reminders, the demo loader.</summary>
+    public const string System = "system";
+
+    public static void Set(string recordedBy, string? correlationId = null)
+    {
+        RequestContext.Set(RecordedByKey, recordedBy);
+        if (!string.IsNullOrWhiteSpace(correlationId))
+        {
+            RequestContext.Set(CorrelationKey, correlationId);
+        }
+    }
+
+    public static string RecordedBy => RequestContext.Get(RecordedByKey) as string ?? System;
+
+    /// <summary>The caller's correlation id, else the trace the command runs in.</summary>
+    public static string? CorrelationId =>
+        RequestContext.Get(CorrelationKey) as string ?? Activity.Current?.TraceId.ToHexString();
+
+    /// <summary>The span that caused the append, as a W3C traceparent.</summary>
+    public static string? CausationId => Activity.Current?.Id;
+}

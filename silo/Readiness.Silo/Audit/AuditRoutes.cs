@@ -1,0 +1,98 @@
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Silo.Api;
+
+namespace Readiness.Silo.Audit;
+
+/// <summary>
+/// What auditors ask: the recorded history with who, when and why, and whether the record still
+/// is what was written.
+/// </summary>
+internal static class AuditRoutes
+{
+    public static void MapAuditRoutes(this IEndpointRouteBuilder routes)
+    {
+        var audit = routes.MapGroup("/api").WithTags("Audit");
+
+        audit.MapGet("/history", (string? unit, string? exercise, string? post, [AsParameters] HistoryFilter filter, EventHistory history, HttpContext http, CancellationToken cancellationToken) =>
+            {
+                var named = new[] { (unit, (Func<string, string>)StreamKeys.Unit), (exercise, StreamKeys.Exercise), (post, StreamKeys.DutyPost) }
+                    .Where(n => n.Item1 is not null).ToList();
+                if (named.Count != 1)
+                {
+                    return Task.FromResult(Problems.Invalid("Name exactly one actor: ?unit=bac-kan/ba-be, ?exercise=… or ?post=…; for an area use /api/provinces/{provinceId}/history."));
+                }
+                var (id, key) = named[0];
+                return UnitPath.Problem(id) is { } problem
+                    ? Task.FromResult(Problems.Invalid(problem))
+                    : Page(history, filter, key(id!), area: null, http, cancellationToken);
+            })
+            .WithName("GetActorHistory")
+            .WithSummary("One actor's recorded events, oldest first: ?unit=, ?exercise= or ?post=, with the same filters as the area history.")
+            .Produces<HistoryPage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        audit.MapGet("/provinces/{provinceId}/history", (string provinceId, string? district, [AsParameters] HistoryFilter filter, EventHistory history, HttpContext http, CancellationToken cancellationToken) =>
+            {
+                var area = district is null ? provinceId : $"{provinceId}/{district}";
+                return UnitPath.Problem(area) is { } problem
+                    ? Task.FromResult(Problems.Invalid(problem))
+                    : Page(history, filter, stream: null, area, http, cancellationToken);
+            })
+            .WithName("GetAreaHistory")
+            .WithSummary("The recorded events of a province, or of one district (?district=ba-be), in recording order, a page at a time.")
+            .WithDescription("Filters: kind (repeatable: RecruitsEnlisted…), from/to (when it happened), recordedFrom/recordedTo (when it was recorded), after (the sequence to continue from; 'next' gives it), limit (1–1000, default 100).")
+            .Produces<HistoryPage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        audit.MapGet("/audit/verify", async (string? stream, string? area, ChainVerifier verifier, CancellationToken cancellationToken) =>
+                area is not null && UnitPath.Problem(area) is { } problem
+                    ? Problems.Invalid(problem)
+                    : Results.Ok(await verifier.VerifyAsync(string.IsNullOrWhiteSpace(stream) ? null : stream, area, progress: null, cancellationToken)))
+            .WithName("VerifyChains")
+            .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), and reports the first broken link of each.")
+            .Produces<VerifyReport>();
+
+        audit.MapGet("/provinces/{provinceId}/chain-heads", async (string provinceId, ChainVerifier verifier, CancellationToken cancellationToken) =>
+                UnitPath.Problem(provinceId) is { } problem
+                    ? Problems.Invalid(problem)
+                    : Results.Ok(await verifier.HeadsAsync(provinceId, cancellationToken)))
+            .WithName("GetChainHeads")
+            .WithSummary("The last hash of every stream of the province: kept elsewhere, they show any later change to the record.")
+            .Produces<IReadOnlyList<ChainHead>>();
+    }
+
+    internal sealed record HistoryFilter(
+        string[]? Kind, DateTimeOffset? From, DateTimeOffset? To, DateTimeOffset? RecordedFrom, DateTimeOffset? RecordedTo, long? After, int? Limit);
+
+    private static async Task<IResult> Page(EventHistory history, HistoryFilter filter, string? stream, string? area, HttpContext http, CancellationToken cancellationToken)
+    {
+        var limit = filter.Limit ?? EventHistory.DefaultPageSize;
+        if (limit is < 1 or > EventHistory.MaxPageSize)
+        {
+            return Problems.Invalid($"limit is 1 to {EventHistory.MaxPageSize}.");
+        }
+        var types = new List<string>();
+        foreach (var kind in filter.Kind ?? [])
+        {
+            if (EventRow.TypeOf(kind) is not { } type)
+            {
+                return Problems.Invalid($"Unknown event kind '{kind}'. Kinds: {string.Join(", ", EventRow.Kinds)}.");
+            }
+            types.Add(type);
+        }
+        var (events, nextAfter) = await history.PageAsync(
+            new HistoryQuery(stream, area, types, filter.From, filter.To, filter.RecordedFrom, filter.RecordedTo, Math.Max(0, filter.After ?? 0), limit),
+            cancellationToken);
+        var next = nextAfter is { } after
+            ? $"{http.Request.Path}{QueryWith(http.Request.Query, "after", after.ToString(System.Globalization.CultureInfo.InvariantCulture))}"
+            : null;
+        return Results.Ok(new HistoryPage(events, nextAfter, next));
+    }
+
+    private static string QueryWith(IQueryCollection query, string key, string value) =>
+        Microsoft.AspNetCore.Http.QueryString.Create(
+            query.Where(q => !string.Equals(q.Key, key, StringComparison.OrdinalIgnoreCase))
+                .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+                .Append(new KeyValuePair<string, string?>(key, value))).ToString();
+}

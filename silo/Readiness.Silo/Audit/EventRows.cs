@@ -1,0 +1,64 @@
+using System.Text.Json;
+using JasperFx.Events;
+using Npgsql;
+using Readiness.Contracts;
+using Readiness.Domain.Audit;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Silo.Audit;
+
+/// <summary>
+/// The event table read as rows, with the body and headers as the text PostgreSQL stores, which is
+/// what the chain is checked against (not what Marten would make of it).
+/// </summary>
+internal sealed record EventRow(
+    long Sequence, Guid Id, string Stream, long Version, string Type, string Data, string? Headers,
+    string? CorrelationId, string? CausationId, DateTimeOffset Timestamp)
+{
+    public const string Columns = "seq_id, id, stream_id, version, type, data::text, headers::text, correlation_id, causation_id, timestamp";
+
+    private static readonly Dictionary<string, string> KindByType =
+        EventTypes.All.ToDictionary(t => t.GetEventTypeName(), t => t.Name, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, string> TypeByKind =
+        EventTypes.All.ToDictionary(t => t.Name, t => t.GetEventTypeName(), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The stored type name of an event kind, accepting <c>RecruitsEnlisted</c> or <c>recruits_enlisted</c>.</summary>
+    public static string? TypeOf(string kind) =>
+        TypeByKind.TryGetValue(kind, out var type) ? type : KindByType.ContainsKey(kind) ? kind : null;
+
+    public static IEnumerable<string> Kinds => TypeByKind.Keys.Order(StringComparer.Ordinal);
+
+    public static EventRow Read(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
+        reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),
+        reader.GetFieldValue<DateTimeOffset>(9));
+
+    public IReadOnlyDictionary<string, string?> HeaderValues()
+    {
+        if (Headers is null)
+        {
+            return new Dictionary<string, string?>();
+        }
+        using var document = JsonDocument.Parse(Headers);
+        return document.RootElement.EnumerateObject().ToDictionary(
+            p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText(), StringComparer.Ordinal);
+    }
+
+    public ChainedEvent ToChained(IReadOnlyDictionary<string, string?> headers) => new(
+        Stream, Version, Type, Data,
+        headers.GetValueOrDefault(EventHeaders.OccurredAt), headers.GetValueOrDefault(EventHeaders.RecordedBy),
+        headers.GetValueOrDefault(EventHeaders.CommandId), CorrelationId, CausationId);
+
+    public HistoryEntry ToEntry()
+    {
+        var headers = HeaderValues();
+        using var data = JsonDocument.Parse(Data);
+        return new HistoryEntry(
+            Sequence, Id, Stream, Version, KindByType.GetValueOrDefault(Type, Type),
+            headers.GetValueOrDefault(EventHeaders.OccurredAt) is { } occurred ? DateTimeOffset.Parse(occurred, System.Globalization.CultureInfo.InvariantCulture) : null,
+            Timestamp, headers.GetValueOrDefault(EventHeaders.RecordedBy), headers.GetValueOrDefault(EventHeaders.CommandId),
+            CorrelationId, CausationId, headers.GetValueOrDefault(EventHeaders.Hash), data.RootElement.Clone());
+    }
+}

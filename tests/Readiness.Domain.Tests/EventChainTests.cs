@@ -1,0 +1,46 @@
+using Readiness.Domain.Audit;
+
+namespace Readiness.Domain.Tests;
+
+public class EventChainTests
+{
+    private static readonly ChainedEvent Event = new(
+        "bac-kan/ba-be", 3, "outreach_session_held", """{"unitId":"bac-kan/ba-be","attendances":120,"topic":"Luật Quốc phòng"}""",
+        "2024-05-01T01:00:00.0000000Z", "system:demo", "demo:17", "corr", "cause");
+
+    [Fact]
+    public void The_hash_ignores_how_the_body_was_spelled()
+    {
+        // PostgreSQL's jsonb hands the body back with its keys reordered, spacing changed and numbers normalised.
+        var fromDatabase = Event with { DataJson = """{"topic": "Lu\u1EADt Qu\u1ED1c ph\u00F2ng", "unitId": "bac-kan/ba-be", "attendances": 1.2E2}""" };
+
+        Assert.Equal(EventChain.Hash("prev", Event), EventChain.Hash("prev", fromDatabase));
+    }
+
+    public static TheoryData<string, ChainedEvent> Changes => new()
+    {
+        { "body", Event with { DataJson = """{"unitId":"bac-kan/ba-be","attendances":121,"topic":"Luật Quốc phòng"}""" } },
+        { "stream", Event with { StreamKey = "bac-kan/na-ri" } },
+        { "version", Event with { Version = 4 } },
+        { "type", Event with { EventType = "training_completed" } },
+        { "occurred", Event with { OccurredAt = "2024-05-02T01:00:00.0000000Z" } },
+        { "recorder", Event with { RecordedBy = "someone" } },
+        { "command", Event with { CommandId = "demo:18" } },
+        { "correlation", Event with { CorrelationId = null } },
+        { "causation", Event with { CausationId = "other" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void Any_change_to_an_event_or_its_metadata_changes_its_hash(string change, ChainedEvent changed)
+    {
+        Assert.True(EventChain.Hash("prev", Event) != EventChain.Hash("prev", changed), change);
+    }
+
+    [Fact]
+    public void The_hash_depends_on_the_previous_link()
+    {
+        Assert.NotEqual(EventChain.Hash(EventChain.Genesis, Event), EventChain.Hash("prev", Event));
+        Assert.Matches("^[0-9a-f]{64}$", EventChain.Hash(EventChain.Genesis, Event));
+    }
+}
