@@ -10,7 +10,8 @@ internal static class CommandLine
           Sends a realistic stream of reports (outreach, training, members, duty staffing and
           handovers, incidents) to a running silo, so the dashboard has something to show.
           Stops after --minutes, or on Ctrl+C.
-        """;
+
+        """ + RebuildCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -18,6 +19,10 @@ internal static class CommandLine
         {
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] == "rebuild")
+        {
+            return await RebuildCommand.RunAsync(args[1..]);
         }
         if (args[0] != "simulate")
         {

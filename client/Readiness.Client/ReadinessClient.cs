@@ -23,7 +23,7 @@ public sealed record ReadinessClientOptions
 /// when a send times out or the server cannot answer, the outcome is unknown, so the same command id
 /// is sent again and the server returns the first result instead of applying it twice.
 /// </summary>
-public sealed class ReadinessClient
+public sealed partial class ReadinessClient
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

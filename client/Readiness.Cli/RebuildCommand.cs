@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Readiness.Client;
+using Readiness.Contracts.Http;
+
+namespace Readiness.Cli;
+
+/// <summary><c>readiness rebuild</c>: starts a projection rebuild on the silo and draws its progress.</summary>
+internal static class RebuildCommand
+{
+    public const string Usage = """
+        readiness rebuild [--projection all|unit-record|exercise-record|duty-post-record|province-roster] [--url http://127.0.0.1:5080] [--json]
+          Rebuilds one projection, or all (the default), from the events while the silo keeps
+          serving, and draws a progress bar with events per second. --json prints the final status
+          as JSON instead. Exits 1 if the rebuild fails or cannot start.
+        """;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private sealed record Options(Uri Url, string Projection, bool Json);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = Parse(args);
+        if (options is null)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new ReadinessClient(http);
+        RebuildStatus final;
+        try
+        {
+            var started = await client.StartRebuildAsync(options.Projection, stop.Token);
+            var bar = options.Json ? null : new ProgressBar(Console.Out, !Console.IsOutputRedirected);
+            final = await client.WaitForRebuildAsync(started.Id, bar is null ? null : new SynchronousProgress(bar.Draw), cancellationToken: stop.Token);
+            bar?.Finish();
+        }
+        catch (ReadinessApiException ex)
+        {
+            Console.Error.WriteLine(ex.Problem.Detail ?? ex.Message);
+            return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            Console.Error.WriteLine($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
+            return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Stopped watching; the rebuild goes on in the silo (GET /api/admin/rebuilds).");
+            return 130;
+        }
+
+        if (options.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(final, Json));
+        }
+        else if (final.State == RebuildState.Succeeded)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Rebuilt {string.Join(", ", final.Projections)}: {final.EventsProcessed:N0} events, {final.DocumentsWritten:N0} documents in {final.ElapsedSeconds:0.00} s, {final.EventsPerSecond:N0} events/s."));
+        }
+        else
+        {
+            Console.Error.WriteLine($"Rebuild {final.Id} failed: {final.Error}");
+        }
+        return final.State == RebuildState.Succeeded ? 0 : 1;
+    }
+
+    private static Options? Parse(string[] args)
+    {
+        var result = new Options(new Uri("http://127.0.0.1:5080"), ReadinessClient.AllProjections, false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--json":
+                    result = result with { Json = true };
+                    continue;
+                case "--projection" when value is { Length: > 0 }:
+                    result = result with { Projection = value };
+                    break;
+                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
+                    result = result with { Url = url };
+                    break;
+                default:
+                    Console.Error.WriteLine($"Bad option '{args[i]}'.");
+                    return null;
+            }
+            i++;
+        }
+        return result;
+    }
+
+    /// <summary>Calls back on the polling thread, so bars are drawn in order (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<RebuildStatus> report) : IProgress<RebuildStatus>
+    {
+        public void Report(RebuildStatus value) => report(value);
+    }
+
+    /// <summary>One line redrawn in place on a terminal; a line per tenth of progress when redirected.</summary>
+    private sealed class ProgressBar(TextWriter output, bool interactive)
+    {
+        private const int Width = 30;
+        private int lastTenth = -1;
+        private int drawnLength;
+
+        public void Draw(RebuildStatus status)
+        {
+            var fraction = status.Fraction;
+            var filled = (int)Math.Round(fraction * Width);
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0}  {status.EventsProcessed:N0}/{status.TotalEvents:N0} events  {status.EventsPerSecond:N0} events/s  {status.Phase}");
+            if (interactive)
+            {
+                output.Write('\r' + line.PadRight(drawnLength));
+                drawnLength = line.Length;
+                return;
+            }
+            var tenth = (int)(fraction * 10);
+            if (tenth != lastTenth || status.State != RebuildState.Running)
+            {
+                lastTenth = tenth;
+                output.WriteLine(line);
+            }
+        }
+
+        public void Finish()
+        {
+            if (interactive)
+            {
+                output.WriteLine();
+            }
+        }
+    }
+}

@@ -1,0 +1,300 @@
+using JasperFx.Events.Daemon;
+using Marten;
+using Npgsql;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Silo.Admin;
+
+/// <summary>Live progress of one rebuild, written by the rebuilder and read by the status route.</summary>
+internal sealed class RebuildProgress
+{
+    private long eventsProcessed;
+    private long documentsWritten;
+    private long totalEvents;
+
+    public long EventsProcessed => Interlocked.Read(ref eventsProcessed);
+    public long DocumentsWritten => Interlocked.Read(ref documentsWritten);
+    public long TotalEvents => Interlocked.Read(ref totalEvents);
+    public volatile string Phase = "starting";
+
+    public void AddEvents(long count) => Interlocked.Add(ref eventsProcessed, count);
+    public void AddDocuments(long count) => Interlocked.Add(ref documentsWritten, count);
+    public void SetTotal(long total) => Interlocked.Exchange(ref totalEvents, total);
+}
+
+/// <summary>
+/// Rebuilds projections from the events while the silo keeps serving. Marten's own rebuild first
+/// deletes every document of the projection and then replays, so for its whole duration the views
+/// would be missing or partial, and an inline projection fed by a concurrent command would fold that
+/// command's event onto a missing document. Instead this folds every event, in global order, into
+/// documents held in memory (with the projections' own Evolve), and then swaps them in:
+/// <list type="bullet">
+/// <item>per-stream documents in chunks of streams, each chunk in a transaction that first takes a
+/// share lock on its streams' rows, so no append to those streams commits between reading what the
+/// stream holds and writing its document (Marten's quick append locks the same row); events appended
+/// since the fold are applied under that lock;</item>
+/// <item>the province roster in one transaction that locks the daemon's progress row, applies the
+/// events the live daemon projected since the fold began, and leaves the progress where the documents
+/// are; the live agent on this silo is stopped around it so no batch of its in flight lands on top.</item>
+/// </list>
+/// Until the swap, every view keeps serving its previous document.
+/// </summary>
+internal sealed partial class ProjectionRebuilder(
+    IDocumentStore store,
+    NpgsqlDataSource dataSource,
+    IServiceProvider services,
+    ILogger<ProjectionRebuilder> logger)
+{
+    public const int PageSize = 5_000;
+    private const int StreamChunk = 500;
+
+    private static readonly string Schema = ReadinessStore.Schema;
+
+    /// <summary>The projections that can be rebuilt, by name.</summary>
+    public IReadOnlyDictionary<string, Func<RebuildTarget>> Targets { get; } = RebuildTarget.Registered(store);
+
+    public async Task RebuildAsync(IReadOnlyList<string> names, RebuildProgress progress, CancellationToken cancellationToken)
+    {
+        var targets = names.Select(n => Targets[n]()).ToList();
+        var streamTargets = targets.OfType<StreamTarget>().ToList();
+        var roster = targets.OfType<ProvinceRosterTarget>().SingleOrDefault();
+
+        var ceiling = await HighWaterMarkAsync(cancellationToken);
+        progress.SetTotal(ceiling);
+        progress.Phase = "reading events";
+        // The stream version each fold has reached, to find what was appended to a stream since.
+        var folded = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var session = store.QuerySession())
+        {
+            for (var from = 0L; from < ceiling;)
+            {
+                var page = await session.Events.QueryAllRawEvents()
+                    .Where(e => e.Sequence > from && e.Sequence <= ceiling)
+                    .OrderBy(e => e.Sequence)
+                    .Take(PageSize)
+                    .ToListAsync(cancellationToken);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+                foreach (var e in page)
+                {
+                    folded[e.StreamKey!] = e.Version;
+                    foreach (var target in targets)
+                    {
+                        target.Apply(e);
+                    }
+                }
+                from = page[^1].Sequence;
+                progress.AddEvents(page.Count);
+            }
+        }
+
+        progress.Phase = "writing views";
+        if (streamTargets.Count > 0)
+        {
+            await SwapStreamDocumentsAsync(streamTargets, folded, progress, cancellationToken);
+        }
+        if (roster is not null)
+        {
+            await SwapRosterAsync(roster, ceiling, progress, cancellationToken);
+        }
+        progress.Phase = "done";
+    }
+
+    /// <summary>
+    /// The highest sequence below which every event is committed, as the daemon last saw it: a
+    /// sequence number is taken before its transaction commits, so max(seq_id) may stand above a gap
+    /// that is about to be filled. Without a daemon row yet, the newest event.
+    /// </summary>
+    private async Task<long> HighWaterMarkAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT coalesce(
+                (SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = 'HighWaterMark'),
+                (SELECT max(seq_id) FROM {Schema}.mt_events),
+                0)
+            """);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task SwapStreamDocumentsAsync(List<StreamTarget> targets, Dictionary<string, long> folded, RebuildProgress progress, CancellationToken cancellationToken)
+    {
+        var streams = new List<string>();
+        await using (var command = dataSource.CreateCommand($"SELECT id FROM {Schema}.mt_streams ORDER BY id"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                streams.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var chunk in streams.Chunk(StreamChunk))
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var behind = new List<(string Stream, long From)>();
+            await using (var command = new NpgsqlCommand($"SELECT id, version FROM {Schema}.mt_streams WHERE id = ANY(@ids) ORDER BY id FOR SHARE", connection, transaction))
+            {
+                command.Parameters.AddWithValue("ids", chunk);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var reached = folded.GetValueOrDefault(reader.GetString(0));
+                    if (reader.GetInt64(1) > reached)
+                    {
+                        behind.Add((reader.GetString(0), reached + 1));
+                    }
+                }
+            }
+
+            await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
+            foreach (var (stream, from) in behind)
+            {
+                var events = await session.Events.FetchStreamAsync(stream, fromVersion: from, token: cancellationToken);
+                foreach (var e in events)
+                {
+                    folded[stream] = e.Version;
+                    foreach (var target in targets)
+                    {
+                        target.Apply(e);
+                    }
+                }
+                progress.AddEvents(events.Count);
+            }
+            var written = targets.Sum(t => t.Store(session, chunk));
+            await session.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            progress.AddDocuments(written);
+        }
+
+        // A document the rebuild did not produce belongs either to a stream created since the
+        // streams were listed (its inline document is current) or to no stream at all. The documents
+        // are read before the streams: a document is committed with its stream, so one seen here has
+        // its stream visible below.
+        await using (var session = store.LightweightSession())
+        {
+            var candidates = new List<(StreamTarget Target, string Id)>();
+            foreach (var target in targets)
+            {
+                candidates.AddRange((await target.NotRebuiltAsync(session, cancellationToken)).Select(id => (target, id)));
+            }
+            var existing = new HashSet<string>(StringComparer.Ordinal);
+            await using (var command = dataSource.CreateCommand($"SELECT id FROM {Schema}.mt_streams WHERE id = ANY(@ids)"))
+            {
+                command.Parameters.AddWithValue("ids", candidates.Select(c => c.Id).Distinct().ToArray());
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    existing.Add(reader.GetString(0));
+                }
+            }
+            var orphans = candidates.Where(c => !existing.Contains(c.Id)).ToList();
+            foreach (var (target, id) in orphans)
+            {
+                target.Delete(session, id);
+            }
+            await session.SaveChangesAsync(cancellationToken);
+            if (orphans.Count > 0)
+            {
+                LogOrphansDeleted(orphans.Count);
+            }
+        }
+    }
+
+    private async Task SwapRosterAsync(ProvinceRosterTarget roster, long ceiling, RebuildProgress progress, CancellationToken cancellationToken)
+    {
+        // In a cluster only the leader silo runs the daemon's agents; elsewhere there is nothing to stop.
+        var daemon = services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()?.DaemonForMainDatabase();
+        var runsHere = daemon?.CurrentAgents().Any(a => a.Name.Identity == roster.ShardName) == true;
+        if (runsHere)
+        {
+            await daemon!.StopAgentAsync(roster.ShardName);
+        }
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            long? position;
+            await using (var command = new NpgsqlCommand($"SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = @name FOR UPDATE", connection, transaction))
+            {
+                command.Parameters.AddWithValue("name", roster.ShardName);
+                position = await command.ExecuteScalarAsync(cancellationToken) is long p ? p : null;
+            }
+
+            await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
+            // The live daemon went on while we folded: apply what it applied, so that its documents
+            // and its position stay in step. If it was behind the fold, it resumes from the ceiling.
+            var target = Math.Max(position ?? 0, ceiling);
+            for (var from = ceiling; from < target;)
+            {
+                var page = await session.Events.QueryAllRawEvents()
+                    .Where(e => e.Sequence > from && e.Sequence <= target)
+                    .OrderBy(e => e.Sequence)
+                    .Take(PageSize)
+                    .ToListAsync(cancellationToken);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+                foreach (var e in page)
+                {
+                    roster.Apply(e);
+                }
+                from = page[^1].Sequence;
+                progress.AddEvents(page.Count);
+            }
+
+            foreach (var document in roster.Rosters)
+            {
+                session.Store(document);
+            }
+            var existing = await session.Query<Readiness.Domain.ProvinceRoster>().Select(r => r.Id).ToListAsync(cancellationToken);
+            var rebuilt = roster.Rosters.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var orphan in existing.Where(id => !rebuilt.Contains(id)))
+            {
+                session.Delete<Readiness.Domain.ProvinceRoster>(orphan);
+            }
+            await session.SaveChangesAsync(cancellationToken);
+
+            await using (var command = new NpgsqlCommand(position is null
+                    ? $"INSERT INTO {Schema}.mt_event_progression (name, last_seq_id, last_updated) VALUES (@name, @seq, transaction_timestamp())"
+                    : $"UPDATE {Schema}.mt_event_progression SET last_seq_id = @seq, last_updated = transaction_timestamp() WHERE name = @name",
+                connection, transaction))
+            {
+                command.Parameters.AddWithValue("name", roster.ShardName);
+                command.Parameters.AddWithValue("seq", target);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            progress.AddDocuments(roster.Rosters.Count);
+        }
+        finally
+        {
+            if (runsHere)
+            {
+                await RestartAsync(daemon!, roster.ShardName);
+            }
+        }
+    }
+
+    private async Task RestartAsync(IProjectionDaemon daemon, string shardName)
+    {
+        try
+        {
+            await daemon.StartAgentAsync(shardName, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // The coordinator restarts stopped shards on its own; this only saves it the wait.
+            LogRestartFailed(shardName, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild deleted {Count} documents whose stream no longer exists")]
+    private partial void LogOrphansDeleted(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not restart projection shard {Shard} after the rebuild; the coordinator will: {Reason}")]
+    private partial void LogRestartFailed(string shard, string reason);
+}

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Npgsql;
+using Readiness.Contracts.Http;
+
+namespace Readiness.Silo.Admin;
+
+/// <summary>One rebuild run in the background.</summary>
+internal sealed class RebuildJob(string id, IReadOnlyList<string> projections, DateTimeOffset startedAt)
+{
+    private readonly Stopwatch watch = Stopwatch.StartNew();
+
+    public string Id { get; } = id;
+    public IReadOnlyList<string> Projections { get; } = projections;
+    public DateTimeOffset StartedAt { get; } = startedAt;
+    public RebuildProgress Progress { get; } = new();
+    public volatile RebuildJobOutcome? Outcome;
+
+    public sealed record RebuildJobOutcome(RebuildState State, DateTimeOffset FinishedAt, TimeSpan Elapsed, string? Error);
+
+    public void Finish(RebuildState state, DateTimeOffset at, string? error) => Outcome = new RebuildJobOutcome(state, at, watch.Elapsed, error);
+
+    public RebuildStatus Status()
+    {
+        var outcome = Outcome;
+        var elapsed = outcome?.Elapsed ?? watch.Elapsed;
+        var events = Progress.EventsProcessed;
+        return new RebuildStatus(Id, Projections, outcome?.State ?? RebuildState.Running, Progress.Phase, events, Progress.TotalEvents,
+            elapsed.TotalSeconds > 0 ? Math.Round(events / elapsed.TotalSeconds, 1) : 0, Progress.DocumentsWritten,
+            StartedAt, outcome?.FinishedAt, Math.Round(elapsed.TotalSeconds, 3), outcome?.Error);
+    }
+}
+
+/// <summary>
+/// Starts rebuilds and keeps their status. One at a time: in this silo by a flag, across the silos of
+/// a cluster by a PostgreSQL advisory lock held for the job's duration, because two rebuilds swapping
+/// documents in at once would each overwrite the other's catch-up.
+/// </summary>
+internal sealed partial class RebuildJobs(
+    ProjectionRebuilder rebuilder,
+    NpgsqlDataSource dataSource,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<RebuildJobs> logger)
+{
+    // Any constant distinct from the migrator's lock; the text is only a reminder of what it guards.
+    private const long ClusterLockKey = 0x5245_4255_494C_44; // "REBUILD"
+    private const int Kept = 20;
+
+    private readonly ConcurrentDictionary<string, RebuildJob> jobs = new(StringComparer.Ordinal);
+    private int running;
+
+    /// <summary>The projections that can be rebuilt, in a stable order.</summary>
+    public IReadOnlyList<string> Names { get; } = [.. rebuilder.Targets.Keys.Order(StringComparer.Ordinal)];
+
+    public RebuildJob? Find(string id) => jobs.GetValueOrDefault(id);
+
+    public IEnumerable<RebuildJob> Recent() => jobs.Values.OrderByDescending(j => j.StartedAt);
+
+    /// <summary>Starts a rebuild, or returns null when one is already running here or on another silo.</summary>
+    public async Task<RebuildJob?> TryStartAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref running, 1, 0) != 0)
+        {
+            return null;
+        }
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using (var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({ClusterLockKey})", connection))
+            {
+                if (await command.ExecuteScalarAsync(cancellationToken) is not true)
+                {
+                    await connection.DisposeAsync();
+                    Volatile.Write(ref running, 0);
+                    return null;
+                }
+            }
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            Volatile.Write(ref running, 0);
+            throw;
+        }
+
+        var job = new RebuildJob(Guid.CreateVersion7().ToString(), names, clock.GetUtcNow());
+        jobs[job.Id] = job;
+        foreach (var old in jobs.Values.OrderByDescending(j => j.StartedAt).Skip(Kept))
+        {
+            jobs.TryRemove(old.Id, out _);
+        }
+        _ = Task.Run(() => RunAsync(job, connection), CancellationToken.None);
+        return job;
+    }
+
+    private async Task RunAsync(RebuildJob job, NpgsqlConnection lockConnection)
+    {
+        LogStarted(job.Id, job.Projections);
+        try
+        {
+            await rebuilder.RebuildAsync(job.Projections, job.Progress, lifetime.ApplicationStopping);
+            job.Finish(RebuildState.Succeeded, clock.GetUtcNow(), null);
+            var status = job.Status();
+            LogSucceeded(job.Id, status.EventsProcessed, status.ElapsedSeconds, status.EventsPerSecond);
+        }
+        catch (Exception ex)
+        {
+            // Whatever went wrong belongs in the job's status: nobody awaits this task.
+            job.Finish(RebuildState.Failed, clock.GetUtcNow(), ex.Message);
+            LogFailed(ex, job.Id);
+        }
+        finally
+        {
+            try
+            {
+                // A pooled connection keeps session locks, so release it before handing it back.
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({ClusterLockKey})", lockConnection);
+                await unlock.ExecuteScalarAsync(CancellationToken.None);
+            }
+            catch (NpgsqlException ex)
+            {
+                LogUnlockFailed(ex.Message);
+            }
+            await lockConnection.DisposeAsync();
+            Volatile.Write(ref running, 0);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {JobId} started: {Projections}")]
+    private partial void LogStarted(string jobId, IReadOnlyList<string> projections);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {JobId} succeeded: {Events} events in {Seconds} s, {EventsPerSecond} events/s")]
+    private partial void LogSucceeded(string jobId, long events, double seconds, double eventsPerSecond);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild {JobId} failed")]
+    private partial void LogFailed(Exception ex, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the rebuild lock: {Reason}")]
+    private partial void LogUnlockFailed(string reason);
+}

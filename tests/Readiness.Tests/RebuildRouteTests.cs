@@ -1,0 +1,367 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Readiness.Client;
+using Readiness.Contracts;
+using Readiness.Contracts.Http;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>
+/// The admin rebuild route: started over HTTP while commands arrive and views are read, it ends with
+/// the documents Marten's own rebuild gives from the same events, and repairs documents that had
+/// been damaged.
+/// </summary>
+public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSiloFixture>
+{
+    private static readonly string[] Tables = ["mt_doc_unitrecord", "mt_doc_exerciserecord", "mt_doc_dutypostrecord", "mt_doc_provinceroster"];
+    private static readonly string[] Projections = ["unit-record", "exercise-record", "duty-post-record", "province-roster"];
+    // The rebuild's cluster-wide advisory lock (RebuildJobs), taken here to stand for another silo.
+    private const long ClusterLockKey = 0x5245_4255_494C_44;
+
+    private sealed record Province(string Id, List<string> Communes, List<string> Posts);
+
+    private static string Id() => Guid.NewGuid().ToString();
+
+    private async Task Send(ICommand command)
+    {
+        var result = await fixture.Host.Grains.Execute(command);
+        Assert.True(result.Accepted, result.Rejection?.Message);
+    }
+
+    /// <summary>A province with districts, communes full of reports, an exercise and staffed duty posts.</summary>
+    private async Task<Province> SeedAsync(int districts, int communes, int reportsPerCommune)
+    {
+        var p = $"r{Guid.NewGuid():N}"[..10];
+        var at = DateTimeOffset.UtcNow.AddDays(-300);
+        var province = new Province(p, [], []);
+        await Send(new RegisterUnit(Id(), p, "Tỉnh", Echelon.Province, null, 100, at));
+        for (var d = 0; d < districts; d++)
+        {
+            var district = $"{p}/d{d}";
+            await Send(new RegisterUnit(Id(), district, $"Huyện {d}", Echelon.District, null, 30, at));
+            for (var c = 0; c < communes; c++)
+            {
+                var commune = $"{district}/c{c}";
+                await Send(new RegisterUnit(Id(), commune, $"Xã {d}.{c}", Echelon.Commune, null, 12, at));
+                province.Communes.Add(commune);
+            }
+            var post = $"{district}/sscd";
+            await Send(new EstablishDutyPost(Id(), post, "Trực SSCĐ", DutyKind.CombatReadiness, 4, 24, at));
+            await Send(new StartDutyShift(Id(), post, "A", 4, DateTimeOffset.UtcNow.AddHours(-1)));
+            province.Posts.Add(post);
+            var exercise = $"{district}/kvpt";
+            await Send(new PlanExercise(Id(), exercise, "Diễn tập", ExerciseLevel.District, ExerciseKind.CombatReadiness,
+                [.. province.Communes.Where(x => x.StartsWith(district + "/", StringComparison.Ordinal))], at.AddDays(10), at.AddDays(11), at.AddDays(1)));
+            await Send(new StartExercise(Id(), exercise, at.AddDays(10)));
+            await Send(new CompleteExercise(Id(), exercise, Grade.Good, 40, at.AddDays(11)));
+        }
+        // Each commune's reports in order (one grain), the communes side by side.
+        await Parallel.ForEachAsync(province.Communes, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (commune, _) =>
+        {
+            for (var i = 0; i < reportsPerCommune; i++)
+            {
+                await Send(i % 5 == 0
+                    ? new RecordTraining(Id(), commune, "Bắn súng", 10, Grade.Good, at.AddDays(20).AddMinutes(i))
+                    : new RecordOutreachSession(Id(), commune, "Luật", 30 + i, at.AddDays(20).AddMinutes(i)));
+            }
+        });
+        return province;
+    }
+
+    private async Task CaughtUpAsync()
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var newest = await fixture.Database.ScalarAsync("SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events");
+            var position = await fixture.Database.ScalarAsync(
+                "SELECT coalesce((SELECT last_seq_id FROM readiness.mt_event_progression WHERE name = 'province-roster:All'), 0)");
+            if (position >= newest)
+            {
+                return;
+            }
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The province projection is at {position}, the store at {newest}, after 60 s.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Every document, without the moment it was written: that is when, not what.</summary>
+    private async Task<Dictionary<string, string>> SnapshotAsync()
+    {
+        var documents = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var connection = new NpgsqlConnection(fixture.Database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        foreach (var table in Tables)
+        {
+            await using var command = new NpgsqlCommand($"SELECT id, data::text FROM readiness.{table}", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                documents[$"{table}/{reader.GetString(0)}"] = Timeless(JsonNode.Parse(reader.GetString(1))!).ToJsonString();
+            }
+        }
+        return documents;
+    }
+
+    private static JsonNode Timeless(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                obj.Remove("updatedAt");
+                foreach (var (_, child) in obj.ToList())
+                {
+                    if (child is not null) Timeless(child);
+                }
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    if (child is not null) Timeless(child);
+                }
+                break;
+        }
+        return node;
+    }
+
+    private async Task ExecuteAsSuperuserAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(fixture.Database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class TrafficReport
+    {
+        public readonly List<(DateTimeOffset At, ICommand Command)> Accepted = [];
+        public int Reads;
+        public readonly List<string> Failures = [];
+    }
+
+    /// <summary>Reports to the busy province and reads of its views, until stopped.</summary>
+    private static async Task<TrafficReport> TrafficAsync(ReadinessClient client, HttpClient http, Province busy, CancellationToken stop)
+    {
+        var report = new TrafficReport();
+        var now = DateTimeOffset.UtcNow;
+        async Task Writer(int lane)
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                ICommand command = (i % 7) switch
+                {
+                    0 => new RegisterUnit(Id(), $"{busy.Id}/d{lane % 2}/n{lane}-{i}", "Xã mới", Echelon.Commune, null, 10, now.AddHours(-2)),
+                    1 => new ReportDutyStaffing(Id(), busy.Posts[lane % busy.Posts.Count], 3 + (i % 2), "Đổi ca", now.AddMinutes(-30)),
+                    _ => new RecordOutreachSession(Id(), busy.Communes[(lane * 7 + i) % busy.Communes.Count], "Luật", 50, now.AddHours(-1)),
+                };
+                try
+                {
+                    await client.SendAsync(command, CancellationToken.None);
+                    lock (report) report.Accepted.Add((DateTimeOffset.UtcNow, command));
+                }
+                catch (Exception ex) when (ex is ReadinessApiException or HttpRequestException)
+                {
+                    lock (report) report.Failures.Add($"{command.GetType().Name}: {ex.Message}");
+                }
+            }
+        }
+        async Task Reader()
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var path = i % 2 == 0 ? $"/api/provinces/{busy.Id}/readiness" : $"/api/units/{busy.Communes[i % busy.Communes.Count]}";
+                using var response = await http.GetAsync(new Uri(path, UriKind.Relative), CancellationToken.None);
+                lock (report)
+                {
+                    report.Reads++;
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        report.Failures.Add($"GET {path}: {(int)response.StatusCode}");
+                    }
+                }
+            }
+        }
+        await Task.WhenAll(Writer(0), Writer(1), Writer(2), Reader());
+        return report;
+    }
+
+    [Fact]
+    public async Task A_rebuild_started_over_http_while_commands_arrive_ends_with_the_documents_a_quiet_rebuild_gives()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var seeding = Stopwatch.StartNew();
+        var busy = await SeedAsync(districts: 2, communes: 8, reportsPerCommune: 250);
+        var quiet = await SeedAsync(districts: 2, communes: 6, reportsPerCommune: 250);
+        seeding.Stop();
+        await CaughtUpAsync();
+        var before = await SnapshotAsync();
+
+        // Damage the quiet province's views, as a projection bug would: the rebuild must repair them.
+        var damagedUnit = quiet.Communes[0];
+        var missingUnit = quiet.Communes[1];
+        await ExecuteAsSuperuserAsync("UPDATE readiness.mt_doc_unitrecord SET data = jsonb_set(data, '{name}', '\"hỏng\"') WHERE id = @id", ("id", damagedUnit));
+        await ExecuteAsSuperuserAsync("DELETE FROM readiness.mt_doc_unitrecord WHERE id = @id", ("id", missingUnit));
+        await ExecuteAsSuperuserAsync("DELETE FROM readiness.mt_doc_provinceroster WHERE id = @id", ("id", quiet.Id));
+        var damaged = await SnapshotAsync();
+        Assert.NotEqual(before[$"mt_doc_unitrecord/{damagedUnit}"], damaged[$"mt_doc_unitrecord/{damagedUnit}"]);
+        Assert.False(damaged.ContainsKey($"mt_doc_provinceroster/{quiet.Id}"));
+
+        using var http = fixture.Host.CreateClient();
+        var client = new ReadinessClient(http);
+        using var stopTraffic = new CancellationTokenSource();
+        var traffic = TrafficAsync(client, http, busy, stopTraffic.Token);
+        await Task.Delay(200, cancellationToken);
+
+        var started = await client.StartRebuildAsync(ReadinessClient.AllProjections, cancellationToken);
+        Assert.Equal(RebuildState.Running, started.State);
+        Assert.Equal(Projections.Order(), started.Projections.Order());
+        var seen = new List<RebuildStatus>();
+        var final = await client.WaitForRebuildAsync(started.Id, new InlineProgress(seen.Add), TimeSpan.FromMilliseconds(20), cancellationToken);
+        await Task.Delay(200, cancellationToken);
+        await stopTraffic.CancelAsync();
+        var load = await traffic;
+
+        Assert.True(final.State == RebuildState.Succeeded, final.Error);
+        Assert.Equal("done", final.Phase);
+        Assert.True(final.TotalEvents > 6_000, $"Only {final.TotalEvents} events to replay.");
+        Assert.True(final.EventsProcessed >= final.TotalEvents, $"{final.EventsProcessed} of {final.TotalEvents} events processed.");
+        Assert.True(final.DocumentsWritten > busy.Communes.Count + quiet.Communes.Count);
+        Assert.NotNull(final.FinishedAt);
+        Assert.Empty(load.Failures);
+        var during = load.Accepted.Count(a => a.At > final.StartedAt && a.At < final.FinishedAt);
+        Assert.True(during > 0, $"No command was accepted while the rebuild ran ({final.ElapsedSeconds} s); {load.Accepted.Count} in all.");
+        Assert.True(load.Reads > 0);
+
+        await CaughtUpAsync();
+        var rebuilt = await SnapshotAsync();
+
+        // What the rebuild repaired, and what it left alone, in the province nobody wrote to.
+        foreach (var (key, value) in before.Where(b => b.Key.Contains(quiet.Id, StringComparison.Ordinal)))
+        {
+            Assert.True(rebuilt.TryGetValue(key, out var now), $"{key} is missing after the rebuild.");
+            Assert.Equal(value, now);
+        }
+        // Every document the busy province had is still there, and the new units have theirs.
+        Assert.All(before.Keys, key => Assert.Contains(key, rebuilt.Keys));
+        var registered = load.Accepted.Select(a => a.Command).OfType<RegisterUnit>().ToList();
+        Assert.NotEmpty(registered);
+        Assert.All(registered, r => Assert.Contains($"mt_doc_unitrecord/{r.UnitId}", rebuilt.Keys));
+        // The bar had something to draw: progress only ever went forward, up to the final status.
+        Assert.NotEmpty(seen);
+        Assert.Equal(final, seen[^1]);
+        Assert.All(seen.Zip(seen.Skip(1)), pair => Assert.True(pair.Second.EventsProcessed >= pair.First.EventsProcessed));
+
+        // The reference: Marten's own rebuild from zero, now that nothing is being written.
+        var store = fixture.Host.Services.GetRequiredService<IDocumentStore>();
+        using (var daemon = await store.BuildProjectionDaemonAsync())
+        {
+            foreach (var projection in Projections)
+            {
+                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(1), cancellationToken);
+            }
+        }
+        var reference = await SnapshotAsync();
+        Assert.Equal(reference.Keys.Order(), rebuilt.Keys.Order());
+        Assert.All(reference, pair => Assert.Equal(pair.Value, rebuilt[pair.Key]));
+
+        // A quiet rebuild, for the figure alone.
+        var quietRun = await client.WaitForRebuildAsync((await client.StartRebuildAsync(null, cancellationToken)).Id, cancellationToken: cancellationToken);
+        Assert.Equal(RebuildState.Succeeded, quietRun.State);
+        var roster = await client.WaitForRebuildAsync((await client.StartRebuildAsync("province-roster", cancellationToken)).Id, cancellationToken: cancellationToken);
+        Assert.Equal(RebuildState.Succeeded, roster.State);
+        var again = await SnapshotAsync();
+        Assert.Equal(reference.Keys.Order(), again.Keys.Order());
+        Assert.All(reference, pair => Assert.Equal(pair.Value, again[pair.Key]));
+
+        var figures = string.Create(CultureInfo.InvariantCulture, $"""
+            projection rebuild through POST /api/admin/projections/rebuild (all four projections), {final.TotalEvents} events:
+              while 3 writers and 1 reader ran: {final.EventsProcessed} events in {final.ElapsedSeconds:0.000} s = {final.EventsPerSecond:0} events/s ({during} commands accepted meanwhile, {load.Reads} reads, no failures)
+              quiet: {quietRun.EventsProcessed} events in {quietRun.ElapsedSeconds:0.000} s = {quietRun.EventsPerSecond:0} events/s
+              province-roster alone, quiet: {roster.EventsProcessed} events in {roster.ElapsedSeconds:0.000} s = {roster.EventsPerSecond:0} events/s
+              (seeding those events through the grains took {seeding.Elapsed.TotalSeconds:0.0} s)
+            """);
+        Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));
+        await File.WriteAllTextAsync(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "rebuild-rate.txt"), figures + "\n", cancellationToken);
+        TestContext.Current.SendDiagnosticMessage(figures);
+    }
+
+    [Fact]
+    public async Task A_second_rebuild_while_one_runs_is_409_and_an_unknown_projection_is_404()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var province = await SeedAsync(districts: 1, communes: 2, reportsPerCommune: 5);
+        await CaughtUpAsync();
+        using var http = fixture.Host.CreateClient();
+        var client = new ReadinessClient(http);
+
+        using (var unknown = await http.PostAsync(new Uri("/api/admin/projections/no-such-view/rebuild", UriKind.Relative), null, cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+            var problem = await unknown.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+            foreach (var name in Projections)
+            {
+                Assert.Contains(name, problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            }
+        }
+        Assert.Equal(Projections.Order(), (await client.GetRebuildableProjectionsAsync(cancellationToken)).Order());
+
+        // Hold one stream's row: the rebuild waits on it while it writes, so it is surely still running.
+        await using (var holder = new NpgsqlConnection(fixture.Database.SuperuserConnectionString))
+        {
+            await holder.OpenAsync(cancellationToken);
+            await using var hold = await holder.BeginTransactionAsync(cancellationToken);
+            await using (var command = new NpgsqlCommand("SELECT id FROM readiness.mt_streams WHERE id = @id FOR UPDATE", holder, hold))
+            {
+                command.Parameters.AddWithValue("id", province.Communes[0]);
+                Assert.NotNull(await command.ExecuteScalarAsync(cancellationToken));
+            }
+
+            var first = await client.StartRebuildAsync("unit-record", cancellationToken);
+            var conflict = await Assert.ThrowsAsync<ReadinessApiException>(() => client.StartRebuildAsync(null, cancellationToken));
+            Assert.Equal(409, conflict.StatusCode);
+            Assert.Equal(first.Id, conflict.Problem.Extensions!["runningJobId"].GetString());
+            await Task.Delay(300, cancellationToken);
+            var waiting = await client.GetRebuildAsync(first.Id, cancellationToken);
+            Assert.Equal(RebuildState.Running, waiting.State);
+            Assert.Equal("writing views", waiting.Phase);
+            await hold.RollbackAsync(cancellationToken);
+
+            var done = await client.WaitForRebuildAsync(first.Id, cancellationToken: cancellationToken);
+            Assert.True(done.State == RebuildState.Succeeded, done.Error);
+            Assert.Equal("unit-record", Assert.Single(done.Projections));
+        }
+
+        // Another silo rebuilding holds the cluster-wide lock.
+        await using (var otherSilo = new NpgsqlConnection(fixture.Database.SuperuserConnectionString))
+        {
+            await otherSilo.OpenAsync(cancellationToken);
+            await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({ClusterLockKey})", otherSilo))
+            {
+                await take.ExecuteScalarAsync(cancellationToken);
+            }
+            var elsewhere = await Assert.ThrowsAsync<ReadinessApiException>(() => client.StartRebuildAsync("province-roster", cancellationToken));
+            Assert.Equal(409, elsewhere.StatusCode);
+            Assert.Contains("Another silo", elsewhere.Problem.Detail, StringComparison.Ordinal);
+        }
+
+        var unknownJob = await Assert.ThrowsAsync<ReadinessApiException>(() => client.GetRebuildAsync("no-such-job", cancellationToken));
+        Assert.Equal(404, unknownJob.StatusCode);
+    }
+
+    private sealed class InlineProgress(Action<RebuildStatus> report) : IProgress<RebuildStatus>
+    {
+        public void Report(RebuildStatus value) => report(value);
+    }
+}
