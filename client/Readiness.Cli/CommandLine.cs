@@ -11,7 +11,7 @@ internal static class CommandLine
           handovers, incidents) to a running silo, so the dashboard has something to show.
           Stops after --minutes, or on Ctrl+C.
 
-        """ + RebuildCommand.Usage;
+        """ + RebuildCommand.Usage + "\n" + ReportCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -23,6 +23,10 @@ internal static class CommandLine
         if (args[0] == "rebuild")
         {
             return await RebuildCommand.RunAsync(args[1..]);
+        }
+        if (args[0] == "report")
+        {
+            return await ReportCommand.RunAsync(args[1..]);
         }
         if (args[0] != "simulate")
         {

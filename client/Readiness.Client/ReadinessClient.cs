@@ -100,6 +100,52 @@ public sealed partial class ReadinessClient
     public Task<YearSummary> GetYearSummaryAsync(string provinceId, int year, CancellationToken cancellationToken = default) =>
         Get<YearSummary>($"api/provinces/{Uri.EscapeDataString(provinceId)}/summary/{year}", cancellationToken);
 
+    /// <summary>
+    /// A province's year-end local-defence report: the real report's figures for the province command,
+    /// each district and the province in total, the awards by kind and the report's sentences, each
+    /// figure with the ids of the events it rests on. Computed from the events, so it never lags them.
+    /// </summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="year">The year, such as 2024, counted in Vietnam time (UTC+7).</param>
+    /// <param name="language"><c>vi</c> (the default) or <c>en</c>: the language of titles, labels and sentences.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province is unknown; 400 for a year not yet begun or another language.</exception>
+    public Task<YearReport> GetYearReportAsync(string provinceId, int year, string language = "vi", CancellationToken cancellationToken = default) =>
+        Get<YearReport>(ReportPath(provinceId, year) + $"?format=json&lang={Uri.EscapeDataString(language)}", cancellationToken);
+
+    /// <summary>The same report as a printable, self-contained HTML document.</summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="year">The year, such as 2024.</param>
+    /// <param name="language"><c>vi</c> (the default) or <c>en</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The HTML document.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province is unknown; 400 for a year not yet begun or another language.</exception>
+    public async Task<string> GetYearReportHtmlAsync(string provinceId, int year, string language = "vi", CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync(new Uri(ReportPath(provinceId, year) + $"?format=html&lang={Uri.EscapeDataString(language)}", UriKind.Relative), cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        return await Read<string>(response, cancellationToken);
+    }
+
+    /// <summary>The stored events behind one figure of the year-end report.</summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="year">The year, such as 2024.</param>
+    /// <param name="figure">The figure's key, such as <c>outreach.sessions</c> (the report's <c>figures</c> list them).</param>
+    /// <param name="unitId">A district's id such as <c>bac-kan/ba-be</c>, the province id for the province command's own units, or null for the province total.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The events, in the order they were recorded.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province is unknown; 400 for an unknown figure or column.</exception>
+    public Task<IReadOnlyList<ReportEvidence>> GetYearReportEventsAsync(string provinceId, int year, string figure, string? unitId = null, CancellationToken cancellationToken = default) =>
+        Get<IReadOnlyList<ReportEvidence>>(ReportPath(provinceId, year) + $"/events?figure={Uri.EscapeDataString(figure)}"
+            + (unitId is null ? "" : $"&unit={Uri.EscapeDataString(unitId)}"), cancellationToken);
+
+    private static string ReportPath(string provinceId, int year) =>
+        $"api/provinces/{Uri.EscapeDataString(provinceId)}/reports/{year.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     /// <summary>One exercise: level, kind, host, participants, status and grade.</summary>
     /// <param name="exerciseId">The exercise id, such as <c>bac-kan/ba-be/kvpt-2024</c>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
