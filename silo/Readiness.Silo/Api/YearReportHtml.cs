@@ -139,7 +139,8 @@ internal static class YearReportHtml
     private static void Cell(StringBuilder html, ReportColumn column, string key, string measure, YearReportText text, string evidenceBase, string? unitId)
     {
         var figure = column.Figures[key];
-        var value = measure == "share" ? text.Percent(figure.Value) : text.Number(figure.Value);
+        // A share of nothing (a district with no post of that kind) is no figure at all, not 0 %.
+        var value = measure != "share" ? text.Number(figure.Value) : figure.Events.Count == 0 ? "—" : text.Percent(figure.Value);
         if (figure.Events.Count == 0)
         {
             html.Append("<td class=\"n\">").Append(E(value)).Append("</td>");
