@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
@@ -59,6 +60,7 @@ internal sealed partial class ProjectionRebuilder(
         var streamTargets = targets.OfType<StreamTarget>().ToList();
         var roster = targets.OfType<ProvinceRosterTarget>().SingleOrDefault();
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var ceiling = await HighWaterMarkAsync(cancellationToken);
         progress.SetTotal(ceiling);
         progress.Phase = "reading events";
@@ -66,17 +68,18 @@ internal sealed partial class ProjectionRebuilder(
         var folded = new Dictionary<string, long>(StringComparer.Ordinal);
         await using (var session = store.QuerySession())
         {
-            for (var from = 0L; from < ceiling;)
+            // The next page is read and deserialised while this one is folded.
+            var next = ReadPageAsync(session, 0, ceiling, cancellationToken);
+            while (true)
             {
-                var page = await session.Events.QueryAllRawEvents()
-                    .Where(e => e.Sequence > from && e.Sequence <= ceiling)
-                    .OrderBy(e => e.Sequence)
-                    .Take(PageSize)
-                    .ToListAsync(cancellationToken);
+                var page = await next;
                 if (page.Count == 0)
                 {
                     break;
                 }
+                next = page[^1].Sequence < ceiling
+                    ? ReadPageAsync(session, page[^1].Sequence, ceiling, cancellationToken)
+                    : Task.FromResult<IReadOnlyList<IEvent>>([]);
                 foreach (var e in page)
                 {
                     folded[e.StreamKey!] = e.Version;
@@ -85,22 +88,32 @@ internal sealed partial class ProjectionRebuilder(
                         target.Apply(e);
                     }
                 }
-                from = page[^1].Sequence;
                 progress.AddEvents(page.Count);
             }
         }
-
+        LogPhase("read and folded", progress.EventsProcessed, watch.ElapsedMilliseconds);
         progress.Phase = "writing views";
         if (streamTargets.Count > 0)
         {
+            watch.Restart();
             await SwapStreamDocumentsAsync(streamTargets, folded, progress, cancellationToken);
+            LogPhase("swapped stream documents", progress.DocumentsWritten, watch.ElapsedMilliseconds);
         }
         if (roster is not null)
         {
+            watch.Restart();
             await SwapRosterAsync(roster, ceiling, progress, cancellationToken);
+            LogPhase("swapped province rosters", roster.Rosters.Count, watch.ElapsedMilliseconds);
         }
         progress.Phase = "done";
     }
+
+    private static async Task<IReadOnlyList<IEvent>> ReadPageAsync(IQuerySession session, long after, long ceiling, CancellationToken cancellationToken) =>
+        await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= ceiling)
+            .OrderBy(e => e.Sequence)
+            .Take(PageSize)
+            .ToListAsync(cancellationToken);
 
     /// <summary>
     /// The highest sequence below which every event is committed, as the daemon last saw it: a
@@ -210,7 +223,9 @@ internal sealed partial class ProjectionRebuilder(
         var runsHere = daemon?.CurrentAgents().Any(a => a.Name.Identity == roster.ShardName) == true;
         if (runsHere)
         {
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
             await daemon!.StopAgentAsync(roster.ShardName);
+            LogPhase("stopped the live agent", 1, stopping.ElapsedMilliseconds);
         }
         try
         {
@@ -229,11 +244,7 @@ internal sealed partial class ProjectionRebuilder(
             var target = Math.Max(position ?? 0, ceiling);
             for (var from = ceiling; from < target;)
             {
-                var page = await session.Events.QueryAllRawEvents()
-                    .Where(e => e.Sequence > from && e.Sequence <= target)
-                    .OrderBy(e => e.Sequence)
-                    .Take(PageSize)
-                    .ToListAsync(cancellationToken);
+                var page = await ReadPageAsync(session, from, target, cancellationToken);
                 if (page.Count == 0)
                 {
                     break;
@@ -291,6 +302,9 @@ internal sealed partial class ProjectionRebuilder(
             LogRestartFailed(shardName, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {Step}: {Count} in {Milliseconds} ms")]
+    private partial void LogPhase(string step, long count, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild deleted {Count} documents whose stream no longer exists")]
     private partial void LogOrphansDeleted(int count);
