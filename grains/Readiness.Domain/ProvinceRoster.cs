@@ -42,6 +42,18 @@ public sealed class ProvinceRoster
         UpdatedAt = updatedAt > UpdatedAt ? updatedAt : UpdatedAt;
     }
 
+    /// <summary>Drops what is known of one stream, so that it can be folded again from its start.</summary>
+    public void Forget(string streamKey)
+    {
+        var (kind, id) = StreamKeys.Parse(streamKey);
+        _ = kind switch
+        {
+            ActorKind.Exercise => Exercises.Remove(id),
+            ActorKind.DutyPost => Posts.Remove(id),
+            _ => Units.Remove(id),
+        };
+    }
+
     public ProvinceReadinessView ToView(ReadinessPolicy policy, DateTimeOffset now)
     {
         var ratings = Rate(policy, now);

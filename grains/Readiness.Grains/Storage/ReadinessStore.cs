@@ -16,6 +16,13 @@ public static class ReadinessStore
 {
     public const string Schema = "readiness";
 
+    /// <summary>Indexes on the event table beyond Marten's own, by name.</summary>
+    public static readonly IReadOnlyDictionary<string, string> AuditIndexes = new Dictionary<string, string>
+    {
+        ["mt_events_occurred_at"] = $"CREATE INDEX IF NOT EXISTS mt_events_occurred_at ON {Schema}.mt_events ((headers->>'{EventHeaders.OccurredAt}'))",
+        ["mt_events_timestamp"] = $"CREATE INDEX IF NOT EXISTS mt_events_timestamp ON {Schema}.mt_events (timestamp)",
+    };
+
     public static void Configure(StoreOptions options, string connectionString, TimeProvider clock)
     {
         options.Connection(connectionString);
@@ -46,5 +53,13 @@ public static class ReadinessStore
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
         options.Schema.For<DutyPostRecord>().Index(p => p.OwnerUnitId);
+        // Columns of their own, so choosing a checkpoint never reads the rosters it passes over.
+        options.Schema.For<RosterCheckpoint>().Duplicate(c => c.ProvinceId).Duplicate(c => c.AsOfTicks).Duplicate(c => c.Sequence);
+        // Views of the past select events by when they happened and when they were recorded; the
+        // migrator adds these indexes, and Marten must leave them be.
+        foreach (var index in AuditIndexes.Keys)
+        {
+            options.Events.IgnoreIndex(index);
+        }
     }
 }

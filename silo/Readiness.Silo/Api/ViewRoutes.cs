@@ -1,6 +1,7 @@
 using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Silo.Audit;
 
 namespace Readiness.Silo.Api;
 
@@ -14,33 +15,38 @@ internal static class ViewRoutes
     {
         var views = routes.MapGroup("/api").WithTags("Views");
 
-        views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                await Roster(session, provinceId, cancellationToken) is { } roster
-                    ? Results.Ok(roster.ToView(policy, clock.UtcNow))
-                    : UnknownProvince(provinceId))
+        views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+            {
+                var moment = new Moment(asOf, knownAt);
+                return await Roster(session, past, provinceId, moment, cancellationToken) is { } roster
+                    ? Results.Ok(roster.ToView(policy, moment.RatedAt(clock.UtcNow)))
+                    : UnknownProvince(provinceId, moment);
+            })
             .WithName("GetProvinceReadiness")
             .WithSummary("The province's readiness: districts with their communes, units per level, units below R2 and why, posts not manned, open alerts, exercises under way.")
-            .WithDescription("Built by an asynchronous projection; 'sequence' is the last event it reflects, 'updatedAt' when it was projected, 'ratedAt' the moment the levels were computed for.")
+            .WithDescription("Built by an asynchronous projection; 'sequence' is the last event it reflects, 'updatedAt' when it was projected, 'ratedAt' the moment the levels were computed for. " + PastDescription)
             .Produces<ProvinceReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/districts/{district}", async (string provinceId, string district, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/districts/{district}", async (string provinceId, string district, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
-                if (await Roster(session, provinceId, cancellationToken) is not { } roster)
+                var moment = new Moment(asOf, knownAt);
+                if (await Roster(session, past, provinceId, moment, cancellationToken) is not { } roster)
                 {
-                    return UnknownProvince(provinceId);
+                    return UnknownProvince(provinceId, moment);
                 }
-                return roster.DistrictView($"{provinceId}/{district}", policy, clock.UtcNow) is { } view
+                return roster.DistrictView($"{provinceId}/{district}", policy, moment.RatedAt(clock.UtcNow)) is { } view
                     ? Results.Ok(view)
                     : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
             })
             .WithName("GetDistrictReadiness")
             .WithSummary("One district: its communes, unit counts per level, units below R2 and why, posts not manned.")
+            .WithDescription(PastDescription)
             .Produces<DistrictReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         views.MapGet("/provinces/{provinceId}/summary/{year:int}", async (string provinceId, int year, IQuerySession session, CancellationToken cancellationToken) =>
-                await Roster(session, provinceId, cancellationToken) is { } roster
+                await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is { } roster
                     ? Results.Ok(roster.Summary(year))
                     : UnknownProvince(provinceId))
             .WithName("GetYearSummary")
@@ -50,7 +56,7 @@ internal static class ViewRoutes
 
         views.MapGet("/provinces/{provinceId}/units", async (string provinceId, string? parent, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
-                if (await Roster(session, provinceId, cancellationToken) is not { } roster)
+                if (await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is not { } roster)
                 {
                     return UnknownProvince(provinceId);
                 }
@@ -62,12 +68,19 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         // Ids are paths, so these routes take the rest of the URL; '%2F'-encoded slashes work too.
-        views.MapGet("/units/{**unitId}", async (string unitId, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/units/{**unitId}", async (string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(unitId).Trim('/');
                 if (UnitPath.Problem(id) is { } problem)
                 {
                     return Problems.Invalid(problem);
+                }
+                var moment = new Moment(asOf, knownAt);
+                if (!moment.IsNow)
+                {
+                    return (await past.UnitAsync(id, moment, cancellationToken)).UnitView(id, policy, moment.RatedAt(clock.UtcNow)) is { } then
+                        ? Results.Ok(then)
+                        : Problems.NotFound("Unknown unit.", $"No unit '{id}' had been registered {When(moment)}.");
                 }
                 var unit = await session.LoadAsync<UnitRecord>(id, cancellationToken);
                 if (unit is null)
@@ -79,38 +92,68 @@ internal static class ViewRoutes
             })
             .WithName("GetUnit")
             .WithSummary("One unit's readiness: its figures, each area's level with what it measured and the events it rests on, and the overall level.")
+            .WithDescription(PastDescription)
             .Produces<UnitReadinessView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/exercises/{**exerciseId}", async (string exerciseId, IQuerySession session, CancellationToken cancellationToken) =>
+        views.MapGet("/exercises/{**exerciseId}", async (string exerciseId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(exerciseId).Trim('/');
-                return await session.LoadAsync<ExerciseRecord>(StreamKeys.Exercise(id), cancellationToken) is { } exercise
+                var moment = new Moment(asOf, knownAt);
+                var exercise = moment.IsNow
+                    ? await session.LoadAsync<ExerciseRecord>(StreamKeys.Exercise(id), cancellationToken)
+                    : (await past.StreamAsync(StreamKeys.Exercise(id), moment, cancellationToken)).Exercises.GetValueOrDefault(id);
+                return exercise is not null
                     ? Results.Ok(exercise)
-                    : Problems.NotFound("Unknown exercise.", $"No exercise '{id}' has been planned.");
+                    : Problems.NotFound("Unknown exercise.", $"No exercise '{id}' had been planned {When(moment)}.");
             })
             .WithName("GetExercise")
             .WithSummary("One exercise: level, kind, host, participants, schedule, status and grade.")
+            .WithDescription(PastDescription)
             .Produces<ExerciseRecord>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/duty-posts/{**postId}", async (string postId, IQuerySession session, CancellationToken cancellationToken) =>
+        views.MapGet("/duty-posts/{**postId}", async (string postId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(postId).Trim('/');
-                return await session.LoadAsync<DutyPostRecord>(StreamKeys.DutyPost(id), cancellationToken) is { } post
+                var moment = new Moment(asOf, knownAt);
+                var post = moment.IsNow
+                    ? await session.LoadAsync<DutyPostRecord>(StreamKeys.DutyPost(id), cancellationToken)
+                    : (await past.StreamAsync(StreamKeys.DutyPost(id), moment, cancellationToken)).Posts.GetValueOrDefault(id);
+                return post is not null
                     ? Results.Ok(post)
-                    : Problems.NotFound("Unknown duty post.", $"No duty post '{id}' has been established.");
+                    : Problems.NotFound("Unknown duty post.", $"No duty post '{id}' had been established {When(moment)}.");
             })
             .WithName("GetDutyPost")
             .WithSummary("One duty post: the shift on, staff present against required, manning periods, open incidents, open alert.")
+            .WithDescription(PastDescription)
             .Produces<DutyPostRecord>()
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static Task<ProvinceRoster?> Roster(IQuerySession session, string provinceId, CancellationToken cancellationToken) =>
-        session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken);
+    private const string PastDescription =
+        "?asOf=T shows it as it was at T by when things happened; ?knownAt=K from only the events recorded by K (what the command centre could see then); both may be combined.";
 
-    private static IResult UnknownProvince(string provinceId) =>
-        Problems.NotFound("Unknown province.", $"No province '{provinceId}' has been registered (the demo province is 'bac-kan').");
+    private static async Task<ProvinceRoster?> Roster(IQuerySession session, PastViews past, string provinceId, Moment moment, CancellationToken cancellationToken)
+    {
+        if (moment.IsNow)
+        {
+            return await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken);
+        }
+        var roster = await past.ProvinceAsync(provinceId, moment, cancellationToken);
+        return roster.Units.ContainsKey(provinceId) ? roster : null;
+    }
+
+    private static string When(Moment moment) =>
+        moment.IsNow ? "yet"
+        : string.Join(" and ", new[]
+            {
+                moment.AsOf is { } asOf ? $"by {asOf:O}" : null,
+                moment.KnownAt is { } knownAt ? $"in the record by {knownAt:O}" : null,
+            }.OfType<string>());
+
+    private static IResult UnknownProvince(string provinceId, Moment? moment = null) => moment is null || moment.IsNow
+        ? Problems.NotFound("Unknown province.", $"No province '{provinceId}' has been registered (the demo province is 'bac-kan').")
+        : Problems.NotFound("Unknown province.", $"No province '{provinceId}' had been registered {When(moment)}.");
 }

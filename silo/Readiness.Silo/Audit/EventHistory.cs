@@ -45,8 +45,8 @@ public sealed class EventHistory(NpgsqlDataSource database)
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. query.Types] });
         command.Parameters.Add(new NpgsqlParameter<string?>("occurredFrom", query.OccurredFrom is { } f ? EventHeaders.Format(f) : null));
         command.Parameters.Add(new NpgsqlParameter<string?>("occurredTo", query.OccurredTo is { } t ? EventHeaders.Format(t) : null));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("recordedFrom", query.RecordedFrom));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("recordedTo", query.RecordedTo));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("recordedFrom", query.RecordedFrom?.ToUniversalTime()));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("recordedTo", query.RecordedTo?.ToUniversalTime()));
         command.Parameters.Add(new NpgsqlParameter<int>("limit", query.Limit + 1));
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

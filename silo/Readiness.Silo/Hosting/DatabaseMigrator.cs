@@ -54,6 +54,10 @@ public sealed partial class DatabaseMigrator(
             {
                 await ownerStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             }
+            foreach (var index in ReadinessStore.AuditIndexes.Values)
+            {
+                await Execute(connection, index, cancellationToken);
+            }
 
             await Execute(connection, Grants(appRole), cancellationToken);
         }

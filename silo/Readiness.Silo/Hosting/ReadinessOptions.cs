@@ -12,6 +12,19 @@ public sealed class ReadinessOptions
     public OrleansEndpointOptions Orleans { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public PolicyOptions Policy { get; set; } = new();
+    public HistoryOptions History { get; set; } = new();
+}
+
+/// <summary>How views of the past are kept quick (<c>Readiness:History</c>).</summary>
+public sealed class HistoryOptions
+{
+    /// <summary>A new set of monthly roster checkpoints is made once this many events were recorded after the last set.</summary>
+    [Range(1, long.MaxValue)]
+    public long CheckpointEvery { get; set; } = 10_000;
+
+    /// <summary>How often the silo looks whether checkpoints are due.</summary>
+    [Range(1, 86_400)]
+    public int CheckpointPollSeconds { get; set; } = 60;
 }
 
 /// <summary>Overrides of the readiness thresholds (<c>Readiness:Policy</c>); anything left out keeps its default.</summary>

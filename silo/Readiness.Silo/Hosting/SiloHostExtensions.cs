@@ -80,6 +80,9 @@ public static class SiloHostExtensions
         services.AddSingleton<ProjectionLagReader>();
         services.AddSingleton<EventHistory>();
         services.AddSingleton<ChainVerifier>();
+        services.AddSingleton<PastViews>();
+        services.AddSingleton<RosterCheckpointer>();
+        services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());
         services.AddSingleton<ReadinessMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadinessMonitor>());
         services.AddSingleton<ProvinceLiveFeed>();

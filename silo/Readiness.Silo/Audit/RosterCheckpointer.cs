@@ -1,0 +1,127 @@
+using Marten;
+using Microsoft.Extensions.Options;
+using Readiness.Domain;
+using Readiness.Grains.Storage;
+using Readiness.Silo.Hosting;
+
+namespace Readiness.Silo.Audit;
+
+/// <summary>
+/// Keeps a roster checkpoint at the start of every month (Vietnam time) of each province's history,
+/// so a view of the past folds at most a month of events plus what was recorded since the
+/// checkpoints were made. A new set is made once that backlog passes
+/// <c>Readiness:History:CheckpointEvery</c> events; older sets stay for views "known at" their time.
+/// </summary>
+public sealed partial class RosterCheckpointer(
+    IDocumentStore store,
+    PastViews past,
+    ReadinessClock clock,
+    StartupState startup,
+    IOptions<ReadinessOptions> options,
+    ILogger<RosterCheckpointer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var history = options.Value.History;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(history.CheckpointPollSeconds));
+        // Checkpoints made halfway through loading the demo would be stale at once.
+        while (!startup.DemoLoaded && await timer.WaitForNextTickAsync(stoppingToken))
+        {
+        }
+        do
+        {
+            try
+            {
+                await using var session = store.QuerySession();
+                var provinces = await session.Query<ProvinceRoster>().Select(r => r.Id).ToListAsync(stoppingToken);
+                foreach (var province in provinces)
+                {
+                    await RefreshAsync(province, history.CheckpointEvery, stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Makes a set of checkpoints for the province when it has none, or when the newest is more than <paramref name="backlog"/> events old.</summary>
+    /// <returns>How many checkpoints were written.</returns>
+    public async Task<int> RefreshAsync(string provinceId, long backlog, CancellationToken cancellationToken)
+    {
+        var head = await past.SequenceKnownAtAsync(knownAt: null, cancellationToken);
+        await using var session = store.LightweightSession();
+        var newest = await session.Query<RosterCheckpoint>()
+            .Where(c => c.ProvinceId == provinceId)
+            .Select(c => c.Sequence)
+            .OrderByDescending(s => s)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (newest > 0 && head - newest <= backlog)
+        {
+            return 0;
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        var written = 0;
+        RosterCheckpoint? previous = null;
+        foreach (var month in Months(await FirstOccurredAsync(provinceId, head, cancellationToken), clock.UtcNow))
+        {
+            var roster = await past.ContinueAsync(provinceId, previous, month, head, cancellationToken);
+            previous = new RosterCheckpoint
+            {
+                Id = RosterCheckpoint.IdOf(provinceId, month, head),
+                ProvinceId = provinceId,
+                AsOf = month,
+                AsOfTicks = month.UtcTicks,
+                Sequence = head,
+                Straddling = await past.StraddlingAsync(provinceId, month, head, cancellationToken),
+                Roster = roster,
+            };
+            session.Store(previous);
+            // Each checkpoint is stored as it is made: the next one folds on from this very object.
+            await session.SaveChangesAsync(cancellationToken);
+            previous = await ReloadAsync(previous.Id, cancellationToken);
+            written++;
+        }
+        LogWritten(written, provinceId, head, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        return written;
+    }
+
+    private async Task<RosterCheckpoint?> ReloadAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<RosterCheckpoint>(id, cancellationToken);
+    }
+
+    private async Task<DateTimeOffset?> FirstOccurredAsync(string provinceId, long head, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var first = await session.AdvancedSql.QueryAsync<string>($"""
+            SELECT min(headers->>'{EventHeaders.OccurredAt}') FROM {ReadinessStore.Schema}.mt_events
+            WHERE seq_id <= {head} AND (stream_id = ? OR stream_id LIKE ? OR stream_id LIKE ? OR stream_id LIKE ?)
+            """, cancellationToken, provinceId, provinceId + "/%", StreamKeys.Exercise(provinceId) + "/%", StreamKeys.DutyPost(provinceId) + "/%");
+        return first.Count > 0 && first[0] is { } text ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The start of every month from the one after <paramref name="first"/> up to now, Vietnam time.</summary>
+    private static IEnumerable<DateTimeOffset> Months(DateTimeOffset? first, DateTimeOffset now)
+    {
+        if (first is not { } start)
+        {
+            yield break;
+        }
+        var local = start.ToOffset(CommandTime.Offset);
+        for (var month = new DateTimeOffset(local.Year, local.Month, 1, 0, 0, 0, CommandTime.Offset).AddMonths(1); month <= now; month = month.AddMonths(1))
+        {
+            yield return month;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} roster checkpoints for {Province} at sequence {Sequence} in {Milliseconds:F0} ms")]
+    private partial void LogWritten(int count, string province, long sequence, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints could not be refreshed; views of the past fold from further back until they are")]
+    private partial void LogFailed(Exception ex);
+}
