@@ -39,3 +39,6 @@ public sealed record VerifyReport(
     double EventsPerSecond,
     ChainBreak? FirstBreak,
     IReadOnlyList<ChainBreak> Breaks);
+
+/// <summary>What an import took in, and how fast; the views are rebuilt from it before the import returns.</summary>
+public sealed record ImportReport(long Events, long Streams, double Seconds, double EventsPerSecond);

@@ -30,6 +30,7 @@ public static class ApiEndpoints
         app.MapLiveRoutes();
         app.MapReportRoutes();
         app.MapAuditRoutes();
+        app.MapArchiveRoutes();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Silo.Admin;
 using Readiness.Silo.Api;
 
 namespace Readiness.Silo.Audit;
@@ -60,6 +61,54 @@ internal static class AuditRoutes
             .WithName("GetChainHeads")
             .WithSummary("The last hash of every stream of the province: kept elsewhere, they show any later change to the record.")
             .Produces<IReadOnlyList<ChainHead>>();
+    }
+
+    public static void MapArchiveRoutes(this IEndpointRouteBuilder routes)
+    {
+        var audit = routes.MapGroup("/api").WithTags("Audit");
+
+        audit.MapGet("/export", async (string? area, EventArchive archive, HttpContext http, CancellationToken cancellationToken) =>
+            {
+                if (area is not null && UnitPath.Problem(area) is { } problem)
+                {
+                    await Problems.Invalid(problem).ExecuteAsync(http);
+                    return;
+                }
+                http.Response.ContentType = EventArchive.MediaType;
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{(area ?? "all").Replace('/', '-')}.events.jsonl\"";
+                await archive.ExportAsync(area, http.Response.Body, cancellationToken);
+            })
+            .WithName("ExportHistory")
+            .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash.")
+            .Produces(StatusCodes.Status200OK, contentType: EventArchive.MediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        audit.MapPost("/import", async (HttpRequest request, EventArchive archive, ProjectionRebuilder rebuilder, CancellationToken cancellationToken) =>
+            {
+                ImportReport report;
+                try
+                {
+                    report = await archive.ImportAsync(request.Body, cancellationToken);
+                }
+                catch (ImportRefusedException refused)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The file does not verify; nothing was imported.",
+                        detail: refused.Message, extensions: new Dictionary<string, object?> { ["line"] = refused.Line });
+                }
+                catch (InvalidOperationException notEmpty)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The store is not empty.", detail: notEmpty.Message);
+                }
+                // Raw rows bypass the inline projections: fold every view from what was imported.
+                await rebuilder.RebuildAsync([.. rebuilder.Targets.Keys], new RebuildProgress(), cancellationToken);
+                return Results.Ok(report);
+            })
+            .WithName("ImportHistory")
+            .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused with its first bad line.")
+            .Accepts<string>(EventArchive.MediaType)
+            .Produces<ImportReport>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     internal sealed record HistoryFilter(

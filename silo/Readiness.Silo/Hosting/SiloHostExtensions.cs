@@ -80,6 +80,7 @@ public static class SiloHostExtensions
         services.AddSingleton<ProjectionLagReader>();
         services.AddSingleton<EventHistory>();
         services.AddSingleton<ChainVerifier>();
+        services.AddSingleton<EventArchive>();
         services.AddSingleton<PastViews>();
         services.AddSingleton<RosterCheckpointer>();
         services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using JasperFx.Events;
+using Npgsql;
+using NpgsqlTypes;
+using Readiness.Contracts;
+using Readiness.Domain.Audit;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Silo.Audit;
+
+/// <summary>An import refused: the file's line, and why. Nothing was written.</summary>
+public sealed class ImportRefusedException(long line, string reason) : Exception($"Line {line}: {reason}")
+{
+    public long Line { get; } = line;
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// The history as CloudEvents in JSON lines, one event per line in recording order, with all of its
+/// metadata and its hash, so another store can take it in and check every link on the way.
+/// </summary>
+public sealed class EventArchive(NpgsqlDataSource database)
+{
+    public const string MediaType = "application/x-ndjson";
+    private const string TypePrefix = "readiness.";
+    private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
+
+    private static readonly Dictionary<string, Type> TypeByName =
+        EventTypes.All.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);
+
+    /// <summary>Writes every event of the area (all when null) to <paramref name="output"/>; returns how many.</summary>
+    public async Task<long> ExportAsync(string? area, Stream output, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT {EventRow.Columns} FROM {ReadinessStore.Schema}.mt_events
+            WHERE (@area::text IS NULL OR {EventHistory.AreaFilter("stream_id")})
+            ORDER BY seq_id
+            """);
+        EventHistory.AddAreaParameters(command, area);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var writer = new Utf8JsonWriter(output);
+        long count = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = EventRow.Read(reader);
+            var headers = row.HeaderValues();
+            writer.WriteStartObject();
+            writer.WriteString("specversion", "1.0");
+            writer.WriteString("id", row.Id);
+            writer.WriteString("source", $"/provinces/{Domain.StreamKeys.ProvinceOf(row.Stream)}");
+            writer.WriteString("type", TypePrefix + row.Type);
+            writer.WriteString("subject", row.Stream);
+            if (headers.GetValueOrDefault(EventHeaders.OccurredAt) is { } occurred)
+            {
+                writer.WriteString("time", occurred);
+            }
+            writer.WriteString("datacontenttype", "application/json");
+            writer.WriteNumber("sequence", row.Sequence);
+            writer.WriteNumber("streamversion", row.Version);
+            writer.WriteString("recordedat", row.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteString("recordedby", headers.GetValueOrDefault(EventHeaders.RecordedBy));
+            writer.WriteString("commandid", headers.GetValueOrDefault(EventHeaders.CommandId));
+            writer.WriteString("correlationid", row.CorrelationId);
+            writer.WriteString("causationid", row.CausationId);
+            writer.WriteString("hash", headers.GetValueOrDefault(EventHeaders.Hash));
+            writer.WritePropertyName("data");
+            writer.WriteRawValue(row.Data, skipInputValidation: true);
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken);
+            writer.Reset();
+            await output.WriteAsync(Newline, cancellationToken);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Reads a whole export, checks every stream's chain link by link, and only then writes the
+    /// events, in one transaction, into a store that holds none.
+    /// </summary>
+    public async Task<ImportReport> ImportAsync(Stream input, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var lines = await ReadAndCheckAsync(input, cancellationToken);
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var empty = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {ReadinessStore.Schema}.mt_streams)", connection, transaction))
+        {
+            if ((bool)(await empty.ExecuteScalarAsync(cancellationToken))!)
+            {
+                throw new InvalidOperationException("The store already holds events; an import goes into an empty store only.");
+            }
+        }
+
+        var streams = lines.GroupBy(l => l.Stream, StringComparer.Ordinal)
+            .Select(g => (Id: g.Key, Version: g.Max(l => l.Version), Created: g.Min(l => l.RecordedAt), Updated: g.Max(l => l.RecordedAt)))
+            .ToList();
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {ReadinessStore.Schema}.mt_streams (id, version, timestamp, created) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var stream in streams)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(stream.Id, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(stream.Version, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(stream.Updated, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(stream.Created, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        // Sequences are renumbered from 1 in the file's order: an area's events keep their order
+        // without the gaps other areas left, which the projection daemon would wait on.
+        await using (var copy = await connection.BeginBinaryImportAsync($"""
+            COPY {ReadinessStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id, causation_id, headers)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            long sequence = 0;
+            foreach (var line in lines)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(++sequence, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(line.Id, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(line.Stream, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(line.Version, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(line.Data, NpgsqlDbType.Jsonb, cancellationToken);
+                await copy.WriteAsync(line.Type, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(line.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync($"{TypeByName[line.Type].FullName}, {TypeByName[line.Type].Assembly.GetName().Name}", NpgsqlDbType.Varchar, cancellationToken);
+                await WriteNullable(copy, line.Chained.CorrelationId, cancellationToken);
+                await WriteNullable(copy, line.Chained.CausationId, cancellationToken);
+                await copy.WriteAsync(line.Headers, NpgsqlDbType.Jsonb, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+        await using (var sequence = new NpgsqlCommand($"SELECT setval('{ReadinessStore.Schema}.mt_events_sequence', @last)", connection, transaction))
+        {
+            sequence.Parameters.Add(new NpgsqlParameter<long>("last", Math.Max(1, lines.Count)));
+            await sequence.ExecuteScalarAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new ImportReport(lines.Count, streams.Count, Math.Round(seconds, 3), Math.Round(lines.Count / Math.Max(seconds, 1e-6)));
+    }
+
+    private static Task WriteNullable(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
+        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
+
+    private sealed record Line(Guid Id, string Stream, long Version, string Type, string Data, string Headers, string Hash, DateTimeOffset RecordedAt, ChainedEvent Chained);
+
+    private static async Task<List<Line>> ReadAndCheckAsync(Stream input, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(input, detectEncodingFromByteOrderMarks: false);
+        var lines = new List<Line>();
+        var chains = new Dictionary<string, (long Version, string Hash)>(StringComparer.Ordinal);
+        long number = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is { } text)
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            var line = Parse(number, text);
+            var (lastVersion, previousHash) = chains.GetValueOrDefault(line.Stream, (0, EventChain.Genesis));
+            if (line.Version != lastVersion + 1)
+            {
+                throw new ImportRefusedException(number, $"stream '{line.Stream}' goes from version {lastVersion} to {line.Version}: an event is missing or out of order.");
+            }
+            var recomputed = EventChain.Hash(previousHash, line.Chained);
+            if (line.Hash != recomputed)
+            {
+                throw new ImportRefusedException(number, $"stream '{line.Stream}' version {line.Version}: the hash does not verify (expected {recomputed}, found {line.Hash}); the event or its metadata was changed.");
+            }
+            chains[line.Stream] = (line.Version, recomputed);
+            lines.Add(line);
+        }
+        if (lines.Count == 0)
+        {
+            throw new ImportRefusedException(number, "the file holds no events.");
+        }
+        return lines;
+    }
+
+    private static Line Parse(long number, string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            string Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()!
+                : throw new ImportRefusedException(number, $"'{name}' is missing or not a string.");
+            string? Optional(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+            if (Text("specversion") != "1.0")
+            {
+                throw new ImportRefusedException(number, "only CloudEvents 1.0 is read.");
+            }
+            var type = Text("type") is var t && t.StartsWith(TypePrefix, StringComparison.Ordinal) ? t[TypePrefix.Length..] : t;
+            if (!TypeByName.ContainsKey(type))
+            {
+                throw new ImportRefusedException(number, $"unknown event type '{t}'.");
+            }
+            if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+            {
+                throw new ImportRefusedException(number, "'data' is missing or not an object.");
+            }
+            if (!root.TryGetProperty("streamversion", out var version) || !version.TryGetInt64(out var streamVersion) || streamVersion < 1)
+            {
+                throw new ImportRefusedException(number, "'streamversion' is missing or not a positive integer.");
+            }
+            if (!Guid.TryParse(Text("id"), out var id))
+            {
+                throw new ImportRefusedException(number, "'id' is not a UUID.");
+            }
+            if (!DateTimeOffset.TryParse(Text("recordedat"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var recordedAt))
+            {
+                throw new ImportRefusedException(number, "'recordedat' is not a time.");
+            }
+            var chained = new ChainedEvent(Text("subject"), streamVersion, type, data.GetRawText(),
+                Optional("time"), Optional("recordedby"), Optional("commandid"), Optional("correlationid"), Optional("causationid"));
+            var hash = Text("hash");
+            var headers = JsonSerializer.Serialize(new Dictionary<string, string?>
+            {
+                [EventHeaders.CommandId] = chained.CommandId,
+                [EventHeaders.RecordedBy] = chained.RecordedBy,
+                [EventHeaders.OccurredAt] = chained.OccurredAt,
+                [EventHeaders.Hash] = hash,
+            }.Where(h => h.Value is not null).ToDictionary());
+            return new Line(id, chained.StreamKey, streamVersion, type, chained.DataJson, headers, hash, recordedAt.ToUniversalTime(), chained);
+        }
+        catch (JsonException ex)
+        {
+            throw new ImportRefusedException(number, $"not JSON: {ex.Message}");
+        }
+    }
+}
