@@ -202,3 +202,18 @@ public sealed record UnitSummary(
     [property: Id(5)] int AuthorisedStrength,
     [property: Id(6)] int ActualStrength,
     [property: Id(7)] int Children);
+
+/// <summary>One province as a military region sees it beside its others: its level and what needs attention.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.province-at-a-glance")]
+public sealed record ProvinceAtAGlance(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] ReadinessLevel? Level,
+    [property: Id(3)] LevelCounts Units,
+    [property: Id(4)] int Districts,
+    [property: Id(5)] int UnitsBelowR2,
+    [property: Id(6)] int PostsNotManned,
+    [property: Id(7)] int OpenAlerts,
+    [property: Id(8)] int ExercisesUnderWay,
+    [property: Id(9)] long Sequence,
+    [property: Id(10)] DateTimeOffset UpdatedAt);

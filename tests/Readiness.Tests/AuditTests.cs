@@ -32,7 +32,7 @@ public class AuditTests(SiloFixture silo)
         Assert.Equal("RecruitsEnlisted", entry.Kind);
         Assert.Equal(happened, entry.OccurredAt);
         Assert.InRange(entry.RecordedAt, before.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
-        Assert.Equal("anonymous@127.0.0.1", entry.RecordedBy);
+        Assert.Equal("test", entry.RecordedBy);
         Assert.Equal(commandId, entry.CommandId);
         Assert.Equal("region-batch-42", entry.CorrelationId);
         Assert.NotNull(entry.CausationId);

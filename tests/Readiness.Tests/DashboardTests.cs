@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Readiness.Contracts;
+using Readiness.Domain;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -24,7 +25,7 @@ public class DashboardTests(SiloFixture silo)
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
-        await page.GotoAsync(new Uri(silo.Host.BaseAddress, "/").ToString());
+        await page.GotoAsync(new Uri(silo.Host.BaseAddress, "/#token=" + silo.Host.Token([Access.Everywhere], Access.Roles)).ToString());
 
         var districts = page.GetByTestId("district");
         await Assertions.Expect(districts).ToHaveCountAsync(8);

@@ -217,7 +217,7 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
         Assert.NotEqual(before[$"mt_doc_unitrecord/{damagedUnit}"], damaged[$"mt_doc_unitrecord/{damagedUnit}"]);
         Assert.False(damaged.ContainsKey($"mt_doc_provinceroster/{quiet.Id}"));
 
-        using var http = fixture.Host.CreateClient();
+        using var http = fixture.Host.AdminClient();
         var client = new ReadinessClient(http);
         using var stopTraffic = new CancellationTokenSource();
         var traffic = TrafficAsync(client, http, busy, stopTraffic.Token);
@@ -302,7 +302,7 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
         var cancellationToken = TestContext.Current.CancellationToken;
         var province = await SeedAsync(districts: 1, communes: 2, reportsPerCommune: 5);
         await CaughtUpAsync();
-        using var http = fixture.Host.CreateClient();
+        using var http = fixture.Host.AdminClient();
         var client = new ReadinessClient(http);
 
         using (var unknown = await http.PostAsync(new Uri("/api/admin/projections/no-such-view/rebuild", UriKind.Relative), null, cancellationToken))

@@ -1,4 +1,5 @@
 using Readiness.Contracts.Http;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Admin;
 
@@ -17,7 +18,7 @@ internal static class AdminRoutes
     /// </summary>
     public static RouteGroupBuilder MapAdminRoutes(this IEndpointRouteBuilder routes)
     {
-        var admin = routes.MapGroup(Prefix).WithTags("Admin");
+        var admin = routes.MapGroup(Prefix).WithTags("Admin").RequireAuthorization(Policies.Administer).AddEndpointFilter<ScopeFilter>();
 
         admin.MapGet("/projections", (RebuildJobs jobs) => Results.Ok(jobs.Names))
             .WithName("ListRebuildableProjections")

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
 
@@ -15,15 +16,17 @@ public static class ApiEndpoints
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseReadinessSecurity();
 
-        app.MapOpenApi();
-        app.MapPrometheusScrapingEndpoint();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        // What orchestrators, scrapers and integrators need before they hold a token.
+        app.MapOpenApi().AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint().AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealth,
-        });
+        }).AllowAnonymous();
         app.MapCommandRoutes();
         app.MapAdminRoutes();
         app.MapViewRoutes();
@@ -31,6 +34,8 @@ public static class ApiEndpoints
         app.MapReportRoutes();
         app.MapAuditRoutes();
         app.MapArchiveRoutes();
+        app.MapTokenRoutes();
+        app.MapRegionRoutes();
         return app;
     }
 

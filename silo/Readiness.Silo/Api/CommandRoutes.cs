@@ -2,6 +2,7 @@ using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
 
@@ -14,7 +15,7 @@ internal static class CommandRoutes
 {
     public static void MapCommandRoutes(this IEndpointRouteBuilder routes)
     {
-        var commands = routes.MapGroup("/api/commands").WithTags("Commands");
+        var commands = routes.MapGroup("/api/commands").WithTags("Commands").RequireAuthorization(Policies.Report);
 
         commands.Unit<RegisterUnit>("Register a unit under its parent (the id without its last level), which must already exist.", created: true);
         commands.Unit<ChangeAuthorisedStrength>("Set a unit's authorised strength, with the reason.");
@@ -73,6 +74,10 @@ internal static class CommandRoutes
                 {
                     return Problems.Invalid(idProblem);
                 }
+                if (!http.User.Covers(id))
+                {
+                    return ScopeFilter.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{id}'.");
+                }
                 if (string.IsNullOrWhiteSpace(command.CommandId))
                 {
                     return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
@@ -91,6 +96,7 @@ internal static class CommandRoutes
             .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is.")
             .Produces<CommandAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         if (created)

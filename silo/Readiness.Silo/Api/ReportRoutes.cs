@@ -6,6 +6,8 @@ using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
 
+using Readiness.Silo.Security;
+
 namespace Readiness.Silo.Api;
 
 /// <summary>
@@ -18,7 +20,7 @@ internal static class ReportRoutes
 
     public static void MapReportRoutes(this IEndpointRouteBuilder routes)
     {
-        var reports = routes.MapGroup("/api").WithTags("Reports");
+        var reports = routes.MapGroup("/api").WithTags("Reports").RequireAuthorization(Policies.View).AddEndpointFilter<ScopeFilter>();
 
         reports.MapGet("/provinces/{provinceId}/reports/{year}", async (HttpContext http, string provinceId, string year, string? lang, string? format,
                 IQuerySession session, ReadinessClock clock, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
 
@@ -13,7 +14,7 @@ internal static class ViewRoutes
 {
     public static void MapViewRoutes(this IEndpointRouteBuilder routes)
     {
-        var views = routes.MapGroup("/api").WithTags("Views");
+        var views = routes.MapGroup("/api").WithTags("Views").RequireAuthorization(Policies.View).AddEndpointFilter<ScopeFilter>();
 
         views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {

@@ -1,7 +1,9 @@
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Silo.Admin;
+using Microsoft.AspNetCore.Mvc;
 using Readiness.Silo.Api;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Audit;
 
@@ -11,9 +13,11 @@ namespace Readiness.Silo.Audit;
 /// </summary>
 internal static class AuditRoutes
 {
+    private const long ImportBodyLimit = 4L * 1024 * 1024 * 1024;
+
     public static void MapAuditRoutes(this IEndpointRouteBuilder routes)
     {
-        var audit = routes.MapGroup("/api").WithTags("Audit");
+        var audit = routes.MapGroup("/api").WithTags("Audit").RequireAuthorization(Policies.Audit).AddEndpointFilter<ScopeFilter>();
 
         audit.MapGet("/history", (string? unit, string? exercise, string? post, [AsParameters] HistoryFilter filter, EventHistory history, HttpContext http, CancellationToken cancellationToken) =>
             {
@@ -65,7 +69,7 @@ internal static class AuditRoutes
 
     public static void MapArchiveRoutes(this IEndpointRouteBuilder routes)
     {
-        var audit = routes.MapGroup("/api").WithTags("Audit");
+        var audit = routes.MapGroup("/api").WithTags("Audit").AddEndpointFilter<ScopeFilter>();
 
         audit.MapGet("/export", async (string? area, EventArchive archive, HttpContext http, CancellationToken cancellationToken) =>
             {
@@ -78,6 +82,7 @@ internal static class AuditRoutes
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"{(area ?? "all").Replace('/', '-')}.events.jsonl\"";
                 await archive.ExportAsync(area, http.Response.Body, cancellationToken);
             })
+            .RequireAuthorization(Policies.Audit)
             .WithName("ExportHistory")
             .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash.")
             .Produces(StatusCodes.Status200OK, contentType: EventArchive.MediaType)
@@ -103,6 +108,8 @@ internal static class AuditRoutes
                 await rebuilder.RebuildAsync([.. rebuilder.Targets.Keys], new RebuildProgress(), cancellationToken);
                 return Results.Ok(report);
             })
+            .RequireAuthorization(Policies.Administer)
+            .WithMetadata(new RequestSizeLimitAttribute(ImportBodyLimit))
             .WithName("ImportHistory")
             .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused with its first bad line.")
             .Accepts<string>(EventArchive.MediaType)

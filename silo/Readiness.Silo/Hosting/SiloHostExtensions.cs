@@ -10,6 +10,7 @@ using Readiness.Grains.Storage;
 using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Hosting;
 
@@ -77,6 +78,7 @@ public static class SiloHostExtensions
         services.AddProjectionRebuilds();
 
         builder.AddReadinessTelemetry();
+        builder.AddReadinessSecurity();
         services.AddSingleton<ProjectionLagReader>();
         services.AddSingleton<EventHistory>();
         services.AddSingleton<ChainVerifier>();

@@ -1,3 +1,4 @@
+using Readiness.Silo.Security;
 using Readiness.Silo.Api;
 
 namespace Readiness.Silo.Live;
@@ -9,6 +10,7 @@ internal static class LiveRoutes
     public static void MapLiveRoutes(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/provinces/{provinceId}/live", Stream)
+            .RequireAuthorization(Policies.View).AddEndpointFilter<ScopeFilter>()
             .WithTags("Live")
             .WithName("StreamProvince")
             .WithSummary("Server-Sent Events: one 'province' event each time the province's view changes, naming what changed and carrying the whole view.")
@@ -17,6 +19,7 @@ internal static class LiveRoutes
 
         routes.MapGet("/api/projections", async (ProjectionLagReader reader, CancellationToken cancellationToken) =>
                 Results.Ok(await reader.ReadAsync(cancellationToken)))
+            .RequireAuthorization(Policies.View)
             .WithTags("Live")
             .WithName("GetProjectionLag")
             .WithSummary("Each asynchronous projection's position against the newest event: lag in events and in seconds.")

@@ -1,9 +1,18 @@
 // The command centre's dashboard: one province, redrawn from the live stream without reload.
 const province = new URLSearchParams(location.search).get("province") || "bac-kan";
 
+// A token handed over in the address (#token=…, as a development silo prints it) is kept for this
+// tab only and taken out of the address bar, so it is not bookmarked or shared by accident.
+const handedOver = new URLSearchParams(location.hash.slice(1)).get("token");
+if (handedOver) {
+  sessionStorage.setItem("token", handedOver);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+const token = () => sessionStorage.getItem("token");
+
 const labels = {
   vi: {
-    title: "Sẵn sàng chiến đấu", updated: "Cập nhật", sequence: "sự kiện", districts: "Các huyện, thành phố",
+    title: "Sẵn sàng chiến đấu", signin: "Nhập mã truy cập (bearer token)", signinGo: "Vào", updated: "Cập nhật", sequence: "sự kiện", districts: "Các huyện, thành phố",
     postsNotManned: "Trực chưa đủ quân số", openAlerts: "Cảnh báo", exercisesUnderWay: "Diễn tập đang diễn ra",
     belowR2: "Đơn vị dưới mức R2", yearFigures: "Kết quả năm", exercisesChart: "Diễn tập theo cấp và kết quả",
     awardsChart: "Khen thưởng theo hình thức", none: "Không có", units: "đơn vị", strength: "Quân số",
@@ -28,7 +37,7 @@ const labels = {
     },
   },
   en: {
-    title: "Combat readiness", updated: "Updated", sequence: "event", districts: "Districts",
+    title: "Combat readiness", signin: "Enter an access token (bearer token)", signinGo: "Sign in", updated: "Updated", sequence: "event", districts: "Districts",
     postsNotManned: "Duty posts not manned", openAlerts: "Alerts", exercisesUnderWay: "Exercises under way",
     belowR2: "Units below R2", yearFigures: "The year's figures", exercisesChart: "Exercises by level and grade",
     awardsChart: "Awards by kind", none: "None", units: "units", strength: "Strength",
@@ -68,10 +77,16 @@ function explain(area, measure, english, named = true) {
 }
 const level = (l) => `<span class="level ${l ?? ""}">${l ?? "–"}</span>`;
 const api = async (path) => {
-  const response = await fetch(path, { headers: { accept: "application/json" } });
+  const response = await fetch(path, { headers: { accept: "application/json", authorization: `Bearer ${token()}` } });
+  if (response.status === 401) askForToken();
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
   return response.json();
 };
+
+function askForToken() {
+  $("signin").hidden = false;
+  $("token").focus();
+}
 
 function bar(units) {
   const total = units.r1 + units.r2 + units.r3 + units.r4 || 1;
@@ -188,7 +203,8 @@ async function openUnit(id) {
 }
 
 function connect() {
-  const source = new EventSource(`/api/provinces/${province}/live`);
+  if (!token()) return askForToken();
+  const source = new EventSource(`/api/provinces/${province}/live?access_token=${encodeURIComponent(token())}`);
   source.addEventListener("open", () => $("live").className = "live on");
   source.addEventListener("error", () => $("live").className = "live off");
   source.addEventListener("province", (e) => {
@@ -216,6 +232,11 @@ function applyLanguage() {
   tick();
 }
 
+$("signin").onsubmit = (e) => {
+  e.preventDefault();
+  sessionStorage.setItem("token", $("token").value.trim());
+  location.reload();
+};
 $("lang").onclick = () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("lang", lang); applyLanguage(); };
 $("close").onclick = () => $("drill").close();
 const thisYear = new Date().getFullYear();

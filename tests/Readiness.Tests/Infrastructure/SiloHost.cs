@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Readiness.Domain;
+using Readiness.Silo.Security;
 
 namespace Readiness.Tests.Infrastructure;
 
@@ -39,6 +41,7 @@ public sealed class SiloHost : WebApplicationFactory<Program>
         builder.UseSetting("Readiness:Orleans:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Readiness:Demo:Enabled", loadDemo ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Readiness:Auth:SigningKey", SigningKey);
         if (services is not null)
         {
             builder.ConfigureServices(services);
@@ -48,11 +51,32 @@ public sealed class SiloHost : WebApplicationFactory<Program>
     /// <summary>What /health/ready answered while the host started, in order.</summary>
     public List<(HttpStatusCode Status, string Body)> ReadinessAnswers { get; } = [];
 
-    /// <summary>Starts the host and waits until /health/ready answers 200.</summary>
+    /// <summary>The key test silos sign tokens with; a token signed with any other is forged.</summary>
+    public const string SigningKey = "readiness-tests-signing-key-0123456789abcdef";
+
+    /// <summary>A token for the given scopes and roles, signed by this silo.</summary>
+    public string Token(IReadOnlyList<string> scopes, IReadOnlyList<string> roles, double hours = 1) =>
+        Services.GetRequiredService<TokenIssuer>().Mint(new TokenRequest("test", scopes, roles, hours)).Token;
+
+    /// <summary>A client that sends the given token, or none.</summary>
+    public HttpClient ClientWith(string? token)
+    {
+        var http = CreateClient();
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return http;
+    }
+
+    /// <summary>A client whose token may do anything, anywhere.</summary>
+    public HttpClient AdminClient() => ClientWith(Token([Access.Everywhere], Access.Roles));
+
+    /// <summary>Starts the host and waits until /health/ready answers 200; the client may do anything, anywhere.</summary>
     public async Task<HttpClient> StartAndWaitUntilReadyAsync(TimeSpan? patience = null)
     {
         StartServer();
-        var http = CreateClient();
+        var http = AdminClient();
         var deadline = DateTimeOffset.UtcNow + (patience ?? TimeSpan.FromMinutes(2));
         while (DateTimeOffset.UtcNow < deadline)
         {

@@ -1,0 +1,33 @@
+using Marten;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Silo.Security;
+
+namespace Readiness.Silo.Api;
+
+/// <summary>The military region's view: every province its token holds a scope for, side by side.</summary>
+internal static class RegionRoutes
+{
+    public static void MapRegionRoutes(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/api/region/provinces", async (HttpContext http, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+            {
+                var scopes = http.User.Scopes();
+                // Only whole provinces: a district's token has its district view, not a province's.
+                var rosters = Access.CoversEverything(scopes)
+                    ? await session.Query<ProvinceRoster>().ToListAsync(cancellationToken)
+                    : await session.LoadManyAsync<ProvinceRoster>(cancellationToken, [.. scopes.Where(s => UnitPath.Depth(s) == 1).Distinct()]);
+                var now = clock.UtcNow;
+                return Results.Ok(rosters
+                    .Where(r => r.Units.ContainsKey(r.Id))
+                    .Select(r => r.ToView(policy, now))
+                    .Select(v => new ProvinceAtAGlance(v.Id, v.Name, v.Level, v.Units, v.Districts.Count, v.BelowR2.Count,
+                        v.PostsNotManned.Count, v.OpenAlerts.Count, v.ExercisesUnderWay.Count, v.Sequence, v.UpdatedAt))
+                    .OrderBy(p => p.Name, StringComparer.Ordinal)
+                    .ToList());
+            })
+            .RequireAuthorization(Policies.View)
+            .WithTags("Views")
+            .WithName("GetRegionProvinces")
+            .WithSummary("The provinces the caller's token holds a scope for, side by side: level, units per level, units below R2, posts not manned, alerts, exercises under way. Drill into each with /api/provinces/{provinceId}/readiness.")
+            .Produces<IReadOnlyList<ProvinceAtAGlance>>();
+}

@@ -1,0 +1,246 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Readiness.Contracts;
+using Readiness.Contracts.Http;
+using Readiness.Domain;
+using Readiness.Silo.Security;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>Nothing is reached without a token; a token reaches only its scopes, and only for its roles.</summary>
+public class SecurityTests(SiloFixture silo)
+{
+    /// <summary>Every API route of the running silo, filled in to ask about one test province.</summary>
+    private List<(string Method, string Path, Type? Command)> Routes(TestProvince tree)
+    {
+        var commandTypes = typeof(ICommand).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommand).IsAssignableFrom(t))
+            .ToDictionary(t => "/api/commands/" + CommandPaths.NameOf(t), StringComparer.Ordinal);
+        var values = new Dictionary<string, string>
+        {
+            ["provinceId"] = tree.ProvinceId, ["district"] = "district-a", ["year"] = "2025",
+            ["unitId"] = tree.CommuneId, ["exerciseId"] = $"{tree.CommuneId}/dien-tap", ["postId"] = $"{tree.CommuneId}/truc",
+            ["name"] = "province-roster", ["jobId"] = "no-such-job",
+        };
+        return [.. silo.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal) && e.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method =>
+            {
+                var path = e.RoutePattern.RawText!;
+                foreach (var parameter in e.RoutePattern.Parameters)
+                {
+                    path = path.Replace($"{{**{parameter.Name}}}", values[parameter.Name], StringComparison.Ordinal)
+                        .Replace($"{{{parameter.Name}}}", values[parameter.Name], StringComparison.Ordinal)
+                        .Replace($"{{{parameter.Name}:int}}", values[parameter.Name], StringComparison.Ordinal);
+                }
+                return (method, path, commandTypes.GetValueOrDefault(path));
+            }))];
+    }
+
+    [Fact]
+    public async Task Every_route_refuses_a_caller_without_a_token_or_outside_its_scope_and_appends_nothing()
+    {
+        var tree = await silo.NewProvinceAsync();
+        var routes = Routes(tree);
+        Assert.Contains(routes, r => r.Path == "/api/commands/enlist-recruits");
+        Assert.Contains(routes, r => r.Path == $"/api/provinces/{tree.ProvinceId}/readiness");
+        Assert.Contains(routes, r => r.Path == "/api/admin/projections/rebuild");
+        Assert.True(routes.Count > 40, $"{routes.Count} routes");
+        var before = await EventsOf(tree.ProvinceId);
+
+        using var anonymous = silo.Host.ClientWith(null);
+        using var foreign = silo.Host.ClientWith(silo.Host.Token(["bac-kan"], Access.Roles));
+        var unexpected = new List<string>();
+        foreach (var (method, path, command) in routes)
+        {
+            using (var response = await Send(anonymous, method, path, command, tree))
+            {
+                if (response.StatusCode != HttpStatusCode.Unauthorized)
+                {
+                    unexpected.Add($"no token: {method} {path} → {(int)response.StatusCode}");
+                }
+            }
+            using (var response = await Send(foreign, method, path, command, tree))
+            {
+                // The region view and projection lag name no province: they answer with what the token covers.
+                var open = path is "/api/region/provinces" or "/api/projections";
+                if (open ? !response.IsSuccessStatusCode : response.StatusCode != HttpStatusCode.Forbidden)
+                {
+                    unexpected.Add($"foreign scope: {method} {path} → {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }
+
+        Assert.Empty(unexpected);
+        Assert.Equal(before, await EventsOf(tree.ProvinceId));
+    }
+
+    public static TheoryData<string, string> WrongRoles => new()
+    {
+        { Access.Viewer, "/api/commands/record-outreach-session" },
+        { Access.Auditor, "/api/commands/record-outreach-session" },
+        { Access.Reporter, "/api/provinces/{p}/history" },
+        { Access.Viewer, "/api/audit/verify?area={p}" },
+        { Access.Viewer, "/api/export?area={p}" },
+        { Access.Auditor, "/api/admin/projections" },
+        { Access.Reporter, "/api/admin/tokens" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongRoles))]
+    public async Task A_role_reaches_only_its_own_kind_of_work(string role, string route)
+    {
+        var tree = await silo.NewProvinceAsync();
+        using var http = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [role]));
+        var path = route.Replace("{p}", tree.ProvinceId, StringComparison.Ordinal);
+        var before = await EventsOf(tree.ProvinceId);
+
+        using var response = path.StartsWith("/api/commands/", StringComparison.Ordinal) || path.EndsWith("/tokens", StringComparison.Ordinal)
+            ? await http.PostAsJsonAsync(path, new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10), SiloFixture.Json)
+            : await http.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(before, await EventsOf(tree.ProvinceId));
+    }
+
+    [Fact]
+    public async Task A_reporter_submits_for_its_own_subtree_and_is_named_in_the_history()
+    {
+        var tree = await silo.NewProvinceAsync();
+        await silo.WaitForProjectionsAsync();
+        using var district = silo.Host.ClientWith(silo.Host.Token([tree.DistrictId], [Access.Reporter, Access.Viewer]));
+
+        using var own = await district.PostAsJsonAsync("/api/commands/record-outreach-session", new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10), SiloFixture.Json);
+        using var parent = await district.PostAsJsonAsync("/api/commands/record-outreach-session", new RecordOutreachSession(SiloFixture.NewId(), tree.ProvinceId, "Luật", 10), SiloFixture.Json);
+        using var province = await district.GetAsync(new Uri($"/api/provinces/{tree.ProvinceId}/readiness", UriKind.Relative));
+        using var itsDistrict = await district.GetAsync(new Uri($"/api/provinces/{tree.ProvinceId}/districts/district-a", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, parent.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, province.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, itsDistrict.StatusCode);
+        var history = await silo.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?unit={tree.CommuneId}&kind=OutreachSessionHeld", UriKind.Relative), SiloFixture.Json);
+        Assert.Equal("test", Assert.Single(history!.Events).RecordedBy);
+    }
+
+    [Fact]
+    public async Task A_region_sees_the_provinces_it_holds_and_a_province_sees_only_itself()
+    {
+        var first = await silo.NewProvinceAsync();
+        var second = await silo.NewProvinceAsync();
+        await silo.WaitForProjectionsAsync();
+        using var region = silo.Host.ClientWith(silo.Host.Token([first.ProvinceId, second.ProvinceId], [Access.Viewer]));
+        using var province = silo.Host.ClientWith(silo.Host.Token([first.ProvinceId], [Access.Viewer]));
+
+        var regionSees = await region.GetFromJsonAsync<List<ProvinceAtAGlance>>(new Uri("/api/region/provinces", UriKind.Relative), SiloFixture.Json);
+        var provinceSees = await province.GetFromJsonAsync<List<ProvinceAtAGlance>>(new Uri("/api/region/provinces", UriKind.Relative), SiloFixture.Json);
+        using var drill = await region.GetAsync(new Uri($"/api/provinces/{second.ProvinceId}/readiness", UriKind.Relative));
+        using var other = await province.GetAsync(new Uri($"/api/provinces/{second.ProvinceId}/readiness", UriKind.Relative));
+
+        Assert.Equal(new[] { first.ProvinceId, second.ProvinceId }.Order(StringComparer.Ordinal), regionSees!.Select(p => p.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(3, regionSees![0].Units.Total);
+        Assert.Equal([first.ProvinceId], provinceSees!.Select(p => p.Id));
+        Assert.Equal(HttpStatusCode.OK, drill.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_forged_or_expired_token_is_refused()
+    {
+        var issuer = silo.Host.Services.GetRequiredService<TokenIssuer>();
+        var forger = new TokenIssuer(TokenIssuer.KeyFrom("not-the-silos-key-but-just-as-long-0123456789"), new AuthOptions(), TimeProvider.System);
+        var forged = forger.Mint(new TokenRequest("mallory", [Access.Everywhere], Access.Roles)).Token;
+        var expired = issuer.Mint(new TokenRequest("late", [Access.Everywhere], Access.Roles, Hours: 1), notBefore: DateTimeOffset.UtcNow.AddHours(-2)).Token;
+        var tampered = silo.Host.Token(["bac-kan"], [Access.Viewer])[..^2] + "AA";
+
+        foreach (var token in new[] { forged, expired, tampered, "not-a-token" })
+        {
+            using var http = silo.Host.ClientWith(token);
+            using var response = await http.GetAsync(new Uri("/api/provinces/bac-kan/readiness", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task An_administrator_mints_tokens_within_its_own_scope_only()
+    {
+        var tree = await silo.NewProvinceAsync();
+        await silo.WaitForProjectionsAsync();
+        using var admin = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Admin]));
+
+        using var minted = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("ba-be-viewer", [tree.DistrictId], [Access.Viewer], 1), SiloFixture.Json);
+        using var beyond = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("thief", ["bac-kan"], [Access.Viewer], 1), SiloFixture.Json);
+        using var nonsense = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("x", [tree.DistrictId], ["emperor"], 1), SiloFixture.Json);
+
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, beyond.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, nonsense.StatusCode);
+        var token = (await minted.Content.ReadFromJsonAsync<MintedToken>(SiloFixture.Json))!.Token;
+        using var viewer = silo.Host.ClientWith(token);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(new Uri($"/api/provinces/{tree.ProvinceId}/districts/district-a", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync(new Uri($"/api/provinces/{tree.ProvinceId}/readiness", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_refused_before_it_is_read()
+    {
+        using var response = await silo.Http.PostAsync(new Uri("/api/commands/record-outreach-session", UriKind.Relative),
+            new StringContent($$"""{"commandId":"x","unitId":"bac-kan","topic":"{{new string('a', 2 * 1024 * 1024)}}","attendances":1}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> Send(HttpClient http, string method, string path, Type? command, TestProvince tree)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+        {
+            request.Content = path == "/api/import"
+                ? new StringContent("{}\n", Encoding.UTF8, "application/x-ndjson")
+                : new StringContent(command is null ? TokenBody(tree) : CommandBody(command, tree), Encoding.UTF8, "application/json");
+        }
+        return await http.SendAsync(request);
+    }
+
+    private static string TokenBody(TestProvince tree) =>
+        JsonSerializer.Serialize(new TokenRequest("someone", [tree.ProvinceId], [Access.Viewer]), SiloFixture.Json);
+
+    /// <summary>A well-formed command of the type for a unit of the test province, so that only scope can refuse it.</summary>
+    private static string CommandBody(Type command, TestProvince tree)
+    {
+        var body = new JsonObject();
+        foreach (var parameter in command.GetConstructors().Single().GetParameters())
+        {
+            var name = JsonNamingPolicy.CamelCase.ConvertName(parameter.Name!);
+            var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+            body[name] = name switch
+            {
+                "commandId" => SiloFixture.NewId(),
+                "unitId" => tree.CommuneId,
+                "exerciseId" => $"{tree.CommuneId}/dien-tap",
+                "postId" => $"{tree.CommuneId}/truc",
+                "parentId" => tree.DistrictId,
+                _ when type == typeof(string) => "x",
+                _ when type == typeof(int) || type == typeof(long) => 1,
+                _ when type == typeof(DateTimeOffset) => DateTimeOffset.UtcNow.AddDays(-1),
+                _ when type.IsEnum => Enum.GetNames(type)[0],
+                _ when type == typeof(IReadOnlyList<string>) => new JsonArray(tree.CommuneId),
+                _ => null,
+            };
+        }
+        return body.ToJsonString();
+    }
+
+    private Task<long> EventsOf(string provinceId) =>
+        silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE stream_id = @p OR stream_id LIKE @sub OR stream_id LIKE @x OR stream_id LIKE @post",
+            ("p", provinceId), ("sub", provinceId + "/%"), ("x", "exercise:" + provinceId + "/%"), ("post", "post:" + provinceId + "/%"));
+}
