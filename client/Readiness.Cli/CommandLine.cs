@@ -11,7 +11,7 @@ internal static class CommandLine
           handovers, incidents) to a running silo, so the dashboard has something to show.
           Stops after --minutes, or on Ctrl+C.
 
-        """ + RebuildCommand.Usage + "\n" + ReportCommand.Usage;
+        """ + RebuildCommand.Usage + "\n" + ReportCommand.Usage + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -27,6 +27,15 @@ internal static class CommandLine
         if (args[0] == "report")
         {
             return await ReportCommand.RunAsync(args[1..]);
+        }
+        if (args[0] is "history" or "verify" or "view")
+        {
+            return await (args[0] switch
+            {
+                "history" => HistoryCommand.RunAsync(args[1..]),
+                "verify" => VerifyCommand.RunAsync(args[1..]),
+                _ => ViewCommand.RunAsync(args[1..]),
+            });
         }
         if (args[0] != "simulate")
         {

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Readiness.Cli;
+
+/// <summary>What the auditing commands (history, verify, view) share: reading moments, the silo's address, JSON.</summary>
+internal static class AuditOptions
+{
+    public static readonly Uri DefaultUrl = new("http://127.0.0.1:5080");
+
+    /// <summary>Indented, for one document; Vietnamese stays readable instead of becoming \u escapes.</summary>
+    public static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>One object per line, for JSON lines.</summary>
+    public static readonly JsonSerializerOptions Line = new(Indented) { WriteIndented = false };
+
+    /// <summary>
+    /// A moment such as 2024-06-30, 2024-06-30T08:00 or 2024-06-30T08:00:00+07:00. Without an offset
+    /// it is UTC, so that the same command means the same moment on every machine.
+    /// </summary>
+    public static bool TryParseMoment(string? text, out DateTimeOffset moment) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out moment);
+
+    public static string Format(DateTimeOffset? moment) =>
+        moment is { } m ? m.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>The environment variable a token may come from, so that it stays out of the shell's history.</summary>
+    public const string TokenVariable = "READINESS_TOKEN";
+
+    /// <summary>A client for the silo, sending the bearer token when there is one (<c>--token</c>, else <see cref="TokenVariable"/>).</summary>
+    public static HttpClient Http(Uri url, string? token)
+    {
+        var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(120) };
+        token ??= Environment.GetEnvironmentVariable(TokenVariable);
+        if (!string.IsNullOrWhiteSpace(token))
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return http;
+    }
+}

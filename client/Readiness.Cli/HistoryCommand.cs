@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json;
+using Readiness.Client;
+using Readiness.Contracts;
+
+namespace Readiness.Cli;
+
+/// <summary><c>readiness history</c>: the recorded events of an actor or an area, with who recorded them and when.</summary>
+internal static class HistoryCommand
+{
+    public const string Usage = """
+        readiness history (--unit id | --exercise id | --post id | --province id [--district d]) [--kind K]...
+                          [--from T] [--to T] [--recorded-from T] [--recorded-to T] [--limit n] [--after seq] [--all] [--json] [--url http://127.0.0.1:5080] [--token T]
+          Prints recorded events oldest first: sequence, when recorded, when it happened, kind, stream,
+          who recorded it, command id. --from/--to filter by when it happened, --recorded-from/--recorded-to
+          by when it was recorded (T such as 2024-06-30 or 2024-06-30T08:00:00+07:00; UTC without an
+          offset). One page (--limit, 100 by default, at most 1000) unless --all; --after continues
+          from a sequence. --json prints each event, with its data and hash, as a line of JSON.
+          --token (or READINESS_TOKEN) is sent as a bearer token, for a silo that asks for one.
+        """;
+
+    private sealed record Options(Uri Url, HistoryScope? Scope, string? Province, string? District, HistoryFilter Filter, long? After, bool All, bool Json, string? Token = null);
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var options = Parse(args, error);
+        if (options?.Scope is not { } scope)
+        {
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+        using var http = AuditOptions.Http(options.Url, options.Token);
+        var client = new ReadinessClient(http);
+        var table = options.Json ? null : new Table(output);
+        long count = 0;
+        try
+        {
+            if (options.All)
+            {
+                // Bigger pages than the default: fewer round trips for a whole history, and the server's maximum is 1000.
+                var filter = options.Filter.Limit is null ? options.Filter with { Limit = 1000 } : options.Filter;
+                await foreach (var entry in client.ReadHistoryAsync(scope, filter, options.After))
+                {
+                    await Write(entry);
+                }
+                await Footer(null);
+            }
+            else
+            {
+                var page = await client.GetHistoryPageAsync(scope, options.Filter, options.After);
+                foreach (var entry in page.Events)
+                {
+                    await Write(entry);
+                }
+                await Footer(page.NextAfter);
+            }
+        }
+        catch (ReadinessApiException ex)
+        {
+            await error.WriteLineAsync(ex.Problem.Detail ?? ex.Message);
+            return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            await error.WriteLineAsync($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
+            return 1;
+        }
+        return 0;
+
+        async Task Write(HistoryEntry entry)
+        {
+            count++;
+            if (table is null)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(entry, AuditOptions.Line));
+            }
+            else
+            {
+                await table.RowAsync(entry);
+            }
+        }
+
+        async Task Footer(long? nextAfter)
+        {
+            var more = nextAfter is { } n ? $"; more after sequence {n} (--after {n}, or --all)" : "";
+            // With --json the footer goes to standard error, so that standard output stays pure JSON lines.
+            await (table is null ? error : output).WriteLineAsync(
+                string.Create(CultureInfo.InvariantCulture, $"{count:N0} event{(count == 1 ? "" : "s")} of {scope.Description}{more}."));
+        }
+    }
+
+    private static Options? Parse(string[] args, TextWriter error)
+    {
+        var result = new Options(AuditOptions.DefaultUrl, null, null, null, new HistoryFilter(), null, false, false);
+        var kinds = new List<string>();
+        var scopes = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            DateTimeOffset moment = default;
+            bool IsMoment() => AuditOptions.TryParseMoment(value, out moment);
+            switch (args[i])
+            {
+                case "--all":
+                    result = result with { All = true };
+                    continue;
+                case "--json":
+                    result = result with { Json = true };
+                    continue;
+                case "--unit" when value is { Length: > 0 }:
+                    result = result with { Scope = HistoryScope.Unit(value) };
+                    scopes++;
+                    break;
+                case "--exercise" when value is { Length: > 0 }:
+                    result = result with { Scope = HistoryScope.Exercise(value) };
+                    scopes++;
+                    break;
+                case "--post" when value is { Length: > 0 }:
+                    result = result with { Scope = HistoryScope.DutyPost(value) };
+                    scopes++;
+                    break;
+                case "--province" when value is { Length: > 0 }:
+                    result = result with { Province = value };
+                    scopes++;
+                    break;
+                case "--district" when value is { Length: > 0 }:
+                    result = result with { District = value };
+                    break;
+                case "--kind" when value is { Length: > 0 }:
+                    kinds.Add(value);
+                    break;
+                case "--from" when IsMoment():
+                    result = result with { Filter = result.Filter with { OccurredFrom = moment } };
+                    break;
+                case "--to" when IsMoment():
+                    result = result with { Filter = result.Filter with { OccurredTo = moment } };
+                    break;
+                case "--recorded-from" when IsMoment():
+                    result = result with { Filter = result.Filter with { RecordedFrom = moment } };
+                    break;
+                case "--recorded-to" when IsMoment():
+                    result = result with { Filter = result.Filter with { RecordedTo = moment } };
+                    break;
+                case "--limit" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 1000:
+                    result = result with { Filter = result.Filter with { Limit = limit } };
+                    break;
+                case "--after" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var after):
+                    result = result with { After = after };
+                    break;
+                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
+                    result = result with { Url = url };
+                    break;
+                case "--token" when value is { Length: > 0 }:
+                    result = result with { Token = value };
+                    break;
+                default:
+                    error.WriteLine($"Bad option '{args[i]}{(value is null ? "" : " " + value)}'.");
+                    return null;
+            }
+            i++;
+        }
+        if (scopes != 1)
+        {
+            error.WriteLine("Name exactly one of --unit, --exercise, --post or --province.");
+            return null;
+        }
+        if (result.District is not null && result.Province is null)
+        {
+            error.WriteLine("--district goes with --province.");
+            return null;
+        }
+        if (result.Province is { } province)
+        {
+            result = result with { Scope = HistoryScope.Province(province, result.District) };
+        }
+        return result with { Filter = result.Filter with { Kinds = kinds.Count == 0 ? null : kinds } };
+    }
+
+    /// <summary>Fixed columns, so that rows line up while pages stream in and nothing has to be held back.</summary>
+    private sealed class Table(TextWriter output)
+    {
+        private static readonly System.Text.CompositeFormat Format =
+            System.Text.CompositeFormat.Parse("{0,9}  {1,-20}  {2,-20}  {3,-29}  {4,-48}  {5,-22}  {6}");
+        private bool headed;
+
+        public async Task RowAsync(HistoryEntry entry)
+        {
+            if (!headed)
+            {
+                headed = true;
+                await output.WriteLineAsync(string.Format(CultureInfo.InvariantCulture, Format,
+                    "sequence", "recorded at", "occurred at", "kind", "stream", "recorded by", "command id"));
+            }
+            await output.WriteLineAsync(string.Format(CultureInfo.InvariantCulture, Format,
+                entry.Sequence, AuditOptions.Format(entry.RecordedAt), AuditOptions.Format(entry.OccurredAt), entry.Kind,
+                $"{entry.Stream} v{entry.Version}", entry.RecordedBy ?? "—", entry.CommandId ?? "—"));
+        }
+    }
+}
