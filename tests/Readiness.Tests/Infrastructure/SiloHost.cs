@@ -16,12 +16,14 @@ public sealed class SiloHost : WebApplicationFactory<Program>
     private readonly TestDatabase database;
     private readonly bool loadDemo;
     private readonly Action<IServiceCollection>? services;
+    private readonly IReadOnlyDictionary<string, string> settings;
 
-    public SiloHost(TestDatabase database, bool loadDemo, Action<IServiceCollection>? services = null)
+    public SiloHost(TestDatabase database, bool loadDemo, Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         this.database = database;
         this.loadDemo = loadDemo;
         this.services = services;
+        this.settings = settings ?? new Dictionary<string, string>();
         // A real server, so that a browser and streaming clients reach it as they would in production.
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
@@ -42,6 +44,10 @@ public sealed class SiloHost : WebApplicationFactory<Program>
         builder.UseSetting("Readiness:Demo:Enabled", loadDemo ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Readiness:Auth:SigningKey", SigningKey);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
         if (services is not null)
         {
             builder.ConfigureServices(services);
@@ -55,8 +61,8 @@ public sealed class SiloHost : WebApplicationFactory<Program>
     public const string SigningKey = "readiness-tests-signing-key-0123456789abcdef";
 
     /// <summary>A token for the given scopes and roles, signed by this silo.</summary>
-    public string Token(IReadOnlyList<string> scopes, IReadOnlyList<string> roles, double hours = 1) =>
-        Services.GetRequiredService<TokenIssuer>().Mint(new TokenRequest("test", scopes, roles, hours)).Token;
+    public string Token(IReadOnlyList<string> scopes, IReadOnlyList<string> roles, double hours = 1, string subject = "test") =>
+        Services.GetRequiredService<TokenIssuer>().Mint(new TokenRequest(subject, scopes, roles, hours)).Token;
 
     /// <summary>A client that sends the given token, or none.</summary>
     public HttpClient ClientWith(string? token)

@@ -1,0 +1,58 @@
+using System.Net;
+using Readiness.Domain;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>A silo that allows each caller a burst of five requests and one a second after that.</summary>
+public sealed class ThrottledSiloFixture : IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public SiloHost Host { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        Database = await cluster.CreateDatabaseAsync("throttled");
+        Host = new SiloHost(Database, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            ["Readiness:RateLimit:Burst"] = "5",
+            ["Readiness:RateLimit:PermitsPerSecond"] = "1",
+        });
+        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+public class RateLimitTests(ThrottledSiloFixture fixture) : IClassFixture<ThrottledSiloFixture>
+{
+    [Fact]
+    public async Task A_caller_past_its_limit_gets_429_with_retry_after_and_another_caller_is_not_held_back()
+    {
+        using var greedy = fixture.Host.ClientWith(fixture.Host.Token(["bac-kan"], [Access.Viewer], subject: "greedy"));
+        var statuses = new List<HttpResponseMessage>();
+        for (var n = 0; n < 12; n++)
+        {
+            statuses.Add(await greedy.GetAsync(new Uri("/api/projections", UriKind.Relative)));
+        }
+        using var other = fixture.Host.ClientWith(fixture.Host.Token(["cao-bang"], [Access.Viewer], subject: "patient"));
+        using var others = await other.GetAsync(new Uri("/api/projections", UriKind.Relative));
+        using var health = await greedy.GetAsync(new Uri("/health/live", UriKind.Relative));
+
+        var refused = statuses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.InRange(refused.Count, 5, 7);
+        Assert.All(refused, r =>
+        {
+            Assert.True(r.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "Retry-After");
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        });
+        Assert.Equal(HttpStatusCode.OK, others.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        statuses.ForEach(r => r.Dispose());
+    }
+}
