@@ -10,6 +10,8 @@ public enum RejectionKind
     NotFound = 1,
     /// <summary>The command contradicts what already happened (e.g. registering twice).</summary>
     Conflict = 2,
+    /// <summary>The caller holds no scope over the actor, or no right to report; nothing was appended.</summary>
+    Forbidden = 3,
 }
 
 [GenerateSerializer, Immutable, Alias("readiness.rejection")]

@@ -153,6 +153,25 @@ public class SecurityTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task A_command_reaching_a_grain_outside_its_callers_scope_is_refused_there_too()
+    {
+        var tree = await silo.NewProvinceAsync();
+        var before = await EventsOf(tree.ProvinceId);
+
+        Readiness.Grains.Storage.AuditContext.SetReporter(["bac-kan"], mayReport: true);
+        var foreign = await silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId).Execute(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10));
+        Readiness.Grains.Storage.AuditContext.SetReporter([tree.DistrictId], mayReport: false);
+        var noRole = await silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId).Execute(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10));
+        Readiness.Grains.Storage.AuditContext.SetReporter([tree.DistrictId], mayReport: true);
+        var own = await silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId).Execute(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10));
+
+        Assert.Equal(RejectionKind.Forbidden, foreign.Rejection?.Kind);
+        Assert.Equal(RejectionKind.Forbidden, noRole.Rejection?.Kind);
+        Assert.True(own.Accepted, own.Rejection?.Message);
+        Assert.Equal(before + 1, await EventsOf(tree.ProvinceId));
+    }
+
+    [Fact]
     public async Task A_forged_or_expired_token_is_refused()
     {
         var issuer = silo.Host.Services.GetRequiredService<TokenIssuer>();

@@ -11,6 +11,7 @@ public static class AuditContext
 {
     private const string RecordedByKey = "readiness.recorded-by";
     private const string CorrelationKey = "readiness.correlation-id";
+    private const string ScopesKey = "readiness.scopes";
 
     /// <summary>Recorded by the system itself when no caller is named: reminders, the demo loader.</summary>
     public const string System = "system";
@@ -23,6 +24,13 @@ public static class AuditContext
             RequestContext.Set(CorrelationKey, correlationId);
         }
     }
+
+    /// <summary>An authenticated caller's scopes and right to report, checked again where a command reaches its grain.</summary>
+    public static void SetReporter(IReadOnlyList<string> scopes, bool mayReport) =>
+        RequestContext.Set(ScopesKey, mayReport ? scopes.ToArray() : Array.Empty<string>());
+
+    /// <summary>The scopes a command was sent under, or null for the system's own calls (demo, reminders).</summary>
+    public static IReadOnlyList<string>? Scopes => RequestContext.Get(ScopesKey) as string[];
 
     public static string RecordedBy => RequestContext.Get(RecordedByKey) as string ?? System;
 

@@ -83,6 +83,7 @@ internal static class CommandRoutes
                     return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
                 }
                 AuditContext.Set(Caller(http), CorrelationId(http));
+                AuditContext.SetReporter(http.User.Scopes(), http.User.IsInRole(Access.Reporter));
                 var result = await send(grains, command);
                 if (result.Rejection is { } rejection)
                 {

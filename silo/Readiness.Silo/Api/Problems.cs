@@ -10,12 +10,14 @@ internal static class Problems
         {
             RejectionKind.NotFound => StatusCodes.Status404NotFound,
             RejectionKind.Conflict => StatusCodes.Status409Conflict,
+            RejectionKind.Forbidden => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         },
         title: rejection.Kind switch
         {
             RejectionKind.NotFound => "Not found.",
             RejectionKind.Conflict => "The command contradicts what already happened.",
+            RejectionKind.Forbidden => "Outside your scope.",
             _ => "The command is not valid.",
         },
         detail: rejection.Message,

@@ -67,6 +67,7 @@ public static class SiloHostExtensions
                 ado.ConnectionString = connectionString;
             });
             silo.AddActivityPropagation();
+            silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.ScopedCommandFilter>();
             silo.UseAdoNetReminderService(ado =>
             {
                 ado.Invariant = AdoInvariant;
