@@ -22,5 +22,12 @@ public static class EventTypes
         typeof(DutyStaffingReported), typeof(DutyIncidentReported), typeof(DutyIncidentClosed), typeof(DutyHandoverOverdue),
     ];
 
+    /// <summary>Events of the chain of command's actors: what the readiness views fold.</summary>
     public static IEnumerable<Type> All => Unit.Concat(Exercise).Concat(DutyPost);
+
+    /// <summary>A province's dealings with the echelon above it; recorded, but not part of its readiness.</summary>
+    public static readonly IReadOnlyList<Type> Reporting = [typeof(UpwardReportAcknowledged)];
+
+    /// <summary>Every event the store holds.</summary>
+    public static IEnumerable<Type> Stored => All.Concat(Reporting);
 }

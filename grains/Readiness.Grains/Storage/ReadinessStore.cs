@@ -40,7 +40,7 @@ public static class ReadinessStore
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
         options.Events.MetadataConfig.CausationIdEnabled = true;
 
-        options.Events.AddEventTypes(EventTypes.All);
+        options.Events.AddEventTypes(EventTypes.Stored);
         options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
         options.OpenTelemetry.TrackEventCounters();
 
@@ -53,6 +53,8 @@ public static class ReadinessStore
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
         options.Schema.For<DutyPostRecord>().Index(p => p.OwnerUnitId);
+        options.Schema.For<OutboxMessage>().Duplicate(m => m.Delivered).Duplicate(m => m.NextAttemptTicks);
+        options.Schema.For<UpwardReportState>();
         // Columns of their own, so choosing a checkpoint never reads the rosters it passes over.
         options.Schema.For<RosterCheckpoint>().Duplicate(c => c.ProvinceId).Duplicate(c => c.AsOfTicks).Duplicate(c => c.Sequence);
         // Views of the past select events by when they happened and when they were recorded; the

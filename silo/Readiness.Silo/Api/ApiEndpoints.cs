@@ -5,6 +5,7 @@ using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
 using Readiness.Silo.Security;
+using Readiness.Silo.Upward;
 
 namespace Readiness.Silo.Api;
 
@@ -36,6 +37,7 @@ public static class ApiEndpoints
         app.MapArchiveRoutes();
         app.MapTokenRoutes();
         app.MapRegionRoutes();
+        app.MapUpwardRoutes();
         return app;
     }
 

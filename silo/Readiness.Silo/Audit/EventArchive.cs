@@ -28,7 +28,7 @@ public sealed class EventArchive(NpgsqlDataSource database)
     private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
 
     private static readonly Dictionary<string, Type> TypeByName =
-        EventTypes.All.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);
+        EventTypes.Stored.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);
 
     /// <summary>Writes every event of the area (all when null) to <paramref name="output"/>; returns how many.</summary>
     public async Task<long> ExportAsync(string? area, Stream output, CancellationToken cancellationToken)

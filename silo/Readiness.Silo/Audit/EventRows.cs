@@ -18,10 +18,10 @@ internal sealed record EventRow(
     public const string Columns = "seq_id, id, stream_id, version, type, data::text, headers::text, correlation_id, causation_id, timestamp";
 
     private static readonly Dictionary<string, string> KindByType =
-        EventTypes.All.ToDictionary(t => t.GetEventTypeName(), t => t.Name, StringComparer.Ordinal);
+        EventTypes.Stored.ToDictionary(t => t.GetEventTypeName(), t => t.Name, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, string> TypeByKind =
-        EventTypes.All.ToDictionary(t => t.Name, t => t.GetEventTypeName(), StringComparer.OrdinalIgnoreCase);
+        EventTypes.Stored.ToDictionary(t => t.Name, t => t.GetEventTypeName(), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The stored type name of an event kind, accepting <c>RecruitsEnlisted</c> or <c>recruits_enlisted</c>.</summary>
     public static string? TypeOf(string kind) =>

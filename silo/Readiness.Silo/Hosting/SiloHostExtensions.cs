@@ -11,6 +11,7 @@ using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
 using Readiness.Silo.Security;
+using Readiness.Silo.Upward;
 
 namespace Readiness.Silo.Hosting;
 
@@ -84,6 +85,9 @@ public static class SiloHostExtensions
         services.AddSingleton<EventHistory>();
         services.AddSingleton<ChainVerifier>();
         services.AddSingleton<EventArchive>();
+        services.AddOptions<UpwardReportOptions>().Bind(configuration.GetSection(UpwardReportOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<UpwardReporter>();
+        services.AddHostedService(provider => provider.GetRequiredService<UpwardReporter>());
         services.AddSingleton<PastViews>();
         services.AddSingleton<RosterCheckpointer>();
         services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());

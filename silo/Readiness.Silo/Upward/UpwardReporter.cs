@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains;
+using Readiness.Silo.Audit;
+using Readiness.Silo.Security;
+
+namespace Readiness.Silo.Upward;
+
+/// <summary>
+/// Pushes each province's readiness report to the echelon above: monthly from the configured day,
+/// and whenever the province's overall level changes. A report due is written to the outbox in the
+/// same transaction that records it as due; delivery retries with backoff until the endpoint answers
+/// 2xx, and the acknowledgement is recorded as an event. Reports carry every stream's chain head, so
+/// an edit of the record made later, even by a superuser, no longer matches what was reported.
+/// Only one silo of a cluster works the outbox at a time (an advisory lock).
+/// </summary>
+public sealed partial class UpwardReporter : BackgroundService
+{
+    private const long OutboxLockKey = 0x5265616479_02;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    private readonly IDocumentStore store;
+    private readonly NpgsqlDataSource database;
+    private readonly ChainVerifier chains;
+    private readonly IGrainFactory grains;
+    private readonly ReadinessPolicy policy;
+    private readonly ReadinessClock clock;
+    private readonly UpwardReportOptions options;
+    private readonly byte[] signingKey;
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly ILogger<UpwardReporter> logger;
+    private long backlog;
+
+    public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ChainVerifier chains, IGrainFactory grains, ReadinessPolicy policy,
+        ReadinessClock clock, IOptions<UpwardReportOptions> options, TokenIssuer tokens, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
+    {
+        this.store = store;
+        this.database = database;
+        this.chains = chains;
+        this.grains = grains;
+        this.policy = policy;
+        this.clock = clock;
+        this.options = options.Value;
+        this.logger = logger;
+        signingKey = this.options.SigningKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : tokens.Key.Key;
+        telemetry.Meter.CreateObservableGauge("readiness.outbox.backlog", () => Interlocked.Read(ref backlog), "{report}",
+            "Upward reports queued and not yet acknowledged by their endpoint.");
+    }
+
+    /// <summary>The signature an endpoint checks: HMAC-SHA256 of the exact body, as lowercase hex.</summary>
+    public static string Sign(byte[] key, string body) => Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(body)));
+
+    public override void Dispose()
+    {
+        http.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Endpoints.Count == 0)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.PollSeconds));
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogTickFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Queues the reports that are due, then tries every delivery that is due; returns how many were delivered.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_try_advisory_lock({OutboxLockKey})", connection))
+        {
+            if (!(bool)(await lockCommand.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return 0;
+            }
+        }
+        try
+        {
+            await QueueDueReportsAsync(cancellationToken);
+            return await DeliverAsync(cancellationToken);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({OutboxLockKey})", connection);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task QueueDueReportsAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        var local = now.ToOffset(CommandTime.Offset);
+        var month = local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        await using var session = store.LightweightSession();
+        var rosters = await session.Query<ProvinceRoster>().ToListAsync(cancellationToken);
+        foreach (var roster in rosters.Where(r => r.Units.ContainsKey(r.Id)))
+        {
+            var view = roster.ToView(policy, now);
+            var level = view.Level?.ToString() ?? "none";
+            var state = await session.LoadAsync<UpwardReportState>(roster.Id, cancellationToken) ?? new UpwardReportState { Id = roster.Id };
+            var due = new List<(string ReportId, string Reason)>();
+            if (state.LastLevel is { } last && last != level)
+            {
+                due.Add(($"{roster.Id}/level/{view.Sequence}", $"level changed from {last} to {level}"));
+            }
+            if (local.Day >= options.MonthlyDay && state.LastMonth != month)
+            {
+                due.Add(($"{roster.Id}/monthly/{month}", $"monthly report for {month}"));
+            }
+            state.LastLevel = level;
+            if (due.Count > 0)
+            {
+                var heads = await chains.HeadsAsync(roster.Id, cancellationToken);
+                foreach (var (reportId, reason) in due)
+                {
+                    var body = JsonSerializer.Serialize(Report(view, reportId, reason, now, heads), Json);
+                    var signature = Sign(signingKey, body);
+                    foreach (var endpoint in options.Endpoints)
+                    {
+                        var id = OutboxMessage.IdOf(reportId, endpoint.Name);
+                        if (await session.LoadAsync<OutboxMessage>(id, cancellationToken) is null)
+                        {
+                            session.Store(new OutboxMessage
+                            {
+                                Id = id, ReportId = reportId, ProvinceId = roster.Id, Endpoint = endpoint.Name, Reason = reason,
+                                Body = body, Signature = signature, CreatedAt = now, NextAttemptTicks = now.UtcTicks,
+                            });
+                        }
+                    }
+                    LogQueued(reportId, reason);
+                }
+                if (due.Any(d => d.ReportId.Contains("/monthly/", StringComparison.Ordinal)))
+                {
+                    state.LastMonth = month;
+                }
+            }
+            session.Store(state);
+        }
+        // The reports and the state that says they were made commit together, or neither does.
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<int> DeliverAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        await using var session = store.LightweightSession();
+        var pending = await session.Query<OutboxMessage>().Where(m => !m.Delivered).ToListAsync(cancellationToken);
+        Interlocked.Exchange(ref backlog, pending.Count);
+        var delivered = 0;
+        foreach (var message in pending.Where(m => m.NextAttemptTicks <= now.UtcTicks).OrderBy(m => m.CreatedAt).Take(50))
+        {
+            var endpoint = options.Endpoints.FirstOrDefault(e => e.Name == message.Endpoint);
+            if (endpoint?.Url is null)
+            {
+                continue;
+            }
+            message.Attempts++;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
+                {
+                    Content = new StringContent(message.Body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+                };
+                request.Headers.Add("X-Readiness-Report-Id", message.ReportId);
+                request.Headers.Add("X-Readiness-Signature", "sha256=" + message.Signature);
+                using var response = await http.SendAsync(request, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                message.Delivered = true;
+                message.DeliveredAt = clock.UtcNow;
+                message.LastError = null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var wait = Math.Min(options.MaxBackoffSeconds, Math.Pow(2, Math.Min(message.Attempts, 20)));
+                message.NextAttemptTicks = now.AddSeconds(wait).UtcTicks;
+                message.LastError = ex.Message;
+                LogRetry(message.ReportId, message.Endpoint, message.Attempts, wait, ex.Message);
+            }
+            session.Store(message);
+            // Marked delivered before the acknowledgement is recorded: a crash in between re-records
+            // nothing (same command id), where the other order could send the report twice.
+            await session.SaveChangesAsync(cancellationToken);
+            if (message.Delivered)
+            {
+                delivered++;
+                Interlocked.Decrement(ref backlog);
+                await grains.GetGrain<IUpwardReportGrain>(message.ProvinceId).Execute(new RecordUpwardReportAcknowledged(
+                    message.Id, message.ProvinceId, message.ReportId, message.Endpoint, message.Reason, message.Attempts, message.DeliveredAt));
+            }
+        }
+        return delivered;
+    }
+
+    private static UpwardReport Report(ProvinceReadinessView view, string reportId, string reason, DateTimeOffset now, IReadOnlyList<ChainHead> heads) => new(
+        reportId, view.Id, view.Name, reason, now, view.Level, view.Units,
+        [.. view.Districts.Select(d => new ProvinceDistrictLine(d.Id, d.Name, d.Level, d.Units))],
+        view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads);
+
+    /// <summary>One hash over every stream's head, in stream order: what an auditor compares later.</summary>
+    public static string HeadsDigest(IEnumerable<ChainHead> heads) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        string.Join('\n', heads.OrderBy(h => h.Stream, StringComparer.Ordinal).Select(h => $"{h.Stream} {h.Version} {h.Hash}")))));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upward report {ReportId} queued: {Reason}")]
+    private partial void LogQueued(string reportId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upward report {ReportId} to {Endpoint}, attempt {Attempts}, failed; next try in {Seconds} s: {Error}")]
+    private partial void LogRetry(string reportId, string endpoint, int attempts, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The upward report outbox could not be worked this time")]
+    private partial void LogTickFailed(Exception ex);
+}
