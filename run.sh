@@ -13,5 +13,8 @@ while IFS= read -r line; do
   esac
 done <<<"$connection_strings"
 
-echo "Starting the silo on http://127.0.0.1:5080 (first build takes a minute; /health/ready turns 200 when the demo is loaded)" >&2
+# The development signing key and the printed token live in the repository's .local, where the CLI looks.
+export Readiness__Auth__DevelopmentKeyFile="$PWD/.local/dev-signing-key"
+
+echo "Starting the silo on http://127.0.0.1:5080 (first build takes a minute; /health/ready turns 200 when the demo is loaded; the dashboard's address with a development token is logged and the token kept in .local/dev-token)" >&2
 exec dotnet run --project silo/Readiness.Silo -c Release -- "$@"
