@@ -1,0 +1,549 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Marten;
+using Marten.Events.Daemon.Coordination;
+using Microsoft.Extensions.DependencyInjection;
+using Readiness.Contracts;
+using Readiness.Contracts.Http;
+using Readiness.Domain;
+
+namespace Readiness.Benchmarks;
+
+/// <summary>The phases of one run, in order, each adding its figures to the report.</summary>
+public sealed class Benchmark(BenchOptions options, Report report)
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private BenchDatabase database = null!;
+    private SiloRunner silo = null!;
+    private CountryLoad country = null!;
+    private DateTimeOffset pastMoment;
+    private readonly Dictionary<int, (LoadRun Run, PhaseCost Cost, Latencies Lag, long Events)> levels = [];
+    private readonly Dictionary<string, LoadRun> baselines = new(StringComparer.Ordinal);
+
+    public async Task RunAsync()
+    {
+        Console.WriteLine("PostgreSQL: infra/postgres.sh start, and a database of this run's own");
+        await using (database = await BenchDatabase.CreateAsync())
+        {
+            report.Machine = await Machine.DescribeAsync(database);
+            Console.WriteLine($"  {database.Name} on {report.Machine.PostgreSql}");
+            var t0 = Stopwatch.GetTimestamp();
+            silo = await SiloRunner.StartAsync(database);
+            try
+            {
+                report.Add(new Figure("silo.start", "silo start, schema applied, ready", "ms", Latencies.Since(t0)));
+                await SeedAsync();
+                await GrainThroughputAsync();
+                await ProfileAsync();
+                await BaselinesAsync();
+                await ViewQueriesAsync();
+                await ColdActivationAsync();
+                await MemoryAsync();
+                await RebuildAsync();
+            }
+            finally
+            {
+                Console.WriteLine("Stopping the silo and dropping the database");
+                await silo.DisposeAsync();
+            }
+        }
+        Targets();
+    }
+
+    private async Task SeedAsync()
+    {
+        var shape = options.Shape;
+        Console.WriteLine($"Seeding {shape.Provinces} provinces × {shape.DistrictsPerProvince} districts × {shape.CommunesPerDistrict} communes × {shape.UnitsPerCommune} units through the grains");
+        country = new CountryLoad(shape, silo.Grains);
+        var t0 = Stopwatch.GetTimestamp();
+        await country.SeedAsync();
+        var events = await database.HighestSequenceAsync();
+        report.Add(new Figure("seed", $"seed: {country.Units:N0} units, {country.Posts:N0} duty posts, {shape.Provinces * shape.DistrictsPerProvince} exercises", "events",
+            events, Notes: $"{Latencies.Since(t0) / 1000:F1} s, one province per caller"));
+    }
+
+    private async Task<(LoadRun Run, PhaseCost Cost, Latencies Lag, long Events)> LoadAsync(int callers, TimeSpan duration, bool probeLag)
+    {
+        var randoms = Enumerable.Range(0, callers).Select(i => new Random(1_000 + i)).ToArray();
+        var before = await database.CountersAsync();
+        var firstSequence = await database.HighestSequenceAsync();
+        await using var probe = new LagProbe(database, country);
+        if (probeLag)
+        {
+            probe.Start();
+        }
+        var run = await ClosedLoop.RunAsync(callers, duration, caller => country.SendOneAsync(randoms[caller]));
+        var after = await database.CountersAsync();
+        var events = await database.HighestSequenceAsync() - firstSequence;
+        var lag = probeLag ? await probe.FinishAsync() : new Latencies();
+        if (probe.TimedOut > 0)
+        {
+            report.Problems.Add($"{probe.TimedOut} lag probes at {callers} callers were not reached within 60 s");
+        }
+        return (run, after.Since(before), lag, events);
+    }
+
+    private async Task GrainThroughputAsync()
+    {
+        Console.WriteLine($"Commands through the grains (warm-up {options.Warmup.TotalSeconds:F0} s, then {options.LevelDuration.TotalSeconds:F0} s per level)");
+        await LoadAsync(64, options.Warmup, probeLag: false);
+        foreach (var callers in options.CallerLevels)
+        {
+            var result = await LoadAsync(callers, options.LevelDuration, probeLag: true);
+            if (callers == 64)
+            {
+                // A moment in the middle of the busiest stretch, for the as-of query.
+                pastMoment = DateTimeOffset.UtcNow - options.LevelDuration / 2;
+            }
+            levels[callers] = result;
+            var (run, cost, lag, events) = result;
+            var rate = events / run.Seconds;
+            report.Add(new Figure($"grains.c{callers}", $"grains: durable events/s and command latency, {callers} callers", "events/s", rate,
+                run.Latency.P50, run.Latency.P99, run.Operations,
+                $"{run.Failures} refused; CPU per event: PostgreSQL {PerEvent(cost.PostgresCpuSeconds, events)} ms, silo {PerEvent(cost.BenchmarkCpuSeconds, events)} ms; {Per(cost.Commits, events)} transactions/event; {Per(cost.AllocatedBytes / 1024.0, events)} KiB allocated/event"));
+            report.Add(new Figure($"lag.c{callers}", $"projection lag (ack → province roster), {callers} callers", "ms", lag.Mean, lag.P50, lag.P99, lag.Count));
+            report.Evidence[$"grains.c{callers}.server"] = cost;
+        }
+    }
+
+    /// <summary>
+    /// A separate pass at 64 callers, so the measured levels carry no sampling overhead: which
+    /// statements keep PostgreSQL busy, which tables each event writes, and (with --trace and
+    /// dotnet-trace installed) where this process's threads spend their time.
+    /// </summary>
+    private async Task ProfileAsync()
+    {
+        Console.WriteLine($"Profile pass: 64 callers, {options.ProfileDuration.TotalSeconds:F0} s, sampling pg_stat_activity every 20 ms");
+        var tablesBefore = await ActivitySampler.TablesAsync(database);
+        var firstSequence = await database.HighestSequenceAsync();
+        await using var sampler = new ActivitySampler(database);
+        sampler.Start();
+        var tool = options.Trace ? ThreadSampler.Find() : null;
+        var tracePath = Path.Combine(options.OutDirectory, $"profile-{options.Mode}.nettrace");
+        if (options.Trace && tool is null)
+        {
+            report.Problems.Add("--trace asks for dotnet-trace, which is not installed (dotnet tool install -g dotnet-trace)");
+        }
+        Directory.CreateDirectory(options.OutDirectory);
+        using var trace = tool is null ? null : ThreadSampler.Start(tool, tracePath, options.ProfileDuration);
+        var randoms = Enumerable.Range(0, 64).Select(i => new Random(5_000 + i)).ToArray();
+        var run = await ClosedLoop.RunAsync(64, options.ProfileDuration, caller => country.SendOneAsync(randoms[caller]));
+        var activity = await sampler.FinishAsync();
+        var events = await database.HighestSequenceAsync() - firstSequence;
+        // Table statistics reach the shared view at most once a second after a transaction.
+        await Task.Delay(1_500);
+        var tables = ActivitySampler.PerEvent(tablesBefore, await ActivitySampler.TablesAsync(database), events);
+        var sizes = await database.TextAsync(
+            """
+            SELECT json_build_object(
+              'provinceRosterBytes', (SELECT avg(pg_column_size(data))::int FROM readiness.mt_doc_provinceroster),
+              'unitRecordBytes', (SELECT avg(pg_column_size(data))::int FROM readiness.mt_doc_unitrecord),
+              'dutyPostRecordBytes', (SELECT avg(pg_column_size(data))::int FROM readiness.mt_doc_dutypostrecord),
+              'eventDataBytes', (SELECT avg(pg_column_size(data))::int FROM readiness.mt_events),
+              'eventHeaderBytes', (SELECT avg(pg_column_size(headers))::int FROM readiness.mt_events))::text
+            """);
+        report.Evidence["profile"] = new { callers = 64, seconds = run.Seconds, events, eventsPerSecond = events / run.Seconds, activity, tablesPerEvent = tables, storedSizes = JsonDocument.Parse(sizes).RootElement };
+        Console.WriteLine($"  {events / run.Seconds:F0} events/s while sampled; stored sizes {sizes}");
+        if (trace is not null)
+        {
+            await trace.WaitForExitAsync();
+            if (File.Exists(tracePath))
+            {
+                report.Evidence["threadTimeExclusive"] = await ThreadSampler.TopAsync(tool!, tracePath, 30, inclusive: false);
+                report.Evidence["threadTimeInclusive"] = await ThreadSampler.TopAsync(tool!, tracePath, 60, inclusive: true);
+            }
+        }
+    }
+
+    private static string Per(double part, double whole) => whole <= 0 ? "n/a" : (part / whole).ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string PerEvent(double seconds, double events) => events <= 0 ? "n/a" : (seconds * 1000 / events).ToString("0.00", CultureInfo.InvariantCulture);
+
+    private async Task BaselinesAsync()
+    {
+        Console.WriteLine($"Baselines without Orleans ({options.BaselineDuration.TotalSeconds:F0} s each)");
+        var samples = await Baselines.SampleAsync(database);
+        report.Evidence["eventSample"] = Baselines.Describe(samples);
+        await using var bench = new Baselines(database, samples);
+        await bench.CreateRawTablesAsync();
+        var d = options.BaselineDuration;
+        await Baseline("raw.single.c8", "raw Npgsql, 1 event per transaction, 8 callers", () => bench.RawSingleAsync(8, d));
+        await Baseline("raw.single.c64", "raw Npgsql, 1 event per transaction, 64 callers", () => bench.RawSingleAsync(64, d));
+        await Baseline("raw.multi10.c8", "raw Npgsql, 10 events per transaction (multi-row), 8 callers", () => bench.RawMultiRowAsync(8, 10, d));
+        await Baseline("raw.copy1000.c2", "raw Npgsql, COPY 1,000 events per transaction, 2 callers", () => bench.RawCopyAsync(2, 1_000, d));
+        using var store = await bench.CreateMartenStoreAsync();
+        await Baseline("marten.single.c8", "plain Marten, 1 event per session, 8 callers", () => Baselines.MartenAsync(store, 8, 1, d));
+        await Baseline("marten.single.c64", "plain Marten, 1 event per session, 64 callers", () => Baselines.MartenAsync(store, 64, 1, d));
+        await Baseline("marten.batch10.c8", "plain Marten, 10 events (10 streams) per session, 8 callers", () => Baselines.MartenAsync(store, 8, 10, d));
+    }
+
+    private async Task Baseline(string key, string label, Func<Task<LoadRun>> run)
+    {
+        var before = await database.CountersAsync();
+        var result = await run();
+        var cost = (await database.CountersAsync()).Since(before);
+        baselines[key] = result;
+        report.Evidence[key + ".server"] = cost;
+        report.Add(new Figure(key, label, "events/s", result.EventsPerSecond, result.Latency.P50, result.Latency.P99, result.Operations,
+            $"{result.Failures} failed; CPU per event: PostgreSQL {PerEvent(cost.PostgresCpuSeconds, result.Events)} ms, client {PerEvent(cost.BenchmarkCpuSeconds, result.Events)} ms (with the idle silo); {Per(cost.Commits, result.Events)} transactions/event"));
+    }
+
+    private async Task ViewQueriesAsync()
+    {
+        var province = country.Provinces[0];
+        Console.WriteLine($"Province view queries ({province}: {options.Shape.UnitsPerProvince} units)");
+        await WaitForDaemonAsync(await database.HighestSequenceAsync(), TimeSpan.FromMinutes(2));
+        var live = new Uri($"/api/provinces/{province}/readiness", UriKind.Relative);
+        var past = new Uri($"/api/provinces/{province}/readiness?asOf={Uri.EscapeDataString(pastMoment.ToString("O", CultureInfo.InvariantCulture))}", UriKind.Relative);
+        var liveRun = await TimeQueriesAsync(live, options.LiveQueries);
+        report.Add(new Figure("view.live", "province view, live (GET …/readiness)", "ms", liveRun.Latency.Mean, liveRun.Latency.P50, liveRun.Latency.P99, liveRun.Count,
+            $"{liveRun.Bytes:N0} bytes"));
+        var pastRun = await TimeQueriesAsync(past, options.PastQueries);
+        report.Add(new Figure("view.asof", $"province view as of {pastMoment:HH:mm:ss} (during the 64-caller load)", "ms", pastRun.Latency.Mean, pastRun.Latency.P50, pastRun.Latency.P99, pastRun.Count,
+            $"{pastRun.Bytes:N0} bytes"));
+
+        // The baseline: the roster document itself, read with Npgsql, without rating or HTTP.
+        var raw = new Latencies();
+        for (var i = 0; i < options.LiveQueries; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await using var command = database.Superuser.CreateCommand("SELECT data::text FROM readiness.mt_doc_provinceroster WHERE id = @id");
+            command.Parameters.AddWithValue("id", province);
+            _ = await command.ExecuteScalarAsync();
+            raw.Add(Latencies.Since(t0));
+        }
+        report.Add(new Figure("view.raw", "baseline: the roster document read with Npgsql", "ms", raw.Mean, raw.P50, raw.P99, raw.Count));
+    }
+
+    private async Task<(Latencies Latency, int Count, long Bytes)> TimeQueriesAsync(Uri uri, int count)
+    {
+        var latency = new Latencies();
+        long bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            using var response = await silo.Http.GetAsync(uri);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            latency.Add(Latencies.Since(t0));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                report.Problems.Add($"GET {uri} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)[..Math.Min(200, body.Length)]}");
+                break;
+            }
+            bytes = body.Length;
+        }
+        return (latency, latency.Count, bytes);
+    }
+
+    private async Task DeactivateAllAsync()
+    {
+        var management = silo.Grains.GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        // Deactivation finishes after the call returns; wait until the count settles.
+        var last = -1;
+        for (var i = 0; i < 50; i++)
+        {
+            await Task.Delay(100);
+            var count = await management.GetTotalActivationCount();
+            if (count == last)
+            {
+                break;
+            }
+            last = count;
+        }
+    }
+
+    private async Task ColdActivationAsync()
+    {
+        var n = options.ColdStreams;
+        var length = options.ColdStreamLength;
+        Console.WriteLine($"Cold activation: {n} unit streams of {length:N0} events");
+        const string province = CountryLoad.ProvincePrefix + "cold";
+        var at = DateTimeOffset.UtcNow.AddDays(-200);
+        var units = Enumerable.Range(0, n).Select(i => $"{province}/d0/c{i}").ToArray();
+        await Must(new RegisterUnit(Guid.NewGuid().ToString(), province, "Tỉnh", Echelon.Province, null, 100, at));
+        await Must(new RegisterUnit(Guid.NewGuid().ToString(), $"{province}/d0", "Huyện", Echelon.District, null, 40, at));
+        await Task.WhenAll(units.Select(unit => Task.Run(async () =>
+        {
+            await Must(new RegisterUnit(Guid.NewGuid().ToString(), unit, "Xã", Echelon.Commune, null, 12, at));
+            for (var i = 1; i < length; i++)
+            {
+                await Must(new RecordOutreachSession(Guid.NewGuid().ToString(), unit, "Luật Quốc phòng", 20 + i % 50, at.AddMinutes(i)));
+            }
+        })));
+
+        await DeactivateAllAsync();
+        var cold = new Latencies();
+        var warm = new Latencies();
+        foreach (var unit in units)
+        {
+            var grain = silo.Grains.GetGrain<IUnitGrain>(unit);
+            var t0 = Stopwatch.GetTimestamp();
+            var profile = await grain.GetProfile();
+            cold.Add(Latencies.Since(t0));
+            if (profile?.Version != length)
+            {
+                report.Problems.Add($"{unit} activated at version {profile?.Version}, expected {length}");
+            }
+            t0 = Stopwatch.GetTimestamp();
+            await grain.GetProfile();
+            warm.Add(Latencies.Since(t0));
+        }
+        report.Add(new Figure("activation.cold", $"grain cold activation, stream of {length:N0} events (first call)", "ms", cold.Mean, cold.P50, cold.P99, cold.Count, "no snapshots: the whole stream is read and folded"));
+        report.Add(new Figure("activation.warm", "the same grain's next call (activated)", "ms", warm.Mean, warm.P50, warm.P99, warm.Count));
+
+        // Baselines: the same streams read by plain Marten, and by Npgsql as rows.
+        var store = silo.Services.GetRequiredService<IDocumentStore>();
+        var marten = new Latencies();
+        var raw = new Latencies();
+        foreach (var unit in units)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await using (var session = store.QuerySession())
+            {
+                _ = await session.Events.FetchStreamAsync(unit);
+            }
+            marten.Add(Latencies.Since(t0));
+            t0 = Stopwatch.GetTimestamp();
+            await using var command = database.Superuser.CreateCommand("SELECT data::text, headers::text FROM readiness.mt_events WHERE stream_id = @s ORDER BY version");
+            command.Parameters.AddWithValue("s", unit);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                _ = reader.GetString(0);
+            }
+            raw.Add(Latencies.Since(t0));
+        }
+        report.Add(new Figure("activation.marten", $"baseline: plain Marten FetchStream of {length:N0} events", "ms", marten.Mean, marten.P50, marten.P99, marten.Count));
+        report.Add(new Figure("activation.raw", $"baseline: Npgsql read of the {length:N0} rows", "ms", raw.Mean, raw.P50, raw.P99, raw.Count));
+    }
+
+    private async Task Must(ICommand command)
+    {
+        var result = await silo.Grains.Execute(command);
+        if (!result.Accepted)
+        {
+            throw new InvalidOperationException($"{command.GetType().Name} for {result.StreamId} was refused: {result.Rejection?.Message}");
+        }
+    }
+
+    private static long Heap()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private async Task MemoryAsync()
+    {
+        var n = options.MemoryGrains;
+        Console.WriteLine($"Memory: {n:N0} unit grains, each with its registration");
+        const string province = CountryLoad.ProvincePrefix + "mem";
+        var at = DateTimeOffset.UtcNow.AddDays(-100);
+        await Must(new RegisterUnit(Guid.NewGuid().ToString(), province, "Tỉnh", Echelon.Province, null, 100, at));
+        await Must(new RegisterUnit(Guid.NewGuid().ToString(), $"{province}/d0", "Huyện", Echelon.District, null, 40, at));
+        await Must(new RegisterUnit(Guid.NewGuid().ToString(), $"{province}/d0/c0", "Xã", Echelon.Commune, null, 12, at));
+        var units = Enumerable.Range(0, n).Select(i => $"{province}/d0/c0/u{i}").ToArray();
+        await Parallel.ForEachAsync(units, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (unit, _) =>
+            await Must(new RegisterUnit(Guid.NewGuid().ToString(), unit, "Trung đội", Echelon.ForceUnit, $"{province}/d0/c0", 30, at)));
+
+        // Heap deltas of a few MiB are near the noise of a busy process: activate and deactivate the
+        // same grains several times and keep the median.
+        var management = silo.Grains.GetGrain<IManagementGrain>(0);
+        var rounds = new List<(double PerGrain, int Activated, long Before, long After)>();
+        for (var round = 0; round < 3; round++)
+        {
+            await DeactivateAllAsync();
+            var activationsBefore = await management.GetTotalActivationCount();
+            var heapBefore = Heap();
+            await Parallel.ForEachAsync(units, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (unit, _) =>
+                await silo.Grains.GetGrain<IUnitGrain>(unit).GetProfile());
+            var heapAfter = Heap();
+            var count = await management.GetTotalActivationCount() - activationsBefore;
+            rounds.Add((count > 0 ? (heapAfter - heapBefore) / (double)count : double.NaN, count, heapBefore, heapAfter));
+        }
+        var (perGrain, activated, before, after) = rounds.OrderBy(r => r.PerGrain).ElementAt(rounds.Count / 2);
+
+        // What the state alone takes: the same registrations folded by the pure rules, outside Orleans.
+        var stateBefore = Heap();
+        var states = units.Select(u => UnitRules.Evolve(UnitState.Initial(new string(u.AsSpan())),
+            new UnitRegistered(new string(u.AsSpan()), "Trung đội", Echelon.ForceUnit, $"{province}/d0/c0", 30, at))).ToArray();
+        var stateAfter = Heap();
+        GC.KeepAlive(states);
+
+        var perState = (stateAfter - stateBefore) / (double)n;
+        report.Add(new Figure("memory.grain", "memory per activated unit grain (GC heap delta / activations)", "bytes", perGrain, Samples: activated,
+            Notes: $"median of {rounds.Count} rounds ({string.Join(", ", rounds.Select(r => r.PerGrain.ToString("F0", CultureInfo.InvariantCulture)))} bytes); heap {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB"));
+        report.Add(new Figure("memory.state", "of which its state (the same fold outside Orleans)", "bytes", perState, Samples: n));
+        report.Add(new Figure("memory.beyond", "memory per grain beyond its state", "bytes", perGrain - perState, Samples: activated));
+    }
+
+    private async Task WaitForDaemonAsync(long sequence, TimeSpan patience)
+    {
+        var deadline = DateTimeOffset.UtcNow + patience;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var position = await database.ScalarAsync("SELECT COALESCE(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'");
+            if (position >= sequence)
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        report.Problems.Add($"the province roster did not reach sequence {sequence} within {patience.TotalSeconds:F0} s");
+    }
+
+    private async Task RebuildAsync()
+    {
+        var original = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_events");
+        var copies = (int)Math.Max(0, Math.Ceiling((options.RebuildEvents - original) / (double)original));
+        Console.WriteLine($"Rebuild: {original:N0} events written through the grains, copied {copies} times into provinces of their own (SQL)");
+        // The live daemon is paused while the copies go in, so the rebuild has the machine to itself;
+        // it runs for a few seconds in between to measure how fast it catches up.
+        var coordinator = silo.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        var t0 = Stopwatch.GetTimestamp();
+        var eventColumns = await ColumnsAsync("mt_events", "seq_id", "id", "stream_id", "data");
+        var streamColumns = await ColumnsAsync("mt_streams", "id");
+        for (var k = 1; k <= copies; k++)
+        {
+            // Another province per copy: its stream ids and the ids inside its events renamed, events in the same order.
+            var tag = $"k{k}{CountryLoad.ProvincePrefix}";
+            await database.ExecuteAsync(
+                $"""
+                INSERT INTO readiness.mt_streams (id, {streamColumns})
+                SELECT replace(id, '{CountryLoad.ProvincePrefix}', '{tag}'), {streamColumns} FROM readiness.mt_streams
+                WHERE id ~ '^(exercise:|post:)?{CountryLoad.ProvincePrefix}';
+                INSERT INTO readiness.mt_events (seq_id, id, stream_id, data, {eventColumns})
+                SELECT nextval('readiness.mt_events_sequence'), gen_random_uuid(), replace(stream_id, '{CountryLoad.ProvincePrefix}', '{tag}'),
+                       replace(data::text, '"{CountryLoad.ProvincePrefix}', '"{tag}')::jsonb, {eventColumns}
+                FROM (SELECT * FROM readiness.mt_events WHERE stream_id ~ '^(exercise:|post:)?{CountryLoad.ProvincePrefix}' ORDER BY seq_id) original;
+                """);
+        }
+        var total = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_events");
+        var high = await database.HighestSequenceAsync();
+        var copied = total - original;
+        report.Add(new Figure("rebuild.copy", "baseline: events copied by INSERT … SELECT", "events/s", copied / (Latencies.Since(t0) / 1000), Samples: copied));
+
+        const string progress = "SELECT COALESCE(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'";
+        var start = await database.ScalarAsync(progress);
+        await coordinator.ResumeAsync();
+        // Timed from the agent's first committed batch, so its start-up does not count.
+        var resumed = Stopwatch.GetTimestamp() + (long)(30 * Stopwatch.Frequency);
+        long first;
+        while ((first = await database.ScalarAsync(progress)) == start && Stopwatch.GetTimestamp() < resumed)
+        {
+            await Task.Delay(20);
+        }
+        t0 = Stopwatch.GetTimestamp();
+        await Task.Delay(options.CatchUpWindow);
+        var reached = await database.ScalarAsync(progress);
+        var seconds = Latencies.Since(t0) / 1000;
+        await coordinator.PauseAsync();
+        start = first;
+        report.Add(new Figure("daemon.catchup", $"async daemon catch-up, province roster ({options.CatchUpWindow.TotalSeconds:F0} s window)", "events/s", (reached - start) / seconds, Samples: reached - start));
+
+        // Raw read: every event's JSON in sequence order, the floor under any rebuild.
+        t0 = Stopwatch.GetTimestamp();
+        long read = 0;
+        await using (var command = database.Superuser.CreateCommand("SELECT seq_id, stream_id, version, type, data::text, headers::text FROM readiness.mt_events ORDER BY seq_id"))
+        {
+            command.CommandTimeout = 600;
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                _ = reader.GetString(4);
+                read++;
+            }
+        }
+        report.Add(new Figure("rebuild.rawread", "baseline: Npgsql read of every event in order", "events/s", read / (Latencies.Since(t0) / 1000), Samples: read));
+
+        Console.WriteLine($"  rebuilding all projections over {total:N0} events (POST /api/admin/projections/rebuild)");
+        using var started = await silo.Http.PostAsync(new Uri("/api/admin/projections/rebuild", UriKind.Relative), null);
+        if (started.StatusCode != HttpStatusCode.Accepted)
+        {
+            report.Problems.Add($"rebuild did not start: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+            return;
+        }
+        var status = await started.Content.ReadFromJsonAsync<RebuildStatus>(Web) ?? throw new InvalidOperationException("The rebuild route answered no status.");
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(30);
+        while (status.State == RebuildState.Running && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            status = await silo.Http.GetFromJsonAsync<RebuildStatus>(new Uri($"/api/admin/rebuilds/{status.Id}", UriKind.Relative), Web)
+                ?? throw new InvalidOperationException("The rebuild status route answered nothing.");
+        }
+        if (status.State != RebuildState.Succeeded)
+        {
+            report.Problems.Add($"rebuild ended {status.State}: {status.Error}");
+            return;
+        }
+        report.Add(new Figure("rebuild.all", $"projection rebuild, all four projections", "events/s", status.EventsPerSecond, Samples: status.TotalEvents,
+            Notes: $"{status.ElapsedSeconds:F1} s, {status.DocumentsWritten:N0} documents"));
+        await coordinator.ResumeAsync();
+    }
+
+    private async Task<string> ColumnsAsync(string table, params string[] except) =>
+        await database.TextAsync(
+            $"""
+            SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
+            WHERE table_schema = 'readiness' AND table_name = '{table}' AND column_name NOT IN ({string.Join(", ", except.Select(e => $"'{e}'"))})
+            """);
+
+    private void Targets()
+    {
+        var busiest = levels.OrderByDescending(l => l.Value.Events / l.Value.Run.Seconds).Select(l => (int?)l.Key).FirstOrDefault();
+        double Rate(string key) => baselines.TryGetValue(key, out var b) ? b.EventsPerSecond : double.NaN;
+        string Rates(params string[] keys) => string.Join("; ", keys.Select(k => $"{k} {Report.Num(Rate(k))}/s"));
+        string Ratios(double value, params string[] keys) => string.Join("; ", keys.Select(k => $"{Report.Ratio(value, Rate(k))} {k}"));
+
+        if (busiest is { } c)
+        {
+            var (run, _, lag, events) = levels[c];
+            var rate = events / run.Seconds;
+            report.Targets.Add(new TargetRow("durable events acknowledged through the grains", "≥ 10,000 events/s, p99 ≤ 50 ms",
+                $"{Report.Num(rate)} events/s at {c} callers, p99 {Report.Ms(run.Latency.P99)}", rate >= 10_000 && run.Latency.P99 <= 50,
+                Rates("raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "marten.single.c64", "marten.batch10.c8"),
+                Ratios(rate, "raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "marten.single.c64", "marten.batch10.c8")));
+            report.Targets.Add(new TargetRow("projection lag at that load", "p99 ≤ 1 s", $"p99 {Report.Ms(lag.P99)} (p50 {Report.Ms(lag.P50)})",
+                lag.Count > 0 ? lag.P99 <= 1_000 : null, "daemon polls every 50–200 ms", "—"));
+        }
+        var rebuild = report["rebuild.all"];
+        var rawRead = report["rebuild.rawread"];
+        var copy = report["rebuild.copy"];
+        var catchup = report["daemon.catchup"];
+        report.Targets.Add(new TargetRow("projection rebuild", "≥ 50,000 events/s",
+            rebuild is null ? "not measured" : $"{Report.Num(rebuild.Value)} events/s over {rebuild.Samples:N0} events",
+            rebuild is null ? null : rebuild.Value >= 50_000,
+            $"Npgsql read {Report.Num(rawRead?.Value ?? double.NaN)}/s; INSERT…SELECT {Report.Num(copy?.Value ?? double.NaN)}/s; daemon catch-up {Report.Num(catchup?.Value ?? double.NaN)}/s",
+            rebuild is null ? "—" : $"{Report.Ratio(rebuild.Value, rawRead?.Value ?? double.NaN)} read; {Report.Ratio(rebuild.Value, catchup?.Value ?? double.NaN)} daemon"));
+        var live = report["view.live"];
+        var past = report["view.asof"];
+        var raw = report["view.raw"];
+        report.Targets.Add(new TargetRow("province view query, live", "p99 ≤ 20 ms", live is null ? "not measured" : $"p99 {Report.Ms(live.P99 ?? double.NaN)} (p50 {Report.Ms(live.P50 ?? double.NaN)})",
+            live?.P99 <= 20, raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", live is null || raw is null ? "—" : Report.Ratio(live.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
+        report.Targets.Add(new TargetRow("province view query, as of a past time", "p99 ≤ 200 ms", past is null ? "not measured" : $"p99 {Report.Ms(past.P99 ?? double.NaN)} (p50 {Report.Ms(past.P50 ?? double.NaN)})",
+            past?.P99 <= 200, raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", past is null || raw is null ? "—" : Report.Ratio(past.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
+        var cold = report["activation.cold"];
+        var marten = report["activation.marten"];
+        var rawStream = report["activation.raw"];
+        report.Targets.Add(new TargetRow("grain cold activation, 1,000-event stream", "≤ 20 ms with snapshots",
+            cold is null ? "not measured" : $"p50 {Report.Ms(cold.P50 ?? double.NaN)}, p99 {Report.Ms(cold.P99 ?? double.NaN)} (no snapshots)", cold?.P99 <= 20,
+            $"Marten FetchStream p50 {Report.Ms(marten?.P50 ?? double.NaN)}; Npgsql rows p50 {Report.Ms(rawStream?.P50 ?? double.NaN)}",
+            cold is null ? "—" : $"{Report.Ratio(cold.P50 ?? double.NaN, marten?.P50 ?? double.NaN)} Marten; {Report.Ratio(cold.P50 ?? double.NaN, rawStream?.P50 ?? double.NaN)} Npgsql"));
+        var beyond = report["memory.beyond"];
+        var grain = report["memory.grain"];
+        var state = report["memory.state"];
+        report.Targets.Add(new TargetRow("memory per idle activated unit grain beyond its state", "≤ 2 KiB",
+            beyond is null ? "not measured" : $"{Report.Num(beyond.Value)} bytes ({Report.Num(grain?.Value ?? double.NaN)} in all)", beyond?.Value <= 2048,
+            $"state alone {Report.Num(state?.Value ?? double.NaN)} bytes", "—"));
+    }
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using System.Runtime;
+using Readiness.Benchmarks;
+
+if (BenchOptions.Parse(args) is not { } options)
+{
+    return 2;
+}
+
+if (typeof(Benchmark).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false)
+        .OfType<DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled))
+{
+    Console.Error.WriteLine("This is a Debug build; figures would mislead. Run with -c Release.");
+    return 2;
+}
+
+var watch = Stopwatch.StartNew();
+var report = new Report(options.Mode);
+Console.WriteLine($"Readiness benchmark, {options.Mode} mode; server GC {GCSettings.IsServerGC}; {Environment.ProcessorCount} cores");
+try
+{
+    await new Benchmark(options, report).RunAsync();
+}
+catch (Exception e) when (e is not OutOfMemoryException)
+{
+    report.Problems.Add($"{e.GetType().Name}: {e.Message}");
+    Console.Error.WriteLine(e);
+    report.Write(options.OutDirectory, watch.Elapsed);
+    return 1;
+}
+report.Write(options.OutDirectory, watch.Elapsed);
+return 0;

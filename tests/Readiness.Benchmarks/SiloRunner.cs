@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Readiness.Silo.Api;
+using Readiness.Silo.Hosting;
+
+namespace Readiness.Benchmarks;
+
+/// <summary>The real silo, built the way Program.cs builds it, in this process on the benchmark's database and loopback ports.</summary>
+public sealed class SiloRunner : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private SiloRunner(WebApplication app, Uri baseAddress)
+    {
+        this.app = app;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
+    }
+
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+    public IServiceProvider Services => app.Services;
+    public IGrainFactory Grains => app.Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<SiloRunner> StartAsync(BenchDatabase database)
+    {
+        var httpPort = FreePort();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = Environments.Production,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Readiness"] = database.AppConnectionString,
+            ["ConnectionStrings:ReadinessOwner"] = database.OwnerConnectionString,
+            ["Readiness:Orleans:ClusterId"] = $"bench-{database.Name}",
+            ["Readiness:Orleans:AdvertisedAddress"] = "127.0.0.1",
+            ["Readiness:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Readiness:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Readiness:Demo:Enabled"] = "false",
+            // Where authentication exists, a key of this run's own; the benchmark is one caller and must not be rate limited.
+            ["Readiness:Auth:SigningKey"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
+            ["Readiness:RateLimit:PermitsPerSecond"] = "1000000",
+            ["Readiness:RateLimit:Burst"] = "1000000",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            // The rebuilder logs how long each of its steps took: evidence for the rebuild figure.
+            ["Logging:LogLevel:Readiness.Silo.Admin"] = "Information",
+            ["Urls"] = $"http://127.0.0.1:{httpPort}",
+        };
+        builder.Configuration.AddInMemoryCollection(settings);
+        
+        builder.WebHost.UseUrls($"http://127.0.0.1:{httpPort}");
+        builder.AddReadinessSilo();
+        var app = builder.Build();
+        app.MapReadinessApi();
+        await app.StartAsync();
+
+        var runner = new SiloRunner(app, new Uri($"http://127.0.0.1:{httpPort}"));
+        if (MintToken(app.Services) is { } token)
+        {
+            runner.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        await runner.WaitUntilReadyAsync();
+        return runner;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
+        var last = string.Empty;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            using var response = await Http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+            last = await response.Content.ReadAsStringAsync();
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"The silo did not become ready: {last}");
+    }
+
+    /// <summary>
+    /// A token that may do everything, minted with the silo's own issuer when the silo has one.
+    /// Looked up by name so that the benchmark builds whether or not authentication is present.
+    /// </summary>
+    private static string? MintToken(IServiceProvider services)
+    {
+        var silo = typeof(SiloHostExtensions).Assembly;
+        var issuerType = silo.GetType("Readiness.Silo.Security.TokenIssuer");
+        var requestType = silo.GetType("Readiness.Silo.Security.TokenRequest");
+        var access = typeof(Readiness.Domain.UnitPath).Assembly.GetType("Readiness.Domain.Access");
+        if (issuerType is null || requestType is null || access is null || services.GetService(issuerType) is not { } issuer)
+        {
+            return null;
+        }
+        var everywhere = access.GetField("Everywhere", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string ?? "*";
+        var roles = access.GetField("Roles", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<string> ?? [];
+        var request = Activator.CreateInstance(requestType, "benchmark", (IReadOnlyList<string>)[everywhere], roles, 8.0);
+        var minted = issuerType.GetMethod("Mint")?.Invoke(issuer, [request, null]);
+        return minted?.GetType().GetProperty("Token")?.GetValue(minted) as string;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await app.StopAsync(timeout.Token);
+        await app.DisposeAsync();
+    }
+}
