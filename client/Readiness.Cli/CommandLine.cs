@@ -11,7 +11,7 @@ internal static class CommandLine
           handovers, incidents) to a running silo, so the dashboard has something to show.
           Stops after --minutes, or on Ctrl+C.
 
-        """ + RebuildCommand.Usage + "\n" + ReportCommand.Usage + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage;
+        """ + RebuildCommand.Usage + "\n" + ReportCommand.Usage + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -36,6 +36,10 @@ internal static class CommandLine
                 "verify" => VerifyCommand.RunAsync(args[1..]),
                 _ => ViewCommand.RunAsync(args[1..]),
             });
+        }
+        if (args[0] is "export" or "import")
+        {
+            return await (args[0] == "export" ? ExportCommand.RunAsync(args[1..]) : ImportCommand.RunAsync(args[1..]));
         }
         if (args[0] != "simulate")
         {

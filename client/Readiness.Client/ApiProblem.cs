@@ -14,6 +14,10 @@ public sealed record ApiProblem(string? Type, string? Title, int? Status, string
     /// <summary>Further members of the document, such as <c>unitId</c> and <c>commandId</c>.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extensions { get; init; }
+
+    /// <summary>The first bad line of a refused import, counted from 1 (the document's <c>line</c>); null in other problems.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Line { get; init; }
 }
 
 /// <summary>The API refused a request; <see cref="Problem"/> says why.</summary>
