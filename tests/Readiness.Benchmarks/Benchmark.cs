@@ -22,6 +22,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
     private SiloRunner silo = null!;
     private CountryLoad country = null!;
     private DateTimeOffset pastMoment;
+    private DateTimeOffset lastLoadEnded;
     private readonly Dictionary<int, (LoadRun Run, PhaseCost Cost, Latencies Lag, long Events)> levels = [];
     private readonly Dictionary<string, LoadRun> baselines = new(StringComparer.Ordinal);
 
@@ -78,6 +79,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
             probe.Start();
         }
         var run = await ClosedLoop.RunAsync(callers, duration, caller => country.SendOneAsync(randoms[caller]));
+        lastLoadEnded = DateTimeOffset.UtcNow;
         var after = await database.CountersAsync();
         var events = await database.HighestSequenceAsync() - firstSequence;
         var lag = probeLag ? await probe.FinishAsync() : new Latencies();
@@ -98,7 +100,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
             if (callers == 64)
             {
                 // A moment in the middle of the busiest stretch, for the as-of query.
-                pastMoment = DateTimeOffset.UtcNow - options.LevelDuration / 2;
+                pastMoment = lastLoadEnded - options.LevelDuration / 2;
             }
             levels[callers] = result;
             var (run, cost, lag, events) = result;
