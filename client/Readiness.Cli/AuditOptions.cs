@@ -33,11 +33,14 @@ internal static class AuditOptions
     /// <summary>The environment variable a token may come from, so that it stays out of the shell's history.</summary>
     public const string TokenVariable = "READINESS_TOKEN";
 
-    /// <summary>A client for the silo, sending the bearer token when there is one (<c>--token</c>, else <see cref="TokenVariable"/>).</summary>
+    /// <summary>
+    /// A client for the silo, sending the bearer token when there is one (<c>--token</c>, else
+    /// <see cref="TokenVariable"/>, else a development silo's <see cref="Connection.DevTokenFile"/>).
+    /// </summary>
     public static HttpClient Http(Uri url, string? token)
     {
         var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(120) };
-        token ??= Environment.GetEnvironmentVariable(TokenVariable);
+        token = Connection.Token(token);
         if (!string.IsNullOrWhiteSpace(token))
         {
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

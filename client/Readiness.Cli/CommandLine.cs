@@ -17,8 +17,12 @@ internal static class CommandLine
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            Console.WriteLine(Usage);
+            Console.WriteLine(Usage + "\n" + TokenCommand.Usage + "\n" + StatusCommand.Usage + "\n" + Connection.Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] is "token" or "status")
+        {
+            return await (args[0] == "token" ? TokenCommand.RunAsync(args[1..]) : StatusCommand.RunAsync(args[1..]));
         }
         if (args[0] == "rebuild")
         {
@@ -55,11 +59,17 @@ internal static class CommandLine
 
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(options.Minutes));
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(10) };
-        var simulation = new Simulation(new ReadinessClient(http), options.Province);
+        using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(10),
+            retry => Console.Error.WriteLine($"{retry.Method} {retry.Path}: attempt {retry.FailedAttempt} failed ({retry.Reason}); again in {retry.Delay.TotalSeconds:0.0} s"));
+        var simulation = new Simulation(client, options.Province);
         try
         {
             await simulation.RunAsync(options.Rate, stop.Token);
+        }
+        catch (ReadinessApiException ex)
+        {
+            Console.Error.WriteLine(Connection.Explain(ex));
+            return 1;
         }
         catch (HttpRequestException ex)
         {
@@ -70,7 +80,7 @@ internal static class CommandLine
         return 0;
     }
 
-    private sealed record SimulateOptions(Uri Url, string Province, double Rate, double Minutes);
+    private sealed record SimulateOptions(Uri Url, string Province, double Rate, double Minutes, string? Token = null);
 
     private static SimulateOptions? Options(string[] args)
     {
@@ -82,6 +92,7 @@ internal static class CommandLine
             {
                 "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url) => result with { Url = url },
                 "--province" => result with { Province = value },
+                "--token" => result with { Token = value },
                 "--rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var rate) && rate is > 0 and <= 200 => result with { Rate = rate },
                 "--minutes" when double.TryParse(value, CultureInfo.InvariantCulture, out var minutes) && minutes > 0 => result with { Minutes = minutes },
                 _ => null!,

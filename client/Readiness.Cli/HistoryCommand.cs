@@ -16,7 +16,7 @@ internal static class HistoryCommand
           by when it was recorded (T such as 2024-06-30 or 2024-06-30T08:00:00+07:00; UTC without an
           offset). One page (--limit, 100 by default, at most 1000) unless --all; --after continues
           from a sequence. --json prints each event, with its data and hash, as a line of JSON.
-          --token (or READINESS_TOKEN) is sent as a bearer token, for a silo that asks for one.
+          --token (else READINESS_TOKEN, else .local/dev-token) is sent as the bearer token.
         """;
 
     private sealed record Options(Uri Url, HistoryScope? Scope, string? Province, string? District, HistoryFilter Filter, long? After, bool All, bool Json, string? Token = null);
@@ -59,7 +59,7 @@ internal static class HistoryCommand
         }
         catch (ReadinessApiException ex)
         {
-            await error.WriteLineAsync(ex.Problem.Detail ?? ex.Message);
+            await error.WriteLineAsync(Connection.Explain(ex));
             return 1;
         }
         catch (HttpRequestException ex)

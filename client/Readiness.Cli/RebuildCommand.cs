@@ -10,10 +10,10 @@ namespace Readiness.Cli;
 internal static class RebuildCommand
 {
     public const string Usage = """
-        readiness rebuild [--projection all|unit-record|exercise-record|duty-post-record|province-roster] [--url http://127.0.0.1:5080] [--json]
+        readiness rebuild [--projection all|unit-record|exercise-record|duty-post-record|province-roster] [--url http://127.0.0.1:5080] [--token T] [--json]
           Rebuilds one projection, or all (the default), from the events while the silo keeps
           serving, and draws a progress bar with events per second. --json prints the final status
-          as JSON instead. Exits 1 if the rebuild fails or cannot start.
+          as JSON instead. Exits 1 if the rebuild fails or cannot start. Needs an admin token.
         """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -22,7 +22,7 @@ internal static class RebuildCommand
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private sealed record Options(Uri Url, string Projection, bool Json);
+    private sealed record Options(Uri Url, string Projection, bool Json, string? Token = null);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,8 +34,7 @@ internal static class RebuildCommand
         }
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(30) };
-        var client = new ReadinessClient(http);
+        using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(30));
         RebuildStatus final;
         try
         {
@@ -46,7 +45,7 @@ internal static class RebuildCommand
         }
         catch (ReadinessApiException ex)
         {
-            Console.Error.WriteLine(ex.Problem.Detail ?? ex.Message);
+            Console.Error.WriteLine(Connection.Explain(ex));
             return 1;
         }
         catch (HttpRequestException ex)
@@ -92,6 +91,9 @@ internal static class RebuildCommand
                     break;
                 case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
                     result = result with { Url = url };
+                    break;
+                case "--token" when value is { Length: > 0 }:
+                    result = result with { Token = value };
                     break;
                 default:
                     Console.Error.WriteLine($"Bad option '{args[i]}'.");

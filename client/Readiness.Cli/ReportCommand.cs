@@ -9,7 +9,7 @@ namespace Readiness.Cli;
 internal static class ReportCommand
 {
     public const string Usage = """
-        readiness report --year 2024 [--province bac-kan] [--lang vi|en] [--format html|json] [--out file] [--url http://127.0.0.1:5080]
+        readiness report --year 2024 [--province bac-kan] [--lang vi|en] [--format html|json] [--out file] [--url http://127.0.0.1:5080] [--token T]
           Writes the province's year-end local-defence report: the figures by district and in total,
           the awards by kind, each figure with the ids of the events behind it. HTML (the default) is
           a printable document; JSON carries every event id. Written to --out, or to standard output.
@@ -23,7 +23,7 @@ internal static class ReportCommand
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private sealed record Options(Uri Url, string Province, int? Year, string Lang, string Format, string? Out);
+    private sealed record Options(Uri Url, string Province, int? Year, string Lang, string Format, string? Out, string? Token = null);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,8 +33,7 @@ internal static class ReportCommand
             Console.Error.WriteLine(Usage);
             return 2;
         }
-        using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(60) };
-        var client = new ReadinessClient(http);
+        using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(60));
         string document;
         string summary;
         try
@@ -53,7 +52,7 @@ internal static class ReportCommand
         }
         catch (ReadinessApiException ex)
         {
-            Console.Error.WriteLine(ex.Problem.Detail ?? ex.Message);
+            Console.Error.WriteLine(Connection.Explain(ex));
             return 1;
         }
         catch (HttpRequestException ex)
@@ -90,6 +89,7 @@ internal static class ReportCommand
                 "--lang" when value is "vi" or "en" => result with { Lang = value },
                 "--format" when value is "html" or "json" => result with { Format = value },
                 "--out" when value.Length > 0 => result with { Out = value },
+                "--token" when value.Length > 0 => result with { Token = value },
                 _ => null,
             };
             if (next is null)

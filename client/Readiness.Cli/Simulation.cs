@@ -65,7 +65,8 @@ internal sealed class Simulation(ReadinessClient client, string province)
             Sent++;
             Console.WriteLine($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} {accepted.StreamId} v{accepted.Version}");
         }
-        catch (ReadinessApiException ex)
+        // A refused token refuses every report: stop and say so rather than count them.
+        catch (ReadinessApiException ex) when (ex.StatusCode is not (401 or 403))
         {
             Refused++;
             Console.WriteLine($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} refused: {ex.Problem.Detail}");

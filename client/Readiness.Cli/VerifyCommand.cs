@@ -14,7 +14,7 @@ internal static class VerifyCommand
           or of an area's streams, such as --area bac-kan/ba-be) and prints the verdict, the first
           broken link with the hash expected and the one found, and events per second. --json
           prints the whole report. Exits 1 when a link is broken, 2 when it could not check.
-          --token (or READINESS_TOKEN) is sent as a bearer token, for a silo that asks for one.
+          --token (else READINESS_TOKEN, else .local/dev-token) is sent as the bearer token.
         """;
 
     // Enough to see the pattern of a tampering without burying the verdict.
@@ -40,7 +40,7 @@ internal static class VerifyCommand
         }
         catch (ReadinessApiException ex)
         {
-            await error.WriteLineAsync(ex.Problem.Detail ?? ex.Message);
+            await error.WriteLineAsync(Connection.Explain(ex));
             return 2;
         }
         catch (HttpRequestException ex)

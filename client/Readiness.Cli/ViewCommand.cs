@@ -14,7 +14,7 @@ internal static class ViewCommand
           or communes, and posts not manned. --as-of T shows it as things were at T, by when they
           happened; --known-at K from only the events recorded by K; both may be combined (T, K such
           as 2024-06-30 or 2024-06-30T08:00:00+07:00; UTC without an offset). --json prints the whole view.
-          --token (or READINESS_TOKEN) is sent as a bearer token, for a silo that asks for one.
+          --token (else READINESS_TOKEN, else .local/dev-token) is sent as the bearer token.
         """;
 
     // A summary stays a screenful even for a moment when most units were below R2.
@@ -49,7 +49,7 @@ internal static class ViewCommand
         }
         catch (ReadinessApiException ex)
         {
-            await error.WriteLineAsync(ex.Problem.Detail ?? ex.Message);
+            await error.WriteLineAsync(Connection.Explain(ex));
             return 1;
         }
         catch (HttpRequestException ex)

@@ -36,4 +36,10 @@ public sealed class ReadinessApiException : Exception
 
     /// <summary>The problem document the API returned.</summary>
     public ApiProblem Problem { get; }
+
+    /// <summary>
+    /// How long the server asked the caller to wait (its <c>Retry-After</c>), as on a 429 past the
+    /// per-caller rate limit or a 503; null when it did not say.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

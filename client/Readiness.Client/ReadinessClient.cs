@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -8,22 +9,60 @@ using Readiness.Domain;
 
 namespace Readiness.Client;
 
-/// <summary>How the client retries a command whose outcome it could not learn.</summary>
+/// <summary>
+/// Where the client connects, with which token, and how it retries a call whose outcome it could not learn.
+/// <see cref="BaseAddress"/>, <see cref="Token"/> and <see cref="Timeout"/> are used by
+/// <see cref="ReadinessClient.Create(ReadinessClientOptions, HttpMessageHandler?)"/>; a client made with
+/// <see cref="ReadinessClient(HttpClient, ReadinessClientOptions?)"/> uses its <see cref="HttpClient"/> as configured.
+/// </summary>
 public sealed record ReadinessClientOptions
 {
-    /// <summary>Attempts per command, the first included. Every attempt carries the same command id.</summary>
+    /// <summary>The silo's address, such as <c>http://127.0.0.1:5080</c>; a path (a reverse proxy's prefix) is kept.</summary>
+    public Uri? BaseAddress { get; init; }
+
+    /// <summary>
+    /// The bearer token sent on every request. A development silo on loopback prints one at start-up and
+    /// keeps it in <c>.local/dev-token</c>; in production an administrator mints one (<see cref="ReadinessClient.MintTokenAsync"/>).
+    /// </summary>
+    public string? Token { get; init; }
+
+    /// <summary>How long one attempt may wait for its response to begin; a timed-out command is re-sent with the same id.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts per call, the first included. Every attempt of a command carries the same command id.</summary>
     public int MaxAttempts { get; init; } = 4;
 
-    /// <summary>Pause before the second attempt; doubled for each attempt after it.</summary>
+    /// <summary>Pause before the second attempt; doubled for each attempt after it, and never shorter than the server's <c>Retry-After</c>.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The longest <c>Retry-After</c> the client waits out by itself; a longer one surfaces at once as a
+    /// <see cref="ReadinessApiException"/> whose <see cref="ReadinessApiException.RetryAfter"/> says how long.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether queries are retried like commands (timeouts, network errors, 429 and 5xx). They change nothing, so it is safe; true by default.</summary>
+    public bool RetryQueries { get; init; } = true;
+
+    /// <summary>Told of every retry before its pause: which call, which attempt failed and why. For logging; may be null.</summary>
+    public Action<ReadinessRetry>? OnRetry { get; init; }
 }
+
+/// <summary>One retry the client is about to make.</summary>
+/// <param name="Method">The HTTP method, such as <c>POST</c>.</param>
+/// <param name="Path">The route, relative to the base address.</param>
+/// <param name="CommandId">The command id every attempt carries; null for a query or the live stream.</param>
+/// <param name="FailedAttempt">The attempt that failed, counted from 1; the next one is <c>FailedAttempt + 1</c>.</param>
+/// <param name="Delay">The pause before the next attempt.</param>
+/// <param name="Reason">Why: a timeout, a network error, or the status the server answered.</param>
+public sealed record ReadinessRetry(string Method, string Path, string? CommandId, int FailedAttempt, TimeSpan Delay, string Reason);
 
 /// <summary>
 /// The typed client for the Readiness HTTP API. Commands get a fresh command id unless one is given;
 /// when a send times out or the server cannot answer, the outcome is unknown, so the same command id
 /// is sent again and the server returns the first result instead of applying it twice.
 /// </summary>
-public sealed partial class ReadinessClient
+public sealed partial class ReadinessClient : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -32,13 +71,64 @@ public sealed partial class ReadinessClient
 
     private readonly HttpClient http;
     private readonly ReadinessClientOptions options;
+    private readonly bool ownsHttp;
 
-    /// <summary>Creates a client over an <see cref="HttpClient"/> whose BaseAddress is the silo, such as http://127.0.0.1:5080.</summary>
+    /// <summary>
+    /// Creates a client over an <see cref="HttpClient"/> whose BaseAddress is the silo, such as http://127.0.0.1:5080,
+    /// and which sends its own <c>Authorization</c> header; the caller keeps and disposes it.
+    /// </summary>
+    /// <param name="http">The HTTP client, used as configured.</param>
+    /// <param name="options">Retries; <see cref="ReadinessClientOptions.BaseAddress"/>, <see cref="ReadinessClientOptions.Token"/> and <see cref="ReadinessClientOptions.Timeout"/> are not used here.</param>
     public ReadinessClient(HttpClient http, ReadinessClientOptions? options = null)
+        : this(http, options ?? new ReadinessClientOptions(), ownsHttp: false)
+    {
+    }
+
+    private ReadinessClient(HttpClient http, ReadinessClientOptions options, bool ownsHttp)
     {
         ArgumentNullException.ThrowIfNull(http);
         this.http = http;
-        this.options = options ?? new ReadinessClientOptions();
+        this.options = options;
+        this.ownsHttp = ownsHttp;
+    }
+
+    /// <summary>
+    /// Creates a client that connects to <see cref="ReadinessClientOptions.BaseAddress"/> and sends
+    /// <see cref="ReadinessClientOptions.Token"/> as a bearer token on every request. Dispose it when done.
+    /// </summary>
+    /// <param name="options">The address, the token, the timeout of one attempt, and how to retry.</param>
+    /// <param name="handler">The handler beneath the client (a proxy, client certificates, a test's); the client disposes it. A pooled <see cref="SocketsHttpHandler"/> when null.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="ArgumentException">The options have no absolute <see cref="ReadinessClientOptions.BaseAddress"/>.</exception>
+    public static ReadinessClient Create(ReadinessClientOptions options, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BaseAddress is not { IsAbsoluteUri: true } baseAddress)
+        {
+            throw new ArgumentException("BaseAddress must be the silo's absolute address, such as http://127.0.0.1:5080.", nameof(options));
+        }
+        // Without a trailing slash a relative route would replace the base address's last segment.
+        var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
+        // A pooled handler that renews its connections, so a long-lived client follows DNS changes.
+        var http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        {
+            BaseAddress = root,
+            Timeout = options.Timeout,
+        };
+        if (!string.IsNullOrWhiteSpace(options.Token))
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token.Trim());
+        }
+        return new ReadinessClient(http, options, ownsHttp: true);
+    }
+
+    /// <summary>Releases the connection pool when the client was made by <see cref="Create"/>; a caller's <see cref="HttpClient"/> is left alone.</summary>
+    public void Dispose()
+    {
+        if (ownsHttp)
+        {
+            http.Dispose();
+        }
     }
 
     /// <summary>
@@ -123,7 +213,8 @@ public sealed partial class ReadinessClient
     /// <exception cref="ReadinessApiException">404 when the province is unknown; 400 for a year not yet begun or another language.</exception>
     public async Task<string> GetYearReportHtmlAsync(string provinceId, int year, string language = "vi", CancellationToken cancellationToken = default)
     {
-        using var response = await http.GetAsync(new Uri(ReportPath(provinceId, year) + $"?format=html&lang={Uri.EscapeDataString(language)}", UriKind.Relative), cancellationToken);
+        using var response = await Send(HttpMethod.Get, ReportPath(provinceId, year) + $"?format=html&lang={Uri.EscapeDataString(language)}",
+            content: null, commandId: null, retry: options.RetryQueries, HttpCompletionOption.ResponseContentRead, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
             return await response.Content.ReadAsStringAsync(cancellationToken);
@@ -168,39 +259,56 @@ public sealed partial class ReadinessClient
 
     private async Task<CommandAccepted> SendCommand(string path, ICommand command, CancellationToken cancellationToken)
     {
-        var delay = options.FirstRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            HttpResponseMessage response;
-            try
-            {
-                // The runtime type, so that every field of the command is sent, not only the interface's.
-                using var body = JsonContent.Create(command, command.GetType(), options: Json);
-                response = await http.PostAsync(new Uri(path, UriKind.Relative), body, cancellationToken);
-            }
-            catch (Exception ex) when (attempt < options.MaxAttempts && IsUnknownOutcome(ex, cancellationToken))
-            {
-                await Task.Delay(delay, cancellationToken);
-                delay *= 2;
-                continue;
-            }
-            using (response)
-            {
-                if (attempt < options.MaxAttempts && response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
-                {
-                    await Task.Delay(delay, cancellationToken);
-                    delay *= 2;
-                    continue;
-                }
-                return await Read<CommandAccepted>(response, cancellationToken);
-            }
-        }
+        // The runtime type, so that every field of the command is sent, not only the interface's.
+        using var response = await Send(HttpMethod.Post, path, () => JsonContent.Create(command, command.GetType(), options: Json),
+            command.CommandId, retry: true, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await Read<CommandAccepted>(response, cancellationToken);
     }
 
     private async Task<T> Get<T>(string path, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(path, cancellationToken);
+        using var response = await Send(HttpMethod.Get, path, content: null, commandId: null, options.RetryQueries, HttpCompletionOption.ResponseContentRead, cancellationToken);
         return await Read<T>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a request, and sends it again, built afresh, while its outcome is unknown (a timeout, a
+    /// broken connection) or the server asks for patience (429, 5xx), waiting at least its Retry-After.
+    /// Returns the last response, whatever its status; throws the last exception when no attempt got one.
+    /// </summary>
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, Func<HttpContent>? content, string? commandId, bool retry,
+        HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        var attempts = retry ? Math.Max(1, options.MaxAttempts) : 1;
+        var delay = options.FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            string reason;
+            var wait = delay;
+            try
+            {
+                using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content?.Invoke() };
+                var response = await http.SendAsync(request, completion, cancellationToken);
+                var retryAfter = RetryAfterOf(response);
+                if (attempt >= attempts || !IsTransient(response.StatusCode) || retryAfter > options.MaxRetryAfter)
+                {
+                    return response;
+                }
+                reason = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+                if (retryAfter > wait)
+                {
+                    wait = retryAfter.Value;
+                }
+                response.Dispose();
+            }
+            catch (Exception ex) when (attempt < attempts && IsUnknownOutcome(ex, cancellationToken))
+            {
+                reason = ex is TaskCanceledException ? $"no answer within {http.Timeout.TotalSeconds:0.#} s" : ex.Message;
+            }
+            options.OnRetry?.Invoke(new ReadinessRetry(method.Method, path, commandId, attempt, wait, reason));
+            await Task.Delay(wait, cancellationToken);
+            delay *= 2;
+        }
     }
 
     private static async Task<T> Read<T>(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -210,14 +318,50 @@ public sealed partial class ReadinessClient
             return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
                 ?? throw new InvalidOperationException($"The API answered {(int)response.StatusCode} with an empty body.");
         }
-        ApiProblem? problem = null;
-        if (response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json")
-        {
-            problem = await response.Content.ReadFromJsonAsync<ApiProblem>(Json, cancellationToken);
-        }
-        throw new ReadinessApiException((int)response.StatusCode,
-            problem ?? new ApiProblem(null, response.ReasonPhrase, (int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken), null));
+        throw await Refusal(response, cancellationToken);
     }
+
+    private static async Task<ReadinessApiException> Refusal(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        ApiProblem? problem = null;
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json" && body.Length > 0)
+        {
+            try
+            {
+                problem = JsonSerializer.Deserialize<ApiProblem>(body, Json);
+            }
+            catch (JsonException)
+            {
+                // A proxy's error page in front of the API: keep its text as the detail below.
+            }
+        }
+        problem = problem is null
+            ? new ApiProblem(null, response.ReasonPhrase, status, body.Length > 0 ? body : DefaultDetail(response.StatusCode), null)
+            : problem with { Detail = problem.Detail ?? DefaultDetail(response.StatusCode) };
+        return new ReadinessApiException(status, problem) { RetryAfter = RetryAfterOf(response) };
+    }
+
+    // A role refusal comes from the authorisation middleware with no detail: say what it means.
+    private static string? DefaultDetail(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.Unauthorized => "A bearer token is required, or the one sent was refused.",
+        HttpStatusCode.Forbidden => "The token's roles do not allow this request.",
+        _ => null,
+    };
+
+    internal static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow is { Ticks: > 0 } left ? left : TimeSpan.Zero,
+        _ => null,
+    };
+
+    // 408 and 429 ask the caller to come back; a 5xx may have come from a proxy or a silo shutting down.
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+        || ((int)status >= 500 && status is not HttpStatusCode.NotImplemented and not HttpStatusCode.HttpVersionNotSupported);
 
     // A timeout or a broken connection says nothing about whether the server applied the command.
     private static bool IsUnknownOutcome(Exception ex, CancellationToken cancellationToken) =>

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json;
+using Readiness.Client;
+using Readiness.Domain;
+
+namespace Readiness.Cli;
+
+/// <summary><c>readiness token</c>: mints a bearer token through the silo, with the caller's own (admin) token.</summary>
+internal static class TokenCommand
+{
+    public const string Usage = """
+        readiness token --subject S --scope bac-kan [--scope …] --role viewer [--role …] [--hours 8] [--json] [--url http://127.0.0.1:5080] [--token T]
+          Mints a bearer token for S with the given scopes (unit ids such as bac-kan or bac-kan/ba-be,
+          or *) and roles (reporter, viewer, auditor, admin), valid for --hours. Needs an admin token
+          whose scopes cover every scope asked for. Prints the token alone (for $(…)), or with --json
+          the token and its expiry.
+        """;
+
+    private sealed record Options(Uri Url, string? Subject, List<string> Scopes, List<string> Roles, double Hours, bool Json, string? Token);
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var options = Parse(args, error);
+        if (options is null)
+        {
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+        using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(30));
+        MintedToken minted;
+        try
+        {
+            minted = await client.MintTokenAsync(options.Subject!, options.Scopes, options.Roles, options.Hours);
+        }
+        catch (ReadinessApiException ex)
+        {
+            await error.WriteLineAsync(Connection.Explain(ex));
+            return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            await error.WriteLineAsync($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
+            return 1;
+        }
+        if (options.Json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                minted.Token,
+                minted.ExpiresAt,
+                subject = options.Subject,
+                scopes = options.Scopes,
+                roles = options.Roles,
+            }, AuditOptions.Indented));
+            return 0;
+        }
+        await output.WriteLineAsync(minted.Token);
+        await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Token for {options.Subject} ({string.Join(", ", options.Roles)} on {string.Join(", ", options.Scopes)}), valid until {AuditOptions.Format(minted.ExpiresAt)}."));
+        return 0;
+    }
+
+    private static Options? Parse(string[] args, TextWriter error)
+    {
+        var result = new Options(AuditOptions.DefaultUrl, null, [], [], 8, false, null);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--json":
+                    result = result with { Json = true };
+                    continue;
+                case "--subject" when value is { Length: > 0 }:
+                    result = result with { Subject = value };
+                    break;
+                case "--scope" when value is { Length: > 0 }:
+                    result.Scopes.Add(value);
+                    break;
+                case "--role" when value is { Length: > 0 }:
+                    if (!Access.Roles.Contains(value))
+                    {
+                        error.WriteLine($"Unknown role '{value}': one of {string.Join(", ", Access.Roles)}.");
+                        return null;
+                    }
+                    result.Roles.Add(value);
+                    break;
+                case "--hours" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) && hours > 0:
+                    result = result with { Hours = hours };
+                    break;
+                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
+                    result = result with { Url = url };
+                    break;
+                case "--token" when value is { Length: > 0 }:
+                    result = result with { Token = value };
+                    break;
+                default:
+                    error.WriteLine($"Bad option '{args[i]}'.");
+                    return null;
+            }
+            i++;
+        }
+        if (result.Subject is null || result.Scopes.Count == 0 || result.Roles.Count == 0)
+        {
+            error.WriteLine("--subject, at least one --scope and at least one --role are needed.");
+            return null;
+        }
+        return result;
+    }
+}
