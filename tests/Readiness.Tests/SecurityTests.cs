@@ -2,13 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts;
-using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
@@ -21,9 +19,7 @@ public class SecurityTests(SiloFixture silo)
     /// <summary>Every API route of the running silo, filled in to ask about one test province.</summary>
     private List<(string Method, string Path, Type? Command)> Routes(TestProvince tree)
     {
-        var commandTypes = typeof(ICommand).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommand).IsAssignableFrom(t))
-            .ToDictionary(t => "/api/commands/" + CommandPaths.NameOf(t), StringComparer.Ordinal);
+        var commandTypes = CommandBodies.Types.ToDictionary(CommandBodies.RouteOf, StringComparer.Ordinal);
         var values = new Dictionary<string, string>
         {
             ["provinceId"] = tree.ProvinceId, ["district"] = "district-a", ["year"] = "2025",
@@ -225,39 +221,13 @@ public class SecurityTests(SiloFixture silo)
         {
             request.Content = path == "/api/import"
                 ? new StringContent("{}\n", Encoding.UTF8, "application/x-ndjson")
-                : new StringContent(command is null ? TokenBody(tree) : CommandBody(command, tree), Encoding.UTF8, "application/json");
+                : new StringContent(command is null ? TokenBody(tree) : CommandBodies.For(command, tree, SiloFixture.NewId()).ToJsonString(), Encoding.UTF8, "application/json");
         }
         return await http.SendAsync(request);
     }
 
     private static string TokenBody(TestProvince tree) =>
         JsonSerializer.Serialize(new TokenRequest("someone", [tree.ProvinceId], [Access.Viewer]), SiloFixture.Json);
-
-    /// <summary>A well-formed command of the type for a unit of the test province, so that only scope can refuse it.</summary>
-    private static string CommandBody(Type command, TestProvince tree)
-    {
-        var body = new JsonObject();
-        foreach (var parameter in command.GetConstructors().Single().GetParameters())
-        {
-            var name = JsonNamingPolicy.CamelCase.ConvertName(parameter.Name!);
-            var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
-            body[name] = name switch
-            {
-                "commandId" => SiloFixture.NewId(),
-                "unitId" => tree.CommuneId,
-                "exerciseId" => $"{tree.CommuneId}/dien-tap",
-                "postId" => $"{tree.CommuneId}/truc",
-                "parentId" => tree.DistrictId,
-                _ when type == typeof(string) => "x",
-                _ when type == typeof(int) || type == typeof(long) => 1,
-                _ when type == typeof(DateTimeOffset) => DateTimeOffset.UtcNow.AddDays(-1),
-                _ when type.IsEnum => Enum.GetNames(type)[0],
-                _ when type == typeof(IReadOnlyList<string>) => new JsonArray(tree.CommuneId),
-                _ => null,
-            };
-        }
-        return body.ToJsonString();
-    }
 
     private Task<long> EventsOf(string provinceId) =>
         silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE stream_id = @p OR stream_id LIKE @sub OR stream_id LIKE @x OR stream_id LIKE @post",

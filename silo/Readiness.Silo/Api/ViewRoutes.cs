@@ -101,6 +101,10 @@ internal static class ViewRoutes
         views.MapGet("/exercises/{**exerciseId}", async (string exerciseId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(exerciseId).Trim('/');
+                if (UnitPath.Problem(id) is { } problem)
+                {
+                    return Problems.Invalid(problem.Replace("unit id", "exercise id", StringComparison.Ordinal));
+                }
                 var moment = new Moment(asOf, knownAt);
                 var exercise = moment.IsNow
                     ? await session.LoadAsync<ExerciseRecord>(StreamKeys.Exercise(id), cancellationToken)
@@ -118,6 +122,10 @@ internal static class ViewRoutes
         views.MapGet("/duty-posts/{**postId}", async (string postId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(postId).Trim('/');
+                if (UnitPath.Problem(id) is { } problem)
+                {
+                    return Problems.Invalid(problem.Replace("unit id", "duty post id", StringComparison.Ordinal));
+                }
                 var moment = new Moment(asOf, knownAt);
                 var post = moment.IsNow
                     ? await session.LoadAsync<DutyPostRecord>(StreamKeys.DutyPost(id), cancellationToken)

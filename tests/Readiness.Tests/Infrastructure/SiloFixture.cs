@@ -21,7 +21,12 @@ public sealed class SiloFixture : IAsyncLifetime
     {
         var cluster = await PostgresCluster.EnsureStartedAsync();
         Database = await cluster.CreateDatabaseAsync("shared");
-        Host = new SiloHost(Database, loadDemo: true);
+        // Tests here send thousands of requests under one subject; RateLimitTests has a silo of its own.
+        Host = new SiloHost(Database, loadDemo: true, settings: new Dictionary<string, string>
+        {
+            ["Readiness:RateLimit:PermitsPerSecond"] = "100000",
+            ["Readiness:RateLimit:Burst"] = "100000",
+        });
         Http = await Host.StartAndWaitUntilReadyAsync();
     }
 

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Readiness.Contracts;
+using Readiness.Contracts.Http;
+
+namespace Readiness.Tests.Infrastructure;
+
+/// <summary>Every command of the API as a well-formed JSON body aimed at one commune, built from its record's shape.</summary>
+public static class CommandBodies
+{
+    public static IReadOnlyList<Type> Types { get; } = [.. typeof(ICommand).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommand).IsAssignableFrom(t) && CommandPaths.NameOf(t) is { Length: > 0 })
+        // Sent by grains and the outbox, never through a route.
+        .Where(t => t != typeof(RecordUpwardReportAcknowledged) && t != typeof(RecordExerciseParticipation))
+        .OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    public static string RouteOf(Type command) => "/api/commands/" + CommandPaths.NameOf(command);
+
+    /// <summary>The body's fields with their CLR types, so a test can break any one of them.</summary>
+    public static IReadOnlyList<(string Name, Type Type)> Fields(Type command) =>
+        [.. command.GetConstructors().Single().GetParameters()
+            .Select(p => (JsonNamingPolicy.CamelCase.ConvertName(p.Name!), Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType))];
+
+    public static JsonObject For(Type command, TestProvince tree, string commandId)
+    {
+        var body = new JsonObject();
+        foreach (var (name, type) in Fields(command))
+        {
+            body[name] = name switch
+            {
+                "commandId" => commandId,
+                "unitId" => tree.CommuneId,
+                "exerciseId" => $"{tree.CommuneId}/dien-tap",
+                "postId" => $"{tree.CommuneId}/truc",
+                "parentId" => tree.DistrictId,
+                _ when type == typeof(string) => "x",
+                _ when type == typeof(int) || type == typeof(long) => 1,
+                _ when type == typeof(DateTimeOffset) => DateTimeOffset.UtcNow.AddDays(-1),
+                _ when type.IsEnum => Enum.GetNames(type)[0],
+                _ when type == typeof(IReadOnlyList<string>) => new JsonArray(tree.CommuneId),
+                _ => null,
+            };
+        }
+        return body;
+    }
+}
