@@ -1,5 +1,4 @@
 using System.Globalization;
-using Readiness.Client;
 
 namespace Readiness.Cli;
 
@@ -62,47 +61,39 @@ internal static class CommandLine
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(10),
             retry => Console.Error.WriteLine($"{retry.Method} {retry.Path}: attempt {retry.FailedAttempt} failed ({retry.Reason}); again in {retry.Delay.TotalSeconds:0.0} s"));
         var simulation = new Simulation(client, options.Province);
-        try
+        return await Connection.CallAsync(Console.Error, options.Url, async () =>
         {
             await simulation.RunAsync(options.Rate, stop.Token);
-        }
-        catch (ReadinessApiException ex)
-        {
-            Console.Error.WriteLine(Connection.Explain(ex));
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            Console.Error.WriteLine($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 1;
-        }
-        Console.WriteLine($"Sent {simulation.Sent} reports, {simulation.Refused} refused.");
-        return 0;
+            Console.WriteLine($"Sent {simulation.Sent} reports, {simulation.Refused} refused.");
+            return 0;
+        });
     }
 
     private sealed record SimulateOptions(Uri Url, string Province, double Rate, double Minutes, string? Token = null);
 
     private static SimulateOptions? Options(string[] args)
     {
-        var result = new SimulateOptions(new Uri("http://127.0.0.1:5080"), "bac-kan", 2, 10);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var result = new SimulateOptions(AuditOptions.DefaultUrl, "bac-kan", 2, 10);
+        var reader = new OptionReader(Console.Error);
+        if (!reader.ReadPairs(args, Own))
         {
-            var value = args[i + 1];
-            result = args[i] switch
+            return null;
+        }
+        return result with { Url = reader.Url, Token = reader.Token };
+
+        bool Own(string name, string value)
+        {
+            SimulateOptions? next = name switch
             {
-                "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url) => result with { Url = url },
                 "--province" => result with { Province = value },
-                "--token" => result with { Token = value },
+                // simulate always took an empty token, which means none, as leaving it out does.
+                "--token" when value.Length == 0 => result,
                 "--rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var rate) && rate is > 0 and <= 200 => result with { Rate = rate },
                 "--minutes" when double.TryParse(value, CultureInfo.InvariantCulture, out var minutes) && minutes > 0 => result with { Minutes = minutes },
-                _ => null!,
+                _ => null,
             };
-            if (result is null)
-            {
-                Console.Error.WriteLine($"Bad option '{args[i]} {value}'.");
-                return null;
-            }
+            result = next ?? result;
+            return next is not null;
         }
-        return args.Length % 2 == 0 ? result : null;
     }
 }

@@ -66,5 +66,30 @@ internal static class Connection
         _ => ex.Problem.Detail ?? ex.Message,
     };
 
+    /// <summary>
+    /// Runs a command's calls to the silo, so that a refusal or an unreachable silo reads the same from every
+    /// command. <paramref name="failed"/> is the exit code for both; verify keeps 2, as "could not check".
+    /// </summary>
+    public static async Task<int> CallAsync(TextWriter error, Uri url, Func<Task<int>> body, int failed = 1)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (ReadinessApiException ex)
+        {
+            await error.WriteLineAsync(Explain(ex));
+            return failed;
+        }
+        catch (HttpRequestException ex)
+        {
+            await error.WriteLineAsync(Unreachable(url, ex));
+            return failed;
+        }
+    }
+
+    /// <summary>Said when the silo cannot be reached, also by the commands that handle refusals their own way.</summary>
+    public static string Unreachable(Uri url, HttpRequestException ex) => $"Cannot reach the silo at {url}: {ex.Message}. Start it with ./run.sh.";
+
     private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -68,30 +68,25 @@ internal static class ExportCommand
 
     private static Options? Parse(string[] args)
     {
-        if (args.Length % 2 != 0)
+        string? area = null;
+        string? target = null;
+        var reader = new OptionReader(Console.Error);
+        // An odd count is refused before any option is read, so it never says "Bad option".
+        var read = args.Length % 2 == 0 && reader.ReadPairs(args, (name, value) =>
         {
-            return null;
-        }
-        var result = new Options(AuditOptions.DefaultUrl, null, null, null);
-        for (var i = 0; i < args.Length; i += 2)
-        {
-            var value = args[i + 1];
-            Options? next = args[i] switch
+            switch (name)
             {
-                "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url) => result with { Url = url },
-                "--area" when value.Length > 0 => result with { Area = value },
-                "--out" when value.Length > 0 => result with { Out = value },
-                "--token" when value.Length > 0 => result with { Token = value },
-                _ => null,
-            };
-            if (next is null)
-            {
-                Console.Error.WriteLine($"Bad option '{args[i]} {value}'.");
-                return null;
+                case "--area" when value.Length > 0:
+                    area = value;
+                    return true;
+                case "--out" when value.Length > 0:
+                    target = value;
+                    return true;
+                default:
+                    return false;
             }
-            result = next;
-        }
-        return result;
+        });
+        return read ? new Options(reader.Url, area, target, reader.Token) : null;
     }
 
     /// <summary>Calls back on the copying thread, so the count shown never goes backwards (Progress&lt;T&gt; posts to the thread pool).</summary>

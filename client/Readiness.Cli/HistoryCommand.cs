@@ -35,7 +35,7 @@ internal static class HistoryCommand
         var client = new ReadinessClient(http);
         var table = options.Json ? null : new Table(output);
         long count = 0;
-        try
+        return await Connection.CallAsync(error, options.Url, async () =>
         {
             if (options.All)
             {
@@ -56,18 +56,8 @@ internal static class HistoryCommand
                 }
                 await Footer(page.NextAfter);
             }
-        }
-        catch (ReadinessApiException ex)
-        {
-            await error.WriteLineAsync(Connection.Explain(ex));
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            await error.WriteLineAsync($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 1;
-        }
-        return 0;
+            return 0;
+        });
 
         async Task Write(HistoryEntry entry)
         {
@@ -96,71 +86,12 @@ internal static class HistoryCommand
         var result = new Options(AuditOptions.DefaultUrl, null, null, null, new HistoryFilter(), null, false, false);
         var kinds = new List<string>();
         var scopes = 0;
-        for (var i = 0; i < args.Length; i++)
+        var reader = new OptionReader(error);
+        if (!reader.Read(args, Own))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            DateTimeOffset moment = default;
-            bool IsMoment() => AuditOptions.TryParseMoment(value, out moment);
-            switch (args[i])
-            {
-                case "--all":
-                    result = result with { All = true };
-                    continue;
-                case "--json":
-                    result = result with { Json = true };
-                    continue;
-                case "--unit" when value is { Length: > 0 }:
-                    result = result with { Scope = HistoryScope.Unit(value) };
-                    scopes++;
-                    break;
-                case "--exercise" when value is { Length: > 0 }:
-                    result = result with { Scope = HistoryScope.Exercise(value) };
-                    scopes++;
-                    break;
-                case "--post" when value is { Length: > 0 }:
-                    result = result with { Scope = HistoryScope.DutyPost(value) };
-                    scopes++;
-                    break;
-                case "--province" when value is { Length: > 0 }:
-                    result = result with { Province = value };
-                    scopes++;
-                    break;
-                case "--district" when value is { Length: > 0 }:
-                    result = result with { District = value };
-                    break;
-                case "--kind" when value is { Length: > 0 }:
-                    kinds.Add(value);
-                    break;
-                case "--from" when IsMoment():
-                    result = result with { Filter = result.Filter with { OccurredFrom = moment } };
-                    break;
-                case "--to" when IsMoment():
-                    result = result with { Filter = result.Filter with { OccurredTo = moment } };
-                    break;
-                case "--recorded-from" when IsMoment():
-                    result = result with { Filter = result.Filter with { RecordedFrom = moment } };
-                    break;
-                case "--recorded-to" when IsMoment():
-                    result = result with { Filter = result.Filter with { RecordedTo = moment } };
-                    break;
-                case "--limit" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 1000:
-                    result = result with { Filter = result.Filter with { Limit = limit } };
-                    break;
-                case "--after" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var after):
-                    result = result with { After = after };
-                    break;
-                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
-                    result = result with { Url = url };
-                    break;
-                case "--token" when value is { Length: > 0 }:
-                    result = result with { Token = value };
-                    break;
-                default:
-                    error.WriteLine($"Bad option '{args[i]}{(value is null ? "" : " " + value)}'.");
-                    return null;
-            }
-            i++;
+            return null;
         }
+        result = result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
         if (scopes != 1)
         {
             error.WriteLine("Name exactly one of --unit, --exercise, --post or --province.");
@@ -176,6 +107,60 @@ internal static class HistoryCommand
             result = result with { Scope = HistoryScope.Province(province, result.District) };
         }
         return result with { Filter = result.Filter with { Kinds = kinds.Count == 0 ? null : kinds } };
+
+        Taken Own(string name, string? value)
+        {
+            DateTimeOffset moment = default;
+            bool IsMoment() => AuditOptions.TryParseMoment(value, out moment);
+            switch (name)
+            {
+                case "--all":
+                    result = result with { All = true };
+                    return Taken.Alone;
+                case "--unit" when value is { Length: > 0 }:
+                    result = result with { Scope = HistoryScope.Unit(value) };
+                    scopes++;
+                    return Taken.WithValue;
+                case "--exercise" when value is { Length: > 0 }:
+                    result = result with { Scope = HistoryScope.Exercise(value) };
+                    scopes++;
+                    return Taken.WithValue;
+                case "--post" when value is { Length: > 0 }:
+                    result = result with { Scope = HistoryScope.DutyPost(value) };
+                    scopes++;
+                    return Taken.WithValue;
+                case "--province" when value is { Length: > 0 }:
+                    result = result with { Province = value };
+                    scopes++;
+                    return Taken.WithValue;
+                case "--district" when value is { Length: > 0 }:
+                    result = result with { District = value };
+                    return Taken.WithValue;
+                case "--kind" when value is { Length: > 0 }:
+                    kinds.Add(value);
+                    return Taken.WithValue;
+                case "--from" when IsMoment():
+                    result = result with { Filter = result.Filter with { OccurredFrom = moment } };
+                    return Taken.WithValue;
+                case "--to" when IsMoment():
+                    result = result with { Filter = result.Filter with { OccurredTo = moment } };
+                    return Taken.WithValue;
+                case "--recorded-from" when IsMoment():
+                    result = result with { Filter = result.Filter with { RecordedFrom = moment } };
+                    return Taken.WithValue;
+                case "--recorded-to" when IsMoment():
+                    result = result with { Filter = result.Filter with { RecordedTo = moment } };
+                    return Taken.WithValue;
+                case "--limit" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 1000:
+                    result = result with { Filter = result.Filter with { Limit = limit } };
+                    return Taken.WithValue;
+                case "--after" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var after):
+                    result = result with { After = after };
+                    return Taken.WithValue;
+                default:
+                    return Taken.No;
+            }
+        }
     }
 
     /// <summary>Fixed columns, so that rows line up while pages stream in and nothing has to be held back.</summary>

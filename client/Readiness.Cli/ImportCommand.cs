@@ -85,38 +85,24 @@ internal static class ImportCommand
         }
         catch (HttpRequestException ex)
         {
-            Console.Error.WriteLine($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
+            Console.Error.WriteLine(Connection.Unreachable(options.Url, ex));
             return 1;
         }
     }
 
     private static Options? Parse(string[] args)
     {
-        var result = new Options(AuditOptions.DefaultUrl, null, false, null);
-        for (var i = 0; i < args.Length; i++)
+        string? path = null;
+        var reader = new OptionReader(Console.Error, showValue: false);
+        var read = reader.Read(args, (name, _) =>
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
+            if (name.StartsWith("--", StringComparison.Ordinal) || path is not null)
             {
-                case "--json":
-                    result = result with { Json = true };
-                    continue;
-                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
-                    result = result with { Url = url };
-                    i++;
-                    continue;
-                case "--token" when value is { Length: > 0 }:
-                    result = result with { Token = value };
-                    i++;
-                    continue;
-                case var name when !name.StartsWith("--", StringComparison.Ordinal) && result.File is null:
-                    result = result with { File = name };
-                    continue;
-                default:
-                    Console.Error.WriteLine($"Bad option '{args[i]}'.");
-                    return null;
+                return Taken.No;
             }
-        }
-        return result;
+            path = name;
+            return Taken.Alone;
+        });
+        return read ? new Options(reader.Url, path, reader.Json, reader.Token) : null;
     }
 }

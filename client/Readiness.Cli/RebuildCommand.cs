@@ -35,73 +35,53 @@ internal static class RebuildCommand
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(30));
-        RebuildStatus final;
-        try
+        return await Connection.CallAsync(Console.Error, options.Url, async () =>
         {
-            var started = await client.StartRebuildAsync(options.Projection, stop.Token);
-            var bar = options.Json ? null : new ProgressBar(Console.Out, !Console.IsOutputRedirected);
-            final = await client.WaitForRebuildAsync(started.Id, bar is null ? null : new SynchronousProgress(bar.Draw), cancellationToken: stop.Token);
-            bar?.Finish();
-        }
-        catch (ReadinessApiException ex)
-        {
-            Console.Error.WriteLine(Connection.Explain(ex));
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            Console.Error.WriteLine($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 1;
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            Console.Error.WriteLine("Stopped watching; the rebuild goes on in the silo (GET /api/admin/rebuilds).");
-            return 130;
-        }
+            RebuildStatus final;
+            try
+            {
+                var started = await client.StartRebuildAsync(options.Projection, stop.Token);
+                var bar = options.Json ? null : new ProgressBar(Console.Out, !Console.IsOutputRedirected);
+                final = await client.WaitForRebuildAsync(started.Id, bar is null ? null : new SynchronousProgress(bar.Draw), cancellationToken: stop.Token);
+                bar?.Finish();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("Stopped watching; the rebuild goes on in the silo (GET /api/admin/rebuilds).");
+                return 130;
+            }
 
-        if (options.Json)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(final, Json));
-        }
-        else if (final.State == RebuildState.Succeeded)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Rebuilt {string.Join(", ", final.Projections)}: {final.EventsProcessed:N0} events, {final.DocumentsWritten:N0} documents in {final.ElapsedSeconds:0.00} s, {final.EventsPerSecond:N0} events/s."));
-        }
-        else
-        {
-            Console.Error.WriteLine($"Rebuild {final.Id} failed: {final.Error}");
-        }
-        return final.State == RebuildState.Succeeded ? 0 : 1;
+            if (options.Json)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(final, Json));
+            }
+            else if (final.State == RebuildState.Succeeded)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Rebuilt {string.Join(", ", final.Projections)}: {final.EventsProcessed:N0} events, {final.DocumentsWritten:N0} documents in {final.ElapsedSeconds:0.00} s, {final.EventsPerSecond:N0} events/s."));
+            }
+            else
+            {
+                Console.Error.WriteLine($"Rebuild {final.Id} failed: {final.Error}");
+            }
+            return final.State == RebuildState.Succeeded ? 0 : 1;
+        });
     }
 
     private static Options? Parse(string[] args)
     {
-        var result = new Options(new Uri("http://127.0.0.1:5080"), ReadinessClient.AllProjections, false);
-        for (var i = 0; i < args.Length; i++)
+        var projection = ReadinessClient.AllProjections;
+        var reader = new OptionReader(Console.Error, showValue: false);
+        var read = reader.Read(args, (name, value) =>
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
+            if (name != "--projection" || value is not { Length: > 0 })
             {
-                case "--json":
-                    result = result with { Json = true };
-                    continue;
-                case "--projection" when value is { Length: > 0 }:
-                    result = result with { Projection = value };
-                    break;
-                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
-                    result = result with { Url = url };
-                    break;
-                case "--token" when value is { Length: > 0 }:
-                    result = result with { Token = value };
-                    break;
-                default:
-                    Console.Error.WriteLine($"Bad option '{args[i]}'.");
-                    return null;
+                return Taken.No;
             }
-            i++;
-        }
-        return result;
+            projection = value;
+            return Taken.WithValue;
+        });
+        return read ? new Options(reader.Url, projection, reader.Json, reader.Token) : null;
     }
 
     /// <summary>Calls back on the polling thread, so bars are drawn in order (Progress&lt;T&gt; posts to the thread pool).</summary>

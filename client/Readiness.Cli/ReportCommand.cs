@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Readiness.Client;
 
 namespace Readiness.Cli;
 
@@ -34,10 +33,10 @@ internal static class ReportCommand
             return 2;
         }
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(60));
-        string document;
-        string summary;
-        try
+        return await Connection.CallAsync(Console.Error, options.Url, async () =>
         {
+            string document;
+            string summary;
             if (options.Format == "html")
             {
                 document = await client.GetYearReportHtmlAsync(options.Province, year, options.Lang);
@@ -49,56 +48,42 @@ internal static class ReportCommand
                 document = JsonSerializer.Serialize(report, Json);
                 summary = $"{report.Title}: {report.Basis.EventsCited} events cited, up to sequence {report.Basis.LastSequence}";
             }
-        }
-        catch (ReadinessApiException ex)
-        {
-            Console.Error.WriteLine(Connection.Explain(ex));
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            Console.Error.WriteLine($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 1;
-        }
 
-        if (options.Out is null)
-        {
-            Console.Out.Write(document);
+            if (options.Out is null)
+            {
+                Console.Out.Write(document);
+                return 0;
+            }
+            await File.WriteAllTextAsync(options.Out, document);
+            Console.Error.WriteLine($"{summary} → {Path.GetFullPath(options.Out)}");
             return 0;
-        }
-        await File.WriteAllTextAsync(options.Out, document);
-        Console.Error.WriteLine($"{summary} → {Path.GetFullPath(options.Out)}");
-        return 0;
+        });
     }
 
     private static Options? Parse(string[] args)
     {
-        if (args.Length % 2 != 0)
+        var result = new Options(AuditOptions.DefaultUrl, "bac-kan", null, "vi", "html", null);
+        var reader = new OptionReader(Console.Error);
+        // An odd count is refused before any option is read, so it never says "Bad option".
+        if (args.Length % 2 != 0 || !reader.ReadPairs(args, Own))
         {
             return null;
         }
-        var result = new Options(new Uri("http://127.0.0.1:5080"), "bac-kan", null, "vi", "html", null);
-        for (var i = 0; i < args.Length; i += 2)
+        return result with { Url = reader.Url, Token = reader.Token };
+
+        bool Own(string name, string value)
         {
-            var value = args[i + 1];
-            Options? next = args[i] switch
+            Options? next = name switch
             {
-                "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url) => result with { Url = url },
                 "--province" when value.Length > 0 => result with { Province = value },
                 "--year" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var year) => result with { Year = year },
                 "--lang" when value is "vi" or "en" => result with { Lang = value },
                 "--format" when value is "html" or "json" => result with { Format = value },
                 "--out" when value.Length > 0 => result with { Out = value },
-                "--token" when value.Length > 0 => result with { Token = value },
                 _ => null,
             };
-            if (next is null)
-            {
-                Console.Error.WriteLine($"Bad option '{args[i]} {value}'.");
-                return null;
-            }
-            result = next;
+            result = next ?? result;
+            return next is not null;
         }
-        return result;
     }
 }

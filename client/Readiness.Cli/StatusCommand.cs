@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Readiness.Client;
-using Readiness.Contracts;
 
 namespace Readiness.Cli;
 
@@ -28,74 +26,41 @@ internal static class StatusCommand
             return 2;
         }
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(15));
-        SiloHealth health;
-        IReadOnlyList<ProjectionLag> lag;
-        IReadOnlyList<ProvinceAtAGlance> provinces;
-        try
+        return await Connection.CallAsync(error, options.Url, async () =>
         {
-            health = await client.GetHealthAsync();
-            lag = await client.GetProjectionLagAsync();
-            provinces = await client.GetRegionProvincesAsync();
-        }
-        catch (ReadinessApiException ex)
-        {
-            await error.WriteLineAsync(Connection.Explain(ex));
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            await error.WriteLineAsync($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 1;
-        }
+            var health = await client.GetHealthAsync();
+            var lag = await client.GetProjectionLagAsync();
+            var provinces = await client.GetRegionProvincesAsync();
 
-        if (options.Json)
-        {
-            await output.WriteLineAsync(JsonSerializer.Serialize(new { url = options.Url, health, projections = lag, provinces }, AuditOptions.Indented));
+            if (options.Json)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { url = options.Url, health, projections = lag, provinces }, AuditOptions.Indented));
+                return health.IsHealthy ? 0 : 1;
+            }
+            await output.WriteLineAsync($"Silo {options.Url}: {health.Status}");
+            foreach (var (name, check) in health.Checks.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                await output.WriteLineAsync($"  {name,-20} {check.Status}{(check.Description is { Length: > 0 } why ? "  " + why : "")}");
+            }
+            await output.WriteLineAsync("Projections:");
+            foreach (var projection in lag)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"  {projection.Projection,-28} at {projection.Position,10:N0} of {projection.NewestSequence:N0}  lag {projection.LagEvents:N0} events, {projection.LagSeconds:0.0} s"));
+            }
+            await output.WriteLineAsync(provinces.Count == 0 ? "This token sees no whole province." : "Provinces this token sees:");
+            foreach (var province in provinces)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"  {province.Id,-12} {province.Name,-22} {(province.Level?.ToString() ?? "—"),-4} {province.Districts} districts, {province.UnitsBelowR2} units below R2, {province.PostsNotManned} posts not manned, {province.OpenAlerts} open alerts (sequence {province.Sequence:N0})"));
+            }
             return health.IsHealthy ? 0 : 1;
-        }
-        await output.WriteLineAsync($"Silo {options.Url}: {health.Status}");
-        foreach (var (name, check) in health.Checks.OrderBy(c => c.Key, StringComparer.Ordinal))
-        {
-            await output.WriteLineAsync($"  {name,-20} {check.Status}{(check.Description is { Length: > 0 } why ? "  " + why : "")}");
-        }
-        await output.WriteLineAsync("Projections:");
-        foreach (var projection in lag)
-        {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {projection.Projection,-28} at {projection.Position,10:N0} of {projection.NewestSequence:N0}  lag {projection.LagEvents:N0} events, {projection.LagSeconds:0.0} s"));
-        }
-        await output.WriteLineAsync(provinces.Count == 0 ? "This token sees no whole province." : "Provinces this token sees:");
-        foreach (var province in provinces)
-        {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {province.Id,-12} {province.Name,-22} {(province.Level?.ToString() ?? "—"),-4} {province.Districts} districts, {province.UnitsBelowR2} units below R2, {province.PostsNotManned} posts not manned, {province.OpenAlerts} open alerts (sequence {province.Sequence:N0})"));
-        }
-        return health.IsHealthy ? 0 : 1;
+        });
     }
 
     private static Options? Parse(string[] args, TextWriter error)
     {
-        var result = new Options(AuditOptions.DefaultUrl, false, null);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--json":
-                    result = result with { Json = true };
-                    continue;
-                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
-                    result = result with { Url = url };
-                    break;
-                case "--token" when value is { Length: > 0 }:
-                    result = result with { Token = value };
-                    break;
-                default:
-                    error.WriteLine($"Bad option '{args[i]}'.");
-                    return null;
-            }
-            i++;
-        }
-        return result;
+        var reader = new OptionReader(error, showValue: false);
+        return reader.Read(args, (_, _) => Taken.No) ? new Options(reader.Url, reader.Json, reader.Token) : null;
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Readiness.Client;
 using Readiness.Domain;
 
 namespace Readiness.Cli;
@@ -29,84 +28,68 @@ internal static class TokenCommand
             return 2;
         }
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(30));
-        MintedToken minted;
-        try
+        return await Connection.CallAsync(error, options.Url, async () =>
         {
-            minted = await client.MintTokenAsync(options.Subject!, options.Scopes, options.Roles, options.Hours);
-        }
-        catch (ReadinessApiException ex)
-        {
-            await error.WriteLineAsync(Connection.Explain(ex));
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            await error.WriteLineAsync($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 1;
-        }
-        if (options.Json)
-        {
-            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            var minted = await client.MintTokenAsync(options.Subject!, options.Scopes, options.Roles, options.Hours);
+            if (options.Json)
             {
-                minted.Token,
-                minted.ExpiresAt,
-                subject = options.Subject,
-                scopes = options.Scopes,
-                roles = options.Roles,
-            }, AuditOptions.Indented));
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    minted.Token,
+                    minted.ExpiresAt,
+                    subject = options.Subject,
+                    scopes = options.Scopes,
+                    roles = options.Roles,
+                }, AuditOptions.Indented));
+                return 0;
+            }
+            await output.WriteLineAsync(minted.Token);
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Token for {options.Subject} ({string.Join(", ", options.Roles)} on {string.Join(", ", options.Scopes)}), valid until {AuditOptions.Format(minted.ExpiresAt)}."));
             return 0;
-        }
-        await output.WriteLineAsync(minted.Token);
-        await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Token for {options.Subject} ({string.Join(", ", options.Roles)} on {string.Join(", ", options.Scopes)}), valid until {AuditOptions.Format(minted.ExpiresAt)}."));
-        return 0;
+        });
     }
 
     private static Options? Parse(string[] args, TextWriter error)
     {
         var result = new Options(AuditOptions.DefaultUrl, null, [], [], 8, false, null);
-        for (var i = 0; i < args.Length; i++)
+        var reader = new OptionReader(error, showValue: false);
+        if (!reader.Read(args, Own))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--json":
-                    result = result with { Json = true };
-                    continue;
-                case "--subject" when value is { Length: > 0 }:
-                    result = result with { Subject = value };
-                    break;
-                case "--scope" when value is { Length: > 0 }:
-                    result.Scopes.Add(value);
-                    break;
-                case "--role" when value is { Length: > 0 }:
-                    if (!Access.Roles.Contains(value))
-                    {
-                        error.WriteLine($"Unknown role '{value}': one of {string.Join(", ", Access.Roles)}.");
-                        return null;
-                    }
-                    result.Roles.Add(value);
-                    break;
-                case "--hours" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) && hours > 0:
-                    result = result with { Hours = hours };
-                    break;
-                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
-                    result = result with { Url = url };
-                    break;
-                case "--token" when value is { Length: > 0 }:
-                    result = result with { Token = value };
-                    break;
-                default:
-                    error.WriteLine($"Bad option '{args[i]}'.");
-                    return null;
-            }
-            i++;
+            return null;
         }
+        result = result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
         if (result.Subject is null || result.Scopes.Count == 0 || result.Roles.Count == 0)
         {
             error.WriteLine("--subject, at least one --scope and at least one --role are needed.");
             return null;
         }
         return result;
+
+        Taken Own(string name, string? value)
+        {
+            switch (name)
+            {
+                case "--subject" when value is { Length: > 0 }:
+                    result = result with { Subject = value };
+                    return Taken.WithValue;
+                case "--scope" when value is { Length: > 0 }:
+                    result.Scopes.Add(value);
+                    return Taken.WithValue;
+                case "--role" when value is { Length: > 0 }:
+                    if (!Access.Roles.Contains(value))
+                    {
+                        error.WriteLine($"Unknown role '{value}': one of {string.Join(", ", Access.Roles)}.");
+                        return Taken.Refused;
+                    }
+                    result.Roles.Add(value);
+                    return Taken.WithValue;
+                case "--hours" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) && hours > 0:
+                    result = result with { Hours = hours };
+                    return Taken.WithValue;
+                default:
+                    return Taken.No;
+            }
+        }
     }
 }

@@ -33,56 +33,45 @@ internal static class VerifyCommand
             return 2;
         }
         using var http = AuditOptions.Http(options.Url, options.Token);
-        VerifyReport report;
-        try
+        return await Connection.CallAsync(error, options.Url, async () =>
         {
-            report = await new ReadinessClient(http).VerifyAsync(options.Stream, options.Area);
-        }
-        catch (ReadinessApiException ex)
-        {
-            await error.WriteLineAsync(Connection.Explain(ex));
-            return 2;
-        }
-        catch (HttpRequestException ex)
-        {
-            await error.WriteLineAsync($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 2;
-        }
+            var report = await new ReadinessClient(http).VerifyAsync(options.Stream, options.Area);
 
-        if (options.Json)
-        {
-            await output.WriteLineAsync(JsonSerializer.Serialize(report, AuditOptions.Indented));
-            return report.Intact ? 0 : 1;
-        }
-        var scope = options.Stream is { } stream ? $"stream {stream}" : options.Area is { } area ? $"area {area}" : "every stream";
-        var checkedText = string.Create(CultureInfo.InvariantCulture,
-            $"{report.StreamsChecked:N0} stream{(report.StreamsChecked == 1 ? "" : "s")}, {report.EventsChecked:N0} event{(report.EventsChecked == 1 ? "" : "s")} checked in {report.Seconds:0.00} s ({report.EventsPerSecond:N0} events/s)");
-        if (report.Intact)
-        {
-            await output.WriteLineAsync($"INTACT: every link of {scope} holds. {checkedText}.");
-            return 0;
-        }
-        var brokenStreams = report.Breaks.Select(b => b.Stream).Distinct(StringComparer.Ordinal).Count();
-        await output.WriteLineAsync($"BROKEN: {report.Breaks.Count} broken link(s) in {brokenStreams} stream(s) of {scope}. {checkedText}.");
-        if (report.FirstBreak is { } first)
-        {
-            await output.WriteLineAsync("First broken link:");
-            await WriteBreak(output, first);
-        }
-        var others = report.Breaks.Where(b => b != report.FirstBreak).ToList();
-        if (others.Count > 0)
-        {
-            await output.WriteLineAsync("Other broken links (the first of each stream):");
-            foreach (var other in others.Take(BreaksListed))
+            if (options.Json)
             {
-                await WriteBreak(output, other);
+                await output.WriteLineAsync(JsonSerializer.Serialize(report, AuditOptions.Indented));
+                return report.Intact ? 0 : 1;
             }
-            if (others.Count > BreaksListed)
+            var scope = options.Stream is { } stream ? $"stream {stream}" : options.Area is { } area ? $"area {area}" : "every stream";
+            var checkedText = string.Create(CultureInfo.InvariantCulture,
+                $"{report.StreamsChecked:N0} stream{(report.StreamsChecked == 1 ? "" : "s")}, {report.EventsChecked:N0} event{(report.EventsChecked == 1 ? "" : "s")} checked in {report.Seconds:0.00} s ({report.EventsPerSecond:N0} events/s)");
+            if (report.Intact)
             {
-                await output.WriteLineAsync($"  … and {others.Count - BreaksListed} more (--json lists them all).");
+                await output.WriteLineAsync($"INTACT: every link of {scope} holds. {checkedText}.");
+                return 0;
             }
-        }
-        return 1;
+            var brokenStreams = report.Breaks.Select(b => b.Stream).Distinct(StringComparer.Ordinal).Count();
+            await output.WriteLineAsync($"BROKEN: {report.Breaks.Count} broken link(s) in {brokenStreams} stream(s) of {scope}. {checkedText}.");
+            if (report.FirstBreak is { } first)
+            {
+                await output.WriteLineAsync("First broken link:");
+                await WriteBreak(output, first);
+            }
+            var others = report.Breaks.Where(b => b != report.FirstBreak).ToList();
+            if (others.Count > 0)
+            {
+                await output.WriteLineAsync("Other broken links (the first of each stream):");
+                foreach (var other in others.Take(BreaksListed))
+                {
+                    await WriteBreak(output, other);
+                }
+                if (others.Count > BreaksListed)
+                {
+                    await output.WriteLineAsync($"  … and {others.Count - BreaksListed} more (--json lists them all).");
+                }
+            }
+            return 1;
+        }, 2);
     }
 
     private static async Task WriteBreak(TextWriter output, ChainBreak link)
@@ -95,37 +84,32 @@ internal static class VerifyCommand
     private static Options? Parse(string[] args, TextWriter error)
     {
         var result = new Options(AuditOptions.DefaultUrl, null, null, false);
-        for (var i = 0; i < args.Length; i++)
+        var reader = new OptionReader(error);
+        if (!reader.Read(args, Own))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--json":
-                    result = result with { Json = true };
-                    continue;
-                case "--stream" when value is { Length: > 0 }:
-                    result = result with { Stream = value };
-                    break;
-                case "--area" when value is { Length: > 0 }:
-                    result = result with { Area = value };
-                    break;
-                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
-                    result = result with { Url = url };
-                    break;
-                case "--token" when value is { Length: > 0 }:
-                    result = result with { Token = value };
-                    break;
-                default:
-                    error.WriteLine($"Bad option '{args[i]}{(value is null ? "" : " " + value)}'.");
-                    return null;
-            }
-            i++;
+            return null;
         }
+        result = result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
         if (result.Stream is not null && result.Area is not null)
         {
             error.WriteLine("Give --stream or --area, not both.");
             return null;
         }
         return result;
+
+        Taken Own(string name, string? value)
+        {
+            switch (name)
+            {
+                case "--stream" when value is { Length: > 0 }:
+                    result = result with { Stream = value };
+                    return Taken.WithValue;
+                case "--area" when value is { Length: > 0 }:
+                    result = result with { Area = value };
+                    return Taken.WithValue;
+                default:
+                    return Taken.No;
+            }
+        }
     }
 }

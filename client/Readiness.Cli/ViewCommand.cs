@@ -34,7 +34,7 @@ internal static class ViewCommand
         }
         using var http = AuditOptions.Http(options.Url, options.Token);
         var client = new ReadinessClient(http);
-        try
+        return await Connection.CallAsync(error, options.Url, async () =>
         {
             if (options.District is { } district)
             {
@@ -46,18 +46,8 @@ internal static class ViewCommand
                 var view = await client.GetProvinceReadinessAsync(options.Province, options.At);
                 await (options.Json ? output.WriteLineAsync(JsonSerializer.Serialize(view, AuditOptions.Indented)) : WriteProvince(output, view, options.At));
             }
-        }
-        catch (ReadinessApiException ex)
-        {
-            await error.WriteLineAsync(Connection.Explain(ex));
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            await error.WriteLineAsync($"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.");
-            return 1;
-        }
-        return 0;
+            return 0;
+        });
     }
 
     private static async Task WriteProvince(TextWriter output, ProvinceReadinessView view, PointInTime at)
@@ -142,40 +132,34 @@ internal static class ViewCommand
     private static Options? Parse(string[] args, TextWriter error)
     {
         var result = new Options(AuditOptions.DefaultUrl, "bac-kan", null, PointInTime.Now, false);
-        for (var i = 0; i < args.Length; i++)
+        var reader = new OptionReader(error);
+        if (!reader.Read(args, Own))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
+            return null;
+        }
+        return result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
+
+        Taken Own(string name, string? value)
+        {
             DateTimeOffset moment = default;
             bool IsMoment() => AuditOptions.TryParseMoment(value, out moment);
-            switch (args[i])
+            switch (name)
             {
-                case "--json":
-                    result = result with { Json = true };
-                    continue;
                 case "--province" when value is { Length: > 0 }:
                     result = result with { Province = value };
-                    break;
+                    return Taken.WithValue;
                 case "--district" when value is { Length: > 0 }:
                     result = result with { District = value };
-                    break;
+                    return Taken.WithValue;
                 case "--as-of" when IsMoment():
                     result = result with { At = result.At with { AsOf = moment } };
-                    break;
+                    return Taken.WithValue;
                 case "--known-at" when IsMoment():
                     result = result with { At = result.At with { KnownAt = moment } };
-                    break;
-                case "--url" when Uri.TryCreate(value, UriKind.Absolute, out var url):
-                    result = result with { Url = url };
-                    break;
-                case "--token" when value is { Length: > 0 }:
-                    result = result with { Token = value };
-                    break;
+                    return Taken.WithValue;
                 default:
-                    error.WriteLine($"Bad option '{args[i]}{(value is null ? "" : " " + value)}'.");
-                    return null;
+                    return Taken.No;
             }
-            i++;
         }
-        return result;
     }
 }
