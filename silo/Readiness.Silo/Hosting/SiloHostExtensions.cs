@@ -108,6 +108,7 @@ public static class SiloHostExtensions
         });
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
         services.Configure<RouteHandlerOptions>(route => route.ThrowOnBadRequest = true);
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
