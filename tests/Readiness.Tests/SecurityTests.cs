@@ -208,8 +208,14 @@ public class SecurityTests(SiloFixture silo)
     [Fact]
     public async Task A_body_over_the_limit_is_refused_before_it_is_read()
     {
-        using var response = await silo.Http.PostAsync(new Uri("/api/commands/record-outreach-session", UriKind.Relative),
-            new StringContent($$"""{"commandId":"x","unitId":"bac-kan","topic":"{{new string('a', 2 * 1024 * 1024)}}","attendances":1}""", Encoding.UTF8, "application/json"));
+        // Expect: 100-continue lets the client hear the refusal before it sends the body, as a careful client would;
+        // without it the server may close the connection while the client is still writing.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/commands/record-outreach-session")
+        {
+            Content = new StringContent($$"""{"commandId":"x","unitId":"bac-kan","topic":"{{new string('a', 2 * 1024 * 1024)}}","attendances":1}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.ExpectContinue = true;
+        using var response = await silo.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
