@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using JasperFx.Events;
 using Npgsql;
 using NpgsqlTypes;
 using Readiness.Contracts;
@@ -27,8 +26,6 @@ public sealed class EventArchive(NpgsqlDataSource database)
     private const string TypePrefix = "readiness.";
     private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
 
-    private static readonly Dictionary<string, Type> TypeByName =
-        EventTypes.Stored.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);
 
     /// <summary>Writes every event of the area (all when null) to <paramref name="output"/>; returns how many.</summary>
     public async Task<long> ExportAsync(string? area, Stream output, CancellationToken cancellationToken)
@@ -130,7 +127,8 @@ public sealed class EventArchive(NpgsqlDataSource database)
                 await copy.WriteAsync(line.Data, NpgsqlDbType.Jsonb, cancellationToken);
                 await copy.WriteAsync(line.Type, NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(line.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync($"{TypeByName[line.Type].FullName}, {TypeByName[line.Type].Assembly.GetName().Name}", NpgsqlDbType.Varchar, cancellationToken);
+                var clrType = EventRow.ClrTypeOf(line.Type)!;
+                await copy.WriteAsync($"{clrType.FullName}, {clrType.Assembly.GetName().Name}", NpgsqlDbType.Varchar, cancellationToken);
                 await WriteNullable(copy, line.Chained.CorrelationId, cancellationToken);
                 await WriteNullable(copy, line.Chained.CausationId, cancellationToken);
                 await copy.WriteAsync(line.Headers, NpgsqlDbType.Jsonb, cancellationToken);
@@ -203,7 +201,7 @@ public sealed class EventArchive(NpgsqlDataSource database)
                 throw new ImportRefusedException(number, "only CloudEvents 1.0 is read.");
             }
             var type = Text("type") is var t && t.StartsWith(TypePrefix, StringComparison.Ordinal) ? t[TypePrefix.Length..] : t;
-            if (!TypeByName.ContainsKey(type))
+            if (EventRow.ClrTypeOf(type) is null)
             {
                 throw new ImportRefusedException(number, $"unknown event type '{t}'.");
             }

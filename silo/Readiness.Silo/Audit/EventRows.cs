@@ -17,15 +17,19 @@ internal sealed record EventRow(
 {
     public const string Columns = "seq_id, id, stream_id, version, type, data::text, headers::text, correlation_id, causation_id, timestamp";
 
-    private static readonly Dictionary<string, string> KindByType =
-        EventTypes.Stored.ToDictionary(t => t.GetEventTypeName(), t => t.Name, StringComparer.Ordinal);
+    /// <summary>Every stored event type by the name in the table's <c>type</c> column.</summary>
+    private static readonly Dictionary<string, Type> ClrTypeByType =
+        EventTypes.Stored.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);
 
     private static readonly Dictionary<string, string> TypeByKind =
         EventTypes.Stored.ToDictionary(t => t.Name, t => t.GetEventTypeName(), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The stored type name of an event kind, accepting <c>RecruitsEnlisted</c> or <c>recruits_enlisted</c>.</summary>
     public static string? TypeOf(string kind) =>
-        TypeByKind.TryGetValue(kind, out var type) ? type : KindByType.ContainsKey(kind) ? kind : null;
+        TypeByKind.TryGetValue(kind, out var type) ? type : ClrTypeByType.ContainsKey(kind) ? kind : null;
+
+    /// <summary>The event class stored under a <c>type</c> column value, or null for one this version does not know.</summary>
+    public static Type? ClrTypeOf(string type) => ClrTypeByType.GetValueOrDefault(type);
 
     public static IEnumerable<string> Kinds => TypeByKind.Keys.Order(StringComparer.Ordinal);
 
@@ -56,7 +60,7 @@ internal sealed record EventRow(
         var headers = HeaderValues();
         using var data = JsonDocument.Parse(Data);
         return new HistoryEntry(
-            Sequence, Id, Stream, Version, KindByType.GetValueOrDefault(Type, Type),
+            Sequence, Id, Stream, Version, ClrTypeOf(Type)?.Name ?? Type,
             headers.GetValueOrDefault(EventHeaders.OccurredAt) is { } occurred ? DateTimeOffset.Parse(occurred, System.Globalization.CultureInfo.InvariantCulture) : null,
             Timestamp, headers.GetValueOrDefault(EventHeaders.RecordedBy), headers.GetValueOrDefault(EventHeaders.CommandId),
             CorrelationId, CausationId, headers.GetValueOrDefault(EventHeaders.Hash), data.RootElement.Clone());

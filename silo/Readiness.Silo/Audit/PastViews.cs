@@ -1,7 +1,5 @@
-using JasperFx.Events;
 using Marten;
 using Npgsql;
-using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
 
@@ -27,9 +25,6 @@ public sealed record Moment(DateTimeOffset? AsOf, DateTimeOffset? KnownAt)
 /// </summary>
 public sealed class PastViews(NpgsqlDataSource database, IDocumentStore store)
 {
-    private static readonly Dictionary<string, Type> TypeByName =
-        EventTypes.All.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);
-
     private readonly Marten.ISerializer serializer = store.Options.Serializer();
 
     /// <summary>The last global sequence recorded by <paramref name="knownAt"/>, or the newest.</summary>
@@ -111,6 +106,20 @@ public sealed class PastViews(NpgsqlDataSource database, IDocumentStore store)
         return roster;
     }
 
+    /// <summary>When the province's first event recorded up to <paramref name="sequence"/> happened.</summary>
+    internal async Task<DateTimeOffset?> FirstOccurredAsync(string provinceId, long sequence, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT min(headers->>'{EventHeaders.OccurredAt}') FROM {ReadinessStore.Schema}.mt_events
+            WHERE seq_id <= @sequence AND {EventHistory.AreaFilter("stream_id")}
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long>("sequence", sequence));
+        EventHistory.AddAreaParameters(command, provinceId);
+        return await command.ExecuteScalarAsync(cancellationToken) is string first
+            ? DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+    }
+
     /// <summary>
     /// The streams of a province that a checkpoint at (<paramref name="asOf"/>, <paramref name="sequence"/>)
     /// cannot be continued for: an event that happened by then was recorded after one that happened later.
@@ -154,7 +163,7 @@ public sealed class PastViews(NpgsqlDataSource database, IDocumentStore store)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (!TypeByName.TryGetValue(reader.GetString(3), out var type))
+            if (EventRow.ClrTypeOf(reader.GetString(3)) is not { } type)
             {
                 continue;
             }

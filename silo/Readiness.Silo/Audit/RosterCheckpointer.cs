@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Audit;
@@ -66,7 +65,7 @@ public sealed partial class RosterCheckpointer(
         var started = DateTimeOffset.UtcNow;
         var written = 0;
         RosterCheckpoint? previous = null;
-        foreach (var month in Months(await FirstOccurredAsync(provinceId, head, cancellationToken), clock.UtcNow))
+        foreach (var month in Months(await past.FirstOccurredAsync(provinceId, head, cancellationToken), clock.UtcNow))
         {
             var roster = await past.ContinueAsync(provinceId, previous, month, head, cancellationToken);
             previous = new RosterCheckpoint
@@ -93,16 +92,6 @@ public sealed partial class RosterCheckpointer(
     {
         await using var session = store.QuerySession();
         return await session.LoadAsync<RosterCheckpoint>(id, cancellationToken);
-    }
-
-    private async Task<DateTimeOffset?> FirstOccurredAsync(string provinceId, long head, CancellationToken cancellationToken)
-    {
-        await using var session = store.QuerySession();
-        var first = await session.AdvancedSql.QueryAsync<string>($"""
-            SELECT min(headers->>'{EventHeaders.OccurredAt}') FROM {ReadinessStore.Schema}.mt_events
-            WHERE seq_id <= {head} AND (stream_id = ? OR stream_id LIKE ? OR stream_id LIKE ? OR stream_id LIKE ?)
-            """, cancellationToken, provinceId, provinceId + "/%", StreamKeys.Exercise(provinceId) + "/%", StreamKeys.DutyPost(provinceId) + "/%");
-        return first.Count > 0 && first[0] is { } text ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>The start of every month from the one after <paramref name="first"/> up to now, Vietnam time.</summary>
