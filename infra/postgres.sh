@@ -77,6 +77,18 @@ ensure_state_dir() {
   chmod 0755 "$state"
 }
 
+# The server outlives whoever started it (a test run, a build under flock): it must not keep their
+# locks or pipes open, or a lock is never released and a pipe never reaches end of file.
+without_inherited_fds() {
+  (
+    for fd in /proc/self/fd/*; do
+      n=${fd##*/}
+      if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null || true; fi
+    done
+    "$@"
+  )
+}
+
 pg_ctl_() { as_user "$bin/pg_ctl" -D "$data" "$@"; }
 
 is_running() { [ -f "$data/PG_VERSION" ] && pg_ctl_ status >/dev/null 2>&1; }
@@ -151,7 +163,7 @@ start() {
     if (: >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       die "port $port on 127.0.0.1 is taken by another server (another checkout's cluster?); stop it, or choose a port with READINESS_PG_PORT=..."
     fi
-    pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
+    without_inherited_fds pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
     say "started on 127.0.0.1:$port"
   fi
   echo "$port" >"$state/port"

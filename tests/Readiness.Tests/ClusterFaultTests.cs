@@ -155,7 +155,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
             .AppendLine(CultureInfo.InvariantCulture, $"throughput before the fault: {load.Baseline(killedAt):F1} acks/s; recovered to 80 % of it {(recovery is { } r ? $"{r.TotalSeconds:F1} s after the kill" : "never during the load")}; with all three back: {load.Rate(victimReadyAt, loadEnded):F1} acks/s")
             .AppendLine(CultureInfo.InvariantCulture, $"refusals: {string.Join(", ", load.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key} x{p.Value}"))}")
             .AppendLine(CultureInfo.InvariantCulture, $"unclear answers (5xx other than 503, or an error without a problem body): {load.Unclear.Count}{(load.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", load.Unclear.Take(5)))}")
-            .AppendLine(CultureInfo.InvariantCulture, $"requests that hung past {Load.RequestTimeout.TotalSeconds:F0} s: {load.Hangs}; connections refused or reset (silo down): {load.ConnectionsRefused}")
+            .AppendLine(CultureInfo.InvariantCulture, $"requests that hung past {Load.RequestTimeout.TotalSeconds:F0} s: {load.Hangs}; slowest answer {load.Slowest.TotalSeconds:F1} s; connections refused or reset (silo down): {load.ConnectionsRefused}")
             .AppendLine("acks per second: " + string.Join(" ", load.PerSecond()));
         if (!viewsEqual)
         {
@@ -281,6 +281,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
         private const int MaxAttempts = 8;
         private int sent, attempts, givenUp, hangs, refused;
+        private long slowestTicks;
 
         public ConcurrentDictionary<string, string> Acknowledged { get; } = new(StringComparer.Ordinal);
         public ConcurrentDictionary<string, int> Refusals { get; } = new(StringComparer.Ordinal);
@@ -291,6 +292,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         public int GivenUp => givenUp;
         public int Hangs => hangs;
         public int ConnectionsRefused => refused;
+        public TimeSpan Slowest => TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks));
 
         public async Task RunClientAsync(int client, Stopwatch clock, CancellationToken stop)
         {
@@ -315,6 +317,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
                 var silo = silos[(spread + attempt) % silos.Count];
                 Interlocked.Increment(ref attempts);
                 using var timeout = new CancellationTokenSource(RequestTimeout);
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     using var response = await http.PostAsJsonAsync(silo.Url($"/api/commands/{route}"), command, Json, timeout.Token);
@@ -345,6 +348,14 @@ public sealed class ClusterFaultTests : IAsyncLifetime
                 catch (HttpRequestException)
                 {
                     Interlocked.Increment(ref refused);
+                }
+                finally
+                {
+                    var took = Stopwatch.GetElapsedTime(started).Ticks;
+                    for (var seen = Interlocked.Read(ref slowestTicks); took > seen; seen = Interlocked.Read(ref slowestTicks))
+                    {
+                        Interlocked.CompareExchange(ref slowestTicks, took, seen);
+                    }
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1)));
             }

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Silo.Hosting;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
@@ -66,7 +68,7 @@ internal static class CommandRoutes
         Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send)
         where TCommand : ICommand
     {
-        var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}", async (TCommand command, IGrainFactory grains, HttpContext http) =>
+        var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}", async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, HttpContext http) =>
             {
                 // A malformed id or a missing command id must not even activate a grain.
                 var id = actorId(command);
@@ -84,7 +86,9 @@ internal static class CommandRoutes
                 }
                 AuditContext.Set(Caller(http), CorrelationId(http));
                 AuditContext.SetReporter(http.User.Scopes(), http.User.IsInRole(Access.Reporter));
-                var result = await send(grains, command);
+                // One bound on the whole call, directory look-ups and forwarding included: past it the
+                // caller gets a 503 to resend, never a request left hanging on a silo that has died.
+                var result = await send(grains, command).WaitAsync(options.Value.Orleans.ResponseTimeout, http.RequestAborted);
                 if (result.Rejection is { } rejection)
                 {
                     return Problems.For(rejection, result.StreamId, result.CommandId);
@@ -99,14 +103,15 @@ internal static class CommandRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         if (created)
         {
             route.Produces<CommandAccepted>(StatusCodes.Status201Created);
         }
     }
 
-    // Until callers authenticate, the history can only say where a report came from.
+    // Every route here needs a token, so the fallback is only for a token without a subject.
     private static string Caller(HttpContext http) =>
         http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : $"anonymous@{http.Connection.RemoteIpAddress}";
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
 
@@ -9,10 +10,10 @@ public sealed class ReadinessOptions
 {
     public const string Section = "Readiness";
 
-    public OrleansEndpointOptions Orleans { get; set; } = new();
+    [ValidateObjectMembers] public OrleansEndpointOptions Orleans { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public PolicyOptions Policy { get; set; } = new();
-    public HistoryOptions History { get; set; } = new();
+    [ValidateObjectMembers] public HistoryOptions History { get; set; } = new();
 }
 
 /// <summary>How views of the past are kept quick (<c>Readiness:History</c>).</summary>
@@ -70,6 +71,19 @@ public sealed class OrleansEndpointOptions
     [Required] public string AdvertisedAddress { get; set; } = "127.0.0.1";
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
     [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// How long a grain call may go unanswered before the caller is told the outcome is unknown (503,
+    /// resend the same command id). Orleans' own 30 s would leave a request to a silo that has just
+    /// died hanging for half a minute; commands take milliseconds, and two seconds under full load.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")] public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a liveness probe of another silo may go unanswered before it counts as missed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")] public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Missed probes before a silo is suspected; two silos' suspicions declare it dead.</summary>
+    [Range(1, 10)] public int MissedProbesLimit { get; set; } = 2;
 }
 
 public sealed class DemoOptions

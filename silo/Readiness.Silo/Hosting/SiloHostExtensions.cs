@@ -54,6 +54,14 @@ public static class SiloHostExtensions
                 cluster.ClusterId = endpoints.ClusterId;
                 cluster.ServiceId = endpoints.ServiceId;
             });
+            // A dead silo is declared dead in seconds rather than Orleans' default quarter-minute, and no call
+            // waits longer than ResponseTimeout: callers get a clear "resend" instead of a hang.
+            silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(membership =>
+            {
+                membership.ProbeTimeout = endpoints.ProbeTimeout;
+                membership.NumMissedProbesLimit = endpoints.MissedProbesLimit;
+            });
+            silo.Configure<Orleans.Configuration.SiloMessagingOptions>(messaging => messaging.ResponseTimeout = endpoints.ResponseTimeout);
             var advertised = Advertised(endpoints.AdvertisedAddress);
             // On one machine everything stays on loopback; in a cluster the silo listens where it is reached.
             silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
