@@ -2,14 +2,15 @@
 # The project's own PostgreSQL: a cluster in .local/postgres of this checkout, on 127.0.0.1 only.
 #   infra/postgres.sh start    install PostgreSQL if missing, create the cluster once, start it (a no-op when running)
 #   infra/postgres.sh stop     stop it (a no-op when stopped)
+#   infra/postgres.sh restart  pg_ctl restart -m fast: every connection is cut, as in a failover (fault tests)
 #   infra/postgres.sh status   say whether it runs; exit 0 when it does, 3 when it does not
 #   infra/postgres.sh env      print the connection strings as environment assignments
 #   infra/postgres.sh psql     open psql as the superuser (extra arguments go to psql)
-# Settings: READINESS_PG_PORT (default 55432).
+# Settings: READINESS_PG_PORT (default 55432); READINESS_PG_STATE, the cluster's directory (default .local/postgres).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-state="$root/.local/postgres"
+state=${READINESS_PG_STATE:-"$root/.local/postgres"}
 # The port: as asked, else the one this cluster last ran on, else ours.
 port=${READINESS_PG_PORT:-$(cat "$state/port" 2>/dev/null || echo 55432)}
 data="$state/data"
@@ -63,10 +64,10 @@ ensure_os_user() {
 
 # The cluster must live where its OS user can reach it; a checkout under a private home is not.
 ensure_state_dir() {
-  mkdir -p "$root/.local"
-  if [ "$(id -u)" = 0 ] && [ ! -L "$state" ] && [ ! -d "$state" ] && ! runuser -u "$os_user" -- test -x "$root/.local"; then
+  mkdir -p "$(dirname "$state")"
+  if [ "$(id -u)" = 0 ] && [ ! -L "$state" ] && [ ! -d "$state" ] && ! runuser -u "$os_user" -- test -x "$(dirname "$state")"; then
     local elsewhere
-    elsewhere="/var/lib/readiness-pg/$(printf '%s' "$root" | sha256sum | cut -c1-16)"
+    elsewhere="/var/lib/readiness-pg/$(printf '%s' "$state" | sha256sum | cut -c1-16)"
     mkdir -p "$elsewhere"
     ln -s "$elsewhere" "$state"
     say "the checkout is not reachable by $os_user; keeping the cluster in $elsewhere"
@@ -179,6 +180,13 @@ stop() {
   say "stopped"
 }
 
+restart() {
+  ensure_os_user
+  bin=$(find_bin) && is_running || die "not running; start it first"
+  without_inherited_fds pg_ctl_ restart -m fast -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not come back; see $log"; }
+  say "restarted on 127.0.0.1:$port"
+}
+
 status() {
   ensure_os_user
   if bin=$(find_bin) && is_running; then
@@ -200,8 +208,9 @@ print_env() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  restart) restart ;;
   status) status ;;
   env) print_env ;;
   psql) shift; ensure_os_user; bin=$(find_bin) || die "PostgreSQL is not installed; run: infra/postgres.sh start"; psql_super -d "$database" "$@" ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -27,6 +27,9 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
     private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
     private readonly ISerializer serializer = store.Options.Serializer();
     private string lastHash = EventChain.Genesis;
+    // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
+    // the database went away): the store, not this cache, knows the truth until reloaded.
+    private bool outcomeUnknown;
 
     protected TState State { get; private set; } = default!;
     protected long Version { get; private set; }
@@ -74,6 +77,11 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
                 $"Every command needs a commandId of 1 to {MaxCommandIdLength} characters, unique per command; reuse it only to retry.");
         }
 
+        if (outcomeUnknown)
+        {
+            await Reload(CancellationToken.None);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             if (versionByCommandId.TryGetValue(command.CommandId, out var appliedAt))
@@ -92,7 +100,7 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
                 await Append(decision.Events, command.CommandId);
                 return CommandResult.Applied(command.CommandId, Id, Version);
             }
-            catch (ConcurrencyException) when (attempt < ConcurrencyRetries)
+            catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException && attempt < ConcurrencyRetries)
             {
                 // Another activation wrote to this stream; catch up and decide again on the truth.
                 LogStreamMovedOn(StreamKey, Version);
@@ -132,7 +140,16 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
                 occurredAt, recordedBy, commandId, correlationId, causationId));
             e.SetHeader(EventHeaders.Hash, hash);
         }
-        await session.SaveChangesAsync();
+        try
+        {
+            await session.SaveChangesAsync();
+        }
+        catch (Exception ex) when (ex is not ConcurrencyException and not ExistingStreamIdCollisionException)
+        {
+            outcomeUnknown = true;
+            LogOutcomeUnknown(ex, StreamKey, commandId);
+            throw;
+        }
         telemetry.Appended(events);
 
         foreach (var e in events)
@@ -150,6 +167,7 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
         var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
         State = Initial();
         Version = 0;
+        outcomeUnknown = false;
         lastHash = EventChain.Genesis;
         versionByCommandId.Clear();
         foreach (var e in events)
@@ -163,6 +181,9 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to {StreamKey} for command {CommandId} failed without a known outcome; the stream is reloaded before the next command")]
+    private partial void LogOutcomeUnknown(Exception exception, string streamKey, string commandId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamKey} moved past version {Version} elsewhere; reloading")]
     private partial void LogStreamMovedOn(string streamKey, long version);

@@ -134,7 +134,7 @@ internal sealed partial class ProjectionRebuilder(
     private async Task SwapStreamDocumentsAsync(List<StreamTarget> targets, Dictionary<string, long> folded, RebuildProgress progress, CancellationToken cancellationToken)
     {
         var streams = new List<string>();
-        await using (var command = dataSource.CreateCommand($"SELECT id FROM {Schema}.mt_streams ORDER BY id"))
+        await using (var command = dataSource.CreateCommand($"SELECT id FROM {Schema}.mt_streams WHERE {Audit.EventRow.Reported("id")} ORDER BY id"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

@@ -24,7 +24,7 @@ public sealed class ChainVerifier(NpgsqlDataSource database)
         long events = 0;
 
         await using (var command = database.CreateCommand(
-            $"SELECT {EventRow.Columns} FROM {ReadinessStore.Schema}.mt_events WHERE (@stream::text IS NULL OR stream_id = @stream) AND (@area::text IS NULL OR {EventHistory.AreaFilter("stream_id")}) ORDER BY stream_id, version"))
+            $"SELECT {EventRow.Columns} FROM {ReadinessStore.Schema}.mt_events WHERE {EventRow.Reported("stream_id")} AND (@stream::text IS NULL OR stream_id = @stream) AND (@area::text IS NULL OR {EventHistory.AreaFilter("stream_id")}) ORDER BY stream_id, version"))
         {
             command.Parameters.Add(new NpgsqlParameter<string?>("stream", stream));
             EventHistory.AddAreaParameters(command, area);
@@ -120,7 +120,7 @@ public sealed class ChainVerifier(NpgsqlDataSource database)
             SELECT e.stream_id, e.version, e.headers->>'{EventHeaders.Hash}'
             FROM {ReadinessStore.Schema}.mt_streams s
             JOIN {ReadinessStore.Schema}.mt_events e ON e.stream_id = s.id AND e.version = s.version
-            WHERE {EventHistory.AreaFilter("s.id")}
+            WHERE {EventRow.Reported("s.id")} AND {EventHistory.AreaFilter("s.id")}
             ORDER BY e.stream_id
             """);
         EventHistory.AddAreaParameters(command, streamPrefix);
@@ -142,7 +142,7 @@ public sealed class ChainVerifier(NpgsqlDataSource database)
     private async Task<Dictionary<string, RecordedStream>> StreamVersions(string? stream, string? area, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
-            $"SELECT id, version FROM {ReadinessStore.Schema}.mt_streams WHERE (@stream::text IS NULL OR id = @stream) AND (@area::text IS NULL OR {EventHistory.AreaFilter("id")})");
+            $"SELECT id, version FROM {ReadinessStore.Schema}.mt_streams WHERE {EventRow.Reported("id")} AND (@stream::text IS NULL OR id = @stream) AND (@area::text IS NULL OR {EventHistory.AreaFilter("id")})");
         command.Parameters.Add(new NpgsqlParameter<string?>("stream", stream));
         EventHistory.AddAreaParameters(command, area);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

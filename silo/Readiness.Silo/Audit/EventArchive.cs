@@ -32,7 +32,7 @@ public sealed class EventArchive(NpgsqlDataSource database)
     {
         await using var command = database.CreateCommand($"""
             SELECT {EventRow.Columns} FROM {ReadinessStore.Schema}.mt_events
-            WHERE (@area::text IS NULL OR {EventHistory.AreaFilter("stream_id")})
+            WHERE {EventRow.Reported("stream_id")} AND (@area::text IS NULL OR {EventHistory.AreaFilter("stream_id")})
             ORDER BY seq_id
             """);
         EventHistory.AddAreaParameters(command, area);
@@ -84,7 +84,7 @@ public sealed class EventArchive(NpgsqlDataSource database)
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var empty = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {ReadinessStore.Schema}.mt_streams)", connection, transaction))
+        await using (var empty = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {ReadinessStore.Schema}.mt_streams WHERE {EventRow.Reported("id")})", connection, transaction))
         {
             if ((bool)(await empty.ExecuteScalarAsync(cancellationToken))!)
             {

@@ -17,6 +17,16 @@ internal sealed record EventRow(
 {
     public const string Columns = "seq_id, id, stream_id, version, type, data::text, headers::text, correlation_id, causation_id, timestamp";
 
+    /// <summary>
+    /// Where Marten writes a placeholder for each sequence number an append used and then lost (the
+    /// connection broke, the transaction rolled back), so that its daemon need not wait for the gap.
+    /// Nothing was reported there: it is not part of any history, chain or export.
+    /// </summary>
+    public const string TombstoneStream = "mt_tombstone";
+
+    /// <summary>A condition on a stream-id column that leaves out Marten's tombstone stream.</summary>
+    public static string Reported(string streamColumn) => $"{streamColumn} <> '{TombstoneStream}'";
+
     /// <summary>Every stored event type by the name in the table's <c>type</c> column.</summary>
     private static readonly Dictionary<string, Type> ClrTypeByType =
         EventTypes.Stored.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);

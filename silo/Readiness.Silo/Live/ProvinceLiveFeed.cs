@@ -101,7 +101,8 @@ public sealed partial class ProvinceLiveFeed(
                     }
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or JsonException)
+            // A poll that fails (the database restarting, say) is retried on the next tick; it must never stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPollFailed(ex.Message);
             }

@@ -112,7 +112,8 @@ public sealed partial class ReadinessMonitor : BackgroundService
                     provinces = await SampleProvinces(stoppingToken);
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or Marten.Exceptions.MartenCommandException)
+            // A poll that fails (the database restarting, say) is retried on the next tick; it must never stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogSampleFailed(ex.Message);
             }

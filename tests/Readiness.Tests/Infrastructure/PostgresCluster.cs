@@ -9,10 +9,13 @@ namespace Readiness.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresCluster
 {
-    private static readonly Lazy<Task<PostgresCluster>> Started = new(StartAsync);
+    private static readonly Lazy<Task<PostgresCluster>> Started = new(() => StartAsync(new Dictionary<string, string>()));
 
-    private PostgresCluster(string app, string owner, string superuser)
+    private readonly IReadOnlyDictionary<string, string> scriptEnvironment;
+
+    private PostgresCluster(IReadOnlyDictionary<string, string> scriptEnvironment, string app, string owner, string superuser)
     {
+        this.scriptEnvironment = scriptEnvironment;
         AppConnectionString = app;
         OwnerConnectionString = owner;
         SuperuserConnectionString = superuser;
@@ -23,6 +26,33 @@ public sealed class PostgresCluster
     public string SuperuserConnectionString { get; }
 
     public static Task<PostgresCluster> EnsureStartedAsync() => Started.Value;
+
+    /// <summary>
+    /// A cluster of its own (in .local/postgres-<paramref name="name"/>, on <paramref name="port"/>),
+    /// for a test that restarts or stops PostgreSQL without pulling it from under every other test.
+    /// </summary>
+    public static Task<PostgresCluster> StartDedicatedAsync(string name, int port) =>
+        StartAsync(new Dictionary<string, string>
+        {
+            ["READINESS_PG_STATE"] = Path.Combine(RepositoryRoot, ".local", $"postgres-{name}"),
+            ["READINESS_PG_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>pg_ctl restart -m fast: every connection cut at once.</summary>
+    public Task RestartAsync() => MustRunAsync("restart");
+
+    public Task StopAsync() => MustRunAsync("stop");
+
+    public Task StartAgainAsync() => MustRunAsync("start");
+
+    private async Task MustRunAsync(string command)
+    {
+        var run = await RunScriptAsync(scriptEnvironment, command);
+        if (run.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"infra/postgres.sh {command} failed ({run.ExitCode}):\n{run.Stderr}");
+        }
+    }
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -40,7 +70,9 @@ public sealed class PostgresCluster
             WithDatabase(SuperuserConnectionString, name), SuperuserConnectionString);
     }
 
-    public static async Task<ScriptRun> RunScriptAsync(params string[] arguments)
+    public static Task<ScriptRun> RunScriptAsync(params string[] arguments) => RunScriptAsync(new Dictionary<string, string>(), arguments);
+
+    private static async Task<ScriptRun> RunScriptAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("bash", ["infra/postgres.sh", .. arguments])
         {
@@ -48,6 +80,10 @@ public sealed class PostgresCluster
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not run infra/postgres.sh.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -56,9 +92,9 @@ public sealed class PostgresCluster
         return new ScriptRun(process.ExitCode, await stdout, await stderr);
     }
 
-    private static async Task<PostgresCluster> StartAsync()
+    private static async Task<PostgresCluster> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var run = await RunScriptAsync("start");
+        var run = await RunScriptAsync(environment, "start");
         if (run.ExitCode != 0)
         {
             throw new InvalidOperationException($"infra/postgres.sh start failed ({run.ExitCode}):\n{run.Stderr}");
@@ -68,6 +104,7 @@ public sealed class PostgresCluster
             .Where(pair => pair.Length == 2)
             .ToDictionary(pair => pair[0], pair => pair[1].Trim('\''), StringComparer.Ordinal);
         return new PostgresCluster(
+            environment,
             settings["ConnectionStrings__Readiness"],
             settings["ConnectionStrings__ReadinessOwner"],
             settings["ConnectionStrings__ReadinessSuperuser"]);
