@@ -153,6 +153,26 @@ public class AuditTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task Marten_tombstones_for_failed_appends_are_neither_a_broken_chain_nor_exported()
+    {
+        // What Marten writes when an append used a sequence number and then failed (a database restart, say).
+        await silo.Database.ScalarAsync("""
+            INSERT INTO readiness.mt_streams (id, version) VALUES ('mt_tombstone', 0) ON CONFLICT DO NOTHING;
+            INSERT INTO readiness.mt_events (seq_id, id, stream_id, version, data, type, mt_dotnet_type)
+            SELECT s, gen_random_uuid(), 'mt_tombstone', s, '{}', 'tombstone', 'Marten.Events.Operations.Tombstone'
+            FROM nextval('readiness.mt_events_sequence') s;
+            SELECT 0
+            """);
+
+        var report = await Verify("");
+        var export = await Http.GetStringAsync(new Uri("/api/export", UriKind.Relative));
+
+        Assert.DoesNotContain(report.Breaks, b => b.Stream == "mt_tombstone");
+        Assert.DoesNotContain("mt_tombstone", export, StringComparison.Ordinal);
+        Assert.Contains("\"subject\":\"bac-kan\"", export, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chain_heads_are_the_hash_of_each_streams_last_event()
     {
         var tree = await silo.NewProvinceAsync();
