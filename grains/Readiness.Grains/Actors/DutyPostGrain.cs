@@ -1,4 +1,3 @@
-using Marten;
 using Microsoft.Extensions.Logging;
 using Readiness.Contracts;
 using Readiness.Domain;
@@ -11,8 +10,8 @@ namespace Readiness.Grains.Actors;
 /// records an alert when a shift ran past its length with no handover. The alert's command id names
 /// the shift, so a duplicate tick, on this silo or another, records nothing new.
 /// </summary>
-public sealed class DutyPostGrain(IDocumentStore store, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<DutyPostGrain> logger)
-    : EventSourcedGrain<DutyPostState>(store, clock, telemetry, logger), IDutyPostGrain, IRemindable
+public sealed class DutyPostGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<DutyPostGrain> logger)
+    : EventSourcedGrain<DutyPostState>(commits, clock, telemetry, logger), IDutyPostGrain, IRemindable
 {
     public const string HandoverWatch = "handover-watch";
     public static readonly TimeSpan WatchPeriod = TimeSpan.FromMinutes(1);

@@ -19,13 +19,13 @@ namespace Readiness.Grains.Actors;
 /// Orleans runs one call at a time per grain; the expected version guards against a second
 /// activation elsewhere.
 /// </summary>
-public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger logger) : Grain
+public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger logger) : Grain
 {
     private const int MaxCommandIdLength = 128;
     private const int ConcurrencyRetries = 3;
 
     private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
-    private readonly ISerializer serializer = store.Options.Serializer();
+    private readonly ISerializer serializer = commits.Store.Options.Serializer();
     private string lastHash = EventChain.Genesis;
     // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
     // the database went away): the store, not this cache, knows the truth until reloaded.
@@ -111,38 +111,39 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
 
     private async Task Append(IReadOnlyList<object> events, string commandId)
     {
-        await using var session = store.LightweightSession();
         var correlationId = AuditContext.CorrelationId;
         var causationId = AuditContext.CausationId;
         var recordedBy = AuditContext.RecordedBy;
-        session.CorrelationId = correlationId;
-        session.CausationId = causationId;
         var expectedVersion = Version + events.Count;
-        var action = Version == 0
-            ? session.Events.StartStream(StreamKey, events.ToArray())
-            : session.Events.Append(StreamKey, expectedVersion, events.ToArray());
-
         var hash = lastHash;
-        for (var i = 0; i < action.Events.Count; i++)
+        void Stage(IDocumentSession session)
         {
-            var e = action.Events[i];
-            var occurredAt = e.Data is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
-            e.CorrelationId = correlationId;
-            e.CausationId = causationId;
-            e.SetHeader(EventHeaders.CommandId, commandId);
-            e.SetHeader(EventHeaders.RecordedBy, recordedBy);
-            if (occurredAt is not null)
+            var action = Version == 0
+                ? session.Events.StartStream(StreamKey, events.ToArray())
+                : session.Events.Append(StreamKey, expectedVersion, events.ToArray());
+            hash = lastHash;
+            for (var i = 0; i < action.Events.Count; i++)
             {
-                e.SetHeader(EventHeaders.OccurredAt, occurredAt);
+                var e = action.Events[i];
+                var occurredAt = e.Data is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
+                e.CorrelationId = correlationId;
+                e.CausationId = causationId;
+                e.SetHeader(EventHeaders.CommandId, commandId);
+                e.SetHeader(EventHeaders.RecordedBy, recordedBy);
+                if (occurredAt is not null)
+                {
+                    e.SetHeader(EventHeaders.OccurredAt, occurredAt);
+                }
+                hash = EventChain.Hash(hash, new ChainedEvent(
+                    StreamKey, Version + i + 1, e.EventType.GetEventTypeName(), serializer.ToJson(e.Data),
+                    occurredAt, recordedBy, commandId, correlationId, causationId));
+                e.SetHeader(EventHeaders.Hash, hash);
             }
-            hash = EventChain.Hash(hash, new ChainedEvent(
-                StreamKey, Version + i + 1, e.EventType.GetEventTypeName(), serializer.ToJson(e.Data),
-                occurredAt, recordedBy, commandId, correlationId, causationId));
-            e.SetHeader(EventHeaders.Hash, hash);
         }
+
         try
         {
-            await session.SaveChangesAsync();
+            await commits.AppendAsync(Stage);
         }
         catch (Exception ex) when (ex is not ConcurrencyException and not ExistingStreamIdCollisionException)
         {
@@ -163,7 +164,7 @@ public abstract partial class EventSourcedGrain<TState>(IDocumentStore store, Re
 
     private async Task Reload(CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
+        await using var session = commits.Store.QuerySession();
         var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
         State = Initial();
         Version = 0;

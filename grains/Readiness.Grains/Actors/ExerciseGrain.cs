@@ -1,5 +1,5 @@
-using Marten;
 using Microsoft.Extensions.Logging;
+using Readiness.Grains.Storage;
 using Readiness.Contracts;
 using Readiness.Domain;
 
@@ -10,8 +10,8 @@ namespace Readiness.Grains.Actors;
 /// every participant, each with a command id derived from the exercise, so crediting again after a
 /// failure or a retry never counts twice.
 /// </summary>
-public sealed class ExerciseGrain(IDocumentStore store, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<ExerciseGrain> logger)
-    : EventSourcedGrain<ExerciseState>(store, clock, telemetry, logger), IExerciseGrain
+public sealed class ExerciseGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<ExerciseGrain> logger)
+    : EventSourcedGrain<ExerciseState>(commits, clock, telemetry, logger), IExerciseGrain
 {
     protected override string StreamKey => StreamKeys.Exercise(Id);
 

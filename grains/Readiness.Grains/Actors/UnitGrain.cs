@@ -1,13 +1,13 @@
-using Marten;
 using Microsoft.Extensions.Logging;
+using Readiness.Grains.Storage;
 using Readiness.Contracts;
 using Readiness.Domain;
 
 namespace Readiness.Grains.Actors;
 
 /// <summary>A unit's grain: registration asks the parent for its echelon; everything else is the unit's own history.</summary>
-public sealed class UnitGrain(IDocumentStore store, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UnitGrain> logger)
-    : EventSourcedGrain<UnitState>(store, clock, telemetry, logger), IUnitGrain
+public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UnitGrain> logger)
+    : EventSourcedGrain<UnitState>(commits, clock, telemetry, logger), IUnitGrain
 {
     protected override string StreamKey => StreamKeys.Unit(Id);
 

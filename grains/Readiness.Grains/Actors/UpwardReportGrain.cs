@@ -1,5 +1,5 @@
-using Marten;
 using Microsoft.Extensions.Logging;
+using Readiness.Grains.Storage;
 using Readiness.Contracts;
 using Readiness.Domain;
 
@@ -9,8 +9,8 @@ namespace Readiness.Grains.Actors;
 /// A province's record of what the echelon above acknowledged. The outbox sends each
 /// acknowledgement with its outbox entry's id as the command id, so a repeat records nothing.
 /// </summary>
-public sealed class UpwardReportGrain(IDocumentStore store, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UpwardReportGrain> logger)
-    : EventSourcedGrain<int>(store, clock, telemetry, logger), IUpwardReportGrain
+public sealed class UpwardReportGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UpwardReportGrain> logger)
+    : EventSourcedGrain<int>(commits, clock, telemetry, logger), IUpwardReportGrain
 {
     public const string StreamPrefix = "report:";
 

@@ -44,6 +44,7 @@ public static class SiloHostExtensions
                 return storeOptions;
             })
             .AddAsyncDaemon(DaemonMode.HotCold);
+        services.AddSingleton<GroupCommit>();
 
         DbProviderFactories.RegisterFactory(AdoInvariant, NpgsqlFactory.Instance);
         builder.UseOrleans(silo =>
