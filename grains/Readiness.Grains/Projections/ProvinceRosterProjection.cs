@@ -23,6 +23,9 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
             IncludeType(type);
         }
         Identity<IEvent>(e => StreamKeys.ProvinceOf(e.StreamKey!));
+        // A roster is tens of kilobytes, read and rewritten once per batch that touches its province:
+        // under load, batches four times Marten's default rewrite it a quarter as often.
+        Options.BatchSize = 2_000;
     }
 
     public override ProvinceRoster? Evolve(ProvinceRoster? snapshot, string id, IEvent e)
