@@ -124,6 +124,7 @@ public class AuditTests(SiloFixture silo)
     {
         { "altered", "UPDATE readiness.mt_events SET data = jsonb_set(data, '{attendances}', '999') WHERE stream_id = @stream AND version = 2", 2, "differs" },
         { "altered metadata", "UPDATE readiness.mt_events SET headers = jsonb_set(headers, '{recorded-by}', '\"someone-else\"') WHERE stream_id = @stream AND version = 3", 3, "differs" },
+        { "headers removed", "UPDATE readiness.mt_events SET headers = 'null'::jsonb WHERE stream_id = @stream AND version = 3", 3, "no hash" },
         { "deleted", "DELETE FROM readiness.mt_events WHERE stream_id = @stream AND version = 2", 2, "missing" },
         { "deleted last", "DELETE FROM readiness.mt_events WHERE stream_id = @stream AND version = 4", 4, "missing" },
         { "reordered", "UPDATE readiness.mt_events SET version = -version WHERE stream_id = @stream AND version IN (2, 3); UPDATE readiness.mt_events SET version = 5 + version WHERE stream_id = @stream AND version IN (-2, -3)", 2, "differs" },

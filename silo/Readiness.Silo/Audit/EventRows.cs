@@ -56,6 +56,12 @@ internal sealed record EventRow(
             return new Dictionary<string, string?>();
         }
         using var document = JsonDocument.Parse(Headers);
+        // An event appended without headers (by Marten itself, or by hand) stores a JSON null: it has
+        // none, and verify then reports its missing hash rather than failing.
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return new Dictionary<string, string?>();
+        }
         return document.RootElement.EnumerateObject().ToDictionary(
             p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText(), StringComparer.Ordinal);
     }
