@@ -18,6 +18,7 @@ public sealed class ReadinessTelemetry
     private readonly Counter<long> commands;
     private readonly Counter<long> events;
     private readonly Histogram<double> commandDuration;
+    private readonly Histogram<int> appendsPerCommit;
 
     public ReadinessTelemetry(IMeterFactory meters)
     {
@@ -28,6 +29,8 @@ public sealed class ReadinessTelemetry
         events = Meter.CreateCounter<long>("readiness.events.appended", "{event}", "Events appended to the event store, by kind.");
         commandDuration = Meter.CreateHistogram<double>("readiness.command.duration", "ms",
             "Time from a command reaching its grain to its answer, appends included.");
+        appendsPerCommit = Meter.CreateHistogram<int>("readiness.appends.per_commit", "{append}",
+            "Grains' appends committed in one transaction by the group commit: 1 when load is light, more as it grows.");
     }
 
     /// <summary>The meter other parts of the silo add their instruments to.</summary>
@@ -48,6 +51,8 @@ public sealed class ReadinessTelemetry
         }
         commandDuration.Record(milliseconds, kind);
     }
+
+    public void Committed(int appends) => appendsPerCommit.Record(appends);
 
     public void Appended(IEnumerable<object> appended)
     {

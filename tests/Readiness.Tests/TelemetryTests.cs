@@ -271,6 +271,7 @@ public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryF
         Assert.Contains("readiness_commands_total", text, StringComparison.Ordinal);
         Assert.Contains("readiness_events_appended_total", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE readiness_command_duration_milliseconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE readiness_appends_per_commit histogram", text, StringComparison.Ordinal);
         Assert.Contains("readiness_projection_lag_events{", text, StringComparison.Ordinal);
     }
 }

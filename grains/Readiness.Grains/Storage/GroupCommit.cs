@@ -22,10 +22,12 @@ public sealed class GroupCommit : IAsyncDisposable
 
     private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly Task[] writers;
+    private readonly ReadinessTelemetry? telemetry;
 
-    public GroupCommit(IDocumentStore store)
+    public GroupCommit(IDocumentStore store, ReadinessTelemetry? telemetry = null)
     {
         Store = store;
+        this.telemetry = telemetry;
         // The writers serve every caller: they must not carry the trace or audit context of whichever call created them.
         using (ExecutionContext.SuppressFlow())
         {
@@ -112,6 +114,7 @@ public sealed class GroupCommit : IAsyncDisposable
             }
             return;
         }
+        telemetry?.Committed(batch.Count);
         foreach (var pending in batch)
         {
             pending.Committed.TrySetResult();
@@ -126,6 +129,7 @@ public sealed class GroupCommit : IAsyncDisposable
             await using var session = Store.LightweightSession();
             pending.Append(session);
             await session.SaveChangesAsync();
+            telemetry?.Committed(1);
             pending.Committed.TrySetResult();
         }
         catch (Exception ex)
