@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Readiness.Cli;
 
-/// <summary>What the auditing commands (history, verify, view) share: reading moments, the silo's address, JSON.</summary>
+/// <summary>What the auditing commands (history, verify, view) share: reading moments, the silo's address, JSON, their timeout.</summary>
 internal static class AuditOptions
 {
     public static readonly Uri DefaultUrl = new("http://127.0.0.1:5080");
@@ -30,21 +30,6 @@ internal static class AuditOptions
     public static string Format(DateTimeOffset? moment) =>
         moment is { } m ? m.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "—";
 
-    /// <summary>The environment variable a token may come from, so that it stays out of the shell's history.</summary>
-    public const string TokenVariable = "READINESS_TOKEN";
-
-    /// <summary>
-    /// A client for the silo, sending the bearer token when there is one (<c>--token</c>, else
-    /// <see cref="TokenVariable"/>, else a development silo's <see cref="Connection.DevTokenFile"/>).
-    /// </summary>
-    public static HttpClient Http(Uri url, string? token)
-    {
-        var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(120) };
-        token = Connection.Token(token);
-        if (!string.IsNullOrWhiteSpace(token))
-        {
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        }
-        return http;
-    }
+    /// <summary>How long history, views and verify wait for the silo to begin its answer: a whole-store verify takes a while.</summary>
+    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(120);
 }

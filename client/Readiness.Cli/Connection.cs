@@ -24,7 +24,10 @@ internal static class Connection
 
     /// <summary>The token to send: the option, else the environment, else the development file; null when none is found.</summary>
     public static string? Token(string? option) =>
-        NonEmpty(option) ?? NonEmpty(Environment.GetEnvironmentVariable(AuditOptions.TokenVariable)) ?? DevToken();
+        NonEmpty(option) ?? NonEmpty(Environment.GetEnvironmentVariable(TokenVariable)) ?? DevToken();
+
+    /// <summary>The environment variable a token may come from, so that it stays out of the shell's history.</summary>
+    public const string TokenVariable = "READINESS_TOKEN";
 
     /// <summary>
     /// The development token from the current directory or the nearest directory above it that has one;

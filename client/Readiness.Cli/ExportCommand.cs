@@ -29,9 +29,7 @@ internal static class ExportCommand
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         // The timeout covers only the wait for the first byte; the body streams for as long as it takes.
-        using var http = AuditOptions.Http(options.Url, options.Token);
-        http.Timeout = TimeSpan.FromMinutes(5);
-        var client = new ReadinessClient(http);
+        using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromMinutes(5));
         var full = Path.GetFullPath(target);
         // A cut-off export still verifies (every chain is whole up to where it stops) and would import
         // as a shorter history, so the file takes its name only when the server has sent everything.

@@ -31,8 +31,7 @@ internal static class HistoryCommand
             await error.WriteLineAsync(Usage);
             return 2;
         }
-        using var http = AuditOptions.Http(options.Url, options.Token);
-        var client = new ReadinessClient(http);
+        using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
         var table = options.Json ? null : new Table(output);
         long count = 0;
         return await Connection.CallAsync(error, options.Url, async () =>

@@ -40,9 +40,7 @@ internal static class ImportCommand
             return 1;
         }
         // The silo answers only after checking, writing and rebuilding every view: minutes for a big store.
-        using var http = AuditOptions.Http(options.Url, options.Token);
-        http.Timeout = TimeSpan.FromHours(1);
-        var client = new ReadinessClient(http);
+        using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromHours(1));
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         if (!options.Json)
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Readiness.Client;
 using Readiness.Contracts;
 
 namespace Readiness.Cli;
@@ -32,10 +31,10 @@ internal static class VerifyCommand
             await error.WriteLineAsync(Usage);
             return 2;
         }
-        using var http = AuditOptions.Http(options.Url, options.Token);
+        using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
         return await Connection.CallAsync(error, options.Url, async () =>
         {
-            var report = await new ReadinessClient(http).VerifyAsync(options.Stream, options.Area);
+            var report = await client.VerifyAsync(options.Stream, options.Area);
 
             if (options.Json)
             {

@@ -32,8 +32,7 @@ internal static class ViewCommand
             await error.WriteLineAsync(Usage);
             return 2;
         }
-        using var http = AuditOptions.Http(options.Url, options.Token);
-        var client = new ReadinessClient(http);
+        using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
         return await Connection.CallAsync(error, options.Url, async () =>
         {
             if (options.District is { } district)
