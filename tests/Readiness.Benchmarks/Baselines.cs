@@ -216,17 +216,7 @@ public sealed class Baselines(BenchDatabase database, IReadOnlyList<StoredEvent>
             options.Connection(database.OwnerConnectionString);
             options.DatabaseSchemaName = MartenSchema;
             options.AutoCreateSchemaObjects = AutoCreate.All;
-            options.UseSystemTextJsonForSerialization(Weasel.Core.EnumStorage.AsString, Weasel.Core.Casing.CamelCase);
-            options.Events.StreamIdentity = StreamIdentity.AsString;
-            options.Events.AppendMode = EventAppendMode.Quick;
-            options.Events.MetadataConfig.HeadersEnabled = true;
-            options.Events.MetadataConfig.CorrelationIdEnabled = true;
-            options.Events.MetadataConfig.CausationIdEnabled = true;
-            options.Events.AddEventTypes(EventTypes.All);
-            foreach (var index in ReadinessStore.AuditIndexes.Keys)
-            {
-                options.Events.IgnoreIndex(index);
-            }
+            ReadinessStore.ConfigureEvents(options);
         });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var indexes = owner.CreateCommand(AuditIndexes(MartenSchema));

@@ -29,18 +29,7 @@ public static class ReadinessStore
         options.DatabaseSchemaName = Schema;
         // The application role may not change the schema; the migrator applies it as the owner.
         options.AutoCreateSchemaObjects = AutoCreate.None;
-        options.UseSystemTextJsonForSerialization(
-            EnumStorage.AsString,
-            Casing.CamelCase,
-            json => json.Converters.Add(new JsonStringEnumConverter()));
-
-        options.Events.StreamIdentity = StreamIdentity.AsString;
-        options.Events.AppendMode = EventAppendMode.Quick;
-        options.Events.MetadataConfig.HeadersEnabled = true;
-        options.Events.MetadataConfig.CorrelationIdEnabled = true;
-        options.Events.MetadataConfig.CausationIdEnabled = true;
-
-        options.Events.AddEventTypes(EventTypes.Stored);
+        ConfigureEvents(options);
         options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
         options.OpenTelemetry.TrackEventCounters();
 
@@ -57,6 +46,22 @@ public static class ReadinessStore
         options.Schema.For<UpwardReportState>();
         // Columns of their own, so choosing a checkpoint never reads the rosters it passes over.
         options.Schema.For<RosterCheckpoint>().Duplicate(c => c.ProvinceId).Duplicate(c => c.AsOfTicks).Duplicate(c => c.Sequence);
+    }
+
+    /// <summary>How events are serialised and stored, and nothing else: what the benchmark's plain-Marten baseline shares with the silo.</summary>
+    public static void ConfigureEvents(StoreOptions options)
+    {
+        options.UseSystemTextJsonForSerialization(
+            EnumStorage.AsString,
+            Casing.CamelCase,
+            json => json.Converters.Add(new JsonStringEnumConverter()));
+
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Events.AppendMode = EventAppendMode.Quick;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        options.Events.MetadataConfig.CorrelationIdEnabled = true;
+        options.Events.MetadataConfig.CausationIdEnabled = true;
+        options.Events.AddEventTypes(EventTypes.Stored);
         // Views of the past select events by when they happened and when they were recorded; the
         // migrator adds these indexes, and Marten must leave them be.
         foreach (var index in AuditIndexes.Keys)
