@@ -151,13 +151,20 @@ public sealed class GroupCommit : IAsyncDisposable
                 case ConcurrencyException or ExistingStreamIdCollisionException or StagingFailedException:
                     return false;
                 case PostgresException postgres:
-                    return postgres.SqlState.StartsWith("08", StringComparison.Ordinal) || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal);
+                    return IsConnectionLost(postgres);
                 case NpgsqlException or TimeoutException or IOException:
                     return true;
             }
         }
         return true;
     }
+
+    /// <summary>
+    /// SQLSTATE class 08 (a broken connection) or 57P01–57P03 (the server shutting down or starting
+    /// up): PostgreSQL went away, whatever the statement was.
+    /// </summary>
+    public static bool IsConnectionLost(PostgresException exception) =>
+        exception.SqlState.StartsWith("08", StringComparison.Ordinal) || exception.SqlState.StartsWith("57P", StringComparison.Ordinal);
 
     public async ValueTask DisposeAsync()
     {

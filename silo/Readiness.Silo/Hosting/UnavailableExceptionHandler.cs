@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using Orleans.Runtime.Messaging;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Hosting;
 
@@ -49,10 +50,7 @@ public sealed class UnavailableExceptionHandler(IProblemDetailsService problems)
             {
                 case SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException:
                     return Fault.Cluster;
-                // Class 08 is a broken connection, 57P01–57P03 a server shutting down or starting up, 53300 out of connections.
-                case PostgresException postgres when postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                                     || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal)
-                                                     || postgres.SqlState == PostgresErrorCodes.TooManyConnections:
+                case PostgresException postgres when GroupCommit.IsConnectionLost(postgres) || postgres.SqlState == PostgresErrorCodes.TooManyConnections:
                     return Fault.Database;
                 case NpgsqlException { IsTransient: true } or SocketException:
                     return Fault.Database;
