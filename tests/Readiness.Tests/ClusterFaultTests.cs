@@ -101,7 +101,8 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         var loadEnded = clock.Elapsed;
 
         var audit = await StoreAudit.TakeAsync(database, load.Acknowledged.Keys);
-        var convergedIn = await FaultChecks.RosterReachesHeadAsync(database, TimeSpan.FromSeconds(30));
+        var convergedIn = await database.RosterCatchesUpAsync(TimeSpan.FromSeconds(30))
+            ?? throw new Xunit.Sdk.XunitException("The province view did not reach the store's last event within 30 s of the load ending.");
         var leaderAfter = await AdvisoryLockHolderAsync();
         var (viewsEqual, before, after, rebuiltIn) = await FaultChecks.ViewEqualsRebuildAsync(http, silos[1], silos[2], $"/api/provinces/{province}/readiness");
 

@@ -364,19 +364,6 @@ public static class FaultChecks
         return ids;
     }
 
-    /// <summary>How long after the call the province roster's progression reaches the store's last event.</summary>
-    public static async Task<TimeSpan> RosterReachesHeadAsync(TestDatabase database, TimeSpan patience)
-    {
-        var head = await database.ScalarAsync("SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events");
-        var clock = Stopwatch.StartNew();
-        while (await database.ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'") < head)
-        {
-            Assert.True(clock.Elapsed < patience, $"The province view did not reach sequence {head} within {patience.TotalSeconds:F0} s.");
-            await Task.Delay(50);
-        }
-        return clock.Elapsed;
-    }
-
     /// <summary>The view read from one silo, a rebuild from zero run on another, the view read again.</summary>
     public static async Task<(bool Equal, JsonNode Before, JsonNode After, TimeSpan RebuiltIn)> ViewEqualsRebuildAsync(HttpClient http, SiloProcess reader, SiloProcess rebuilder, string viewPath)
     {

@@ -161,6 +161,33 @@ public sealed class TestDatabase(string name, string app, string owner, string s
 
     public Task<long> CountAllEventsAsync() => ScalarAsync("SELECT count(*) FROM readiness.mt_events");
 
+    /// <summary>
+    /// How long until the province roster has applied every event stored when the call began; null
+    /// when it has not within <paramref name="patience"/>. A failed query (the database restarting)
+    /// is tried again.
+    /// </summary>
+    public async Task<TimeSpan?> RosterCatchesUpAsync(TimeSpan patience)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long? head = null;
+        while (clock.Elapsed < patience)
+        {
+            try
+            {
+                head ??= await ScalarAsync("SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events");
+                if (await ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'") >= head)
+                {
+                    return clock.Elapsed;
+                }
+            }
+            catch (NpgsqlException)
+            {
+            }
+            await Task.Delay(50);
+        }
+        return null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

@@ -88,16 +88,8 @@ public sealed class SiloFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until the asynchronous projections have applied every event appended so far.</summary>
-    public async Task WaitForProjectionsAsync()
-    {
-        var newest = await Database.ScalarAsync("SELECT max(seq_id) FROM readiness.mt_events");
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (await Database.ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'") < newest)
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"The province projection did not reach sequence {newest} within 30 s.");
-            await Task.Delay(50);
-        }
-    }
+    public async Task WaitForProjectionsAsync() =>
+        Assert.True(await Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(30)) is not null, "The province projection did not catch up within 30 s.");
 
     public static string NewId() => Guid.NewGuid().ToString();
 }
