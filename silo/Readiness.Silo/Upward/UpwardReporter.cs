@@ -114,12 +114,16 @@ public sealed partial class UpwardReporter : BackgroundService
         var local = now.ToOffset(CommandTime.Offset);
         var month = local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         await using var session = store.LightweightSession();
-        var rosters = await session.Query<ProvinceRoster>().ToListAsync(cancellationToken);
-        foreach (var roster in rosters.Where(r => r.Units.ContainsKey(r.Id)))
+        var rosters = (await session.Query<ProvinceRoster>().ToListAsync(cancellationToken)).Where(r => r.Units.ContainsKey(r.Id)).ToList();
+        var states = (await session.LoadManyAsync<UpwardReportState>(cancellationToken, rosters.Select(r => r.Id)))
+            .ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var roster in rosters)
         {
             var view = roster.ToView(policy, now);
             var level = view.Level?.ToString() ?? "none";
-            var state = await session.LoadAsync<UpwardReportState>(roster.Id, cancellationToken) ?? new UpwardReportState { Id = roster.Id };
+            var known = states.GetValueOrDefault(roster.Id);
+            var state = known ?? new UpwardReportState { Id = roster.Id };
+            var (lastLevel, lastMonth) = (state.LastLevel, state.LastMonth);
             var due = new List<(string ReportId, string Reason)>();
             if (state.LastLevel is { } last && last != level)
             {
@@ -156,7 +160,11 @@ public sealed partial class UpwardReporter : BackgroundService
                     state.LastMonth = month;
                 }
             }
-            session.Store(state);
+            // Most ticks change nothing; only a new or changed state is written.
+            if (known is null || state.LastLevel != lastLevel || state.LastMonth != lastMonth)
+            {
+                session.Store(state);
+            }
         }
         // The reports and the state that says they were made commit together, or neither does.
         await session.SaveChangesAsync(cancellationToken);
@@ -166,10 +174,16 @@ public sealed partial class UpwardReporter : BackgroundService
     {
         var now = clock.UtcNow;
         await using var session = store.LightweightSession();
-        var pending = await session.Query<OutboxMessage>().Where(m => !m.Delivered).ToListAsync(cancellationToken);
-        Interlocked.Exchange(ref backlog, pending.Count);
+        Interlocked.Exchange(ref backlog, await session.Query<OutboxMessage>().CountAsync(m => !m.Delivered, cancellationToken));
+        var ticks = now.UtcTicks;
+        // A long backlog (an endpoint down for days) stays in the database: only what is due now is read, 50 at a time.
+        var due = await session.Query<OutboxMessage>()
+            .Where(m => !m.Delivered && m.NextAttemptTicks <= ticks)
+            .OrderBy(m => m.CreatedAt)
+            .Take(50)
+            .ToListAsync(cancellationToken);
         var delivered = 0;
-        foreach (var message in pending.Where(m => m.NextAttemptTicks <= now.UtcTicks).OrderBy(m => m.CreatedAt).Take(50))
+        foreach (var message in due)
         {
             var endpoint = options.Endpoints.FirstOrDefault(e => e.Name == message.Endpoint);
             if (endpoint?.Url is null)
