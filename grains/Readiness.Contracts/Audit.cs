@@ -19,7 +19,8 @@ public sealed record HistoryEntry(
     string? CorrelationId,
     string? CausationId,
     string? Hash,
-    JsonElement Data);
+    JsonElement Data,
+    string? TokenMintedBy = null);
 
 /// <summary>A page of history in recording order; <c>next</c> fetches the following page, null at the end.</summary>
 public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Events, long? NextAfter, string? Next);

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts;
 using Readiness.Domain;
@@ -16,69 +13,6 @@ namespace Readiness.Tests;
 /// <summary>Nothing is reached without a token; a token reaches only its scopes, and only for its roles.</summary>
 public class SecurityTests(SiloFixture silo)
 {
-    /// <summary>Every API route of the running silo, filled in to ask about one test province.</summary>
-    private List<(string Method, string Path, Type? Command)> Routes(TestProvince tree)
-    {
-        var commandTypes = CommandBodies.Types.ToDictionary(CommandBodies.RouteOf, StringComparer.Ordinal);
-        var values = new Dictionary<string, string>
-        {
-            ["provinceId"] = tree.ProvinceId, ["district"] = "district-a", ["year"] = "2025",
-            ["unitId"] = tree.CommuneId, ["exerciseId"] = $"{tree.CommuneId}/dien-tap", ["postId"] = $"{tree.CommuneId}/truc",
-            ["name"] = "province-roster", ["jobId"] = "no-such-job",
-        };
-        return [.. silo.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal) && e.Metadata.GetMetadata<IAllowAnonymous>() is null)
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method =>
-            {
-                var path = e.RoutePattern.RawText!;
-                foreach (var parameter in e.RoutePattern.Parameters)
-                {
-                    path = path.Replace($"{{**{parameter.Name}}}", values[parameter.Name], StringComparison.Ordinal)
-                        .Replace($"{{{parameter.Name}}}", values[parameter.Name], StringComparison.Ordinal)
-                        .Replace($"{{{parameter.Name}:int}}", values[parameter.Name], StringComparison.Ordinal);
-                }
-                return (method, path, commandTypes.GetValueOrDefault(path));
-            }))];
-    }
-
-    [Fact]
-    public async Task Every_route_refuses_a_caller_without_a_token_or_outside_its_scope_and_appends_nothing()
-    {
-        var tree = await silo.NewProvinceAsync();
-        var routes = Routes(tree);
-        Assert.Contains(routes, r => r.Path == "/api/commands/enlist-recruits");
-        Assert.Contains(routes, r => r.Path == $"/api/provinces/{tree.ProvinceId}/readiness");
-        Assert.Contains(routes, r => r.Path == "/api/admin/projections/rebuild");
-        Assert.True(routes.Count > 40, $"{routes.Count} routes");
-        var before = await EventsOf(tree.ProvinceId);
-
-        using var anonymous = silo.Host.ClientWith(null);
-        using var foreign = silo.Host.ClientWith(silo.Host.Token(["bac-kan"], Access.Roles));
-        var unexpected = new List<string>();
-        foreach (var (method, path, command) in routes)
-        {
-            using (var response = await Send(anonymous, method, path, command, tree))
-            {
-                if (response.StatusCode != HttpStatusCode.Unauthorized)
-                {
-                    unexpected.Add($"no token: {method} {path} → {(int)response.StatusCode}");
-                }
-            }
-            using (var response = await Send(foreign, method, path, command, tree))
-            {
-                // The region view and projection lag name no province: they answer with what the token covers.
-                var open = path is "/api/region/provinces" or "/api/projections";
-                if (open ? !response.IsSuccessStatusCode : response.StatusCode != HttpStatusCode.Forbidden)
-                {
-                    unexpected.Add($"foreign scope: {method} {path} → {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                }
-            }
-        }
-
-        Assert.Empty(unexpected);
-        Assert.Equal(before, await EventsOf(tree.ProvinceId));
-    }
-
     public static TheoryData<string, string> WrongRoles => new()
     {
         { Access.Viewer, "/api/commands/record-outreach-session" },
@@ -190,14 +124,16 @@ public class SecurityTests(SiloFixture silo)
     {
         var tree = await silo.NewProvinceAsync();
         await silo.WaitForProjectionsAsync();
-        using var admin = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Admin]));
+        using var admin = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Admin, Access.Viewer]));
 
         using var minted = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("ba-be-viewer", [tree.DistrictId], [Access.Viewer], 1), SiloFixture.Json);
+        using var roleNotHeld = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("ba-be-reporter", [tree.DistrictId], [Access.Reporter], 1), SiloFixture.Json);
         using var beyond = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("thief", ["bac-kan"], [Access.Viewer], 1), SiloFixture.Json);
         using var nonsense = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("x", [tree.DistrictId], ["emperor"], 1), SiloFixture.Json);
 
         Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, beyond.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, roleNotHeld.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, nonsense.StatusCode);
         var token = (await minted.Content.ReadFromJsonAsync<MintedToken>(SiloFixture.Json))!.Token;
         using var viewer = silo.Host.ClientWith(token);
@@ -219,21 +155,6 @@ public class SecurityTests(SiloFixture silo)
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
-
-    private static async Task<HttpResponseMessage> Send(HttpClient http, string method, string path, Type? command, TestProvince tree)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method == "POST")
-        {
-            request.Content = path == "/api/import"
-                ? new StringContent("{}\n", Encoding.UTF8, "application/x-ndjson")
-                : new StringContent(command is null ? TokenBody(tree) : CommandBodies.For(command, tree, SiloFixture.NewId()).ToJsonString(), Encoding.UTF8, "application/json");
-        }
-        return await http.SendAsync(request);
-    }
-
-    private static string TokenBody(TestProvince tree) =>
-        JsonSerializer.Serialize(new TokenRequest("someone", [tree.ProvinceId], [Access.Viewer]), SiloFixture.Json);
 
     private Task<long> EventsOf(string provinceId) =>
         silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE stream_id = @p OR stream_id LIKE @sub OR stream_id LIKE @x OR stream_id LIKE @post",

@@ -114,6 +114,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         var correlationId = AuditContext.CorrelationId;
         var causationId = AuditContext.CausationId;
         var recordedBy = AuditContext.RecordedBy;
+        var tokenMintedBy = AuditContext.TokenMintedBy;
         var expectedVersion = Version + events.Count;
         var hash = lastHash;
         void Stage(IDocumentSession session)
@@ -130,6 +131,10 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
                 e.CausationId = causationId;
                 e.SetHeader(EventHeaders.CommandId, commandId);
                 e.SetHeader(EventHeaders.RecordedBy, recordedBy);
+                if (tokenMintedBy is not null)
+                {
+                    e.SetHeader(EventHeaders.TokenMintedBy, tokenMintedBy);
+                }
                 if (occurredAt is not null)
                 {
                     e.SetHeader(EventHeaders.OccurredAt, occurredAt);

@@ -12,6 +12,7 @@ public static class AuditContext
     private const string RecordedByKey = "readiness.recorded-by";
     private const string CorrelationKey = "readiness.correlation-id";
     private const string ScopesKey = "readiness.scopes";
+    private const string TokenMintedByKey = "readiness.token-minted-by";
 
     /// <summary>Recorded by the system itself when no caller is named: reminders, the demo loader.</summary>
     public const string System = "system";
@@ -24,6 +25,17 @@ public static class AuditContext
             RequestContext.Set(CorrelationKey, correlationId);
         }
     }
+
+    /// <summary>The administrator who minted the caller's token, recorded beside the caller.</summary>
+    public static void SetTokenMintedBy(string? mintedBy)
+    {
+        if (!string.IsNullOrEmpty(mintedBy))
+        {
+            RequestContext.Set(TokenMintedByKey, mintedBy);
+        }
+    }
+
+    public static string? TokenMintedBy => RequestContext.Get(TokenMintedByKey) as string;
 
     /// <summary>An authenticated caller's scopes and right to report, checked again where a command reaches its grain.</summary>
     public static void SetReporter(IReadOnlyList<string> scopes, bool mayReport) =>

@@ -12,6 +12,9 @@ public static class EventHeaders
     /// <summary>Who recorded the event: the caller of the API, or the system for its own work.</summary>
     public const string RecordedBy = "recorded-by";
 
+    /// <summary>Who minted the token the recording caller used, when an administrator did (the token's <c>act</c>).</summary>
+    public const string TokenMintedBy = "token-minted-by";
+
     /// <summary>When it happened, in UTC with a fixed width, so that text order is time order in SQL.</summary>
     public const string OccurredAt = "occurred-at";
 

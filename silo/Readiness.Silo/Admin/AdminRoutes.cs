@@ -18,7 +18,7 @@ internal static class AdminRoutes
     /// </summary>
     public static RouteGroupBuilder MapAdminRoutes(this IEndpointRouteBuilder routes)
     {
-        var admin = routes.MapGroup(Prefix).WithTags("Admin").RequireAuthorization(Policies.Administer).AddEndpointFilter<ScopeFilter>();
+        var admin = routes.MapGroup(Prefix).WithTags("Admin").RequireAuthorization(Policies.Administer).Reads(ResourceScope.Everything);
 
         admin.MapGet("/projections", (RebuildJobs jobs) => Results.Ok(jobs.Names))
             .WithName("ListRebuildableProjections")

@@ -19,9 +19,10 @@ public static class ApiEndpoints
         app.UseStaticFiles();
         app.UseReadinessSecurity();
 
-        // What orchestrators, scrapers and integrators need before they hold a token.
+        // What orchestrators and integrators need before they hold a token.
         app.MapOpenApi().AllowAnonymous();
-        app.MapPrometheusScrapingEndpoint().AllowAnonymous();
+        // Metrics name every province's units by level: they need a token that covers the whole store.
+        app.MapPrometheusScrapingEndpoint().RequireAuthorization(Policies.View).Reads(ResourceScope.Everything);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

@@ -17,7 +17,7 @@ internal static class CommandRoutes
 {
     public static void MapCommandRoutes(this IEndpointRouteBuilder routes)
     {
-        var commands = routes.MapGroup("/api/commands").WithTags("Commands").RequireAuthorization(Policies.Report);
+        var commands = routes.MapGroup("/api/commands").WithTags("Commands").RequireAuthorization(Policies.Report).Reads(ResourceScope.CommandBody);
 
         commands.Unit<RegisterUnit>("Register a unit under its parent (the id without its last level), which must already exist.", created: true);
         commands.Unit<ChangeAuthorisedStrength>("Set a unit's authorised strength, with the reason.");
@@ -78,13 +78,14 @@ internal static class CommandRoutes
                 }
                 if (!http.User.Covers(id))
                 {
-                    return ScopeFilter.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{id}'.");
+                    return ResourceScopes.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{id}'.");
                 }
                 if (string.IsNullOrWhiteSpace(command.CommandId))
                 {
                     return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
                 }
                 AuditContext.Set(Caller(http), CorrelationId(http));
+                AuditContext.SetTokenMintedBy(TokenIssuer.MintedBy(http.User));
                 AuditContext.SetReporter(http.User.Scopes(), http.User.IsInRole(Access.Reporter));
                 // One bound on the whole call, directory look-ups and forwarding included: past it the
                 // caller gets a 503 to resend, never a request left hanging on a silo that has died.

@@ -27,6 +27,7 @@ internal static class RegionRoutes
             })
             .RequireAuthorization(Policies.View)
             .WithTags("Views")
+            .Reads(ResourceScope.CallersOwn)
             .WithName("GetRegionProvinces")
             .WithSummary("The provinces the caller's token holds a scope for, side by side: level, units per level, units below R2, posts not manned, alerts, exercises under way. Drill into each with /api/provinces/{provinceId}/readiness.")
             .Produces<IReadOnlyList<ProvinceAtAGlance>>();

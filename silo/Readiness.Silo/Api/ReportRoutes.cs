@@ -20,7 +20,7 @@ internal static class ReportRoutes
 
     public static void MapReportRoutes(this IEndpointRouteBuilder routes)
     {
-        var reports = routes.MapGroup("/api").WithTags("Reports").RequireAuthorization(Policies.View).AddEndpointFilter<ScopeFilter>();
+        var reports = routes.MapGroup("/api").WithTags("Reports").RequireAuthorization(Policies.View).Reads(ResourceScope.Province);
 
         reports.MapGet("/provinces/{provinceId}/reports/{year}", async (HttpContext http, string provinceId, string year, string? lang, string? format,
                 IQuerySession session, ReadinessClock clock, CancellationToken cancellationToken) =>

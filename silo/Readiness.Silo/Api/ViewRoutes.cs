@@ -14,7 +14,7 @@ internal static class ViewRoutes
 {
     public static void MapViewRoutes(this IEndpointRouteBuilder routes)
     {
-        var views = routes.MapGroup("/api").WithTags("Views").RequireAuthorization(Policies.View).AddEndpointFilter<ScopeFilter>();
+        var views = routes.MapGroup("/api").WithTags("Views").RequireAuthorization(Policies.View);
 
         views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
@@ -23,6 +23,7 @@ internal static class ViewRoutes
                     ? Results.Ok(roster.ToView(policy, moment.RatedAt(clock.UtcNow)))
                     : UnknownProvince(provinceId, moment);
             })
+            .Reads(ResourceScope.Province)
             .WithName("GetProvinceReadiness")
             .WithSummary("The province's readiness: districts with their communes, units per level, units below R2 and why, posts not manned, open alerts, exercises under way.")
             .WithDescription("Built by an asynchronous projection; 'sequence' is the last event it reflects, 'updatedAt' when it was projected, 'ratedAt' the moment the levels were computed for. " + PastDescription)
@@ -40,6 +41,7 @@ internal static class ViewRoutes
                     ? Results.Ok(view)
                     : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
             })
+            .Reads(ResourceScope.District)
             .WithName("GetDistrictReadiness")
             .WithSummary("One district: its communes, unit counts per level, units below R2 and why, posts not manned.")
             .WithDescription(PastDescription)
@@ -50,6 +52,7 @@ internal static class ViewRoutes
                 await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is { } roster
                     ? Results.Ok(roster.Summary(year))
                     : UnknownProvince(provinceId))
+            .Reads(ResourceScope.Province)
             .WithName("GetYearSummary")
             .WithSummary("The year's figures, computed from the events that happened in it: exercises by level and grade, conscription, education, outreach, party cells, awards, duty coverage.")
             .Produces<YearSummary>()
@@ -63,6 +66,7 @@ internal static class ViewRoutes
                 }
                 return Results.Ok(roster.Children(parent ?? provinceId, policy, clock.UtcNow));
             })
+            .Reads(ResourceScope.ParentInProvince)
             .WithName("ListUnits")
             .WithSummary("The units directly under a unit of the province (?parent=bac-kan/ba-be), each with its level and which area set it.")
             .Produces<IReadOnlyList<UnitSummary>>()
@@ -91,6 +95,7 @@ internal static class ViewRoutes
                 var posts = await session.Query<DutyPostRecord>().Where(p => p.OwnerUnitId == id).ToListAsync(cancellationToken);
                 return Results.Ok(ReadinessRating.View(unit, posts, policy, clock.UtcNow));
             })
+            .Reads(ResourceScope.Actor("unitId"))
             .WithName("GetUnit")
             .WithSummary("One unit's readiness: its figures, each area's level with what it measured and the events it rests on, and the overall level.")
             .WithDescription(PastDescription)
@@ -113,6 +118,7 @@ internal static class ViewRoutes
                     ? Results.Ok(exercise)
                     : Problems.NotFound("Unknown exercise.", $"No exercise '{id}' had been planned {When(moment)}.");
             })
+            .Reads(ResourceScope.Actor("exerciseId"))
             .WithName("GetExercise")
             .WithSummary("One exercise: level, kind, host, participants, schedule, status and grade.")
             .WithDescription(PastDescription)
@@ -134,6 +140,7 @@ internal static class ViewRoutes
                     ? Results.Ok(post)
                     : Problems.NotFound("Unknown duty post.", $"No duty post '{id}' had been established {When(moment)}.");
             })
+            .Reads(ResourceScope.Actor("postId"))
             .WithName("GetDutyPost")
             .WithSummary("One duty post: the shift on, staff present against required, manning periods, open incidents, open alert.")
             .WithDescription(PastDescription)

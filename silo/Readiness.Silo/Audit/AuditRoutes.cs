@@ -17,7 +17,7 @@ internal static class AuditRoutes
 
     public static void MapAuditRoutes(this IEndpointRouteBuilder routes)
     {
-        var audit = routes.MapGroup("/api").WithTags("Audit").RequireAuthorization(Policies.Audit).AddEndpointFilter<ScopeFilter>();
+        var audit = routes.MapGroup("/api").WithTags("Audit").RequireAuthorization(Policies.Audit);
 
         audit.MapGet("/history", (string? unit, string? exercise, string? post, [AsParameters] HistoryFilter filter, EventHistory history, HttpContext http, CancellationToken cancellationToken) =>
             {
@@ -32,6 +32,7 @@ internal static class AuditRoutes
                     ? Task.FromResult(Problems.Invalid(problem))
                     : Page(history, filter, key(id!), area: null, http, cancellationToken);
             })
+            .Reads(ResourceScope.Named("unit", "exercise", "post"))
             .WithName("GetActorHistory")
             .WithSummary("One actor's recorded events, oldest first: ?unit=, ?exercise= or ?post=, with the same filters as the area history.")
             .Produces<HistoryPage>()
@@ -44,6 +45,7 @@ internal static class AuditRoutes
                     ? Task.FromResult(Problems.Invalid(problem))
                     : Page(history, filter, stream: null, area, http, cancellationToken);
             })
+            .Reads(ResourceScope.ProvinceOrDistrict)
             .WithName("GetAreaHistory")
             .WithSummary("The recorded events of a province, or of one district (?district=ba-be), in recording order, a page at a time.")
             .WithDescription("Filters: kind (repeatable: RecruitsEnlisted…), from/to (when it happened), recordedFrom/recordedTo (when it was recorded), after (the sequence to continue from; 'next' gives it), limit (1–1000, default 100).")
@@ -54,6 +56,7 @@ internal static class AuditRoutes
                 area is not null && UnitPath.Problem(area) is { } problem
                     ? Problems.Invalid(problem)
                     : Results.Ok(await verifier.VerifyAsync(string.IsNullOrWhiteSpace(stream) ? null : stream, area, progress: null, cancellationToken)))
+            .Reads(ResourceScope.Named("stream", "area"))
             .WithName("VerifyChains")
             .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), and reports the first broken link of each.")
             .Produces<VerifyReport>();
@@ -62,6 +65,7 @@ internal static class AuditRoutes
                 UnitPath.Problem(provinceId) is { } problem
                     ? Problems.Invalid(problem)
                     : Results.Ok(await verifier.HeadsAsync(provinceId, cancellationToken)))
+            .Reads(ResourceScope.Province)
             .WithName("GetChainHeads")
             .WithSummary("The last hash of every stream of the province: kept elsewhere, they show any later change to the record.")
             .Produces<IReadOnlyList<ChainHead>>();
@@ -69,7 +73,7 @@ internal static class AuditRoutes
 
     public static void MapArchiveRoutes(this IEndpointRouteBuilder routes)
     {
-        var audit = routes.MapGroup("/api").WithTags("Audit").AddEndpointFilter<ScopeFilter>();
+        var audit = routes.MapGroup("/api").WithTags("Audit");
 
         audit.MapGet("/export", async (string? area, EventArchive archive, HttpContext http, CancellationToken cancellationToken) =>
             {
@@ -83,6 +87,7 @@ internal static class AuditRoutes
                 await archive.ExportAsync(area, http.Response.Body, cancellationToken);
             })
             .RequireAuthorization(Policies.Audit)
+            .Reads(ResourceScope.Named("area"))
             .WithName("ExportHistory")
             .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash.")
             .Produces(StatusCodes.Status200OK, contentType: EventArchive.MediaType)
@@ -110,6 +115,7 @@ internal static class AuditRoutes
             })
             .RequireAuthorization(Policies.Administer)
             .WithMetadata(new RequestSizeLimitAttribute(ImportBodyLimit))
+            .Reads(ResourceScope.Everything)
             .WithName("ImportHistory")
             .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused with its first bad line.")
             .Accepts<string>(EventArchive.MediaType)

@@ -79,6 +79,7 @@ internal sealed record EventRow(
             Sequence, Id, Stream, Version, ClrTypeOf(Type)?.Name ?? Type,
             headers.GetValueOrDefault(EventHeaders.OccurredAt) is { } occurred ? DateTimeOffset.Parse(occurred, System.Globalization.CultureInfo.InvariantCulture) : null,
             Timestamp, headers.GetValueOrDefault(EventHeaders.RecordedBy), headers.GetValueOrDefault(EventHeaders.CommandId),
-            CorrelationId, CausationId, headers.GetValueOrDefault(EventHeaders.Hash), data.RootElement.Clone());
+            CorrelationId, CausationId, headers.GetValueOrDefault(EventHeaders.Hash), data.RootElement.Clone(),
+            headers.GetValueOrDefault(EventHeaders.TokenMintedBy));
     }
 }

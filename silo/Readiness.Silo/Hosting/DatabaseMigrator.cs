@@ -3,6 +3,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using Readiness.Grains.Storage;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Hosting;
 
@@ -47,6 +48,7 @@ public sealed partial class DatabaseMigrator(
             await using (var ownerStore = DocumentStore.For(options =>
             {
                 ReadinessStore.Configure(options, ownerConnectionString, TimeProvider.System);
+                TokenRevocations.Register(options);
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 // This store only applies the schema; the silo's own store runs the projections.
                 options.Projections.AsyncMode = DaemonMode.ExternallyManaged;

@@ -8,6 +8,7 @@ namespace Readiness.Silo.Hosting;
 public sealed partial class DemoLoader(
     IGrainFactory grains,
     IOptions<ReadinessOptions> options,
+    IHostEnvironment environment,
     StartupState startup,
     IHostApplicationLifetime lifetime,
     ILogger<DemoLoader> logger) : BackgroundService
@@ -16,7 +17,7 @@ public sealed partial class DemoLoader(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Demo.Enabled)
+        if (!options.Value.Demo.EnabledIn(environment))
         {
             startup.DemoLoaded = true;
             return;

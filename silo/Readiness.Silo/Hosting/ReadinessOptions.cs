@@ -88,6 +88,11 @@ public sealed class OrleansEndpointOptions
 
 public sealed class DemoOptions
 {
-    /// <summary>Load the Bắc Kạn demo province on first start.</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Load the Bắc Kạn demo province on first start. Unset, only a Development silo does: a
+    /// production store must never fill with invented figures because a setting was forgotten.
+    /// </summary>
+    public bool? Enabled { get; set; }
+
+    public bool EnabledIn(IHostEnvironment environment) => Enabled ?? environment.IsDevelopment();
 }

@@ -41,6 +41,7 @@ public static class SiloHostExtensions
             {
                 var storeOptions = new StoreOptions();
                 ReadinessStore.Configure(storeOptions, connectionString, provider.GetRequiredService<TimeProvider>());
+                TokenRevocations.Register(storeOptions);
                 return storeOptions;
             })
             .AddAsyncDaemon(DaemonMode.HotCold);
@@ -114,6 +115,8 @@ public static class SiloHostExtensions
         services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            // A number is a number: "5" is refused, and the OpenAPI document says "integer", not "integer or string".
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -124,7 +127,7 @@ public static class SiloHostExtensions
             document.Info.Title = "Readiness API";
             document.Info.Description = "Readiness tracking for provincial military commands: commands that report what happened, and the readiness views built from them.";
             return Task.CompletedTask;
-        }));
+        }).AddBearerSecurity());
         return builder;
     }
 

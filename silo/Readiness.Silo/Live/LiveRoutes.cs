@@ -10,7 +10,7 @@ internal static class LiveRoutes
     public static void MapLiveRoutes(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/provinces/{provinceId}/live", Stream)
-            .RequireAuthorization(Policies.View).AddEndpointFilter<ScopeFilter>()
+            .RequireAuthorization(Policies.View).Reads(ResourceScope.Province).WithMetadata(new TokenInQuery())
             .WithTags("Live")
             .WithName("StreamProvince")
             .WithSummary("Server-Sent Events: one 'province' event each time the province's view changes, naming what changed and carrying the whole view.")
@@ -21,6 +21,7 @@ internal static class LiveRoutes
                 Results.Ok(await reader.ReadAsync(cancellationToken)))
             .RequireAuthorization(Policies.View)
             .WithTags("Live")
+            .Reads(ResourceScope.NoArea)
             .WithName("GetProjectionLag")
             .WithSummary("Each asynchronous projection's position against the newest event: lag in events and in seconds.")
             .Produces<IReadOnlyList<ProjectionLag>>();

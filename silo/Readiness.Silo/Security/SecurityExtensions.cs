@@ -37,13 +37,27 @@ public static partial class SecurityExtensions
             };
             jwt.Events = new JwtBearerEvents
             {
-                // A browser's EventSource cannot send headers: the live stream takes the token in the query.
+                // A browser's EventSource cannot send headers, so the live stream alone takes the token in the
+                // query; anywhere else a token in an address would end up in logs and browser history.
                 OnMessageReceived = context =>
                 {
-                    if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+                    if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenInQuery>() is not null
                         && context.Request.Query["access_token"] is { Count: 1 } token)
                     {
                         context.Token = token.ToString();
+                    }
+                    return Task.CompletedTask;
+                },
+                OnTokenValidated = context =>
+                {
+                    var id = context.Principal?.FindFirst(TokenIssuer.TokenIdClaim)?.Value;
+                    if (string.IsNullOrEmpty(id))
+                    {
+                        context.Fail("The token carries no id (jti); mint a new one.");
+                    }
+                    else if (context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>().IsRevoked(id))
+                    {
+                        context.Fail("The token was revoked.");
                     }
                     return Task.CompletedTask;
                 },
@@ -93,6 +107,8 @@ public static partial class SecurityExtensions
                     .ExecuteAsync(context.HttpContext);
             };
         });
+        services.AddSingleton<TokenRevocations>();
+        services.AddHostedService(provider => provider.GetRequiredService<TokenRevocations>());
         services.AddHostedService<DevelopmentToken>();
         return builder;
     }
@@ -102,6 +118,7 @@ public static partial class SecurityExtensions
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseResourceScopes();
         return app;
     }
 

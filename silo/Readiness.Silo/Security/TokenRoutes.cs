@@ -1,3 +1,4 @@
+using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Domain;
 
@@ -5,8 +6,11 @@ namespace Readiness.Silo.Security;
 
 internal static class TokenRoutes
 {
-    public static void MapTokenRoutes(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/admin/tokens", (TokenRequest request, HttpContext http, TokenIssuer issuer, IOptions<AuthOptions> options) =>
+    public static void MapTokenRoutes(this IEndpointRouteBuilder routes)
+    {
+        var tokens = routes.MapGroup("/api/admin/tokens").WithTags("Admin").RequireAuthorization(Policies.Administer).Reads(ResourceScope.CallersOwn);
+
+        tokens.MapPost(string.Empty, async (TokenRequest request, HttpContext http, TokenIssuer issuer, IDocumentStore store, IOptions<AuthOptions> options, CancellationToken cancellationToken) =>
             {
                 var problems = new List<string>();
                 if (string.IsNullOrWhiteSpace(request.Subject) || request.Subject.Length > 200)
@@ -29,17 +33,62 @@ internal static class TokenRoutes
                 {
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The token request is not valid.", detail: string.Join(" ", problems));
                 }
-                // An administrator hands out no more than it holds.
-                var beyond = request.Scopes!.Where(s => s == Access.Everywhere ? !Access.CoversEverything(http.User.Scopes()) : !http.User.Covers(s)).ToList();
-                return beyond.Count > 0
-                    ? ScopeFilter.Forbidden(http, $"Your token does not cover {string.Join(", ", beyond)}; you can only mint tokens within your own scopes.")
-                    : Results.Ok(issuer.Mint(request));
+                // An administrator hands out no more than it holds: no wider scope, no role it lacks.
+                var beyond = request.Scopes!.Where(s => !Covers(http, s)).ToList();
+                if (beyond.Count > 0)
+                {
+                    return ResourceScopes.Forbidden(http, $"Your token does not cover {string.Join(", ", beyond)}; you can only mint tokens within your own scopes.");
+                }
+                var notHeld = request.Roles!.Where(r => !http.User.IsInRole(r)).Distinct().ToList();
+                if (notHeld.Count > 0)
+                {
+                    return ResourceScopes.Forbidden(http, $"Your token does not hold the role {string.Join(", ", notHeld)}; you can only grant roles you hold.");
+                }
+                var minter = http.User.Name();
+                var minted = issuer.Mint(request, mintedBy: minter);
+                await using (var session = store.LightweightSession())
+                {
+                    session.Store(new IssuedToken
+                    {
+                        Id = minted.TokenId, Subject = request.Subject, Scopes = [.. request.Scopes!], Roles = [.. request.Roles!.Distinct()],
+                        MintedBy = minter, IssuedAt = minted.ExpiresAt.AddHours(-request.Hours), ExpiresAt = minted.ExpiresAt,
+                    });
+                    await session.SaveChangesAsync(cancellationToken);
+                }
+                return Results.Ok(minted);
             })
-            .RequireAuthorization(Policies.Administer)
-            .WithTags("Admin")
             .WithName("MintToken")
-            .WithSummary("Mints a bearer token for a subject with scopes and roles (reporter, viewer, auditor, admin), within the caller's own scopes.")
+            .WithSummary("Mints a bearer token for a subject with scopes and roles (reporter, viewer, auditor, admin), within the caller's own scopes and roles; the caller is named in it as its minter ('act').")
             .Produces<MintedToken>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        tokens.MapDelete("/{tokenId}", async (string tokenId, HttpContext http, TokenRevocations revocations, IDocumentStore store, CancellationToken cancellationToken) =>
+            {
+                await using var session = store.QuerySession();
+                if (tokenId.Length > 64 || await session.LoadAsync<IssuedToken>(tokenId, cancellationToken) is not { } token)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown token.",
+                        detail: $"No token '{tokenId}' was minted through this API; its id is the 'tokenId' the minting answered (the token's 'jti').");
+                }
+                // Whoever could have minted it may revoke it: the token's scopes must all be within the caller's.
+                if (token.Scopes.FirstOrDefault(s => !Covers(http, s)) is { } outside)
+                {
+                    return ResourceScopes.Forbidden(http, $"The token reaches '{outside}', which your token does not cover; only an administrator over all its scopes may revoke it.");
+                }
+                await revocations.RevokeAsync(token, http.User.Name(), cancellationToken);
+                return Results.Ok(new RevokedToken(token.Id, token.Subject, token.RevokedAt!.Value, token.RevokedBy!));
+            })
+            .WithName("RevokeToken")
+            .WithSummary("Revokes a minted token by its id: every request carrying it is refused from then on (on other silos of the cluster within two seconds).")
+            .Produces<RevokedToken>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static bool Covers(HttpContext http, string scope) =>
+        scope == Access.Everywhere ? Access.CoversEverything(http.User.Scopes()) : http.User.Covers(scope);
 }
+
+/// <summary>What a revocation recorded.</summary>
+public sealed record RevokedToken(string TokenId, string Subject, DateTimeOffset RevokedAt, string RevokedBy);

@@ -14,7 +14,7 @@ internal static class UpwardRoutes
                         m.Delivered ? null : new DateTimeOffset(m.NextAttemptTicks, TimeSpan.Zero), m.DeliveredAt, m.LastError))
                     .ToList()))
             .RequireAuthorization(Policies.Audit)
-            .AddEndpointFilter<ScopeFilter>()
+            .Reads(ResourceScope.Province)
             .WithTags("Audit")
             .WithName("GetUpwardReports")
             .WithSummary("The province's reports to the echelon above, newest first: queued, retrying (with the last error) or delivered.")
