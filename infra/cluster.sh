@@ -57,8 +57,8 @@ start() {
   local dll="$root/silo/Readiness.Silo/bin/Release/net10.0/Readiness.Silo.dll"
   # One development key for every silo, made before any starts, so that a token from one is good on all.
   if [ ! -s "$root/.local/dev-signing-key" ]; then
-    head -c 48 /dev/urandom | base64 -w0 >"$root/.local/dev-signing-key"
-    chmod 0600 "$root/.local/dev-signing-key"
+    # umask 077: the key is private from the moment the file exists, not from a chmod after it is written.
+    (umask 077 && head -c 48 /dev/urandom | base64 -w0 >"$root/.local/dev-signing-key")
   fi
   for i in $(seq 1 "$count"); do
     (

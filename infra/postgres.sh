@@ -101,9 +101,11 @@ init_cluster() {
   [ -f "$data/PG_VERSION" ] && return 0
   say "creating a cluster in $data"
   local pwfile
-  pwfile=$(mktemp)
+  # Private from the start (umask 077): only initdb's user may read the superuser's password.
+  pwfile=$(umask 077 && mktemp)
   printf '%s\n' "$superuser_password" >"$pwfile"
-  chmod 0644 "$pwfile"
+  # Written before the chown: a sticky /tmp refuses root an O_CREAT open of another user's file.
+  if [ "$(id -u)" = 0 ]; then chown "$os_user" "$pwfile"; fi
   as_user "$bin/initdb" -D "$data" -U "$superuser" --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \
     --auth-local=trust --auth-host=scram-sha-256 >"$state/initdb.log" 2>&1 ||
     { rm -f "$pwfile"; cat "$state/initdb.log" >&2; die "initdb failed"; }

@@ -5,8 +5,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Silo.Security;
 using Readiness.Silo.Upward;
 using Readiness.Tests.Infrastructure;
 
@@ -15,9 +19,8 @@ namespace Readiness.Tests;
 /// <summary>A silo that reports upward to an endpoint on a loopback port nobody listens on yet.</summary>
 public sealed class ReportingSiloFixture : IAsyncLifetime
 {
-    public const string ReportKey = "upward-reports-test-key-0123456789abcdef";
-
     public int EndpointPort { get; } = FreePort();
+    public string KeyFile { get; } = Path.Combine(Path.GetTempPath(), $"readiness-report-key-{Guid.NewGuid():N}.pem");
     public TestDatabase Database { get; private set; } = null!;
     public SiloHost Host { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -26,13 +29,15 @@ public sealed class ReportingSiloFixture : IAsyncLifetime
     {
         var cluster = await PostgresCluster.EnsureStartedAsync();
         Database = await cluster.CreateDatabaseAsync("upward");
+        await PrivateFile.WriteAsync(KeyFile, Es256Key.NewPem());
         Host = new SiloHost(Database, loadDemo: false, settings: new Dictionary<string, string>
         {
             ["Readiness:UpwardReports:Endpoints:0:Name"] = "military-region-1",
             ["Readiness:UpwardReports:Endpoints:0:Url"] = $"http://127.0.0.1:{EndpointPort}/reports",
             ["Readiness:UpwardReports:PollSeconds"] = "1",
             ["Readiness:UpwardReports:MaxBackoffSeconds"] = "1",
-            ["Readiness:UpwardReports:SigningKey"] = ReportKey,
+            ["Readiness:UpwardReports:SigningKeyPem"] = "",
+            ["Readiness:UpwardReports:SigningKeyFile"] = KeyFile,
         });
         Http = await Host.StartAndWaitUntilReadyAsync();
     }
@@ -42,6 +47,7 @@ public sealed class ReportingSiloFixture : IAsyncLifetime
         Http.Dispose();
         await Host.DisposeAsync();
         await Database.DisposeAsync();
+        File.Delete(KeyFile);
     }
 
     private static int FreePort()
@@ -54,7 +60,10 @@ public sealed class ReportingSiloFixture : IAsyncLifetime
 
 public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<ReportingSiloFixture>
 {
-    private sealed record Received(string ReportId, string Signature, string Body);
+    private sealed record Received(string ReportId, string Signature, byte[] Bytes)
+    {
+        public string Body => Encoding.UTF8.GetString(Bytes);
+    }
 
     [Fact]
     public async Task An_endpoint_that_is_down_gets_each_report_once_when_it_is_back_and_each_acknowledgement_is_an_event()
@@ -80,12 +89,13 @@ public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<Rep
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var reports = received.Where(r => r.ReportId.StartsWith(province + "/", StringComparison.Ordinal)).ToList();
+        var keys = await PublishedKeysAsync();
         Assert.Equal(2, reports.Count);
         Assert.Equal(both.Select(e => e.ReportId).Order(StringComparer.Ordinal), reports.Select(r => r.ReportId).Order(StringComparer.Ordinal));
         Assert.Contains(reports, r => r.ReportId.Contains("/level/", StringComparison.Ordinal));
         foreach (var report in reports)
         {
-            Assert.Equal("sha256=" + UpwardReporter.Sign(Encoding.UTF8.GetBytes(ReportingSiloFixture.ReportKey), report.Body), report.Signature);
+            Assert.True(EchelonAbove.Verifies(keys, report.Signature, report.Bytes), report.Signature);
             var body = JsonSerializer.Deserialize<UpwardReport>(report.Body, SiloFixture.Json)!;
             Assert.Equal(province, body.ProvinceId);
             Assert.Equal(2, body.ChainHeads.Count);
@@ -99,6 +109,64 @@ public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<Rep
         Assert.True(verify!.Intact, verify.FirstBreak?.ToString());
     }
 
+    [Fact]
+    public async Task A_pushed_report_verifies_with_the_published_keys_alone_and_a_tampered_one_does_not()
+    {
+        var province = $"t{Guid.NewGuid():N}"[..12];
+        await fixture.Host.Grains.GetGrain<IUnitGrain>(province).Execute(
+            new RegisterUnit(SiloFixture.NewId(), province, "Tỉnh thử", Echelon.Province, null, 100, DateTimeOffset.UtcNow.AddYears(-1)));
+        var received = new ConcurrentBag<Received>();
+        await using var endpoint = await StartEndpoint(received);
+        await Eventually(province, entries => entries.All(e => e.DeliveredAt is not null));
+        var report = received.First(r => r.ReportId.StartsWith(province + "/", StringComparison.Ordinal));
+
+        var keys = await PublishedKeysAsync();
+
+        Assert.True(EchelonAbove.Verifies(keys, report.Signature, report.Bytes), report.Signature);
+        var body = report.Body;
+        var digest = JsonSerializer.Deserialize<UpwardReport>(body, SiloFixture.Json)!.ChainHeadsDigest;
+        var otherDigest = body.Replace(digest, new string('0', digest.Length), StringComparison.Ordinal);
+        Assert.NotEqual(body, otherDigest);
+        Assert.False(EchelonAbove.Verifies(keys, report.Signature, Encoding.UTF8.GetBytes(otherDigest)));
+        // The exact bytes are signed, not their meaning: even a trailing space is caught.
+        Assert.False(EchelonAbove.Verifies(keys, report.Signature, Encoding.UTF8.GetBytes(body + " ")));
+    }
+
+    [Fact]
+    public async Task A_report_queued_with_an_HMAC_signature_before_the_upgrade_is_signed_again_before_it_is_sent()
+    {
+        var province = $"t{Guid.NewGuid():N}"[..12];
+        var reportId = $"{province}/monthly/2000-01";
+        var body = JsonSerializer.Serialize(new { reportId, provinceId = province });
+        await using (var session = fixture.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Store(new OutboxMessage
+            {
+                Id = OutboxMessage.IdOf(reportId, "military-region-1"), ReportId = reportId, ProvinceId = province, Endpoint = "military-region-1",
+                Reason = "monthly report for 2000-01", Body = body, Signature = new string('a', 64),
+                CreatedAt = DateTimeOffset.UtcNow, NextAttemptTicks = DateTimeOffset.UtcNow.UtcTicks,
+            });
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        var received = new ConcurrentBag<Received>();
+        await using var endpoint = await StartEndpoint(received);
+        await Eventually(province, entries => entries.All(e => e.DeliveredAt is not null));
+
+        var report = Assert.Single(received, r => r.ReportId == reportId);
+        Assert.Equal(body, report.Body);
+        Assert.True(EchelonAbove.Verifies(await PublishedKeysAsync(), report.Signature, report.Bytes), report.Signature);
+    }
+
+    /// <summary>What the echelon above fetches, without a token, to check reports with.</summary>
+    private async Task<JsonElement> PublishedKeysAsync()
+    {
+        using var anonymous = fixture.Host.ClientWith(null);
+        using var response = await anonymous.GetAsync(new Uri("/.well-known/jwks.json", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
     /// <summary>The higher echelon's endpoint, up at last, on the port the silo has been trying.</summary>
     private async Task<WebApplication> StartEndpoint(ConcurrentBag<Received> received)
     {
@@ -108,8 +176,9 @@ public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<Rep
         app.Urls.Add($"http://127.0.0.1:{fixture.EndpointPort}");
         app.MapPost("/reports", async (HttpRequest request) =>
         {
-            using var reader = new StreamReader(request.Body);
-            received.Add(new Received(request.Headers["X-Readiness-Report-Id"].ToString(), request.Headers["X-Readiness-Signature"].ToString(), await reader.ReadToEndAsync()));
+            using var bytes = new MemoryStream();
+            await request.Body.CopyToAsync(bytes);
+            received.Add(new Received(request.Headers["X-Readiness-Report-Id"].ToString(), request.Headers["X-Readiness-Signature"].ToString(), bytes.ToArray()));
             return Results.Accepted();
         });
         await app.StartAsync();

@@ -37,6 +37,7 @@ public static class ApiEndpoints
         app.MapAuditRoutes();
         app.MapArchiveRoutes();
         app.MapTokenRoutes();
+        app.MapPublicKeyRoutes();
         app.MapRegionRoutes();
         app.MapUpwardRoutes();
         return app;

@@ -95,9 +95,7 @@ public static class SiloHostExtensions
         services.AddSingleton<EventHistory>();
         services.AddSingleton<ChainVerifier>();
         services.AddSingleton<EventArchive>();
-        services.AddOptions<UpwardReportOptions>().Bind(configuration.GetSection(UpwardReportOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<UpwardReporter>();
-        services.AddHostedService(provider => provider.GetRequiredService<UpwardReporter>());
+        builder.AddUpwardReports();
         services.AddSingleton<PastViews>();
         services.AddSingleton<RosterCheckpointer>();
         services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());

@@ -137,13 +137,7 @@ public static partial class SecurityExtensions
             throw new InvalidOperationException(
                 $"{AuthOptions.Section}:SigningKey is not configured (environment: Readiness__Auth__SigningKey, at least 32 bytes). Only a Development silo makes its own key.");
         }
-        var file = Path.GetFullPath(auth.DevelopmentKeyFile);
-        if (!File.Exists(file))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
-        }
-        return TokenIssuer.KeyFrom(File.ReadAllText(file).Trim());
+        return TokenIssuer.KeyFrom(PrivateFile.ReadOrCreate(auth.DevelopmentKeyFile, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))).Trim());
     }
 
     /// <summary>
@@ -162,7 +156,7 @@ public static partial class SecurityExtensions
             }
             var token = issuer.Mint(new TokenRequest("developer", [Access.Everywhere], Access.Roles, Hours: options.Value.MaxTokenHours));
             var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Value.DevelopmentKeyFile))!, "dev-token");
-            await File.WriteAllTextAsync(file, token.Token + "\n", cancellationToken);
+            await PrivateFile.WriteAsync(file, token.Token + "\n", cancellationToken);
             var first = urls.Split(';')[0].TrimEnd('/');
             LogToken(first, token.Token, file);
         }

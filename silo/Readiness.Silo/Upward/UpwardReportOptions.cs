@@ -21,8 +21,16 @@ public sealed class UpwardReportOptions
     [Range(1, 86_400)]
     public int MaxBackoffSeconds { get; set; } = 300;
 
-    /// <summary>The HMAC-SHA256 key that signs reports; the token signing key when not set.</summary>
-    public string? SigningKey { get; set; }
+    /// <summary>
+    /// A file holding the PEM private key (P-256, unencrypted PKCS#8 or SEC 1) that signs reports
+    /// with ES256. A key of its own: the echelon above holds its public half, and no one who can check
+    /// a report can sign a token. Required outside Development when there are endpoints; a Development
+    /// silo makes one beside its token key.
+    /// </summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>The same key inline, for secret stores that hand over values rather than files; set this or <see cref="SigningKeyFile"/>, not both.</summary>
+    public string? SigningKeyPem { get; set; }
 }
 
 public sealed class UpwardEndpoint

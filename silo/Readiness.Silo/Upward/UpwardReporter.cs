@@ -10,7 +10,6 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
 using Readiness.Silo.Audit;
-using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Upward;
 
@@ -34,13 +33,13 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly ReadinessPolicy policy;
     private readonly ReadinessClock clock;
     private readonly UpwardReportOptions options;
-    private readonly byte[] signingKey;
+    private readonly UpwardReportSigner signer;
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly ILogger<UpwardReporter> logger;
     private long backlog;
 
     public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ChainVerifier chains, IGrainFactory grains, ReadinessPolicy policy,
-        ReadinessClock clock, IOptions<UpwardReportOptions> options, TokenIssuer tokens, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
+        ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
     {
         this.store = store;
         this.database = database;
@@ -50,13 +49,10 @@ public sealed partial class UpwardReporter : BackgroundService
         this.clock = clock;
         this.options = options.Value;
         this.logger = logger;
-        signingKey = this.options.SigningKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : tokens.Key.Key;
+        this.signer = signer;
         telemetry.Meter.CreateObservableGauge("readiness.outbox.backlog", () => Interlocked.Read(ref backlog), "{report}",
             "Upward reports queued and not yet acknowledged by their endpoint.");
     }
-
-    /// <summary>The signature an endpoint checks: HMAC-SHA256 of the exact body, as lowercase hex.</summary>
-    public static string Sign(byte[] key, string body) => Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(body)));
 
     public override void Dispose()
     {
@@ -140,7 +136,7 @@ public sealed partial class UpwardReporter : BackgroundService
                 foreach (var (reportId, reason) in due)
                 {
                     var body = JsonSerializer.Serialize(Report(view, reportId, reason, now, heads), Json);
-                    var signature = Sign(signingKey, body);
+                    var signature = signer.Sign(body);
                     foreach (var endpoint in options.Endpoints)
                     {
                         var id = OutboxMessage.IdOf(reportId, endpoint.Name);
@@ -191,6 +187,12 @@ public sealed partial class UpwardReporter : BackgroundService
                 continue;
             }
             message.Attempts++;
+            if (!signer.IsCurrent(message.Signature))
+            {
+                // Queued under an earlier key, or before reports were signed with ES256: the echelon
+                // above can check only what today's published key signed.
+                message.Signature = signer.Sign(message.Body);
+            }
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
@@ -198,7 +200,7 @@ public sealed partial class UpwardReporter : BackgroundService
                     Content = new StringContent(message.Body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
                 };
                 request.Headers.Add("X-Readiness-Report-Id", message.ReportId);
-                request.Headers.Add("X-Readiness-Signature", "sha256=" + message.Signature);
+                request.Headers.Add(UpwardReportSigner.Header, message.Signature);
                 using var response = await http.SendAsync(request, cancellationToken);
                 response.EnsureSuccessStatusCode();
                 message.Delivered = true;

@@ -44,6 +44,7 @@ public sealed class SiloHost : WebApplicationFactory<Program>
         builder.UseSetting("Readiness:Demo:Enabled", loadDemo ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Readiness:Auth:SigningKey", SigningKey);
+        builder.UseSetting("Readiness:UpwardReports:SigningKeyPem", ReportKeyPem);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -59,6 +60,9 @@ public sealed class SiloHost : WebApplicationFactory<Program>
 
     /// <summary>The key test silos sign tokens with; a token signed with any other is forged.</summary>
     public const string SigningKey = "readiness-tests-signing-key-0123456789abcdef";
+
+    /// <summary>The key test silos sign upward reports with, so that none writes a development key where the tests run.</summary>
+    public static readonly string ReportKeyPem = Readiness.Silo.Security.Es256Key.NewPem();
 
     /// <summary>A token for the given scopes and roles, signed by this silo.</summary>
     public string Token(IReadOnlyList<string> scopes, IReadOnlyList<string> roles, double hours = 1, string subject = "test") =>

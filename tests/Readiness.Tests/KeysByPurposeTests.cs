@@ -1,0 +1,163 @@
+using System.Net;
+using System.Runtime.Versioning;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Readiness.Silo.Security;
+using Readiness.Silo.Upward;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>
+/// Bearer tokens and upward reports are signed with keys of their own; what others check is signed
+/// asymmetrically and only its public half is published; secrets on disk are the owner's alone.
+/// </summary>
+public class KeysByPurposeTests(SiloFixture silo)
+{
+    private static readonly string[] JwkMembers = ["alg", "crv", "kid", "kty", "use", "x", "y"];
+
+    [Fact]
+    public async Task The_published_key_set_holds_public_report_keys_only_and_never_the_token_key()
+    {
+        using var anonymous = silo.Host.ClientWith(null);
+        using var response = await anonymous.GetAsync(new Uri("/.well-known/jwks.json", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/jwk-set+json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(text);
+        var keys = document.RootElement.GetProperty("keys").EnumerateArray().ToList();
+        var key = Assert.Single(keys);
+        Assert.Equal(JwkMembers, key.EnumerateObject().Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.False(key.TryGetProperty("d", out _));
+        Assert.Equal(("EC", "P-256", "sig", "ES256"), (key.GetProperty("kty").GetString(), key.GetProperty("crv").GetString(), key.GetProperty("use").GetString(), key.GetProperty("alg").GetString()));
+        Assert.Equal(EchelonAbove.Thumbprint(key), key.GetProperty("kid").GetString());
+
+        // The token key is symmetric: published in any form, anyone could mint tokens with it.
+        var tokenKey = Encoding.UTF8.GetBytes(SiloHost.SigningKey);
+        Assert.DoesNotContain(SiloHost.SigningKey, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(System.Buffers.Text.Base64Url.EncodeToString(tokenKey), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(tokenKey), text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"oct\"", text, StringComparison.Ordinal);
+        using var reportKey = Es256Key.FromPem(SiloHost.ReportKeyPem, "the test report key");
+        Assert.Equal(reportKey.KeyId, key.GetProperty("kid").GetString());
+
+        var openApi = await silo.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        Assert.Contains("\"/.well-known/jwks.json\"", openApi, StringComparison.Ordinal);
+        Assert.Contains("\"GetPublicKeys\"", openApi, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silo_outside_Development_with_endpoints_and_no_report_key_refuses_to_start()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        await using var database = await cluster.CreateDatabaseAsync("nokey");
+        await using var host = new SiloHost(database, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            ["environment"] = Environments.Production,
+            ["Readiness:UpwardReports:SigningKeyPem"] = "",
+            ["Readiness:UpwardReports:Endpoints:0:Name"] = "military-region-1",
+            ["Readiness:UpwardReports:Endpoints:0:Url"] = "http://127.0.0.1:9/reports",
+        });
+
+        var refusal = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAndWaitUntilReadyAsync(TimeSpan.FromSeconds(30)));
+
+        var messages = string.Join(" | ", Chain(refusal).Select(e => e.Message));
+        Assert.Contains("Readiness:UpwardReports:SigningKeyFile", messages, StringComparison.Ordinal);
+        Assert.Contains("Readiness__UpwardReports__SigningKeyFile", messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_old_HMAC_setting_and_two_keys_at_once_are_refused_rather_than_guessed_at()
+    {
+        var production = new Environment(Environments.Production);
+        var old = Assert.Throws<InvalidOperationException>(() => UpwardReportSigner.Load(Settings(("SigningKey", "a-shared-secret-of-thirty-two-bytes!")), production));
+        var both = Assert.Throws<InvalidOperationException>(() => UpwardReportSigner.Load(
+            Settings(("SigningKeyPem", SiloHost.ReportKeyPem), ("SigningKeyFile", "/nonexistent/report-key.pem")), production));
+        var noEndpoints = UpwardReportSigner.Load(Settings(), production);
+
+        Assert.Contains("SigningKeyFile", old.Message, StringComparison.Ordinal);
+        Assert.Contains("Both", both.Message, StringComparison.Ordinal);
+        Assert.Null(noEndpoints.KeyId);
+        Assert.Empty(noEndpoints.PublicKeys);
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public async Task Development_keys_and_token_are_readable_by_their_owner_alone()
+    {
+        var directory = Directory.CreateTempSubdirectory("readiness-keys-");
+        try
+        {
+            var keyFile = Path.Combine(directory.FullName, "dev-signing-key");
+            var tokenFile = Path.Combine(directory.FullName, "dev-token");
+            var reportKeyFile = Path.Combine(directory.FullName, UpwardReportSigner.DevelopmentKeyFileName);
+            // A token left by an older silo, readable by all: it must be narrowed before the new token goes in.
+            await File.WriteAllTextAsync(tokenFile, "stale\n", TestContext.Current.CancellationToken);
+            File.SetUnixFileMode(tokenFile, PrivateFile.Mode | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            var cluster = await PostgresCluster.EnsureStartedAsync();
+            await using var database = await cluster.CreateDatabaseAsync("devkeys");
+            string? kid;
+            await using (var host = new SiloHost(database, loadDemo: false, settings: new Dictionary<string, string>
+            {
+                ["Readiness:Auth:SigningKey"] = "",
+                ["Readiness:Auth:DevelopmentKeyFile"] = keyFile,
+                ["Readiness:UpwardReports:SigningKeyPem"] = "",
+            }))
+            {
+                using var http = await host.StartAndWaitUntilReadyAsync();
+                using var anonymous = host.ClientWith(null);
+                using var jwks = JsonDocument.Parse(await anonymous.GetStringAsync(new Uri("/.well-known/jwks.json", UriKind.Relative)));
+                kid = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray()).GetProperty("kid").GetString();
+            }
+
+            foreach (var file in new[] { keyFile, tokenFile, reportKeyFile })
+            {
+                Assert.True(File.Exists(file), file);
+                Assert.Equal(PrivateFile.Mode, File.GetUnixFileMode(file));
+            }
+            Assert.NotEqual("stale\n", await File.ReadAllTextAsync(tokenFile, TestContext.Current.CancellationToken));
+            // Made once: the next start signs with the same key, so the echelon above need not learn a new one.
+            using var again = Es256Key.FromPem(await File.ReadAllTextAsync(reportKeyFile, TestContext.Current.CancellationToken), reportKeyFile);
+            Assert.Equal(kid, again.KeyId);
+            var reloaded = UpwardReportSigner.Load(Settings(("Readiness:Auth:DevelopmentKeyFile", keyFile)), new Environment(Environments.Development));
+            Assert.Equal(kid, reloaded.KeyId);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Settings by their full names; a bare name is one of <c>Readiness:UpwardReports</c>.</summary>
+    private static IConfiguration Settings(params (string Key, string Value)[] settings) => new ConfigurationBuilder()
+        .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(
+            s.Key.Contains(':', StringComparison.Ordinal) ? s.Key : $"{UpwardReportOptions.Section}:{s.Key}", s.Value)))
+        .Build();
+
+    private static IEnumerable<Exception> Chain(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            yield return exception;
+            if (exception is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private sealed class Environment(string name) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = name;
+        public string ApplicationName { get; set; } = "Readiness.Silo";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
