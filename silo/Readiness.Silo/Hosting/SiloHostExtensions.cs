@@ -36,6 +36,8 @@ public static class SiloHostExtensions
 
         // Hosted services start in order: the schema must exist before Orleans reads its tables.
         services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton<Readiness.Grains.Actors.ClusterCallKey>();
+        services.AddHostedService<ClusterCallKeyLoader>();
 
         services.AddMarten(provider =>
             {
@@ -77,6 +79,9 @@ public static class SiloHostExtensions
                 ado.ConnectionString = connectionString;
             });
             silo.AddActivityPropagation();
+            // Filters run in the order added: a call must be the cluster's own before its scopes mean anything.
+            silo.AddOutgoingGrainCallFilter<Readiness.Grains.Actors.SealOutgoingCalls>();
+            silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.InternalCallsOnly>();
             silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.ScopedCommandFilter>();
             silo.UseAdoNetReminderService(ado =>
             {
