@@ -66,7 +66,9 @@ public static class SiloHostExtensions
             });
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(messaging => messaging.ResponseTimeout = endpoints.ResponseTimeout);
             var advertised = Advertised(endpoints.AdvertisedAddress);
-            // On one machine everything stays on loopback; in a cluster the silo listens where it is reached.
+            // On one machine everything stays on loopback; in a cluster the silo listens where it is reached,
+            // and only behind mutual TLS.
+            OrleansTls.Apply(silo, endpoints.Tls, endpoints.AdvertisedAddress, advertised);
             silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseAdoNetClustering(ado =>
             {
