@@ -7,7 +7,8 @@ namespace Readiness.Grains.Actors;
 /// <summary>
 /// The grains' own check of a caller's scope: a command sent on behalf of an authenticated caller
 /// reaches its actor only inside that caller's scopes, whatever route or client carried it. Calls
-/// the system makes for itself (the demo, reminders) carry no caller and pass.
+/// the system makes for itself (the demo, reminders) carry no caller and pass; that a call without
+/// scopes really is the system's own is <see cref="InternalCallsOnly"/>'s to establish, before this.
 /// </summary>
 public sealed class ScopedCommandFilter : IIncomingGrainCallFilter
 {

@@ -7,7 +7,7 @@ namespace Readiness.Grains.Storage;
 /// grain that appends (and the grains that one calls in turn, such as the participants an exercise
 /// credits).
 /// </summary>
-public static class AuditContext
+public static partial class AuditContext
 {
     private const string RecordedByKey = "readiness.recorded-by";
     private const string CorrelationKey = "readiness.correlation-id";

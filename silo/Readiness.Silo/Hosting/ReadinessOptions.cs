@@ -72,6 +72,9 @@ public sealed class OrleansEndpointOptions
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
     [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>Mutual TLS on the silo and gateway ports; required unless <see cref="AdvertisedAddress"/> is loopback.</summary>
+    public OrleansTlsOptions Tls { get; set; } = new();
+
     /// <summary>
     /// How long a grain call may go unanswered before the caller is told the outcome is unknown (503,
     /// resend the same command id). Orleans' own 30 s would leave a request to a silo that has just

@@ -36,6 +36,8 @@ public static class SiloHostExtensions
 
         // Hosted services start in order: the schema must exist before Orleans reads its tables.
         services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton<Readiness.Grains.Actors.ClusterCallKey>();
+        services.AddHostedService<ClusterCallKeyLoader>();
 
         services.AddMarten(provider =>
             {
@@ -65,7 +67,9 @@ public static class SiloHostExtensions
             });
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(messaging => messaging.ResponseTimeout = endpoints.ResponseTimeout);
             var advertised = Advertised(endpoints.AdvertisedAddress);
-            // On one machine everything stays on loopback; in a cluster the silo listens where it is reached.
+            // On one machine everything stays on loopback; in a cluster the silo listens where it is reached,
+            // and only behind mutual TLS.
+            OrleansTls.Apply(silo, endpoints.Tls, endpoints.AdvertisedAddress, advertised);
             silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseAdoNetClustering(ado =>
             {
@@ -78,6 +82,9 @@ public static class SiloHostExtensions
                 ado.ConnectionString = connectionString;
             });
             silo.AddActivityPropagation();
+            // Filters run in the order added: a call must be the cluster's own before its scopes mean anything.
+            silo.AddOutgoingGrainCallFilter<Readiness.Grains.Actors.SealOutgoingCalls>();
+            silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.InternalCallsOnly>();
             silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.ScopedCommandFilter>();
             silo.UseAdoNetReminderService(ado =>
             {

@@ -33,12 +33,17 @@ public sealed class SiloHost : WebApplicationFactory<Program>
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The Orleans cluster this silo forms, and where its gateway listens on loopback, for tests that connect a client of their own.</summary>
+    public string ClusterId => $"test-{database.Name}";
+
+    public int GatewayPort => gatewayPort;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // UseSetting, unlike ConfigureAppConfiguration, is visible while Program builds its services.
         builder.UseSetting("ConnectionStrings:Readiness", database.AppConnectionString);
         builder.UseSetting("ConnectionStrings:ReadinessOwner", database.OwnerConnectionString);
-        builder.UseSetting("Readiness:Orleans:ClusterId", $"test-{database.Name}");
+        builder.UseSetting("Readiness:Orleans:ClusterId", ClusterId);
         builder.UseSetting("Readiness:Orleans:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Readiness:Orleans:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Readiness:Demo:Enabled", loadDemo ? "true" : "false");

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Development certificates for the Orleans ports of a cluster that is not on loopback (infra/compose.yaml):
+# a CA of its own and, for each silo name given, a certificate it both serves and dials with.
+#   infra/dev-certs.sh [name ...]      default: silo-1 silo-2; writes infra/.certs/ (never committed)
+# A silo is given its certificate with Readiness__Orleans__Tls__CertificatePath / __KeyPath and trusts
+# peers issued by Readiness__Orleans__Tls__CaPath. Existing files are kept, so running it again only
+# adds missing names. For production, issue the certificates from your own CA the same way.
+set -euo pipefail
+
+out="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.certs"
+[ "$#" -gt 0 ] || set -- silo-1 silo-2
+mkdir -p "$out"
+umask 077
+
+if [ ! -f "$out/ca.pem" ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+    -subj "/CN=Readiness development cluster CA" \
+    -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$out/ca.key" -out "$out/ca.pem" 2>/dev/null
+fi
+
+for name in "$@"; do
+  [ -f "$out/$name.pem" ] && continue
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
+    -keyout "$out/$name.key" -out "$out/$name.csr" 2>/dev/null
+  # Both usages: a silo accepts connections and opens them to the other silos with the same certificate.
+  openssl x509 -req -in "$out/$name.csr" -CA "$out/ca.pem" -CAkey "$out/ca.key" -set_serial "0x$(openssl rand -hex 16)" -days 825 \
+    -extfile <(printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:%s\n' "$name") \
+    -out "$out/$name.pem" 2>/dev/null
+  rm -f "$out/$name.csr"
+  # The containers read the silo's key as whatever user they run as; the CA's key stays private.
+  chmod 644 "$out/$name.pem" "$out/$name.key"
+done
+chmod 644 "$out/ca.pem"
+echo "certificates in $out: $(cd "$out" && ls ./*.pem | tr '\n' ' ')"

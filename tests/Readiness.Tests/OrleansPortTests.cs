@@ -1,0 +1,247 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Connections.Security;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains.Storage;
+using Readiness.Silo.Hosting;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>A silo of its own, so that nothing else appends while the store is watched for changes.</summary>
+public sealed class GatewaySiloFixture : IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public SiloHost Host { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("gateway");
+        Host = new SiloHost(Database, loadDemo: false);
+        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+public sealed class OrleansPortTests(GatewaySiloFixture fixture) : IClassFixture<GatewaySiloFixture>
+{
+    [Fact]
+    public async Task A_client_connected_to_the_gateway_can_neither_run_a_command_nor_read_a_grain_whatever_it_claims()
+    {
+        var unit = $"t{Guid.NewGuid():N}"[..12];
+        var registered = await fixture.Host.Grains.GetGrain<IUnitGrain>(unit)
+            .Execute(new RegisterUnit(SiloFixture.NewId(), unit, "Test province", Echelon.Province, null, 100, DateTimeOffset.UtcNow.AddYears(-1)));
+        Assert.True(registered.Accepted, registered.Rejection?.Message);
+        var events = await fixture.Database.CountAllEventsAsync();
+        var sequence = await LastSequenceAsync();
+
+        using var client = await GatewayClient.ConnectAsync(fixture.Host, TestContext.Current.CancellationToken);
+        var grain = client.Services.GetRequiredService<IClusterClient>().GetGrain<IUnitGrain>(unit);
+        var refusals = new List<Exception>();
+
+        // What the HTTP layer puts in the request context for a caller that may do anything.
+        AuditContext.Set("forged-commander", "forged-correlation");
+        AuditContext.SetReporter([Access.Everywhere], mayReport: true);
+        refusals.Add(await Assert.ThrowsAsync<UnauthorizedAccessException>(() => grain.Execute(new RecordOutreachSession(SiloFixture.NewId(), unit, "Luật", 10))));
+        refusals.Add(await Assert.ThrowsAsync<UnauthorizedAccessException>(() => grain.GetProfile()));
+
+        // A seal of the right shape, made without the cluster's key.
+        RequestContext.Set("readiness.seal", $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}");
+        refusals.Add(await Assert.ThrowsAsync<UnauthorizedAccessException>(() => grain.Execute(new RecordOutreachSession(SiloFixture.NewId(), unit, "Luật", 10))));
+
+        // Nothing in the context at all: how the system's own calls (demo, reminders) looked before they were sealed.
+        RequestContext.Clear();
+        refusals.Add(await Assert.ThrowsAsync<UnauthorizedAccessException>(() => grain.Execute(new RecordOutreachSession(SiloFixture.NewId(), unit, "Luật", 10))));
+        refusals.Add(await Assert.ThrowsAsync<UnauthorizedAccessException>(() => client.Services.GetRequiredService<IClusterClient>()
+            .GetGrain<IDutyPostGrain>($"{unit}/sscd").CheckHandover()));
+
+        Assert.All(refusals, refusal => Assert.Contains("this cluster's silos only", refusal.Message, StringComparison.Ordinal));
+        Assert.Equal(events, await fixture.Database.CountAllEventsAsync());
+        Assert.Equal(sequence, await LastSequenceAsync());
+        // The silo's own callers are unaffected.
+        Assert.Equal(1, (await fixture.Host.Grains.GetGrain<IUnitGrain>(unit).GetProfile())?.Version);
+    }
+
+    [Fact]
+    public async Task A_silo_advertised_off_loopback_without_tls_refuses_to_start_and_names_the_settings()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("offloopback");
+        await using var host = new SiloHost(database, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            // TEST-NET-1: never routed, and no DNS involved.
+            ["Readiness:Orleans:AdvertisedAddress"] = "192.0.2.10",
+        });
+
+        var refusal = Assert.ThrowsAny<Exception>(host.StartServer);
+
+        var message = string.Join(" | ", Chain(refusal).Select(e => e.Message));
+        Assert.Contains("Readiness:Orleans:AdvertisedAddress", message, StringComparison.Ordinal);
+        Assert.Contains("Readiness:Orleans:Tls:CertificatePath", message, StringComparison.Ordinal);
+        Assert.Contains("Readiness:Orleans:Tls:CaPath", message, StringComparison.Ordinal);
+        Assert.Equal(0, await database.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_name = 'orleansmembershiptable'"));
+    }
+
+    private Task<long> LastSequenceAsync() => fixture.Database.ScalarAsync("SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events");
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+}
+
+/// <summary>A silo with mutual TLS on its silo and gateway ports, on loopback, with certificates made for the test.</summary>
+public sealed class TlsSiloFixture : IAsyncLifetime
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("readiness-tls-").FullName;
+
+    public TestDatabase Database { get; private set; } = null!;
+    public SiloHost Host { get; private set; } = null!;
+    public X509Certificate2 Authority { get; } = TestCertificates.Authority("Readiness test cluster CA");
+    public X509Certificate2 Stranger { get; } = TestCertificates.Authority("Someone else's CA");
+
+    public async ValueTask InitializeAsync()
+    {
+        var silo = TestCertificates.Issue(Authority, "silo");
+        var certificatePath = Path.Combine(folder, "silo.pem");
+        var keyPath = Path.Combine(folder, "silo.key");
+        var caPath = Path.Combine(folder, "ca.pem");
+        await File.WriteAllTextAsync(certificatePath, silo.ExportCertificatePem());
+        await File.WriteAllTextAsync(keyPath, silo.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(caPath, Authority.ExportCertificatePem());
+
+        Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("tls");
+        Host = new SiloHost(Database, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            ["Readiness:Orleans:Tls:CertificatePath"] = certificatePath,
+            ["Readiness:Orleans:Tls:KeyPath"] = keyPath,
+            ["Readiness:Orleans:Tls:CaPath"] = caPath,
+        });
+        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
+public sealed class OrleansTlsTests(TlsSiloFixture fixture) : IClassFixture<TlsSiloFixture>
+{
+    [Fact]
+    public async Task A_client_with_a_certificate_from_the_cluster_ca_gets_through_tls_and_one_from_another_ca_does_not()
+    {
+        using var member = await GatewayClient.ConnectAsync(fixture.Host, TestContext.Current.CancellationToken,
+            client => WithTls(client, TestCertificates.Issue(fixture.Authority, "member")));
+        // Through the handshake, the grains still answer only the cluster's own calls.
+        var refusal = await Assert.ThrowsAsync<UnauthorizedAccessException>(() =>
+            member.Services.GetRequiredService<IClusterClient>().GetGrain<IUnitGrain>("nowhere").GetProfile());
+        Assert.Contains("this cluster's silos only", refusal.Message, StringComparison.Ordinal);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            using var stranger = await GatewayClient.ConnectAsync(fixture.Host, timeout.Token,
+                client => WithTls(client, TestCertificates.Issue(fixture.Stranger, "stranger")));
+            await stranger.Services.GetRequiredService<IClusterClient>().GetGrain<IUnitGrain>("nowhere").GetProfile();
+        });
+    }
+
+    [Fact]
+    public async Task A_client_without_tls_cannot_reach_a_tls_gateway()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            using var plain = await GatewayClient.ConnectAsync(fixture.Host, timeout.Token);
+            await plain.Services.GetRequiredService<IClusterClient>().GetGrain<IUnitGrain>("nowhere").GetProfile();
+        });
+    }
+
+    private void WithTls(IClientBuilder client, X509Certificate2 certificate)
+    {
+        var peers = new ClusterPeers([fixture.Authority], []);
+        client.UseTls(certificate, tls =>
+        {
+            tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+            tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+            tls.RemoteCertificateValidation = (peer, _, _) => peers.Accepts(peer);
+        });
+    }
+}
+
+/// <summary>A plain Orleans client, as anyone who reaches the gateway could run, outside the silo.</summary>
+internal static class GatewayClient
+{
+    public static async Task<IHost> ConnectAsync(SiloHost silo, CancellationToken cancellationToken, Action<IClientBuilder>? configure = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, silo.GatewayPort));
+            client.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = silo.ClusterId;
+                cluster.ServiceId = new OrleansEndpointOptions().ServiceId;
+            });
+            configure?.Invoke(client);
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+}
+
+internal static class TestCertificates
+{
+    public static X509Certificate2 Authority(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>A certificate for both ends of a connection, as a silo's must be: it serves, and it dials other silos.</summary>
+    public static X509Certificate2 Issue(X509Certificate2 authority, string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
+        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
+        return issued.CopyWithPrivateKey(key);
+    }
+}
