@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts;
 using Readiness.Domain;
@@ -155,6 +156,149 @@ public class SecurityTests(SiloFixture silo)
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_revoked_token_is_refused_on_its_next_request_and_only_an_administrator_over_its_scopes_may_revoke_it()
+    {
+        var tree = await silo.NewProvinceAsync();
+        await silo.WaitForProjectionsAsync();
+        using var admin = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Admin, Access.Viewer]));
+        using var otherAdmin = silo.Host.ClientWith(silo.Host.Token([tree.DistrictId + "b"], [Access.Admin, Access.Viewer]));
+        using var minted = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("to-revoke", [tree.DistrictId], [Access.Viewer], 1), SiloFixture.Json);
+        var token = (await minted.Content.ReadFromJsonAsync<MintedToken>(SiloFixture.Json))!;
+        using var viewer = silo.Host.ClientWith(token.Token);
+        var district = new Uri($"/api/provinces/{tree.ProvinceId}/districts/district-a", UriKind.Relative);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(district)).StatusCode);
+
+        using var foreign = await otherAdmin.DeleteAsync(new Uri($"/api/admin/tokens/{token.TokenId}", UriKind.Relative));
+        using var unknown = await admin.DeleteAsync(new Uri("/api/admin/tokens/no-such-token", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(district)).StatusCode);
+        using var revoked = await admin.DeleteAsync(new Uri($"/api/admin/tokens/{token.TokenId}", UriKind.Relative));
+        using var after = await viewer.GetAsync(district);
+
+        Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Contains("revoked", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_minter_is_named_in_the_token_and_in_the_events_its_holder_records()
+    {
+        var tree = await silo.NewProvinceAsync();
+        using var admin = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Admin, Access.Reporter], subject: "province-admin"));
+        using var minted = await admin.PostAsJsonAsync("/api/admin/tokens", new TokenRequest("commune-clerk", [tree.CommuneId], [Access.Reporter], 1), SiloFixture.Json);
+        var token = (await minted.Content.ReadFromJsonAsync<MintedToken>(SiloFixture.Json))!;
+        var payload = System.Text.Json.JsonDocument.Parse(Base64UrlDecode(token.Token.Split('.')[1])).RootElement;
+        using var clerk = silo.Host.ClientWith(token.Token);
+
+        using var recorded = await clerk.PostAsJsonAsync("/api/commands/record-outreach-session", new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10), SiloFixture.Json);
+
+        Assert.Equal("province-admin", payload.GetProperty("act").GetProperty("sub").GetString());
+        Assert.Equal(token.TokenId, payload.GetProperty("jti").GetString());
+        Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
+        var history = await silo.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?unit={tree.CommuneId}&kind=OutreachSessionHeld", UriKind.Relative), SiloFixture.Json);
+        var entry = Assert.Single(history!.Events);
+        Assert.Equal("commune-clerk", entry.RecordedBy);
+        Assert.Equal("province-admin", entry.TokenMintedBy);
+    }
+
+    [Fact]
+    public async Task A_token_in_the_address_is_taken_by_the_live_stream_and_nowhere_else()
+    {
+        var tree = await silo.NewProvinceAsync();
+        await silo.WaitForProjectionsAsync();
+        var token = Uri.EscapeDataString(silo.Host.Token([tree.ProvinceId], [Access.Viewer]));
+        using var anonymous = silo.Host.ClientWith(null);
+
+        using var view = await anonymous.GetAsync(new Uri($"/api/provinces/{tree.ProvinceId}/readiness?access_token={token}", UriKind.Relative));
+        using var live = await anonymous.GetAsync(new Uri($"/api/provinces/{tree.ProvinceId}/live?access_token={token}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, view.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("text/event-stream", live.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Views_of_the_past_need_the_auditor_role()
+    {
+        var tree = await silo.NewProvinceAsync();
+        await silo.WaitForProjectionsAsync();
+        using var viewer = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Viewer]));
+        using var auditor = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Auditor]));
+        var asOf = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+        foreach (var path in new[] { $"/api/provinces/{tree.ProvinceId}/readiness", $"/api/units/{tree.CommuneId}" })
+        {
+            using var now = await viewer.GetAsync(new Uri(path, UriKind.Relative));
+            using var pastByViewer = await viewer.GetAsync(new Uri($"{path}?asOf={asOf}", UriKind.Relative));
+            using var knownByViewer = await viewer.GetAsync(new Uri($"{path}?knownAt={asOf}", UriKind.Relative));
+            using var pastByAuditor = await auditor.GetAsync(new Uri($"{path}?asOf={asOf}", UriKind.Relative));
+
+            Assert.Equal(HttpStatusCode.OK, now.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, pastByViewer.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, knownByViewer.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, pastByAuditor.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_need_a_token_over_every_province()
+    {
+        using var anonymous = silo.Host.ClientWith(null);
+        using var province = silo.Host.ClientWith(silo.Host.Token(["bac-kan"], [Access.Viewer]));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await province.GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
+        Assert.Contains("readiness_", await silo.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_declares_the_bearer_scheme_on_every_route_that_needs_it_and_integers_as_integers()
+    {
+        using var anonymous = silo.Host.ClientWith(null);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await anonymous.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!;
+
+        Assert.Equal("bearer", (string?)document["components"]!["securitySchemes"]!["bearer"]!["scheme"]);
+        var unsecured = new List<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var needsToken = !path.StartsWith("/.well-known/", StringComparison.Ordinal);
+                var declared = operation!["security"]?.AsArray().Any(r => r!.AsObject().ContainsKey("bearer")) == true;
+                if (needsToken != declared)
+                {
+                    unsecured.Add($"{method} {path}");
+                }
+            }
+        }
+        Assert.Empty(unsecured);
+        var text = document.ToJsonString();
+        Assert.DoesNotContain("\u0022string\u0022,\u0022integer", text, StringComparison.Ordinal);
+        var attendances = document["components"]!["schemas"]!["RecordOutreachSession"]!["properties"]!["attendances"]!;
+        Assert.Equal("integer", (string?)attendances["type"]);
+        Assert.Null(attendances["pattern"]);
+    }
+
+    [Theory]
+    [InlineData("Development", null, true)]
+    [InlineData("Production", null, false)]
+    [InlineData("Staging", null, false)]
+    [InlineData("Production", true, true)]
+    [InlineData("Development", false, false)]
+    public void The_demo_province_loads_only_in_Development_unless_a_setting_says_otherwise(string environment, bool? setting, bool loads)
+    {
+        var options = new ConfigurationBuilder()
+            .AddInMemoryCollection(setting is null ? [] : [new("Readiness:Demo:Enabled", setting.Value ? "true" : "false")])
+            .Build().GetSection("Readiness").Get<Readiness.Silo.Hosting.ReadinessOptions>() ?? new Readiness.Silo.Hosting.ReadinessOptions();
+        var host = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = environment };
+
+        Assert.Equal(loads, options.Demo.EnabledIn(host));
+    }
+
+    private static byte[] Base64UrlDecode(string text) => Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/').PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '='));
 
     private Task<long> EventsOf(string provinceId) =>
         silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE stream_id = @p OR stream_id LIKE @sub OR stream_id LIKE @x OR stream_id LIKE @post",

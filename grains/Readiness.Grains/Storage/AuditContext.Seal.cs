@@ -59,6 +59,7 @@ public static partial class AuditContext
         input.Write(issuedBytes);
         Write(input, RequestContext.Get(RecordedByKey) as string);
         Write(input, RequestContext.Get(CorrelationKey) as string);
+        Write(input, RequestContext.Get(TokenMintedByKey) as string);
         if (RequestContext.Get(ScopesKey) is string[] scopes)
         {
             input.WriteByte(1);
