@@ -13,6 +13,52 @@ public class DashboardTests(SiloFixture silo)
     private static readonly string Chromium = Environment.GetEnvironmentVariable("READINESS_CHROMIUM") ?? "/usr/bin/chromium";
 
     [Fact]
+    public async Task With_a_district_token_the_dashboard_shows_that_district_and_nothing_of_the_others()
+    {
+        Assert.True(File.Exists(Chromium), $"Chromium is not at {Chromium}; ./test.sh installs Debian's chromium package.");
+        await silo.WaitForProjectionsAsync();
+        var district = await silo.Http.GetFromJsonAsync<DistrictReadinessView>(new Uri("/api/provinces/bac-kan/districts/ba-be", UriKind.Relative), SiloFixture.Json);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var refused = new List<string>();
+        page.Response += (_, response) =>
+        {
+            if (response.Status is 401 or 403)
+            {
+                refused.Add($"{response.Status} {response.Url}");
+            }
+        };
+        await page.GotoAsync(new Uri(silo.Host.BaseAddress, "/#token=" + silo.Host.Token(["bac-kan/ba-be"], [Access.Viewer])).ToString());
+
+        var cards = page.GetByTestId("district");
+        await Assertions.Expect(cards).ToHaveCountAsync(district!.Communes.Count);
+        await Assertions.Expect(page.Locator("#province-name")).ToHaveTextAsync(district.Name);
+        await Assertions.Expect(page.GetByTestId("live")).ToHaveClassAsync("live on");
+        await Assertions.Expect(page.GetByTestId("province-only")).ToBeVisibleAsync();
+        foreach (var id in await cards.EvaluateAllAsync<string[]>("cards => cards.map(c => c.dataset.id)"))
+        {
+            Assert.StartsWith("bac-kan/ba-be/", id, StringComparison.Ordinal);
+        }
+        var counted = 0;
+        foreach (var level in new[] { "r1", "r2", "r3", "r4" })
+        {
+            counted += int.Parse(await page.GetByTestId($"count-{level}").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Assert.Equal(district.Units.Total, counted);
+
+        await cards.First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("drill")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("unit-row").First).ToBeVisibleAsync();
+        Assert.Empty(refused);
+    }
+
+    [Fact]
     public async Task The_dashboard_shows_the_province_and_redraws_a_reported_change_within_two_seconds()
     {
         Assert.True(File.Exists(Chromium), $"Chromium is not at {Chromium}; ./test.sh installs Debian's chromium package.");

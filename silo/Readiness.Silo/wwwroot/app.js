@@ -10,12 +10,28 @@ if (handedOver) {
 }
 const token = () => sessionStorage.getItem("token");
 
+// What the token reaches decides what the dashboard shows: the whole province for a token over it
+// (or over everything), one district for a district's token. The server checks every request
+// anyway; this only spares a district officer a page of refusals.
+function scopes() {
+  try {
+    const payload = JSON.parse(atob(token().split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    return [].concat(payload.scope ?? []);
+  } catch {
+    return [];
+  }
+}
+const scoped = scopes();
+const districtOnly = scoped.includes("*") || scoped.includes(province) ? null
+  : scoped.map((s) => s.split("/")).find((p) => p[0] === province && p.length >= 2)?.slice(0, 2).join("/") ?? null;
+
 const labels = {
   vi: {
     title: "Sẵn sàng chiến đấu", signin: "Nhập mã truy cập (bearer token)", signinGo: "Vào", updated: "Cập nhật", sequence: "sự kiện", districts: "Các huyện, thành phố",
     postsNotManned: "Trực chưa đủ quân số", openAlerts: "Cảnh báo", exercisesUnderWay: "Diễn tập đang diễn ra",
     belowR2: "Đơn vị dưới mức R2", yearFigures: "Kết quả năm", exercisesChart: "Diễn tập theo cấp và kết quả",
     awardsChart: "Khen thưởng theo hình thức", none: "Không có", units: "đơn vị", strength: "Quân số",
+    communes: "Các xã, phường, thị trấn", provinceOnly: "Kết quả năm của tỉnh cần mã truy cập cấp tỉnh.",
     secondsAgo: "giây trước", notManned: "chưa trực", staff: "quân số", due: "hạn giao ca", overdue: "quá hạn giao ca từ",
     outreach: "Tuyên truyền (lần)", attendances: "Lượt người tham gia", pupils: "Học sinh, sinh viên được GDQP-AN",
     cadres: "Cán bộ được bồi dưỡng", partyCells: "Chi bộ quân sự", conscription: "Giao quân / chỉ tiêu",
@@ -41,6 +57,7 @@ const labels = {
     postsNotManned: "Duty posts not manned", openAlerts: "Alerts", exercisesUnderWay: "Exercises under way",
     belowR2: "Units below R2", yearFigures: "The year's figures", exercisesChart: "Exercises by level and grade",
     awardsChart: "Awards by kind", none: "None", units: "units", strength: "Strength",
+    communes: "Communes, wards and towns", provinceOnly: "The province's year figures need a token for the province.",
     secondsAgo: "s ago", notManned: "no shift on", staff: "staff", due: "handover due", overdue: "handover overdue since",
     outreach: "Outreach sessions", attendances: "Attendances", pupils: "Pupils and students educated",
     cadres: "Cadres trained", partyCells: "Military party cells", conscription: "Handed over / quota",
@@ -109,7 +126,7 @@ function renderProvince(changed = ["all"]) {
       <h3><span>${esc(d.name)}</span>${level(d.level)}</h3>
       ${bar(d.units)}
       <div class="meta">${d.units.total} ${t("units")} · R1 ${d.units.r1} · R2 ${d.units.r2} · R3 ${d.units.r3} · R4 ${d.units.r4}</div>
-      <div class="meta">${t("strength")} <span data-testid="district-strength">${number(d.actualStrength)}</span>/${number(d.authorisedStrength)} · ${d.communes.length} ${t("commune").toLowerCase()}</div>
+      <div class="meta">${t("strength")} <span data-testid="district-strength">${number(d.actualStrength)}</span>/${number(d.authorisedStrength)}${districtOnly ? "" : ` · ${d.communes.length} ${t("commune").toLowerCase()}`}</div>
     </article>`).join("");
   for (const card of document.querySelectorAll("[data-testid=district]")) {
     card.onclick = card.onkeydown = (e) => (e.type === "click" || e.key === "Enter") && openDistrict(card.dataset.id);
@@ -129,6 +146,10 @@ function hbars(rows) {
 }
 
 function renderSummary() {
+  if (districtOnly) {
+    $("figures").innerHTML = `<div class="empty" data-testid="province-only">${t("provinceOnly")}</div>`;
+    return;
+  }
   if (!summary) return;
   const s = summary;
   const figure = (key, value, testid) => `<div class="figure" data-testid="${testid}"><b>${value}</b>${t(key)}</div>`;
@@ -147,6 +168,7 @@ function renderSummary() {
 }
 
 async function loadSummary() {
+  if (districtOnly) return renderSummary();
   summary = await api(`/api/provinces/${province}/summary/${$("year").value}`);
   renderSummary();
 }
@@ -202,8 +224,42 @@ async function openUnit(id) {
     ${children.length ? `<h2>${t("children")}</h2>${unitRows(children)}` : ""}`, bindUnitRows);
 }
 
+// A district's view has its communes where the province's has districts, and no province-wide lists.
+function asProvinceShape(district) {
+  return {
+    ...district,
+    districts: district.communes.map((c) => ({ ...c, communes: [] })),
+    openAlerts: [],
+    exercisesUnderWay: [],
+  };
+}
+
+async function pollDistrict() {
+  const [, name] = districtOnly.split("/");
+  try {
+    const district = await api(`/api/provinces/${province}/districts/${encodeURIComponent(name)}`);
+    $("live").className = "live on";
+    if (!view || district.sequence !== view.sequence) {
+      view = asProvinceShape(district);
+      updatedAt = new Date(view.updatedAt);
+      renderProvince(["all"]);
+      tick();
+    }
+  } catch (error) {
+    $("live").className = "live off";
+    console.error(error);
+  }
+  setTimeout(pollDistrict, 2000);
+}
+
 function connect() {
   if (!token()) return askForToken();
+  if (districtOnly) {
+    document.querySelector(".districts h2").dataset.i18n = "communes";
+    document.querySelector(".charts").hidden = true;
+    applyLanguage();
+    return pollDistrict();
+  }
   const source = new EventSource(`/api/provinces/${province}/live?access_token=${encodeURIComponent(token())}`);
   source.addEventListener("open", () => $("live").className = "live on");
   source.addEventListener("error", () => $("live").className = "live off");
@@ -244,5 +300,5 @@ $("year").innerHTML = Array.from({ length: 4 }, (_, i) => thisYear - i).map((y) 
 $("year").onchange = () => loadSummary().catch(console.error);
 applyLanguage();
 connect();
-loadSummary().catch(console.error);
+if (!districtOnly) loadSummary().catch(console.error);
 setInterval(tick, 1000);
