@@ -11,8 +11,10 @@ internal static class TokenCommand
         readiness token --subject S --scope bac-kan [--scope …] --role viewer [--role …] [--hours 8] [--json] [--url http://127.0.0.1:5080] [--token T]
           Mints a bearer token for S with the given scopes (unit ids such as bac-kan or bac-kan/ba-be,
           or *) and roles (reporter, viewer, auditor, admin), valid for --hours. Needs an admin token
-          whose scopes cover every scope asked for. Prints the token alone (for $(…)), or with --json
-          the token and its expiry.
+          whose scopes cover every scope asked for and that holds every role granted. Prints the token
+          alone (for $(…)), or with --json the token, its id and its expiry.
+        readiness token revoke TOKEN-ID [--url …] [--token T]
+          Revokes a minted token by the id its minting gave: every request with it is refused from then on.
         """;
 
     private sealed record Options(Uri Url, string? Subject, List<string> Scopes, List<string> Roles, double Hours, bool Json, string? Token);
@@ -21,6 +23,10 @@ internal static class TokenCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
+        if (args is ["revoke", ..])
+        {
+            return await RevokeAsync(args[1..], output, error);
+        }
         var options = Parse(args, error);
         if (options is null)
         {
@@ -36,6 +42,7 @@ internal static class TokenCommand
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
                 {
                     minted.Token,
+                    minted.TokenId,
                     minted.ExpiresAt,
                     subject = options.Subject,
                     scopes = options.Scopes,
@@ -45,7 +52,25 @@ internal static class TokenCommand
             }
             await output.WriteLineAsync(minted.Token);
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Token for {options.Subject} ({string.Join(", ", options.Roles)} on {string.Join(", ", options.Scopes)}), valid until {AuditOptions.Format(minted.ExpiresAt)}."));
+                $"Token {minted.TokenId} for {options.Subject} ({string.Join(", ", options.Roles)} on {string.Join(", ", options.Scopes)}), valid until {AuditOptions.Format(minted.ExpiresAt)}; 'readiness token revoke {minted.TokenId}' revokes it."));
+            return 0;
+        });
+    }
+
+    private static async Task<int> RevokeAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var reader = new OptionReader(error, showValue: false);
+        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) || !reader.Read(args[1..], (_, _) => Taken.No))
+        {
+            await error.WriteLineAsync("Name the token to revoke: readiness token revoke TOKEN-ID.");
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+        using var client = Connection.Client(reader.Url, reader.Token, TimeSpan.FromSeconds(30));
+        return await Connection.CallAsync(error, reader.Url, async () =>
+        {
+            await client.RevokeTokenAsync(args[0]);
+            await output.WriteLineAsync($"Token {args[0]} revoked.");
             return 0;
         });
     }

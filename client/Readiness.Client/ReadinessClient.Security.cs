@@ -7,7 +7,8 @@ namespace Readiness.Client;
 /// <summary>A bearer token minted by the silo, and when it stops being accepted.</summary>
 /// <param name="Token">The token: send it as <c>Authorization: Bearer …</c>, or give it to <see cref="ReadinessClientOptions.Token"/>.</param>
 /// <param name="ExpiresAt">When the token expires.</param>
-public sealed record MintedToken(string Token, DateTimeOffset ExpiresAt);
+/// <param name="TokenId">The token's id (its <c>jti</c>), by which <see cref="ReadinessClient.RevokeTokenAsync"/> revokes it.</param>
+public sealed record MintedToken(string Token, DateTimeOffset ExpiresAt, string TokenId);
 
 /// <summary>What the silo's readiness probe (<c>/health/ready</c>) says.</summary>
 /// <param name="Status"><c>Healthy</c> once Orleans, PostgreSQL and the schema are up and the demo is loaded; else <c>Unhealthy</c> or <c>Degraded</c>.</param>
@@ -67,6 +68,22 @@ public sealed partial class ReadinessClient
         using var response = await Send(HttpMethod.Post, "api/admin/tokens", () => JsonContent.Create(body, options: Json),
             commandId: null, options.RetryQueries, HttpCompletionOption.ResponseContentRead, cancellationToken);
         return await Read<MintedToken>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// Revokes a token minted through the API: from then on every request carrying it gets 401. Needs
+    /// the <c>admin</c> role over every scope of the token.
+    /// </summary>
+    /// <param name="tokenId">The <see cref="MintedToken.TokenId"/> the minting returned.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ReadinessApiException">403 when the token reaches beyond the caller's scopes; 404 for an id the silo never minted.</exception>
+    public async Task RevokeTokenAsync(string tokenId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tokenId);
+        // Revoking twice leaves it revoked, so an unknown outcome is retried like a query.
+        using var response = await Send(HttpMethod.Delete, $"api/admin/tokens/{Uri.EscapeDataString(tokenId)}", content: null,
+            commandId: null, options.RetryQueries, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        await Read<JsonElement>(response, cancellationToken);
     }
 
     /// <summary>The silo's readiness probe, which needs no token. A silo that is not ready answers 503 with the same document, returned here too.</summary>

@@ -121,9 +121,10 @@ public class SecureClientLibraryTests(SiloFixture silo)
     public async Task An_administrator_mints_a_token_that_reaches_its_scope_and_no_further()
     {
         var tree = await silo.NewProvinceAsync();
-        using var admin = ClientFor(TokenFor(tree.ProvinceId, Access.Admin));
+        using var admin = ClientFor(TokenFor(tree.ProvinceId, Access.Admin, Access.Viewer));
 
         var minted = await admin.MintTokenAsync("quan-khu-test", [tree.DistrictId], [Access.Viewer], hours: 2);
+        var roleNotHeld = await Assert.ThrowsAsync<ReadinessApiException>(() => admin.MintTokenAsync("auditor", [tree.DistrictId], [Access.Auditor]));
         var beyond = await Assert.ThrowsAsync<ReadinessApiException>(() => admin.MintTokenAsync("greedy", [Access.Everywhere], [Access.Viewer]));
         using var district = ClientFor(minted.Token);
         var unit = await district.GetUnitAsync(tree.CommuneId);
@@ -133,6 +134,13 @@ public class SecureClientLibraryTests(SiloFixture silo)
         Assert.Equal(403, beyond.StatusCode);
         Assert.Equal(tree.CommuneId, unit.Id);
         Assert.Equal(403, above.StatusCode);
+        Assert.Equal(403, roleNotHeld.StatusCode);
+
+        await admin.RevokeTokenAsync(minted.TokenId);
+        var revoked = await Assert.ThrowsAsync<ReadinessApiException>(() => district.GetUnitAsync(tree.CommuneId));
+        var unknown = await Assert.ThrowsAsync<ReadinessApiException>(() => admin.RevokeTokenAsync("never-minted"));
+        Assert.Equal(401, revoked.StatusCode);
+        Assert.Equal(404, unknown.StatusCode);
     }
 
     [Fact]
