@@ -76,6 +76,11 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
             return CommandResult.Rejected(command.CommandId ?? string.Empty, Id, Version, RejectionKind.Invalid,
                 $"Every command needs a commandId of 1 to {MaxCommandIdLength} characters, unique per command; reuse it only to retry.");
         }
+        // Checked here as well as at the route: a command may reach a grain by other ways than HTTP.
+        if (CommandText.Problem(command) is { } textProblem)
+        {
+            return CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid, textProblem);
+        }
 
         if (outcomeUnknown)
         {
