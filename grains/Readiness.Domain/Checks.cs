@@ -30,14 +30,18 @@ public static class Checks
         Enum.IsDefined(value) ? null : $"{what} '{value}' does not exist; use one of {string.Join(", ", Enum.GetNames<TEnum>())}.";
 
     public static string? Year(int year, DateTimeOffset now, string what) =>
-        year < 1945 || year > now.Year + 1 ? $"{what} {year} is not plausible; use a year such as {now.Year}." : null;
+        year < CommandTime.FirstYear || year > now.Year + 1 ? $"{what} {year} is not plausible; use a year such as {now.Year}." : null;
 
-    /// <summary>When something happened: not in the future, and not before the actor existed.</summary>
+    /// <summary>When something happened: not in the future, not before 1945, and not before the actor existed.</summary>
     public static string? OccurredAt(DateTimeOffset at, DateTimeOffset now, DateTimeOffset? existsSince, string actor)
     {
         if (at > now + ClockTolerance)
         {
             return $"occurredAt {at:O} is in the future; report what has happened, with the time it happened.";
+        }
+        if (at < CommandTime.Earliest)
+        {
+            return $"occurredAt {at:O} is before {CommandTime.Earliest:O}, the earliest date the system records; give the date it really happened.";
         }
         if (existsSince is { } since && at < since)
         {

@@ -27,6 +27,9 @@ public static class ExerciseRules
     public const int MaxParticipants = 500;
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(31);
 
+    /// <summary>How far ahead an exercise may be scheduled; dates near year 9999 overflow once moved into Vietnam time.</summary>
+    public static readonly TimeSpan MaxPlanningHorizon = TimeSpan.FromDays(10 * 365);
+
     /// <summary>The units planning needs: the host (the id without its last level) and the participants.</summary>
     public static IReadOnlyList<string> UnitsToLookUp(string exerciseId, PlanExercise command) =>
         [.. new[] { UnitPath.ParentOf(exerciseId) ?? exerciseId }.Concat(command.ParticipantUnitIds ?? []).Distinct(StringComparer.Ordinal)];
@@ -120,6 +123,8 @@ public static class ExerciseRules
             Checks.Text(c.Name, "The exercise name", 200),
             Checks.Defined(c.Level, "Level"),
             Checks.Defined(c.Kind, "Kind"),
+            c.ScheduledStart < CommandTime.Earliest ? $"scheduledStart {c.ScheduledStart:O} is before {CommandTime.Earliest:O}, the earliest date the system records." : null,
+            c.ScheduledStart > now + MaxPlanningHorizon ? $"scheduledStart {c.ScheduledStart:O} is more than {MaxPlanningHorizon.TotalDays / 365:F0} years ahead; plan it nearer the time." : null,
             c.ScheduledEnd <= c.ScheduledStart ? "scheduledEnd must be after scheduledStart." : null,
             c.ScheduledEnd - c.ScheduledStart > MaxDuration ? $"An exercise lasts at most {MaxDuration.TotalDays} days." : null,
             (c.ParticipantUnitIds?.Count ?? 0) > MaxParticipants ? $"At most {MaxParticipants} participating units." : null,

@@ -39,7 +39,7 @@ public sealed record UnitState(
 }
 
 /// <summary>The facts about a parent that registering a child depends on.</summary>
-public sealed record ParentFacts(string UnitId, Echelon Echelon);
+public sealed record ParentFacts(string UnitId, Echelon Echelon, DateTimeOffset RegisteredAt);
 
 /// <summary>The unit's rules: decide(state, command) → events, evolve(state, event) → state.</summary>
 public static class UnitRules
@@ -194,6 +194,12 @@ public static class UnitRules
             if (!MayCommand(parent.Echelon, command.Echelon))
             {
                 return Decision.Reject(RejectionKind.Invalid, $"A {parent.Echelon} cannot be the parent of a {command.Echelon}.");
+            }
+            // A unit cannot stand under a command that did not yet exist.
+            if ((command.OccurredAt ?? now) < parent.RegisteredAt)
+            {
+                return Decision.Reject(RejectionKind.Invalid,
+                    $"occurredAt {command.OccurredAt:O} is before parent unit '{parent.UnitId}' was registered ({parent.RegisteredAt:O}); a unit is registered on or after its parent.");
             }
         }
 

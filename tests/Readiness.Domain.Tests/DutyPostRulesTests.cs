@@ -36,6 +36,19 @@ public class DutyPostRulesTests
             new EstablishDutyPost("e", Post, "Trực SSCĐ", DutyKind.CombatReadiness, 6, 24), owner: null, Now).Rejection?.Kind);
 
     [Fact]
+    public void A_post_is_not_established_before_1945_nor_before_its_owner_nor_changed_before_its_last_change()
+    {
+        var year1000 = DutyPostRules.Decide(DutyPostState.Initial(Post), new EstablishDutyPost("e", Post, "Trực SSCĐ", DutyKind.CombatReadiness, 6, 24,
+            new DateTimeOffset(1000, 1, 1, 0, 0, 0, TimeSpan.Zero)), Owner with { RegisteredAt = default }, Now);
+        var beforeOwner = Decide(DutyPostState.Initial(Post), new EstablishDutyPost("e", Post, "Trực SSCĐ", DutyKind.CombatReadiness, 6, 24, Owner.RegisteredAt.AddDays(-1)));
+        var beforeEstablished = Decide(After(Established), new StartDutyShift("s", Post, "Trực ban 1", 6, Established.OccurredAt.AddHours(-1)));
+
+        Assert.Contains("earliest date", year1000.Rejection?.Message, StringComparison.Ordinal);
+        Assert.Contains("before unit 'bac-kan/ba-be' existed", beforeOwner.Rejection?.Message, StringComparison.Ordinal);
+        Assert.Contains("before the last recorded change", beforeEstablished.Rejection?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_handover_on_a_post_with_no_shift_is_refused()
     {
         var decision = Decide(After(Established), new HandOverDutyShift("h", Post, "Trực ban 1", "Trực ban 2", 6));

@@ -61,6 +61,31 @@ public class ExerciseRulesTests
     }
 
     [Fact]
+    public void An_exercise_is_not_planned_before_1945_nor_before_its_host_existed_nor_stepped_before_it_was_planned()
+    {
+        var year1 = ExerciseRules.Decide(ExerciseState.Initial(Exercise), Plan() with { OccurredAt = DateTimeOffset.MinValue }, Units(), Now);
+        var beforeHost = ExerciseRules.Decide(ExerciseState.Initial(Exercise), Plan() with { OccurredAt = District.RegisteredAt.AddDays(-1) }, Units(), Now);
+        var startBeforePlan = ExerciseRules.Decide(After(Planned), new StartExercise("s", Exercise, Planned.OccurredAt.AddMinutes(-1)), null, Now);
+
+        Assert.Contains("earliest date", year1.Rejection?.Message, StringComparison.Ordinal);
+        Assert.Contains("before host unit 'bac-kan/ba-be' existed", beforeHost.Rejection?.Message, StringComparison.Ordinal);
+        Assert.Contains("is before the last step", startBeforePlan.Rejection?.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-100 * 365)]
+    [InlineData(11 * 365)]
+    public void A_schedule_before_1945_or_over_ten_years_ahead_is_refused(int daysFromNow)
+    {
+        var start = daysFromNow < 0 ? new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero) : Now.AddDays(daysFromNow);
+
+        var decision = ExerciseRules.Decide(ExerciseState.Initial(Exercise), Plan() with { ScheduledStart = start, ScheduledEnd = start.AddDays(1) }, Units(), Now);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+        Assert.Contains("scheduledStart", decision.Rejection!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_exercise_runs_planned_started_completed()
     {
         var started = ExerciseRules.Decide(After(Planned), new StartExercise("s", Exercise), null, Now);

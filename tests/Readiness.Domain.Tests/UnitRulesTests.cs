@@ -5,7 +5,7 @@ namespace Readiness.Domain.Tests;
 public class UnitRulesTests
 {
     private static readonly DateTimeOffset Now = new(2024, 6, 1, 8, 0, 0, TimeSpan.FromHours(7));
-    private static readonly ParentFacts District = new("bac-kan/ba-be", Echelon.District);
+    private static readonly ParentFacts District = new("bac-kan/ba-be", Echelon.District, Now.AddYears(-3));
 
     private const string Unit = "bac-kan/ba-be/chu-huong";
 
@@ -65,7 +65,7 @@ public class UnitRulesTests
     public void A_unit_cannot_stand_under_the_wrong_echelon(Echelon parentEchelon, Echelon childEchelon)
     {
         var decision = UnitRules.Decide(
-            UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(childEchelon), new ParentFacts("bac-kan/ba-be", parentEchelon), Now);
+            UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(childEchelon), new ParentFacts("bac-kan/ba-be", parentEchelon, Now.AddYears(-3)), Now);
 
         Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
     }
@@ -110,6 +110,50 @@ public class UnitRulesTests
 
         Assert.Equal(RejectionKind.Invalid, future.Rejection?.Kind);
         Assert.Null(skewed.Rejection);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("1000-06-01T00:00:00Z")]
+    [InlineData("1944-12-31T16:59:59Z")]
+    public void A_unit_registered_before_1945_is_refused_with_the_date_to_fix(string at)
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan"), Register(Echelon.Province, at: DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture)) with { UnitId = "bac-kan" }, null, Now);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+        Assert.Contains("1945-01-01", decision.Rejection!.Message, StringComparison.Ordinal);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void The_first_moment_of_1945_in_Vietnam_time_is_accepted()
+    {
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan"), Register(Echelon.Province, at: CommandTime.Earliest) with { UnitId = "bac-kan" }, null, Now);
+
+        Assert.Null(decision.Rejection);
+    }
+
+    [Fact]
+    public void A_unit_is_not_registered_before_its_parent_was()
+    {
+        var parent = District with { RegisteredAt = Now.AddYears(-1) };
+
+        var before = UnitRules.Decide(UnitState.Initial(Unit), Register(at: parent.RegisteredAt.AddSeconds(-1)), parent, Now);
+        var same = UnitRules.Decide(UnitState.Initial(Unit), Register(at: parent.RegisteredAt), parent, Now);
+
+        Assert.Equal(RejectionKind.Invalid, before.Rejection?.Kind);
+        Assert.Contains("before parent unit 'bac-kan/ba-be' was registered", before.Rejection!.Message, StringComparison.Ordinal);
+        Assert.Null(same.Rejection);
+    }
+
+    [Fact]
+    public void A_report_before_the_unit_was_registered_or_before_1945_is_refused()
+    {
+        var beforeUnit = UnitRules.Decide(Registered(), new EnlistRecruits("c-2", Unit, 3, 2024, Now.AddYears(-2).AddDays(-1)), Now);
+        var year1000 = UnitRules.Decide(Registered() with { RegisteredAt = default }, new EnlistRecruits("c-3", Unit, 3, 2024, new DateTimeOffset(1000, 1, 1, 0, 0, 0, TimeSpan.Zero)), Now);
+
+        Assert.Contains($"before unit '{Unit}' existed", beforeUnit.Rejection?.Message, StringComparison.Ordinal);
+        Assert.Contains("earliest date", year1000.Rejection?.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -7,7 +7,8 @@ namespace Readiness.Tests;
 
 /// <summary>
 /// Thousands of malformed or hostile requests, generated from every command's shape with a fixed
-/// seed: none may get a 5xx, every refusal is a problem document, and none appends an event.
+/// seed (and every text field of every command with each character the input rule refuses): none
+/// may get a 5xx, every refusal is a problem document, and none appends an event.
 /// READINESS_HOSTILE_REQUESTS raises the count.
 /// </summary>
 public class HostileInputTests(SiloFixture silo)
@@ -35,9 +36,14 @@ public class HostileInputTests(SiloFixture silo)
         var failures = new List<string>();
         var statuses = new Dictionary<int, int>();
 
-        for (var i = 0; i < count; i++)
+        // First every text field of every command once with each refused character, then the random mix.
+        var sweep = CommandBodies.Types
+            .SelectMany(type => CommandBodies.TextFields(type).SelectMany(field => CommandBodies.RefusedText.Select(text => (type, field, text.Escape))))
+            .ToList();
+        for (var i = 0; i < sweep.Count + count; i++)
         {
-            using var request = i % 5 == 4 ? HostileQuery(random, tree) : HostileCommand(random, tree, prefix + i);
+            using var request = i < sweep.Count ? RefusedTextCommand(sweep[i], tree, prefix + i)
+                : i % 5 == 4 ? HostileQuery(random, tree) : HostileCommand(random, tree, prefix + i);
             var description = $"{request.Method} {request.RequestUri} {(request.Content is null ? "" : Truncate(await request.Content.ReadAsStringAsync()))}";
             using var response = await silo.Http.SendAsync(request);
             var status = (int)response.StatusCode;
@@ -65,7 +71,7 @@ public class HostileInputTests(SiloFixture silo)
         Assert.True(statuses.Keys.All(s => s is (>= 400 and < 500 and not 429) or 200), string.Join(", ", statuses.Select(s => $"{s.Key}: {s.Value}")));
         Directory.CreateDirectory("TestResults");
         await File.WriteAllTextAsync("TestResults/hostile-input.txt",
-            $"{count} hostile requests: " + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Value} × {s.Key}")) + "; 0 events appended\n");
+            $"{sweep.Count + count} hostile requests: " + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Value} × {s.Key}")) + "; 0 events appended\n");
     }
 
     /// <summary>A command that a valid body was turned into by one to three breaking mutations.</summary>
@@ -76,8 +82,11 @@ public class HostileInputTests(SiloFixture silo)
         var body = CommandBodies.For(type, tree, commandId);
         var fields = CommandBodies.Fields(type).Where(f => f.Name != "commandId").ToList();
         var actorField = fields.First(f => f.Name is "unitId" or "exerciseId" or "postId").Name;
-        switch (random.Next(9))
+        switch (random.Next(10))
         {
+            case 9:
+                var text = CommandBodies.TextFields(type);
+                return RefusedTextCommand((type, text[random.Next(text.Count)], CommandBodies.RefusedText[random.Next(CommandBodies.RefusedText.Count)].Escape), tree, commandId);
             case 0:
                 request.Content = Raw(Encoding.UTF8.GetBytes(body.ToJsonString())[..^random.Next(1, 10)]);
                 return request;
@@ -109,12 +118,21 @@ public class HostileInputTests(SiloFixture silo)
                     break;
                 }
                 var (name, fieldType) = typed[random.Next(typed.Count)];
-                body[name] = WrongValues.Where(v => Breaks(v, fieldType)).ElementAt(random.Next(WrongValues.Count(v => Breaks(v, fieldType))))?.DeepClone();
+                // occurredAt is optional: null means now, so it breaks nothing there.
+                var breaking = WrongValues.Where(v => Breaks(v, fieldType) && !(v is null && name == "occurredAt")).ToList();
+                body[name] = breaking[random.Next(breaking.Count)]?.DeepClone();
                 break;
         }
         request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         return request;
     }
+
+    /// <summary>A valid command but for one text field holding a control character or a lone surrogate (a JSON escape).</summary>
+    private static HttpRequestMessage RefusedTextCommand((Type Type, string Field, string Escape) text, TestProvince tree, string commandId) =>
+        new(HttpMethod.Post, CommandBodies.RouteOf(text.Type))
+        {
+            Content = new StringContent(CommandBodies.WithText(text.Type, tree, commandId, text.Field, text.Escape), Encoding.UTF8, "application/json"),
+        };
 
     /// <summary>True when the value cannot bind to a field of the type, so the request must be refused.</summary>
     private static bool Breaks(JsonNode? value, Type type)

@@ -45,10 +45,15 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) => Reload(cancellationToken);
 
-    /// <summary>A refusal when a command names another actor than the grain it reached; null when it is ours.</summary>
+    /// <summary>
+    /// A refusal when a command names another actor than the grain it reached; null when it is ours.
+    /// The text rule goes first: an id with an unpaired surrogate loses it in the grain's key, and
+    /// would otherwise be refused for the wrong reason.
+    /// </summary>
     protected CommandResult? Misaddressed(ICommand command, string namedId) =>
-        namedId == Id ? null : CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid,
-            $"The command names '{namedId}' but was sent to '{Id}'.");
+        CommandText.Problem(command) is { } textProblem ? CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid, textProblem)
+        : namedId == Id ? null
+        : CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid, $"The command names '{namedId}' but was sent to '{Id}'.");
 
     /// <summary>Runs a command through <paramref name="decide"/>; a retry of a seen command id skips it.</summary>
     protected async Task<CommandResult> Execute(ICommand command, Func<Task<Decision>> decide)
@@ -75,6 +80,11 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         {
             return CommandResult.Rejected(command.CommandId ?? string.Empty, Id, Version, RejectionKind.Invalid,
                 $"Every command needs a commandId of 1 to {MaxCommandIdLength} characters, unique per command; reuse it only to retry.");
+        }
+        // Checked here as well as at the route: a command may reach a grain by other ways than HTTP.
+        if (CommandText.Problem(command) is { } textProblem)
+        {
+            return CommandResult.Rejected(command.CommandId, Id, Version, RejectionKind.Invalid, textProblem);
         }
 
         if (outcomeUnknown)
@@ -169,13 +179,19 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
     private async Task Reload(CancellationToken cancellationToken)
     {
-        await using var session = commits.Store.QuerySession();
-        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
         State = Initial();
         Version = 0;
         outcomeUnknown = false;
         lastHash = EventChain.Genesis;
         versionByCommandId.Clear();
+        // Such an id names no stream (nothing under it is ever appended), and PostgreSQL cannot even
+        // be asked about it: it holds no U+0000. The grain stays empty and refuses every command.
+        if (CommandText.Problem(StreamKey, "id") is not null)
+        {
+            return;
+        }
+        await using var session = commits.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
         foreach (var e in events)
         {
             State = Evolve(State, e.Data);

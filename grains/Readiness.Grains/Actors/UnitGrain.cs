@@ -38,6 +38,6 @@ public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, Readine
             return null;
         }
         var profile = await GrainFactory.GetGrain<IUnitGrain>(parentId).GetProfile();
-        return profile is null ? null : new ParentFacts(profile.UnitId, profile.Echelon);
+        return profile is null ? null : new ParentFacts(profile.UnitId, profile.Echelon, profile.RegisteredAt);
     }
 }

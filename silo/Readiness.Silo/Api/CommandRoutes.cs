@@ -71,6 +71,14 @@ internal static class CommandRoutes
         var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}", async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, HttpContext http) =>
             {
                 // A malformed id or a missing command id must not even activate a grain.
+                if (CommandText.Problem(command) is { } textProblem)
+                {
+                    return Problems.Invalid(textProblem);
+                }
+                if (CommandText.Problem(http.Request.Headers[CorrelationHeader].ToString(), $"The {CorrelationHeader} header") is { } headerProblem)
+                {
+                    return Problems.Invalid(headerProblem);
+                }
                 var id = actorId(command);
                 if (UnitPath.Problem(id) is { } idProblem)
                 {
@@ -99,7 +107,7 @@ internal static class CommandRoutes
             })
             .WithName(typeof(TCommand).Name)
             .WithSummary(summary)
-            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is.")
+            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is. No text field (nor that header) may hold a control character or an unpaired UTF-16 surrogate; reasons, justifications and resolutions may hold tab, line feed and carriage return.")
             .Produces<CommandAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -116,6 +124,8 @@ internal static class CommandRoutes
     private static string Caller(HttpContext http) =>
         http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : $"anonymous@{http.Connection.RemoteIpAddress}";
 
+    private const string CorrelationHeader = "X-Correlation-Id";
+
     private static string? CorrelationId(HttpContext http) =>
-        http.Request.Headers["X-Correlation-Id"].ToString() is { Length: > 0 and <= 128 } id ? id : null;
+        http.Request.Headers[CorrelationHeader].ToString() is { Length: > 0 and <= 128 } id ? id : null;
 }

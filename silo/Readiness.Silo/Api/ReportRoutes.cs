@@ -1,4 +1,3 @@
-using System.Globalization;
 using JasperFx.Events;
 using Marten;
 using Marten.Events;
@@ -16,8 +15,6 @@ namespace Readiness.Silo.Api;
 /// </summary>
 internal static class ReportRoutes
 {
-    private const int FirstYear = 1945;
-
     public static void MapReportRoutes(this IEndpointRouteBuilder routes)
     {
         var reports = routes.MapGroup("/api").WithTags("Reports").RequireAuthorization(Policies.View).Reads(ResourceScope.Province);
@@ -91,10 +88,9 @@ internal static class ReportRoutes
     private static IResult? Parse(string year, string? lang, string? format, HttpContext http, DateTimeOffset now, out ReportRequest request)
     {
         request = default;
-        var thisYear = CommandTime.YearOf(now);
-        if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < FirstYear || number > thisYear)
+        if (CommandTime.ReportYearProblem(year, now, out var number) is { } yearProblem)
         {
-            return Bad($"'{year}' is not a year that can be reported on: give a year from {FirstYear} to {thisYear}, such as 2024.");
+            return Bad(yearProblem);
         }
         if (YearReportText.For(lang) is not { } text)
         {

@@ -48,14 +48,21 @@ internal static class ViewRoutes
             .Produces<DistrictReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/summary/{year:int}", async (string provinceId, int year, IQuerySession session, CancellationToken cancellationToken) =>
-                await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is { } roster
+        views.MapGet("/provinces/{provinceId}/summary/{year:int}", async (string provinceId, int year, IQuerySession session, ReadinessClock clock, CancellationToken cancellationToken) =>
+            {
+                if (CommandTime.ReportYearProblem(year, clock.UtcNow) is { } yearProblem)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: yearProblem);
+                }
+                return await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is { } roster
                     ? Results.Ok(roster.Summary(year))
-                    : UnknownProvince(provinceId))
+                    : UnknownProvince(provinceId);
+            })
             .Reads(ResourceScope.Province)
             .WithName("GetYearSummary")
             .WithSummary("The year's figures, computed from the events that happened in it: exercises by level and grade, conscription, education, outreach, party cells, awards, duty coverage.")
             .Produces<YearSummary>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         views.MapGet("/provinces/{provinceId}/units", async (string provinceId, string? parent, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>

@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Domain;
+using Readiness.Grains;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Audit;
@@ -17,8 +19,12 @@ public sealed partial class RosterCheckpointer(
     ReadinessClock clock,
     StartupState startup,
     IOptions<ReadinessOptions> options,
+    ReadinessTelemetry telemetry,
     ILogger<RosterCheckpointer> logger) : BackgroundService
 {
+    private readonly Counter<long> failures = telemetry.Meter.CreateCounter<long>("readiness.checkpoints.failed", "{province}",
+        "Provinces whose roster checkpoints could not be refreshed on a pass; the others are refreshed all the same.");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var history = options.Value.History;
@@ -31,12 +37,7 @@ public sealed partial class RosterCheckpointer(
         {
             try
             {
-                await using var session = store.QuerySession();
-                var provinces = await session.Query<ProvinceRoster>().Select(r => r.Id).ToListAsync(stoppingToken);
-                foreach (var province in provinces)
-                {
-                    await RefreshAsync(province, history.CheckpointEvery, stoppingToken);
-                }
+                await RefreshAllAsync(history.CheckpointEvery, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -44,6 +45,35 @@ public sealed partial class RosterCheckpointer(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// Refreshes every province's checkpoints (see <see cref="RefreshAsync"/>). A province that fails
+    /// is logged, counted and retried on the next pass; it never keeps the others from theirs.
+    /// </summary>
+    /// <returns>The provinces that failed on this pass.</returns>
+    public async Task<IReadOnlyList<string>> RefreshAllAsync(long backlog, CancellationToken cancellationToken)
+    {
+        List<string> provinces;
+        await using (var session = store.QuerySession())
+        {
+            provinces = [.. await session.Query<ProvinceRoster>().Select(r => r.Id).ToListAsync(cancellationToken)];
+        }
+        var failed = new List<string>();
+        foreach (var province in provinces.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                await RefreshAsync(province, backlog, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed.Add(province);
+                failures.Add(1, new KeyValuePair<string, object?>("province", province));
+                LogProvinceFailed(ex, province);
+            }
+        }
+        return failed;
     }
 
     /// <summary>Makes a set of checkpoints for the province when it has none, or when the newest is more than <paramref name="backlog"/> events old.</summary>
@@ -113,4 +143,7 @@ public sealed partial class RosterCheckpointer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints could not be refreshed; views of the past fold from further back until they are")]
     private partial void LogFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints of {Province} could not be refreshed; its views of the past fold from further back until they are, and the other provinces go on")]
+    private partial void LogProvinceFailed(Exception ex, string province);
 }

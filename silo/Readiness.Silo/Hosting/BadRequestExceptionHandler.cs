@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Readiness.Silo.Hosting;
@@ -7,7 +8,7 @@ namespace Readiness.Silo.Hosting;
 /// Turns a body that cannot be read (malformed JSON, a wrong type, an unknown enum name) into a
 /// 400 problem document that says what to fix, instead of a bare 400 or a 500.
 /// </summary>
-public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -15,9 +16,13 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         {
             return false;
         }
-        var detail = badRequest.InnerException is JsonException json
-            ? $"The request body is not valid JSON for this route: {json.Message}"
-            : badRequest.Message;
+        var detail = badRequest.InnerException switch
+        {
+            JsonException { InnerException: InvalidOperationException invalid } json when invalid.Message.Contains("UTF-16", StringComparison.Ordinal) =>
+                $"{FieldOf(json)} holds an unpaired UTF-16 surrogate{CodePoint(invalid.Message)}; send it as valid Unicode text (an escape from \\uD800 to \\uDFFF stands only in a pair).",
+            JsonException json => $"The request body is not valid JSON for this route: {json.Message}",
+            _ => badRequest.Message,
+        };
         httpContext.Response.StatusCode = badRequest.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -31,4 +36,15 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             },
         });
     }
+
+    // The same words as the text rule (CommandText), which never sees such a value: the JSON reader refuses it first.
+    // The reader names the lone surrogate only when it is a low one; for a high one it names what follows.
+    private static string CodePoint(string message) =>
+        SurrogateValue().Match(message) is { Success: true } found ? $" (U+{found.Groups[1].Value.ToUpperInvariant()})" : "";
+
+    [GeneratedRegex("0x(D[89A-Fa-f][0-9A-Fa-f]{2})\\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SurrogateValue();
+
+    private static string FieldOf(JsonException json) =>
+        json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "A text value of the body";
 }

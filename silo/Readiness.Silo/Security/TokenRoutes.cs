@@ -17,6 +17,10 @@ internal static class TokenRoutes
                 {
                     problems.Add("subject is 1 to 200 characters: who the token is for.");
                 }
+                else if (CommandText.Problem(request.Subject, "subject") is { } subjectProblem)
+                {
+                    problems.Add(subjectProblem);
+                }
                 if (request.Scopes is not { Count: > 0 } || request.Scopes.Any(s => s != Access.Everywhere && UnitPath.Problem(s) is not null))
                 {
                     problems.Add("scopes lists one or more unit ids (such as 'bac-kan' or 'bac-kan/ba-be'), or '*'.");

@@ -21,6 +21,37 @@ public static class CommandBodies
         [.. command.GetConstructors().Single().GetParameters()
             .Select(p => (JsonNamingPolicy.CamelCase.ConvertName(p.Name!), Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType))];
 
+    /// <summary>
+    /// Text the input rule refuses in every field, as JSON escapes: C0 and C1 control characters,
+    /// DEL, and unpaired surrogates, with the code point the refusal names.
+    /// </summary>
+    public static IReadOnlyList<(string Escape, string CodePoint)> RefusedText { get; } =
+    [
+        (@"\u0000", "U+0000"), (@"\u0007", "U+0007"), (@"\u001b", "U+001B"), (@"\u007f", "U+007F"), (@"\u0085", "U+0085"),
+        (@"\ud800", "U+D800"), (@"\udfff", "U+DFFF"),
+    ];
+
+    /// <summary>The text fields of a command's body: its strings, and a list of strings by its first item.</summary>
+    public static IReadOnlyList<string> TextFields(Type command) =>
+        [.. Fields(command).Where(f => f.Type == typeof(string) || f.Type == typeof(IReadOnlyList<string>))
+            .Select(f => f.Type == typeof(string) ? f.Name : f.Name + "[0]")];
+
+    /// <summary>A well-formed body whose <paramref name="field"/> holds <paramref name="escape"/> (raw JSON) between two letters.</summary>
+    public static string WithText(Type command, TestProvince tree, string commandId, string field, string escape)
+    {
+        const string Marker = "@@refused@@";
+        var body = For(command, tree, commandId);
+        if (field.EndsWith("[0]", StringComparison.Ordinal))
+        {
+            body[field[..^3]]![0] = "a" + Marker + "b";
+        }
+        else
+        {
+            body[field] = "a" + Marker + "b";
+        }
+        return body.ToJsonString().Replace(Marker, escape, StringComparison.Ordinal);
+    }
+
     public static JsonObject For(Type command, TestProvince tree, string commandId)
     {
         var body = new JsonObject();

@@ -1,0 +1,108 @@
+using Readiness.Contracts;
+
+namespace Readiness.Domain;
+
+/// <summary>
+/// One text field of a command, by the name a caller sends it under. Prose is free text written by
+/// a person (a reason, a justification), which may run over several lines.
+/// </summary>
+public readonly record struct TextField(string Name, string? Value, bool Prose = false);
+
+/// <summary>
+/// The one rule for the text of every command, checked at the HTTP route and again where the
+/// command reaches its grain: no control character (Unicode category Cc: U+0000–U+001F and
+/// U+007F–U+009F), except that prose fields may hold tab, line feed and carriage return; and no
+/// unpaired UTF-16 surrogate. PostgreSQL's jsonb cannot hold U+0000 at all, and the rest would end
+/// up in audit exports, CSVs and terminals, where they hide or forge what was recorded.
+/// </summary>
+public static class CommandText
+{
+    /// <summary>Null when the text obeys the rule, else what to fix in <paramref name="field"/>.</summary>
+    public static string? Problem(string? value, string field, bool prose = false)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return $"{field} holds an unpaired UTF-16 surrogate (U+{(int)c:X4}) at position {i}; send it as valid Unicode text.";
+            }
+            else if (char.IsControl(c) && !(prose && c is '\t' or '\n' or '\r'))
+            {
+                return $"{field} holds the control character U+{(int)c:X4} at position {i}; remove it ("
+                    + (prose ? "only tab, line feed and carriage return may stand in this text" : "this field is one line of text without control characters")
+                    + ").";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Null when every text field of the command obeys the rule, else what to fix in the first that does not.</summary>
+    public static string? Problem(ICommand command)
+    {
+        foreach (var field in Fields(command))
+        {
+            if (Problem(field.Value, field.Name, field.Prose) is { } problem)
+            {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Every text field of the command, named as in its JSON body. Kept by hand so that checking
+    /// stays free of reflection; a test walks the contracts by reflection and fails when a command
+    /// or a text field is missing. A type not listed (a grain's own internal check) has its command
+    /// id and actor id checked.
+    /// </summary>
+    public static IReadOnlyList<TextField> Fields(ICommand command)
+    {
+        IReadOnlyList<TextField> own = command switch
+        {
+            RegisterUnit c => [new("name", c.Name), new("parentId", c.ParentId)],
+            ChangeAuthorisedStrength c => [Reason(c.Reason)],
+            EnlistRecruits or HandOverRecruits or AssignConscriptionQuota or RecordMembersJoined => [],
+            RecordMembersLeft c => [Reason(c.Reason)],
+            RecordTraining c => [new("subject", c.Subject)],
+            RecordDefenceEducation => [],
+            RecordOutreachSession c => [new("topic", c.Topic)],
+            EstablishPartyCell => [],
+            DissolvePartyCell c => [Reason(c.Reason)],
+            ConferAward c => [new("recipient", c.Recipient), new("movement", c.Movement)],
+            AssessReadiness c => [new("justification", c.Justification, Prose: true), new("assessedBy", c.AssessedBy)],
+            WithdrawReadinessAssessment c => [Reason(c.Reason)],
+            RecordExerciseParticipation c => [new("exerciseId", c.ExerciseId)],
+            PlanExercise c => [new("name", c.Name), .. (c.ParticipantUnitIds ?? []).Select((id, n) => new TextField($"participantUnitIds[{n}]", id))],
+            StartExercise or CompleteExercise => [],
+            CancelExercise c => [Reason(c.Reason)],
+            EstablishDutyPost c => [new("name", c.Name)],
+            StartDutyShift c => [new("commander", c.Commander)],
+            HandOverDutyShift c => [new("outgoingCommander", c.OutgoingCommander), new("incomingCommander", c.IncomingCommander)],
+            EndDutyShift c => [new("commander", c.Commander)],
+            ReportDutyStaffing c => [Reason(c.Reason)],
+            ReportDutyIncident c => [new("incidentId", c.IncidentId), new("kind", c.Kind), new("place", c.Place)],
+            CloseDutyIncident c => [new("incidentId", c.IncidentId), new("resolution", c.Resolution, Prose: true)],
+            RecordUpwardReportAcknowledged c => [new("provinceId", c.ProvinceId), new("reportId", c.ReportId), new("endpoint", c.Endpoint), new("reason", c.Reason)],
+            _ => [],
+        };
+        TextField? actor = command switch
+        {
+            IUnitCommand c => new TextField("unitId", c.UnitId),
+            IExerciseCommand c => new TextField("exerciseId", c.ExerciseId),
+            IDutyPostCommand c => new TextField("postId", c.PostId),
+            _ => null,
+        };
+        return [new("commandId", command.CommandId), .. actor is { } a ? [a] : Array.Empty<TextField>(), .. own];
+    }
+
+    private static TextField Reason(string? reason) => new("reason", reason, Prose: true);
+}
