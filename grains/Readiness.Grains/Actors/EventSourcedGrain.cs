@@ -179,19 +179,21 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
     private async Task Reload(CancellationToken cancellationToken)
     {
+        // Such an id names no stream (nothing under it is ever appended), and PostgreSQL cannot even
+        // be asked about it: it holds no U+0000. The grain stays empty and refuses every command.
+        IReadOnlyList<JasperFx.Events.IEvent> events = [];
+        if (CommandText.Problem(StreamKey, "id") is null)
+        {
+            // Read before anything is reset: a read that fails (the database away) must leave the grain
+            // as it was, still owing a reload, never deciding the next command on an empty stream.
+            await using var session = commits.Store.QuerySession();
+            events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+        }
         State = Initial();
         Version = 0;
         outcomeUnknown = false;
         lastHash = EventChain.Genesis;
         versionByCommandId.Clear();
-        // Such an id names no stream (nothing under it is ever appended), and PostgreSQL cannot even
-        // be asked about it: it holds no U+0000. The grain stays empty and refuses every command.
-        if (CommandText.Problem(StreamKey, "id") is not null)
-        {
-            return;
-        }
-        await using var session = commits.Store.QuerySession();
-        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
         foreach (var e in events)
         {
             State = Evolve(State, e.Data);

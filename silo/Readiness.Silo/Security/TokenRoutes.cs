@@ -70,7 +70,8 @@ internal static class TokenRoutes
         tokens.MapDelete("/{tokenId}", async (string tokenId, HttpContext http, TokenRevocations revocations, IDocumentStore store, CancellationToken cancellationToken) =>
             {
                 await using var session = store.QuerySession();
-                if (tokenId.Length > 64 || await session.LoadAsync<IssuedToken>(tokenId, cancellationToken) is not { } token)
+                // Ids are 32 hex digits; anything else was never minted here and is not worth a query.
+                if (tokenId.Length != 32 || !tokenId.All(char.IsAsciiHexDigit) || await session.LoadAsync<IssuedToken>(tokenId, cancellationToken) is not { } token)
                 {
                     return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown token.",
                         detail: $"No token '{tokenId}' was minted through this API; its id is the 'tokenId' the minting answered (the token's 'jti').");
