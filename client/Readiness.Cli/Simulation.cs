@@ -33,7 +33,9 @@ internal sealed class Simulation(ReadinessClient client, string province, TextWr
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                await SendOne(cancellationToken);
+                // Not cancelled once under way: a report abandoned in flight may still be applied, and then
+                // the count printed at the end would be short of what the store holds.
+                await SendOne(CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
