@@ -18,12 +18,14 @@ internal static class ExportCommand
 
     private sealed record Options(Uri Url, string? Area, string? Out, string? Token);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var options = Parse(args);
+        var options = Parse(args, error);
         if (options?.Out is not { } target)
         {
-            Console.Error.WriteLine(Usage);
+            await error.WriteLineAsync(Usage);
             return 2;
         }
         using var stop = new CancellationTokenSource();
@@ -34,7 +36,7 @@ internal static class ExportCommand
         // A cut-off export still verifies (every chain is whole up to where it stops) and would import
         // as a shorter history, so the file takes its name only when the server has sent everything.
         var partial = full + ".partial";
-        var meter = new RateLine(Console.Out, !Console.IsOutputRedirected);
+        var meter = new RateLine(output, output == Console.Out && !Console.IsOutputRedirected);
         long lines;
         try
         {
@@ -48,7 +50,7 @@ internal static class ExportCommand
         {
             meter.Finish();
             File.Delete(partial);
-            Console.Error.WriteLine(ex switch
+            await error.WriteLineAsync(ex switch
             {
                 ReadinessApiException api => api.Problem.Detail ?? api.Message,
                 HttpRequestException when meter.Lines == 0 => $"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.",
@@ -59,16 +61,16 @@ internal static class ExportCommand
         }
         meter.Finish();
         var seconds = meter.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Exported {lines:N0} events of {options.Area ?? "the whole store"} in {seconds:0.00} s, {lines / Math.Max(seconds, 1e-3):N0} events/s, {new FileInfo(full).Length / 1048576.0:0.0} MB → {full}"));
         return 0;
     }
 
-    private static Options? Parse(string[] args)
+    private static Options? Parse(string[] args, TextWriter error)
     {
         string? area = null;
         string? target = null;
-        var reader = new OptionReader(Console.Error);
+        var reader = new OptionReader(error);
         // An odd count is refused before any option is read, so it never says "Bad option".
         var read = args.Length % 2 == 0 && reader.ReadPairs(args, (name, value) =>
         {

@@ -26,17 +26,19 @@ internal static class ImportCommand
 
     private sealed record Options(Uri Url, string? File, bool Json, string? Token);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var options = Parse(args);
+        var options = Parse(args, error);
         if (options?.File is not { } path)
         {
-            Console.Error.WriteLine(Usage);
+            await error.WriteLineAsync(Usage);
             return 2;
         }
         if (!File.Exists(path))
         {
-            Console.Error.WriteLine($"No such file: {path}");
+            await error.WriteLineAsync($"No such file: {path}");
             return 1;
         }
         // The silo answers only after checking, writing and rebuilding every view: minutes for a big store.
@@ -44,7 +46,7 @@ internal static class ImportCommand
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         if (!options.Json)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Sending {Path.GetFileName(path)} ({file.Length / 1048576.0:0.0} MB) to {options.Url}; the silo checks every chain, writes, then rebuilds the views…"));
         }
         var clock = Stopwatch.StartNew();
@@ -53,11 +55,11 @@ internal static class ImportCommand
             var report = await client.ImportAsync(file);
             if (options.Json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(report, Json));
+                await output.WriteLineAsync(JsonSerializer.Serialize(report, Json));
             }
             else
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Imported {report.Events:N0} events in {report.Streams:N0} streams in {report.Seconds:0.00} s, {report.EventsPerSecond:N0} events/s (chains checked and written); views rebuilt, {clock.Elapsed.TotalSeconds:0.00} s in all."));
             }
             return 0;
@@ -66,32 +68,32 @@ internal static class ImportCommand
         {
             if (options.Json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(ex.Problem, Json));
+                await output.WriteLineAsync(JsonSerializer.Serialize(ex.Problem, Json));
             }
             else if (ex.Problem.Line is { } line)
             {
                 // The detail begins with the line already ("Line 12: …"); say it plainly once.
                 var reason = ex.Problem.Detail ?? ex.Message;
                 var prefix = $"Line {line.ToString(CultureInfo.InvariantCulture)}: ";
-                Console.Error.WriteLine($"Refused, nothing imported: line {line.ToString(CultureInfo.InvariantCulture)}: {(reason.StartsWith(prefix, StringComparison.Ordinal) ? reason[prefix.Length..] : reason)}");
+                await error.WriteLineAsync($"Refused, nothing imported: line {line.ToString(CultureInfo.InvariantCulture)}: {(reason.StartsWith(prefix, StringComparison.Ordinal) ? reason[prefix.Length..] : reason)}");
             }
             else
             {
-                Console.Error.WriteLine($"Refused, nothing imported ({ex.StatusCode}): {ex.Problem.Detail ?? ex.Problem.Title ?? ex.Message}");
+                await error.WriteLineAsync($"Refused, nothing imported ({ex.StatusCode}): {ex.Problem.Detail ?? ex.Problem.Title ?? ex.Message}");
             }
             return 1;
         }
         catch (HttpRequestException ex)
         {
-            Console.Error.WriteLine(Connection.Unreachable(options.Url, ex));
+            await error.WriteLineAsync(Connection.Unreachable(options.Url, ex));
             return 1;
         }
     }
 
-    private static Options? Parse(string[] args)
+    private static Options? Parse(string[] args, TextWriter error)
     {
         string? path = null;
-        var reader = new OptionReader(Console.Error, showValue: false);
+        var reader = new OptionReader(error, showValue: false);
         var read = reader.Read(args, (name, _) =>
         {
             if (name.StartsWith("--", StringComparison.Ordinal) || path is not null)

@@ -24,54 +24,56 @@ internal static class RebuildCommand
 
     private sealed record Options(Uri Url, string Projection, bool Json, string? Token = null);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var options = Parse(args);
+        var options = Parse(args, error);
         if (options is null)
         {
-            Console.Error.WriteLine(Usage);
+            await error.WriteLineAsync(Usage);
             return 2;
         }
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(30));
-        return await Connection.CallAsync(Console.Error, options.Url, async () =>
+        return await Connection.CallAsync(error, options.Url, async () =>
         {
             RebuildStatus final;
             try
             {
                 var started = await client.StartRebuildAsync(options.Projection, stop.Token);
-                var bar = options.Json ? null : new ProgressBar(Console.Out, !Console.IsOutputRedirected);
+                var bar = options.Json ? null : new ProgressBar(output, output == Console.Out && !Console.IsOutputRedirected);
                 final = await client.WaitForRebuildAsync(started.Id, bar is null ? null : new SynchronousProgress(bar.Draw), cancellationToken: stop.Token);
                 bar?.Finish();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                Console.Error.WriteLine("Stopped watching; the rebuild goes on in the silo (GET /api/admin/rebuilds).");
+                await error.WriteLineAsync("Stopped watching; the rebuild goes on in the silo (GET /api/admin/rebuilds).");
                 return 130;
             }
 
             if (options.Json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(final, Json));
+                await output.WriteLineAsync(JsonSerializer.Serialize(final, Json));
             }
             else if (final.State == RebuildState.Succeeded)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Rebuilt {string.Join(", ", final.Projections)}: {final.EventsProcessed:N0} events, {final.DocumentsWritten:N0} documents in {final.ElapsedSeconds:0.00} s, {final.EventsPerSecond:N0} events/s."));
             }
             else
             {
-                Console.Error.WriteLine($"Rebuild {final.Id} failed: {final.Error}");
+                await error.WriteLineAsync($"Rebuild {final.Id} failed: {final.Error}");
             }
             return final.State == RebuildState.Succeeded ? 0 : 1;
         });
     }
 
-    private static Options? Parse(string[] args)
+    private static Options? Parse(string[] args, TextWriter error)
     {
         var projection = ReadinessClient.AllProjections;
-        var reader = new OptionReader(Console.Error, showValue: false);
+        var reader = new OptionReader(error, showValue: false);
         var read = reader.Read(args, (name, value) =>
         {
             if (name != "--projection" || value is not { Length: > 0 })

@@ -24,16 +24,18 @@ internal static class ReportCommand
 
     private sealed record Options(Uri Url, string Province, int? Year, string Lang, string Format, string? Out, string? Token = null);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var options = Parse(args);
+        var options = Parse(args, error);
         if (options?.Year is not { } year)
         {
-            Console.Error.WriteLine(Usage);
+            await error.WriteLineAsync(Usage);
             return 2;
         }
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(60));
-        return await Connection.CallAsync(Console.Error, options.Url, async () =>
+        return await Connection.CallAsync(error, options.Url, async () =>
         {
             string document;
             string summary;
@@ -51,19 +53,19 @@ internal static class ReportCommand
 
             if (options.Out is null)
             {
-                Console.Out.Write(document);
+                await output.WriteAsync(document);
                 return 0;
             }
             await File.WriteAllTextAsync(options.Out, document);
-            Console.Error.WriteLine($"{summary} → {Path.GetFullPath(options.Out)}");
+            await error.WriteLineAsync($"{summary} → {Path.GetFullPath(options.Out)}");
             return 0;
         });
     }
 
-    private static Options? Parse(string[] args)
+    private static Options? Parse(string[] args, TextWriter error)
     {
         var result = new Options(AuditOptions.DefaultUrl, "bac-kan", null, "vi", "html", null);
-        var reader = new OptionReader(Console.Error);
+        var reader = new OptionReader(error);
         // An odd count is refused before any option is read, so it never says "Bad option".
         if (args.Length % 2 != 0 || !reader.ReadPairs(args, Own))
         {

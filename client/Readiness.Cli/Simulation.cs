@@ -4,7 +4,7 @@ using Readiness.Contracts;
 namespace Readiness.Cli;
 
 /// <summary>Picks plausible reports for the province's units and posts, and sends them at a steady rate.</summary>
-internal sealed class Simulation(ReadinessClient client, string province)
+internal sealed class Simulation(ReadinessClient client, string province, TextWriter output)
 {
     private static readonly string[] Topics = ["Luật Quốc phòng", "Luật Dân quân tự vệ", "Phòng chống thiên tai", "Bảo vệ biên giới"];
     private static readonly string[] Subjects = ["Bắn súng tiểu liên AK", "Huấn luyện chiến thuật", "Cứu hộ, cứu nạn", "Phòng chống cháy rừng"];
@@ -26,14 +26,16 @@ internal sealed class Simulation(ReadinessClient client, string province)
             posts.Add($"{district.Id}/sscd");
         }
         posts.Add($"{province}/sscd");
-        Console.WriteLine($"Simulating reports for {communes.Count} communes and {posts.Count} duty posts at {rate}/s. Ctrl+C stops.");
+        await output.WriteLineAsync($"Simulating reports for {communes.Count} communes and {posts.Count} duty posts at {rate}/s. Ctrl+C stops.");
 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / rate));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                await SendOne(cancellationToken);
+                // Not cancelled once under way: a report abandoned in flight may still be applied, and then
+                // the count printed at the end would be short of what the store holds.
+                await SendOne(CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -63,13 +65,13 @@ internal sealed class Simulation(ReadinessClient client, string province)
         {
             var accepted = await client.SendAsync(command, cancellationToken);
             Sent++;
-            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} {accepted.StreamId} v{accepted.Version}");
+            await output.WriteLineAsync($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} {accepted.StreamId} v{accepted.Version}");
         }
         // A refused token refuses every report: stop and say so rather than count them.
         catch (ReadinessApiException ex) when (ex.StatusCode is not (401 or 403))
         {
             Refused++;
-            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} refused: {ex.Problem.Detail}");
+            await output.WriteLineAsync($"{DateTime.Now:HH:mm:ss} {command.GetType().Name,-26} refused: {ex.Problem.Detail}");
         }
     }
 

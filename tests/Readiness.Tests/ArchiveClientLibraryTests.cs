@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Readiness.Client;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
@@ -51,8 +50,8 @@ public class ArchiveClientLibraryTests(SiloFixture silo, EmptySiloFixture empty)
         var verify = (await empty.Http.GetFromJsonAsync<VerifyReport>(new Uri("/api/audit/verify", UriKind.Relative), SiloFixture.Json))!;
         Assert.True(verify.Intact, verify.FirstBreak?.ToString());
         Assert.Equal(count, verify.EventsChecked);
-        Assert.Equal(Comparable(await source.GetUnitAsync(tree.CommuneId)), Comparable(await target.GetUnitAsync(tree.CommuneId)));
-        Assert.Equal(Comparable(await source.GetUnitAsync(tree.DistrictId)), Comparable(await target.GetUnitAsync(tree.DistrictId)));
+        Assert.Equal(ComparableViews.Of(await source.GetUnitAsync(tree.CommuneId)), ComparableViews.Of(await target.GetUnitAsync(tree.CommuneId)));
+        Assert.Equal(ComparableViews.Of(await source.GetUnitAsync(tree.DistrictId)), ComparableViews.Of(await target.GetUnitAsync(tree.DistrictId)));
 
         file.Position = 0;
         var again = await Assert.ThrowsAsync<ReadinessApiException>(() => target.ImportAsync(file));
@@ -61,10 +60,6 @@ public class ArchiveClientLibraryTests(SiloFixture silo, EmptySiloFixture empty)
     }
 
     private static MemoryStream Utf8(string[] lines) => new(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
-
-    /// <summary>The view without when it was rated (the request) and folded (the projection's clock), which differ by store.</summary>
-    private static string Comparable(UnitReadinessView view) =>
-        JsonSerializer.Serialize(view with { UpdatedAt = default, Rating = view.Rating with { RatedAt = default } }, SiloFixture.Json);
 
     /// <summary>Records on the reporting thread, so the list holds every report in order.</summary>
     private sealed class Collect(List<long> reports) : IProgress<long>

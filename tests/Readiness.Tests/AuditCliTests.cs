@@ -116,16 +116,11 @@ public class AuditCliTests(SiloFixture silo)
         Assert.Contains($"readiness {args[0]} ", run.Error, StringComparison.Ordinal);
     }
 
-    private sealed record CliRun(int Code, string Output, string Error);
-
-    private async Task<CliRun> Run(Func<string[], TextWriter, TextWriter, Task<int>> command, params string[] args)
+    private Task<CliRun> Run(Func<string[], TextWriter, TextWriter, Task<int>> command, params string[] args)
     {
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        using var error = new StringWriter(CultureInfo.InvariantCulture);
         // The same credentials as the fixture's own client, when the silo asks for any.
         var token = silo.Http.DefaultRequestHeaders.Authorization?.Parameter;
-        var code = await command(token is null ? args[1..] : [.. args[1..], "--token", token], output, error);
-        return new CliRun(code, output.ToString(), error.ToString());
+        return CliRun.RunAsync(command, token is null ? args[1..] : [.. args[1..], "--token", token]);
     }
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);

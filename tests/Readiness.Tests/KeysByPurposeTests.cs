@@ -69,6 +69,28 @@ public class KeysByPurposeTests(SiloFixture silo)
         Assert.Contains("Readiness__UpwardReports__SigningKeyFile", messages, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("thirty-one-bytes-is-one-too-few")]
+    public async Task A_silo_outside_Development_without_a_token_signing_key_refuses_to_start_and_names_the_setting(string key)
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        await using var database = await cluster.CreateDatabaseAsync("notokenkey");
+        // Were it to make a key of its own here, as Development does, every silo of a cluster would sign with a different one.
+        await using var host = new SiloHost(database, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            ["environment"] = Environments.Production,
+            ["Readiness:Auth:SigningKey"] = key,
+        });
+
+        var refusal = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAndWaitUntilReadyAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.IsNotType<TimeoutException>(refusal);
+        var messages = string.Join(" | ", Chain(refusal).Select(e => e.Message));
+        Assert.Contains("Readiness:Auth:SigningKey", messages, StringComparison.Ordinal);
+        Assert.Empty(host.ReadinessAnswers);
+    }
+
     [Fact]
     public void The_old_HMAC_setting_and_two_keys_at_once_are_refused_rather_than_guessed_at()
     {
