@@ -162,6 +162,28 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
     }
 
     [Fact]
+    public async Task Token_revoke_refuses_the_token_from_then_on()
+    {
+        var tree = await silo.NewProvinceAsync();
+        await silo.WaitForProjectionsAsync();
+        var json = await CliRun.RunAsync(TokenCommand.RunAsync,
+            "--subject", "to-revoke", "--scope", tree.ProvinceId, "--role", "viewer", "--json", "--url", Url, "--token", AdminToken);
+        using var answer = JsonDocument.Parse(json.Output);
+        var tokenId = answer.RootElement.GetProperty("tokenId").GetString()!;
+        using var viewer = silo.Host.ClientWith(answer.RootElement.GetProperty("token").GetString());
+        var province = new Uri($"/api/provinces/{tree.ProvinceId}/readiness", UriKind.Relative);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(province, TestContext.Current.CancellationToken)).StatusCode);
+
+        var revoked = await CliRun.RunAsync(TokenCommand.RunAsync, "revoke", tokenId, "--url", Url, "--token", AdminToken);
+        var unnamed = await CliRun.RunAsync(TokenCommand.RunAsync, "revoke", "--url", Url, "--token", AdminToken);
+
+        Assert.Equal(0, revoked.Code);
+        Assert.Contains($"Token {tokenId} revoked.", revoked.Output, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.GetAsync(province, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(2, unnamed.Code);
+    }
+
+    [Fact]
     public async Task Simulate_sends_reports_for_a_while_and_each_one_sent_is_in_the_store()
     {
         // A province shaped like the demo's (communes with a militia platoon, a duty post per district and
