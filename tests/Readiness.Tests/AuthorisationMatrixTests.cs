@@ -12,28 +12,11 @@ using Readiness.Tests.Infrastructure;
 namespace Readiness.Tests;
 
 /// <summary>A silo of its own for the matrix: its rebuilds and refused requests disturb no other test, and its store's sequence is the matrix's alone.</summary>
-public sealed class MatrixSilo : IAsyncLifetime
+public sealed class MatrixSilo() : OwnSilo("matrix", new Dictionary<string, string>
 {
-    public TestDatabase Database { get; private set; } = null!;
-    public SiloHost Host { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("matrix");
-        Host = new SiloHost(Database, loadDemo: false, settings: new Dictionary<string, string>
-        {
-            ["Readiness:RateLimit:PermitsPerSecond"] = "100000",
-            ["Readiness:RateLimit:Burst"] = "100000",
-        });
-        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Database.DisposeAsync();
-    }
-}
+    ["Readiness:RateLimit:PermitsPerSecond"] = "100000",
+    ["Readiness:RateLimit:Burst"] = "100000",
+});
 
 /// <summary>
 /// Every route and method of the OpenAPI document, asked by tokens scoped to the route's resource,

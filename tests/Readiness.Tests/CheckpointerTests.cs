@@ -10,25 +10,7 @@ using Readiness.Tests.Infrastructure;
 namespace Readiness.Tests;
 
 /// <summary>A silo of its own: the test breaks a province's history in its database on purpose.</summary>
-public sealed class CheckpointSiloFixture : IAsyncLifetime
-{
-    public TestDatabase Database { get; private set; } = null!;
-    public SiloHost Host { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var cluster = await PostgresCluster.EnsureStartedAsync();
-        Database = await cluster.CreateDatabaseAsync("checkpoints");
-        Host = new SiloHost(Database, loadDemo: false);
-        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Database.DisposeAsync();
-    }
-}
+public sealed class CheckpointSiloFixture() : OwnSilo("checkpoints");
 
 public class CheckpointerTests(CheckpointSiloFixture fixture) : IClassFixture<CheckpointSiloFixture>
 {

@@ -14,24 +14,7 @@ using Readiness.Tests.Infrastructure;
 namespace Readiness.Tests;
 
 /// <summary>A silo of its own, so that nothing else appends while the store is watched for changes.</summary>
-public sealed class GatewaySiloFixture : IAsyncLifetime
-{
-    public TestDatabase Database { get; private set; } = null!;
-    public SiloHost Host { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("gateway");
-        Host = new SiloHost(Database, loadDemo: false);
-        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Database.DisposeAsync();
-    }
-}
+public sealed class GatewaySiloFixture() : OwnSilo("gateway");
 
 public sealed class OrleansPortTests(GatewaySiloFixture fixture) : IClassFixture<GatewaySiloFixture>
 {

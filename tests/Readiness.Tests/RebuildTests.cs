@@ -8,25 +8,7 @@ using Readiness.Tests.Infrastructure;
 namespace Readiness.Tests;
 
 /// <summary>A silo without the demo, for tests that need a database of their own.</summary>
-public sealed class QuietSiloFixture : IAsyncLifetime
-{
-    public TestDatabase Database { get; private set; } = null!;
-    public SiloHost Host { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var cluster = await PostgresCluster.EnsureStartedAsync();
-        Database = await cluster.CreateDatabaseAsync("quiet");
-        Host = new SiloHost(Database, loadDemo: false);
-        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Database.DisposeAsync();
-    }
-}
+public sealed class QuietSiloFixture() : OwnSilo("quiet");
 
 /// <summary>Every view is a projection of the events: rebuilt from zero, it equals the live one.</summary>
 public class RebuildTests(QuietSiloFixture fixture) : IClassFixture<QuietSiloFixture>
