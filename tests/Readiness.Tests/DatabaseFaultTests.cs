@@ -21,7 +21,7 @@ namespace Readiness.Tests;
 /// READINESS_FAULT_LONG=1 runs the restart and the outage three times over.
 /// </summary>
 [Collection(nameof(FaultCollection))]
-public sealed class DatabaseFaultTests : IAsyncLifetime
+public sealed class DatabaseFaultTests(DatabaseFaultTests.DedicatedSilo fixture) : IClassFixture<DatabaseFaultTests.DedicatedSilo>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
@@ -41,40 +41,53 @@ public sealed class DatabaseFaultTests : IAsyncLifetime
     /// From PostgreSQL answering again to the province view holding every event stored by then: the
     /// daemon retries its poll on the next tick and resumes from its progression row.
     /// </summary>
-    private static readonly TimeSpan ConvergesWithin = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ConvergesWithin = TimeSpan.FromSeconds(10);
 
-    private readonly HttpClient http = new() { Timeout = Timeout.InfiniteTimeSpan };
-    private PostgresCluster? cluster;
-    private TestDatabase? database;
-    private SiloProcess? silo;
+    private readonly HttpClient http = fixture.Http;
 
-    private PostgresCluster Cluster => cluster!;
-    private TestDatabase Database => database!;
-    private SiloProcess Silo => silo!;
+    private PostgresCluster Cluster => fixture.Cluster;
+    private TestDatabase Database => fixture.Database;
+    private SiloProcess Silo => fixture.Silo;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>
+    /// One PostgreSQL cluster and silo for the class: starting them is most of a fault test's
+    /// set-up, and each test works on a province of its own.
+    /// </summary>
+    public sealed class DedicatedSilo : IAsyncLifetime
     {
-        cluster = await PostgresCluster.StartDedicatedAsync("faults", SiloProcess.FreePort());
-        database = await cluster.CreateDatabaseAsync("dbfault");
-        silo = new SiloProcess(1, database, $"dbfault-{Guid.NewGuid():N}"[..20]);
-        silo.Start();
-        await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        var token = new TokenIssuer(TokenIssuer.KeyFrom(SiloHost.SigningKey), new AuthOptions(), TimeProvider.System)
-            .Mint(new TokenRequest("fault-test", [Access.Everywhere], Access.Roles)).Token;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    }
+        private PostgresCluster? cluster;
+        private TestDatabase? database;
+        private SiloProcess? silo;
 
-    public async ValueTask DisposeAsync()
-    {
-        silo?.Kill();
-        http.Dispose();
-        if (database is not null)
+        public HttpClient Http { get; } = new() { Timeout = Timeout.InfiniteTimeSpan };
+        public PostgresCluster Cluster => cluster!;
+        public TestDatabase Database => database!;
+        public SiloProcess Silo => silo!;
+
+        public async ValueTask InitializeAsync()
         {
-            await database.DisposeAsync();
+            cluster = await PostgresCluster.StartDedicatedAsync("faults", SiloProcess.FreePort());
+            database = await cluster.CreateDatabaseAsync("dbfault");
+            silo = new SiloProcess(1, database, $"dbfault-{Guid.NewGuid():N}"[..20]);
+            silo.Start();
+            await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+            var token = new TokenIssuer(TokenIssuer.KeyFrom(SiloHost.SigningKey), new AuthOptions(), TimeProvider.System)
+                .Mint(new TokenRequest("fault-test", [Access.Everywhere], Access.Roles)).Token;
+            Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
-        if (cluster is not null)
+
+        public async ValueTask DisposeAsync()
         {
-            await cluster.StopAsync();
+            silo?.Kill();
+            Http.Dispose();
+            if (database is not null)
+            {
+                await database.DisposeAsync();
+            }
+            if (cluster is not null)
+            {
+                await cluster.StopAsync();
+            }
         }
     }
 
