@@ -74,6 +74,7 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
     private async Task SendAsync(int spread, string route, object command, string commandId, Stopwatch clock)
     {
         var first = Stopwatch.GetTimestamp();
+        var refusedInTurn = 0;
         for (var attempt = 0; Stopwatch.GetElapsedTime(first) < retryFor; attempt++)
         {
             var silo = silos[(spread + attempt) % silos.Count];
@@ -120,9 +121,15 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
                 Interlocked.Increment(ref hangs);
             }
             // Refused by a dead silo, or reset mid-request by the one killed: the outcome is unknown, so the same id goes elsewhere.
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
                 Interlocked.Increment(ref refused);
+                // Nobody listening answers at once: a client that knows other silos tries the next one straight
+                // away, as a load balancer would, and waits only when every one of them has refused in turn.
+                if (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } && ++refusedInTurn % silos.Count != 0)
+                {
+                    wait = TimeSpan.Zero;
+                }
             }
             finally
             {
@@ -132,7 +139,11 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
                     Interlocked.CompareExchange(ref slowestTicks, took, seen);
                 }
             }
-            await Task.Delay(wait);
+            if (wait > TimeSpan.Zero)
+            {
+                refusedInTurn = 0;
+                await Task.Delay(wait);
+            }
         }
         GivenUp.Enqueue(commandId);
     }
