@@ -20,44 +20,76 @@ namespace Readiness.Tests;
 /// of reach for 30 s; a response lost after the command was applied; many callers on one actor.
 /// READINESS_FAULT_LONG=1 runs the restart and the outage three times over.
 /// </summary>
-public sealed class DatabaseFaultTests : IAsyncLifetime
+[Collection(nameof(FaultCollection))]
+public sealed class DatabaseFaultTests(DatabaseFaultTests.DedicatedSilo fixture) : IClassFixture<DatabaseFaultTests.DedicatedSilo>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
     private static readonly bool Long = Environment.GetEnvironmentVariable("READINESS_FAULT_LONG") == "1";
 
-    private readonly HttpClient http = new() { Timeout = Timeout.InfiniteTimeSpan };
-    private PostgresCluster? cluster;
-    private TestDatabase? database;
-    private SiloProcess? silo;
+    /// <summary>Load after each fault before the next begins: room for the recovery bound and a window to measure it in.</summary>
+    private static readonly TimeSpan Between = TimeSpan.FromSeconds(10);
 
-    private PostgresCluster Cluster => cluster!;
-    private TestDatabase Database => database!;
-    private SiloProcess Silo => silo!;
+    /// <summary>
+    /// From PostgreSQL answering again to 80 % of the throughput before the faults. A command caught by
+    /// the fault is told to come back in 2 s (Retry-After), the silo's pool replaces its broken
+    /// connections on first use, and a grain whose append failed reloads its stream once.
+    /// </summary>
+    private static readonly TimeSpan RecoversWithin = TimeSpan.FromSeconds(6);
 
-    public async ValueTask InitializeAsync()
+    /// <summary>
+    /// From PostgreSQL answering again to the province view holding every event stored by then: the
+    /// daemon resumes from its progression row once its health check (every 5 s, Marten's default)
+    /// restarts the agent the broken connection stopped. Two such periods and a margin for a busy
+    /// machine; 6 s was the slowest seen.
+    /// </summary>
+    private static readonly TimeSpan ConvergesWithin = TimeSpan.FromSeconds(15);
+
+    private readonly HttpClient http = fixture.Http;
+
+    private PostgresCluster Cluster => fixture.Cluster;
+    private TestDatabase Database => fixture.Database;
+    private SiloProcess Silo => fixture.Silo;
+
+    /// <summary>
+    /// One PostgreSQL cluster and silo for the class: starting them is most of a fault test's
+    /// set-up, and each test works on a province of its own.
+    /// </summary>
+    public sealed class DedicatedSilo : IAsyncLifetime
     {
-        cluster = await PostgresCluster.StartDedicatedAsync("faults", SiloProcess.FreePort());
-        database = await cluster.CreateDatabaseAsync("dbfault");
-        silo = new SiloProcess(1, database, $"dbfault-{Guid.NewGuid():N}"[..20]);
-        silo.Start();
-        await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        var token = new TokenIssuer(TokenIssuer.KeyFrom(SiloHost.SigningKey), new AuthOptions(), TimeProvider.System)
-            .Mint(new TokenRequest("fault-test", [Access.Everywhere], Access.Roles)).Token;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    }
+        private PostgresCluster? cluster;
+        private TestDatabase? database;
+        private SiloProcess? silo;
 
-    public async ValueTask DisposeAsync()
-    {
-        silo?.Kill();
-        http.Dispose();
-        if (database is not null)
+        public HttpClient Http { get; } = new() { Timeout = Timeout.InfiniteTimeSpan };
+        public PostgresCluster Cluster => cluster!;
+        public TestDatabase Database => database!;
+        public SiloProcess Silo => silo!;
+
+        public async ValueTask InitializeAsync()
         {
-            await database.DisposeAsync();
+            cluster = await PostgresCluster.StartDedicatedAsync("faults", SiloProcess.FreePort());
+            database = await cluster.CreateDatabaseAsync("dbfault");
+            silo = new SiloProcess(1, database, $"dbfault-{Guid.NewGuid():N}"[..20]);
+            silo.Start();
+            await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+            var token = new TokenIssuer(TokenIssuer.KeyFrom(SiloHost.SigningKey), new AuthOptions(), TimeProvider.System)
+                .Mint(new TokenRequest("fault-test", [Access.Everywhere], Access.Roles)).Token;
+            Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
-        if (cluster is not null)
+
+        public async ValueTask DisposeAsync()
         {
-            await cluster.StopAsync();
+            silo?.Kill();
+            Http.Dispose();
+            if (database is not null)
+            {
+                await database.DisposeAsync();
+            }
+            if (cluster is not null)
+            {
+                await cluster.StopAsync();
+            }
         }
     }
 
@@ -80,8 +112,8 @@ public sealed class DatabaseFaultTests : IAsyncLifetime
             var restartedAt = clock.Elapsed;
             // The test's own pooled connections died with the server too; only the silo is under test.
             Npgsql.NpgsqlConnection.ClearAllPools();
-            pending.Add(("pg_ctl restart -m fast", restartAt, restartedAt, Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(60))));
-            await Task.Delay(TimeSpan.FromSeconds(8));
+            pending.Add(("pg_ctl restart -m fast", restartAt, restartedAt, Database.RosterCatchesUpAsync(ConvergesWithin)));
+            await Task.Delay(Between);
 
             var stopAt = clock.Elapsed;
             await Cluster.StopAsync();
@@ -89,28 +121,32 @@ public sealed class DatabaseFaultTests : IAsyncLifetime
             await Cluster.StartAgainAsync();
             var backAt = clock.Elapsed;
             Npgsql.NpgsqlConnection.ClearAllPools();
-            pending.Add(($"PostgreSQL stopped for {Outage.TotalSeconds:F0} s", stopAt, backAt, Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(60))));
-            await Task.Delay(TimeSpan.FromSeconds(8));
+            pending.Add(($"PostgreSQL stopped for {Outage.TotalSeconds:F0} s", stopAt, backAt, Database.RosterCatchesUpAsync(ConvergesWithin)));
+            await Task.Delay(Between);
         }
         await stop.CancelAsync();
         await Task.WhenAll(clients);
         var loadEnded = clock.Elapsed;
 
-        var audit = await StoreAudit.TakeAsync(Database, load.Acknowledged.Keys);
-        var convergedIn = await Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(30))
-            ?? throw new Xunit.Sdk.XunitException("The province view did not reach the store's last event within 30 s of the load ending.");
-        var (viewsEqual, _, _, rebuiltIn) = await FaultChecks.ViewEqualsRebuildAsync(http, Silo, Silo, $"/api/provinces/{province}/readiness");
+        var audit = await StoreAudit.TakeAsync(Database, load);
+        var convergedIn = await Database.RosterCatchesUpAsync(ConvergesWithin);
+        var (viewsEqual, _, _, rebuiltIn) = convergedIn is null ? (false, null, null, TimeSpan.Zero)
+            : await FaultChecks.ViewEqualsRebuildAsync(http, Silo, Silo, $"/api/provinces/{province}/readiness");
         var verify = (await http.GetFromJsonAsync<VerifyReport>(Silo.Url("/api/audit/verify"), Json))!;
         var baseline = load.Rate(TimeSpan.FromSeconds(1), loadBeforeFaults);
         var faults = new List<FaultRow>();
-        foreach (var (fault, from, to, converged) in pending)
+        for (var i = 0; i < pending.Count; i++)
         {
-            faults.Add(new FaultRow(fault, from, to, load.SentBetween(from, to), await converged, load.RecoveryTime(to, baseline)));
+            var (fault, from, to, converged) = pending[i];
+            // Recovery is looked for before the next fault begins, not in the calm after the last one.
+            var until = i + 1 < pending.Count ? pending[i + 1].From : loadEnded;
+            faults.Add(new FaultRow(fault, from, to, load.SentBetween(from, to), await converged, load.RecoveredAt(to, baseline, until) - to));
         }
 
         var report = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Database fault test ({(Long ? "long" : "short")} form), {DateTimeOffset.UtcNow:u}: one silo process, its own PostgreSQL cluster, 4 clients")
             .AppendLine(CultureInfo.InvariantCulture, $"throughput before the faults: {baseline:F1} acks/s; load ended at {loadEnded.TotalSeconds:F1} s")
+            .AppendLine(CultureInfo.InvariantCulture, $"bounds after each fault ends: views caught up within {ConvergesWithin.TotalSeconds:F0} s; a {CommandLoad.Window.TotalSeconds:F0} s window at 80 % of the throughput before beginning within {RecoversWithin.TotalSeconds:F0} s")
             .AppendLine("| fault | from–to (s) | commands sent in it | acknowledged | roster caught up after it ended | 80 % throughput again after it ended |")
             .AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var fault in faults)
@@ -118,10 +154,9 @@ public sealed class DatabaseFaultTests : IAsyncLifetime
             report.AppendLine(fault.ToString());
         }
         report
-            .AppendLine(CultureInfo.InvariantCulture, $"all commands: sent {load.Sent}, attempts {load.Attempts}, acknowledged {audit.Acknowledged}, given up after {Outage.TotalSeconds * 2:F0} s of retries {load.GivenUp}")
-            .AppendLine(CultureInfo.InvariantCulture, $"lost (acknowledged, not stored): {audit.Lost}; duplicated (command id stored twice): {audit.Duplicated}")
-            .AppendLine(CultureInfo.InvariantCulture, $"streams: {audit.Streams}; with a gap or duplicate version: {audit.BrokenStreams}; mt_streams.version differing from the highest event version: {audit.StreamsOff}; Marten tombstones for failed appends: {audit.Tombstones}")
-            .AppendLine(CultureInfo.InvariantCulture, $"province view reached the head (seq {audit.Head}) {convergedIn.TotalSeconds:F2} s after the load ended; equal to a rebuild from zero: {viewsEqual} (rebuild took {rebuiltIn.TotalSeconds:F2} s)")
+            .AppendLine(audit.Summary())
+            .AppendLine(CultureInfo.InvariantCulture, $"attempts {load.Attempts}, each command resent for up to {Outage.TotalSeconds * 2:F0} s; {load.RetryAftersText()}")
+            .AppendLine(CultureInfo.InvariantCulture, $"province view reached the head (seq {audit.Head}) {(convergedIn is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended; equal to a rebuild from zero: {viewsEqual} (rebuild took {rebuiltIn.TotalSeconds:F2} s)")
             .AppendLine(CultureInfo.InvariantCulture, $"verify after the faults: {(verify.Intact ? "intact" : "BROKEN")}, {verify.EventsChecked} events in {verify.StreamsChecked} streams{(verify.Breaks.Count == 0 ? "" : ": " + string.Join("; ", verify.Breaks.Take(3)))}")
             .AppendLine(CultureInfo.InvariantCulture, $"refusals: {string.Join(", ", load.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key} x{p.Value}"))}")
             .AppendLine(CultureInfo.InvariantCulture, $"unclear answers (5xx other than 503, or an error without a problem body): {load.Unclear.Count}{(load.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", load.Unclear.Take(5)))}")
@@ -130,38 +165,49 @@ public sealed class DatabaseFaultTests : IAsyncLifetime
         var text = report.ToString();
         await WriteReportAsync("database-fault.txt", text);
 
-        Assert.True(audit.Acknowledged > 50, text);
         audit.AssertWhole(text);
-        Assert.True(viewsEqual, text);
         Assert.True(verify.Intact, text);
         Assert.True(load.Unclear.IsEmpty, text);
         Assert.True(load.Hangs == 0, text);
-        Assert.True(load.GivenUp == 0, text);
-        // Work resumes once the database is back, without restarting the silo.
-        Assert.True(load.Rate(faults[^1].To + TimeSpan.FromSeconds(3), loadEnded) > 0, text);
+        // Each 503 says when to come back, and the outage did produce the database's own (Retry-After: 2).
+        Assert.True(load.BadRetryAfters == 0, text);
+        Assert.True(load.RetryAfters.ContainsKey("2"), text);
+        // A rate too low to lose 20 % of would make the recovery check say nothing.
+        Assert.True(baseline >= 10, text);
+        Assert.All(faults, f =>
+        {
+            Assert.True(f.ConvergedIn is not null, $"{f.Fault}: the views did not catch up within {ConvergesWithin}.\n{text}");
+            Assert.True(f.RecoveredIn <= RecoversWithin, $"{f.Fault}: throughput not back within {RecoversWithin}.\n{text}");
+        });
+        Assert.True(convergedIn is not null, text);
+        Assert.True(viewsEqual, text);
     }
 
     [Fact]
-    public async Task A_command_resent_after_its_answer_was_lost_is_applied_once()
+    public async Task A_command_applied_whose_answer_was_lost_is_answered_already_applied_on_resend_and_appends_nothing()
     {
         var (_, communes) = await RegisterProvinceAsync(2);
-        var commands = Enumerable.Range(0, 40)
+        var commands = Enumerable.Range(0, 20)
             .Select(n => new RecordOutreachSession(FaultChecks.NewId(), communes[n % 2], "Luật Quốc phòng", 20 + n, DateTimeOffset.UtcNow.AddDays(-1)))
             .ToArray();
 
-        // The first copy is abandoned 0–30 ms after it is sent, as a client timeout would: it may or may
-        // not have been applied, and the client cannot tell.
-        await Parallel.ForEachAsync(commands.Select((c, n) => (c, n)), async (item, cancel) =>
+        // Each first copy reaches the silo whole and is decided; its answer is cut on the way back, so
+        // the client sees a reset connection and cannot tell whether it was applied.
+        await using (var proxy = new AnswerDroppingProxy(Silo.Url("/")))
         {
-            using var abandon = new CancellationTokenSource(TimeSpan.FromMilliseconds(item.n % 31));
-            try
+            using var viaProxy = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            viaProxy.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
+            foreach (var command in commands)
             {
-                using var lost = await PostAsync(item.c, abandon.Token);
+                var content = JsonContent.Create(command, command.GetType(), options: Json);
+                await Assert.ThrowsAsync<HttpRequestException>(() => viaProxy.PostAsync(proxy.Url($"/api/commands/{CommandPaths.NameOf(command.GetType())}"), content));
             }
-            catch (OperationCanceledException) when (abandon.IsCancellationRequested)
-            {
-            }
-        });
+            Assert.Equal(Enumerable.Repeat("HTTP/1.1 200 OK", commands.Length), proxy.Swallowed);
+        }
+        var stored = await FaultChecks.CommandIdsInStoreAsync(Database);
+        Assert.All(commands, c => Assert.Equal(1, stored.GetValueOrDefault(c.CommandId)));
+        var eventsBefore = await Task.WhenAll(communes.Select(Database.CountEventsAsync));
+
         // Then the resend with the same command id; for half of them two resends racing each other.
         var answers = new System.Collections.Concurrent.ConcurrentBag<CommandAccepted>();
         await Parallel.ForEachAsync(commands.Select((c, n) => (c, n)), async (item, cancel) =>
@@ -175,11 +221,29 @@ public sealed class DatabaseFaultTests : IAsyncLifetime
             }));
         });
 
-        // Whatever became of the first copy, each command holds one event, and at most one answer says it was applied now.
-        var stored = await FaultChecks.CommandIdsInStoreAsync(Database);
+        // Every resend knows the command was applied, names the version its one event holds, and appends nothing.
+        Assert.Equal(commands.Length * 3 / 2, answers.Count);
+        Assert.All(answers, a => Assert.True(a.AlreadyApplied, $"{a.CommandId} was answered as applied now."));
+        var versions = await EventVersionsAsync(commands.Select(c => c.CommandId));
+        Assert.All(answers, a => Assert.Equal(versions[a.CommandId], a.Version));
+        Assert.Equal(eventsBefore, await Task.WhenAll(communes.Select(Database.CountEventsAsync)));
+        stored = await FaultChecks.CommandIdsInStoreAsync(Database);
         Assert.All(commands, c => Assert.Equal(1, stored.GetValueOrDefault(c.CommandId)));
-        Assert.All(answers.GroupBy(a => a.CommandId), g => Assert.True(g.Count(a => !a.AlreadyApplied) <= 1, $"{g.Key} was applied twice."));
-        Assert.All(answers.GroupBy(a => a.CommandId), g => Assert.Single(g.Select(a => a.Version).Distinct()));
+    }
+
+    private async Task<Dictionary<string, long>> EventVersionsAsync(IEnumerable<string> commandIds)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT headers ->> 'command-id', version FROM readiness.mt_events WHERE headers ->> 'command-id' = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", commandIds.ToArray());
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            versions.Add(reader.GetString(0), reader.GetInt64(1));
+        }
+        return versions;
     }
 
     [Fact]
@@ -242,6 +306,6 @@ public sealed class DatabaseFaultTests : IAsyncLifetime
     private sealed record FaultRow(string Fault, TimeSpan From, TimeSpan To, (int Sent, int Acknowledged) Commands, TimeSpan? ConvergedIn, TimeSpan? RecoveredIn)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"| {Fault} | {From.TotalSeconds:F1}–{To.TotalSeconds:F1} | {Commands.Sent} | {Commands.Acknowledged} | {(ConvergedIn is { } c ? $"{c.TotalSeconds:F1} s" : "not within 60 s")} | {(RecoveredIn is { } r ? $"{r.TotalSeconds:F1} s" : "not during the load")} |");
+            $"| {Fault} | {From.TotalSeconds:F1}–{To.TotalSeconds:F1} | {Commands.Sent} | {Commands.Acknowledged} | {(ConvergedIn is { } c ? $"{c.TotalSeconds:F1} s" : "not within the bound")} | {(RecoveredIn is { } r ? $"{r.TotalSeconds:F1} s" : "not before the next fault")} |");
     }
 }
