@@ -167,6 +167,10 @@ public class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture<MatrixS
             }
         }
 
+        var size = $"Authorisation matrix: {rows.Count} routes x 15 cases = {asked} answers, {unexpected.Count} unexpected.";
+        TestContext.Current.SendDiagnosticMessage(size);
+        Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));
+        await File.WriteAllTextAsync(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "authorisation-matrix.txt"), size + "\n");
         Assert.True(unexpected.Count == 0, $"{unexpected.Count} of {asked} answers differ from the table:\n" + string.Join("\n", unexpected));
         Assert.True(asked >= rows.Count * 15, $"{asked} requests for {rows.Count} routes");
     }
