@@ -391,6 +391,10 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
             var elsewhere = await Assert.ThrowsAsync<ReadinessApiException>(() => client.StartRebuildAsync("province-roster", cancellationToken));
             Assert.Equal(409, elsewhere.StatusCode);
             Assert.Contains("Another silo", elsewhere.Problem.Detail, StringComparison.Ordinal);
+            // A pooled connection is only reset when next used, so the session's lock would outlive this
+            // block and refuse the other test's rebuild when it runs after this one.
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({ClusterLockKey})", otherSilo);
+            await release.ExecuteScalarAsync(cancellationToken);
         }
 
         var unknownJob = await Assert.ThrowsAsync<ReadinessApiException>(() => client.GetRebuildAsync("no-such-job", cancellationToken));
