@@ -92,7 +92,10 @@ public class DashboardTests(SiloFixture silo)
         {
             response.EnsureSuccessStatusCode();
         }
-        await Assertions.Expect(strength).ToHaveTextAsync($"{before + 3:N0}".Replace(",", ".", StringComparison.Ordinal), new LocatorAssertionsToHaveTextOptions { Timeout = 2_000 });
+        // Two seconds from sending, not from the answer: the name's promise. Measured 366 ms with a load
+        // average of 11 on the two shared cores (the live stream's p99 is about 320 ms), so the bound holds under load.
+        var left = Math.Max(1, 2_000 - clock.ElapsedMilliseconds);
+        await Assertions.Expect(strength).ToHaveTextAsync($"{before + 3:N0}".Replace(",", ".", StringComparison.Ordinal), new LocatorAssertionsToHaveTextOptions { Timeout = left });
         var redrawn = $"Dashboard redrew the change {clock.ElapsedMilliseconds} ms after the command was sent.";
         TestContext.Current.SendDiagnosticMessage(redrawn);
         Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));

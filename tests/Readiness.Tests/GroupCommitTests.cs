@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using JasperFx;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Readiness.Grains;
 using Readiness.Contracts;
 using Readiness.Grains.Storage;
 using Readiness.Tests.Infrastructure;
@@ -48,5 +51,44 @@ public class GroupCommitTests(SiloFixture silo)
             Assert.Equal(2, await silo.Database.ScalarAsync("SELECT version FROM readiness.mt_streams WHERE id = @unit", ("unit", unit)));
             Assert.Equal(2, await silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE stream_id = @unit", ("unit", unit)));
         }
+    }
+
+    [Fact]
+    public async Task Under_concurrent_commands_appends_of_different_streams_share_one_transaction()
+    {
+        var provinces = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => silo.NewProvinceAsync()));
+        var units = provinces.SelectMany(p => new[] { p.ProvinceId, p.DistrictId, p.CommuneId }).ToArray();
+        var meter = silo.Host.Services.GetRequiredService<ReadinessTelemetry>().Meter;
+        var batches = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                // This silo's meter only: other silos of the test run publish one of the same name.
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "readiness.appends.per_commit")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, appends, _, _) => batches.Add(appends));
+        listener.Start();
+
+        // Every grain at once, four commands each, through the grains as any caller's commands go.
+        await Task.WhenAll(units.SelectMany(u => Enumerable.Range(0, 4).Select(_ =>
+            silo.AcceptAsync(new RecordMembersJoined(SiloFixture.NewId(), u, ForceType.Standing, 1)))));
+        listener.Dispose();
+
+        // PostgreSQL's own word: the transaction that wrote each event row. With one commit per append
+        // every transaction would hold one stream's events.
+        var shared = await silo.Database.ScalarAsync("""
+            SELECT coalesce(max(streams), 0) FROM (
+                SELECT count(DISTINCT stream_id) AS streams FROM readiness.mt_events
+                WHERE stream_id = ANY(@units) AND type = 'members_joined' GROUP BY xmin::text) AS t
+            """, ("units", units));
+        Assert.True(shared >= 2, $"No transaction held the appends of more than {shared} stream(s).");
+        // The histogram says the same; other tests' commits may be in it too, but ours are.
+        Assert.Contains(batches, b => b >= 2);
+        Assert.True(batches.Sum() >= units.Length * 4, $"{batches.Sum()} appends measured");
     }
 }

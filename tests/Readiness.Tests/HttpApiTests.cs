@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Tests.Infrastructure;
@@ -16,25 +21,68 @@ public class HttpApiTests(SiloFixture silo)
     [Fact]
     public async Task Ready_reports_each_dependency_once_everything_is_up()
     {
+        // The README names what ready waits for: Orleans membership, PostgreSQL, schema and demo (one
+        // check, "startup"), and the projections. The silo's own registrations must be exactly those.
+        string[] named = ["orleans", "postgresql", "startup", "projections"];
+        var registered = silo.Host.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations
+            .Where(r => r.Tags.Contains("ready")).Select(r => r.Name).ToList();
+        Assert.Equal(named.Order(), registered.Order());
+
         using var response = await Http.GetAsync(new Uri("/health/ready", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.Contains("\"orleans\"", body, StringComparison.Ordinal);
-        Assert.Contains("\"postgresql\"", body, StringComparison.Ordinal);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var checks = body.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetProperty("status").GetString());
+        Assert.Equal(registered.Order(), checks.Keys.Order());
+        Assert.All(checks, c => Assert.True(c.Value == "Healthy", $"{c.Key} is {c.Value}"));
     }
 
     [Fact]
     public async Task The_OpenAPI_document_lists_every_public_route()
     {
         using var document = JsonDocument.Parse(await Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
-        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        var documented = document.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Where(o => HttpMethods.Contains(o.Name)).Select(o => $"{o.Name.ToUpperInvariant()} {p.Name}"))
+            .ToHashSet(StringComparer.Ordinal);
 
-        Assert.Contains("/api/provinces/{provinceId}/readiness", paths);
-        Assert.Contains("/api/units/{unitId}", paths);
-        Assert.Contains("/api/commands/register-unit", paths);
-        Assert.Contains("/api/commands/enlist-recruits", paths);
+        // What the silo actually serves, from its own endpoint table: every route that is not hidden
+        // from the description on purpose (health, metrics, the dashboard's files) must be in the document.
+        var endpoints = silo.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var served = endpoints
+            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription != true)
+            .Where(e => e.RoutePattern.RawText is { } raw && raw.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) || e.RoutePattern.RawText?.Contains(".well-known", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {OpenApiPath(e.RoutePattern.RawText!)}"))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.True(served.Count > 40, $"only {served.Count} routes found on the silo");
+        var undocumented = served.Except(documented).Order().ToList();
+        var unserved = documented.Except(served).Order().ToList();
+        Assert.True(undocumented.Count == 0, "served but not in the document: " + string.Join(", ", undocumented));
+        Assert.True(unserved.Count == 0, "in the document but not served: " + string.Join(", ", unserved));
+
+        // And every route the README's table names is served, the /api ones documented.
+        var readme = await File.ReadAllLinesAsync(Path.Combine(PostgresCluster.RepositoryRoot, "README.md"));
+        var promised = readme.Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .SelectMany(l => Regex.Matches(l.Split(" | ")[0], @"(GET|POST|PUT|DELETE) (/[^`\[?\s]+)").Select(m => (Method: m.Groups[1].Value, Path: m.Groups[2].Value)))
+            .ToList();
+        Assert.True(promised.Count >= 24, $"only {promised.Count} routes read from the README");
+        var all = endpoints.SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => $"{m} {OpenApiPath(e.RoutePattern.RawText ?? "")}")).ToList();
+        foreach (var (method, path) in promised)
+        {
+            // The README writes one placeholder where the silo has a route per command, and may name a parameter differently.
+            var pattern = new Regex("^" + method + " " + Regex.Replace(Regex.Escape(path), @"\\\{[^/]+?}", @"(\{[^}/]+}|[a-z-]+)") + "$");
+            Assert.True(all.Any(pattern.IsMatch), $"the README names {method} {path}, which the silo does not serve");
+            if (path.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                Assert.True(documented.Any(pattern.IsMatch), $"the README names {method} {path}, which the OpenAPI document does not list");
+            }
+        }
     }
+
+    private static readonly HashSet<string> HttpMethods = new(["get", "post", "put", "delete", "patch"], StringComparer.Ordinal);
+
+    /// <summary>A route template as the OpenAPI document writes it: no catch-all stars, constraints, defaults or trailing slash.</summary>
+    private static string OpenApiPath(string template) =>
+        "/" + Regex.Replace(template.Trim('/'), @"\{\*{0,2}([^}:=?]+)[^}]*\}", "{$1}");
 
     [Fact]
     public async Task The_demo_province_shows_8_districts_and_108_communes()

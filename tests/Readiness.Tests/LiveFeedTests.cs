@@ -92,8 +92,11 @@ public class LiveFeedTests(SiloFixture silo)
         TestContext.Current.SendDiagnosticMessage(report);
         Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));
         await File.WriteAllTextAsync(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "live-lag.txt"), report + "\n");
-        // The target is 1 s; the bound is generous so that a loaded CI machine does not fail the build, and the figure is reported.
-        Assert.True(p99 < 3_000, report);
+        // The promise in the name. Measured on the shared 2-core machine at p99 310-318 ms (p50 about 180 ms)
+        // with a load average of 4.6, and 656 ms with one of 19: the daemon polls every 50 ms and the feed
+        // every 100 ms, so a second leaves room for the load without hiding a feed that fell back to seconds
+        // (a 1.5 s feed poll fails it at 1,660 ms).
+        Assert.True(p99 < 1_000, report);
     }
 
     [Fact]

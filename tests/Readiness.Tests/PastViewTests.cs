@@ -102,13 +102,23 @@ public class PastViewTests(SiloFixture silo)
         var written = await silo.Host.Services.GetRequiredService<RosterCheckpointer>().RefreshAsync(tree.ProvinceId, backlog: 0, CancellationToken.None);
         Assert.True(written > 12, $"{written} checkpoints");
 
-        foreach (var asOf in new[] { "2025-02-15T00:00:00+07:00", "2025-03-15T00:00:00+07:00", "2025-12-31T00:00:00+07:00" })
+        // The truth, worked out by hand from the two reports: registered with 10; from 10 February 20;
+        // from 10 March both had happened, and the last recorded (February's 20) stands.
+        var expected = new (string AsOf, int Authorised)[]
+        {
+            ("2025-01-15T00:00:00+07:00", 10), ("2025-02-15T00:00:00+07:00", 20), ("2025-03-15T00:00:00+07:00", 20), ("2025-12-31T00:00:00+07:00", 20),
+        };
+        foreach (var (asOf, authorised) in expected)
         {
             var moment = new Moment(At(asOf), null);
             var known = await past.SequenceKnownAtAsync(null, CancellationToken.None);
             var fromCheckpoint = await past.ProvinceAsync(tree.ProvinceId, moment, CancellationToken.None);
             var fromStart = await past.ProvinceFromStartAsync(tree.ProvinceId, moment, known, CancellationToken.None);
 
+            var view = fromCheckpoint.ToView(ReadinessPolicy.Default, LongAgo.AddYears(2));
+            Assert.True(authorised == view.Districts.Single().Communes.Single().AuthorisedStrength, $"as of {asOf}: {view.Districts.Single().Communes.Single().AuthorisedStrength}");
+            Assert.Equal(3, view.Units.Total);
+            // And the rest of the view as a fold from the first event gives it.
             Assert.Equal(Json(fromStart), Json(fromCheckpoint));
         }
         var march = await Get<UnitReadinessView>($"/api/units/{tree.CommuneId}?asOf={Q("2025-03-15T00:00:00+07:00")}");
@@ -124,7 +134,11 @@ public class PastViewTests(SiloFixture silo)
         var past = silo.Host.Services.GetRequiredService<PastViews>();
         await silo.Host.Services.GetRequiredService<RosterCheckpointer>().RefreshAsync("bac-kan", backlog: 0, CancellationToken.None);
         var known = await past.SequenceKnownAtAsync(null, CancellationToken.None);
-        var days = Enumerable.Range(0, 24).Select(n => LongAgo.AddDays(n * 15.3)).ToList();
+        // Every fortnight or so, and noon of three days with an exercise under way (the demo's commune
+        // exercise of 10 April and its district exercises from 15 September and 15 October).
+        var days = Enumerable.Range(0, 24).Select(n => LongAgo.AddDays(n * 15.3))
+            .Concat([At("2024-04-10T12:00:00+07:00"), At("2024-09-16T12:00:00+07:00"), At("2024-10-16T12:00:00+07:00")]).ToList();
+        var underWaySomeDay = false;
 
         var overHttp = new List<double>();
         var checkpointed = new List<double>();
@@ -143,7 +157,25 @@ public class PastViewTests(SiloFixture silo)
             var viaCheckpoint = await past.ProvinceAsync("bac-kan", new Moment(day, null), CancellationToken.None);
             checkpointed.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             Assert.Equal(Json(replayed), Json(viaCheckpoint));
+
+            // Against the store itself, counted here without the projections' code: the units registered
+            // by that day, and the exercises started by then and neither completed nor cancelled.
+            var view = viaCheckpoint.ToView(ReadinessPolicy.Default, day);
+            Assert.Equal(await silo.Database.ScalarAsync($"""
+                SELECT count(*) FROM readiness.mt_events WHERE (stream_id = 'bac-kan' OR stream_id LIKE 'bac-kan/%')
+                AND type = 'unit_registered' AND {OccurredBy(day)}
+                """), view.Units.Total);
+            var underWay = await silo.Database.ScalarTextAsync($"""
+                SELECT coalesce(string_agg(substr(stream_id, length('exercise:') + 1), ',' ORDER BY stream_id), '') FROM readiness.mt_events started
+                WHERE stream_id LIKE 'exercise:bac-kan/%' AND type = 'exercise_started' AND {OccurredBy(day)}
+                AND NOT EXISTS (SELECT 1 FROM readiness.mt_events ended WHERE ended.stream_id = started.stream_id
+                    AND ended.type IN ('exercise_completed', 'exercise_cancelled') AND {OccurredBy(day, "ended.")})
+                """) ?? "";
+            Assert.True(underWay == string.Join(',', view.ExercisesUnderWay.Select(e => e.ExerciseId).Order(StringComparer.Ordinal)),
+                $"as of {day:O}: the store says [{underWay}], the view [{string.Join(',', view.ExercisesUnderWay.Select(e => e.ExerciseId))}]");
+            underWaySomeDay |= underWay.Length > 0;
         }
+        Assert.True(underWaySomeDay, "No day chosen had an exercise under way: the comparison proved nothing.");
 
         var year = await Get<ProvinceReadinessView>($"/api/provinces/bac-kan/readiness?asOf={Q("2024-12-31T23:59:59+07:00")}");
         Assert.Equal(233, year.Units.Total);
@@ -174,6 +206,10 @@ public class PastViewTests(SiloFixture silo)
     {
         await AssertNotFound($"/api/provinces/bac-kan/readiness?asOf={Q("2000-01-01T00:00:00+07:00")}", "had been registered by");
     }
+
+    /// <summary>An event that happened by the moment, as the store's header records it.</summary>
+    private static string OccurredBy(DateTimeOffset at, string table = "") =>
+        $"({table}headers->>'occurred-at')::timestamptz <= '{at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)}'::timestamptz";
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
 

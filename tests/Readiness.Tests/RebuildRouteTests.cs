@@ -147,11 +147,41 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
     {
         public readonly List<(DateTimeOffset At, ICommand Command)> Accepted = [];
         public int Reads;
+        public readonly List<DateTimeOffset> ReadAt = [];
         public readonly List<string> Failures = [];
     }
 
     /// <summary>Reports to the busy province and reads of its views, until stopped.</summary>
-    private static async Task<TrafficReport> TrafficAsync(ReadinessClient client, HttpClient http, Province busy, CancellationToken stop)
+    /// <summary>What the busy province's views held before the traffic began: a view read later may hold more, never less.</summary>
+    private sealed record WholeViews(int Districts, int Communes, int Units, IReadOnlyDictionary<string, long> CommuneVersions);
+
+    private static async Task<WholeViews> WholeViewsAsync(HttpClient http, Province busy)
+    {
+        var province = (await http.GetFromJsonAsync<ProvinceReadinessView>(new Uri($"/api/provinces/{busy.Id}/readiness", UriKind.Relative), SiloFixture.Json))!;
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var commune in busy.Communes)
+        {
+            versions[commune] = (await http.GetFromJsonAsync<UnitReadinessView>(new Uri($"/api/units/{commune}", UriKind.Relative), SiloFixture.Json))!.Version;
+        }
+        return new WholeViews(province.Districts.Count, province.Districts.Sum(d => d.Communes.Count), province.Units.Total, versions);
+    }
+
+    /// <summary>Why a view read during the rebuild is not whole, or null when it is.</summary>
+    private static string? NotWhole(string path, string body, WholeViews whole)
+    {
+        if (path.EndsWith("/readiness", StringComparison.Ordinal))
+        {
+            var province = System.Text.Json.JsonSerializer.Deserialize<ProvinceReadinessView>(body, SiloFixture.Json)!;
+            var communes = province.Districts.Sum(d => d.Communes.Count);
+            return province.Districts.Count == whole.Districts && communes >= whole.Communes && province.Units.Total >= whole.Units ? null
+                : $"GET {path}: {province.Districts.Count} districts, {communes} communes, {province.Units.Total} units; whole, {whole.Districts}, {whole.Communes}, {whole.Units}";
+        }
+        var unit = System.Text.Json.JsonSerializer.Deserialize<UnitReadinessView>(body, SiloFixture.Json)!;
+        return unit.Version >= whole.CommuneVersions[unit.Id] && unit.AuthorisedStrength == 12 ? null
+            : $"GET {path}: version {unit.Version}, authorised {unit.AuthorisedStrength}; whole, version {whole.CommuneVersions[unit.Id]} and 12";
+    }
+
+    private static async Task<TrafficReport> TrafficAsync(ReadinessClient client, HttpClient http, Province busy, WholeViews whole, CancellationToken stop)
     {
         var report = new TrafficReport();
         var now = DateTimeOffset.UtcNow;
@@ -182,12 +212,16 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
             {
                 var path = i % 2 == 0 ? $"/api/provinces/{busy.Id}/readiness" : $"/api/units/{busy.Communes[i % busy.Communes.Count]}";
                 using var response = await http.GetAsync(new Uri(path, UriKind.Relative), CancellationToken.None);
+                // Not only an answer: the whole view, never an empty or half-built one.
+                var problem = response.StatusCode != HttpStatusCode.OK ? $"GET {path}: {(int)response.StatusCode}"
+                    : NotWhole(path, await response.Content.ReadAsStringAsync(CancellationToken.None), whole);
                 lock (report)
                 {
                     report.Reads++;
-                    if (response.StatusCode != HttpStatusCode.OK)
+                    report.ReadAt.Add(DateTimeOffset.UtcNow);
+                    if (problem is not null)
                     {
-                        report.Failures.Add($"GET {path}: {(int)response.StatusCode}");
+                        report.Failures.Add(problem);
                     }
                 }
             }
@@ -220,7 +254,9 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
         using var http = fixture.Host.AdminClient();
         var client = new ReadinessClient(http);
         using var stopTraffic = new CancellationTokenSource();
-        var traffic = TrafficAsync(client, http, busy, stopTraffic.Token);
+        var whole = await WholeViewsAsync(http, busy);
+        Assert.Equal((2, 16), (whole.Districts, whole.Communes));
+        var traffic = TrafficAsync(client, http, busy, whole, stopTraffic.Token);
         await Task.Delay(200, cancellationToken);
 
         var started = await client.StartRebuildAsync(ReadinessClient.AllProjections, cancellationToken);
@@ -242,6 +278,7 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
         var during = load.Accepted.Count(a => a.At > final.StartedAt && a.At < final.FinishedAt);
         Assert.True(during > 0, $"No command was accepted while the rebuild ran ({final.ElapsedSeconds} s); {load.Accepted.Count} in all.");
         Assert.True(load.Reads > 0);
+        Assert.True(load.ReadAt.Any(a => a > final.StartedAt && a < final.FinishedAt), $"No view was read while the rebuild ran; {load.Reads} reads in all.");
 
         await CaughtUpAsync();
         var rebuilt = await SnapshotAsync();
@@ -354,6 +391,10 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
             var elsewhere = await Assert.ThrowsAsync<ReadinessApiException>(() => client.StartRebuildAsync("province-roster", cancellationToken));
             Assert.Equal(409, elsewhere.StatusCode);
             Assert.Contains("Another silo", elsewhere.Problem.Detail, StringComparison.Ordinal);
+            // A pooled connection is only reset when next used, so the session's lock would outlive this
+            // block and refuse the other test's rebuild when it runs after this one.
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({ClusterLockKey})", otherSilo);
+            await release.ExecuteScalarAsync(cancellationToken);
         }
 
         var unknownJob = await Assert.ThrowsAsync<ReadinessApiException>(() => client.GetRebuildAsync("no-such-job", cancellationToken));

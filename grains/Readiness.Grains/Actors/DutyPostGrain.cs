@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
@@ -10,11 +11,10 @@ namespace Readiness.Grains.Actors;
 /// records an alert when a shift ran past its length with no handover. The alert's command id names
 /// the shift, so a duplicate tick, on this silo or another, records nothing new.
 /// </summary>
-public sealed class DutyPostGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<DutyPostGrain> logger)
+public sealed class DutyPostGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, IOptions<DutyWatchOptions> watch, ILogger<DutyPostGrain> logger)
     : EventSourcedGrain<DutyPostState>(commits, clock, telemetry, logger), IDutyPostGrain, IRemindable
 {
     public const string HandoverWatch = "handover-watch";
-    public static readonly TimeSpan WatchPeriod = TimeSpan.FromMinutes(1);
 
     protected override string StreamKey => StreamKeys.DutyPost(Id);
 
@@ -37,7 +37,8 @@ public sealed class DutyPostGrain(GroupCommit commits, ReadinessClock clock, Rea
         });
         if (command is EstablishDutyPost && result.Accepted)
         {
-            await this.RegisterOrUpdateReminder(HandoverWatch, WatchPeriod, WatchPeriod);
+            var period = watch.Value.HandoverWatchPeriod;
+            await this.RegisterOrUpdateReminder(HandoverWatch, period, period);
         }
         return result;
     }

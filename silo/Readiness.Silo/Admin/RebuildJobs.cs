@@ -101,18 +101,15 @@ internal sealed partial class RebuildJobs(
     private async Task RunAsync(RebuildJob job, NpgsqlConnection lockConnection)
     {
         LogStarted(job.Id, job.Projections);
+        Exception? failure = null;
         try
         {
             await rebuilder.RebuildAsync(job.Projections, job.Progress, lifetime.ApplicationStopping);
-            job.Finish(RebuildState.Succeeded, clock.GetUtcNow(), null);
-            var status = job.Status();
-            LogSucceeded(job.Id, status.EventsProcessed, status.ElapsedSeconds, status.EventsPerSecond);
         }
         catch (Exception ex)
         {
             // Whatever went wrong belongs in the job's status: nobody awaits this task.
-            job.Finish(RebuildState.Failed, clock.GetUtcNow(), ex.Message);
-            LogFailed(ex, job.Id);
+            failure = ex;
         }
         finally
         {
@@ -128,6 +125,19 @@ internal sealed partial class RebuildJobs(
             }
             await lockConnection.DisposeAsync();
             Volatile.Write(ref running, 0);
+        }
+        // Finished only once the lock is free: a caller that sees the job done may start the next at once,
+        // and must not be told that another rebuild is running.
+        if (failure is null)
+        {
+            job.Finish(RebuildState.Succeeded, clock.GetUtcNow(), null);
+            var status = job.Status();
+            LogSucceeded(job.Id, status.EventsProcessed, status.ElapsedSeconds, status.EventsPerSecond);
+        }
+        else
+        {
+            job.Finish(RebuildState.Failed, clock.GetUtcNow(), failure.Message);
+            LogFailed(failure, job.Id);
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class ReadinessOptions
     public DemoOptions Demo { get; set; } = new();
     public PolicyOptions Policy { get; set; } = new();
     [ValidateObjectMembers] public HistoryOptions History { get; set; } = new();
+    [ValidateObjectMembers] public Readiness.Grains.Actors.DutyWatchOptions Duty { get; set; } = new();
 }
 
 /// <summary>How views of the past are kept quick (<c>Readiness:History</c>).</summary>

@@ -29,6 +29,7 @@ public static class SiloHostExtensions
         var connectionString = configuration.GetRequiredConnectionString("Readiness");
 
         services.AddSingleton(options.Policy.ToPolicy());
+        services.AddOptions<Readiness.Grains.Actors.DutyWatchOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Duty"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ReadinessClock.System);
         services.AddSingleton<StartupState>();
@@ -86,6 +87,11 @@ public static class SiloHostExtensions
             silo.AddOutgoingGrainCallFilter<Readiness.Grains.Actors.SealOutgoingCalls>();
             silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.InternalCallsOnly>();
             silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.ScopedCommandFilter>();
+            // Orleans refuses a reminder shorter than its floor (a minute); a shorter watch that was asked for
+            // lowers the floor rather than failing every post that is established.
+            silo.Configure<Orleans.Hosting.ReminderOptions>(reminders =>
+                reminders.MinimumReminderPeriod = options.Duty.HandoverWatchPeriod < reminders.MinimumReminderPeriod
+                    ? options.Duty.HandoverWatchPeriod : reminders.MinimumReminderPeriod);
             silo.UseAdoNetReminderService(ado =>
             {
                 ado.Invariant = AdoInvariant;
