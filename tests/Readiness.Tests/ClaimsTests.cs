@@ -77,7 +77,8 @@ public partial class ClaimsTests
     [GeneratedRegex(@"`([A-Z][A-Za-z0-9]*\.[A-Za-z0-9_]+)`")]
     private static partial Regex TestName();
 
-    [GeneratedRegex(@"^\s*public\s+(?:sealed\s+|partial\s+|abstract\s+)*class\s+([A-Za-z0-9_]+)")]
+    // Top-level classes only (file-scoped namespaces put them at the first column): a fixture nested in a test class is not the class its tests belong to.
+    [GeneratedRegex(@"^public\s+(?:sealed\s+|partial\s+|abstract\s+)*class\s+([A-Za-z0-9_]+)")]
     private static partial Regex ClassDeclaration();
 
     [GeneratedRegex(@"^\s*\[(Fact|Theory)\b")]
