@@ -14,7 +14,7 @@ namespace Readiness.Tests;
 /// A silo whose settings differ from every default the README's Configuration table gives for the
 /// readiness policy, and whose duty posts look for overdue handovers every two seconds.
 /// </summary>
-public sealed class ConfiguredSiloFixture : IAsyncLifetime
+public sealed class ConfiguredSiloFixture() : OwnSilo("configured", Settings)
 {
     public static readonly TimeSpan WatchPeriod = TimeSpan.FromSeconds(2);
 
@@ -37,24 +37,6 @@ public sealed class ConfiguredSiloFixture : IAsyncLifetime
         ["Readiness:Duty:HandoverWatchPeriod"] = WatchPeriod.ToString("c", CultureInfo.InvariantCulture),
     };
 
-    public TestDatabase Database { get; private set; } = null!;
-    public SiloHost Host { get; private set; } = null!;
-    public HttpClient Http { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var cluster = await PostgresCluster.EnsureStartedAsync();
-        Database = await cluster.CreateDatabaseAsync("configured");
-        Host = new SiloHost(Database, loadDemo: false, settings: Settings);
-        Http = await Host.StartAndWaitUntilReadyAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await Host.DisposeAsync();
-        await Database.DisposeAsync();
-    }
 }
 
 public class ConfiguredSiloTests(ConfiguredSiloFixture fixture) : IClassFixture<ConfiguredSiloFixture>

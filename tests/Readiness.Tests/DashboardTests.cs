@@ -19,12 +19,7 @@ public class DashboardTests(SiloFixture silo)
         await silo.WaitForProjectionsAsync();
         var district = await silo.Http.GetFromJsonAsync<DistrictReadinessView>(new Uri("/api/provinces/bac-kan/districts/ba-be", UriKind.Relative), SiloFixture.Json);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
         var refused = new List<string>();
         page.Response += (_, response) =>
@@ -64,12 +59,7 @@ public class DashboardTests(SiloFixture silo)
         Assert.True(File.Exists(Chromium), $"Chromium is not at {Chromium}; ./test.sh installs Debian's chromium package.");
         await silo.WaitForProjectionsAsync();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
         await page.GotoAsync(new Uri(silo.Host.BaseAddress, "/#token=" + silo.Host.Token([Access.Everywhere], Access.Roles)).ToString());
 
@@ -119,4 +109,12 @@ public class DashboardTests(SiloFixture silo)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         TestContext.Current.AddAttachment("dashboard.png", await File.ReadAllBytesAsync(screenshot));
     }
+
+    /// <summary>Debian's Chromium, headless, with nothing of its own reaching out to the network.</summary>
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = Chromium,
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
 }

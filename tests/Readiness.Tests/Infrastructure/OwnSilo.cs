@@ -9,15 +9,19 @@ public abstract class OwnSilo(string purpose, IReadOnlyDictionary<string, string
     public TestDatabase Database { get; private set; } = null!;
     public SiloHost Host { get; private set; } = null!;
 
+    /// <summary>A client whose token may do anything, anywhere.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
     public async ValueTask InitializeAsync()
     {
         Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync(purpose);
         Host = new SiloHost(Database, loadDemo: false, settings: settings);
-        (await Host.StartAndWaitUntilReadyAsync()).Dispose();
+        Http = await Host.StartAndWaitUntilReadyAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
+        Http.Dispose();
         await Host.DisposeAsync();
         await Database.DisposeAsync();
         GC.SuppressFinalize(this);
