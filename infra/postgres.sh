@@ -10,12 +10,18 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-state=${READINESS_PG_STATE:-"$root/.local/postgres"}
+# Where the cluster lives. A link (made below when the checkout is private) is followed to its real
+# path: the server's OS user may not pass through the directories the link sits in.
+use_state() {
+  state=$1
+  if [ -L "$state" ]; then state=$(readlink -f "$state"); fi
+  data="$state/data"
+  sockets="$state/run"
+  log="$state/server.log"
+}
+use_state "${READINESS_PG_STATE:-"$root/.local/postgres"}"
 # The port: as asked, else the one this cluster last ran on, else ours.
 port=${READINESS_PG_PORT:-$(cat "$state/port" 2>/dev/null || echo 55432)}
-data="$state/data"
-sockets="$state/run"
-log="$state/server.log"
 # Development-only secrets for a cluster that listens on loopback alone.
 superuser=postgres;        superuser_password=readiness-dev-superuser
 owner_role=readiness_owner; owner_password=readiness-dev-owner
@@ -59,7 +65,8 @@ ensure_os_user() {
   os_user=readiness-pg
   id -u "$os_user" >/dev/null 2>&1 ||
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$os_user"
-  as_user() { runuser -u "$os_user" -- "$@"; }
+  # From /, which every user may enter: the caller's directory may be private to it.
+  as_user() { (cd / && runuser -u "$os_user" -- "$@"); }
 }
 
 # The cluster must live where its OS user can reach it; a checkout under a private home is not.
@@ -71,6 +78,7 @@ ensure_state_dir() {
     mkdir -p "$elsewhere"
     ln -s "$elsewhere" "$state"
     say "the checkout is not reachable by $os_user; keeping the cluster in $elsewhere"
+    use_state "$state"
   fi
   mkdir -p "$state"
   if [ "$(id -u)" = 0 ]; then chown "$os_user" "$state"; fi

@@ -256,7 +256,11 @@ function connect() {
   if (!token()) return askForToken();
   if (districtOnly) {
     document.querySelector(".districts h2").dataset.i18n = "communes";
-    document.querySelector(".charts").hidden = true;
+    // A district's view carries no alerts or exercises of its own, and the year's figures are the
+    // province's: better nothing shown than "none" where the answer is not known.
+    for (const hidden of [document.querySelector(".charts"), $("year"), $("alerts").parentElement, $("exercises").parentElement]) {
+      hidden.style.display = "none";
+    }
     applyLanguage();
     return pollDistrict();
   }
