@@ -6,7 +6,9 @@
 #   infra/postgres.sh status   say whether it runs; exit 0 when it does, 3 when it does not
 #   infra/postgres.sh env      print the connection strings as environment assignments
 #   infra/postgres.sh psql     open psql as the superuser (extra arguments go to psql)
-# Settings: READINESS_PG_PORT (default 55432); READINESS_PG_STATE, the cluster's directory (default .local/postgres).
+# Settings: READINESS_PG_PORT, the port to start on (default: the one this cluster last ran on, else
+# 55432; when another server holds it, the next free one, said on stderr and in the connection strings);
+# READINESS_PG_STATE, the cluster's directory (default .local/postgres).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -98,6 +100,21 @@ without_inherited_fds() {
   )
 }
 
+port_taken() { (: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port_after() {
+  local candidate
+  for candidate in $(seq $(($1 + 1)) $(($1 + 100))); do
+    port_taken "$candidate" || { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+# The port the cluster really runs on, when it runs: what env, restart and status must speak of.
+follow_running_port() {
+  if bin=$(find_bin) && is_running; then port=$(running_port); fi
+}
+
 pg_ctl_() { as_user "$bin/pg_ctl" -D "$data" "$@"; }
 
 is_running() { [ -f "$data/PG_VERSION" ] && pg_ctl_ status >/dev/null 2>&1; }
@@ -164,15 +181,15 @@ start() {
   exec 9>"$state/.lock"
   flock 9
   init_cluster
-  if is_running && [ "$(running_port)" != "$port" ]; then
-    say "running on port $(running_port); restarting on $port"
-    pg_ctl_ stop -m fast -w >/dev/null
-  fi
   if is_running; then
+    # A running cluster keeps its port: whoever already holds its connection strings keeps working.
+    port=$(running_port)
     say "already running on 127.0.0.1:$port"
   else
-    if (: >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      die "port $port on 127.0.0.1 is taken by another server (another checkout's cluster?); stop it, or choose a port with READINESS_PG_PORT=..."
+    if port_taken "$port"; then
+      local wanted=$port
+      port=$(free_port_after "$port") || die "port $wanted on 127.0.0.1 is taken, and so are the hundred after it; choose one with READINESS_PG_PORT=..."
+      say "port $wanted on 127.0.0.1 is taken by another server (another checkout's cluster?); using $port"
     fi
     without_inherited_fds pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
     say "started on 127.0.0.1:$port"
@@ -193,6 +210,7 @@ stop() {
 restart() {
   ensure_os_user
   bin=$(find_bin) && is_running || die "not running; start it first"
+  port=$(running_port)
   without_inherited_fds pg_ctl_ restart -m fast -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not come back; see $log"; }
   say "restarted on 127.0.0.1:$port"
 }
@@ -220,7 +238,7 @@ case "${1:-}" in
   stop) stop ;;
   restart) restart ;;
   status) status ;;
-  env) print_env ;;
-  psql) shift; ensure_os_user; bin=$(find_bin) || die "PostgreSQL is not installed; run: infra/postgres.sh start"; psql_super -d "$database" "$@" ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  env) ensure_os_user; follow_running_port; print_env ;;
+  psql) shift; ensure_os_user; bin=$(find_bin) || die "PostgreSQL is not installed; run: infra/postgres.sh start"; follow_running_port; psql_super -d "$database" "$@" ;;
+  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
