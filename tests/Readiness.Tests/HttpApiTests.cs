@@ -60,7 +60,7 @@ public class HttpApiTests(SiloFixture silo)
         Assert.True(unserved.Count == 0, "in the document but not served: " + string.Join(", ", unserved));
 
         // And every route the README's table names is served, the /api ones documented.
-        var readme = await File.ReadAllLinesAsync(Path.Combine(PostgresCluster.RepositoryRoot, "README.md"));
+        var readme = await File.ReadAllLinesAsync(Path.Combine(PostgresCluster.RepositoryRoot, "docs", "api.md"));
         var promised = readme.Where(l => l.StartsWith("| `", StringComparison.Ordinal))
             .SelectMany(l => Regex.Matches(l.Split(" | ")[0], @"(GET|POST|PUT|DELETE) (/[^`\[?\s]+)").Select(m => (Method: m.Groups[1].Value, Path: m.Groups[2].Value)))
             .ToList();
