@@ -11,7 +11,7 @@ namespace Readiness.Silo.Security;
 /// </summary>
 internal static class ResourceScopes
 {
-    /// <summary>Views of the past answer what the command centre knew and when: auditors' work (README, Security).</summary>
+    /// <summary>Views of the past answer what the command centre knew and when: auditors' work (docs/security.md).</summary>
     private static readonly string[] PastParameters = ["asOf", "knownAt"];
 
     public static IApplicationBuilder UseResourceScopes(this IApplicationBuilder app) => app.Use(async (http, next) =>
