@@ -1,6 +1,10 @@
 namespace Readiness.Contracts;
 
-/// <summary>The event catalogue by actor; the event store registers exactly these.</summary>
+/// <summary>
+/// The event catalogue by actor; the event store registers exactly these, each under the name
+/// <c>StoredEventNames</c> (Readiness.Grains) gives it. Events are plain records with no Orleans
+/// serializer: none crosses a grain call, and what must stay stable is their stored name.
+/// </summary>
 public static class EventTypes
 {
     public static readonly IReadOnlyList<Type> Unit =

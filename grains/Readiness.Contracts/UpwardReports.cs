@@ -1,14 +1,13 @@
 namespace Readiness.Contracts;
 
 /// <summary>A higher echelon's endpoint acknowledged a province's readiness report (2xx on delivery).</summary>
-[GenerateSerializer, Immutable, Alias("readiness.upward-report-acknowledged.v1")]
 public sealed record UpwardReportAcknowledged(
-    [property: Id(0)] string ProvinceId,
-    [property: Id(1)] string ReportId,
-    [property: Id(2)] string Endpoint,
-    [property: Id(3)] string Reason,
-    [property: Id(4)] int Attempts,
-    [property: Id(5)] DateTimeOffset OccurredAt) : IReadinessEvent;
+    string ProvinceId,
+    string ReportId,
+    string Endpoint,
+    string Reason,
+    int Attempts,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
 
 /// <summary>Records an acknowledgement; sent by the province's outbox, once per report and endpoint.</summary>
 [GenerateSerializer, Immutable, Alias("readiness.cmd.record-upward-report-acknowledged")]

@@ -150,7 +150,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
                     e.SetHeader(EventHeaders.OccurredAt, occurredAt);
                 }
                 hash = EventChain.Hash(hash, new ChainedEvent(
-                    StreamKey, Version + i + 1, e.EventType.GetEventTypeName(), serializer.ToJson(e.Data),
+                    StreamKey, Version + i + 1, StoredEventNames.Of(e.EventType), serializer.ToJson(e.Data),
                     occurredAt, recordedBy, commandId, correlationId, causationId));
                 e.SetHeader(EventHeaders.Hash, hash);
             }

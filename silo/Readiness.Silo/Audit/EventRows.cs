@@ -1,5 +1,4 @@
 using System.Text.Json;
-using JasperFx.Events;
 using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain.Audit;
@@ -27,19 +26,15 @@ internal sealed record EventRow(
     /// <summary>A condition on a stream-id column that leaves out Marten's tombstone stream.</summary>
     public static string Reported(string streamColumn) => $"{streamColumn} <> '{TombstoneStream}'";
 
-    /// <summary>Every stored event type by the name in the table's <c>type</c> column.</summary>
-    private static readonly Dictionary<string, Type> ClrTypeByType =
-        EventTypes.Stored.ToDictionary(t => t.GetEventTypeName(), StringComparer.Ordinal);
-
     private static readonly Dictionary<string, string> TypeByKind =
-        EventTypes.Stored.ToDictionary(t => t.Name, t => t.GetEventTypeName(), StringComparer.OrdinalIgnoreCase);
+        EventTypes.Stored.ToDictionary(t => t.Name, StoredEventNames.Of, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The stored type name of an event kind, accepting <c>RecruitsEnlisted</c> or <c>recruits_enlisted</c>.</summary>
     public static string? TypeOf(string kind) =>
-        TypeByKind.TryGetValue(kind, out var type) ? type : ClrTypeByType.ContainsKey(kind) ? kind : null;
+        TypeByKind.TryGetValue(kind, out var type) ? type : ClrTypeOf(kind) is not null ? kind : null;
 
     /// <summary>The event class stored under a <c>type</c> column value, or null for one this version does not know.</summary>
-    public static Type? ClrTypeOf(string type) => ClrTypeByType.GetValueOrDefault(type);
+    public static Type? ClrTypeOf(string type) => StoredEventNames.TypeOf(type);
 
     public static IEnumerable<string> Kinds => TypeByKind.Keys.Order(StringComparer.Ordinal);
 
