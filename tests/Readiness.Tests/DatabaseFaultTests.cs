@@ -68,7 +68,7 @@ public sealed class DatabaseFaultTests(DatabaseFaultTests.DedicatedSilo fixture)
 
         public async ValueTask InitializeAsync()
         {
-            cluster = await PostgresCluster.StartDedicatedAsync("faults", SiloProcess.FreePort());
+            cluster = await PostgresCluster.StartDedicatedAsync("faults", LoopbackPorts.Next());
             database = await cluster.CreateDatabaseAsync("dbfault");
             silo = new SiloProcess(1, database, $"dbfault-{Guid.NewGuid():N}"[..20]);
             silo.Start();

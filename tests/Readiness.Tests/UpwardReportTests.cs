@@ -19,7 +19,7 @@ namespace Readiness.Tests;
 /// <summary>A silo that reports upward to an endpoint on a loopback port nobody listens on yet.</summary>
 public sealed class ReportingSiloFixture : IAsyncLifetime
 {
-    public int EndpointPort { get; } = FreePort();
+    public int EndpointPort { get; } = LoopbackPorts.Next();
     public string KeyFile { get; } = Path.Combine(Path.GetTempPath(), $"readiness-report-key-{Guid.NewGuid():N}.pem");
     public TestDatabase Database { get; private set; } = null!;
     public SiloHost Host { get; private set; } = null!;
@@ -50,12 +50,6 @@ public sealed class ReportingSiloFixture : IAsyncLifetime
         File.Delete(KeyFile);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<ReportingSiloFixture>

@@ -195,7 +195,7 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
 /// <summary>The built silo run as its own process, as in production, on 127.0.0.1.</summary>
 public sealed class SiloProcess(int number, TestDatabase database, string clusterId)
 {
-    private readonly int httpPort = FreePort(), siloPort = FreePort(), gatewayPort = FreePort();
+    private readonly int httpPort = LoopbackPorts.Next(), siloPort = LoopbackPorts.Next(), gatewayPort = LoopbackPorts.Next();
     private readonly StringBuilder log = new();
     private Process? process;
 
@@ -320,36 +320,6 @@ public sealed class SiloProcess(int number, TestDatabase database, string cluste
         return output;
     }
 
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>
-    /// A port nobody listens on, below Linux's ephemeral range (32768 and up), so that the many
-    /// outgoing connections of a load test cannot take it between now and the silo binding it; and
-    /// never one handed out before in this test run.
-    /// </summary>
-    public static int FreePort()
-    {
-        lock (HandedOut)
-        {
-            while (true)
-            {
-                var port = Random.Shared.Next(20_000, 32_000);
-                if (!HandedOut.Add(port))
-                {
-                    continue;
-                }
-                try
-                {
-                    using var listener = new TcpListener(IPAddress.Loopback, port);
-                    listener.Start();
-                    return port;
-                }
-                catch (SocketException)
-                {
-                }
-            }
-        }
-    }
 }
 
 /// <summary>What every fault test checks once the load has stopped.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,8 +10,8 @@ namespace Readiness.Tests.Infrastructure;
 /// <summary>The real silo (Orleans, Marten, Kestrel on a loopback port of its own) in this process, on a test database.</summary>
 public sealed class SiloHost : WebApplicationFactory<Program>
 {
-    private readonly int siloPort = FreePort();
-    private readonly int gatewayPort = FreePort();
+    private readonly int siloPort = LoopbackPorts.Next();
+    private readonly int gatewayPort = LoopbackPorts.Next();
     private readonly TestDatabase database;
     private readonly bool loadDemo;
     private readonly Action<IServiceCollection>? services;
@@ -106,10 +105,4 @@ public sealed class SiloHost : WebApplicationFactory<Program>
         throw new TimeoutException($"The silo did not become ready; last answer {ReadinessAnswers[^1]}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
