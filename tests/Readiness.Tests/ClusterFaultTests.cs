@@ -167,7 +167,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         audit.AssertWhole(text);
         Assert.True(load.Unclear.IsEmpty, text);
         Assert.True(load.Hangs == 0, text);
-        // README: a command caught by a silo's death gets a 503 with Retry-After: 1.
+        // docs/api.md: a command caught by a silo's death gets a 503 with Retry-After: 1.
         Assert.True(load.RetryAfters.Keys.All(k => k == "1"), text);
         Assert.True(newLeader is not null && newLeader != victim, text);
         Assert.True(declaredDeadAt - killedAt <= DeclaredDeadWithin, text);

@@ -11,7 +11,7 @@ using Readiness.Tests.Infrastructure;
 namespace Readiness.Tests;
 
 /// <summary>
-/// A silo whose settings differ from every default the README's Configuration table gives for the
+/// A silo whose settings differ from every default the Configuration table in docs/operations.md gives for the
 /// readiness policy, and whose duty posts look for overdue handovers every two seconds.
 /// </summary>
 public sealed class ConfiguredSiloFixture() : OwnSilo("configured", Settings)

@@ -21,7 +21,7 @@ public class HttpApiTests(SiloFixture silo)
     [Fact]
     public async Task Ready_reports_each_dependency_once_everything_is_up()
     {
-        // The README names what ready waits for: Orleans membership, PostgreSQL, schema and demo (one
+        // docs/operations.md names what ready waits for: Orleans membership, PostgreSQL, schema and demo (one
         // check, "startup"), and the projections. The silo's own registrations must be exactly those.
         string[] named = ["orleans", "postgresql", "startup", "projections"];
         var registered = silo.Host.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations
@@ -59,21 +59,21 @@ public class HttpApiTests(SiloFixture silo)
         Assert.True(undocumented.Count == 0, "served but not in the document: " + string.Join(", ", undocumented));
         Assert.True(unserved.Count == 0, "in the document but not served: " + string.Join(", ", unserved));
 
-        // And every route the README's table names is served, the /api ones documented.
-        var readme = await File.ReadAllLinesAsync(Path.Combine(PostgresCluster.RepositoryRoot, "docs", "api.md"));
-        var promised = readme.Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+        // And every route the table in docs/api.md names is served, the /api ones documented.
+        var table = await File.ReadAllLinesAsync(Path.Combine(PostgresCluster.RepositoryRoot, "docs", "api.md"));
+        var promised = table.Where(l => l.StartsWith("| `", StringComparison.Ordinal))
             .SelectMany(l => Regex.Matches(l.Split(" | ")[0], @"(GET|POST|PUT|DELETE) (/[^`\[?\s]+)").Select(m => (Method: m.Groups[1].Value, Path: m.Groups[2].Value)))
             .ToList();
-        Assert.True(promised.Count >= 24, $"only {promised.Count} routes read from the README");
+        Assert.True(promised.Count >= 24, $"only {promised.Count} routes read from docs/api.md");
         var all = endpoints.SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => $"{m} {OpenApiPath(e.RoutePattern.RawText ?? "")}")).ToList();
         foreach (var (method, path) in promised)
         {
-            // The README writes one placeholder where the silo has a route per command, and may name a parameter differently.
+            // The table writes one placeholder where the silo has a route per command, and may name a parameter differently.
             var pattern = new Regex("^" + method + " " + Regex.Replace(Regex.Escape(path), @"\\\{[^/]+?}", @"(\{[^}/]+}|[a-z-]+)") + "$");
-            Assert.True(all.Any(pattern.IsMatch), $"the README names {method} {path}, which the silo does not serve");
+            Assert.True(all.Any(pattern.IsMatch), $"docs/api.md names {method} {path}, which the silo does not serve");
             if (path.StartsWith("/api/", StringComparison.Ordinal))
             {
-                Assert.True(documented.Any(pattern.IsMatch), $"the README names {method} {path}, which the OpenAPI document does not list");
+                Assert.True(documented.Any(pattern.IsMatch), $"docs/api.md names {method} {path}, which the OpenAPI document does not list");
             }
         }
     }
