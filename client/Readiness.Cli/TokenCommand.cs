@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Readiness.Domain;
+using Readiness.Contracts;
 
 namespace Readiness.Cli;
 

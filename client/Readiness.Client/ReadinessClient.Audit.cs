@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Readiness.Contracts;
-using Readiness.Domain;
 
 namespace Readiness.Client;
 
@@ -263,10 +262,10 @@ public sealed partial class ReadinessClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The exercise.</returns>
     /// <exception cref="ReadinessApiException">404 when the exercise had not been planned by then.</exception>
-    public Task<ExerciseRecord> GetExerciseAsync(string exerciseId, PointInTime at, CancellationToken cancellationToken = default)
+    public Task<ExerciseView> GetExerciseAsync(string exerciseId, PointInTime at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(at);
-        return Get<ExerciseRecord>($"api/exercises/{exerciseId}{at.ToQuery()}", cancellationToken);
+        return Get<ExerciseView>($"api/exercises/{exerciseId}{at.ToQuery()}", cancellationToken);
     }
 
     /// <summary>One duty post as it was at a moment, or as the record showed it at a moment.</summary>
@@ -275,10 +274,10 @@ public sealed partial class ReadinessClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The post.</returns>
     /// <exception cref="ReadinessApiException">404 when the post had not been established by then.</exception>
-    public Task<DutyPostRecord> GetDutyPostAsync(string postId, PointInTime at, CancellationToken cancellationToken = default)
+    public Task<DutyPostView> GetDutyPostAsync(string postId, PointInTime at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(at);
-        return Get<DutyPostRecord>($"api/duty-posts/{postId}{at.ToQuery()}", cancellationToken);
+        return Get<DutyPostView>($"api/duty-posts/{postId}{at.ToQuery()}", cancellationToken);
     }
 
     // Round-trip form in UTC: no '+' for a query string to turn into a space, and exact to the tick.

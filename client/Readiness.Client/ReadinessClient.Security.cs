@@ -52,7 +52,7 @@ public sealed partial class ReadinessClient
     /// </summary>
     /// <param name="subject">Who the token is for, such as <c>quan-khu-1/reporting</c>; rate limits count per subject.</param>
     /// <param name="scopes">Unit ids the token covers with everything under them, such as <c>bac-kan</c> or <c>bac-kan/ba-be</c>; <c>*</c> for all.</param>
-    /// <param name="roles">One or more of <c>reporter</c>, <c>viewer</c>, <c>auditor</c>, <c>admin</c> (<see cref="Readiness.Domain.Access"/> names them).</param>
+    /// <param name="roles">One or more of <c>reporter</c>, <c>viewer</c>, <c>auditor</c>, <c>admin</c> (<see cref="Contracts.Access"/> names them).</param>
     /// <param name="hours">How long it lives; at most the silo's <c>Readiness:Auth:MaxTokenHours</c> (30 days by default).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The token and its expiry.</returns>

@@ -2,10 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
-using Readiness.Domain;
 
 namespace Readiness.Client;
 
@@ -64,10 +62,7 @@ public sealed record ReadinessRetry(string Method, string Path, string? CommandI
 /// </summary>
 public sealed partial class ReadinessClient : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static readonly JsonSerializerOptions Json = ContractJson.Options;
 
     private readonly HttpClient http;
     private readonly ReadinessClientOptions options;
@@ -242,16 +237,16 @@ public sealed partial class ReadinessClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The exercise.</returns>
     /// <exception cref="ReadinessApiException">404 when the exercise is unknown.</exception>
-    public Task<ExerciseRecord> GetExerciseAsync(string exerciseId, CancellationToken cancellationToken = default) =>
-        Get<ExerciseRecord>($"api/exercises/{exerciseId}", cancellationToken);
+    public Task<ExerciseView> GetExerciseAsync(string exerciseId, CancellationToken cancellationToken = default) =>
+        Get<ExerciseView>($"api/exercises/{exerciseId}", cancellationToken);
 
     /// <summary>One duty post: the shift on, staffing, manning periods, incidents, alerts.</summary>
     /// <param name="postId">The post id, such as <c>bac-kan/ba-be/sscd</c>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The post.</returns>
     /// <exception cref="ReadinessApiException">404 when the post is unknown.</exception>
-    public Task<DutyPostRecord> GetDutyPostAsync(string postId, CancellationToken cancellationToken = default) =>
-        Get<DutyPostRecord>($"api/duty-posts/{postId}", cancellationToken);
+    public Task<DutyPostView> GetDutyPostAsync(string postId, CancellationToken cancellationToken = default) =>
+        Get<DutyPostView>($"api/duty-posts/{postId}", cancellationToken);
 
     /// <summary>A new command id; unique, so it can be logged and used to retry.</summary>
     /// <returns>The id.</returns>

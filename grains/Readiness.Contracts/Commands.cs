@@ -29,235 +29,182 @@ public interface IDutyPostCommand : ICommand
 }
 
 // ---- Units ----
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.register-unit")]
 public sealed record RegisterUnit(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] string Name,
-    [property: Id(3)] Echelon Echelon,
-    [property: Id(4)] string? ParentId,
-    [property: Id(5)] int AuthorisedStrength,
-    [property: Id(6)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.change-authorised-strength")]
+    string CommandId,
+    string UnitId,
+    string Name,
+    Echelon Echelon,
+    string? ParentId,
+    int AuthorisedStrength,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record ChangeAuthorisedStrength(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] int AuthorisedStrength,
-    [property: Id(3)] string Reason,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.enlist-recruits")]
+    string CommandId,
+    string UnitId,
+    int AuthorisedStrength,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record EnlistRecruits(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] int Count,
-    [property: Id(3)] int CohortYear,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.hand-over-recruits")]
+    string CommandId,
+    string UnitId,
+    int Count,
+    int CohortYear,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record HandOverRecruits(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] int Count,
-    [property: Id(3)] int CohortYear,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.assign-conscription-quota")]
+    string CommandId,
+    string UnitId,
+    int Count,
+    int CohortYear,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record AssignConscriptionQuota(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] int Year,
-    [property: Id(3)] int Quota,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.record-members-joined")]
+    string CommandId,
+    string UnitId,
+    int Year,
+    int Quota,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record RecordMembersJoined(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] ForceType Force,
-    [property: Id(3)] int Count,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.record-members-left")]
+    string CommandId,
+    string UnitId,
+    ForceType Force,
+    int Count,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record RecordMembersLeft(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] ForceType Force,
-    [property: Id(3)] int Count,
-    [property: Id(4)] string Reason,
-    [property: Id(5)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.record-training")]
+    string CommandId,
+    string UnitId,
+    ForceType Force,
+    int Count,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record RecordTraining(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] string Subject,
-    [property: Id(3)] int Participants,
-    [property: Id(4)] Grade Result,
-    [property: Id(5)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.record-defence-education")]
+    string CommandId,
+    string UnitId,
+    string Subject,
+    int Participants,
+    Grade Result,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record RecordDefenceEducation(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] EducationAudience Audience,
-    [property: Id(3)] int Participants,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.record-outreach-session")]
+    string CommandId,
+    string UnitId,
+    EducationAudience Audience,
+    int Participants,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record RecordOutreachSession(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] string Topic,
-    [property: Id(3)] int Attendances,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.establish-party-cell")]
+    string CommandId,
+    string UnitId,
+    string Topic,
+    int Attendances,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record EstablishPartyCell(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] int Members,
-    [property: Id(3)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.dissolve-party-cell")]
+    string CommandId,
+    string UnitId,
+    int Members,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record DissolvePartyCell(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] string Reason,
-    [property: Id(3)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.confer-award")]
+    string CommandId,
+    string UnitId,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record ConferAward(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] AwardKind Kind,
-    [property: Id(3)] RecipientKind RecipientKind,
-    [property: Id(4)] string Recipient,
-    [property: Id(5)] string Movement,
-    [property: Id(6)] int Year,
-    [property: Id(7)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.assess-readiness")]
+    string CommandId,
+    string UnitId,
+    AwardKind Kind,
+    RecipientKind RecipientKind,
+    string Recipient,
+    string Movement,
+    int Year,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record AssessReadiness(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] ReadinessLevel Level,
-    [property: Id(3)] string Justification,
-    [property: Id(4)] string AssessedBy,
-    [property: Id(5)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.withdraw-readiness-assessment")]
+    string CommandId,
+    string UnitId,
+    ReadinessLevel Level,
+    string Justification,
+    string AssessedBy,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record WithdrawReadinessAssessment(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] string Reason,
-    [property: Id(3)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
+    string CommandId,
+    string UnitId,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 
 /// <summary>Sent by an exercise grain to each participant once the exercise is completed.</summary>
-[GenerateSerializer, Immutable, Alias("readiness.cmd.record-exercise-participation")]
 public sealed record RecordExerciseParticipation(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string UnitId,
-    [property: Id(2)] string ExerciseId,
-    [property: Id(3)] ExerciseLevel Level,
-    [property: Id(4)] ExerciseKind Kind,
-    [property: Id(5)] Grade Grade,
-    [property: Id(6)] DateTimeOffset? OccurredAt = null) : IUnitCommand;
+    string CommandId,
+    string UnitId,
+    string ExerciseId,
+    ExerciseLevel Level,
+    ExerciseKind Kind,
+    Grade Grade,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 
 // ---- Exercises ----
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.plan-exercise")]
 public sealed record PlanExercise(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string ExerciseId,
-    [property: Id(2)] string Name,
-    [property: Id(3)] ExerciseLevel Level,
-    [property: Id(4)] ExerciseKind Kind,
-    [property: Id(5)] IReadOnlyList<string> ParticipantUnitIds,
-    [property: Id(6)] DateTimeOffset ScheduledStart,
-    [property: Id(7)] DateTimeOffset ScheduledEnd,
-    [property: Id(8)] DateTimeOffset? OccurredAt = null) : IExerciseCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.start-exercise")]
+    string CommandId,
+    string ExerciseId,
+    string Name,
+    ExerciseLevel Level,
+    ExerciseKind Kind,
+    IReadOnlyList<string> ParticipantUnitIds,
+    DateTimeOffset ScheduledStart,
+    DateTimeOffset ScheduledEnd,
+    DateTimeOffset? OccurredAt = null) : IExerciseCommand;
 public sealed record StartExercise(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string ExerciseId,
-    [property: Id(2)] DateTimeOffset? OccurredAt = null) : IExerciseCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.complete-exercise")]
+    string CommandId,
+    string ExerciseId,
+    DateTimeOffset? OccurredAt = null) : IExerciseCommand;
 public sealed record CompleteExercise(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string ExerciseId,
-    [property: Id(2)] Grade Grade,
-    [property: Id(3)] int Participants,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IExerciseCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.cancel-exercise")]
+    string CommandId,
+    string ExerciseId,
+    Grade Grade,
+    int Participants,
+    DateTimeOffset? OccurredAt = null) : IExerciseCommand;
 public sealed record CancelExercise(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string ExerciseId,
-    [property: Id(2)] string Reason,
-    [property: Id(3)] DateTimeOffset? OccurredAt = null) : IExerciseCommand;
+    string CommandId,
+    string ExerciseId,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IExerciseCommand;
 
 // ---- Duty posts ----
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.establish-duty-post")]
 public sealed record EstablishDutyPost(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string PostId,
-    [property: Id(2)] string Name,
-    [property: Id(3)] DutyKind Kind,
-    [property: Id(4)] int StaffRequired,
-    [property: Id(5)] int ShiftHours,
-    [property: Id(6)] DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.start-duty-shift")]
+    string CommandId,
+    string PostId,
+    string Name,
+    DutyKind Kind,
+    int StaffRequired,
+    int ShiftHours,
+    DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
 public sealed record StartDutyShift(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string PostId,
-    [property: Id(2)] string Commander,
-    [property: Id(3)] int StaffPresent,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.hand-over-duty-shift")]
+    string CommandId,
+    string PostId,
+    string Commander,
+    int StaffPresent,
+    DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
 public sealed record HandOverDutyShift(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string PostId,
-    [property: Id(2)] string OutgoingCommander,
-    [property: Id(3)] string IncomingCommander,
-    [property: Id(4)] int StaffPresent,
-    [property: Id(5)] DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.end-duty-shift")]
+    string CommandId,
+    string PostId,
+    string OutgoingCommander,
+    string IncomingCommander,
+    int StaffPresent,
+    DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
 public sealed record EndDutyShift(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string PostId,
-    [property: Id(2)] string Commander,
-    [property: Id(3)] DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.report-duty-staffing")]
+    string CommandId,
+    string PostId,
+    string Commander,
+    DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
 public sealed record ReportDutyStaffing(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string PostId,
-    [property: Id(2)] int StaffPresent,
-    [property: Id(3)] string Reason,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.report-duty-incident")]
+    string CommandId,
+    string PostId,
+    int StaffPresent,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
 public sealed record ReportDutyIncident(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string PostId,
-    [property: Id(2)] string IncidentId,
-    [property: Id(3)] string Kind,
-    [property: Id(4)] string Place,
-    [property: Id(5)] DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
-
-[GenerateSerializer, Immutable, Alias("readiness.cmd.close-duty-incident")]
+    string CommandId,
+    string PostId,
+    string IncidentId,
+    string Kind,
+    string Place,
+    DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
 public sealed record CloseDutyIncident(
-    [property: Id(0)] string CommandId,
-    [property: Id(1)] string PostId,
-    [property: Id(2)] string IncidentId,
-    [property: Id(3)] string Resolution,
-    [property: Id(4)] DateTimeOffset? OccurredAt = null) : IDutyPostCommand;
+    string CommandId,
+    string PostId,
+    string IncidentId,
+    string Resolution,
+    DateTimeOffset? OccurredAt = null) : IDutyPostCommand;

@@ -1,7 +1,6 @@
 namespace Readiness.Contracts;
 
 /// <summary>Where a unit stands in the chain of command, top to bottom.</summary>
-[GenerateSerializer, Alias("readiness.echelon")]
 public enum Echelon
 {
     MilitaryRegion = 0,

@@ -1,7 +1,6 @@
 namespace Readiness.Contracts;
 
 /// <summary>The three forces a unit's members belong to (DOMAIN.md).</summary>
-[GenerateSerializer, Alias("readiness.force-type")]
 public enum ForceType
 {
     /// <summary>Standing, full-time forces (thường trực).</summary>
@@ -13,7 +12,6 @@ public enum ForceType
 }
 
 /// <summary>How training or an exercise was graded: xuất sắc, khá, đạt, không đạt.</summary>
-[GenerateSerializer, Alias("readiness.grade")]
 public enum Grade
 {
     Excellent = 0,
@@ -23,7 +21,6 @@ public enum Grade
 }
 
 /// <summary>Who received defence and security education (giáo dục / bồi dưỡng QP-AN).</summary>
-[GenerateSerializer, Alias("readiness.education-audience")]
 public enum EducationAudience
 {
     PupilsAndStudents = 0,
@@ -31,7 +28,6 @@ public enum EducationAudience
 }
 
 /// <summary>The awards the 2024 report names.</summary>
-[GenerateSerializer, Alias("readiness.award-kind")]
 public enum AwardKind
 {
     /// <summary>Bằng khen of the provincial People's Committee.</summary>
@@ -45,8 +41,6 @@ public enum AwardKind
     /// <summary>"Chiến sĩ tiên tiến": individuals only.</summary>
     AdvancedSoldier = 4,
 }
-
-[GenerateSerializer, Alias("readiness.recipient-kind")]
 public enum RecipientKind
 {
     Collective = 0,
@@ -54,15 +48,12 @@ public enum RecipientKind
 }
 
 /// <summary>The echelon that runs an exercise.</summary>
-[GenerateSerializer, Alias("readiness.exercise-level")]
 public enum ExerciseLevel
 {
     Province = 0,
     District = 1,
     Commune = 2,
 }
-
-[GenerateSerializer, Alias("readiness.exercise-kind")]
 public enum ExerciseKind
 {
     /// <summary>Diễn tập khu vực phòng thủ (KVPT).</summary>
@@ -72,8 +63,6 @@ public enum ExerciseKind
     /// <summary>Diễn tập cứu hộ, cứu nạn / phòng chống thiên tai.</summary>
     SearchAndRescue = 2,
 }
-
-[GenerateSerializer, Alias("readiness.exercise-status")]
 public enum ExerciseStatus
 {
     Planned = 0,
@@ -83,7 +72,6 @@ public enum ExerciseStatus
 }
 
 /// <summary>The two kinds of round-the-clock duty the report names.</summary>
-[GenerateSerializer, Alias("readiness.duty-kind")]
 public enum DutyKind
 {
     /// <summary>Trực sẵn sàng chiến đấu (SSCĐ).</summary>
@@ -93,7 +81,6 @@ public enum DutyKind
 }
 
 /// <summary>The areas a unit's readiness is rated on; Assessment is a commander's override.</summary>
-[GenerateSerializer, Alias("readiness.area")]
 public enum ReadinessArea
 {
     Personnel = 0,

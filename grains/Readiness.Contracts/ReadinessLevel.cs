@@ -1,7 +1,6 @@
 namespace Readiness.Contracts;
 
 /// <summary>R1 is fully ready, R4 is not ready (see DOMAIN.md).</summary>
-[GenerateSerializer, Alias("readiness.level")]
 public enum ReadinessLevel
 {
     R1 = 1,

@@ -91,7 +91,7 @@ public static class CommandText
             ReportDutyStaffing c => [Reason(c.Reason)],
             ReportDutyIncident c => [new("incidentId", c.IncidentId), new("kind", c.Kind), new("place", c.Place)],
             CloseDutyIncident c => [new("incidentId", c.IncidentId), new("resolution", c.Resolution, Prose: true)],
-            RecordUpwardReportAcknowledged c => [new("provinceId", c.ProvinceId), new("reportId", c.ReportId), new("endpoint", c.Endpoint), new("reason", c.Reason)],
+            IDeclaresTextFields c => c.TextFields(),
             _ => [],
         };
         TextField? actor = command switch
@@ -105,4 +105,10 @@ public static class CommandText
     }
 
     private static TextField Reason(string? reason) => new("reason", reason, Prose: true);
+}
+
+/// <summary>A command that no HTTP route takes (a grain's own) names its text fields itself, so it falls under the same rule.</summary>
+public interface IDeclaresTextFields
+{
+    IReadOnlyList<TextField> TextFields();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 
 namespace Readiness.Grains;

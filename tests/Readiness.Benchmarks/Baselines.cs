@@ -4,7 +4,7 @@ using JasperFx.Events;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
-using Readiness.Contracts;
+using Readiness.Domain;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Benchmarks;

@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using Marten;
 using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;

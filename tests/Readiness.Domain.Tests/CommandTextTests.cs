@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 
 namespace Readiness.Domain.Tests;
@@ -9,7 +10,8 @@ namespace Readiness.Domain.Tests;
 /// </summary>
 public class CommandTextTests
 {
-    public static IReadOnlyList<Type> Commands { get; } = [.. typeof(ICommand).Assembly.GetTypes()
+    /// <summary>The HTTP contracts' commands, and the grains' own (which no route takes).</summary>
+    public static IReadOnlyList<Type> Commands { get; } = [.. new[] { typeof(ICommand).Assembly, typeof(IUpwardReportGrain).Assembly }.SelectMany(a => a.GetTypes())
         .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommand).IsAssignableFrom(t))
         .OrderBy(t => t.Name, StringComparer.Ordinal)];
 

@@ -1,5 +1,3 @@
-using Readiness.Contracts;
-
 namespace Readiness.Domain.Tests;
 
 public class EventCatalogueTests

@@ -1,4 +1,5 @@
 using Readiness.Contracts;
+using Readiness.Grains.Projections;
 
 namespace Readiness.Domain.Tests;
 

@@ -1,5 +1,4 @@
 using Marten;
-using Readiness.Contracts;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Domain.Tests;

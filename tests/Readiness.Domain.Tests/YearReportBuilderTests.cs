@@ -1,5 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
+using Readiness.Grains.Reports;
 
 namespace Readiness.Domain.Tests;
 

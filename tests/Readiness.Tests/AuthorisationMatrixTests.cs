@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Silo.Security;

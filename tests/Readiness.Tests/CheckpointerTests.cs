@@ -1,9 +1,10 @@
 using System.Diagnostics.Metrics;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Readiness.Abstractions;
 using Readiness.Contracts;
-using Readiness.Domain;
 using Readiness.Grains;
+using Readiness.Grains.Projections;
 using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using Readiness.Contracts;
-using Readiness.Domain;
 using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 

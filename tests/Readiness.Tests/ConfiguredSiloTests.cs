@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Actors;
+using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
 using Readiness.Tests.Infrastructure;
 

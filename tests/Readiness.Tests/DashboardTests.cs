@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Readiness.Contracts;
-using Readiness.Domain;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

@@ -8,7 +8,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
-using Readiness.Domain;
 using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Actors;

@@ -2,8 +2,9 @@ using System.Diagnostics.Metrics;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Readiness.Grains;
 using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains;
 using Readiness.Grains.Storage;
 using Readiness.Tests.Infrastructure;
 

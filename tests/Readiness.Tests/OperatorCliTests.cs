@@ -9,8 +9,8 @@ using cli::Readiness.Cli;
 using Readiness.Client;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
-using Readiness.Domain;
 using Readiness.Tests.Infrastructure;
+using Readiness.Abstractions;
 
 namespace Readiness.Tests;
 

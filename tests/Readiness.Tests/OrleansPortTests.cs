@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
+using Orleans.Serialization;
+using Readiness.Abstractions;
 using Readiness.Contracts;
-using Readiness.Domain;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Hosting;
 using Readiness.Tests.Infrastructure;
@@ -178,6 +179,7 @@ internal static class GatewayClient
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, silo.GatewayPort));
+            client.Services.AddSerializer(serializer => serializer.AddReadinessContracts());
             client.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = silo.ClusterId;

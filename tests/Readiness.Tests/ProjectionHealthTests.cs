@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
 

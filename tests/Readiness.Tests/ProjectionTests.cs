@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
 

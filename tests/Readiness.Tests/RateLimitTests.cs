@@ -1,5 +1,5 @@
 using System.Net;
-using Readiness.Domain;
+using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

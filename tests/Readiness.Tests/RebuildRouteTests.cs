@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Readiness.Abstractions;
 using Readiness.Client;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
 

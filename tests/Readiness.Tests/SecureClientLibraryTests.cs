@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Readiness.Client;
 using Readiness.Contracts;
-using Readiness.Domain;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

@@ -4,8 +4,8 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Readiness.Abstractions;
 using Readiness.Contracts;
-using Readiness.Domain;
 using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 

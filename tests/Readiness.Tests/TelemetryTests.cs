@@ -1,11 +1,12 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using OpenTelemetry.Trace;
 using Readiness.Contracts;
+using Readiness.Domain;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

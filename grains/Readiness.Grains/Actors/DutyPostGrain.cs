@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Storage;

@@ -3,6 +3,7 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Domain.Audit;

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Readiness.Grains.Storage;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Actors;
 

@@ -1,5 +1,5 @@
+using Readiness.Abstractions;
 using Readiness.Contracts;
-using Readiness.Domain;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Actors;

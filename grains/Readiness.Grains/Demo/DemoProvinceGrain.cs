@@ -1,16 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Readiness.Contracts;
+using Readiness.Abstractions;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Demo;
-
-[GenerateSerializer, Alias("readiness.demo-province-state")]
-public sealed class DemoProvinceState
-{
-    [Id(0)] public DateTimeOffset? LoadedAt { get; set; }
-    [Id(1)] public int Commands { get; set; }
-}
 
 /// <summary>
 /// Loads the demo through the actor grains, as any reporter would. Its commands have fixed ids, so a

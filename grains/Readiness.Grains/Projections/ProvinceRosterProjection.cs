@@ -1,6 +1,5 @@
 using JasperFx.Events;
 using Marten.Events.Projections;
-using Readiness.Contracts;
 using Readiness.Domain;
 
 namespace Readiness.Grains.Projections;

@@ -1,6 +1,5 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
-using Readiness.Domain;
 
 namespace Readiness.Grains.Projections;
 

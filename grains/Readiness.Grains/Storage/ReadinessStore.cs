@@ -1,13 +1,13 @@
 using System.Text.Json.Serialization;
 using JasperFx;
-using Weasel.Core;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using JasperFx.OpenTelemetry;
 using Marten;
-using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
+using Readiness.Grains.Reporting;
+using Weasel.Core;
 
 namespace Readiness.Grains.Storage;
 

@@ -1,4 +1,4 @@
-using Readiness.Contracts;
+using Readiness.Domain;
 
 namespace Readiness.Grains.Storage;
 

@@ -261,11 +261,11 @@ internal sealed partial class ProjectionRebuilder(
             {
                 session.Store(document);
             }
-            var existing = await session.Query<Readiness.Domain.ProvinceRoster>().Select(r => r.Id).ToListAsync(cancellationToken);
+            var existing = await session.Query<Readiness.Grains.Projections.ProvinceRoster>().Select(r => r.Id).ToListAsync(cancellationToken);
             var rebuilt = roster.Rosters.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var orphan in existing.Where(id => !rebuilt.Contains(id)))
             {
-                session.Delete<Readiness.Domain.ProvinceRoster>(orphan);
+                session.Delete<Readiness.Grains.Projections.ProvinceRoster>(orphan);
             }
             await session.SaveChangesAsync(cancellationToken);
 

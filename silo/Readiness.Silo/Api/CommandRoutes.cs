@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;

@@ -1,6 +1,7 @@
 using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Projections;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;

@@ -6,6 +6,8 @@ using Readiness.Contracts.Http;
 using Readiness.Domain;
 
 using Readiness.Silo.Security;
+using Readiness.Grains.Reports;
+using Readiness.Grains.Projections;
 
 namespace Readiness.Silo.Api;
 

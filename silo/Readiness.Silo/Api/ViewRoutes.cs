@@ -1,6 +1,7 @@
 using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Projections;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Security;
 
@@ -122,14 +123,14 @@ internal static class ViewRoutes
                     ? await session.LoadAsync<ExerciseRecord>(StreamKeys.Exercise(id), cancellationToken)
                     : (await past.StreamAsync(StreamKeys.Exercise(id), moment, cancellationToken)).Exercises.GetValueOrDefault(id);
                 return exercise is not null
-                    ? Results.Ok(exercise)
+                    ? Results.Ok(exercise.ToView())
                     : Problems.NotFound("Unknown exercise.", $"No exercise '{id}' had been planned {When(moment)}.");
             })
             .Reads(ResourceScope.Actor("exerciseId"))
             .WithName("GetExercise")
             .WithSummary("One exercise: level, kind, host, participants, schedule, status and grade.")
             .WithDescription(PastDescription)
-            .Produces<ExerciseRecord>()
+            .Produces<ExerciseView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         views.MapGet("/duty-posts/{**postId}", async (string postId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, CancellationToken cancellationToken) =>
@@ -144,14 +145,14 @@ internal static class ViewRoutes
                     ? await session.LoadAsync<DutyPostRecord>(StreamKeys.DutyPost(id), cancellationToken)
                     : (await past.StreamAsync(StreamKeys.DutyPost(id), moment, cancellationToken)).Posts.GetValueOrDefault(id);
                 return post is not null
-                    ? Results.Ok(post)
+                    ? Results.Ok(post.ToView())
                     : Problems.NotFound("Unknown duty post.", $"No duty post '{id}' had been established {When(moment)}.");
             })
             .Reads(ResourceScope.Actor("postId"))
             .WithName("GetDutyPost")
             .WithSummary("One duty post: the shift on, staff present against required, manning periods, open incidents, open alert.")
             .WithDescription(PastDescription)
-            .Produces<DutyPostRecord>()
+            .Produces<DutyPostView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
+using Readiness.Grains.Reports;
 
 namespace Readiness.Silo.Api;
 

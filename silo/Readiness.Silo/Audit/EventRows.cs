@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using Readiness.Contracts;
+using Readiness.Domain;
 using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
 

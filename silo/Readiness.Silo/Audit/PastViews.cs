@@ -1,6 +1,7 @@
 using Marten;
 using Npgsql;
 using Readiness.Domain;
+using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Audit;

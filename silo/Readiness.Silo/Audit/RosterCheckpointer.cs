@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Domain;
 using Readiness.Grains;
+using Readiness.Grains.Projections;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Audit;

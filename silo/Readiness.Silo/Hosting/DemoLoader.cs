@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Readiness.Contracts;
+using Readiness.Abstractions;
 using Readiness.Grains.Demo;
 
 namespace Readiness.Silo.Hosting;

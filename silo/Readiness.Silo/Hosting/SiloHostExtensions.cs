@@ -1,10 +1,12 @@
 using System.Data.Common;
 using System.Net;
-using System.Text.Json.Serialization;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Npgsql;
+using Orleans.Serialization;
+using Readiness.Abstractions;
+using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Admin;
@@ -53,6 +55,7 @@ public static class SiloHostExtensions
         DbProviderFactories.RegisterFactory(AdoInvariant, NpgsqlFactory.Instance);
         builder.UseOrleans(silo =>
         {
+            silo.Services.AddSerializer(serializer => serializer.AddReadinessContracts());
             var endpoints = options.Orleans;
             silo.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
             {
@@ -123,12 +126,8 @@ public static class SiloHostExtensions
             .AddCheck<StartupHealthCheck>("startup", tags: ["ready"])
             .AddCheck<ProjectionHealthCheck>("projections", tags: ["ready"]);
 
-        services.Configure<JsonOptions>(json =>
-        {
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            // A number is a number: "5" is refused, and the OpenAPI document says "integer", not "integer or string".
-            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
-        });
+        // A number is a number: "5" is refused, and the OpenAPI document says "integer", not "integer or string".
+        services.Configure<JsonOptions>(json => ContractJson.Apply(json.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<UnavailableExceptionHandler>();

@@ -8,6 +8,7 @@ using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
+using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Live;

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Readiness.Domain;
+using Readiness.Contracts;
 
 namespace Readiness.Silo.Security;
 

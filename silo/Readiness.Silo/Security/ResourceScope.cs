@@ -1,3 +1,4 @@
+using Readiness.Contracts;
 using Readiness.Domain;
 
 namespace Readiness.Silo.Security;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
-using Readiness.Domain;
+using Readiness.Contracts;
 
 namespace Readiness.Silo.Security;
 

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Options;
+using Readiness.Contracts;
 using Readiness.Domain;
 
 namespace Readiness.Silo.Security;

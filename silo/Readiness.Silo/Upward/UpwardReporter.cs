@@ -6,9 +6,12 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
+using Readiness.Grains.Projections;
+using Readiness.Grains.Reporting;
 using Readiness.Silo.Audit;
 
 namespace Readiness.Silo.Upward;

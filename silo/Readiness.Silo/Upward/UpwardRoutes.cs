@@ -1,6 +1,6 @@
 using Marten;
 using Readiness.Contracts;
-using Readiness.Domain;
+using Readiness.Grains.Reporting;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Upward;

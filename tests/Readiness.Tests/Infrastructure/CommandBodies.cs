@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 

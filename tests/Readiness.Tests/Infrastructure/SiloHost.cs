@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Readiness.Domain;
+using Readiness.Contracts;
 using Readiness.Silo.Security;
 
 namespace Readiness.Tests.Infrastructure;

@@ -1,4 +1,6 @@
-namespace Readiness.Contracts;
+using Readiness.Contracts;
+
+namespace Readiness.Abstractions;
 
 public static class GrainFactoryExtensions
 {

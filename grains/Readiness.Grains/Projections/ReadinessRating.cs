@@ -1,7 +1,8 @@
 using System.Globalization;
 using Readiness.Contracts;
+using Readiness.Domain;
 
-namespace Readiness.Domain;
+namespace Readiness.Grains.Projections;
 
 /// <summary>
 /// Rates a unit at a moment: personnel, training and duty areas, overall the worst of them unless a

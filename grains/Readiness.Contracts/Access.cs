@@ -1,4 +1,4 @@
-namespace Readiness.Domain;
+namespace Readiness.Contracts;
 
 /// <summary>
 /// Who may do what where. A principal holds scopes (unit ids: a military region's provinces, a

@@ -1,4 +1,4 @@
-namespace Readiness.Domain;
+namespace Readiness.Grains.Reporting;
 
 /// <summary>
 /// One report for one endpoint, written in the same transaction that decided the report was due,

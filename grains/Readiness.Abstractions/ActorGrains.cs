@@ -1,4 +1,7 @@
-namespace Readiness.Contracts;
+using Readiness.Contracts;
+using Readiness.Domain;
+
+namespace Readiness.Abstractions;
 
 /// <summary>
 /// One unit of the chain of command, keyed by its path id such as <c>bac-kan/ba-be/cho-ra</c>
@@ -15,17 +18,6 @@ public interface IUnitGrain : IGrainWithStringKey
     [Alias("profile")]
     Task<UnitProfile?> GetProfile();
 }
-
-[GenerateSerializer, Immutable, Alias("readiness.unit-profile")]
-public sealed record UnitProfile(
-    [property: Id(0)] string UnitId,
-    [property: Id(1)] string Name,
-    [property: Id(2)] Echelon Echelon,
-    [property: Id(3)] string? ParentId,
-    [property: Id(4)] int AuthorisedStrength,
-    [property: Id(5)] int ActualStrength,
-    [property: Id(6)] long Version,
-    [property: Id(7)] DateTimeOffset RegisteredAt);
 
 /// <summary>An exercise, keyed by its host unit's id and a name: <c>bac-kan/ba-be/kvpt-2024</c>.</summary>
 [Alias("readiness.IExerciseGrain")]

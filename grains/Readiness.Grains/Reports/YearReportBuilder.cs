@@ -1,8 +1,10 @@
 using System.Globalization;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
+using Readiness.Domain;
+using Readiness.Grains.Projections;
 
-namespace Readiness.Domain;
+namespace Readiness.Grains.Reports;
 
 /// <summary>One stored event, as the year-end report reads it.</summary>
 public sealed record StoredEvent(Guid Id, long Sequence, string StreamKey, long Version, DateTimeOffset RecordedAt, object Data);

@@ -1,4 +1,4 @@
-namespace Readiness.Contracts;
+namespace Readiness.Domain;
 
 /// <summary>
 /// The event catalogue by actor; the event store registers exactly these, each under the name

@@ -1,4 +1,4 @@
-namespace Readiness.Contracts;
+namespace Readiness.Domain;
 
 /// <summary>
 /// Every event says when it happened, as reported; the store adds when it was recorded. Views "as of"

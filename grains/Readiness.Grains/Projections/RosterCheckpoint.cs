@@ -1,4 +1,4 @@
-namespace Readiness.Domain;
+namespace Readiness.Grains.Projections;
 
 /// <summary>
 /// A province roster as of a past moment (by when things happened), from the events recorded up to a

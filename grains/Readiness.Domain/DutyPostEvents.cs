@@ -1,4 +1,6 @@
-namespace Readiness.Contracts;
+using Readiness.Contracts;
+
+namespace Readiness.Domain;
 
 public sealed record DutyPostEstablished(
     string PostId,

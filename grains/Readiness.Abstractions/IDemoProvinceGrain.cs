@@ -1,4 +1,4 @@
-namespace Readiness.Contracts;
+namespace Readiness.Abstractions;
 
 /// <summary>Loads the demo province through the unit grains, once per database.</summary>
 [Alias("readiness.IDemoProvinceGrain")]
@@ -18,3 +18,11 @@ public sealed record DemoLoadReport(
     [property: Id(2)] int Commands,
     [property: Id(3)] int CommandsApplied,
     [property: Id(4)] DateTimeOffset LoadedAt);
+
+/// <summary>What the demo grain keeps in Orleans storage: whether, and with how many commands, it loaded its province.</summary>
+[GenerateSerializer, Alias("readiness.demo-province-state")]
+public sealed class DemoProvinceState
+{
+    [Id(0)] public DateTimeOffset? LoadedAt { get; set; }
+    [Id(1)] public int Commands { get; set; }
+}

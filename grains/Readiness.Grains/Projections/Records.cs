@@ -1,6 +1,7 @@
 using Readiness.Contracts;
+using Readiness.Domain;
 
-namespace Readiness.Domain;
+namespace Readiness.Grains.Projections;
 
 /// <summary>A document folded from one actor's stream: it counts its own versions as it folds.</summary>
 public interface IStreamRecord
@@ -195,6 +196,9 @@ public sealed class ExerciseRecord : IStreamRecord
     public long Version { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    public ExerciseView ToView() => new(Id, ExerciseId, Name, Level, Kind, Status, HostUnitId, [.. ParticipantUnitIds], ScheduledStart, ScheduledEnd,
+        StartedAt, CompletedAt, Grade, Participants, CancellationReason, Version, UpdatedAt);
+
     public void Record(object @event, long version, DateTimeOffset updatedAt)
     {
         Version = version;
@@ -230,12 +234,6 @@ public sealed class ExerciseRecord : IStreamRecord
     }
 }
 
-public sealed record ManningPeriod(DateTimeOffset From, DateTimeOffset? To);
-
-public sealed record OpenIncident(string IncidentId, string Kind, string Place, DateTimeOffset ReportedAt);
-
-public sealed record HandoverAlert(DateTimeOffset ShiftStartedAt, DateTimeOffset DueAt, DateTimeOffset RaisedAt);
-
 /// <summary>
 /// A duty post's document. Manning is kept as periods during which a shift was on with at least the
 /// required staff, so coverage over any window is a sum of overlaps.
@@ -263,6 +261,9 @@ public sealed class DutyPostRecord : IStreamRecord
     public DateTimeOffset UpdatedAt { get; set; }
 
     public bool Manned => OnDuty && StaffPresent >= StaffRequired;
+
+    public DutyPostView ToView() => new(Id, PostId, Name, Kind, OwnerUnitId, StaffRequired, ShiftHours, EstablishedAt, OnDuty, Commander, StaffPresent,
+        ShiftStartedAt, [.. Manning], [.. OpenIncidents], IncidentsReported, OpenAlert, AlertsRaised, Version, UpdatedAt, Manned);
 
     public void Record(object @event, long version, DateTimeOffset updatedAt)
     {

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Readiness.Contracts;
+using Readiness.Domain;
 
-namespace Readiness.Domain;
+namespace Readiness.Grains.Projections;
 
 /// <summary>
 /// The province projection's document: every unit, exercise and duty post of one province, folded

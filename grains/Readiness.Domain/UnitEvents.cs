@@ -1,4 +1,6 @@
-namespace Readiness.Contracts;
+using Readiness.Contracts;
+
+namespace Readiness.Domain;
 
 // What happens to a unit. Each event says when it happened (OccurredAt, as reported); the store
 // adds when it was recorded.
