@@ -42,14 +42,13 @@ internal sealed class RebuildProgress
 /// </summary>
 internal sealed partial class ProjectionRebuilder(
     IDocumentStore store,
+    EventStore eventStore,
     NpgsqlDataSource dataSource,
     IServiceProvider services,
     ILogger<ProjectionRebuilder> logger)
 {
     public const int PageSize = 5_000;
     private const int StreamChunk = 500;
-
-    private static readonly string Schema = ReadinessStore.Schema;
 
     /// <summary>The projections that can be rebuilt, by name.</summary>
     public IReadOnlyDictionary<string, Func<RebuildTarget>> Targets { get; } = RebuildTarget.Registered(store);
@@ -61,7 +60,7 @@ internal sealed partial class ProjectionRebuilder(
         var roster = targets.OfType<ProvinceRosterTarget>().SingleOrDefault();
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var ceiling = await HighWaterMarkAsync(cancellationToken);
+        var ceiling = await eventStore.HighWaterMarkAsync(cancellationToken);
         progress.SetTotal(ceiling);
         progress.Phase = "reading events";
         // The stream version each fold has reached, to find what was appended to a stream since.
@@ -115,50 +114,20 @@ internal sealed partial class ProjectionRebuilder(
             .Take(PageSize)
             .ToListAsync(cancellationToken);
 
-    /// <summary>
-    /// The highest sequence below which every event is committed, as the daemon last saw it: a
-    /// sequence number is taken before its transaction commits, so max(seq_id) may stand above a gap
-    /// that is about to be filled. Without a daemon row yet, the newest event.
-    /// </summary>
-    private async Task<long> HighWaterMarkAsync(CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"""
-            SELECT coalesce(
-                (SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = 'HighWaterMark'),
-                (SELECT max(seq_id) FROM {Schema}.mt_events),
-                0)
-            """);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     private async Task SwapStreamDocumentsAsync(List<StreamTarget> targets, Dictionary<string, long> folded, RebuildProgress progress, CancellationToken cancellationToken)
     {
-        var streams = new List<string>();
-        await using (var command = dataSource.CreateCommand($"SELECT id FROM {Schema}.mt_streams WHERE {Audit.EventRow.Reported("id")} ORDER BY id"))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                streams.Add(reader.GetString(0));
-            }
-        }
-
+        var streams = await eventStore.StreamKeysAsync(cancellationToken);
         foreach (var chunk in streams.Chunk(StreamChunk))
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var behind = new List<(string Stream, long From)>();
-            await using (var command = new NpgsqlCommand($"SELECT id, version FROM {Schema}.mt_streams WHERE id = ANY(@ids) ORDER BY id FOR SHARE", connection, transaction))
+            foreach (var (stream, version) in await EventStore.LockStreamsAsync(transaction, chunk, cancellationToken))
             {
-                command.Parameters.AddWithValue("ids", chunk);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
+                var reached = folded.GetValueOrDefault(stream);
+                if (version > reached)
                 {
-                    var reached = folded.GetValueOrDefault(reader.GetString(0));
-                    if (reader.GetInt64(1) > reached)
-                    {
-                        behind.Add((reader.GetString(0), reached + 1));
-                    }
+                    behind.Add((stream, reached + 1));
                 }
             }
 
@@ -193,16 +162,7 @@ internal sealed partial class ProjectionRebuilder(
             {
                 candidates.AddRange((await target.NotRebuiltAsync(session, cancellationToken)).Select(id => (target, id)));
             }
-            var existing = new HashSet<string>(StringComparer.Ordinal);
-            await using (var command = dataSource.CreateCommand($"SELECT id FROM {Schema}.mt_streams WHERE id = ANY(@ids)"))
-            {
-                command.Parameters.AddWithValue("ids", candidates.Select(c => c.Id).Distinct().ToArray());
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    existing.Add(reader.GetString(0));
-                }
-            }
+            var existing = await eventStore.ExistingStreamsAsync([.. candidates.Select(c => c.Id).Distinct()], cancellationToken);
             var orphans = candidates.Where(c => !existing.Contains(c.Id)).ToList();
             foreach (var (target, id) in orphans)
             {
@@ -231,12 +191,7 @@ internal sealed partial class ProjectionRebuilder(
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            long? position;
-            await using (var command = new NpgsqlCommand($"SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = @name FOR UPDATE", connection, transaction))
-            {
-                command.Parameters.AddWithValue("name", roster.ShardName);
-                position = await command.ExecuteScalarAsync(cancellationToken) is long p ? p : null;
-            }
+            var position = await EventStore.LockProgressAsync(transaction, roster.ShardName, cancellationToken);
 
             await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
             // The live daemon went on while we folded: apply what it applied, so that its documents
@@ -269,15 +224,7 @@ internal sealed partial class ProjectionRebuilder(
             }
             await session.SaveChangesAsync(cancellationToken);
 
-            await using (var command = new NpgsqlCommand(position is null
-                    ? $"INSERT INTO {Schema}.mt_event_progression (name, last_seq_id, last_updated) VALUES (@name, @seq, transaction_timestamp())"
-                    : $"UPDATE {Schema}.mt_event_progression SET last_seq_id = @seq, last_updated = transaction_timestamp() WHERE name = @name",
-                connection, transaction))
-            {
-                command.Parameters.AddWithValue("name", roster.ShardName);
-                command.Parameters.AddWithValue("seq", target);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await EventStore.SetProgressAsync(transaction, roster.ShardName, target, exists: position is not null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             progress.AddDocuments(roster.Rosters.Count);
         }

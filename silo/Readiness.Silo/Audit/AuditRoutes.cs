@@ -1,5 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Storage;
 using Readiness.Silo.Admin;
 using Microsoft.AspNetCore.Mvc;
 using Readiness.Silo.Api;

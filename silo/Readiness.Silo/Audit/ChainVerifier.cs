@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
@@ -11,7 +10,7 @@ namespace Readiness.Silo.Audit;
 /// run 1, 2, 3… up to the stream's recorded version, and each stored hash must equal the hash
 /// recomputed from the previous one and the event. Reports the first broken link of each stream.
 /// </summary>
-public sealed class ChainVerifier(NpgsqlDataSource database)
+public sealed class ChainVerifier(EventStore store)
 {
     private const int BreaksReported = 100;
 
@@ -23,61 +22,53 @@ public sealed class ChainVerifier(NpgsqlDataSource database)
         var brokenStreams = new HashSet<string>(StringComparer.Ordinal);
         long events = 0;
 
-        await using (var command = database.CreateCommand(
-            $"SELECT {EventRow.Columns} FROM {ReadinessStore.Schema}.mt_events WHERE {EventRow.Reported("stream_id")} AND (@stream::text IS NULL OR stream_id = @stream) AND (@area::text IS NULL OR {EventHistory.AreaFilter("stream_id")}) ORDER BY stream_id, version"))
+        string? current = null;
+        long expectedVersion = 0;
+        var previousHash = EventChain.Genesis;
+        await foreach (var row in store.ChainAsync(stream, area, cancellationToken))
         {
-            command.Parameters.Add(new NpgsqlParameter<string?>("stream", stream));
-            EventHistory.AddAreaParameters(command, area);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            string? current = null;
-            long expectedVersion = 0;
-            var previousHash = EventChain.Genesis;
-            while (await reader.ReadAsync(cancellationToken))
+            if (row.Stream != current)
             {
-                var row = EventRow.Read(reader);
-                if (row.Stream != current)
+                if (current is not null)
                 {
-                    if (current is not null)
-                    {
-                        CheckEnd(current, expectedVersion - 1);
-                    }
-                    current = row.Stream;
-                    expectedVersion = 1;
-                    previousHash = EventChain.Genesis;
+                    CheckEnd(current, expectedVersion - 1);
                 }
-                if (++events % 10_000 == 0)
-                {
-                    progress?.Report(events);
-                }
-                if (brokenStreams.Contains(row.Stream))
-                {
-                    expectedVersion = row.Version + 1;
-                    continue;
-                }
-                if (row.Version != expectedVersion)
-                {
-                    Break(new ChainBreak(row.Stream, expectedVersion,
-                        row.Version > expectedVersion ? "An event is missing." : "A version appears twice.",
-                        $"version {expectedVersion}", $"version {row.Version}"));
-                    expectedVersion = row.Version + 1;
-                    continue;
-                }
-                var headers = row.HeaderValues();
-                var stored = headers.GetValueOrDefault(EventHeaders.Hash);
-                var recomputed = EventChain.Hash(previousHash, row.ToChained(headers));
-                if (stored != recomputed)
-                {
-                    Break(new ChainBreak(row.Stream, row.Version,
-                        stored is null ? "The event carries no hash." : "The event or its metadata differs from what was recorded.",
-                        recomputed, stored));
-                }
-                previousHash = stored ?? recomputed;
-                expectedVersion++;
+                current = row.Stream;
+                expectedVersion = 1;
+                previousHash = EventChain.Genesis;
             }
-            if (current is not null)
+            if (++events % 10_000 == 0)
             {
-                CheckEnd(current, expectedVersion - 1);
+                progress?.Report(events);
             }
+            if (brokenStreams.Contains(row.Stream))
+            {
+                expectedVersion = row.Version + 1;
+                continue;
+            }
+            if (row.Version != expectedVersion)
+            {
+                Break(new ChainBreak(row.Stream, expectedVersion,
+                    row.Version > expectedVersion ? "An event is missing." : "A version appears twice.",
+                    $"version {expectedVersion}", $"version {row.Version}"));
+                expectedVersion = row.Version + 1;
+                continue;
+            }
+            var headers = row.HeaderValues();
+            var stored = headers.GetValueOrDefault(EventHeaders.Hash);
+            var recomputed = EventChain.Hash(previousHash, row.ToChained(headers));
+            if (stored != recomputed)
+            {
+                Break(new ChainBreak(row.Stream, row.Version,
+                    stored is null ? "The event carries no hash." : "The event or its metadata differs from what was recorded.",
+                    recomputed, stored));
+            }
+            previousHash = stored ?? recomputed;
+            expectedVersion++;
+        }
+        if (current is not null)
+        {
+            CheckEnd(current, expectedVersion - 1);
         }
         foreach (var (key, _) in recordedVersions.Where(s => !s.Value.Seen))
         {
@@ -114,24 +105,8 @@ public sealed class ChainVerifier(NpgsqlDataSource database)
     }
 
     /// <summary>Each stream's last hash: what an upward report carries so that later edits show.</summary>
-    public async Task<IReadOnlyList<ChainHead>> HeadsAsync(string streamPrefix, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand($"""
-            SELECT e.stream_id, e.version, e.headers->>'{EventHeaders.Hash}'
-            FROM {ReadinessStore.Schema}.mt_streams s
-            JOIN {ReadinessStore.Schema}.mt_events e ON e.stream_id = s.id AND e.version = s.version
-            WHERE {EventRow.Reported("s.id")} AND {EventHistory.AreaFilter("s.id")}
-            ORDER BY e.stream_id
-            """);
-        EventHistory.AddAreaParameters(command, streamPrefix);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var heads = new List<ChainHead>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            heads.Add(new ChainHead(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? string.Empty : reader.GetString(2)));
-        }
-        return heads;
-    }
+    public Task<IReadOnlyList<ChainHead>> HeadsAsync(string streamPrefix, CancellationToken cancellationToken) =>
+        store.ChainHeadsAsync(streamPrefix, cancellationToken);
 
     private sealed class RecordedStream(long version)
     {
@@ -139,18 +114,7 @@ public sealed class ChainVerifier(NpgsqlDataSource database)
         public bool Seen { get; set; }
     }
 
-    private async Task<Dictionary<string, RecordedStream>> StreamVersions(string? stream, string? area, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand(
-            $"SELECT id, version FROM {ReadinessStore.Schema}.mt_streams WHERE {EventRow.Reported("id")} AND (@stream::text IS NULL OR id = @stream) AND (@area::text IS NULL OR {EventHistory.AreaFilter("id")})");
-        command.Parameters.Add(new NpgsqlParameter<string?>("stream", stream));
-        EventHistory.AddAreaParameters(command, area);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var versions = new Dictionary<string, RecordedStream>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions[reader.GetString(0)] = new RecordedStream(reader.GetInt64(1));
-        }
-        return versions;
-    }
+    private async Task<Dictionary<string, RecordedStream>> StreamVersions(string? stream, string? area, CancellationToken cancellationToken) =>
+        (await store.StreamVersionsAsync(stream, area, cancellationToken))
+            .ToDictionary(s => s.Key, s => new RecordedStream(s.Value), StringComparer.Ordinal);
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Npgsql;
-using NpgsqlTypes;
 using Readiness.Contracts;
 using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
@@ -20,7 +18,7 @@ public sealed class ImportRefusedException(long line, string reason) : Exception
 /// The history as CloudEvents in JSON lines, one event per line in recording order, with all of its
 /// metadata and its hash, so another store can take it in and check every link on the way.
 /// </summary>
-public sealed class EventArchive(NpgsqlDataSource database)
+public sealed class EventArchive(EventStore store)
 {
     public const string MediaType = "application/x-ndjson";
     private const string TypePrefix = "readiness.";
@@ -30,18 +28,10 @@ public sealed class EventArchive(NpgsqlDataSource database)
     /// <summary>Writes every event of the area (all when null) to <paramref name="output"/>; returns how many.</summary>
     public async Task<long> ExportAsync(string? area, Stream output, CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand($"""
-            SELECT {EventRow.Columns} FROM {ReadinessStore.Schema}.mt_events
-            WHERE {EventRow.Reported("stream_id")} AND (@area::text IS NULL OR {EventHistory.AreaFilter("stream_id")})
-            ORDER BY seq_id
-            """);
-        EventHistory.AddAreaParameters(command, area);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await using var writer = new Utf8JsonWriter(output);
         long count = 0;
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var row in store.ExportAsync(area, cancellationToken))
         {
-            var row = EventRow.Read(reader);
             var headers = row.HeaderValues();
             writer.WriteStartObject();
             writer.WriteString("specversion", "1.0");
@@ -82,72 +72,13 @@ public sealed class EventArchive(NpgsqlDataSource database)
         var started = Stopwatch.GetTimestamp();
         var lines = await ReadAndCheckAsync(input, cancellationToken);
 
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var empty = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {ReadinessStore.Schema}.mt_streams WHERE {EventRow.Reported("id")})", connection, transaction))
-        {
-            if ((bool)(await empty.ExecuteScalarAsync(cancellationToken))!)
-            {
-                throw new InvalidOperationException("The store already holds events; an import goes into an empty store only.");
-            }
-        }
-
-        var streams = lines.GroupBy(l => l.Stream, StringComparer.Ordinal)
-            .Select(g => (Id: g.Key, Version: g.Max(l => l.Version), Created: g.Min(l => l.RecordedAt), Updated: g.Max(l => l.RecordedAt)))
-            .ToList();
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {ReadinessStore.Schema}.mt_streams (id, version, timestamp, created) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var stream in streams)
-            {
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(stream.Id, NpgsqlDbType.Varchar, cancellationToken);
-                await copy.WriteAsync(stream.Version, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(stream.Updated, NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync(stream.Created, NpgsqlDbType.TimestampTz, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
-        }
-
-        // Sequences are renumbered from 1 in the file's order: an area's events keep their order
-        // without the gaps other areas left, which the projection daemon would wait on.
-        await using (var copy = await connection.BeginBinaryImportAsync($"""
-            COPY {ReadinessStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id, causation_id, headers)
-            FROM STDIN (FORMAT BINARY)
-            """, cancellationToken))
-        {
-            long sequence = 0;
-            foreach (var line in lines)
-            {
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(++sequence, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.Id, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(line.Stream, NpgsqlDbType.Varchar, cancellationToken);
-                await copy.WriteAsync(line.Version, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.Data, NpgsqlDbType.Jsonb, cancellationToken);
-                await copy.WriteAsync(line.Type, NpgsqlDbType.Varchar, cancellationToken);
-                await copy.WriteAsync(line.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                var clrType = EventRow.ClrTypeOf(line.Type)!;
-                await copy.WriteAsync($"{clrType.FullName}, {clrType.Assembly.GetName().Name}", NpgsqlDbType.Varchar, cancellationToken);
-                await WriteNullable(copy, line.Chained.CorrelationId, cancellationToken);
-                await WriteNullable(copy, line.Chained.CausationId, cancellationToken);
-                await copy.WriteAsync(line.Headers, NpgsqlDbType.Jsonb, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
-        }
-        await using (var sequence = new NpgsqlCommand($"SELECT setval('{ReadinessStore.Schema}.mt_events_sequence', @last)", connection, transaction))
-        {
-            sequence.Parameters.Add(new NpgsqlParameter<long>("last", Math.Max(1, lines.Count)));
-            await sequence.ExecuteScalarAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+        var streams = await store.ImportAsync(
+            [.. lines.Select(l => new ArchivedEvent(l.Id, l.Stream, l.Version, l.Type, l.Data, l.Headers, l.RecordedAt, l.Chained.CorrelationId, l.Chained.CausationId))],
+            cancellationToken);
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new ImportReport(lines.Count, streams.Count, Math.Round(seconds, 3), Math.Round(lines.Count / Math.Max(seconds, 1e-6)));
+        return new ImportReport(lines.Count, streams, Math.Round(seconds, 3), Math.Round(lines.Count / Math.Max(seconds, 1e-6)));
     }
-
-    private static Task WriteNullable(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
-        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
 
     private sealed record Line(Guid Id, string Stream, long Version, string Type, string Data, string Headers, string Hash, DateTimeOffset RecordedAt, ChainedEvent Chained);
 

@@ -1,5 +1,4 @@
 using Marten;
-using Npgsql;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
@@ -24,33 +23,18 @@ public sealed record Moment(DateTimeOffset? AsOf, DateTimeOffset? KnownAt)
 /// in recording order. The province starts from the nearest <see cref="RosterCheckpoint"/> instead
 /// of replaying every stream.
 /// </summary>
-public sealed class PastViews(NpgsqlDataSource database, IDocumentStore store)
+public sealed class PastViews(EventStore events, IDocumentStore store)
 {
-    private readonly Marten.ISerializer serializer = store.Options.Serializer();
-
     /// <summary>The last global sequence recorded by <paramref name="knownAt"/>, or the newest.</summary>
-    public async Task<long> SequenceKnownAtAsync(DateTimeOffset? knownAt, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand(
-            $"SELECT coalesce(max(seq_id), 0) FROM {ReadinessStore.Schema}.mt_events WHERE (@knownAt::timestamptz IS NULL OR timestamp <= @knownAt)");
-        // Npgsql writes timestamptz from UTC values only.
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("knownAt", knownAt?.ToUniversalTime()));
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    public Task<long> SequenceKnownAtAsync(DateTimeOffset? knownAt, CancellationToken cancellationToken) =>
+        events.SequenceKnownAtAsync(knownAt, cancellationToken);
 
     /// <summary>One unit with its own duty posts, as folded at the moment.</summary>
     public async Task<ProvinceRoster> UnitAsync(string unitId, Moment moment, CancellationToken cancellationToken)
     {
         var roster = new ProvinceRoster { Id = UnitPath.ProvinceOf(unitId) };
         var known = await SequenceKnownAtAsync(moment.KnownAt, cancellationToken);
-        await FoldAsync(roster, """
-            (stream_id = @unit OR (stream_id LIKE @posts AND stream_id NOT LIKE @deeper))
-            """, command =>
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("unit", StreamKeys.Unit(unitId)));
-                command.Parameters.Add(new NpgsqlParameter<string>("posts", StreamKeys.DutyPost(unitId) + "/%"));
-                command.Parameters.Add(new NpgsqlParameter<string>("deeper", StreamKeys.DutyPost(unitId) + "/%/%"));
-            }, moment.AsOf, known, cancellationToken);
+        await FoldAsync(roster, events.UnitEventsAsync(unitId, moment.AsOf, known, cancellationToken));
         return roster;
     }
 
@@ -59,9 +43,7 @@ public sealed class PastViews(NpgsqlDataSource database, IDocumentStore store)
     {
         var roster = new ProvinceRoster { Id = StreamKeys.ProvinceOf(streamKey) };
         var known = await SequenceKnownAtAsync(moment.KnownAt, cancellationToken);
-        await FoldAsync(roster, "stream_id = @stream",
-            command => command.Parameters.Add(new NpgsqlParameter<string>("stream", streamKey)),
-            moment.AsOf, known, cancellationToken);
+        await FoldAsync(roster, events.StreamEventsAsync(streamKey, moment.AsOf, known, cancellationToken));
         return roster;
     }
 
@@ -91,85 +73,26 @@ public sealed class PastViews(NpgsqlDataSource database, IDocumentStore store)
         {
             roster.Forget(stream);
         }
-        await FoldAsync(roster, $"""
-            {EventHistory.AreaFilter("stream_id")}
-            AND (@checkpointSequence::bigint IS NULL
-                 OR stream_id = ANY(@straddling)
-                 OR seq_id > @checkpointSequence
-                 OR headers->>'{EventHeaders.OccurredAt}' > @checkpointAsOf)
-            """, command =>
-            {
-                EventHistory.AddAreaParameters(command, provinceId);
-                command.Parameters.Add(new NpgsqlParameter<long?>("checkpointSequence", checkpoint?.Sequence));
-                command.Parameters.Add(new NpgsqlParameter<string[]>("straddling", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = straddling });
-                command.Parameters.Add(new NpgsqlParameter<string?>("checkpointAsOf", checkpoint is null ? null : EventHeaders.Format(checkpoint.AsOf)));
-            }, asOf, known, cancellationToken);
+        await FoldAsync(roster, events.ProvinceEventsAsync(provinceId, checkpoint?.Sequence, checkpoint?.AsOf, straddling, asOf, known, cancellationToken));
         return roster;
     }
 
     /// <summary>When the province's first event recorded up to <paramref name="sequence"/> happened.</summary>
-    internal async Task<DateTimeOffset?> FirstOccurredAsync(string provinceId, long sequence, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand($"""
-            SELECT min(headers->>'{EventHeaders.OccurredAt}') FROM {ReadinessStore.Schema}.mt_events
-            WHERE seq_id <= @sequence AND {EventHistory.AreaFilter("stream_id")}
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long>("sequence", sequence));
-        EventHistory.AddAreaParameters(command, provinceId);
-        return await command.ExecuteScalarAsync(cancellationToken) is string first
-            ? DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture)
-            : null;
-    }
+    internal Task<DateTimeOffset?> FirstOccurredAsync(string provinceId, long sequence, CancellationToken cancellationToken) =>
+        events.FirstOccurredAsync(provinceId, sequence, cancellationToken);
 
     /// <summary>
     /// The streams of a province that a checkpoint at (<paramref name="asOf"/>, <paramref name="sequence"/>)
     /// cannot be continued for: an event that happened by then was recorded after one that happened later.
     /// </summary>
-    internal async Task<List<string>> StraddlingAsync(string provinceId, DateTimeOffset asOf, long sequence, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand($"""
-            SELECT DISTINCT stream_id FROM (
-              SELECT stream_id, headers->>'{EventHeaders.OccurredAt}' AS occurred,
-                     max(headers->>'{EventHeaders.OccurredAt}') OVER (PARTITION BY stream_id ORDER BY version
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_before
-              FROM {ReadinessStore.Schema}.mt_events
-              WHERE seq_id <= @sequence AND {EventHistory.AreaFilter("stream_id")}) events
-            WHERE occurred <= @asOf AND latest_before > @asOf
-            ORDER BY stream_id
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long>("sequence", sequence));
-        command.Parameters.Add(new NpgsqlParameter<string>("asOf", EventHeaders.Format(asOf)));
-        EventHistory.AddAreaParameters(command, provinceId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var streams = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            streams.Add(reader.GetString(0));
-        }
-        return streams;
-    }
+    internal Task<List<string>> StraddlingAsync(string provinceId, DateTimeOffset asOf, long sequence, CancellationToken cancellationToken) =>
+        events.StraddlingAsync(provinceId, asOf, sequence, cancellationToken);
 
-    private async Task FoldAsync(ProvinceRoster roster, string scope, Action<NpgsqlCommand> parameters, DateTimeOffset? asOf, long known, CancellationToken cancellationToken)
+    private static async Task FoldAsync(ProvinceRoster roster, IAsyncEnumerable<PastEvent> selected)
     {
-        await using var command = database.CreateCommand($"""
-            SELECT seq_id, stream_id, version, type, data, timestamp FROM {ReadinessStore.Schema}.mt_events
-            WHERE seq_id <= @known
-              AND (@asOf::text IS NULL OR headers->>'{EventHeaders.OccurredAt}' <= @asOf)
-              AND {scope}
-            ORDER BY seq_id
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long>("known", known));
-        command.Parameters.Add(new NpgsqlParameter<string?>("asOf", asOf is { } at && at != DateTimeOffset.MaxValue ? EventHeaders.Format(at) : null));
-        parameters(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var e in selected)
         {
-            if (EventRow.ClrTypeOf(reader.GetString(3)) is not { } type)
-            {
-                continue;
-            }
-            var data = serializer.FromJson(type, reader, 4);
-            roster.Record(reader.GetString(1), data, reader.GetInt64(2), reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(5));
+            roster.Record(e.Stream, e.Data, e.Version, e.Sequence, e.Timestamp);
         }
     }
 }

@@ -56,12 +56,8 @@ public sealed partial class DatabaseMigrator(
             {
                 await ownerStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             }
-            foreach (var index in ReadinessStore.AuditIndexes.Values)
-            {
-                await Execute(connection, index, cancellationToken);
-            }
-
-            await Execute(connection, Grants(appRole), cancellationToken);
+            await EventStore.ApplyAuditIndexesAsync(connection, cancellationToken);
+            await EventStore.GrantAppRoleAsync(connection, appRole, cancellationToken);
         }
         finally
         {
@@ -72,36 +68,6 @@ public sealed partial class DatabaseMigrator(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>
-    /// The application role reads and writes rows; it owns nothing and cannot drop or alter a table.
-    /// It may empty a projection's documents, which a rebuild does. Events it may only append:
-    /// no UPDATE, DELETE or TRUNCATE on the event table, so the record cannot be rewritten through it.
-    /// </summary>
-    private static string Grants(string role)
-    {
-        var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(role);
-        var rows = string.Join('\n', new[] { "public", ReadinessStore.Schema }.Select(schema => $"""
-            GRANT USAGE ON SCHEMA {schema} TO {quoted};
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted};
-            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};
-            GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {quoted};
-            """));
-        return rows + $$"""
-
-            DO $grant$
-            DECLARE document regclass;
-            BEGIN
-              FOR document IN SELECT format('%I.%I', schemaname, tablename)::regclass FROM pg_tables
-                              WHERE schemaname = '{{ReadinessStore.Schema}}' AND tablename LIKE 'mt\_doc\_%'
-              LOOP
-                EXECUTE format('GRANT TRUNCATE ON %s TO %s', document, '{{quoted.Replace("'", "''", StringComparison.Ordinal)}}');
-              END LOOP;
-            END
-            $grant$;
-            REVOKE UPDATE, DELETE, TRUNCATE ON {{ReadinessStore.Schema}}.mt_events FROM {{quoted}};
-            """;
-    }
 
     private static IEnumerable<(string Name, string Sql)> OrleansScripts()
     {

@@ -107,6 +107,7 @@ public static class SiloHostExtensions
 
         builder.AddReadinessTelemetry();
         builder.AddReadinessSecurity();
+        services.AddSingleton<EventStore>();
         services.AddSingleton<ProjectionLagReader>();
         services.AddSingleton<EventHistory>();
         services.AddSingleton<ChainVerifier>();

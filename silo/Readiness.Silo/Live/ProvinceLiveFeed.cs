@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
@@ -23,16 +22,13 @@ public sealed record ProvinceChange(string ProvinceId, long Sequence, IReadOnlyL
 /// </summary>
 public sealed partial class ProvinceLiveFeed(
     IDocumentStore store,
-    NpgsqlDataSource dataSource,
+    EventStore events,
     ReadinessPolicy policy,
     ReadinessClock clock,
     IOptions<JsonOptions> json,
     ILogger<ProvinceLiveFeed> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
-    private static readonly string SequenceQuery =
-        $"SELECT id, (data->>'sequence')::bigint FROM {ReadinessStore.Schema}.mt_doc_provinceroster WHERE id = ANY(@ids)";
 
     private readonly ConcurrentDictionary<string, Watched> watched = new(StringComparer.Ordinal);
 
@@ -77,17 +73,12 @@ public sealed partial class ProvinceLiveFeed(
             }
             try
             {
-                await using var command = dataSource.CreateCommand(SequenceQuery);
-                command.Parameters.AddWithValue("ids", ids);
                 var moved = new List<string>();
-                await using (var reader = await command.ExecuteReaderAsync(stoppingToken))
+                foreach (var (provinceId, sequence) in await events.RosterSequencesAsync(ids, stoppingToken))
                 {
-                    while (await reader.ReadAsync(stoppingToken))
+                    if (watched.TryGetValue(provinceId, out var entry) && sequence != Interlocked.Read(ref entry.Sequence))
                     {
-                        if (watched.TryGetValue(reader.GetString(0), out var entry) && reader.GetInt64(1) != Interlocked.Read(ref entry.Sequence))
-                        {
-                            moved.Add(reader.GetString(0));
-                        }
+                        moved.Add(provinceId);
                     }
                 }
                 foreach (var provinceId in moved)

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Marten;
-using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
@@ -18,37 +17,17 @@ namespace Readiness.Silo.Live;
 /// <param name="MeasuredAt">When this was measured.</param>
 public sealed record ProjectionLag(string Projection, long Position, long NewestSequence, long LagEvents, double LagSeconds, DateTimeOffset MeasuredAt);
 
-/// <summary>Reads the daemon's progress table against the event table.</summary>
-public sealed class ProjectionLagReader(NpgsqlDataSource dataSource, TimeProvider clock)
+/// <summary>Measures the asynchronous projections' lag from the daemon's progress in the event store.</summary>
+public sealed class ProjectionLagReader(EventStore events, TimeProvider clock)
 {
     public static readonly IReadOnlyList<string> AsyncProjections = ["province-roster"];
 
-    private static readonly string Query = $"""
-        SELECT p.name,
-               coalesce(p.last_seq_id, 0),
-               coalesce((SELECT max(seq_id) FROM {ReadinessStore.Schema}.mt_events), 0),
-               (SELECT min(e.timestamp) FROM {ReadinessStore.Schema}.mt_events e WHERE e.seq_id > coalesce(p.last_seq_id, 0))
-        FROM unnest(@names) AS wanted(name)
-        LEFT JOIN {ReadinessStore.Schema}.mt_event_progression p ON p.name = wanted.name || ':All'
-        """;
-
     public async Task<IReadOnlyList<ProjectionLag>> ReadAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(Query);
-        command.Parameters.AddWithValue("names", AsyncProjections.ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var progress = await events.ProgressAsync(AsyncProjections, cancellationToken);
         var now = clock.GetUtcNow();
-        var lags = new List<ProjectionLag>();
-        var index = 0;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var position = reader.GetInt64(1);
-            var newest = reader.GetInt64(2);
-            var oldestWaiting = reader.IsDBNull(3) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(3);
-            lags.Add(new ProjectionLag(AsyncProjections[index++], position, newest, Math.Max(0, newest - position),
-                oldestWaiting is { } waiting ? Math.Max(0, (now - waiting).TotalSeconds) : 0, now));
-        }
-        return lags;
+        return [.. progress.Select(p => new ProjectionLag(p.Projection, p.Position, p.NewestSequence, Math.Max(0, p.NewestSequence - p.Position),
+            p.OldestWaiting is { } waiting ? Math.Max(0, (now - waiting).TotalSeconds) : 0, now))];
     }
 }
 

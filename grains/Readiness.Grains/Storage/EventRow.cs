@@ -3,29 +3,28 @@ using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Domain.Audit;
-using Readiness.Grains.Storage;
 
-namespace Readiness.Silo.Audit;
+namespace Readiness.Grains.Storage;
 
 /// <summary>
 /// The event table read as rows, with the body and headers as the text PostgreSQL stores, which is
 /// what the chain is checked against (not what Marten would make of it).
 /// </summary>
-internal sealed record EventRow(
+public sealed record EventRow(
     long Sequence, Guid Id, string Stream, long Version, string Type, string Data, string? Headers,
     string? CorrelationId, string? CausationId, DateTimeOffset Timestamp)
 {
-    public const string Columns = "seq_id, id, stream_id, version, type, data::text, headers::text, correlation_id, causation_id, timestamp";
+    internal const string Columns = "seq_id, id, stream_id, version, type, data::text, headers::text, correlation_id, causation_id, timestamp";
 
     /// <summary>
     /// Where Marten writes a placeholder for each sequence number an append used and then lost (the
     /// connection broke, the transaction rolled back), so that its daemon need not wait for the gap.
     /// Nothing was reported there: it is not part of any history, chain or export.
     /// </summary>
-    public const string TombstoneStream = "mt_tombstone";
+    internal const string TombstoneStream = "mt_tombstone";
 
     /// <summary>A condition on a stream-id column that leaves out Marten's tombstone stream.</summary>
-    public static string Reported(string streamColumn) => $"{streamColumn} <> '{TombstoneStream}'";
+    internal static string Reported(string streamColumn) => $"{streamColumn} <> '{TombstoneStream}'";
 
     private static readonly Dictionary<string, string> TypeByKind =
         EventTypes.Stored.ToDictionary(t => t.Name, StoredEventNames.Of, StringComparer.OrdinalIgnoreCase);
@@ -39,7 +38,7 @@ internal sealed record EventRow(
 
     public static IEnumerable<string> Kinds => TypeByKind.Keys.Order(StringComparer.Ordinal);
 
-    public static EventRow Read(NpgsqlDataReader reader) => new(
+    internal static EventRow Read(NpgsqlDataReader reader) => new(
         reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
         reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
         reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),

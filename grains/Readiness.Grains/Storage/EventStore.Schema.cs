@@ -1,0 +1,53 @@
+using Npgsql;
+
+namespace Readiness.Grains.Storage;
+
+public sealed partial class EventStore
+{
+    /// <summary>Adds the indexes on the event table beyond Marten's own (<see cref="ReadinessStore.AuditIndexes"/>), as the owner.</summary>
+    public static async Task ApplyAuditIndexesAsync(NpgsqlConnection owner, CancellationToken cancellationToken)
+    {
+        foreach (var index in ReadinessStore.AuditIndexes.Values)
+        {
+            await using var command = new NpgsqlCommand(index, owner);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Grants the application role its rights, as the owner. It reads and writes rows; it owns nothing
+    /// and cannot drop or alter a table. It may empty a projection's documents, which a rebuild does.
+    /// Events it may only append: no UPDATE, DELETE or TRUNCATE on the event table, so the record
+    /// cannot be rewritten through it.
+    /// </summary>
+    public static async Task GrantAppRoleAsync(NpgsqlConnection owner, string role, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(Grants(role), owner);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Grants(string role)
+    {
+        var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(role);
+        var rows = string.Join('\n', new[] { "public", ReadinessStore.Schema }.Select(schema => $"""
+            GRANT USAGE ON SCHEMA {schema} TO {quoted};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted};
+            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};
+            GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {quoted};
+            """));
+        return rows + $$"""
+
+            DO $grant$
+            DECLARE document regclass;
+            BEGIN
+              FOR document IN SELECT format('%I.%I', schemaname, tablename)::regclass FROM pg_tables
+                              WHERE schemaname = '{{ReadinessStore.Schema}}' AND tablename LIKE 'mt\_doc\_%'
+              LOOP
+                EXECUTE format('GRANT TRUNCATE ON %s TO %s', document, '{{quoted.Replace("'", "''", StringComparison.Ordinal)}}');
+              END LOOP;
+            END
+            $grant$;
+            REVOKE UPDATE, DELETE, TRUNCATE ON {{Events}} FROM {{quoted}};
+            """;
+    }
+}

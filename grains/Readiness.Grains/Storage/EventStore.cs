@@ -1,0 +1,60 @@
+using Marten;
+using Npgsql;
+using Readiness.Domain;
+
+namespace Readiness.Grains.Storage;
+
+/// <summary>
+/// The one seam between Readiness and the tables Marten keeps its events, streams and daemon
+/// progress in. Marten's own API covers appends and loads; what it does not offer (the rows as
+/// stored, for the hash chain; folds over an area's events selected by two times; a rebuild that
+/// swaps documents in under the stream locks) is SQL, and all of that SQL lives in this class, split
+/// by concern into its partial files. A Marten upgrade that reshapes its tables is answered here alone.
+/// </summary>
+public sealed partial class EventStore(NpgsqlDataSource database, IDocumentStore store)
+{
+    private const string Events = ReadinessStore.Schema + ".mt_events";
+    private const string Streams = ReadinessStore.Schema + ".mt_streams";
+    private const string Progression = ReadinessStore.Schema + ".mt_event_progression";
+    private const string EventSequence = ReadinessStore.Schema + ".mt_events_sequence";
+    private const string RosterDocuments = ReadinessStore.Schema + ".mt_doc_provinceroster";
+
+    /// <summary>
+    /// SQL true for the streams of a unit's subtree: its units, and the exercises and duty posts
+    /// whose ids start with one of them. Expects the parameters of <see cref="AddAreaParameters"/>.
+    /// </summary>
+    private static string AreaFilter(string column) =>
+        $"({column} = @area OR {column} LIKE @areaUnits OR {column} LIKE @areaExercises OR {column} LIKE @areaPosts)";
+
+    private static void AddAreaParameters(NpgsqlCommand command, string? area)
+    {
+        // Unit ids hold only [a-z0-9/-], so nothing in them needs escaping for LIKE.
+        command.Parameters.Add(new NpgsqlParameter<string?>("area", area));
+        command.Parameters.Add(new NpgsqlParameter<string?>("areaUnits", area is null ? null : area + "/%"));
+        command.Parameters.Add(new NpgsqlParameter<string?>("areaExercises", area is null ? null : StreamKeys.Exercise(area) + "/%"));
+        command.Parameters.Add(new NpgsqlParameter<string?>("areaPosts", area is null ? null : StreamKeys.DutyPost(area) + "/%"));
+    }
+
+    private static async IAsyncEnumerable<EventRow> RowsAsync(NpgsqlCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using (command)
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return EventRow.Read(reader);
+            }
+        }
+    }
+
+    private static async Task<List<string>> StringsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var values = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+        return values;
+    }
+}
