@@ -58,19 +58,17 @@ internal static class ExportCommand
                 lines = watched
                     ? await Live.ProgressAsync(async context =>
                     {
-                        // The server does not say how many events are coming, so the bar cannot fill: it counts.
+                        // The server does not say how many events are coming, so there is no bar to fill: it counts.
                         var task = context.AddTask(Counted(0, clock.Elapsed));
-                        task.IsIndeterminate = true;
                         var total = await client.ExportAsync(file, options.Area, new Live.Synchronous<long>(n =>
                         {
                             written = n;
                             task.Description = Counted(n, clock.Elapsed);
                         }), stop.Token);
                         task.Description = Counted(total, clock.Elapsed);
-                        task.IsIndeterminate = false;
                         task.Value = task.MaxValue;
                         return total;
-                    })
+                    }, bounded: false)
                     : await client.ExportAsync(file, options.Area, new Live.Synchronous<long>(n =>
                     {
                         written = n;

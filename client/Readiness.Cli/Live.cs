@@ -12,10 +12,14 @@ internal static class Live
     public static bool Watched(TextWriter output, bool json = false) => !json && output == Console.Out && !Console.IsOutputRedirected;
 
     /// <summary>Bars that stay on screen at their final state, so the summary printed after them reads as their conclusion.</summary>
-    public static Task<T> ProgressAsync<T>(Func<ProgressContext, Task<T>> body) =>
+    /// <param name="body">Adds the tasks and moves them on.</param>
+    /// <param name="bounded">Whether the work has a known end; without one a bar and a percentage would claim what no one knows.</param>
+    public static Task<T> ProgressAsync<T>(Func<ProgressContext, Task<T>> body, bool bounded = true) =>
         AnsiConsole.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Columns(bounded
+                ? [new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn()]
+                : [new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn(), new SpinnerColumn()])
             .StartAsync(body);
 
     /// <summary>A spinner with the time spent, for a wait that reports nothing until it ends: no bar pretends to know how far it is.</summary>
