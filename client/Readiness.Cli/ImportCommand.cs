@@ -106,33 +106,31 @@ internal static class ImportCommand
     }
 
     /// <summary>
-    /// The upload as a bar of the bytes the request has read from the file, then a spinner while the silo checks, writes
-    /// and rebuilds: the silo tells nothing of those until it answers.
+    /// The upload as the megabytes the request has read from the file, then the wait while the silo checks, writes and
+    /// rebuilds, which it tells nothing of until it answers: no bar, since a percentage there would be made up.
     /// </summary>
     private static Task<ImportReport> SendWatched(ReadinessClient client, FileStream file, string path, Uri url) =>
         Live.ProgressAsync(async context =>
         {
-            var sending = context.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"Sending {Path.GetFileName(path)} ({file.Length / 1048576.0:0.0} MB) to {url}")), maxValue: Math.Max(file.Length, 1));
+            var name = Path.GetFileName(path);
+            var sending = context.AddTask(Sent(name, 0, file.Length, url));
             ProgressTask? silo = null;
             var counted = new ReadCounter(file, read =>
             {
-                sending.Value = read;
+                sending.Description = Sent(name, read, file.Length, url);
                 if (read >= file.Length && silo is null)
                 {
+                    sending.Value = sending.MaxValue;
                     silo = context.AddTask("The silo checks every chain, writes, then rebuilds the views");
-                    silo.IsIndeterminate = true;
                 }
             });
             var report = await client.ImportAsync(counted);
-            sending.Value = sending.MaxValue;
-            if (silo is not null)
-            {
-                silo.IsIndeterminate = false;
-                silo.Value = silo.MaxValue;
-            }
+            silo?.Value = silo.MaxValue;
             return report;
-        });
+        }, bounded: false);
+
+    private static string Sent(string name, long read, long length, Uri url) => Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+        $"Sending {name}: {read / 1048576.0:0.0} of {length / 1048576.0:0.0} MB to {url}"));
 
     /// <summary>The file as the request reads it, telling how far it has got; seeking and length pass through, so the request keeps its Content-Length.</summary>
     private sealed class ReadCounter(FileStream inner, Action<long> read) : Stream
