@@ -10,7 +10,10 @@ internal sealed class UsageCommand(string name, string description, string usage
 {
     public string Usage { get; } = usage;
 
-    /// <summary>The command's action, given the cancellation of the parser for the commands that do not handle Ctrl+C themselves.</summary>
+    /// <summary>
+    /// The command's action. The parser's cancellation is not passed on: the parser leaves Ctrl+C alone, and the commands
+    /// that can be stopped handle it themselves, each with its own last words.
+    /// </summary>
     public UsageCommand Runs(Func<ParseResult, Task<int>> action)
     {
         SetAction((parsed, _) => action(parsed));
