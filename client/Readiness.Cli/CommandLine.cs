@@ -1,46 +1,86 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+
 namespace Readiness.Cli;
 
 internal static class CommandLine
 {
     internal const string Usage = SimulateCommand.Usage + "\n" + RebuildCommand.Usage + "\n" + ReportCommand.Usage + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage;
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>The exit code of a command line that could not be understood, the same for every command.</summary>
+    public const int Misused = 2;
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>
+    /// Parses and runs a whole command line with writers of the caller's, so that tests run side by side never
+    /// share the console and see exactly what an operator would.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = Root(output, error);
+        switch (args)
         {
-            Console.WriteLine(Usage + "\n" + TokenCommand.Usage + "\n" + StatusCommand.Usage + "\n" + Connection.Usage);
-            return args.Length == 0 ? 2 : 0;
+            case []:
+                // A bare `readiness` is a mistake, but one best answered with the list of commands.
+                await Invoke(root.Parse(["--help"]), output, error);
+                return Misused;
+            case ["help", .. var rest]:
+                // `help` predates --help and stays; `help export` reads as `export --help`.
+                args = [.. rest, "--help"];
+                break;
         }
-        if (args[0] is "token" or "status")
+        return await Invoke(root.Parse(args), output, error);
+    }
+
+    /// <summary>Runs one command as <c>readiness name args</c>: each command's tests go through the same parser as the operator.</summary>
+    public static Task<int> RunAsync(string name, string[] args, TextWriter output, TextWriter error) =>
+        RunAsync([name, .. args], output, error);
+
+    private static RootCommand Root(TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("The readiness command line: reports for the demo, views, history and verification of the record, export, "
+            + "import, rebuilds, tokens and the silo's status, all through the silo's HTTP API.\n\n" + Connection.Usage.TrimEnd())
         {
-            return await (args[0] == "token" ? TokenCommand.RunAsync(args[1..]) : StatusCommand.RunAsync(args[1..]));
-        }
-        if (args[0] == "rebuild")
+            SimulateCommand.Create(output, error),
+            RebuildCommand.Create(output, error),
+            ReportCommand.Create(output, error),
+            HistoryCommand.Create(output, error),
+            VerifyCommand.Create(output, error),
+            ViewCommand.Create(output, error),
+            ExportCommand.Create(output, error),
+            ImportCommand.Create(output, error),
+            TokenCommand.Create(output, error),
+            StatusCommand.Create(output, error),
+        };
+        // Not the name of the running executable, which in the tests is theirs.
+        root.HelpName = "readiness";
+        return root;
+    }
+
+    private static async Task<int> Invoke(ParseResult parsed, TextWriter output, TextWriter error)
+    {
+        if (parsed.Action is ParseErrorAction)
         {
-            return await RebuildCommand.RunAsync(args[1..]);
-        }
-        if (args[0] == "report")
-        {
-            return await ReportCommand.RunAsync(args[1..]);
-        }
-        if (args[0] is "history" or "verify" or "view")
-        {
-            return await (args[0] switch
+            // Every refusal reads alike: what was wrong, then how the command is used, and exit 2, as scripts have always seen.
+            var problems = parsed.CommandResult.Command is RootCommand
+                ? [$"Unknown command '{parsed.Tokens[0].Value}'."]
+                : parsed.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal);
+            foreach (var problem in problems)
             {
-                "history" => HistoryCommand.RunAsync(args[1..]),
-                "verify" => VerifyCommand.RunAsync(args[1..]),
-                _ => ViewCommand.RunAsync(args[1..]),
-            });
+                await error.WriteLineAsync(problem);
+            }
+            await error.WriteLineAsync(parsed.CommandResult.Command is UsageCommand command ? command.Usage : Usage);
+            return Misused;
         }
-        if (args[0] is "export" or "import")
+        return await parsed.InvokeAsync(new InvocationConfiguration
         {
-            return await (args[0] == "export" ? ExportCommand.RunAsync(args[1..]) : ImportCommand.RunAsync(args[1..]));
-        }
-        if (args[0] != "simulate")
-        {
-            Console.Error.WriteLine($"Unknown command '{args[0]}'.\n{Usage}");
-            return 2;
-        }
-        return await SimulateCommand.RunAsync(args[1..]);
+            Output = output,
+            Error = error,
+            // Each command that can be stopped handles Ctrl+C itself: export removes its partial file, rebuild says the job goes on.
+            ProcessTerminationTimeout = null,
+            // An unexpected failure keeps its stack trace, as it had before the parser did the invoking.
+            EnableDefaultExceptionHandler = false,
+        });
     }
 }

@@ -16,129 +16,101 @@ internal static class ExportCommand
           Needs an auditor's token: --token, or READINESS_TOKEN.
         """;
 
-    private sealed record Options(Uri Url, string? Area, string? Out, string? Token);
+    private sealed record Settings(Uri Url, string? Area, string Out, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("export", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options?.Out is not { } target)
+        var url = Options.Url();
+        var token = Options.Token();
+        var area = Options.Text("--area", "area", "A province or a unit under it, such as bac-kan or bac-kan/ba-be; without it, the whole store.");
+        var target = Options.Text("--out", "file", "The file to write; it appears only once the export is complete.");
+        target.Required = true;
+        var command = new UsageCommand("export",
+            "Writes the recorded history of an area, or of the whole store, as CloudEvents in JSON lines, showing the events written and events/s as it goes. "
+            + "Needs an auditor's token.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            target, area, url, token,
+        };
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(area), parsed.GetValue(target)!, parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         // The timeout covers only the wait for the first byte; the body streams for as long as it takes.
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromMinutes(5));
-        var full = Path.GetFullPath(target);
+        var full = Path.GetFullPath(options.Out);
         // A cut-off export still verifies (every chain is whole up to where it stops) and would import
         // as a shorter history, so the file takes its name only when the server has sent everything.
         var partial = full + ".partial";
-        var meter = new RateLine(output, output == Console.Out && !Console.IsOutputRedirected);
+        var clock = Stopwatch.StartNew();
+        long written = 0;
+        var watched = Live.Watched(output);
+        var meter = watched ? null : new RateLine(error, clock);
         long lines;
         try
         {
             await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                lines = await client.ExportAsync(file, options.Area, new SynchronousProgress(meter.Draw), stop.Token);
+                lines = watched
+                    ? await Live.ProgressAsync(async context =>
+                    {
+                        // The server does not say how many events are coming, so there is no bar to fill: it counts.
+                        var task = context.AddTask(Counted(0, clock.Elapsed));
+                        var total = await client.ExportAsync(file, options.Area, new Live.Synchronous<long>(n =>
+                        {
+                            written = n;
+                            task.Description = Counted(n, clock.Elapsed);
+                        }), stop.Token);
+                        task.Description = Counted(total, clock.Elapsed);
+                        task.Value = task.MaxValue;
+                        return total;
+                    }, bounded: false)
+                    : await client.ExportAsync(file, options.Area, new Live.Synchronous<long>(n =>
+                    {
+                        written = n;
+                        meter!.Draw(n);
+                    }), stop.Token);
             }
             File.Move(partial, full, overwrite: true);
         }
         catch (Exception ex) when (ex is ReadinessApiException or HttpRequestException or IOException or OperationCanceledException)
         {
-            meter.Finish();
             File.Delete(partial);
             await error.WriteLineAsync(ex switch
             {
                 ReadinessApiException api => api.Problem.Detail ?? api.Message,
-                HttpRequestException when meter.Lines == 0 => $"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.",
+                HttpRequestException when written == 0 => $"Cannot reach the silo at {options.Url}: {ex.Message}. Start it with ./run.sh.",
                 OperationCanceledException => "Stopped; no file written.",
-                _ => $"The export broke off after {meter.Lines:N0} events ({ex.Message}); no file written.",
+                _ => $"The export broke off after {written:N0} events ({ex.Message}); no file written.",
             });
             return ex is OperationCanceledException ? 130 : 1;
         }
-        meter.Finish();
-        var seconds = meter.Elapsed.TotalSeconds;
+        var seconds = clock.Elapsed.TotalSeconds;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Exported {lines:N0} events of {options.Area ?? "the whole store"} in {seconds:0.00} s, {lines / Math.Max(seconds, 1e-3):N0} events/s, {new FileInfo(full).Length / 1048576.0:0.0} MB → {full}"));
         return 0;
     }
 
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        string? area = null;
-        string? target = null;
-        var reader = new OptionReader(error);
-        // An odd count is refused before any option is read, so it never says "Bad option".
-        var read = args.Length % 2 == 0 && reader.ReadPairs(args, (name, value) =>
-        {
-            switch (name)
-            {
-                case "--area" when value.Length > 0:
-                    area = value;
-                    return true;
-                case "--out" when value.Length > 0:
-                    target = value;
-                    return true;
-                default:
-                    return false;
-            }
-        });
-        return read ? new Options(reader.Url, area, target, reader.Token) : null;
-    }
+    private static string Counted(long lines, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{lines:N0} events written  {lines / Math.Max(elapsed.TotalSeconds, 1e-3):N0} events/s");
 
-    /// <summary>Calls back on the copying thread, so the count shown never goes backwards (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    /// <summary>Events written and events/s, a line a second, where no one watches a bar: a log still shows the export getting on.</summary>
+    private sealed class RateLine(TextWriter error, Stopwatch clock)
     {
-        public void Report(long value) => report(value);
-    }
-
-    /// <summary>Events written and events/s, redrawn in place on a terminal ten times a second; a line a second when redirected.</summary>
-    private sealed class RateLine(TextWriter output, bool interactive)
-    {
-        private readonly Stopwatch clock = Stopwatch.StartNew();
-        private readonly TimeSpan interval = interactive ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
-        // Not drawn in the first interval: the first blocks say nothing about the rate.
+        // Not written in the first second: the first blocks say nothing about the rate.
         private TimeSpan lastDrawn = TimeSpan.Zero;
-        private int drawnLength;
-
-        public long Lines { get; private set; }
-
-        public TimeSpan Elapsed => clock.Elapsed;
 
         public void Draw(long lines)
         {
-            Lines = lines;
-            if (clock.Elapsed - lastDrawn >= interval)
+            if (clock.Elapsed - lastDrawn >= TimeSpan.FromSeconds(1))
             {
-                Render();
+                lastDrawn = clock.Elapsed;
+                error.WriteLine(Counted(lines, lastDrawn));
             }
-        }
-
-        /// <summary>Leaves a redrawn line at its final count, so the summary starts on a line of its own.</summary>
-        public void Finish()
-        {
-            if (interactive && drawnLength > 0)
-            {
-                Render();
-                output.WriteLine();
-            }
-        }
-
-        private void Render()
-        {
-            lastDrawn = clock.Elapsed;
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"{Lines:N0} events written  {Lines / Math.Max(lastDrawn.TotalSeconds, 1e-3):N0} events/s");
-            if (interactive)
-            {
-                output.Write('\r' + line.PadRight(drawnLength));
-                drawnLength = line.Length;
-                return;
-            }
-            output.WriteLine(line);
         }
     }
 }

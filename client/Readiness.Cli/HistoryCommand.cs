@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Readiness.Client;
@@ -19,18 +20,69 @@ internal static class HistoryCommand
           --token (else READINESS_TOKEN, else .local/dev-token) is sent as the bearer token.
         """;
 
-    private sealed record Options(Uri Url, HistoryScope? Scope, string? Province, string? District, HistoryFilter Filter, long? After, bool All, bool Json, string? Token = null);
+    private sealed record Settings(Uri Url, HistoryScope Scope, HistoryFilter Filter, long? After, bool All, bool Json, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("history", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options?.Scope is not { } scope)
+        var url = Options.Url();
+        var token = Options.Token();
+        var json = Options.Json("Print each event, with its data and hash, as a line of JSON; the count goes to standard error.");
+        var unit = Options.Text("--unit", "id", "The events of a unit.");
+        var exercise = Options.Text("--exercise", "id", "The events of an exercise.");
+        var post = Options.Text("--post", "id", "The events of a duty post.");
+        var province = Options.Text("--province", "id", "The events of a province's units, exercises and duty posts.");
+        var district = Options.Text("--district", "id", "With --province: only one district's.");
+        var kinds = Options.Texts("--kind", "kind", "Only events of this kind, such as OutreachSessionHeld; may be given again.");
+        var from = Options.Moment("--from", "Only events that happened at or after this moment");
+        var to = Options.Moment("--to", "Only events that happened before this moment");
+        var recordedFrom = Options.Moment("--recorded-from", "Only events recorded at or after this moment");
+        var recordedTo = Options.Moment("--recorded-to", "Only events recorded before this moment");
+        var limit = Options.Number<int>("--limit", "Events on a page, at most 1000; 100 by default.", n => n is >= 1 and <= 1000, "a whole number from 1 to 1000", NumberStyles.None);
+        var after = Options.Number<long>("--after", "Continue after this sequence, as the last page said.", _ => true, "a sequence number", NumberStyles.None);
+        var all = new Option<bool>("--all") { Description = "Every page, not only the first." };
+        var command = new UsageCommand("history",
+            "Prints recorded events oldest first: sequence, when recorded, when it happened, kind, stream, who recorded it, command id. "
+            + "Name exactly one of --unit, --exercise, --post or --province.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            unit, exercise, post, province, district, kinds, from, to, recordedFrom, recordedTo, limit, after, all, json, url, token,
+        };
+        command.Validators.Add(result =>
+        {
+            if (new Option[] { unit, exercise, post, province }.Count(o => result.Given(o)) != 1)
+            {
+                result.AddError("Name exactly one of --unit, --exercise, --post or --province.");
+            }
+            else if (result.Given(district) && !result.Given(province))
+            {
+                result.AddError("--district goes with --province.");
+            }
+        });
+        return command.Runs(parsed =>
+        {
+            var scope = parsed.GetValue(unit) is { } u ? HistoryScope.Unit(u)
+                : parsed.GetValue(exercise) is { } e ? HistoryScope.Exercise(e)
+                : parsed.GetValue(post) is { } p ? HistoryScope.DutyPost(p)
+                : HistoryScope.Province(parsed.GetValue(province)!, parsed.GetValue(district));
+            var filter = new HistoryFilter
+            {
+                Kinds = parsed.GetValue(kinds) is { Count: > 0 } k ? k : null,
+                OccurredFrom = parsed.GetValue(from),
+                OccurredTo = parsed.GetValue(to),
+                RecordedFrom = parsed.GetValue(recordedFrom),
+                RecordedTo = parsed.GetValue(recordedTo),
+                Limit = parsed.GetValue(limit),
+            };
+            var settings = new Settings(parsed.GetValue(url)!, scope, filter, parsed.GetValue(after),
+                parsed.GetValue(all), parsed.GetValue(json), parsed.GetValue(token));
+            return RunAsync(settings, output, error);
+        });
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
+        var scope = options.Scope;
         using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
         var table = options.Json ? null : new Table(output);
         long count = 0;
@@ -77,88 +129,6 @@ internal static class HistoryCommand
             // With --json the footer goes to standard error, so that standard output stays pure JSON lines.
             await (table is null ? error : output).WriteLineAsync(
                 string.Create(CultureInfo.InvariantCulture, $"{count:N0} event{(count == 1 ? "" : "s")} of {scope.Description}{more}."));
-        }
-    }
-
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var result = new Options(AuditOptions.DefaultUrl, null, null, null, new HistoryFilter(), null, false, false);
-        var kinds = new List<string>();
-        var scopes = 0;
-        var reader = new OptionReader(error);
-        if (!reader.Read(args, Own))
-        {
-            return null;
-        }
-        result = result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
-        if (scopes != 1)
-        {
-            error.WriteLine("Name exactly one of --unit, --exercise, --post or --province.");
-            return null;
-        }
-        if (result.District is not null && result.Province is null)
-        {
-            error.WriteLine("--district goes with --province.");
-            return null;
-        }
-        if (result.Province is { } province)
-        {
-            result = result with { Scope = HistoryScope.Province(province, result.District) };
-        }
-        return result with { Filter = result.Filter with { Kinds = kinds.Count == 0 ? null : kinds } };
-
-        Taken Own(string name, string? value)
-        {
-            DateTimeOffset moment = default;
-            bool IsMoment() => AuditOptions.TryParseMoment(value, out moment);
-            switch (name)
-            {
-                case "--all":
-                    result = result with { All = true };
-                    return Taken.Alone;
-                case "--unit" when value is { Length: > 0 }:
-                    result = result with { Scope = HistoryScope.Unit(value) };
-                    scopes++;
-                    return Taken.WithValue;
-                case "--exercise" when value is { Length: > 0 }:
-                    result = result with { Scope = HistoryScope.Exercise(value) };
-                    scopes++;
-                    return Taken.WithValue;
-                case "--post" when value is { Length: > 0 }:
-                    result = result with { Scope = HistoryScope.DutyPost(value) };
-                    scopes++;
-                    return Taken.WithValue;
-                case "--province" when value is { Length: > 0 }:
-                    result = result with { Province = value };
-                    scopes++;
-                    return Taken.WithValue;
-                case "--district" when value is { Length: > 0 }:
-                    result = result with { District = value };
-                    return Taken.WithValue;
-                case "--kind" when value is { Length: > 0 }:
-                    kinds.Add(value);
-                    return Taken.WithValue;
-                case "--from" when IsMoment():
-                    result = result with { Filter = result.Filter with { OccurredFrom = moment } };
-                    return Taken.WithValue;
-                case "--to" when IsMoment():
-                    result = result with { Filter = result.Filter with { OccurredTo = moment } };
-                    return Taken.WithValue;
-                case "--recorded-from" when IsMoment():
-                    result = result with { Filter = result.Filter with { RecordedFrom = moment } };
-                    return Taken.WithValue;
-                case "--recorded-to" when IsMoment():
-                    result = result with { Filter = result.Filter with { RecordedTo = moment } };
-                    return Taken.WithValue;
-                case "--limit" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 1000:
-                    result = result with { Filter = result.Filter with { Limit = limit } };
-                    return Taken.WithValue;
-                case "--after" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var after):
-                    result = result with { After = after };
-                    return Taken.WithValue;
-                default:
-                    return Taken.No;
-            }
         }
     }
 

@@ -1,7 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Readiness.Client;
+using Readiness.Contracts;
+using Spectre.Console;
 
 namespace Readiness.Cli;
 
@@ -24,18 +27,29 @@ internal static class ImportCommand
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private sealed record Options(Uri Url, string? File, bool Json, string? Token);
+    private sealed record Settings(Uri Url, string File, bool Json, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("import", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options?.File is not { } path)
+        var url = Options.Url();
+        var token = Options.Token();
+        var json = Options.Json("Print the report, or the problem document of a refusal, as JSON.");
+        var file = new Argument<string>("file") { Description = "An export, as `readiness export` writes it." };
+        var command = new UsageCommand("import",
+            "Takes an export into a silo whose store holds no events: the silo checks every stream's hash chain first and refuses the whole file "
+            + "at its first bad line, otherwise writes every event in one transaction and rebuilds the views. Exits 1 when refused. "
+            + "Needs an administrator's token.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            file, url, token, json,
+        };
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(file)!, parsed.GetValue(json), parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
+        var path = options.File;
         if (!File.Exists(path))
         {
             await error.WriteLineAsync($"No such file: {path}");
@@ -44,7 +58,8 @@ internal static class ImportCommand
         // The silo answers only after checking, writing and rebuilding every view: minutes for a big store.
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromHours(1));
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        if (!options.Json)
+        var watched = Live.Watched(output, options.Json);
+        if (!options.Json && !watched)
         {
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Sending {Path.GetFileName(path)} ({file.Length / 1048576.0:0.0} MB) to {options.Url}; the silo checks every chain, writes, then rebuilds the views…"));
@@ -52,7 +67,7 @@ internal static class ImportCommand
         var clock = Stopwatch.StartNew();
         try
         {
-            var report = await client.ImportAsync(file);
+            var report = watched ? await SendWatched(client, file, path, options.Url) : await client.ImportAsync(file);
             if (options.Json)
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(report, Json));
@@ -90,19 +105,64 @@ internal static class ImportCommand
         }
     }
 
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        string? path = null;
-        var reader = new OptionReader(error, showValue: false);
-        var read = reader.Read(args, (name, _) =>
+    /// <summary>
+    /// The upload as the megabytes the request has read from the file, then the wait while the silo checks, writes and
+    /// rebuilds, which it tells nothing of until it answers: no bar, since a percentage there would be made up.
+    /// </summary>
+    private static Task<ImportReport> SendWatched(ReadinessClient client, FileStream file, string path, Uri url) =>
+        Live.ProgressAsync(async context =>
         {
-            if (name.StartsWith("--", StringComparison.Ordinal) || path is not null)
+            var name = Path.GetFileName(path);
+            var sending = context.AddTask(Sent(name, 0, file.Length, url));
+            ProgressTask? silo = null;
+            var counted = new ReadCounter(file, read =>
             {
-                return Taken.No;
-            }
-            path = name;
-            return Taken.Alone;
-        });
-        return read ? new Options(reader.Url, path, reader.Json, reader.Token) : null;
+                sending.Description = Sent(name, read, file.Length, url);
+                if (read >= file.Length && silo is null)
+                {
+                    sending.Value = sending.MaxValue;
+                    silo = context.AddTask("The silo checks every chain, writes, then rebuilds the views");
+                }
+            });
+            var report = await client.ImportAsync(counted);
+            silo?.Value = silo.MaxValue;
+            return report;
+        }, bounded: false);
+
+    private static string Sent(string name, long read, long length, Uri url) => Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+        $"Sending {name}: {read / 1048576.0:0.0} of {length / 1048576.0:0.0} MB to {url}"));
+
+    /// <summary>The file as the request reads it, telling how far it has got; seeking and length pass through, so the request keeps its Content-Length.</summary>
+    private sealed class ReadCounter(FileStream inner, Action<long> read) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => inner.Position = value;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Told(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Told(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Told(int count)
+        {
+            read(inner.Position);
+            return count;
+        }
     }
 }

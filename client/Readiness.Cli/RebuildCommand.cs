@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Readiness.Client;
 using Readiness.Contracts.Http;
+using Spectre.Console;
 
 namespace Readiness.Cli;
 
@@ -22,18 +23,28 @@ internal static class RebuildCommand
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private sealed record Options(Uri Url, string Projection, bool Json, string? Token = null);
+    private sealed record Settings(Uri Url, string Projection, bool Json, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("rebuild", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options is null)
+        var url = Options.Url();
+        var token = Options.Token();
+        var json = Options.Json("Print the final status as JSON instead of drawing progress.");
+        var projection = Options.Text("--projection", "projection",
+            "The projection to rebuild: all, unit-record, exercise-record, duty-post-record or province-roster.", ReadinessClient.AllProjections);
+        var command = new UsageCommand("rebuild",
+            "Rebuilds one projection, or all, from the events while the silo keeps serving, showing its progress and events per second. "
+            + "Exits 1 if the rebuild fails or cannot start. Needs an admin token.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            projection, url, token, json,
+        };
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(projection)!, parsed.GetValue(json), parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(30));
@@ -43,9 +54,24 @@ internal static class RebuildCommand
             try
             {
                 var started = await client.StartRebuildAsync(options.Projection, stop.Token);
-                var bar = options.Json ? null : new ProgressBar(output, output == Console.Out && !Console.IsOutputRedirected);
-                final = await client.WaitForRebuildAsync(started.Id, bar is null ? null : new SynchronousProgress(bar.Draw), cancellationToken: stop.Token);
-                bar?.Finish();
+                if (Live.Watched(output, options.Json))
+                {
+                    final = await Live.ProgressAsync(async context =>
+                    {
+                        var task = context.AddTask(Described(started), maxValue: 1);
+                        return await client.WaitForRebuildAsync(started.Id, new Live.Synchronous<RebuildStatus>(status =>
+                        {
+                            task.Description = Described(status);
+                            task.Value = status.Fraction;
+                        }), cancellationToken: stop.Token);
+                    });
+                }
+                else
+                {
+                    // Where no one watches a bar, a line per tenth goes to standard error, which keeps standard output for the result.
+                    var lines = options.Json ? null : new ProgressLines(error);
+                    final = await client.WaitForRebuildAsync(started.Id, lines is null ? null : new Live.Synchronous<RebuildStatus>(lines.Draw), cancellationToken: stop.Token);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -70,61 +96,27 @@ internal static class RebuildCommand
         });
     }
 
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var projection = ReadinessClient.AllProjections;
-        var reader = new OptionReader(error, showValue: false);
-        var read = reader.Read(args, (name, value) =>
-        {
-            if (name != "--projection" || value is not { Length: > 0 })
-            {
-                return Taken.No;
-            }
-            projection = value;
-            return Taken.WithValue;
-        });
-        return read ? new Options(reader.Url, projection, reader.Json, reader.Token) : null;
-    }
+    private static string Described(RebuildStatus status) => Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+        $"{status.EventsProcessed:N0}/{status.TotalEvents:N0} events  {status.EventsPerSecond:N0} events/s  {status.Phase}"));
 
-    /// <summary>Calls back on the polling thread, so bars are drawn in order (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<RebuildStatus> report) : IProgress<RebuildStatus>
-    {
-        public void Report(RebuildStatus value) => report(value);
-    }
-
-    /// <summary>One line redrawn in place on a terminal; a line per tenth of progress when redirected.</summary>
-    private sealed class ProgressBar(TextWriter output, bool interactive)
+    /// <summary>The bar as text, a line per tenth of progress, for logs.</summary>
+    private sealed class ProgressLines(TextWriter error)
     {
         private const int Width = 30;
         private int lastTenth = -1;
-        private int drawnLength;
 
         public void Draw(RebuildStatus status)
         {
             var fraction = status.Fraction;
-            var filled = (int)Math.Round(fraction * Width);
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0}  {status.EventsProcessed:N0}/{status.TotalEvents:N0} events  {status.EventsPerSecond:N0} events/s  {status.Phase}");
-            if (interactive)
+            var tenth = (int)(fraction * 10);
+            if (tenth == lastTenth && status.State == RebuildState.Running)
             {
-                output.Write('\r' + line.PadRight(drawnLength));
-                drawnLength = line.Length;
                 return;
             }
-            var tenth = (int)(fraction * 10);
-            if (tenth != lastTenth || status.State != RebuildState.Running)
-            {
-                lastTenth = tenth;
-                output.WriteLine(line);
-            }
-        }
-
-        public void Finish()
-        {
-            if (interactive)
-            {
-                output.WriteLine();
-            }
+            lastTenth = tenth;
+            var filled = (int)Math.Round(fraction * Width);
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0}  {status.EventsProcessed:N0}/{status.TotalEvents:N0} events  {status.EventsPerSecond:N0} events/s  {status.Phase}"));
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -22,18 +23,36 @@ internal static class ReportCommand
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private sealed record Options(Uri Url, string Province, int? Year, string Lang, string Format, string? Out, string? Token = null);
+    private sealed record Settings(Uri Url, string Province, int Year, string Lang, string Format, string? Out, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("report", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options?.Year is not { } year)
+        var url = Options.Url();
+        var token = Options.Token();
+        var year = Options.Number<int>("--year", "The year of the report, such as 2024.", _ => true, "a year such as 2024", NumberStyles.None);
+        year.HelpName = "year";
+        year.Required = true;
+        var province = Options.Text("--province", "id", "The province.", "bac-kan");
+        var lang = new Option<string>("--lang") { Description = "The language of the report.", DefaultValueFactory = _ => "vi" };
+        lang.AcceptOnlyFromAmong("vi", "en");
+        var format = new Option<string>("--format") { Description = "A printable HTML document, or JSON that carries every event id.", DefaultValueFactory = _ => "html" };
+        format.AcceptOnlyFromAmong("html", "json");
+        var target = Options.Text("--out", "file", "Write to this file, not to standard output.");
+        var command = new UsageCommand("report",
+            "Writes the province's year-end local-defence report: the figures by district and in total, the awards by kind, each figure with "
+            + "the ids of the events behind it.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            year, province, lang, format, target, url, token,
+        };
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(province)!, parsed.GetValue(year)!.Value,
+            parsed.GetValue(lang)!, parsed.GetValue(format)!, parsed.GetValue(target), parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
+        var year = options.Year;
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(60));
         return await Connection.CallAsync(error, options.Url, async () =>
         {
@@ -60,32 +79,5 @@ internal static class ReportCommand
             await error.WriteLineAsync($"{summary} → {Path.GetFullPath(options.Out)}");
             return 0;
         });
-    }
-
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var result = new Options(AuditOptions.DefaultUrl, "bac-kan", null, "vi", "html", null);
-        var reader = new OptionReader(error);
-        // An odd count is refused before any option is read, so it never says "Bad option".
-        if (args.Length % 2 != 0 || !reader.ReadPairs(args, Own))
-        {
-            return null;
-        }
-        return result with { Url = reader.Url, Token = reader.Token };
-
-        bool Own(string name, string value)
-        {
-            Options? next = name switch
-            {
-                "--province" when value.Length > 0 => result with { Province = value },
-                "--year" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var year) => result with { Year = year },
-                "--lang" when value is "vi" or "en" => result with { Lang = value },
-                "--format" when value is "html" or "json" => result with { Format = value },
-                "--out" when value.Length > 0 => result with { Out = value },
-                _ => null,
-            };
-            result = next ?? result;
-            return next is not null;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 
 namespace Readiness.Cli;
@@ -12,20 +13,33 @@ internal static class SimulateCommand
           Stops after --minutes, or on Ctrl+C.
         """;
 
-    private sealed record Options(Uri Url, string Province, double Rate, double Minutes, string? Token = null);
+    private sealed record Settings(Uri Url, string Province, double Rate, double Minutes, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("simulate", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options is null)
+        var url = Options.Url();
+        var token = Options.Token(emptyMeansNone: true);
+        // simulate has always taken any province id, even an empty one; the silo says whether it knows it.
+        var province = new Option<string>("--province") { Description = "The province whose units and posts report.", HelpName = "id", DefaultValueFactory = _ => "bac-kan" };
+        var rate = Options.Number<double>("--rate", "Reports a second, at most 200.", r => r is > 0 and <= 200, "a rate above 0 and at most 200",
+            NumberStyles.Float | NumberStyles.AllowThousands, 2);
+        var minutes = Options.Number<double>("--minutes", "How long to go on.", m => m > 0, "a number of minutes above 0",
+            NumberStyles.Float | NumberStyles.AllowThousands, 10);
+        // The whole usage after a refusal, as simulate has always printed: it was the only command once.
+        var command = new UsageCommand("simulate",
+            "Sends a realistic stream of reports (outreach, training, members, duty staffing and handovers, incidents) to a running silo, "
+            + "so the dashboard has something to show. Stops after --minutes, or on Ctrl+C.", CommandLine.Usage)
         {
-            // The whole usage, as simulate has always printed: it was the only command once.
-            await error.WriteLineAsync(CommandLine.Usage);
-            return 2;
-        }
+            province, rate, minutes, url, token,
+        };
+        return command.Runs(parsed => RunAsync(
+            new Settings(parsed.GetValue(url)!, parsed.GetValue(province)!, parsed.GetValue(rate)!.Value, parsed.GetValue(minutes)!.Value, parsed.GetValue(token)), output, error));
+    }
 
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(options.Minutes));
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(10),
@@ -37,31 +51,5 @@ internal static class SimulateCommand
             await output.WriteLineAsync($"Sent {simulation.Sent} reports, {simulation.Refused} refused.");
             return 0;
         });
-    }
-
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var result = new Options(AuditOptions.DefaultUrl, "bac-kan", 2, 10);
-        var reader = new OptionReader(error);
-        if (!reader.ReadPairs(args, Own))
-        {
-            return null;
-        }
-        return result with { Url = reader.Url, Token = reader.Token };
-
-        bool Own(string name, string value)
-        {
-            Options? next = name switch
-            {
-                "--province" => result with { Province = value },
-                // simulate always took an empty token, which means none, as leaving it out does.
-                "--token" when value.Length == 0 => result,
-                "--rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var rate) && rate is > 0 and <= 200 => result with { Rate = rate },
-                "--minutes" when double.TryParse(value, CultureInfo.InvariantCulture, out var minutes) && minutes > 0 => result with { Minutes = minutes },
-                _ => null,
-            };
-            result = next ?? result;
-            return next is not null;
-        }
     }
 }

@@ -13,18 +13,26 @@ internal static class StatusCommand
           refuses the token.
         """;
 
-    private sealed record Options(Uri Url, bool Json, string? Token);
+    private sealed record Settings(Uri Url, bool Json, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("status", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options is null)
+        var url = Options.Url();
+        var token = Options.Token();
+        var json = Options.Json("Print the health, the projections and the provinces as one JSON document.");
+        var command = new UsageCommand("status",
+            "The silo's health (each readiness check), each projection's lag behind the newest event, and the provinces the token sees with "
+            + "their level. Exits 1 when the silo is not ready or refuses the token.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            json, url, token,
+        };
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(json), parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(15));
         return await Connection.CallAsync(error, options.Url, async () =>
         {
@@ -56,11 +64,5 @@ internal static class StatusCommand
             }
             return health.IsHealthy ? 0 : 1;
         });
-    }
-
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var reader = new OptionReader(error, showValue: false);
-        return reader.Read(args, (_, _) => Taken.No) ? new Options(reader.Url, reader.Json, reader.Token) : null;
     }
 }

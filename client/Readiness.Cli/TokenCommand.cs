@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using Readiness.Contracts;
@@ -17,26 +19,67 @@ internal static class TokenCommand
           Revokes a minted token by the id its minting gave: every request with it is refused from then on.
         """;
 
-    private sealed record Options(Uri Url, string? Subject, List<string> Scopes, List<string> Roles, double Hours, bool Json, string? Token);
+    private sealed record Settings(Uri Url, string Subject, List<string> Scopes, List<string> Roles, double Hours, bool Json, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("token", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        if (args is ["revoke", ..])
+        var url = Options.Url();
+        var token = Options.Token();
+        var json = Options.Json("Print the token, its id and its expiry as JSON.");
+        var subject = Options.Text("--subject", "name", "Whom the token is for.");
+        var scopes = Options.Texts("--scope", "unit", "A unit id such as bac-kan or bac-kan/ba-be, or *, that the token reaches; may be given again.");
+        var roles = Options.Texts("--role", "role", $"What the token may do: {string.Join(", ", Access.Roles)}; may be given again.",
+            role => Access.Roles.Contains(role) ? null : $"Unknown role '{role}': one of {string.Join(", ", Access.Roles)}.");
+        var hours = Options.Number<double>("--hours", "How long the token is valid.", h => h > 0, "a number of hours above 0", NumberStyles.Float, 8);
+        var revoke = Revoke(output, error);
+        var command = new UsageCommand("token",
+            "Mints a bearer token through the silo, with scopes and roles, valid for --hours, and prints it alone (for $(…)). Needs an admin "
+            + "token whose scopes cover every scope asked for and that holds every role granted.", Usage)
         {
-            return await RevokeAsync(args[1..], output, error);
-        }
-        var options = Parse(args, error);
-        if (options is null)
+            subject, scopes, roles, hours, json, url, token, revoke,
+        };
+        command.Validators.Add(result =>
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            var minting = !result.Children.OfType<CommandResult>().Any();
+            if (minting && !(result.Given(subject) && result.Given(scopes) && result.Given(roles)))
+            {
+                result.AddError("--subject, at least one --scope and at least one --role are needed.");
+            }
+        });
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(subject)!, parsed.GetValue(scopes)!, parsed.GetValue(roles)!,
+            parsed.GetValue(hours)!.Value, parsed.GetValue(json), parsed.GetValue(token)), output, error));
+    }
+
+    private static UsageCommand Revoke(TextWriter output, TextWriter error)
+    {
+        var url = Options.Url();
+        var token = Options.Token();
+        // Always taken and never used: revoking prints one line either way.
+        var json = new Option<bool>("--json") { Hidden = true };
+        var id = new Argument<string?>("token-id") { Description = "The id the token's minting gave.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new UsageCommand("revoke",
+            "Revokes a minted token by the id its minting gave: every request with it is refused from then on.", Usage)
+        {
+            id, url, token, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(id) is not { Tokens: [{ Value.Length: > 0 }] })
+            {
+                result.AddError("Name the token to revoke: readiness token revoke TOKEN-ID.");
+            }
+        });
+        return command.Runs(parsed => RevokeAsync(parsed.GetValue(id)!, parsed.GetValue(url)!, parsed.GetValue(token), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
         using var client = Connection.Client(options.Url, options.Token, TimeSpan.FromSeconds(30));
         return await Connection.CallAsync(error, options.Url, async () =>
         {
-            var minted = await client.MintTokenAsync(options.Subject!, options.Scopes, options.Roles, options.Hours);
+            var minted = await client.MintTokenAsync(options.Subject, options.Scopes, options.Roles, options.Hours);
             if (options.Json)
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
@@ -57,64 +100,14 @@ internal static class TokenCommand
         });
     }
 
-    private static async Task<int> RevokeAsync(string[] args, TextWriter output, TextWriter error)
+    private static async Task<int> RevokeAsync(string id, Uri url, string? token, TextWriter output, TextWriter error)
     {
-        var reader = new OptionReader(error, showValue: false);
-        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) || !reader.Read(args[1..], (_, _) => Taken.No))
+        using var client = Connection.Client(url, token, TimeSpan.FromSeconds(30));
+        return await Connection.CallAsync(error, url, async () =>
         {
-            await error.WriteLineAsync("Name the token to revoke: readiness token revoke TOKEN-ID.");
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
-        using var client = Connection.Client(reader.Url, reader.Token, TimeSpan.FromSeconds(30));
-        return await Connection.CallAsync(error, reader.Url, async () =>
-        {
-            await client.RevokeTokenAsync(args[0]);
-            await output.WriteLineAsync($"Token {args[0]} revoked.");
+            await client.RevokeTokenAsync(id);
+            await output.WriteLineAsync($"Token {id} revoked.");
             return 0;
         });
-    }
-
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var result = new Options(AuditOptions.DefaultUrl, null, [], [], 8, false, null);
-        var reader = new OptionReader(error, showValue: false);
-        if (!reader.Read(args, Own))
-        {
-            return null;
-        }
-        result = result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
-        if (result.Subject is null || result.Scopes.Count == 0 || result.Roles.Count == 0)
-        {
-            error.WriteLine("--subject, at least one --scope and at least one --role are needed.");
-            return null;
-        }
-        return result;
-
-        Taken Own(string name, string? value)
-        {
-            switch (name)
-            {
-                case "--subject" when value is { Length: > 0 }:
-                    result = result with { Subject = value };
-                    return Taken.WithValue;
-                case "--scope" when value is { Length: > 0 }:
-                    result.Scopes.Add(value);
-                    return Taken.WithValue;
-                case "--role" when value is { Length: > 0 }:
-                    if (!Access.Roles.Contains(value))
-                    {
-                        error.WriteLine($"Unknown role '{value}': one of {string.Join(", ", Access.Roles)}.");
-                        return Taken.Refused;
-                    }
-                    result.Roles.Add(value);
-                    return Taken.WithValue;
-                case "--hours" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) && hours > 0:
-                    result = result with { Hours = hours };
-                    return Taken.WithValue;
-                default:
-                    return Taken.No;
-            }
-        }
     }
 }

@@ -19,29 +19,49 @@ internal static class VerifyCommand
     // Enough to see the pattern of a tampering without burying the verdict.
     private const int BreaksListed = 10;
 
-    private sealed record Options(Uri Url, string? Stream, string? Area, bool Json, string? Token = null);
+    private sealed record Settings(Uri Url, string? Stream, string? Area, bool Json, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("verify", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options is null)
+        var url = Options.Url();
+        var token = Options.Token();
+        var json = Options.Json("Print the whole report as JSON.");
+        var stream = Options.Text("--stream", "key", "Only this stream: a unit id, exercise:<id> or post:<id>.");
+        var area = Options.Text("--area", "area", "Only the streams of this area, such as bac-kan/ba-be.");
+        var command = new UsageCommand("verify",
+            "Recomputes the hash chain of every stream, or of one stream or area's, and prints the verdict, the first broken link with the hash "
+            + "expected and the one found, and events per second. Exits 0 when intact, 1 when a link is broken, 2 when it could not check.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            stream, area, json, url, token,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.Given(stream) && result.Given(area))
+            {
+                result.AddError("Give --stream or --area, not both.");
+            }
+        });
+        return command.Runs(parsed => RunAsync(
+            new Settings(parsed.GetValue(url)!, parsed.GetValue(stream), parsed.GetValue(area), parsed.GetValue(json), parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
         using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
         return await Connection.CallAsync(error, options.Url, async () =>
         {
-            var report = await client.VerifyAsync(options.Stream, options.Area);
+            var report = Live.Watched(output, options.Json)
+                ? await Live.WaitAsync($"Recomputing the hash chains of {Scope(options)}", () => client.VerifyAsync(options.Stream, options.Area))
+                : await client.VerifyAsync(options.Stream, options.Area);
 
             if (options.Json)
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(report, AuditOptions.Indented));
                 return report.Intact ? 0 : 1;
             }
-            var scope = options.Stream is { } stream ? $"stream {stream}" : options.Area is { } area ? $"area {area}" : "every stream";
+            var scope = Scope(options);
             var checkedText = string.Create(CultureInfo.InvariantCulture,
                 $"{report.StreamsChecked:N0} stream{(report.StreamsChecked == 1 ? "" : "s")}, {report.EventsChecked:N0} event{(report.EventsChecked == 1 ? "" : "s")} checked in {report.Seconds:0.00} s ({report.EventsPerSecond:N0} events/s)");
             if (report.Intact)
@@ -80,35 +100,6 @@ internal static class VerifyCommand
         await output.WriteLineAsync($"    found:    {link.Found ?? "—"}");
     }
 
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var result = new Options(AuditOptions.DefaultUrl, null, null, false);
-        var reader = new OptionReader(error);
-        if (!reader.Read(args, Own))
-        {
-            return null;
-        }
-        result = result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
-        if (result.Stream is not null && result.Area is not null)
-        {
-            error.WriteLine("Give --stream or --area, not both.");
-            return null;
-        }
-        return result;
-
-        Taken Own(string name, string? value)
-        {
-            switch (name)
-            {
-                case "--stream" when value is { Length: > 0 }:
-                    result = result with { Stream = value };
-                    return Taken.WithValue;
-                case "--area" when value is { Length: > 0 }:
-                    result = result with { Area = value };
-                    return Taken.WithValue;
-                default:
-                    return Taken.No;
-            }
-        }
-    }
+    private static string Scope(Settings options) =>
+        options.Stream is { } stream ? $"stream {stream}" : options.Area is { } area ? $"area {area}" : "every stream";
 }

@@ -20,18 +20,31 @@ internal static class ViewCommand
     // A summary stays a screenful even for a moment when most units were below R2.
     private const int Listed = 10;
 
-    private sealed record Options(Uri Url, string Province, string? District, PointInTime At, bool Json, string? Token = null);
+    private sealed record Settings(Uri Url, string Province, string? District, PointInTime At, bool Json, string? Token);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("view", args, output, error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static UsageCommand Create(TextWriter output, TextWriter error)
     {
-        var options = Parse(args, error);
-        if (options is null)
+        var url = Options.Url();
+        var token = Options.Token();
+        var json = Options.Json("Print the whole view as JSON.");
+        var province = Options.Text("--province", "id", "The province.", "bac-kan");
+        var district = Options.Text("--district", "id", "One district of the province, such as ba-be.");
+        var asOf = Options.Moment("--as-of", "As things were at this moment, by when they happened");
+        var knownAt = Options.Moment("--known-at", "From only the events recorded by this moment");
+        var command = new UsageCommand("view",
+            "Prints the province's, or one district's, readiness: its level, units per level, districts or communes, and posts not manned; "
+            + "now, as of a moment, as known at a moment, or both.", Usage)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
+            province, district, asOf, knownAt, json, url, token,
+        };
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(province)!, parsed.GetValue(district),
+            PointInTime.Now with { AsOf = parsed.GetValue(asOf), KnownAt = parsed.GetValue(knownAt) }, parsed.GetValue(json), parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
+    {
         using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
         return await Connection.CallAsync(error, options.Url, async () =>
         {
@@ -127,38 +140,4 @@ internal static class ViewCommand
         string.Create(CultureInfo.InvariantCulture, $"R1 {units.R1,3}  R2 {units.R2,3}  R3 {units.R3,3}  R4 {units.R4,3}  (total {units.Total})");
 
     private static string Last(string id) => id[(id.LastIndexOf('/') + 1)..];
-
-    private static Options? Parse(string[] args, TextWriter error)
-    {
-        var result = new Options(AuditOptions.DefaultUrl, "bac-kan", null, PointInTime.Now, false);
-        var reader = new OptionReader(error);
-        if (!reader.Read(args, Own))
-        {
-            return null;
-        }
-        return result with { Url = reader.Url, Token = reader.Token, Json = reader.Json };
-
-        Taken Own(string name, string? value)
-        {
-            DateTimeOffset moment = default;
-            bool IsMoment() => AuditOptions.TryParseMoment(value, out moment);
-            switch (name)
-            {
-                case "--province" when value is { Length: > 0 }:
-                    result = result with { Province = value };
-                    return Taken.WithValue;
-                case "--district" when value is { Length: > 0 }:
-                    result = result with { District = value };
-                    return Taken.WithValue;
-                case "--as-of" when IsMoment():
-                    result = result with { At = result.At with { AsOf = moment } };
-                    return Taken.WithValue;
-                case "--known-at" when IsMoment():
-                    result = result with { At = result.At with { KnownAt = moment } };
-                    return Taken.WithValue;
-                default:
-                    return Taken.No;
-            }
-        }
-    }
 }

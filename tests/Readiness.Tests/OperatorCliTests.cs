@@ -267,14 +267,17 @@ public class RebuildCliTests(QuietSiloFixture fixture) : IClassFixture<QuietSilo
         var unknown = await CliRun.RunAsync(RebuildCommand.RunAsync, "--projection", "no-such-view", "--url", url, "--token", token);
 
         Assert.Equal(0, run.Code);
-        var lines = run.Output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.All(lines[..^1], l => Assert.Matches("^\\[[#.]{30}\\] +[0-9]+ ?% ", l));
-        Assert.StartsWith("[##############################] 100", lines[^2], StringComparison.Ordinal);
-        Assert.Matches("^Rebuilt [a-z-]+(, [a-z-]+){3}: [0-9,]+ events, [0-9,]+ documents in [0-9.]+ s, [0-9,]+ events/s\\.$", lines[^1]);
+        // Redirected, the progress goes to standard error as lines of text, and standard output holds only the result.
+        var progress = run.Error.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(progress);
+        Assert.All(progress, l => Assert.Matches("^\\[[#.]{30}\\] +[0-9]+ ?% ", l));
+        Assert.StartsWith("[##############################] 100", progress[^1], StringComparison.Ordinal);
+        Assert.Matches("^Rebuilt [a-z-]+(, [a-z-]+){3}: [0-9,]+ events, [0-9,]+ documents in [0-9.]+ s, [0-9,]+ events/s\\.$", run.Output.Trim());
         Assert.Equal(unitBefore, await ViewOf(http, $"/api/units/{commune}"));
         Assert.Equal(provinceBefore, await ViewOf(http, $"/api/provinces/{province}/readiness"));
 
         Assert.Equal(0, json.Code);
+        Assert.Empty(json.Error);
         var status = JsonSerializer.Deserialize<RebuildStatus>(json.Output, SiloFixture.Json)!;
         Assert.Equal((RebuildState.Succeeded, "province-roster"), (status.State, Assert.Single(status.Projections)));
 
