@@ -23,14 +23,18 @@ running() { [ -f "$state/silo-$1.pid" ] && kill -0 "$(cat "$state/silo-$1.pid")"
 
 ready_answer() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$(http_port "$1")/health/ready" || true; }
 
-# The silos' connection strings, on the chosen database.
+# The silos' connection string and the migrate step's owner connection, on the chosen database.
+owner_connection=
 load_connection_strings() {
   local line value
   while IFS= read -r line; do
     case "$line" in
-      ConnectionStrings__Readiness=*|ConnectionStrings__ReadinessOwner=*)
+      ConnectionStrings__Readiness=*)
         value=$(eval "printf '%s' ${line#*=}")
         export "${line%%=*}=${value/Database=readiness;/Database=$database;}" ;;
+      ConnectionStrings__ReadinessOwner=*)
+        value=$(eval "printf '%s' ${line#*=}")
+        owner_connection=${value/Database=readiness;/Database=$database;} ;;
     esac
   done <<<"$("$root/infra/postgres.sh" start)"
 }
@@ -55,6 +59,10 @@ start() {
   (cd "$root" && dotnet build silo/Readiness.Silo -c Release -v q -nologo >"$state/build.log" 2>&1) ||
     { tail -n 30 "$state/build.log" >&2; die "the build failed; see $state/build.log"; }
   local dll="$root/silo/Readiness.Silo/bin/Release/net10.0/Readiness.Silo.dll"
+  # The owner applies the schema once, before any silo starts; the silos serve with the application role alone.
+  say "applying the schema (migrate, as the owner)"
+  (cd "$root/silo/Readiness.Silo" && ConnectionStrings__ReadinessOwner="$owner_connection" dotnet "$dll" migrate >"$state/migrate.log" 2>&1) ||
+    { tail -n 30 "$state/migrate.log" >&2; die "migrate failed; see $state/migrate.log"; }
   # One development key for every silo, made before any starts, so that a token from one is good on all.
   if [ ! -s "$root/.local/dev-signing-key" ]; then
     # umask 077: the key is private from the moment the file exists, not from a chmod after it is written.

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Readiness.Silo.Hosting;
 
 namespace Readiness.Benchmarks;
 
@@ -65,6 +67,9 @@ public sealed class BenchDatabase : IAsyncDisposable
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" OWNER \"{ownerRole}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
+        // The migrate step, as run.sh runs it: the silo serves with the application role alone.
+        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance)
+            .ApplyAsync(WithDatabase(owner, name), new NpgsqlConnectionStringBuilder(app).Username!, CancellationToken.None);
         return new BenchDatabase(name, WithDatabase(app, name), WithDatabase(owner, name), WithDatabase(superuser, name), superuser);
     }
 

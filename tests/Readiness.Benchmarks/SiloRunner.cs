@@ -42,7 +42,6 @@ public sealed class SiloRunner : IAsyncDisposable
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Readiness"] = database.AppConnectionString,
-            ["ConnectionStrings:ReadinessOwner"] = database.OwnerConnectionString,
             ["Readiness:Orleans:ClusterId"] = $"bench-{database.Name}",
             ["Readiness:Orleans:AdvertisedAddress"] = "127.0.0.1",
             ["Readiness:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -26,6 +26,23 @@ public sealed partial class EventStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Whether the schema is there, and whether the connection's role could rewrite events (a superuser, the owner, or one granted UPDATE or DELETE).</summary>
+    public static async Task<RoleInspection> InspectRoleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT current_user,
+                   to_regclass('{Events}') IS NOT NULL AND to_regclass('public.orleansquery') IS NOT NULL,
+                   CASE WHEN to_regclass('{Events}') IS NULL THEN false ELSE
+                     (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                     OR pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = to_regclass('{Events}')), 'USAGE')
+                     OR has_table_privilege(current_user, '{Events}', 'UPDATE')
+                     OR has_table_privilege(current_user, '{Events}', 'DELETE') END
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new RoleInspection(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2));
+    }
+
     private static string Grants(string role)
     {
         var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(role);
@@ -51,3 +68,6 @@ public sealed partial class EventStore
             """;
     }
 }
+
+/// <summary>What a silo checks of its own connection before it starts.</summary>
+public sealed record RoleInspection(string Role, bool SchemaApplied, bool CanRewriteEvents);

@@ -8,34 +8,59 @@ using Readiness.Silo.Security;
 namespace Readiness.Silo.Hosting;
 
 /// <summary>
-/// Applies the schema before Orleans starts (its ADO.NET providers need their tables): our Orleans
-/// scripts, then Marten's objects, then the application role's grants. It runs as the owner role,
-/// so the role the silo serves with never needs the right to change the schema. Idempotent, and
-/// serialised across silos by an advisory lock.
+/// Applies the schema as the owner role, in a step of its own before any silo starts (<c>migrate</c>,
+/// which run.sh and infra/cluster.sh run first): our Orleans scripts, then Marten's objects, then the
+/// application role's grants. The silo itself serves with the application role alone and never holds
+/// the owner's credentials, so a compromised silo cannot alter the schema or the grants that keep
+/// events append-only. Idempotent, and serialised across concurrent runs by an advisory lock.
 /// </summary>
-public sealed partial class DatabaseMigrator(
-    IConfiguration configuration,
-    StartupState startup,
-    ILogger<DatabaseMigrator> logger) : IHostedService
+public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 {
-    // Any fixed number; every silo of a cluster takes the same lock.
+    // Any fixed number; every run takes the same lock.
     private const long MigrationLockKey = 0x5265616479_01;
     private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(60);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>Readiness.Silo migrate</c>: reads ConnectionStrings:ReadinessOwner (the owner, who applies the
+    /// schema) and ConnectionStrings:Readiness (whose role is granted its rights) from the usual
+    /// configuration sources, applies the schema, and returns the process's exit code.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
     {
-        var ownerConnectionString = configuration.GetConnectionString("ReadinessOwner");
-        if (string.IsNullOrWhiteSpace(ownerConnectionString))
+        var builder = Host.CreateApplicationBuilder(args);
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILogger<DatabaseMigrator>>();
+        var owner = builder.Configuration.GetConnectionString("ReadinessOwner");
+        var app = builder.Configuration.GetConnectionString("Readiness");
+        if (string.IsNullOrWhiteSpace(owner) || string.IsNullOrWhiteSpace(app))
         {
-            LogSkipped();
-            startup.SchemaApplied = true;
-            return;
+            await Console.Error.WriteLineAsync(
+                "migrate needs ConnectionStrings__ReadinessOwner (the schema owner) and ConnectionStrings__Readiness (the role to grant); infra/postgres.sh start prints both.");
+            return 2;
         }
-        var appRole = new NpgsqlConnectionStringBuilder(configuration.GetRequiredConnectionString("Readiness")).Username
-            ?? throw new InvalidOperationException("ConnectionStrings:Readiness names no Username; the migrator grants that role its rights.");
+        var appRole = new NpgsqlConnectionStringBuilder(app).Username;
+        if (string.IsNullOrWhiteSpace(appRole))
+        {
+            await Console.Error.WriteLineAsync("ConnectionStrings__Readiness names no Username; migrate grants that role its rights.");
+            return 2;
+        }
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await new DatabaseMigrator(logger).ApplyAsync(owner, appRole, stop.Token);
+            return 0;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NpgsqlException or OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"migrate failed: {ex.Message}");
+            return 1;
+        }
+    }
 
+    public async Task ApplyAsync(string ownerConnectionString, string appRole, CancellationToken cancellationToken)
+    {
         var started = DateTimeOffset.UtcNow;
-        await using var connection = await OpenWithPatience(ownerConnectionString, cancellationToken);
+        await using var connection = await OpenWithPatience(ownerConnectionString, logger, cancellationToken);
         await Execute(connection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
         try
         {
@@ -50,7 +75,7 @@ public sealed partial class DatabaseMigrator(
                 ReadinessStore.Configure(options, ownerConnectionString, TimeProvider.System);
                 TokenRevocations.Register(options);
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                // This store only applies the schema; the silo's own store runs the projections.
+                // This store only applies the schema; the silos' own stores run the projections.
                 options.Projections.AsyncMode = DaemonMode.ExternallyManaged;
             }))
             {
@@ -63,11 +88,8 @@ public sealed partial class DatabaseMigrator(
         {
             await Execute(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
         }
-        startup.SchemaApplied = true;
         LogApplied((DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static IEnumerable<(string Name, string Sql)> OrleansScripts()
     {
@@ -80,7 +102,8 @@ public sealed partial class DatabaseMigrator(
         }
     }
 
-    private async Task<NpgsqlConnection> OpenWithPatience(string connectionString, CancellationToken cancellationToken)
+    /// <summary>Opens a connection, waiting up to a minute for a PostgreSQL that is still starting.</summary>
+    public static async Task<NpgsqlConnection> OpenWithPatience(string connectionString, ILogger logger, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + ConnectPatience;
         while (true)
@@ -94,7 +117,7 @@ public sealed partial class DatabaseMigrator(
             catch (NpgsqlException ex) when (DateTimeOffset.UtcNow < deadline && ex.IsTransient)
             {
                 await connection.DisposeAsync();
-                LogWaiting(ex.Message);
+                LogWaiting(logger, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
             catch (NpgsqlException ex)
@@ -113,9 +136,6 @@ public sealed partial class DatabaseMigrator(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No ConnectionStrings:ReadinessOwner configured; assuming the schema was applied by the operator")]
-    private partial void LogSkipped();
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Script}")]
     private partial void LogApplying(string script);
 
@@ -123,5 +143,5 @@ public sealed partial class DatabaseMigrator(
     private partial void LogApplied(double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for PostgreSQL: {Reason}")]
-    private partial void LogWaiting(string reason);
+    private static partial void LogWaiting(ILogger logger, string reason);
 }

@@ -38,7 +38,7 @@ public static class SiloHostExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
 
         // Hosted services start in order: the schema must exist before Orleans reads its tables.
-        services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<SchemaCheck>();
         services.AddSingleton<Readiness.Grains.Actors.ClusterCallKey>();
         services.AddHostedService<ClusterCallKeyLoader>();
 

@@ -227,7 +227,6 @@ public sealed class SiloProcess(int number, TestDatabase database, string cluste
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Urls"] = $"http://127.0.0.1:{httpPort}",
             ["ConnectionStrings__Readiness"] = new Npgsql.NpgsqlConnectionStringBuilder(database.AppConnectionString) { ApplicationName = ApplicationName }.ConnectionString,
-            ["ConnectionStrings__ReadinessOwner"] = database.OwnerConnectionString,
             ["Readiness__Orleans__ClusterId"] = clusterId,
             ["Readiness__Orleans__AdvertisedAddress"] = "127.0.0.1",
             ["Readiness__Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Readiness.Silo.Hosting;
 
 namespace Readiness.Tests.Infrastructure;
 
@@ -56,7 +58,7 @@ public sealed class PostgresCluster
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public async Task<TestDatabase> CreateDatabaseAsync(string purpose)
+    public async Task<TestDatabase> CreateDatabaseAsync(string purpose, bool migrate = true)
     {
         var name = $"readiness_{purpose}_{Guid.NewGuid():N}"[..40];
         await using (var connection = new NpgsqlConnection(SuperuserConnectionString))
@@ -66,8 +68,15 @@ public sealed class PostgresCluster
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" OWNER \"{owner}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
-        return new TestDatabase(name, WithDatabase(AppConnectionString, name), WithDatabase(OwnerConnectionString, name),
+        var database = new TestDatabase(name, WithDatabase(AppConnectionString, name), WithDatabase(OwnerConnectionString, name),
             WithDatabase(SuperuserConnectionString, name), SuperuserConnectionString);
+        if (migrate)
+        {
+            // The migrate step, as run.sh runs it before a silo starts: silos serve with the application role alone.
+            await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance)
+                .ApplyAsync(database.OwnerConnectionString, new NpgsqlConnectionStringBuilder(AppConnectionString).Username!, CancellationToken.None);
+        }
+        return database;
     }
 
     public static Task<ScriptRun> RunScriptAsync(params string[] arguments) => RunScriptAsync(new Dictionary<string, string>(), arguments);

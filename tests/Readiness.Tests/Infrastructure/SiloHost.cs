@@ -41,7 +41,6 @@ public sealed class SiloHost : WebApplicationFactory<Program>
     {
         // UseSetting, unlike ConfigureAppConfiguration, is visible while Program builds its services.
         builder.UseSetting("ConnectionStrings:Readiness", database.AppConnectionString);
-        builder.UseSetting("ConnectionStrings:ReadinessOwner", database.OwnerConnectionString);
         builder.UseSetting("Readiness:Orleans:ClusterId", ClusterId);
         builder.UseSetting("Readiness:Orleans:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Readiness:Orleans:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));

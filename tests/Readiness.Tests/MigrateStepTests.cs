@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Npgsql;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>
+/// The schema is applied by a migrate step of its own, as the owner; a silo serves with the
+/// application role alone and refuses to start with more.
+/// </summary>
+public class MigrateStepTests
+{
+    [Fact]
+    public async Task A_silo_given_a_role_that_may_rewrite_events_refuses_to_start()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("ownersilo");
+        await using var silo = new SiloHost(database, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Readiness"] = database.OwnerConnectionString,
+        });
+
+        var refusal = await StartupFailure(silo);
+
+        Assert.Contains("may update or delete events", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silo_given_the_owners_credentials_refuses_to_start()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("ownerset");
+        await using var silo = new SiloHost(database, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            ["ConnectionStrings:ReadinessOwner"] = database.OwnerConnectionString,
+        });
+
+        var refusal = await StartupFailure(silo);
+
+        Assert.Contains("belong to the migrate step alone", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silo_on_a_database_never_migrated_refuses_to_start_and_names_the_step()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("unmigrated", migrate: false);
+        await using var silo = new SiloHost(database, loadDemo: false);
+
+        var refusal = await StartupFailure(silo);
+
+        Assert.Contains("Readiness.Silo migrate", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_migrate_command_applies_the_schema_and_grants_the_application_role_append_only_events()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("migratecmd", migrate: false);
+
+        var missing = await RunMigrate(("ConnectionStrings__Readiness", database.AppConnectionString));
+        var applied = await RunMigrate(("ConnectionStrings__Readiness", database.AppConnectionString), ("ConnectionStrings__ReadinessOwner", database.OwnerConnectionString));
+
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("ConnectionStrings__ReadinessOwner", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, applied.ExitCode);
+        await using var connection = new NpgsqlConnection(database.AppConnectionString);
+        await connection.OpenAsync();
+        await using var rights = new NpgsqlCommand(
+            "SELECT has_table_privilege('readiness.mt_events', 'INSERT'), has_table_privilege('readiness.mt_events', 'UPDATE'), has_table_privilege('readiness.mt_events', 'DELETE')", connection);
+        await using var reader = await rights.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((true, false, false), (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2)));
+    }
+
+    private static async Task<string> StartupFailure(SiloHost silo)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => silo.StartAndWaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
+        return string.Join(" | ", Chain(failure).Select(e => e.Message));
+    }
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static async Task<ScriptRun> RunMigrate(params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Readiness.Silo.dll"), "migrate"])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ConnectionStrings__ReadinessOwner"] = "";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not run the silo's migrate command.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ScriptRun(process.ExitCode, await stdout, await stderr);
+    }
+}
