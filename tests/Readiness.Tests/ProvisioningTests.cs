@@ -38,6 +38,7 @@ public class ProvisioningTests(SiloFixture silo)
     [Theory]
     [InlineData("UPDATE readiness.mt_events SET data = '{}' WHERE seq_id = (SELECT min(seq_id) FROM readiness.mt_events)")]
     [InlineData("DELETE FROM readiness.mt_events WHERE seq_id = (SELECT max(seq_id) FROM readiness.mt_events)")]
+    [InlineData("DELETE FROM readiness.mt_streams WHERE id = (SELECT max(id) FROM readiness.mt_streams)")]
     public async Task The_application_role_can_only_append_events(string sql)
     {
         var before = await silo.Database.CountAllEventsAsync();

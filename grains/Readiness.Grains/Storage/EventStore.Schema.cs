@@ -18,7 +18,7 @@ public sealed partial class EventStore
     /// Grants the application role its rights, as the owner. It reads and writes rows; it owns nothing
     /// and cannot drop or alter a table. It may empty a projection's documents, which a rebuild does.
     /// Events it may only append: no UPDATE, DELETE or TRUNCATE on the event table, so the record
-    /// cannot be rewritten through it.
+    /// cannot be rewritten through it; nor may it delete a stream's row, which Marten never does.
     /// </summary>
     public static async Task GrantAppRoleAsync(NpgsqlConnection owner, string role, CancellationToken cancellationToken)
     {
@@ -65,6 +65,7 @@ public sealed partial class EventStore
             END
             $grant$;
             REVOKE UPDATE, DELETE, TRUNCATE ON {{Events}} FROM {{quoted}};
+            REVOKE DELETE, TRUNCATE ON {{Streams}} FROM {{quoted}};
             """;
     }
 }
