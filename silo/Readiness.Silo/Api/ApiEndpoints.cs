@@ -31,6 +31,7 @@ public static class ApiEndpoints
         }).AllowAnonymous();
         app.MapCommandRoutes();
         app.MapAdminRoutes();
+        app.MapAdminOrleansDashboard();
         app.MapViewRoutes();
         app.MapLiveRoutes();
         app.MapReportRoutes();

@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Npgsql;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using Readiness.Abstractions;
 using Readiness.Contracts;
@@ -56,6 +57,8 @@ public static class SiloHostExtensions
         builder.UseOrleans(silo =>
         {
             silo.Services.AddSerializer(serializer => serializer.AddReadinessContracts());
+            // The cluster's own view (activations, calls, silos, reminders) for administrators, under /admin/orleans (Admin/OrleansDashboard.cs).
+            silo.AddDashboard();
             var endpoints = options.Orleans;
             silo.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
             {
