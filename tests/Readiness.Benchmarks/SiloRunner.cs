@@ -47,6 +47,8 @@ public sealed class SiloRunner : IAsyncDisposable
             ["Readiness:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Readiness:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Readiness:Demo:Enabled"] = "false",
+            // The dashboard samples every grain call; the figures are of Readiness alone.
+            ["Readiness:Orleans:Dashboard"] = "false",
             // Where authentication exists, a key of this run's own; the benchmark is one caller and must not be rate limited.
             ["Readiness:Auth:SigningKey"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
             ["Readiness:RateLimit:PermitsPerSecond"] = "1000000",

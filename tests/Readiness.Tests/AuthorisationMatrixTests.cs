@@ -94,6 +94,9 @@ public class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture<MatrixS
         // Minting within the caller's own scopes: the body asks for the route's resource, which a child or sibling does not hold.
         new("POST", "/api/admin/tokens", Administer, "PP333", 200),
         new("DELETE", "/api/admin/tokens/{tokenId}", Administer, "PP333", 200),
+        // Orleans' dashboard shows every grain of every province: its page (the address without the slash redirects to it) and one of the routes its page reads.
+        new("GET", "/admin/orleans/", Administer, "3P333", 200),
+        new("GET", "/admin/orleans/DashboardCounters", Administer, "3P333", 200),
     ];
 
     /// <summary>Every command route: the body names the actor, which must be within the token's scopes.</summary>
@@ -193,11 +196,13 @@ public class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture<MatrixS
                 operations[$"{method.ToUpperInvariant()} {path}"] = strings;
             }
         }
-        // Served outside the OpenAPI document: the document itself, health and metrics.
+        // Served outside the OpenAPI document: the document itself, health, metrics and Orleans' dashboard.
         operations["GET /openapi/{documentName}.json"] = [];
         operations["GET /health/live"] = [];
         operations["GET /health/ready"] = [];
         operations["GET /metrics"] = [];
+        operations["GET /admin/orleans/"] = [];
+        operations["GET /admin/orleans/DashboardCounters"] = [];
         return operations;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using Readiness.Tests.Infrastructure;
 
@@ -90,24 +89,14 @@ public class MigrateStepTests
         }
     }
 
-    private static async Task<ScriptRun> RunMigrate(params (string Name, string Value)[] environment)
+    private static Task<ScriptRun> RunMigrate(params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Readiness.Silo.dll"), "migrate"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ConnectionStrings__ReadinessOwner"] = "";
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings__ReadinessOwner"] = null };
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            settings[name] = value;
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not run the silo's migrate command.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new ScriptRun(process.ExitCode, await stdout, await stderr);
+        return ProcessRun.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Readiness.Silo.dll"), "migrate"], AppContext.BaseDirectory,
+            settings, TimeSpan.FromMinutes(2));
     }
 }

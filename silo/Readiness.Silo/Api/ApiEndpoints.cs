@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Hosting;
 using Readiness.Silo.Live;
 using Readiness.Silo.Security;
 using Readiness.Silo.Upward;
@@ -31,6 +33,10 @@ public static class ApiEndpoints
         }).AllowAnonymous();
         app.MapCommandRoutes();
         app.MapAdminRoutes();
+        if (app.Services.GetRequiredService<IOptions<ReadinessOptions>>().Value.Orleans.Dashboard)
+        {
+            app.MapAdminOrleansDashboard();
+        }
         app.MapViewRoutes();
         app.MapLiveRoutes();
         app.MapReportRoutes();

@@ -73,6 +73,9 @@ public sealed class OrleansEndpointOptions
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
     [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>Orleans' dashboard for administrators at /admin/orleans/; it samples every grain call, so a benchmark turns it off.</summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>Mutual TLS on the silo and gateway ports; required unless <see cref="AdvertisedAddress"/> is loopback.</summary>
     public OrleansTlsOptions Tls { get; set; } = new();
 

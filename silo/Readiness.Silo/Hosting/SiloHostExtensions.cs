@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Npgsql;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using Readiness.Abstractions;
 using Readiness.Contracts;
@@ -57,6 +58,11 @@ public static class SiloHostExtensions
         {
             silo.Services.AddSerializer(serializer => serializer.AddReadinessContracts());
             var endpoints = options.Orleans;
+            if (endpoints.Dashboard)
+            {
+                // The cluster's own view (activations, calls, silos, reminders) for administrators, under /admin/orleans (Admin/OrleansDashboard.cs).
+                silo.AddDashboard();
+            }
             silo.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = endpoints.ClusterId;

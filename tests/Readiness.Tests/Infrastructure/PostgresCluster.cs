@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Readiness.Silo.Hosting;
@@ -81,25 +80,9 @@ public sealed class PostgresCluster
 
     public static Task<ScriptRun> RunScriptAsync(params string[] arguments) => RunScriptAsync(new Dictionary<string, string>(), arguments);
 
-    private static async Task<ScriptRun> RunScriptAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash", ["infra/postgres.sh", .. arguments])
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not run infra/postgres.sh.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
-        return new ScriptRun(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<ScriptRun> RunScriptAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        ProcessRun.RunAsync("bash", ["infra/postgres.sh", .. arguments], RepositoryRoot,
+            environment.ToDictionary(e => e.Key, string? (e) => e.Value), TimeSpan.FromMinutes(10));
 
     private static async Task<PostgresCluster> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
