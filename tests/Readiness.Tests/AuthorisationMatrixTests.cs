@@ -69,6 +69,9 @@ public class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture<MatrixS
         // ?parent= narrows the list to the token's own unit, so a child or a sibling may ask for its own part.
         new("GET", "/api/provinces/{provinceId}/units", View, "PPP44", 200),
         new("GET", "/api/units/{unitId}", View, "PP333", 200),
+        new("GET", "/api/provinces/{provinceId}/trend", View, "PP333", 200),
+        new("GET", "/api/provinces/{provinceId}/districts/{district}/trend", View, "PP333", 200),
+        new("GET", "/api/trends/{unitId}", View, "PP333", 200),
         new("GET", "/api/exercises/{exerciseId}", View, "PP333", 404),
         new("GET", "/api/duty-posts/{postId}", View, "PP333", 404),
         new("GET", "/api/region/provinces", View, "PPPPP", 200),

@@ -84,6 +84,32 @@ public sealed class ProvinceRoster
         return unitIds.Count == 0 ? null : District(districtId, unitIds, Rate(policy, now));
     }
 
+    /// <summary>
+    /// <paramref name="scopeId"/> and every unit under it, rated at <paramref name="at"/>: one point of
+    /// a trend, or null when the scope had no unit yet. Counted as the views count: the scope itself included.
+    /// </summary>
+    public TrendPoint? TrendPoint(string scopeId, ReadinessPolicy policy, DateTimeOffset at)
+    {
+        var ratings = Rate(policy, at);
+        var inScope = ratings
+            .Where(r => r.Key == scopeId || (r.Key.Length > scopeId.Length && r.Key.StartsWith(scopeId, StringComparison.Ordinal) && r.Key[scopeId.Length] == '/'))
+            .Select(r => r.Value)
+            .ToList();
+        if (inScope.Count == 0)
+        {
+            return null;
+        }
+        var areas = inScope
+            .SelectMany(r => r.Areas)
+            .Where(a => a.Level is not null)
+            .GroupBy(a => a.Area)
+            .OrderBy(g => g.Key)
+            .Select(g => new AreaLevels(g.Key, g.Aggregate(LevelCounts.None, (counts, a) => counts.Add(a.Level!.Value))))
+            .ToList();
+        return new TrendPoint(at, ratings.TryGetValue(scopeId, out var own) ? own.Level : null,
+            inScope.Aggregate(LevelCounts.None, (counts, r) => counts.Add(r.Level)), areas);
+    }
+
     public UnitReadinessView? UnitView(string unitId, ReadinessPolicy policy, DateTimeOffset now) =>
         Units.TryGetValue(unitId, out var unit) ? ReadinessRating.View(unit, PostsOf(unitId), policy, now) : null;
 

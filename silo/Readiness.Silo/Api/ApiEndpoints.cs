@@ -38,6 +38,7 @@ public static class ApiEndpoints
             app.MapAdminOrleansDashboard();
         }
         app.MapViewRoutes();
+        app.MapTrendRoutes();
         app.MapLiveRoutes();
         app.MapReportRoutes();
         app.MapAuditRoutes();
