@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using Readiness.Client;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
 
@@ -77,6 +78,19 @@ public class TrendTests(SiloFixture silo)
         Assert.Equal([0, 0, 2, 2, 2], trend.Points.Select(p => p.Units.Total));
         Assert.Null(trend.Points[0].Level);
         Assert.Empty(trend.Points[0].Areas);
+    }
+
+    [Fact]
+    public async Task The_client_library_reads_a_trend_as_the_route_gives_it()
+    {
+        var client = new ReadinessClient(silo.Http);
+        var to = DateTimeOffset.UtcNow.AddMinutes(-1);
+
+        var trend = await client.GetTrendAsync("bac-kan/ba-be", to.AddMonths(-2), to, TrendStep.Month, TestContext.Current.CancellationToken);
+        var route = await Get<ReadinessTrend>($"/api/provinces/bac-kan/districts/ba-be/trend?from={Q(to.AddMonths(-2))}&to={Q(to)}&step=month");
+
+        Assert.Equal(3, trend.Points.Count);
+        Assert.Equal(route.Points.Select(p => (p.At, p.Level, p.Units)), trend.Points.Select(p => (p.At, p.Level, p.Units)));
     }
 
     [Theory]
