@@ -48,6 +48,34 @@ public class YearReportBuilderTests
     }
 
     [Fact]
+    public void The_year_is_compared_with_the_one_before_when_the_record_holds_both()
+    {
+        var store = Province();
+        var before = store.Add(ChoRa, new OutreachSessionHeld(ChoRa, "Luật Quốc phòng", 60, At.AddYears(-1)));
+        store.Add(ChoRa, new OutreachSessionHeld(ChoRa, "Luật Quốc phòng", 80, At));
+        store.Add(YenLac, new OutreachSessionHeld(YenLac, "Luật Dân quân tự vệ", 50, At));
+
+        var report = store.Report();
+
+        Assert.NotNull(report.Comparison);
+        Assert.Equal(2023, report.Comparison.Year);
+        Assert.Equal(1, report.Comparison.Total.Figures["outreach.sessions"].Value);
+        Assert.Equal([before], report.Comparison.Total.Figures["outreach.sessions"].Events);
+        Assert.Equal(2, report.Total.Figures["outreach.sessions"].Value);
+    }
+
+    [Fact]
+    public void A_province_first_recorded_in_the_year_has_nothing_to_compare_with()
+    {
+        var store = new Store();
+        store.Add("bac-kan", new UnitRegistered("bac-kan", "Bộ CHQS tỉnh Bắc Kạn", Echelon.Province, null, 100, At));
+        store.Add(ChoRa, new OutreachSessionHeld(ChoRa, "Luật Quốc phòng", 80, At));
+
+        Assert.Null(store.Report().Comparison);
+        Assert.NotNull(store.Report(2025).Comparison);
+    }
+
+    [Fact]
     public void Outreach_and_education_count_what_happened_in_the_year_by_district_and_cite_those_events()
     {
         var store = Province();

@@ -22,6 +22,7 @@ namespace Readiness.Contracts.Http;
 /// <param name="Districts">Each district with its communes and units, in Vietnamese alphabetical order.</param>
 /// <param name="Total">The province in total: the province command and every district.</param>
 /// <param name="Basis">Which events the report rests on, and when it was generated.</param>
+/// <param name="Comparison">The year before, in total, when the store holds figures for it; null otherwise.</param>
 public sealed record YearReport(
     string ProvinceId,
     string ProvinceName,
@@ -37,7 +38,13 @@ public sealed record YearReport(
     ReportColumn ProvinceCommand,
     IReadOnlyList<ReportColumn> Districts,
     ReportColumn Total,
-    ReportBasis Basis);
+    ReportBasis Basis,
+    ReportComparison? Comparison = null);
+
+/// <summary>The year before the report's, for comparison: the province in total, counted the same way.</summary>
+/// <param name="Year">The year before.</param>
+/// <param name="Total">Its figures by key, each with the events it rests on.</param>
+public sealed record ReportComparison(int Year, ReportColumn Total);
 
 /// <summary>One section of the report, such as duty or awards.</summary>
 public sealed record ReportSection(string Key, string Title, IReadOnlyList<string> FigureKeys);

@@ -56,6 +56,20 @@ public static class YearReportBuilder
     public static YearReport Build(string provinceId, int year, IEnumerable<StoredEvent> events, DateTimeOffset now, YearReportText text)
     {
         ArgumentNullException.ThrowIfNull(events);
+        var read = events as IReadOnlyCollection<StoredEvent> ?? [.. events];
+        var report = BuildYear(provinceId, year, read, now, text);
+        if (year - 1 < CommandTime.FirstYear)
+        {
+            return report;
+        }
+        // Compared only when the year before has figures of its own: a province registered this year has nothing to compare with.
+        var before = BuildYear(provinceId, year - 1, read, now, text);
+        return before.Basis.EventsCited > 0 ? report with { Comparison = new ReportComparison(before.Year, before.Total) } : report;
+    }
+
+    private static YearReport BuildYear(string provinceId, int year, IEnumerable<StoredEvent> events, DateTimeOffset now, YearReportText text)
+    {
+        ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(text);
         var fold = new Fold(provinceId, year, now);
         foreach (var e in events)

@@ -60,15 +60,25 @@ internal static class YearReportHtml
         html.Append("</ul>\n");
 
         // The real report's table: each figure for the province as a whole.
+        var before = report.Comparison;
         html.Append("<table class=\"totals\">\n<thead><tr><th>").Append(E(text["column.what"])).Append("</th><th>")
-            .Append(E(text.Total)).Append("</th></tr></thead>\n<tbody>\n");
+            .Append(E(text.Total)).Append("</th>");
+        if (before is not null)
+        {
+            html.Append("<th>").Append(E(string.Format(text.Culture, text["column.yearBefore"], before.Year))).Append("</th><th>").Append(E(text["column.change"])).Append("</th>");
+        }
+        html.Append("</tr></thead>\n<tbody>\n");
         foreach (var section in report.Sections)
         {
-            html.Append("<tr><th colspan=\"2\" style=\"text-align:left\">").Append(E(section.Title)).Append("</th></tr>\n");
+            html.Append("<tr><th colspan=\"").Append(before is null ? 2 : 4).Append("\" style=\"text-align:left\">").Append(E(section.Title)).Append("</th></tr>\n");
             foreach (var key in section.FigureKeys)
             {
                 html.Append("<tr><td>").Append(E(labels[key].Label)).Append("</td>");
                 Cell(html, report.Total, key, labels[key].Measure, text, evidenceBase, unitId: null);
+                if (before is not null)
+                {
+                    Compare(html, report.Total, before.Total, key, labels[key].Measure, text);
+                }
                 html.Append("</tr>\n");
             }
         }
@@ -151,6 +161,18 @@ internal static class YearReportHtml
         var events = $"{text.Number(figure.Events.Count)} {text["events"]}";
         html.Append("<td class=\"n\"><a href=\"").Append(E(link)).Append("\" title=\"").Append(E(events)).Append("\" data-events=\"")
             .Append(figure.Events.Count.ToString(CultureInfo.InvariantCulture)).Append("\">").Append(E(value)).Append("</a></td>");
+    }
+
+    /// <summary>The year before's figure and the change to this year's: a signed count, or percentage points for a share.</summary>
+    private static void Compare(StringBuilder html, ReportColumn now, ReportColumn before, string key, string measure, YearReportText text)
+    {
+        var then = before.Figures.TryGetValue(key, out var figure) ? figure.Value : 0;
+        var change = (now.Figures.TryGetValue(key, out var current) ? current.Value : 0) - then;
+        var shown = measure == "share"
+            ? (change * 100).ToString("+0.##;-0.##;0", text.Culture) + " pp"
+            : change.ToString("+#,0.##;-#,0.##;0", text.Culture);
+        html.Append("<td class=\"num\">").Append(E(measure == "share" ? text.Percent(then) : text.Number(then))).Append("</td><td class=\"num\">")
+            .Append(E(shown)).Append("</td>");
     }
 
     private static string Day(DateTimeOffset at, YearReportText text) =>
