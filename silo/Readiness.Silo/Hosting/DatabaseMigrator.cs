@@ -57,6 +57,7 @@ public sealed partial class DatabaseMigrator(
                 await ownerStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             }
             await EventStore.ApplyAuditIndexesAsync(connection, cancellationToken);
+            await EventStore.ApplyLogSchemaAsync(connection, cancellationToken);
             await EventStore.GrantAppRoleAsync(connection, appRole, cancellationToken);
         }
         finally
