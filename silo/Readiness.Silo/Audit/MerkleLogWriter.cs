@@ -28,7 +28,8 @@ public sealed partial class MerkleLogWriter(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly LogOptions settings = options.Value;
-    private (long Sequence, DateTimeOffset Seen)? hole;
+    // When each hole in the sequence was first seen: holes seen in one pass expire together, not one GapWait after another.
+    private readonly Dictionary<long, DateTimeOffset> holes = [];
 
     /// <summary>The file each head is appended to.</summary>
     public string HeadFile => Path.Combine(Path.GetFullPath(settings.HeadDirectory, environment.ContentRootPath), "tree-heads.jsonl");
@@ -101,28 +102,26 @@ public sealed partial class MerkleLogWriter(
         var expected = lastSequence + 1;
         var rows = 0;
         var stoppedAtHole = false;
+        var now = DateTimeOffset.UtcNow;
+        holes.Keys.Where(h => h <= lastSequence).ToList().ForEach(h => holes.Remove(h));
         await foreach (var row in store.EventsAfterAsync(lastSequence, settings.Batch, cancellationToken))
         {
             rows++;
             if (row.Sequence != expected)
             {
-                var now = DateTimeOffset.UtcNow;
-                if (hole is not { } seen || seen.Sequence != expected)
-                {
-                    hole = (expected, now);
-                    stoppedAtHole = true;
-                    break;
-                }
-                if (now - seen.Seen < settings.GapWait)
+                holes.TryAdd(expected, now);
+                if (!stoppedAtHole && now - holes[expected] < settings.GapWait)
                 {
                     stoppedAtHole = true;
-                    break;
                 }
-                LogHoleSkipped(expected, row.Sequence - 1);
+                if (!stoppedAtHole)
+                {
+                    LogHoleSkipped(expected, row.Sequence - 1);
+                }
             }
-            hole = null;
             expected = row.Sequence + 1;
-            if (row.IsTombstone)
+            // Past a hole still awaited, the rest of the batch is read only to see its holes.
+            if (stoppedAtHole || row.IsTombstone)
             {
                 continue;
             }
