@@ -55,6 +55,10 @@ start() {
   (cd "$root" && dotnet build silo/Readiness.Silo -c Release -v q -nologo >"$state/build.log" 2>&1) ||
     { tail -n 30 "$state/build.log" >&2; die "the build failed; see $state/build.log"; }
   local dll="$root/silo/Readiness.Silo/bin/Release/net10.0/Readiness.Silo.dll"
+  # The schema as the owner, once, before any silo; the silos get the application role alone.
+  say "applying the schema (owner role)"
+  (cd "$root/silo/Readiness.Silo" && dotnet "$dll" migrate >"$state/migrate.log" 2>&1) ||
+    { tail -n 20 "$state/migrate.log" >&2; die "the migration failed; see $state/migrate.log"; }
   # One development key for every silo, made before any starts, so that a token from one is good on all.
   if [ ! -s "$root/.local/dev-signing-key" ]; then
     # umask 077: the key is private from the moment the file exists, not from a chmod after it is written.
@@ -70,6 +74,7 @@ start() {
       export Readiness__Orleans__SiloPort=$(silo_port "$i")
       export Readiness__Orleans__GatewayPort=$(gateway_port "$i")
       export Readiness__Auth__DevelopmentKeyFile="$root/.local/dev-signing-key"
+      export ConnectionStrings__ReadinessOwner=   # empty overrides appsettings.json's owner: the silo gets none
       exec setsid dotnet "$dll" >"$state/silo-$i.log" 2>&1 </dev/null
     ) &
     echo $! >"$state/silo-$i.pid"
