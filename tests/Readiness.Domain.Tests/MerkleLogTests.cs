@@ -148,3 +148,87 @@ public class MerkleLogTests
         }
     }
 }
+
+public class LogRecomputationTests
+{
+    private static readonly LogLeaf[] Events = [.. Enumerable.Range(1, 40).Select(i => new LogLeaf(
+        new Guid(i, 0, 0, new byte[8]), $"bac-kan/d{i % 3}", i / 3 + 1, i * 2, "t", $$"""{"n":{{i}}}""", null, null, null,
+        new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(i)))];
+
+    private static (List<(long, byte[])> Leaves, List<(long, byte[])> Heads) Kept()
+    {
+        var log = new MemoryLog();
+        var heads = new List<(long, byte[])>();
+        foreach (var e in Events)
+        {
+            log.Append(MerkleLog.LeafHash(e));
+            if (log.Size % 10 == 0)
+            {
+                heads.Add((log.Size, log.Root()));
+            }
+        }
+        return ([.. Events.Select((e, i) => (e.Sequence, log.Leaves[i]))], heads);
+    }
+
+    private static LogMismatch? Recompute(IEnumerable<LogLeaf> events, List<(long, byte[])>? leaves, List<(long, byte[])> heads)
+    {
+        var recomputation = new LogRecomputation(heads, leaves);
+        foreach (var e in events)
+        {
+            recomputation.Add(e);
+        }
+        return recomputation.Finish();
+    }
+
+    [Fact]
+    public void The_events_as_logged_give_back_every_leaf_and_head()
+    {
+        var (leaves, heads) = Kept();
+        Assert.Null(Recompute(Events, leaves, heads));
+        Assert.Null(Recompute(Events.Take(35), leaves.Take(35).ToList(), heads.Take(3).ToList()));
+    }
+
+    [Fact]
+    public void A_changed_event_is_named_by_the_stored_leaf_even_inside_a_failed_head()
+    {
+        var (leaves, heads) = Kept();
+        var changed = Events.ToArray();
+        changed[23] = changed[23] with { RecordedAt = changed[23].RecordedAt.AddTicks(10) };
+
+        var mismatch = Recompute(changed, leaves, heads);
+
+        Assert.Equal(23, mismatch!.Position);
+        Assert.Equal(changed[23].Sequence, mismatch.Sequence);
+        Assert.Equal(changed[23].Stream, mismatch.Stream);
+    }
+
+    [Fact]
+    public void Against_heads_alone_a_change_is_bracketed_by_the_last_head_that_held()
+    {
+        var (_, heads) = Kept();
+        var changed = Events.ToArray();
+        changed[23] = changed[23] with { DataJson = """{"n":0}""" };
+
+        var mismatch = Recompute(changed, null, heads);
+
+        Assert.Equal(20, mismatch!.Position);
+        Assert.Contains("size 30", mismatch.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_and_extra_events_are_named_at_their_position()
+    {
+        var (leaves, heads) = Kept();
+        var missing = Recompute(Events.Where((_, i) => i != 17), leaves, heads);
+        Assert.Equal(17, missing!.Position);
+        Assert.Equal(Events[17].Sequence, missing.Sequence);
+
+        var forged = Events[5] with { Sequence = 11 };
+        var extra = Recompute(Events.Take(5).Append(forged).Concat(Events.Skip(5)), leaves, heads);
+        Assert.Equal(5, extra!.Position);
+        Assert.Equal(11, extra.Sequence);
+
+        var truncated = Recompute(Events.Take(38), leaves, heads);
+        Assert.Equal(38, truncated!.Position);
+    }
+}
