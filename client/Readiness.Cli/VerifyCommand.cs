@@ -9,17 +9,26 @@ internal static class VerifyCommand
 {
     public const string Usage = """
         readiness verify [--stream key | --area id] [--json] [--url http://127.0.0.1:5080] [--token T]
+        readiness verify --head FILE --events FILE [--jwks FILE]
           Recomputes the hash chain of every stream (or of one: a unit id, exercise:<id>, post:<id>;
           or of an area's streams, such as --area bac-kan/ba-be) and prints the verdict, the first
           broken link with the hash expected and the one found, and events per second. --json
           prints the whole report. Exits 1 when a link is broken, 2 when it could not check.
           --token (else READINESS_TOKEN, else .local/dev-token) is sent as the bearer token.
+          Over every stream it also recomputes the Merkle log from the events and names the first
+          position where it parts from the stored leaves or the latest signed head.
+          With --head, offline: recomputes the log from a whole-store export (--events, from
+          'readiness export') and compares its root with a signed tree head kept elsewhere (a head
+          JSON, or a tree-heads.jsonl whose last line is taken); --jwks checks the head's signature
+          against a JWK Set (the silo's /.well-known/jwks.json, saved). Nothing is asked of a silo.
         """;
 
     // Enough to see the pattern of a tampering without burying the verdict.
     private const int BreaksListed = 10;
 
     private sealed record Settings(Uri Url, string? Stream, string? Area, bool Json, string? Token);
+
+    private sealed record OfflineSettings(string Head, string Events, string? Jwks, bool Json);
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("verify", args, output, error);
 
@@ -30,11 +39,14 @@ internal static class VerifyCommand
         var json = Options.Json("Print the whole report as JSON.");
         var stream = Options.Text("--stream", "key", "Only this stream: a unit id, exercise:<id> or post:<id>.");
         var area = Options.Text("--area", "area", "Only the streams of this area, such as bac-kan/ba-be.");
+        var head = Options.Text("--head", "file", "Offline: a signed tree head kept elsewhere (JSON, or the last line of tree-heads.jsonl).");
+        var events = Options.Text("--events", "file", "Offline: a whole-store export to check against --head.");
+        var jwks = Options.Text("--jwks", "file", "Offline: the JWK Set to check the head's signature with.");
         var command = new UsageCommand("verify",
             "Recomputes the hash chain of every stream, or of one stream or area's, and prints the verdict, the first broken link with the hash "
             + "expected and the one found, and events per second. Exits 0 when intact, 1 when a link is broken, 2 when it could not check.", Usage)
         {
-            stream, area, json, url, token,
+            stream, area, json, url, token, head, events, jwks,
         };
         command.Validators.Add(result =>
         {
@@ -42,9 +54,59 @@ internal static class VerifyCommand
             {
                 result.AddError("Give --stream or --area, not both.");
             }
+            if (result.Given(head) != result.Given(events))
+            {
+                result.AddError("Give --head and --events together: the export is checked against the head.");
+            }
+            if (result.Given(head) && (result.Given(stream) || result.Given(area)))
+            {
+                result.AddError("A head covers the whole store: --head checks a whole export, not a --stream or --area.");
+            }
+            if (result.Given(jwks) && !result.Given(head))
+            {
+                result.AddError("--jwks checks a head's signature: give it with --head.");
+            }
         });
-        return command.Runs(parsed => RunAsync(
-            new Settings(parsed.GetValue(url)!, parsed.GetValue(stream), parsed.GetValue(area), parsed.GetValue(json), parsed.GetValue(token)), output, error));
+        return command.Runs(parsed => parsed.GetValue(head) is { } headFile
+            ? RunOfflineAsync(new OfflineSettings(headFile, parsed.GetValue(events)!, parsed.GetValue(jwks), parsed.GetValue(json)), output, error)
+            : RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(stream), parsed.GetValue(area), parsed.GetValue(json), parsed.GetValue(token)), output, error));
+    }
+
+    private static async Task<int> RunOfflineAsync(OfflineSettings options, TextWriter output, TextWriter error)
+    {
+        OfflineLogResult result;
+        try
+        {
+            result = await OfflineLogCheck.CheckAsync(options.Head, options.Events, options.Jwks, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException or KeyNotFoundException)
+        {
+            await error.WriteLineAsync($"Could not check: {ex.Message}");
+            return 2;
+        }
+        if (options.Json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(result, AuditOptions.Indented));
+            return result.Intact ? 0 : 1;
+        }
+        var signature = result.SignatureValid switch
+        {
+            true => "its signature holds",
+            false => "ITS SIGNATURE DOES NOT HOLD",
+            null => "signature not checked (no --jwks)",
+        };
+        var what = string.Create(CultureInfo.InvariantCulture, $"head of size {result.Head.Size:N0} made {result.Head.MadeAt:u}, {signature}");
+        if (result.Mismatch is null && result.SignatureValid != false)
+        {
+            await output.WriteLineAsync($"INTACT: the export's first {result.Head.Size:N0} events give the root of the {what}.");
+            return 0;
+        }
+        await output.WriteLineAsync($"BROKEN: the export does not match the {what}.");
+        if (result.Mismatch is { } mismatch)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  from position {mismatch.Position}: {mismatch.Problem}"));
+        }
+        return 1;
     }
 
     private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
@@ -67,7 +129,14 @@ internal static class VerifyCommand
             if (report.Intact)
             {
                 await output.WriteLineAsync($"INTACT: every link of {scope} holds. {checkedText}.");
+                await WriteLog(output, report.Log);
                 return 0;
+            }
+            if (report.Breaks.Count == 0)
+            {
+                await output.WriteLineAsync($"INTACT: every link of {scope} holds. {checkedText}.");
+                await WriteLog(output, report.Log);
+                return 1;
             }
             var brokenStreams = report.Breaks.Select(b => b.Stream).Distinct(StringComparer.Ordinal).Count();
             await output.WriteLineAsync($"BROKEN: {report.Breaks.Count} broken link(s) in {brokenStreams} stream(s) of {scope}. {checkedText}.");
@@ -89,8 +158,31 @@ internal static class VerifyCommand
                     await output.WriteLineAsync($"  … and {others.Count - BreaksListed} more (--json lists them all).");
                 }
             }
+            await WriteLog(output, report.Log);
             return 1;
         }, 2);
+    }
+
+    private static async Task WriteLog(TextWriter output, LogVerifyReport? log)
+    {
+        if (log is null)
+        {
+            return;
+        }
+        var head = log.LatestHead is { } latest
+            ? string.Create(CultureInfo.InvariantCulture, $"latest signed head: size {latest.Size:N0}, made {latest.MadeAt:u}, signature {(log.HeadSignatureValid ? "holds" : "DOES NOT HOLD")}")
+            : "no signed head yet";
+        var counts = string.Create(CultureInfo.InvariantCulture, $"{log.EventsChecked:N0} events recomputed against {log.LeavesStored:N0} stored leaves in {log.Seconds:0.00} s ({log.EventsPerSecond:N0} events/s); {head}");
+        if (log.FirstDisagreement is not { } first)
+        {
+            await output.WriteLineAsync($"LOG INTACT: {counts}.");
+            return;
+        }
+        await output.WriteLineAsync($"LOG BROKEN: {counts}.");
+        var where = first.Sequence is { } sequence
+            ? string.Create(CultureInfo.InvariantCulture, $", sequence {sequence}") + (first.Stream is { } s ? string.Create(CultureInfo.InvariantCulture, $", stream {s} version {first.Version}") : "")
+            : "";
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"First disagreement: position {first.Position}{where}: {first.Problem}"));
     }
 
     private static async Task WriteBreak(TextWriter output, ChainBreak link)

@@ -218,6 +218,35 @@ public sealed partial class ReadinessClient
     public Task<IReadOnlyList<ChainHead>> GetChainHeadsAsync(string provinceId, CancellationToken cancellationToken = default) =>
         Get<IReadOnlyList<ChainHead>>($"api/provinces/{Uri.EscapeDataString(provinceId)}/chain-heads", cancellationToken);
 
+    /// <summary>The Merkle log's signed tree heads, newest first, a page at a time.</summary>
+    /// <param name="before">Only heads smaller than this size (a page's <see cref="TreeHeadPage.NextBefore"/>); null for the newest.</param>
+    /// <param name="limit">1–1000 heads; 100 when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<TreeHeadPage> GetTreeHeadsAsync(long? before = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>(2);
+        if (before is { } size)
+        {
+            query.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"before={size}"));
+        }
+        if (limit is { } count)
+        {
+            query.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"limit={count}"));
+        }
+        return Get<TreeHeadPage>("api/audit/tree-heads" + (query.Count == 0 ? "" : "?" + string.Join('&', query)), cancellationToken);
+    }
+
+    /// <summary>The audit path from an event's leaf to the root of the signed head of <paramref name="treeSize"/> (the latest when null).</summary>
+    /// <exception cref="ReadinessApiException">404 when the event is not in that head, or no head has that size.</exception>
+    public Task<InclusionProof> GetInclusionProofAsync(Guid eventId, long? treeSize = null, CancellationToken cancellationToken = default) =>
+        Get<InclusionProof>(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"api/audit/proof/inclusion?event={eventId}{(treeSize is { } size ? $"&treeSize={size}" : "")}"), cancellationToken);
+
+    /// <summary>The proof that the signed head of size <paramref name="to"/> extends the one of size <paramref name="from"/>.</summary>
+    /// <exception cref="ReadinessApiException">404 when either size is not that of a signed head.</exception>
+    public Task<ConsistencyProof> GetConsistencyProofAsync(long from, long to, CancellationToken cancellationToken = default) =>
+        Get<ConsistencyProof>(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"api/audit/proof/consistency?from={from}&to={to}"), cancellationToken);
+
     /// <summary>A province's readiness view as it was at a moment, or as the record showed it at a moment.</summary>
     /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
     /// <param name="at">The moment: <see cref="PointInTime.AsOf"/>, <see cref="PointInTime.KnownAt"/>, or both.</param>

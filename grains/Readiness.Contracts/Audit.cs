@@ -31,7 +31,7 @@ public sealed record ChainBreak(string Stream, long Version, string Problem, str
 /// <summary>The hash of a stream's last event: recomputing it needs every event before it, unchanged.</summary>
 public sealed record ChainHead(string Stream, long Version, string Hash);
 
-/// <summary>The outcome of checking every link of the chosen streams.</summary>
+/// <summary>The outcome of checking every link of the chosen streams; over the whole store, also the Merkle log against its heads.</summary>
 public sealed record VerifyReport(
     bool Intact,
     long StreamsChecked,
@@ -39,7 +39,8 @@ public sealed record VerifyReport(
     double Seconds,
     double EventsPerSecond,
     ChainBreak? FirstBreak,
-    IReadOnlyList<ChainBreak> Breaks);
+    IReadOnlyList<ChainBreak> Breaks,
+    LogVerifyReport? Log = null);
 
 /// <summary>What an import took in, and how fast; the views are rebuilt from it before the import returns.</summary>
 public sealed record ImportReport(long Events, long Streams, double Seconds, double EventsPerSecond);

@@ -14,7 +14,8 @@ public sealed record UpwardReport(
     int OpenAlerts,
     long Sequence,
     string ChainHeadsDigest,
-    IReadOnlyList<ChainHead> ChainHeads);
+    IReadOnlyList<ChainHead> ChainHeads,
+    TreeHead? TreeHead = null);
 
 /// <summary>One district's line in an upward report.</summary>
 public sealed record ProvinceDistrictLine(string Id, string Name, ReadinessLevel? Level, LevelCounts Units);

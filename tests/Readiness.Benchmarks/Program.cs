@@ -2,6 +2,12 @@ using System.Diagnostics;
 using System.Runtime;
 using Readiness.Benchmarks;
 
+if (args is ["--merkle", ..])
+{
+    // The log's in-memory costs need no silo or database; default a million leaves.
+    return MerkleFigures.Run(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 if (BenchOptions.Parse(args) is not { } options)
 {
     return 2;

@@ -39,6 +39,11 @@ public class ProvisioningTests(SiloFixture silo)
     [InlineData("UPDATE readiness.mt_events SET data = '{}' WHERE seq_id = (SELECT min(seq_id) FROM readiness.mt_events)")]
     [InlineData("DELETE FROM readiness.mt_events WHERE seq_id = (SELECT max(seq_id) FROM readiness.mt_events)")]
     [InlineData("DELETE FROM readiness.mt_streams WHERE id = (SELECT max(id) FROM readiness.mt_streams)")]
+    [InlineData("UPDATE readiness.log_leaves SET leaf_hash = '\\x00' WHERE position = 0")]
+    [InlineData("DELETE FROM readiness.log_nodes")]
+    [InlineData("UPDATE readiness.tree_heads SET root = '\\x00'")]
+    [InlineData("DELETE FROM readiness.tree_heads")]
+    [InlineData("TRUNCATE readiness.log_leaves")]
     public async Task The_application_role_can_only_append_events(string sql)
     {
         var before = await silo.Database.CountAllEventsAsync();

@@ -66,6 +66,11 @@ public sealed record EventRow(
         headers.GetValueOrDefault(EventHeaders.OccurredAt), headers.GetValueOrDefault(EventHeaders.RecordedBy),
         headers.GetValueOrDefault(EventHeaders.CommandId), CorrelationId, CausationId);
 
+    /// <summary>The event as the Merkle log's leaf covers it: every column, sequence and timestamp included.</summary>
+    public LogLeaf ToLogLeaf() => new(Id, Stream, Version, Sequence, Type, Data, Headers, CorrelationId, CausationId, Timestamp);
+
+    public bool IsTombstone => Stream == TombstoneStream;
+
     public HistoryEntry ToEntry()
     {
         var headers = HeaderValues();

@@ -17,8 +17,9 @@ public sealed partial class EventStore
     /// <summary>
     /// Grants the application role its rights, as the owner. It reads and writes rows; it owns nothing
     /// and cannot drop or alter a table. It may empty a projection's documents, which a rebuild does.
-    /// Events it may only append: no UPDATE, DELETE or TRUNCATE on the event table, so the record
-    /// cannot be rewritten through it; nor may it delete a stream's row, which Marten never does.
+    /// Events, and the Merkle log's leaves, nodes and heads, it may only append: no UPDATE, DELETE or
+    /// TRUNCATE on them, so the record cannot be rewritten through it; nor may it delete a stream's
+    /// row, which Marten never does.
     /// </summary>
     public static async Task GrantAppRoleAsync(NpgsqlConnection owner, string role, CancellationToken cancellationToken)
     {
@@ -66,6 +67,7 @@ public sealed partial class EventStore
             $grant$;
             REVOKE UPDATE, DELETE, TRUNCATE ON {{Events}} FROM {{quoted}};
             REVOKE DELETE, TRUNCATE ON {{Streams}} FROM {{quoted}};
+            REVOKE UPDATE, DELETE, TRUNCATE ON {{LogLeaves}}, {{LogNodes}}, {{TreeHeads}} FROM {{quoted}};
             """;
     }
 }

@@ -62,6 +62,65 @@ internal static class AuditRoutes
             .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), and reports the first broken link of each.")
             .Produces<VerifyReport>();
 
+        audit.MapGet("/audit/tree-heads", async (long? before, int? limit, MerkleLogReader log, CancellationToken cancellationToken) =>
+            {
+                if (before is <= 0)
+                {
+                    return Problems.Invalid("'before' is a tree size, a whole number above 0.");
+                }
+                if (limit is < 1 or > 1000)
+                {
+                    return Problems.Invalid("'limit' is from 1 to 1000.");
+                }
+                var take = limit ?? 100;
+                var heads = await log.HeadsAsync(before, take + 1, cancellationToken);
+                var more = heads.Count > take;
+                var page = heads.Take(take).ToList();
+                long? next = more ? page[^1].Size : null;
+                return Results.Ok(new TreeHeadPage(page, next, next is null ? null : $"/api/audit/tree-heads?before={next}&limit={take}"));
+            })
+            .Reads(ResourceScope.Everything)
+            .WithName("GetTreeHeads")
+            .WithSummary("The signed heads of the Merkle log over every event, newest first (?before= a size, ?limit= 1–1000, 100 by default).")
+            .Produces<TreeHeadPage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        audit.MapGet("/audit/proof/inclusion", async ([FromQuery(Name = "event")] string? eventId, long? treeSize, MerkleLogReader log, CancellationToken cancellationToken) =>
+            {
+                if (!Guid.TryParse(eventId, out var id))
+                {
+                    return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
+                }
+                if (treeSize is <= 0)
+                {
+                    return Problems.Invalid("'treeSize' is the size of a signed tree head, a whole number above 0.");
+                }
+                var (proof, missing) = await log.InclusionAsync(id, treeSize, cancellationToken);
+                return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
+            })
+            .Reads(ResourceScope.Everything)
+            .WithName("GetInclusionProof")
+            .WithSummary("The audit path (RFC 9162) from an event's leaf to the root of a signed tree head: ?event=<id>&treeSize=<n> (the latest head when omitted).")
+            .Produces<InclusionProof>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        audit.MapGet("/audit/proof/consistency", async (long? from, long? to, MerkleLogReader log, CancellationToken cancellationToken) =>
+            {
+                if (from is not > 0 || to is not > 0 || from > to)
+                {
+                    return Problems.Invalid("Give two tree sizes, ?from=m&to=n with 0 < m ≤ n, each the size of a signed head.");
+                }
+                var (proof, missing) = await log.ConsistencyAsync(from.Value, to.Value, cancellationToken);
+                return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
+            })
+            .Reads(ResourceScope.Everything)
+            .WithName("GetConsistencyProof")
+            .WithSummary("The proof (RFC 9162) that the signed head of size ?to= extends the one of size ?from=.")
+            .Produces<ConsistencyProof>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         audit.MapGet("/provinces/{provinceId}/chain-heads", async (string provinceId, ChainVerifier verifier, CancellationToken cancellationToken) =>
                 UnitPath.Problem(provinceId) is { } problem
                     ? Problems.Invalid(problem)

@@ -9,8 +9,10 @@ namespace Readiness.Silo.Audit;
 /// Walks every link of one stream's chain, or of all streams, from the rows as stored: versions must
 /// run 1, 2, 3… up to the stream's recorded version, and each stored hash must equal the hash
 /// recomputed from the previous one and the event. Reports the first broken link of each stream.
+/// Over the whole store it also recomputes the Merkle log: the chains cannot see a stream's tail
+/// removed with its version lowered, a whole stream removed, or a changed sequence or recording time.
 /// </summary>
-public sealed class ChainVerifier(EventStore store)
+public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
 {
     private const int BreaksReported = 100;
 
@@ -75,10 +77,11 @@ public sealed class ChainVerifier(EventStore store)
             Break(new ChainBreak(key, 1, "The stream has no events.", $"version {recordedVersions[key].Version}", "none"));
         }
 
+        var logReport = stream is null && area is null ? await log.VerifyAsync(cancellationToken) : null;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         breaks.Sort((a, b) => string.CompareOrdinal(a.Stream, b.Stream));
-        return new VerifyReport(breaks.Count == 0, recordedVersions.Count, events, Math.Round(seconds, 3),
-            seconds > 0 ? Math.Round(events / seconds) : events, breaks.FirstOrDefault(), breaks.Take(BreaksReported).ToList());
+        return new VerifyReport(breaks.Count == 0 && logReport?.Intact != false, recordedVersions.Count, events, Math.Round(seconds, 3),
+            seconds > 0 ? Math.Round(events / seconds) : events, breaks.FirstOrDefault(), breaks.Take(BreaksReported).ToList(), logReport);
 
         void Break(ChainBreak found)
         {

@@ -52,6 +52,8 @@ public sealed class EventArchive(EventStore store)
             writer.WriteString("correlationid", row.CorrelationId);
             writer.WriteString("causationid", row.CausationId);
             writer.WriteString("hash", headers.GetValueOrDefault(EventHeaders.Hash));
+            // The headers as stored: the Merkle log's leaf covers them whole, so an export can be checked against a signed head offline.
+            writer.WriteString("headers", row.Headers);
             writer.WritePropertyName("data");
             writer.WriteRawValue(row.Data, skipInputValidation: true);
             writer.WriteEndObject();

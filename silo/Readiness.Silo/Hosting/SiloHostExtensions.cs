@@ -119,6 +119,10 @@ public static class SiloHostExtensions
         services.AddSingleton<ChainVerifier>();
         services.AddSingleton<EventArchive>();
         builder.AddUpwardReports();
+        services.AddOptions<LogOptions>().Bind(builder.Configuration.GetSection(LogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<MerkleLogWriter>();
+        services.AddSingleton<MerkleLogReader>();
+        services.AddHostedService(provider => provider.GetRequiredService<MerkleLogWriter>());
         services.AddSingleton<PastViews>();
         services.AddSingleton<RosterCheckpointer>();
         services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());

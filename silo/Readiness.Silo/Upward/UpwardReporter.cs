@@ -32,6 +32,7 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly IDocumentStore store;
     private readonly NpgsqlDataSource database;
     private readonly ChainVerifier chains;
+    private readonly MerkleLogReader log;
     private readonly IGrainFactory grains;
     private readonly ReadinessPolicy policy;
     private readonly ReadinessClock clock;
@@ -41,12 +42,13 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly ILogger<UpwardReporter> logger;
     private long backlog;
 
-    public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ChainVerifier chains, IGrainFactory grains, ReadinessPolicy policy,
+    public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ChainVerifier chains, MerkleLogReader log, IGrainFactory grains, ReadinessPolicy policy,
         ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
     {
         this.store = store;
         this.database = database;
         this.chains = chains;
+        this.log = log;
         this.grains = grains;
         this.policy = policy;
         this.clock = clock;
@@ -136,9 +138,11 @@ public sealed partial class UpwardReporter : BackgroundService
             if (due.Count > 0)
             {
                 var heads = await chains.HeadsAsync(roster.Id, cancellationToken);
+                // The latest signed head of the whole log travels too: the echelon above keeps it out of this store's reach.
+                var treeHead = (await log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
                 foreach (var (reportId, reason) in due)
                 {
-                    var body = JsonSerializer.Serialize(Report(view, reportId, reason, now, heads), Json);
+                    var body = JsonSerializer.Serialize(Report(view, reportId, reason, now, heads, treeHead), Json);
                     var signature = signer.Sign(body);
                     foreach (var endpoint in options.Endpoints)
                     {
@@ -232,10 +236,10 @@ public sealed partial class UpwardReporter : BackgroundService
         return delivered;
     }
 
-    private static UpwardReport Report(ProvinceReadinessView view, string reportId, string reason, DateTimeOffset now, IReadOnlyList<ChainHead> heads) => new(
+    private static UpwardReport Report(ProvinceReadinessView view, string reportId, string reason, DateTimeOffset now, IReadOnlyList<ChainHead> heads, TreeHead? treeHead) => new(
         reportId, view.Id, view.Name, reason, now, view.Level, view.Units,
         [.. view.Districts.Select(d => new ProvinceDistrictLine(d.Id, d.Name, d.Level, d.Units))],
-        view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads);
+        view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead);
 
     /// <summary>One hash over every stream's head, in stream order: what an auditor compares later.</summary>
     public static string HeadsDigest(IEnumerable<ChainHead> heads) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(

@@ -48,6 +48,9 @@ public sealed class SiloHost : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Readiness:Auth:SigningKey", SigningKey);
         builder.UseSetting("Readiness:UpwardReports:SigningKeyPem", ReportKeyPem);
+        // Each test database keeps its heads apart, and heads come often enough to be waited on.
+        builder.UseSetting("Readiness:Log:HeadDirectory", HeadDirectory);
+        builder.UseSetting("Readiness:Log:HeadInterval", "00:00:01");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -57,6 +60,9 @@ public sealed class SiloHost : WebApplicationFactory<Program>
             builder.ConfigureServices(services);
         }
     }
+
+    /// <summary>Where this silo appends its signed tree heads, outside the database.</summary>
+    public string HeadDirectory => Path.Combine(Path.GetTempPath(), "readiness-tests", database.Name, "tree-heads");
 
     /// <summary>What /health/ready answered while the host started, in order.</summary>
     public List<(HttpStatusCode Status, string Body)> ReadinessAnswers { get; } = [];

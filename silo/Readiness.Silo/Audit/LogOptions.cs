@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Readiness.Silo.Audit;
+
+/// <summary>The Merkle log over every event (<c>Readiness:Log</c>).</summary>
+public sealed class LogOptions
+{
+    public const string Section = "Readiness:Log";
+
+    /// <summary>Off, no leaves are written (for measuring the append path without it); verify then finds the log behind.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A signed head is made once this many events have been logged since the last.</summary>
+    [Range(1, 10_000_000)]
+    public int HeadEvery { get; set; } = 1000;
+
+    /// <summary>…or once this long has passed since the last head with events logged since.</summary>
+    public TimeSpan HeadInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the leader looks for new events.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a hole in the sequence is waited on before it is taken as an append that rolled back:
+    /// a transaction still in flight may yet commit there, and the log must take events in sequence order.
+    /// </summary>
+    public TimeSpan GapWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Events read and logged per transaction.</summary>
+    [Range(1, 100_000)]
+    public int Batch { get; set; } = 5000;
+
+    /// <summary>Where each head is appended, one JSON line, to <c>tree-heads.jsonl</c>; relative to the content root.</summary>
+    public string HeadDirectory { get; set; } = ".local/tree-heads";
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text;
+using Readiness.Contracts;
+using Readiness.Domain.Audit;
+using Readiness.Grains.Storage;
+using Readiness.Silo.Upward;
+
+namespace Readiness.Silo.Audit;
+
+/// <summary>What the Merkle log answers: its heads, inclusion and consistency proofs, and the log recomputed from the events.</summary>
+public sealed class MerkleLogReader(EventStore store, UpwardReportSigner signer)
+{
+    public async Task<List<TreeHead>> HeadsAsync(long? before, int limit, CancellationToken cancellationToken) =>
+        [.. (await store.TreeHeadsAsync(before, limit, cancellationToken)).Select(MerkleLogWriter.ToContract)];
+
+    /// <summary>The proof that an event is in the head of <paramref name="treeSize"/> (the latest when null); null with the reason when there is none.</summary>
+    public async Task<(InclusionProof? Proof, string? Missing)> InclusionAsync(Guid eventId, long? treeSize, CancellationToken cancellationToken)
+    {
+        var head = treeSize is { } size ? await store.TreeHeadAsync(size, cancellationToken) : (await store.TreeHeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
+        if (head is null)
+        {
+            return (null, treeSize is null ? "No tree head has been made yet." : $"No signed tree head has size {treeSize}; /api/audit/tree-heads lists them.");
+        }
+        var leaf = await store.LeafOfEventAsync(eventId, cancellationToken);
+        if (leaf is null)
+        {
+            return (null, $"Event {eventId} is not in the log (not an event of this store, or not logged yet).");
+        }
+        if (leaf.Position >= head.Size)
+        {
+            return (null, $"Event {eventId} is at position {leaf.Position}, after the head of size {head.Size}; ask a later head.");
+        }
+        var hashes = await store.SubtreesForAsync(h => MerkleLog.InclusionProof(h, leaf.Position, head.Size), cancellationToken);
+        var path = MerkleLog.InclusionProof(hashes, leaf.Position, head.Size);
+        return (new InclusionProof(eventId, leaf.Sequence, leaf.Position, Convert.ToBase64String(leaf.Hash), head.Size,
+            Convert.ToBase64String(head.Root), [.. path.Select(Convert.ToBase64String)]), null);
+    }
+
+    /// <summary>The proof that the head of <paramref name="to"/> extends the head of <paramref name="from"/>.</summary>
+    public async Task<(ConsistencyProof? Proof, string? Missing)> ConsistencyAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        var first = await store.TreeHeadAsync(from, cancellationToken);
+        var second = await store.TreeHeadAsync(to, cancellationToken);
+        if (first is null || second is null)
+        {
+            return (null, $"No signed tree head has size {(first is null ? from : to)}; /api/audit/tree-heads lists them.");
+        }
+        var hashes = await store.SubtreesForAsync(h => MerkleLog.ConsistencyProof(h, from, to), cancellationToken);
+        var path = MerkleLog.ConsistencyProof(hashes, from, to);
+        return (new ConsistencyProof(from, to, Convert.ToBase64String(first.Root), Convert.ToBase64String(second.Root),
+            [.. path.Select(Convert.ToBase64String)]), null);
+    }
+
+    /// <summary>
+    /// Recomputes every leaf from the events in sequence order and compares it with the stored leaf at
+    /// its position and the log's root with every stored head; the latest head's signature is checked
+    /// with the published key. Events after the last stored leaf are ones the log has not reached yet.
+    /// </summary>
+    public async Task<LogVerifyReport> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        // Heads and leaves before events: whatever commits meanwhile lies after them.
+        var heads = await store.TreeHeadsAsync(null, int.MaxValue, cancellationToken);
+        var leaves = new List<(long, byte[])>();
+        await foreach (var leaf in store.LeavesAsync(cancellationToken))
+        {
+            leaves.Add((leaf.Sequence, leaf.Hash));
+        }
+        var recomputation = new LogRecomputation([.. heads.Select(h => (h.Size, h.Root))], leaves);
+        await foreach (var row in store.EventsInSequenceAsync(cancellationToken))
+        {
+            recomputation.Add(row.ToLogLeaf());
+        }
+        var mismatch = recomputation.Finish();
+        var latest = heads.FirstOrDefault();
+        var signatureValid = latest is null || SignatureHolds(latest);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var first = mismatch is null ? null : new LogDisagreement(mismatch.Position, mismatch.Sequence, mismatch.Stream, mismatch.Version, mismatch.Problem);
+        if (first is null && !signatureValid)
+        {
+            first = new LogDisagreement(latest!.Size, null, null, null, "The latest tree head's signature does not verify with the published key.");
+        }
+        return new LogVerifyReport(first is null, recomputation.Size, leaves.Count, latest is null ? null : MerkleLogWriter.ToContract(latest),
+            signatureValid, Math.Round(seconds, 3), seconds > 0 ? Math.Round(recomputation.Size / seconds) : recomputation.Size, first);
+    }
+
+    private bool SignatureHolds(StoredTreeHead head)
+    {
+        if (head.Signature is null)
+        {
+            // A silo without a report key signs nothing; there is no signature to break.
+            return signer.KeyId is null;
+        }
+        var key = signer.PublicKeys.FirstOrDefault(k => k.Kid == DetachedJws.KeyIdOf(head.Signature));
+        return key is not null && DetachedJws.VerifyEs256(head.Signature,
+            Encoding.UTF8.GetBytes(TreeHeadText.Payload(head.Size, Convert.ToBase64String(head.Root), head.MadeAt)), key.X, key.Y);
+    }
+}
