@@ -72,6 +72,11 @@ public class DashboardTests(SiloFixture silo)
             total += int.Parse(await page.GetByTestId($"count-{level}").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
         }
         Assert.Equal(233, total);
+        // The trend: 26 weeks back to now, one point a week, its newest point the province's 233 units.
+        await Assertions.Expect(page.GetByTestId("trend-chart")).ToHaveAttributeAsync("data-points", "27");
+        var newest = await page.GetByTestId("trend-last").InnerTextAsync();
+        Assert.Equal(233, System.Text.RegularExpressions.Regex.Matches(newest, @"R\d (\d+)").Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        await Assertions.Expect(page.GetByTestId("trend-r1")).ToBeVisibleAsync();
 
         var strength = page.Locator("[data-id='bac-kan/ba-be'] [data-testid=district-strength]");
         var before = int.Parse((await strength.InnerTextAsync()).Replace(".", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);

@@ -119,8 +119,9 @@ public class LiveFeedTests(SiloFixture silo)
         await ReadStream(tree.ProvinceId, lastId, e => { resumed = e; return false; }, TimeSpan.FromSeconds(10));
 
         Assert.NotNull(resumed);
-        Assert.True(resumed.Id > lastId);
-        Assert.Equal(now.Sequence, resumed.Id);
+        // The feed names a view by the last event that changed it, which the document's sequence may have
+        // passed by an event that changed nothing shown (seen once in a full run: 6,920 against 6,921).
+        Assert.InRange(resumed.Id, lastId + 1, now.Sequence);
         Assert.Equal(9, CommuneStrength(resumed.View));
     }
 

@@ -4,7 +4,8 @@ using Readiness.Domain;
 namespace Readiness.Grains.Storage;
 
 /// <summary>An event as a view of the past folds it: deserialised, with where and when it was recorded.</summary>
-public sealed record PastEvent(long Sequence, string Stream, long Version, object Data, DateTimeOffset Timestamp);
+/// <summary>An event as a view of the past folds it; <paramref name="OccurredAt"/> is the header as stored, which orders as time does.</summary>
+public sealed record PastEvent(long Sequence, string Stream, long Version, object Data, DateTimeOffset Timestamp, string? OccurredAt);
 
 public sealed partial class EventStore
 {
@@ -104,7 +105,7 @@ public sealed partial class EventStore
     {
         var serializer = store.Options.Serializer();
         await using var command = database.CreateCommand($"""
-            SELECT seq_id, stream_id, version, type, data, timestamp FROM {Events}
+            SELECT seq_id, stream_id, version, type, data, timestamp, headers->>'{EventHeaders.OccurredAt}' FROM {Events}
             WHERE seq_id <= @known
               AND (@asOf::text IS NULL OR headers->>'{EventHeaders.OccurredAt}' <= @asOf)
               AND {scope}
@@ -121,7 +122,7 @@ public sealed partial class EventStore
                 continue;
             }
             yield return new PastEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2),
-                serializer.FromJson(type, reader, 4), reader.GetFieldValue<DateTimeOffset>(5));
+                serializer.FromJson(type, reader, 4), reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6));
         }
     }
 }

@@ -78,9 +78,8 @@ internal static class TrendRoutes
             return Problems.NotFound("Unknown unit.", $"No unit '{scopeId}' has been registered.");
         }
         var points = new List<TrendPoint>(moments.Count);
-        foreach (var at in moments)
+        await foreach (var (at, then) in past.ProvinceAtEachAsync(provinceId, moments, cancellationToken))
         {
-            var then = await past.ProvinceAsync(provinceId, new Moment(at, null), cancellationToken);
             points.Add(then.TrendPoint(scopeId, policy, at) ?? new TrendPoint(at, null, LevelCounts.None, []));
         }
         return Results.Ok(new ReadinessTrend(scopeId, unit.Name, start, end, stepKind, points));

@@ -1,4 +1,6 @@
 // The command centre's dashboard: one province, redrawn from the live stream without reload.
+import { drawTrend } from "./trend.js";
+
 const province = new URLSearchParams(location.search).get("province") || "bac-kan";
 
 // A token handed over in the address (#token=…, as a development silo prints it) is kept for this
@@ -30,7 +32,7 @@ const labels = {
     title: "Sẵn sàng chiến đấu", signin: "Nhập mã truy cập (bearer token)", signinGo: "Vào", updated: "Cập nhật", sequence: "sự kiện", districts: "Các huyện, thành phố",
     postsNotManned: "Trực chưa đủ quân số", openAlerts: "Cảnh báo", exercisesUnderWay: "Diễn tập đang diễn ra",
     belowR2: "Đơn vị dưới mức R2", yearFigures: "Kết quả năm", exercisesChart: "Diễn tập theo cấp và kết quả",
-    awardsChart: "Khen thưởng theo hình thức", none: "Không có", units: "đơn vị", strength: "Quân số",
+    awardsChart: "Khen thưởng theo hình thức", trend: "Số đơn vị theo mức, 26 tuần qua", none: "Không có", units: "đơn vị", strength: "Quân số",
     communes: "Các xã, phường, thị trấn", provinceOnly: "Kết quả năm của tỉnh cần mã truy cập cấp tỉnh.",
     secondsAgo: "giây trước", notManned: "chưa trực", staff: "quân số", due: "hạn giao ca", overdue: "quá hạn giao ca từ",
     outreach: "Tuyên truyền (lần)", attendances: "Lượt người tham gia", pupils: "Học sinh, sinh viên được GDQP-AN",
@@ -56,7 +58,7 @@ const labels = {
     title: "Combat readiness", signin: "Enter an access token (bearer token)", signinGo: "Sign in", updated: "Updated", sequence: "event", districts: "Districts",
     postsNotManned: "Duty posts not manned", openAlerts: "Alerts", exercisesUnderWay: "Exercises under way",
     belowR2: "Units below R2", yearFigures: "The year's figures", exercisesChart: "Exercises by level and grade",
-    awardsChart: "Awards by kind", none: "None", units: "units", strength: "Strength",
+    awardsChart: "Awards by kind", trend: "Units by level, the last 26 weeks", none: "None", units: "units", strength: "Strength",
     communes: "Communes, wards and towns", provinceOnly: "The province's year figures need a token for the province.",
     secondsAgo: "s ago", notManned: "no shift on", staff: "staff", due: "handover due", overdue: "handover overdue since",
     outreach: "Outreach sessions", attendances: "Attendances", pupils: "Pupils and students educated",
@@ -171,6 +173,17 @@ async function loadSummary() {
   if (districtOnly) return renderSummary();
   summary = await api(`/api/provinces/${province}/summary/${$("year").value}`);
   renderSummary();
+}
+
+// Levels move slowly and each point is a view of the past: the trend is read at start and then every few minutes.
+let trend = null;
+const renderTrend = () => drawTrend($("chart-trend"), trend, {
+  none: t("none"), caption: t("trend"),
+  day: (iso) => new Date(iso).toLocaleDateString(lang === "vi" ? "vi-VN" : "en-GB", { day: "numeric", month: "numeric" }),
+});
+async function loadTrend() {
+  trend = await api(districtOnly ? `/api/provinces/${province}/districts/${districtOnly.split("/")[1]}/trend?step=week` : `/api/provinces/${province}/trend?step=week`);
+  renderTrend();
 }
 
 let summaryTimer = null;
@@ -289,6 +302,7 @@ function applyLanguage() {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   renderProvince();
   renderSummary();
+  if (trend) renderTrend();
   tick();
 }
 
@@ -305,4 +319,6 @@ $("year").onchange = () => loadSummary().catch(console.error);
 applyLanguage();
 connect();
 if (!districtOnly) loadSummary().catch(console.error);
+loadTrend().catch(console.error);
+setInterval(() => loadTrend().catch(console.error), 5 * 60_000);
 setInterval(tick, 1000);
