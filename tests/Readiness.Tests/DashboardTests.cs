@@ -95,7 +95,7 @@ public class DashboardTests(SiloFixture silo)
         await Assertions.Expect(page.GetByTestId("drill")).ToBeVisibleAsync();
         Assert.True(await page.GetByTestId("unit-row").CountAsync() >= 11);
         await page.Locator("tr[data-unit='bac-kan/pac-nam/dbdv']").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("area")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.GetByTestId("area")).ToHaveCountAsync(5);
         await Assertions.Expect(page.GetByTestId("drill")).ToContainTextAsync("Quân số thực tế đạt 73,3 % biên chế");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-drill.png") });
         await page.Keyboard.PressAsync("Escape");
