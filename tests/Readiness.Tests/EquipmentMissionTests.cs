@@ -131,6 +131,7 @@ public class EquipmentMissionTests(SiloFixture silo)
         var militia = $"{tree.CommuneId}/dan-quan";
         await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), militia, "Trung đội dân quân", Echelon.ForceUnit, null, 30, DateTimeOffset.UtcNow.AddMonths(-6)));
         await Equip(tree.CommuneId, EquipmentCategory.RescueEquipment, 10, 10, unserviceable: 2);
+        await silo.AcceptAsync(new RecordMembersJoined(SiloFixture.NewId(), tree.ProvinceId, ForceType.Standing, 100));
         async Task Answer(string unitId, Mission mission, MissionAnswer? answer)
         {
             await Client.SendAsync(new AssignMission(ReadinessClient.NewCommandId(), unitId, mission, Earlier));
@@ -154,11 +155,13 @@ public class EquipmentMissionTests(SiloFixture silo)
         var missions = await silo.EventuallyAsync<ProvinceMissionReadiness>($"/api/provinces/{tree.ProvinceId}/missions",
             m => m.Missions.Sum(t => t.Assigned) == 5);
         Assert.Equal(new MissionTally(Mission.SearchAndRescue, 3, 1, 0, 1, 1, 1), missions.Missions.Single(t => t.Mission == Mission.SearchAndRescue));
-        Assert.Equal(new MissionTally(Mission.CombatReadinessDuty, 1, 0, 1, 0, 0, 0), missions.Missions.Single(t => t.Mission == Mission.CombatReadinessDuty));
+        // The district command has no members, so its Qualified for combat duty is contradicted by personnel at R4.
+        Assert.Equal(new MissionTally(Mission.CombatReadinessDuty, 1, 0, 1, 0, 0, 1), missions.Missions.Single(t => t.Mission == Mission.CombatReadinessDuty));
         Assert.Equal(new MissionTally(Mission.Mobilisation, 1, 1, 0, 0, 0, 0), missions.Missions.Single(t => t.Mission == Mission.Mobilisation));
         var district = Assert.Single(missions.Districts);
         Assert.Equal(0, district.Missions.Single(t => t.Mission == Mission.Mobilisation).Assigned);
-        Assert.Equal(tree.CommuneId, Assert.Single(missions.Flagged).UnitId);
+        Assert.Equal([(Mission.CombatReadinessDuty, tree.DistrictId), (Mission.SearchAndRescue, tree.CommuneId)], missions.Flagged.Select(f => (f.Mission, f.UnitId)));
+        Assert.Contains("personnel is at R4", missions.Flagged[0].Problem, StringComparison.Ordinal);
 
         var own = await Client.GetDistrictMissionsAsync(tree.ProvinceId, "district-a");
         Assert.Equal(district.Missions, own.Missions);

@@ -189,7 +189,7 @@ function renderMissions() {
   const ready = (m) => `${m.yes + m.qualified}/${m.assigned}`;
   const byDistrict = districts.length ? `<details open><summary>${t("byDistrict")}</summary><table>
       <tr><th></th>${missions.missions.map((m) => `<th>${t(`mission.${m.mission}`)}</th>`).join("")}</tr>
-      ${districts.map((d) => `<tr data-testid="mission-district" data-id="${esc(d.id)}"><td>${esc(d.name)}</td>${d.missions.map((m) => `<td>${ready(m)}</td>`).join("")}</tr>`).join("")}
+      ${districts.map((d) => `<tr data-testid="mission-district" data-district="${esc(d.id)}"><td>${esc(d.name)}</td>${d.missions.map((m) => `<td>${ready(m)}</td>`).join("")}</tr>`).join("")}
     </table></details>` : "";
   const flags = missions.flagged.map((f) => `<div class="flag" data-testid="mission-flag">⚠ <a href="#" data-unit="${esc(f.unitId)}">${esc(f.name)}</a> · ${t(`mission.${f.mission}`)}: ${esc(f.problem)}</div>`).join("");
   $("missions").innerHTML = `<table>${head}${missions.missions.map(row).join("")}</table>${byDistrict}${flags}`;
