@@ -40,7 +40,8 @@ public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, Readine
         var result = await Execute(transfer, async () =>
         {
             // The receiver's credit is sent on the caller's behalf, so the caller must be able to report for it too.
-            if (AuditContext.Scopes is { } scopes && transfer.ToUnitId is { } to && !Access.Covers(scopes, to))
+            // A malformed receiver id is the caller's mistake to fix (400), not a question of scope.
+            if (AuditContext.Scopes is { } scopes && transfer.ToUnitId is { } to && UnitPath.Problem(to) is null && !Access.Covers(scopes, to))
             {
                 return Decision.Reject(RejectionKind.Forbidden, $"The caller's scopes ({string.Join(", ", scopes)}) do not cover the receiving unit '{to}'.");
             }
