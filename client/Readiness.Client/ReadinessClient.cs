@@ -176,6 +176,23 @@ public sealed partial class ReadinessClient : IDisposable
     public Task<DistrictReadinessView> GetDistrictReadinessAsync(string provinceId, string district, CancellationToken cancellationToken = default) =>
         Get<DistrictReadinessView>($"api/provinces/{Uri.EscapeDataString(provinceId)}/districts/{Uri.EscapeDataString(district)}", cancellationToken);
 
+    /// <summary>How many units are ready for each mission now, in a province and by district.</summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The units by mission and answer, with the answers their figures contradict.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province is unknown.</exception>
+    public Task<ProvinceMissionReadiness> GetProvinceMissionsAsync(string provinceId, CancellationToken cancellationToken = default) =>
+        Get<ProvinceMissionReadiness>($"api/provinces/{Uri.EscapeDataString(provinceId)}/missions", cancellationToken);
+
+    /// <summary>How many units of one district are ready for each mission now.</summary>
+    /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
+    /// <param name="district">The last level of the district's id, such as <c>ba-be</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The district's units by mission and answer.</returns>
+    /// <exception cref="ReadinessApiException">404 when the province or district is unknown.</exception>
+    public Task<DistrictMissionReadiness> GetDistrictMissionsAsync(string provinceId, string district, CancellationToken cancellationToken = default) =>
+        Get<DistrictMissionReadiness>($"api/provinces/{Uri.EscapeDataString(provinceId)}/districts/{Uri.EscapeDataString(district)}/missions", cancellationToken);
+
     /// <summary>A province's figures for one year, computed from its events.</summary>
     /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
     /// <param name="year">The year, such as 2024.</param>

@@ -125,6 +125,71 @@ public sealed record WithdrawReadinessAssessment(
     string Reason,
     DateTimeOffset? OccurredAt = null) : IUnitCommand;
 
+/// <summary>Sets how many items of a category the unit is authorised to hold.</summary>
+public sealed record AllotEquipment(
+    string CommandId,
+    string UnitId,
+    EquipmentCategory Category,
+    int Authorised,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+
+/// <summary>Items came into the unit's hands, serviceable, from an issue, a purchase or another unit.</summary>
+public sealed record ReceiveEquipment(
+    string CommandId,
+    string UnitId,
+    EquipmentCategory Category,
+    int Quantity,
+    string Source,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+
+/// <summary>Items went from the unit to another registered unit, which receives them under a command id derived from this one.</summary>
+public sealed record TransferEquipment(
+    string CommandId,
+    string UnitId,
+    EquipmentCategory Category,
+    int Quantity,
+    string ToUnitId,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+public sealed record WriteOffEquipment(
+    string CommandId,
+    string UnitId,
+    EquipmentCategory Category,
+    int Quantity,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+
+/// <summary>An inspection's count of a category by condition; the three counts add up to what is on hand.</summary>
+public sealed record ReportEquipmentCondition(
+    string CommandId,
+    string UnitId,
+    EquipmentCategory Category,
+    int Serviceable,
+    int UnderRepair,
+    int Unserviceable,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+public sealed record AssignMission(
+    string CommandId,
+    string UnitId,
+    Mission Mission,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+
+/// <summary>The commander's answer for one assigned mission, with the reason, until assessed again.</summary>
+public sealed record AssessMission(
+    string CommandId,
+    string UnitId,
+    Mission Mission,
+    MissionAnswer Answer,
+    string Reason,
+    string AssessedBy,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+public sealed record UnassignMission(
+    string CommandId,
+    string UnitId,
+    Mission Mission,
+    string Reason,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
+
 /// <summary>Sent by an exercise grain to each participant once the exercise is completed.</summary>
 public sealed record RecordExerciseParticipation(
     string CommandId,

@@ -87,4 +87,37 @@ public enum ReadinessArea
     Training = 1,
     Duty = 2,
     Assessment = 3,
+    /// <summary>Equipment on hand against authorised, worst category (vũ khí, trang bị kỹ thuật).</summary>
+    EquipmentOnHand = 4,
+    /// <summary>Serviceable equipment against on hand, worst category.</summary>
+    EquipmentServiceable = 5,
+}
+
+/// <summary>The categories of weapons and technical equipment (vũ khí, trang bị kỹ thuật) a unit holds.</summary>
+public enum EquipmentCategory
+{
+    Weapons = 0,
+    Communications = 1,
+    Vehicles = 2,
+    /// <summary>Boats, life jackets, cutting and lifting gear for rescue duty (trang bị cứu hộ, cứu nạn).</summary>
+    RescueEquipment = 3,
+}
+
+/// <summary>The missions a unit may be assigned (DOMAIN.md, "Ready for what").</summary>
+public enum Mission
+{
+    /// <summary>Trực sẵn sàng chiến đấu (SSCĐ).</summary>
+    CombatReadinessDuty = 0,
+    /// <summary>Ứng trực cứu hộ, cứu nạn; phòng chống thiên tai.</summary>
+    SearchAndRescue = 1,
+    /// <summary>Động viên.</summary>
+    Mobilisation = 2,
+}
+
+/// <summary>A commander's answer to "can the unit do this mission now?".</summary>
+public enum MissionAnswer
+{
+    Yes = 0,
+    Qualified = 1,
+    No = 2,
 }

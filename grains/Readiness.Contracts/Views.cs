@@ -63,7 +63,76 @@ public sealed record UnitReadinessView(
     UnitRating Rating,
     bool PartyCellActive,
     long Version,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<EquipmentHolding> Equipment,
+    IReadOnlyList<MissionStatus> Missions,
+    IReadOnlyList<MissionFlag> MissionFlags);
+
+/// <summary>One category of a unit's equipment: authorised, on hand, and on hand by condition.</summary>
+public sealed record EquipmentHolding(
+    EquipmentCategory Category,
+    int Authorised,
+    int OnHand,
+    int Serviceable,
+    int UnderRepair,
+    int Unserviceable);
+
+/// <summary>An assigned mission and the commander's latest answer (null: not assessed since it was assigned).</summary>
+public sealed record MissionStatus(
+    Mission Mission,
+    DateTimeOffset AssignedAt,
+    MissionAnswer? Answer,
+    string? Reason,
+    string? AssessedBy,
+    EventRef? Assessment);
+
+/// <summary>
+/// A contradiction between a commander's answer for a mission and the unit's own figures, such as
+/// Yes for rescue while rescue equipment is unserviceable; the evidence is what contradicts it.
+/// </summary>
+public sealed record MissionFlag(
+    Mission Mission,
+    MissionAnswer Answer,
+    string Problem,
+    IReadOnlyList<EventRef> Evidence);
+
+/// <summary>How many units with a mission are ready for it now, by the commander's answer; Flagged: answered Yes or Qualified against the figures.</summary>
+public sealed record MissionTally(
+    Mission Mission,
+    int Assigned,
+    int Yes,
+    int Qualified,
+    int No,
+    int NotAssessed,
+    int Flagged);
+
+/// <summary>A unit whose answer for a mission its figures contradict.</summary>
+public sealed record FlaggedUnit(
+    string UnitId,
+    string Name,
+    Mission Mission,
+    MissionAnswer Answer,
+    string Problem);
+
+/// <summary>A district's units by mission and answer, everything under the district command included.</summary>
+public sealed record DistrictMissionReadiness(
+    string Id,
+    string Name,
+    IReadOnlyList<MissionTally> Missions,
+    IReadOnlyList<FlaggedUnit> Flagged,
+    long Sequence,
     DateTimeOffset UpdatedAt);
+
+/// <summary>"How many units are ready for each mission now, by district": the province's own units count in its totals only.</summary>
+public sealed record ProvinceMissionReadiness(
+    string Id,
+    string Name,
+    IReadOnlyList<MissionTally> Missions,
+    IReadOnlyList<DistrictMissionReadiness> Districts,
+    IReadOnlyList<FlaggedUnit> Flagged,
+    long Sequence,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset RatedAt);
 
 /// <summary>A unit below R2, and why.</summary>
 public sealed record UnitConcern(

@@ -13,6 +13,8 @@ public static class EventTypes
         typeof(ConscriptionQuotaAssigned), typeof(MembersJoined), typeof(MembersLeft), typeof(TrainingCompleted),
         typeof(DefenceEducationDelivered), typeof(OutreachSessionHeld), typeof(PartyCellEstablished), typeof(PartyCellDissolved),
         typeof(AwardConferred), typeof(ReadinessAssessed), typeof(ReadinessAssessmentWithdrawn), typeof(ExerciseParticipationRecorded),
+        typeof(EquipmentAllotted), typeof(EquipmentReceived), typeof(EquipmentTransferred), typeof(EquipmentWrittenOff),
+        typeof(EquipmentConditionReported), typeof(MissionAssigned), typeof(MissionAssessed), typeof(MissionUnassigned),
     ];
 
     public static readonly IReadOnlyList<Type> Exercise =

@@ -19,6 +19,12 @@ public sealed record ReadinessPolicy
     /// <summary>Share of the duty window the unit's posts were manned at required strength, for R1, R2 and R3.</summary>
     public IReadOnlyList<double> DutyThresholds { get; init; } = [0.99, 0.95, 0.90];
 
+    /// <summary>On hand / authorised in the worst authorised category, for R1, R2 and R3.</summary>
+    public IReadOnlyList<double> EquipmentOnHandThresholds { get; init; } = [0.90, 0.80, 0.65];
+
+    /// <summary>Serviceable / on hand in the worst category held, for R1, R2 and R3.</summary>
+    public IReadOnlyList<double> EquipmentServiceableThresholds { get; init; } = [0.90, 0.75, 0.60];
+
     /// <summary>Passed trainings and exercises each echelon needs per cycle.</summary>
     public IReadOnlyDictionary<Echelon, int> RequiredTrainingPerCycle { get; init; } = new Dictionary<Echelon, int>
     {

@@ -115,3 +115,60 @@ public sealed record ExerciseParticipationRecorded(
     ExerciseKind Kind,
     Grade Grade,
     DateTimeOffset OccurredAt) : IReadinessEvent;
+
+/// <summary>The unit's authorised quantity of a category was set or changed.</summary>
+public sealed record EquipmentAllotted(
+    string UnitId,
+    EquipmentCategory Category,
+    int Authorised,
+    string Reason,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+
+/// <summary>Items came into the unit's hands, counted serviceable until a condition report says otherwise.</summary>
+public sealed record EquipmentReceived(
+    string UnitId,
+    EquipmentCategory Category,
+    int Quantity,
+    string Source,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+
+/// <summary>Items left the unit for another unit, which records them as received.</summary>
+public sealed record EquipmentTransferred(
+    string UnitId,
+    EquipmentCategory Category,
+    int Quantity,
+    string ToUnitId,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+public sealed record EquipmentWrittenOff(
+    string UnitId,
+    EquipmentCategory Category,
+    int Quantity,
+    string Reason,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+
+/// <summary>What an inspection found of a category; the counts add up to what was on hand.</summary>
+public sealed record EquipmentConditionReported(
+    string UnitId,
+    EquipmentCategory Category,
+    int Serviceable,
+    int UnderRepair,
+    int Unserviceable,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+public sealed record MissionAssigned(
+    string UnitId,
+    Mission Mission,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+
+/// <summary>A commander's Yes, Qualified or No for one assigned mission, with the reason.</summary>
+public sealed record MissionAssessed(
+    string UnitId,
+    Mission Mission,
+    MissionAnswer Answer,
+    string Reason,
+    string AssessedBy,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+public sealed record MissionUnassigned(
+    string UnitId,
+    Mission Mission,
+    string Reason,
+    DateTimeOffset OccurredAt) : IReadinessEvent;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Readiness.Contracts;
 
 namespace Readiness.Domain;
@@ -20,6 +21,10 @@ public sealed record UnitState(
 {
     public static UnitState Initial(string unitId) =>
         new(unitId, false, string.Empty, Echelon.ForceUnit, null, default, 0, 0, 0, 0, 0, false, null);
+
+    public ImmutableDictionary<EquipmentCategory, EquipmentStock> Equipment { get; init; } = ImmutableDictionary<EquipmentCategory, EquipmentStock>.Empty;
+
+    public ImmutableHashSet<Mission> Missions { get; init; } = [];
 
     public int ActualStrength => Recruits + Standing + ReserveMobilisation + MilitiaSelfDefence;
 
@@ -53,6 +58,10 @@ public static class UnitRules
         if (command is RegisterUnit)
         {
             throw new ArgumentException("Registration needs the parent's facts; use the overload that takes them.", nameof(command));
+        }
+        if (command is TransferEquipment)
+        {
+            throw new ArgumentException("A transfer needs the receiving unit's profile; use the overload that takes it.", nameof(command));
         }
         if (!state.Registered)
         {
@@ -134,11 +143,32 @@ public static class UnitRules
                     : Checks.FirstProblem(Checks.Text(c.Reason, "A reason"))
                       ?? Decision.Accept(new ReadinessAssessmentWithdrawn(state.UnitId, c.Reason.Trim(), at)),
 
+            AllotEquipment c => EquipmentRules.Decide(state, c, at),
+            ReceiveEquipment c => EquipmentRules.Decide(state, c, at),
+            WriteOffEquipment c => EquipmentRules.Decide(state, c, at),
+            ReportEquipmentCondition c => EquipmentRules.Decide(state, c, at),
+            AssignMission c => EquipmentRules.Decide(state, c, at),
+            AssessMission c => EquipmentRules.Decide(state, c, at),
+            UnassignMission c => EquipmentRules.Decide(state, c, at),
+
             RecordExerciseParticipation c =>
                 Decision.Accept(new ExerciseParticipationRecorded(state.UnitId, c.ExerciseId, c.Level, c.Kind, c.Grade, at)),
 
             _ => Decision.Reject(RejectionKind.Invalid, $"A unit does not take {command.GetType().Name} commands."),
         };
+    }
+
+    /// <summary>Decides a transfer, which also needs the receiving unit's profile (null: not registered).</summary>
+    public static Decision Decide(UnitState state, TransferEquipment command, UnitProfile? receiver, DateTimeOffset now)
+    {
+        if (!state.Registered)
+        {
+            return Decision.Reject(RejectionKind.NotFound, $"Unit '{state.UnitId}' is not registered.");
+        }
+        var at = command.OccurredAt ?? now;
+        return Checks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem
+            ? Decision.Reject(RejectionKind.Invalid, timeProblem)
+            : EquipmentRules.Decide(state, command, receiver, at);
     }
 
     public static Decision Decide(UnitState state, RegisterUnit command, ParentFacts? parent, DateTimeOffset now)
@@ -228,6 +258,10 @@ public static class UnitRules
         PartyCellDissolved => state with { PartyCellActive = false },
         ReadinessAssessed e => state with { AssessedLevel = e.Level },
         ReadinessAssessmentWithdrawn => state with { AssessedLevel = null },
+        MissionAssigned e => state with { Missions = state.Missions.Add(e.Mission) },
+        MissionUnassigned e => state with { Missions = state.Missions.Remove(e.Mission) },
+        _ when EquipmentStock.CategoryOf(@event) is { } category =>
+            state with { Equipment = state.Equipment.SetItem(category, EquipmentRules.Stock(state.Equipment, category).Apply(@event)) },
         _ => state,
     };
 

@@ -49,7 +49,7 @@ public class ContractLayoutTests
     public void Every_command_travels_under_its_route_name()
     {
         var commands = Contracts.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommand).IsAssignableFrom(t)).ToList();
-        Assert.Equal(27, commands.Count);
+        Assert.Equal(35, commands.Count);
         Assert.All(commands, c => Assert.Same(c, ContractSerialization.Aliases["readiness.cmd." + CommandPaths.NameOf(c)]));
     }
 

@@ -56,3 +56,32 @@ public class DemoProvinceTests
     [InlineData("Nguyễn Thị Minh Khai", "nguyen-thi-minh-khai")]
     public void Slugs_drop_diacritics(string name, string slug) => Assert.Equal(slug, BacKan.Slug(name));
 }
+
+/// <summary>The demo's own equipment holdings: plausible, and never enough to move a unit's level from what the report's figures give it.</summary>
+public class DemoEquipmentTests
+{
+    [Fact]
+    public void Every_demo_holding_rates_R1_on_both_equipment_areas()
+    {
+        foreach (var (unitId, kit) in DemoYear.EquippedUnits())
+        {
+            foreach (var (category, authorised) in kit)
+            {
+                var (onHand, underRepair, unserviceable) = DemoYear.Holding(unitId, category, authorised);
+                Assert.InRange((double)onHand / authorised, 0.9, 1.0);
+                Assert.InRange((double)(onHand - underRepair - unserviceable) / onHand, 0.9, 1.0);
+            }
+        }
+    }
+
+    [Fact]
+    public void Only_the_flagged_unit_has_unserviceable_rescue_kit_and_rescue_kit_is_full()
+    {
+        var rescue = DemoYear.EquippedUnits()
+            .SelectMany(u => u.Kit.Where(k => k.Category == EquipmentCategory.RescueEquipment).Select(k => (u.UnitId, k.Authorised, Held: DemoYear.Holding(u.UnitId, k.Category, k.Authorised))))
+            .ToList();
+
+        Assert.All(rescue, r => Assert.Equal(r.Authorised, r.Held.OnHand));
+        Assert.Equal([DemoYear.FlaggedRescueUnit], rescue.Where(r => r.Held.Unserviceable > 0).Select(r => r.UnitId));
+    }
+}

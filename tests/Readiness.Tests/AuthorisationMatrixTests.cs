@@ -66,6 +66,8 @@ public class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture<MatrixS
         new("GET", "/api/provinces/{provinceId}/readiness", View, "PP333", 200),
         new("GET", "/api/provinces/{provinceId}/districts/{district}", View, "PP333", 200),
         new("GET", "/api/provinces/{provinceId}/summary/{year}", View, "PP333", 200),
+        new("GET", "/api/provinces/{provinceId}/missions", View, "PP333", 200),
+        new("GET", "/api/provinces/{provinceId}/districts/{district}/missions", View, "PP333", 200),
         // ?parent= narrows the list to the token's own unit, so a child or a sibling may ask for its own part.
         new("GET", "/api/provinces/{provinceId}/units", View, "PPP44", 200),
         new("GET", "/api/units/{unitId}", View, "PP333", 200),

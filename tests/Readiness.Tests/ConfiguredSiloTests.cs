@@ -31,6 +31,12 @@ public sealed class ConfiguredSiloFixture() : OwnSilo("configured", Settings)
         ["Readiness:Policy:DutyThresholds:0"] = "0.5",
         ["Readiness:Policy:DutyThresholds:1"] = "0.4",
         ["Readiness:Policy:DutyThresholds:2"] = "0.3",
+        ["Readiness:Policy:EquipmentOnHandThresholds:0"] = "0.8",
+        ["Readiness:Policy:EquipmentOnHandThresholds:1"] = "0.6",
+        ["Readiness:Policy:EquipmentOnHandThresholds:2"] = "0.4",
+        ["Readiness:Policy:EquipmentServiceableThresholds:0"] = "0.7",
+        ["Readiness:Policy:EquipmentServiceableThresholds:1"] = "0.5",
+        ["Readiness:Policy:EquipmentServiceableThresholds:2"] = "0.2",
         ["Readiness:Policy:RequiredTrainingPerCycle:Commune"] = "3",
         ["Readiness:Policy:RequiredTrainingPerCycle:ForceUnit"] = "6",
         ["Readiness:Policy:TrainingCycleDays"] = "60",
@@ -66,6 +72,8 @@ public class ConfiguredSiloTests(ConfiguredSiloFixture fixture) : IClassFixture<
         Assert.Equal([0.95, 0.9, 0.85], policy.PersonnelThresholds);
         Assert.Equal([0.5, 0.3, 0.1], policy.TrainingThresholds);
         Assert.Equal([0.5, 0.4, 0.3], policy.DutyThresholds);
+        Assert.Equal([0.8, 0.6, 0.4], policy.EquipmentOnHandThresholds);
+        Assert.Equal([0.7, 0.5, 0.2], policy.EquipmentServiceableThresholds);
         // The echelons left out keep their defaults.
         Assert.Equal(
             new Dictionary<Echelon, int> { [Echelon.Province] = 4, [Echelon.District] = 4, [Echelon.Commune] = 3, [Echelon.ForceUnit] = 6 },

@@ -100,7 +100,7 @@ public class DashboardTests(SiloFixture silo)
         await Assertions.Expect(page.GetByTestId("drill")).ToBeVisibleAsync();
         Assert.True(await page.GetByTestId("unit-row").CountAsync() >= 11);
         await page.Locator("tr[data-unit='bac-kan/pac-nam/dbdv']").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("area")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.GetByTestId("area")).ToHaveCountAsync(5);
         await Assertions.Expect(page.GetByTestId("drill")).ToContainTextAsync("Quân số thực tế đạt 73,3 % biên chế");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-drill.png") });
         await page.Keyboard.PressAsync("Escape");
@@ -112,6 +112,41 @@ public class DashboardTests(SiloFixture silo)
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         TestContext.Current.AddAttachment("dashboard.png", await File.ReadAllBytesAsync(screenshot));
+    }
+
+    [Fact]
+    public async Task The_mission_panel_shows_how_many_units_are_ready_for_each_mission_and_the_contradicted_answers()
+    {
+        Assert.True(File.Exists(Chromium), $"Chromium is not at {Chromium}; ./test.sh installs Debian's chromium package.");
+        await silo.WaitForProjectionsAsync();
+        var missions = await silo.Http.GetFromJsonAsync<ProvinceMissionReadiness>(new Uri("/api/provinces/bac-kan/missions", UriKind.Relative), SiloFixture.Json);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
+        await page.GotoAsync(new Uri(silo.Host.BaseAddress, "/#token=" + silo.Host.Token([Access.Everywhere], [Access.Viewer])).ToString());
+
+        var panel = page.GetByTestId("missions");
+        await Assertions.Expect(panel.GetByTestId("mission-row")).ToHaveCountAsync(3);
+        foreach (var tally in missions!.Missions)
+        {
+            var cells = await panel.Locator($"[data-testid=mission-row][data-mission={tally.Mission}] td").AllInnerTextsAsync();
+            Assert.Equal([tally.Yes, tally.Qualified, tally.No, tally.NotAssessed, tally.Flagged],
+                cells.Skip(1).Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        await Assertions.Expect(panel.GetByTestId("mission-district")).ToHaveCountAsync(8);
+        await Assertions.Expect(panel.GetByTestId("mission-flag")).ToHaveCountAsync(missions.Flagged.Count);
+        await Assertions.Expect(panel.GetByTestId("mission-flag").First).ToContainTextAsync("Ban CHQS huyện Ba Bể");
+
+        // The contradiction drills into its unit, whose equipment and missions say why.
+        await panel.GetByTestId("mission-flag").First.Locator("a").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("drill")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("area")).ToHaveCountAsync(5);
+        await Assertions.Expect(page.GetByTestId("equipment")).ToContainTextAsync("Trang bị cứu hộ");
+        await Assertions.Expect(page.GetByTestId("unit-mission-flag")).ToContainTextAsync("1 unserviceable");
+        Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-missions-drill.png") });
+        await page.Keyboard.PressAsync("Escape");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-missions.png"), FullPage = true });
     }
 
     /// <summary>Debian's Chromium, headless, with nothing of its own reaching out to the network.</summary>

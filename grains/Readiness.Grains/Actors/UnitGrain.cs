@@ -6,7 +6,11 @@ using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Actors;
 
-/// <summary>A unit's grain: registration asks the parent for its echelon; everything else is the unit's own history.</summary>
+/// <summary>
+/// A unit's grain: registration asks the parent for its echelon; a transfer of equipment asks the
+/// receiving unit for its profile and then credits it, with a command id derived from the transfer's,
+/// so a retry after a failure never credits twice. Everything else is the unit's own history.
+/// </summary>
 public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UnitGrain> logger)
     : EventSourcedGrain<UnitState>(commits, clock, telemetry, logger), IUnitGrain
 {
@@ -22,9 +26,41 @@ public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, Readine
         {
             return Task.FromResult(refused);
         }
-        return command is RegisterUnit register
-            ? Execute(command, async () => UnitRules.Decide(State, register, await Parent(), Clock.UtcNow))
-            : Execute(command, () => Task.FromResult(UnitRules.Decide(State, command, Clock.UtcNow)));
+        return command switch
+        {
+            RegisterUnit register => Execute(command, async () => UnitRules.Decide(State, register, await Parent(), Clock.UtcNow)),
+            // The receiver's credit must carry the same moment as the transfer, so "now" is fixed once.
+            TransferEquipment transfer => Transfer(transfer with { OccurredAt = transfer.OccurredAt ?? Clock.UtcNow }),
+            _ => Execute(command, () => Task.FromResult(UnitRules.Decide(State, command, Clock.UtcNow))),
+        };
+    }
+
+    private async Task<CommandResult> Transfer(TransferEquipment transfer)
+    {
+        var result = await Execute(transfer, async () =>
+        {
+            // The receiver's credit is sent on the caller's behalf, so the caller must be able to report for it too.
+            // A malformed receiver id is the caller's mistake to fix (400), not a question of scope.
+            if (AuditContext.Scopes is { } scopes && transfer.ToUnitId is { } to && UnitPath.Problem(to) is null && !Access.Covers(scopes, to))
+            {
+                return Decision.Reject(RejectionKind.Forbidden, $"The caller's scopes ({string.Join(", ", scopes)}) do not cover the receiving unit '{to}'.");
+            }
+            var receiver = UnitPath.Problem(transfer.ToUnitId) is null && transfer.ToUnitId != Id
+                ? await GrainFactory.GetGrain<IUnitGrain>(transfer.ToUnitId!).GetProfile()
+                : null;
+            return UnitRules.Decide(State, transfer, receiver, Clock.UtcNow);
+        });
+        if (result.Accepted)
+        {
+            var credited = await GrainFactory.GetGrain<IUnitGrain>(transfer.ToUnitId).Execute(new ReceiveEquipment(
+                $"{transfer.CommandId}:received-by:{transfer.ToUnitId}", transfer.ToUnitId, transfer.Category, transfer.Quantity,
+                $"transfer from {Id}", transfer.OccurredAt));
+            if (credited.Rejection is { } rejection)
+            {
+                throw new InvalidOperationException($"Unit '{Id}' transferred {transfer.Category} but '{transfer.ToUnitId}' could not receive them: {rejection.Message}");
+            }
+        }
+        return result;
     }
 
     public Task<UnitProfile?> GetProfile() => Task.FromResult(

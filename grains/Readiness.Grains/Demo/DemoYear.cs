@@ -13,6 +13,10 @@ public sealed record DemoCommand(int Phase, string Target, ICommand Command);
 /// exercises) are the demo's own. To make today's ratings meaningful the demo also records the last
 /// 30 days of duty and the current training cycle, relative to <c>now</c>.
 /// Everything is deterministic except those recent dates, and command ids never depend on them.
+/// The equipment holdings and mission answers are all the demo's own: the report gives no equipment
+/// figures. Every holding rates R1 on both equipment areas, so that no unit's level or the area that
+/// sets it moves from what the report's figures give; one rescue holding has an unserviceable item
+/// under a Yes for rescue, to show a mission flag.
 /// </summary>
 public static class DemoYear
 {
@@ -88,6 +92,10 @@ public static class DemoYear
             Duty(Add, post, now);
         }
         RecentTraining(Add, now);
+
+        // Phase 6, last so that every command id above stays what it was: equipment and missions.
+        Equipment(Add);
+        Missions(Add);
         return commands;
     }
 
@@ -251,6 +259,107 @@ public static class DemoYear
             var handoverAt = resume.AddDays(n);
             var (outgoing, incoming) = (crew[(n - 1) % crew.Length], crew[n % crew.Length]);
             add(5, post.Id, id => new HandOverDutyShift(id, post.Id, outgoing, incoming, post.Staff, handoverAt));
+        }
+    }
+
+    /// <summary>The demo's own holdings per kind of unit: (category, authorised); what is on hand is derived from the unit's id.</summary>
+    private static readonly (EquipmentCategory Category, int Authorised)[] ProvinceKit =
+        [(EquipmentCategory.Weapons, 150), (EquipmentCategory.Communications, 40), (EquipmentCategory.Vehicles, 12), (EquipmentCategory.RescueEquipment, 60)];
+    private static readonly (EquipmentCategory Category, int Authorised)[] DistrictKit =
+        [(EquipmentCategory.Weapons, 30), (EquipmentCategory.Communications, 10), (EquipmentCategory.Vehicles, 3), (EquipmentCategory.RescueEquipment, 20)];
+    private static readonly (EquipmentCategory Category, int Authorised)[] ReserveKit =
+        [(EquipmentCategory.Weapons, 120), (EquipmentCategory.Communications, 12), (EquipmentCategory.Vehicles, 4)];
+    private static readonly (EquipmentCategory Category, int Authorised)[] MilitiaKit =
+        [(EquipmentCategory.Weapons, 31), (EquipmentCategory.Communications, 4), (EquipmentCategory.RescueEquipment, 10)];
+
+    /// <summary>How many of each district's militia platoons the demo gives equipment and a rescue mission.</summary>
+    public const int EquippedMilitiaPerDistrict = 3;
+
+    /// <summary>The district command whose rescue kit holds one unserviceable item although it is assessed Yes for rescue.</summary>
+    public const string FlaggedRescueUnit = "bac-kan/ba-be";
+
+    /// <summary>The units the demo equips, with their kit: the province, every district command and reserve company, and some militia platoons.</summary>
+    public static IEnumerable<(string UnitId, (EquipmentCategory Category, int Authorised)[] Kit)> EquippedUnits()
+    {
+        yield return (BacKan.ProvinceId, ProvinceKit);
+        foreach (var district in BacKan.Districts)
+        {
+            var districtId = BacKan.DistrictId(district);
+            yield return (districtId, DistrictKit);
+            yield return ($"{districtId}/dbdv", ReserveKit);
+            foreach (var commune in BacKan.Communes(district).Take(EquippedMilitiaPerDistrict))
+            {
+                yield return ($"{commune.Id}/dan-quan", MilitiaKit);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What a unit holds of a category in the demo: at least 90 % of the authorised on hand and at
+    /// least 90 % of that serviceable, so both equipment areas rate R1 (see the class's remarks).
+    /// </summary>
+    public static (int OnHand, int UnderRepair, int Unserviceable) Holding(string unitId, EquipmentCategory category, int authorised)
+    {
+        var stable = BacKan.Stable($"{unitId}#{category}");
+        // Rescue kit is made up to strength before the flood season, so only the flagged unit's stands out.
+        var shortBy = category == EquipmentCategory.RescueEquipment || authorised * 9 / 100 == 0 ? 0 : stable % ((authorised / 10) + 1);
+        var onHand = authorised - Math.Min(shortBy, authorised / 10);
+        var underRepair = onHand >= 20 ? stable % ((onHand / 20) + 1) : 0;
+        var unserviceable = unitId == FlaggedRescueUnit && category == EquipmentCategory.RescueEquipment ? 1 : 0;
+        return (onHand, underRepair, unserviceable);
+    }
+
+    private static void Equipment(Action<int, string, Func<string, ICommand>> add)
+    {
+        var allotted = new DateTimeOffset(2023, 1, 10, 8, 0, 0, Vietnam);
+        var issued = new DateTimeOffset(2023, 3, 15, 8, 0, 0, Vietnam);
+        var inspected = new DateTimeOffset(2024, 11, 20, 8, 0, 0, Vietnam);
+        foreach (var (unitId, kit) in EquippedUnits())
+        {
+            foreach (var (category, authorised) in kit)
+            {
+                var (onHand, underRepair, unserviceable) = Holding(unitId, category, authorised);
+                add(6, unitId, id => new AllotEquipment(id, unitId, category, authorised, "Biên chế trang bị năm 2023", allotted));
+                add(6, unitId, id => new ReceiveEquipment(id, unitId, category, onHand, "Bộ CHQS tỉnh cấp phát", issued));
+                if (underRepair + unserviceable > 0)
+                {
+                    add(6, unitId, id => new ReportEquipmentCondition(id, unitId, category, onHand - underRepair - unserviceable, underRepair, unserviceable, inspected));
+                }
+            }
+        }
+    }
+
+    // Missions as the report's duties suggest: combat duty where an SSCĐ post is kept, rescue where
+    // rescue kit is held, mobilisation for the reserve companies. One reserve company short of
+    // strength answers No; one militia platoon in three is not yet assessed.
+    private static void Missions(Action<int, string, Func<string, ICommand>> add)
+    {
+        var assigned = new DateTimeOffset(2024, 1, 5, 8, 0, 0, Vietnam);
+        var assessed = new DateTimeOffset(2024, 11, 25, 8, 0, 0, Vietnam);
+        void Mission(string unitId, Mission mission, MissionAnswer? answer, string reason)
+        {
+            add(6, unitId, id => new AssignMission(id, unitId, mission, assigned));
+            if (answer is { } a)
+            {
+                add(6, unitId, id => new AssessMission(id, unitId, mission, a, reason, "Chỉ huy trưởng", assessed));
+            }
+        }
+        Mission(BacKan.ProvinceId, Contracts.Mission.CombatReadinessDuty, MissionAnswer.Yes, "Trực SSCĐ duy trì nghiêm, đủ quân số.");
+        Mission(BacKan.ProvinceId, Contracts.Mission.SearchAndRescue, MissionAnswer.Yes, "Lực lượng, phương tiện cứu hộ sẵn sàng.");
+        foreach (var district in BacKan.Districts)
+        {
+            var districtId = BacKan.DistrictId(district);
+            Mission(districtId, Contracts.Mission.CombatReadinessDuty, MissionAnswer.Yes, "Trực SSCĐ đủ quân số.");
+            Mission(districtId, Contracts.Mission.SearchAndRescue, BacKan.Stable(districtId) % 3 == 0 ? MissionAnswer.Qualified : MissionAnswer.Yes,
+                "Sẵn sàng ứng trực cứu hộ, cứu nạn mùa mưa bão.");
+            var reserveShort = district.Name == "Pác Nặm";
+            Mission($"{districtId}/dbdv", Contracts.Mission.Mobilisation, reserveShort ? MissionAnswer.No : MissionAnswer.Yes,
+                reserveShort ? "Quân số dự bị động viên chưa đủ để động viên." : "Quân số, trang bị đủ để động viên.");
+            var n = 0;
+            foreach (var commune in BacKan.Communes(district).Take(EquippedMilitiaPerDistrict))
+            {
+                Mission($"{commune.Id}/dan-quan", Contracts.Mission.SearchAndRescue, n++ == 2 ? null : MissionAnswer.Yes, "Trung đội dân quân cơ động sẵn sàng cứu hộ.");
+            }
         }
     }
 

@@ -129,6 +129,61 @@ public sealed class ProvinceRoster
             .OrderBy(u => u.Echelon).ThenBy(u => u.Name, VietnameseOrder)];
     }
 
+    /// <summary>Units by mission and the commander's answer, the province's and by district, with the contradicted answers.</summary>
+    public ProvinceMissionReadiness MissionView(ReadinessPolicy policy, DateTimeOffset now)
+    {
+        var units = MissionUnits(policy, now, Units.Keys);
+        var districts = units
+            .Where(u => UnitPath.Depth(u.Unit.Id) >= 2)
+            .GroupBy(u => UnitPath.DistrictOf(u.Unit.Id)!, StringComparer.Ordinal)
+            .Select(g => DistrictMissions(g.Key, [.. g]))
+            .OrderBy(d => d.Name, VietnameseOrder)
+            .ToList();
+        Units.TryGetValue(Id, out var province);
+        return new ProvinceMissionReadiness(Id, province?.Name ?? Id, Tally(units), districts, Flagged(units), Sequence, UpdatedAt, now);
+    }
+
+    /// <summary>One district's units by mission and answer, or null when the district has no units.</summary>
+    public DistrictMissionReadiness? DistrictMissionView(string districtId, ReadinessPolicy policy, DateTimeOffset now)
+    {
+        var unitIds = Units.Keys.Where(id => UnitPath.DistrictOf(id) == districtId).ToList();
+        return unitIds.Count == 0 ? null : DistrictMissions(districtId, MissionUnits(policy, now, unitIds));
+    }
+
+    private sealed record UnitMissions(UnitRecord Unit, IReadOnlyList<MissionFlag> Flags);
+
+    private List<UnitMissions> MissionUnits(ReadinessPolicy policy, DateTimeOffset now, IEnumerable<string> unitIds)
+    {
+        var postsByOwner = Posts.Values.ToLookup(p => p.OwnerUnitId, StringComparer.Ordinal);
+        return [.. unitIds
+            .Select(id => Units[id])
+            .Where(u => u.Name.Length > 0 && u.Missions.Count > 0)
+            .Select(u =>
+            {
+                var posts = postsByOwner[u.Id].ToList();
+                return new UnitMissions(u, ReadinessRating.MissionFlags(u, ReadinessRating.Rate(u, posts, policy, now), posts));
+            })];
+    }
+
+    private DistrictMissionReadiness DistrictMissions(string districtId, IReadOnlyList<UnitMissions> units)
+    {
+        Units.TryGetValue(districtId, out var head);
+        return new DistrictMissionReadiness(districtId, head?.Name ?? districtId, Tally(units), Flagged(units), Sequence, UpdatedAt);
+    }
+
+    private static List<MissionTally> Tally(IReadOnlyList<UnitMissions> units) =>
+        [.. Enum.GetValues<Mission>().Select(mission =>
+        {
+            var assigned = units.Where(u => u.Unit.Missions.ContainsKey(mission)).ToList();
+            int Answered(MissionAnswer? answer) => assigned.Count(u => u.Unit.Missions[mission].Answer == answer);
+            return new MissionTally(mission, assigned.Count, Answered(MissionAnswer.Yes), Answered(MissionAnswer.Qualified), Answered(MissionAnswer.No),
+                Answered(null), assigned.Count(u => u.Flags.Any(f => f.Mission == mission)));
+        })];
+
+    private static List<FlaggedUnit> Flagged(IEnumerable<UnitMissions> units) =>
+        [.. units.SelectMany(u => u.Flags.Select(f => new FlaggedUnit(u.Unit.Id, u.Unit.Name, f.Mission, f.Answer, f.Problem)))
+            .OrderBy(f => f.Mission).ThenBy(f => f.UnitId, StringComparer.Ordinal)];
+
     public YearSummary Summary(int year)
     {
         var yearStart = CommandTime.StartOfYear(year);

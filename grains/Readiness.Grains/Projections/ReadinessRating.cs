@@ -5,7 +5,7 @@ using Readiness.Domain;
 namespace Readiness.Grains.Projections;
 
 /// <summary>
-/// Rates a unit at a moment: personnel, training and duty areas, overall the worst of them unless a
+/// Rates a unit at a moment: personnel, training, duty, equipment on hand and equipment serviceable, overall the worst of them unless a
 /// commander's assessment sets it. Every area says what it measured and which events it rests on.
 /// </summary>
 public static class ReadinessRating
@@ -19,6 +19,8 @@ public static class ReadinessRating
             Personnel(unit, policy),
             Training(unit, policy, now),
             Duty(unit, ownPosts.ToList(), policy, now),
+            EquipmentOnHand(unit, policy),
+            EquipmentServiceable(unit, policy),
         };
 
         if (unit.Assessment is { } assessment)
@@ -78,13 +80,115 @@ public static class ReadinessRating
             ownPosts.Select(p => new EventRef(p.PostId, p.Version, "DutyPost", p.UpdatedAt)).ToList());
     }
 
+    /// <summary>
+    /// On hand against authorised in each category the unit is authorised to hold; the worst category
+    /// sets the level, because a company with all its rifles and no radios cannot fight as one.
+    /// </summary>
+    public static AreaRating EquipmentOnHand(UnitRecord unit, ReadinessPolicy policy)
+    {
+        var authorised = unit.Equipment.Where(e => e.Value.Stock.Authorised > 0).OrderBy(e => e.Key).ToList();
+        if (authorised.Count == 0)
+        {
+            return new AreaRating(ReadinessArea.EquipmentOnHand, null, null, "The unit is authorised no equipment.", []);
+        }
+        double Ratio(EquipmentStock s) => Math.Min(1.0, (double)s.OnHand / s.Authorised);
+        var worst = authorised.MinBy(e => Ratio(e.Value.Stock));
+        var measure = Ratio(worst.Value.Stock);
+        var explanation = string.Create(Invariant,
+            $"Worst category {worst.Key}: {worst.Value.Stock.OnHand} of {worst.Value.Stock.Authorised} authorised on hand ({measure:P0}). ")
+            + string.Join("; ", authorised.Select(e => string.Create(Invariant, $"{e.Key} {e.Value.Stock.OnHand}/{e.Value.Stock.Authorised}"))) + ".";
+        return new AreaRating(ReadinessArea.EquipmentOnHand, ReadinessPolicy.Level(measure, policy.EquipmentOnHandThresholds), Math.Round(measure, 4), explanation,
+            [.. authorised.SelectMany(e => e.Value.Evidence).OrderBy(r => r.Version)]);
+    }
+
+    /// <summary>Serviceable against on hand in each category held, for a unit authorised any equipment; the worst category sets the level.</summary>
+    public static AreaRating EquipmentServiceable(UnitRecord unit, ReadinessPolicy policy)
+    {
+        if (!unit.Equipment.Values.Any(e => e.Stock.Authorised > 0))
+        {
+            return new AreaRating(ReadinessArea.EquipmentServiceable, null, null, "The unit is authorised no equipment.", []);
+        }
+        var held = unit.Equipment.Where(e => e.Value.Stock.OnHand > 0).OrderBy(e => e.Key).ToList();
+        if (held.Count == 0)
+        {
+            // Nothing on hand is the on-hand area's finding; here it would only repeat it.
+            return new AreaRating(ReadinessArea.EquipmentServiceable, null, null, "The unit holds no equipment whose condition could be rated.", []);
+        }
+        double Ratio(EquipmentStock s) => (double)s.Serviceable / s.OnHand;
+        var worst = held.MinBy(e => Ratio(e.Value.Stock));
+        var measure = Ratio(worst.Value.Stock);
+        var stock = worst.Value.Stock;
+        var explanation = string.Create(Invariant,
+            $"Worst category {worst.Key}: {stock.Serviceable} of {stock.OnHand} on hand serviceable ({measure:P0}), {stock.UnderRepair} under repair, {stock.Unserviceable} unserviceable.");
+        return new AreaRating(ReadinessArea.EquipmentServiceable, ReadinessPolicy.Level(measure, policy.EquipmentServiceableThresholds), Math.Round(measure, 4), explanation,
+            [.. held.SelectMany(e => e.Value.Evidence).OrderBy(r => r.Version)]);
+    }
+
+    /// <summary>
+    /// Where a commander's Yes or Qualified for a mission meets figures that say otherwise. A No needs
+    /// no check: it already says the unit cannot go.
+    /// </summary>
+    public static IReadOnlyList<MissionFlag> MissionFlags(UnitRecord unit, UnitRating rating, IReadOnlyList<DutyPostRecord> ownPosts)
+    {
+        var flags = new List<MissionFlag>();
+        var personnel = rating.Areas.First(a => a.Area == ReadinessArea.Personnel);
+        foreach (var (mission, record) in unit.Missions.OrderBy(m => m.Key))
+        {
+            if (record.Answer is not ({ } answer and (MissionAnswer.Yes or MissionAnswer.Qualified)))
+            {
+                continue;
+            }
+            void Flag(string problem, IEnumerable<EventRef> evidence) => flags.Add(new MissionFlag(mission, answer, problem, [.. evidence]));
+            switch (mission)
+            {
+                case Mission.SearchAndRescue:
+                    var rescue = unit.Equipment.GetValueOrDefault(EquipmentCategory.RescueEquipment);
+                    var stock = rescue?.Stock ?? EquipmentStock.None;
+                    if (stock.OnHand == 0)
+                    {
+                        Flag("Assessed ready for search and rescue, but the unit holds no rescue equipment.", rescue?.Evidence ?? []);
+                    }
+                    else if (stock.Unserviceable > 0 || stock.OnHand < stock.Authorised)
+                    {
+                        Flag(string.Create(Invariant,
+                            $"Assessed ready for search and rescue, but its rescue equipment is {stock.OnHand} of {stock.Authorised} authorised on hand, {stock.Unserviceable} unserviceable."),
+                            rescue!.Evidence);
+                    }
+                    break;
+                case Mission.CombatReadinessDuty:
+                    if (personnel.Level >= ReadinessLevel.R3)
+                    {
+                        Flag($"Assessed ready for combat-readiness duty, but personnel is at {personnel.Level}: {personnel.Explanation}", personnel.Evidence);
+                    }
+                    foreach (var post in ownPosts.Where(p => p.Kind == DutyKind.CombatReadiness && !p.Manned))
+                    {
+                        Flag($"Assessed ready for combat-readiness duty, but its post '{post.Name}' is not manned at required strength now.",
+                            [new EventRef(post.PostId, post.Version, "DutyPost", post.UpdatedAt)]);
+                    }
+                    break;
+                case Mission.Mobilisation:
+                    if (personnel.Level >= ReadinessLevel.R3)
+                    {
+                        Flag($"Assessed ready for mobilisation, but personnel is at {personnel.Level}: {personnel.Explanation}", personnel.Evidence);
+                    }
+                    break;
+            }
+        }
+        return flags;
+    }
+
     public static UnitReadinessView View(UnitRecord unit, IEnumerable<DutyPostRecord> ownPosts, ReadinessPolicy policy, DateTimeOffset now)
     {
-        var rating = Rate(unit, ownPosts, policy, now);
+        var posts = ownPosts.ToList();
+        var rating = Rate(unit, posts, policy, now);
         return new UnitReadinessView(
             unit.Id, unit.Name, unit.Echelon, unit.ParentId, unit.AuthorisedStrength, unit.ActualStrength,
             Math.Round(ReadinessPolicy.StrengthRatio(unit.ActualStrength, unit.AuthorisedStrength), 4),
             new Forces(unit.Recruits, unit.Standing, unit.ReserveMobilisation, unit.MilitiaSelfDefence),
-            rating.Areas[0].Level!.Value, rating.Level, rating, unit.PartyCellActive, unit.Version, unit.UpdatedAt);
+            rating.Areas[0].Level!.Value, rating.Level, rating, unit.PartyCellActive, unit.Version, unit.UpdatedAt,
+            [.. unit.Equipment.OrderBy(e => e.Key).Select(e => new EquipmentHolding(e.Key, e.Value.Stock.Authorised, e.Value.Stock.OnHand,
+                e.Value.Stock.Serviceable, e.Value.Stock.UnderRepair, e.Value.Stock.Unserviceable))],
+            [.. unit.Missions.OrderBy(m => m.Key).Select(m => new MissionStatus(m.Key, m.Value.Assigned.OccurredAt, m.Value.Answer, m.Value.Reason, m.Value.AssessedBy, m.Value.Assessment))],
+            MissionFlags(unit, rating, posts));
     }
 }

@@ -16,6 +16,11 @@ public sealed record TrainingRecord(EventRef Source, string Subject, Grade Resul
 
 public sealed record AssessmentRecord(ReadinessLevel Level, string Justification, string AssessedBy, EventRef Source);
 
+/// <summary>One category of a unit's equipment and the latest events that changed it.</summary>
+public sealed record EquipmentRecord(EquipmentStock Stock, List<EventRef> Evidence);
+
+public sealed record MissionRecord(EventRef Assigned, MissionAnswer? Answer, string? Reason, string? AssessedBy, EventRef? Assessment);
+
 public sealed record PartyCellPeriod(DateTimeOffset EstablishedAt, DateTimeOffset? DissolvedAt, int Members);
 
 /// <summary>What a unit did in one calendar year (by when it happened).</summary>
@@ -39,6 +44,7 @@ public sealed class YearTally
 public sealed class UnitRecord : IStreamRecord
 {
     private const int StrengthEvidenceKept = 10;
+    private const int EquipmentEvidenceKept = 6;
 
     public string Id { get; set; } = string.Empty;
     public string Name { get; set; } = string.Empty;
@@ -61,6 +67,8 @@ public sealed class UnitRecord : IStreamRecord
     public List<PartyCellPeriod> PartyCell { get; set; } = [];
     public AssessmentRecord? Assessment { get; set; }
     public Dictionary<int, YearTally> Years { get; set; } = [];
+    public Dictionary<EquipmentCategory, EquipmentRecord> Equipment { get; set; } = [];
+    public Dictionary<Mission, MissionRecord> Missions { get; set; } = [];
 
     public bool PartyCellActive => PartyCell.Count > 0 && PartyCell[^1].DissolvedAt is null;
 
@@ -147,6 +155,23 @@ public sealed class UnitRecord : IStreamRecord
             case ReadinessAssessmentWithdrawn:
                 Assessment = null;
                 break;
+            case MissionAssigned e:
+                Missions[e.Mission] = new MissionRecord(Ref(e, version, e.OccurredAt), null, null, null, null);
+                break;
+            case MissionAssessed e when Missions.TryGetValue(e.Mission, out var mission):
+                Missions[e.Mission] = mission with { Answer = e.Answer, Reason = e.Reason, AssessedBy = e.AssessedBy, Assessment = Ref(e, version, e.OccurredAt) };
+                break;
+            case MissionUnassigned e:
+                Missions.Remove(e.Mission);
+                break;
+            default:
+                if (EquipmentStock.CategoryOf(@event) is { } category)
+                {
+                    var held = Equipment.GetValueOrDefault(category) ?? new EquipmentRecord(EquipmentStock.None, []);
+                    var evidence = held.Evidence.Append(Ref(@event, version, OccurredAtOf(@event))).TakeLast(EquipmentEvidenceKept).ToList();
+                    Equipment[category] = new EquipmentRecord(held.Stock.Apply(@event), evidence);
+                }
+                break;
         }
     }
 
@@ -173,6 +198,8 @@ public sealed class UnitRecord : IStreamRecord
     }
 
     private EventRef Ref(object e, long version, DateTimeOffset at) => new(Id, version, e.GetType().Name, at);
+
+    private static DateTimeOffset OccurredAtOf(object e) => e is IReadinessEvent readiness ? readiness.OccurredAt : default;
 }
 
 /// <summary>An exercise's document, folded from its stream.</summary>

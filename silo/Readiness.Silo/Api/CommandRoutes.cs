@@ -35,6 +35,14 @@ internal static class CommandRoutes
         commands.Unit<ConferAward>("Record an award to the unit (Collective) or one of its people (Individual).");
         commands.Unit<AssessReadiness>("A commander sets the unit's level with a written justification; it overrides the computed level until withdrawn.");
         commands.Unit<WithdrawReadinessAssessment>("Withdraw the commander's assessment; the computed level applies again.");
+        commands.Unit<AllotEquipment>("Set the quantity of a category (Weapons, Communications, Vehicles, RescueEquipment) the unit is authorised to hold, with the reason.");
+        commands.Unit<ReceiveEquipment>("Record items of a category received, counted serviceable, and where from.");
+        commands.Unit<TransferEquipment>("Transfer items of a category to another registered unit, which records them as received; at most what is on hand, and the caller must cover both units.");
+        commands.Unit<WriteOffEquipment>("Write off items of a category, with the reason; at most what is on hand.");
+        commands.Unit<ReportEquipmentCondition>("Report a category's items by condition: serviceable, under repair, unserviceable; the three must add up to what is on hand.");
+        commands.Unit<AssignMission>("Assign the unit a mission: CombatReadinessDuty, SearchAndRescue or Mobilisation.");
+        commands.Unit<AssessMission>("A commander answers whether the unit can do an assigned mission now: Yes, Qualified or No, with the reason.");
+        commands.Unit<UnassignMission>("Take a mission from the unit, with the reason.");
 
         commands.Exercise<PlanExercise>("Plan an exercise hosted by the unit its id starts with; participants are that unit's own units.", created: true);
         commands.Exercise<StartExercise>("Start a planned exercise.");

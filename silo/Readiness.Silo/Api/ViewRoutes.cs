@@ -49,6 +49,33 @@ internal static class ViewRoutes
             .Produces<DistrictReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        views.MapGet("/provinces/{provinceId}/missions", async (string provinceId, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+                await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is { } roster
+                    ? Results.Ok(roster.MissionView(policy, clock.UtcNow))
+                    : UnknownProvince(provinceId))
+            .Reads(ResourceScope.Province)
+            .WithName("GetProvinceMissions")
+            .WithSummary("How many units are ready for each mission now (Yes, Qualified, No, not assessed), in the province and by district, and the answers the units' own figures contradict.")
+            .WithDescription("Built from the province projection, like the readiness view; a flag needs the unit's levels, which are computed at the moment of the request.")
+            .Produces<ProvinceMissionReadiness>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        views.MapGet("/provinces/{provinceId}/districts/{district}/missions", async (string provinceId, string district, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+            {
+                if (await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is not { } roster)
+                {
+                    return UnknownProvince(provinceId);
+                }
+                return roster.DistrictMissionView($"{provinceId}/{district}", policy, clock.UtcNow) is { } view
+                    ? Results.Ok(view)
+                    : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
+            })
+            .Reads(ResourceScope.District)
+            .WithName("GetDistrictMissions")
+            .WithSummary("One district's units by mission and answer, and the answers their figures contradict.")
+            .Produces<DistrictMissionReadiness>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         views.MapGet("/provinces/{provinceId}/summary/{year:int}", async (string provinceId, int year, IQuerySession session, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 if (CommandTime.ReportYearProblem(year, clock.UtcNow) is { } yearProblem)

@@ -36,6 +36,8 @@ public sealed class PolicyOptions
     public double[]? PersonnelThresholds { get; set; }
     public double[]? TrainingThresholds { get; set; }
     public double[]? DutyThresholds { get; set; }
+    public double[]? EquipmentOnHandThresholds { get; set; }
+    public double[]? EquipmentServiceableThresholds { get; set; }
     public Dictionary<Echelon, int>? RequiredTrainingPerCycle { get; set; }
     public int? TrainingCycleDays { get; set; }
     public int? ExerciseRecencyDays { get; set; }
@@ -49,6 +51,8 @@ public sealed class PolicyOptions
             PersonnelThresholds = Thresholds(PersonnelThresholds, nameof(PersonnelThresholds)) ?? defaults.PersonnelThresholds,
             TrainingThresholds = Thresholds(TrainingThresholds, nameof(TrainingThresholds)) ?? defaults.TrainingThresholds,
             DutyThresholds = Thresholds(DutyThresholds, nameof(DutyThresholds)) ?? defaults.DutyThresholds,
+            EquipmentOnHandThresholds = Thresholds(EquipmentOnHandThresholds, nameof(EquipmentOnHandThresholds)) ?? defaults.EquipmentOnHandThresholds,
+            EquipmentServiceableThresholds = Thresholds(EquipmentServiceableThresholds, nameof(EquipmentServiceableThresholds)) ?? defaults.EquipmentServiceableThresholds,
             RequiredTrainingPerCycle = RequiredTrainingPerCycle is { Count: > 0 } required
                 ? defaults.RequiredTrainingPerCycle.Concat(required).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value)
                 : defaults.RequiredTrainingPerCycle,

@@ -38,7 +38,11 @@ const labels = {
     outreach: "Tuyên truyền (lần)", attendances: "Lượt người tham gia", pupils: "Học sinh, sinh viên được GDQP-AN",
     cadres: "Cán bộ được bồi dưỡng", partyCells: "Chi bộ quân sự", conscription: "Giao quân / chỉ tiêu",
     duty: "Thời gian trực đủ quân số", exercises: "Diễn tập", commune: "Xã, phường, thị trấn", level: "Mức",
-    setBy: "Quyết định bởi", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy" },
+    setBy: "Quyết định bởi", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy", EquipmentOnHand: "VKTBKT hiện có", EquipmentServiceable: "VKTBKT sử dụng được" },
+    missions: "Sẵn sàng thực hiện nhiệm vụ", mission: { CombatReadinessDuty: "Trực SSCĐ", SearchAndRescue: "Cứu hộ, cứu nạn", Mobilisation: "Động viên" },
+    answer: { Yes: "Có", Qualified: "Có điều kiện", No: "Không" }, notAssessed: "Chưa đánh giá", flagged: "Mâu thuẫn", byDistrict: "Theo huyện",
+    equipment: "Vũ khí, trang bị kỹ thuật", category: { Weapons: "Vũ khí", Communications: "Thông tin liên lạc", Vehicles: "Xe, phương tiện", RescueEquipment: "Trang bị cứu hộ" },
+    authorised: "Biên chế", onHand: "Hiện có", serviceable: "Sử dụng được", underRepair: "Đang sửa chữa", unserviceable: "Hỏng",
     echelon: { Province: "Tỉnh", District: "Huyện", Commune: "Xã", ForceUnit: "Đơn vị" },
     grade: { Excellent: "Xuất sắc", Good: "Khá", Pass: "Đạt", Fail: "Không đạt" },
     exerciseLevel: { Province: "Cấp tỉnh", District: "Cấp huyện", Commune: "Cấp xã" },
@@ -51,6 +55,8 @@ const labels = {
       Personnel: (m) => `Quân số thực tế đạt ${m} biên chế`,
       Training: (m) => `Hoàn thành ${m} nội dung huấn luyện, diễn tập yêu cầu trong chu kỳ`,
       Duty: (m) => `Trực đủ quân số ${m} thời gian 30 ngày qua`,
+      EquipmentOnHand: (m) => `Loại thấp nhất hiện có ${m} biên chế`,
+      EquipmentServiceable: (m) => `Loại thấp nhất sử dụng được ${m} số hiện có`,
       none: "Không áp dụng",
     },
   },
@@ -64,7 +70,11 @@ const labels = {
     outreach: "Outreach sessions", attendances: "Attendances", pupils: "Pupils and students educated",
     cadres: "Cadres trained", partyCells: "Military party cells", conscription: "Handed over / quota",
     duty: "Duty manned at strength", exercises: "Exercises", commune: "Commune", level: "Level",
-    setBy: "Set by", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment" },
+    setBy: "Set by", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment", EquipmentOnHand: "Equipment on hand", EquipmentServiceable: "Equipment serviceable" },
+    missions: "Ready for which mission", mission: { CombatReadinessDuty: "Combat-readiness duty", SearchAndRescue: "Search and rescue", Mobilisation: "Mobilisation" },
+    answer: { Yes: "Yes", Qualified: "Qualified", No: "No" }, notAssessed: "Not assessed", flagged: "Contradicted", byDistrict: "By district",
+    equipment: "Weapons and equipment", category: { Weapons: "Weapons", Communications: "Communications", Vehicles: "Vehicles", RescueEquipment: "Rescue equipment" },
+    authorised: "Authorised", onHand: "On hand", serviceable: "Serviceable", underRepair: "Under repair", unserviceable: "Unserviceable",
     echelon: { Province: "Province", District: "District", Commune: "Commune", ForceUnit: "Unit" },
     grade: { Excellent: "Excellent", Good: "Good", Pass: "Pass", Fail: "Fail" },
     exerciseLevel: { Province: "Province", District: "District", Commune: "Commune" },
@@ -80,6 +90,7 @@ const labels = {
 let lang = localStorage.getItem("lang") || "vi";
 let view = null;
 let summary = null;
+let missions = null;
 let updatedAt = null;
 const t = (key) => key.split(".").reduce((o, k) => o?.[k], labels[lang]) ?? key;
 const $ = (id) => document.getElementById(id);
@@ -169,6 +180,31 @@ function renderSummary() {
   $("chart-awards").innerHTML = hbars(s.awards.map((a) => ({ label: `${t(`award.${a.kind}`)} (${t(`recipient.${a.recipientKind}`)})`, value: a.count })));
 }
 
+// Missions: per mission, how many units answer Yes, Qualified or No, how many are not assessed, and
+// how many answers the units' own figures contradict; then the same by district, then the contradictions.
+function renderMissions() {
+  if (!missions) return;
+  const head = `<tr><th></th><th class="yes">${t("answer.Yes")}</th><th class="qualified">${t("answer.Qualified")}</th><th class="no">${t("answer.No")}</th><th>${t("notAssessed")}</th><th>${t("flagged")}</th></tr>`;
+  const row = (m) => `<tr data-testid="mission-row" data-mission="${esc(m.mission)}"><td>${t(`mission.${m.mission}`)}</td>
+    <td class="yes">${m.yes}</td><td class="qualified">${m.qualified}</td><td class="no">${m.no}</td><td>${m.notAssessed}</td><td>${m.flagged}</td></tr>`;
+  const districts = missions.districts ?? [];
+  const ready = (m) => `${m.yes + m.qualified}/${m.assigned}`;
+  const byDistrict = districts.length ? `<details open><summary>${t("byDistrict")}</summary><table>
+      <tr><th></th>${missions.missions.map((m) => `<th>${t(`mission.${m.mission}`)}</th>`).join("")}</tr>
+      ${districts.map((d) => `<tr data-testid="mission-district" data-district="${esc(d.id)}"><td>${esc(d.name)}</td>${d.missions.map((m) => `<td>${ready(m)}</td>`).join("")}</tr>`).join("")}
+    </table></details>` : "";
+  const flags = missions.flagged.map((f) => `<div class="flag" data-testid="mission-flag">⚠ <a href="#" data-unit="${esc(f.unitId)}">${esc(f.name)}</a> · ${t(`mission.${f.mission}`)}: ${esc(f.problem)}</div>`).join("");
+  $("missions").innerHTML = `<table>${head}${missions.missions.map(row).join("")}</table>${byDistrict}${flags}`;
+  for (const a of $("missions").querySelectorAll("a[data-unit]")) a.onclick = (e) => { e.preventDefault(); openUnit(a.dataset.unit); };
+}
+
+async function loadMissions() {
+  missions = districtOnly
+    ? await api(`/api/provinces/${province}/districts/${encodeURIComponent(districtOnly.split("/")[1])}/missions`)
+    : await api(`/api/provinces/${province}/missions`);
+  renderMissions();
+}
+
 async function loadSummary() {
   if (districtOnly) return renderSummary();
   summary = await api(`/api/provinces/${province}/summary/${$("year").value}`);
@@ -189,7 +225,7 @@ async function loadTrend() {
 let summaryTimer = null;
 function refreshSummarySoon() {
   clearTimeout(summaryTimer);
-  summaryTimer = setTimeout(() => loadSummary().catch(console.error), 500);
+  summaryTimer = setTimeout(() => { loadSummary().catch(console.error); loadMissions().catch(console.error); }, 500);
 }
 
 // Drill down: district → commune → unit, each a step in the breadcrumb.
@@ -233,7 +269,12 @@ async function openUnit(id) {
       ${a.evidence.length ? `<ul class="evidence">${a.evidence.slice(-6).map((e) => `<li>${esc(e.event)} #${e.version} · ${time(e.occurredAt)}</li>`).join("")}</ul>` : ""}
     </div>`).join("");
   const decisive = unit.rating.areas.find((a) => a.area === unit.rating.setBy);
-  showDrill(unit.name, `<p>${level(unit.level)} ${t("setBy")}: ${esc(explain(decisive.area, decisive.measure, unit.rating.explanation))}</p>${areas}
+  const equipment = unit.equipment.length ? `<h2>${t("equipment")}</h2><table data-testid="equipment"><tr><th></th><th>${t("authorised")}</th><th>${t("onHand")}</th><th>${t("serviceable")}</th><th>${t("underRepair")}</th><th>${t("unserviceable")}</th></tr>
+    ${unit.equipment.map((e) => `<tr><td>${t(`category.${e.category}`)}</td><td>${e.authorised}</td><td>${e.onHand}</td><td>${e.serviceable}</td><td>${e.underRepair}</td><td>${e.unserviceable}</td></tr>`).join("")}</table>` : "";
+  const unitMissions = unit.missions.length ? `<h2>${t("missions")}</h2><table data-testid="unit-missions">${unit.missions.map((m) => `
+    <tr><td>${t(`mission.${m.mission}`)}</td><td>${m.answer ? t(`answer.${m.answer}`) : t("notAssessed")}</td><td class="meta">${esc(m.reason ?? "")}${m.assessedBy ? ` (${esc(m.assessedBy)})` : ""}</td></tr>`).join("")}</table>
+    ${unit.missionFlags.map((f) => `<div class="flag" data-testid="unit-mission-flag">⚠ ${t(`mission.${f.mission}`)}: ${esc(f.problem)}</div>`).join("")}` : "";
+  showDrill(unit.name, `<p>${level(unit.level)} ${t("setBy")}: ${esc(explain(decisive.area, decisive.measure, unit.rating.explanation))}</p>${areas}${equipment}${unitMissions}
     ${children.length ? `<h2>${t("children")}</h2>${unitRows(children)}` : ""}`, bindUnitRows);
 }
 
@@ -257,6 +298,7 @@ async function pollDistrict() {
       updatedAt = new Date(view.updatedAt);
       renderProvince(["all"]);
       tick();
+      loadMissions().catch(console.error);
     }
   } catch (error) {
     $("live").className = "live off";
@@ -303,6 +345,7 @@ function applyLanguage() {
   renderProvince();
   renderSummary();
   if (trend) renderTrend();
+  renderMissions();
   tick();
 }
 
@@ -321,4 +364,5 @@ connect();
 if (!districtOnly) loadSummary().catch(console.error);
 loadTrend().catch(console.error);
 setInterval(() => loadTrend().catch(console.error), 5 * 60_000);
+if (token()) loadMissions().catch(console.error);
 setInterval(tick, 1000);

@@ -65,6 +65,8 @@ public static class CommandBodies
                 "exerciseId" => $"{tree.CommuneId}/dien-tap",
                 "postId" => $"{tree.CommuneId}/truc",
                 "parentId" => tree.DistrictId,
+                // A receiving unit is an actor too: "x" would name another province, which no commune's token covers.
+                "toUnitId" => tree.CommuneId,
                 _ when type == typeof(string) => "x",
                 _ when type == typeof(int) || type == typeof(long) => 1,
                 _ when type == typeof(DateTimeOffset) => DateTimeOffset.UtcNow.AddDays(-1),
