@@ -33,7 +33,21 @@ public sealed record AreaRating(
     ReadinessLevel? Level,
     double? Measure,
     string Explanation,
-    IReadOnlyList<EventRef> Evidence);
+    IReadOnlyList<EventRef> Evidence)
+{
+    /// <summary>When the newest event the figure rests on happened; null when it rests on none.</summary>
+    public DateTimeOffset? NewestEvidenceAt => Evidence.Count == 0 ? null : Evidence.Max(e => e.OccurredAt);
+}
+
+/// <summary>
+/// How fresh a unit's figures are: when the newest thing reported of it happened, when its echelon's
+/// reporting interval runs out, and whether it has (stale: nothing reported since). A unit whose
+/// echelon has no interval is never stale.
+/// </summary>
+public sealed record Freshness(DateTimeOffset? LastReportedAt, DateTimeOffset? DueBy, bool Stale, DateTimeOffset? OverdueNotedAt);
+
+/// <summary>A unit that has reported nothing within its echelon's interval.</summary>
+public sealed record StaleUnit(string UnitId, string Name, Echelon Echelon, DateTimeOffset? LastReportedAt, DateTimeOffset DueBy);
 
 /// <summary>A unit's overall level and which area set it.</summary>
 public sealed record UnitRating(
@@ -66,7 +80,8 @@ public sealed record UnitReadinessView(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<EquipmentHolding> Equipment,
     IReadOnlyList<MissionStatus> Missions,
-    IReadOnlyList<MissionFlag> MissionFlags);
+    IReadOnlyList<MissionFlag> MissionFlags,
+    Freshness? Freshness = null);
 
 /// <summary>One category of a unit's equipment: authorised, on hand, and on hand by condition.</summary>
 public sealed record EquipmentHolding(
@@ -168,7 +183,8 @@ public sealed record CommuneReadinessView(
     ReadinessLevel Level,
     int AuthorisedStrength,
     int ActualStrength,
-    LevelCounts Units);
+    LevelCounts Units,
+    DateTimeOffset? LastReportedAt = null);
 
 /// <summary>A district command and everything under it, rolled up, with the sequence and time of the province view it comes from.</summary>
 public sealed record DistrictReadinessView(
@@ -182,7 +198,9 @@ public sealed record DistrictReadinessView(
     IReadOnlyList<UnitConcern> BelowR2,
     IReadOnlyList<PostStatus> PostsNotManned,
     long Sequence,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastReportedAt = null,
+    IReadOnlyList<StaleUnit>? Stale = null);
 
 /// <summary>
 /// The province at a glance. <see cref="Sequence"/> is the last event the view reflects and
@@ -201,7 +219,9 @@ public sealed record ProvinceReadinessView(
     IReadOnlyList<ExerciseUnderWay> ExercisesUnderWay,
     long Sequence,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset RatedAt);
+    DateTimeOffset RatedAt,
+    IReadOnlyList<StaleUnit>? Stale = null);
+
 public sealed record ExerciseTally(
     ExerciseLevel Level,
     Grade Grade,

@@ -15,6 +15,7 @@ public static class EventTypes
         typeof(AwardConferred), typeof(ReadinessAssessed), typeof(ReadinessAssessmentWithdrawn), typeof(ExerciseParticipationRecorded),
         typeof(EquipmentAllotted), typeof(EquipmentReceived), typeof(EquipmentTransferred), typeof(EquipmentWrittenOff),
         typeof(EquipmentConditionReported), typeof(MissionAssigned), typeof(MissionAssessed), typeof(MissionUnassigned),
+        typeof(ReportOverdue),
     ];
 
     public static readonly IReadOnlyList<Type> Exercise =

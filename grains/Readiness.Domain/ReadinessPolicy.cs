@@ -41,6 +41,20 @@ public sealed record ReadinessPolicy
 
     public int DutyWindowDays { get; init; } = 30;
 
+    /// <summary>
+    /// How long each echelon may go without reporting anything before it is stale. A military region
+    /// reports through its provinces, so it has none.
+    /// </summary>
+    public IReadOnlyDictionary<Echelon, TimeSpan> ReportingIntervals { get; init; } = new Dictionary<Echelon, TimeSpan>
+    {
+        [Echelon.Province] = TimeSpan.FromDays(90),
+        [Echelon.District] = TimeSpan.FromDays(60),
+        [Echelon.Commune] = TimeSpan.FromDays(45),
+        [Echelon.ForceUnit] = TimeSpan.FromDays(45),
+    };
+
+    public TimeSpan? ReportingInterval(Echelon echelon) => ReportingIntervals.TryGetValue(echelon, out var interval) ? interval : null;
+
     public ReadinessLevel PersonnelLevel(int actualStrength, int authorisedStrength) =>
         Level(StrengthRatio(actualStrength, authorisedStrength), PersonnelThresholds);
 

@@ -172,3 +172,10 @@ public sealed record MissionUnassigned(
     Mission Mission,
     string Reason,
     DateTimeOffset OccurredAt) : IReadinessEvent;
+
+/// <summary>A unit reported nothing within its echelon's reporting interval; recorded once per silence by the unit's reminder.</summary>
+public sealed record ReportOverdue(
+    string UnitId,
+    DateTimeOffset LastReportedAt,
+    DateTimeOffset DueAt,
+    DateTimeOffset OccurredAt) : IReadinessEvent;

@@ -26,6 +26,12 @@ public sealed record UnitState(
 
     public ImmutableHashSet<Mission> Missions { get; init; } = [];
 
+    /// <summary>When the newest thing reported of the unit happened; an overdue notice is not a report.</summary>
+    public DateTimeOffset? LastReportedAt { get; init; }
+
+    /// <summary>The last report an overdue notice was recorded against, so a silence is noted once.</summary>
+    public DateTimeOffset? OverdueNotedFor { get; init; }
+
     public int ActualStrength => Recruits + Standing + ReserveMobilisation + MilitiaSelfDefence;
 
     public int Members(ForceType force) => force switch
@@ -239,6 +245,29 @@ public static class UnitRules
     }
 
     public static UnitState Evolve(UnitState state, object @event) => @event switch
+    {
+        ReportOverdue e => state with { OverdueNotedFor = e.LastReportedAt },
+        IReadinessEvent e when state.LastReportedAt is not { } last || e.OccurredAt > last => Apply(state, @event) with { LastReportedAt = e.OccurredAt },
+        _ => Apply(state, @event),
+    };
+
+    /// <summary>
+    /// A unit that has reported nothing for longer than its echelon's interval gets one overdue notice
+    /// per silence: none again until it reports and falls silent anew. Null when nothing is due.
+    /// </summary>
+    public static Decision? CheckReporting(UnitState state, ReadinessPolicy policy, DateTimeOffset now)
+    {
+        if (!state.Registered || state.LastReportedAt is not { } last || policy.ReportingInterval(state.Echelon) is not { } interval)
+        {
+            return null;
+        }
+        var due = last + interval;
+        return now > due && state.OverdueNotedFor != last
+            ? Decision.Accept(new ReportOverdue(state.UnitId, last, due, now))
+            : null;
+    }
+
+    private static UnitState Apply(UnitState state, object @event) => @event switch
     {
         UnitRegistered e => state with
         {

@@ -61,6 +61,22 @@ public class DemoProvinceTests
 public class DemoEquipmentTests
 {
     [Fact]
+    public void Under_the_default_intervals_exactly_one_demo_unit_is_stale_the_demos_own_silent_platoon()
+    {
+        var now = new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+        var commands = DemoYear.Commands(now);
+        var echelons = commands.Select(c => c.Command).OfType<RegisterUnit>().ToDictionary(r => r.UnitId, r => r.Echelon);
+        var lastReported = commands
+            .Where(c => c.Command is IUnitCommand)
+            .GroupBy(c => ((IUnitCommand)c.Command).UnitId)
+            .ToDictionary(g => g.Key, g => g.Max(c => c.Command.OccurredAt ?? now));
+
+        var stale = lastReported.Where(u => ReadinessPolicy.Default.ReportingInterval(echelons[u.Key]) is { } interval && now > u.Value + interval).Select(u => u.Key);
+
+        Assert.Equal([DemoYear.StaleUnit()], stale);
+    }
+
+    [Fact]
     public void Every_demo_holding_rates_R1_on_both_equipment_areas()
     {
         foreach (var (unitId, kit) in DemoYear.EquippedUnits())

@@ -36,6 +36,7 @@ public class StoredEventNamesTests
         (typeof(MissionAssigned), "mission_assigned"),
         (typeof(MissionAssessed), "mission_assessed"),
         (typeof(MissionUnassigned), "mission_unassigned"),
+        (typeof(ReportOverdue), "report_overdue"),
         (typeof(ExercisePlanned), "exercise_planned"),
         (typeof(ExerciseStarted), "exercise_started"),
         (typeof(ExerciseCompleted), "exercise_completed"),

@@ -77,6 +77,12 @@ public class DashboardTests(SiloFixture silo)
         var newest = await page.GetByTestId("trend-last").InnerTextAsync();
         Assert.Equal(233, System.Text.RegularExpressions.Regex.Matches(newest, @"R\d (\d+)").Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
         await Assertions.Expect(page.GetByTestId("trend-r1")).ToBeVisibleAsync();
+        // The demo's own silent platoon stands out as stale, and its drill-down says since when.
+        var stale = page.GetByTestId("stale-unit");
+        await Assertions.Expect(stale).ToHaveCountAsync(1);
+        await stale.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("freshness")).ToContainTextAsync("●");
+        await page.Keyboard.PressAsync("Escape");
 
         var strength = page.Locator("[data-id='bac-kan/ba-be'] [data-testid=district-strength]");
         var before = int.Parse((await strength.InnerTextAsync()).Replace(".", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
@@ -11,9 +12,12 @@ namespace Readiness.Grains.Actors;
 /// receiving unit for its profile and then credits it, with a command id derived from the transfer's,
 /// so a retry after a failure never credits twice. Everything else is the unit's own history.
 /// </summary>
-public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UnitGrain> logger)
-    : EventSourcedGrain<UnitState>(commits, clock, telemetry, logger), IUnitGrain
+public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ReadinessPolicy policy,
+    IOptions<ReportWatchOptions> watch, ILogger<UnitGrain> logger)
+    : EventSourcedGrain<UnitState>(commits, clock, telemetry, logger), IUnitGrain, IRemindable
 {
+    public const string ReportWatch = "report-watch";
+
     protected override string StreamKey => StreamKeys.Unit(Id);
 
     protected override UnitState Initial() => UnitState.Initial(Id);
@@ -28,7 +32,7 @@ public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, Readine
         }
         return command switch
         {
-            RegisterUnit register => Execute(command, async () => UnitRules.Decide(State, register, await Parent(), Clock.UtcNow)),
+            RegisterUnit register => Register(register),
             // The receiver's credit must carry the same moment as the transfer, so "now" is fixed once.
             TransferEquipment transfer => Transfer(transfer with { OccurredAt = transfer.OccurredAt ?? Clock.UtcNow }),
             _ => Execute(command, () => Task.FromResult(UnitRules.Decide(State, command, Clock.UtcNow))),
@@ -62,6 +66,33 @@ public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, Readine
         }
         return result;
     }
+
+    private async Task<CommandResult> Register(RegisterUnit register)
+    {
+        var result = await Execute(register, async () => UnitRules.Decide(State, register, await Parent(), Clock.UtcNow));
+        if (result.Accepted && policy.ReportingInterval(State.Echelon) is not null)
+        {
+            var period = watch.Value.WatchPeriod;
+            await this.RegisterOrUpdateReminder(ReportWatch, period, period);
+        }
+        return result;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ReportWatch || UnitRules.CheckReporting(State, policy, Clock.UtcNow) is not { } decision)
+        {
+            return;
+        }
+        AuditContext.Set($"{AuditContext.System}:{ReportWatch}");
+        var notice = (ReportOverdue)decision.Events[0];
+        // One command id per silence, so a tick that retries after a lost answer notes it once.
+        await Execute(new ReportCheck($"overdue:{Id}:{notice.LastReportedAt.UtcTicks}", notice.OccurredAt),
+            () => Task.FromResult(UnitRules.CheckReporting(State, policy, Clock.UtcNow) ?? Decision.Accept()));
+    }
+
+    /// <summary>The reminder's own command: recorded by the system, not by a caller.</summary>
+    private sealed record ReportCheck(string CommandId, DateTimeOffset? OccurredAt) : ICommand;
 
     public Task<UnitProfile?> GetProfile() => Task.FromResult(
         State.Registered

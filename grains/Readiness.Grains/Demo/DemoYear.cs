@@ -363,6 +363,9 @@ public static class DemoYear
         }
     }
 
+    /// <summary>The one demo unit that has reported nothing for longer than its interval: the militia platoon of Pác Nặm's last commune.</summary>
+    public static string StaleUnit() => $"{BacKan.Communes(BacKan.Districts.Single(d => d.Name == "Pác Nặm")).Last().Id}/dan-quan";
+
     // The current training cycle: each unit has done its required trainings in the past ten
     // months; one reserve company in four is a training short.
     private static void RecentTraining(Action<int, string, Func<string, ICommand>> add, DateTimeOffset now)
@@ -380,11 +383,16 @@ public static class DemoYear
                 units.Add(($"{communeId}/dan-quan", 4));
             }
         }
+        var stale = StaleUnit();
         foreach (var (unitId, count) in units)
         {
             for (var n = 0; n < count; n++)
             {
-                var at = now.AddDays(-20 - (n * 70) - (BacKan.Stable(unitId) % 15));
+                // The demo's own silent unit: its trainings are all in the cycle, so its level holds, but
+                // the newest is older than a force unit's reporting interval, so it shows as stale.
+                var at = unitId == stale
+                    ? now.AddDays(-60 - (n * 70))
+                    : now.AddDays(-20 - (n * 70) - (BacKan.Stable(unitId) % 15));
                 var subject = subjects[(n + BacKan.Stable(unitId)) % subjects.Length];
                 var participants = 10 + (BacKan.Stable(unitId + n) % 20);
                 add(5, unitId, id => new RecordTraining(id, unitId, subject, participants, n % 3 == 2 ? Grade.Good : Grade.Excellent, at));

@@ -61,7 +61,7 @@ public sealed class ProvinceRoster
         var districts = Units.Keys
             .Where(id => UnitPath.Depth(id) >= 2)
             .GroupBy(id => UnitPath.DistrictOf(id)!, StringComparer.Ordinal)
-            .Select(g => District(g.Key, g.ToList(), ratings))
+            .Select(g => District(g.Key, g.ToList(), ratings, policy, now))
             .OrderBy(d => d.Name, VietnameseOrder)
             .ToList();
 
@@ -74,14 +74,14 @@ public sealed class ProvinceRoster
             [.. Exercises.Values.Where(e => e.Status == ExerciseStatus.Started)
                 .OrderBy(e => e.StartedAt)
                 .Select(e => new ExerciseUnderWay(e.ExerciseId, e.Name, e.Level, e.Kind, e.StartedAt!.Value))],
-            Sequence, UpdatedAt, now);
+            Sequence, UpdatedAt, now, StaleAmong(Units.Keys.Where(ratings.ContainsKey), policy, now));
     }
 
     /// <summary>One district of the province, or null when it has no units.</summary>
     public DistrictReadinessView? DistrictView(string districtId, ReadinessPolicy policy, DateTimeOffset now)
     {
         var unitIds = Units.Keys.Where(id => UnitPath.DistrictOf(id) == districtId).ToList();
-        return unitIds.Count == 0 ? null : District(districtId, unitIds, Rate(policy, now));
+        return unitIds.Count == 0 ? null : District(districtId, unitIds, Rate(policy, now), policy, now);
     }
 
     /// <summary>
@@ -236,7 +236,8 @@ public sealed class ProvinceRoster
             .ToDictionary(u => u.Id, u => ReadinessRating.Rate(u, postsByOwner[u.Id], policy, now), StringComparer.Ordinal);
     }
 
-    private DistrictReadinessView District(string districtId, IReadOnlyCollection<string> unitIds, Dictionary<string, UnitRating> ratings)
+    private DistrictReadinessView District(string districtId, IReadOnlyCollection<string> unitIds, Dictionary<string, UnitRating> ratings,
+        ReadinessPolicy policy, DateTimeOffset now)
     {
         Units.TryGetValue(districtId, out var head);
         var communes = unitIds
@@ -247,7 +248,7 @@ public sealed class ProvinceRoster
             {
                 var commune = Units[g.Key];
                 return new CommuneReadinessView(g.Key, commune.Name, ratings[g.Key].Level,
-                    commune.AuthorisedStrength, commune.ActualStrength, Count(g, ratings));
+                    commune.AuthorisedStrength, commune.ActualStrength, Count(g, ratings), LastReported(g.Where(ratings.ContainsKey)));
             })
             .OrderBy(c => c.Name, VietnameseOrder)
             .ToList();
@@ -257,8 +258,19 @@ public sealed class ProvinceRoster
             known.Sum(id => Units[id].AuthorisedStrength), known.Sum(id => Units[id].ActualStrength),
             Count(known, ratings), communes, Concerns(known, ratings),
             PostsNotManned(Posts.Values.Where(p => UnitPath.DistrictOf(p.OwnerUnitId) == districtId)),
-            Sequence, UpdatedAt);
+            Sequence, UpdatedAt, LastReported(known), StaleAmong(known, policy, now));
     }
+
+    /// <summary>When the newest thing reported of any of <paramref name="unitIds"/> happened.</summary>
+    private DateTimeOffset? LastReported(IEnumerable<string> unitIds) => unitIds.Select(id => Units[id].LastReportedAt).Max();
+
+    /// <summary>Those of <paramref name="unitIds"/> that have reported nothing within their interval, longest overdue first.</summary>
+    private List<StaleUnit> StaleAmong(IEnumerable<string> unitIds, ReadinessPolicy policy, DateTimeOffset now) =>
+        [.. unitIds
+            .Select(id => (Unit: Units[id], Freshness: Units[id].Freshness(policy, now)))
+            .Where(u => u.Freshness.Stale)
+            .Select(u => new StaleUnit(u.Unit.Id, u.Unit.Name, u.Unit.Echelon, u.Freshness.LastReportedAt, u.Freshness.DueBy!.Value))
+            .OrderBy(u => u.DueBy).ThenBy(u => u.UnitId, StringComparer.Ordinal)];
 
     private List<UnitConcern> Concerns(IEnumerable<string> unitIds, Dictionary<string, UnitRating> ratings) =>
         [.. unitIds

@@ -189,6 +189,7 @@ public static class ReadinessRating
             [.. unit.Equipment.OrderBy(e => e.Key).Select(e => new EquipmentHolding(e.Key, e.Value.Stock.Authorised, e.Value.Stock.OnHand,
                 e.Value.Stock.Serviceable, e.Value.Stock.UnderRepair, e.Value.Stock.Unserviceable))],
             [.. unit.Missions.OrderBy(m => m.Key).Select(m => new MissionStatus(m.Key, m.Value.Assigned.OccurredAt, m.Value.Answer, m.Value.Reason, m.Value.AssessedBy, m.Value.Assessment))],
-            MissionFlags(unit, rating, posts));
+            MissionFlags(unit, rating, posts),
+            unit.Freshness(policy, now));
     }
 }

@@ -70,6 +70,19 @@ public sealed class UnitRecord : IStreamRecord
     public Dictionary<EquipmentCategory, EquipmentRecord> Equipment { get; set; } = [];
     public Dictionary<Mission, MissionRecord> Missions { get; set; } = [];
 
+    /// <summary>When the newest thing reported of the unit happened; an overdue notice is not a report.</summary>
+    public DateTimeOffset? LastReportedAt { get; set; }
+
+    /// <summary>When the unit's reminder last noted a missed report.</summary>
+    public DateTimeOffset? OverdueNotedAt { get; set; }
+
+    /// <summary>The unit's freshness at <paramref name="now"/> under its echelon's reporting interval.</summary>
+    public Freshness Freshness(ReadinessPolicy policy, DateTimeOffset now)
+    {
+        var due = LastReportedAt is { } last && policy.ReportingInterval(Echelon) is { } interval ? last + interval : (DateTimeOffset?)null;
+        return new Freshness(LastReportedAt, due, due is { } by && now > by, OverdueNotedAt);
+    }
+
     public bool PartyCellActive => PartyCell.Count > 0 && PartyCell[^1].DissolvedAt is null;
 
     public YearTally Year(int year)
@@ -86,6 +99,14 @@ public sealed class UnitRecord : IStreamRecord
     {
         Version = version;
         UpdatedAt = updatedAt;
+        if (@event is ReportOverdue notice)
+        {
+            OverdueNotedAt = notice.OccurredAt;
+        }
+        else if (@event is IReadinessEvent reported && (LastReportedAt is not { } last || reported.OccurredAt > last))
+        {
+            LastReportedAt = reported.OccurredAt;
+        }
         switch (@event)
         {
             case UnitRegistered e:

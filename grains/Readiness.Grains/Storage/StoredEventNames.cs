@@ -37,6 +37,7 @@ public static class StoredEventNames
         (typeof(MissionAssigned), "mission_assigned"),
         (typeof(MissionAssessed), "mission_assessed"),
         (typeof(MissionUnassigned), "mission_unassigned"),
+        (typeof(ReportOverdue), "report_overdue"),
 
         (typeof(ExercisePlanned), "exercise_planned"),
         (typeof(ExerciseStarted), "exercise_started"),

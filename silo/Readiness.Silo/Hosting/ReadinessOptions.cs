@@ -15,6 +15,7 @@ public sealed class ReadinessOptions
     public PolicyOptions Policy { get; set; } = new();
     [ValidateObjectMembers] public HistoryOptions History { get; set; } = new();
     [ValidateObjectMembers] public Readiness.Grains.Actors.DutyWatchOptions Duty { get; set; } = new();
+    [ValidateObjectMembers] public Readiness.Grains.Actors.ReportWatchOptions Reporting { get; set; } = new();
 }
 
 /// <summary>How views of the past are kept quick (<c>Readiness:History</c>).</summary>
@@ -42,6 +43,8 @@ public sealed class PolicyOptions
     public int? TrainingCycleDays { get; set; }
     public int? ExerciseRecencyDays { get; set; }
     public int? DutyWindowDays { get; set; }
+    /// <summary>Per echelon, how long it may go without a report, such as <c>90.00:00:00</c>.</summary>
+    public Dictionary<Echelon, TimeSpan>? ReportingIntervals { get; set; }
 
     public ReadinessPolicy ToPolicy()
     {
@@ -59,6 +62,11 @@ public sealed class PolicyOptions
             TrainingCycleDays = TrainingCycleDays ?? defaults.TrainingCycleDays,
             ExerciseRecencyDays = ExerciseRecencyDays ?? defaults.ExerciseRecencyDays,
             DutyWindowDays = DutyWindowDays ?? defaults.DutyWindowDays,
+            ReportingIntervals = ReportingIntervals is { Count: > 0 } intervals
+                ? intervals.Values.All(i => i > TimeSpan.Zero)
+                    ? defaults.ReportingIntervals.Concat(intervals).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value)
+                    : throw new InvalidOperationException("Readiness:Policy:ReportingIntervals must be positive durations, such as 90.00:00:00.")
+                : defaults.ReportingIntervals,
         };
     }
 

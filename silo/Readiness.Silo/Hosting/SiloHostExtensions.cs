@@ -33,6 +33,7 @@ public static class SiloHostExtensions
 
         services.AddSingleton(options.Policy.ToPolicy());
         services.AddOptions<Readiness.Grains.Actors.DutyWatchOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Duty"));
+        services.AddOptions<Readiness.Grains.Actors.ReportWatchOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Reporting"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ReadinessClock.System);
         services.AddSingleton<StartupState>();
@@ -98,9 +99,9 @@ public static class SiloHostExtensions
             silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.ScopedCommandFilter>();
             // Orleans refuses a reminder shorter than its floor (a minute); a shorter watch that was asked for
             // lowers the floor rather than failing every post that is established.
+            // Orleans refuses reminders under a minute unless told otherwise; a test's watch ticks in seconds.
             silo.Configure<Orleans.Hosting.ReminderOptions>(reminders =>
-                reminders.MinimumReminderPeriod = options.Duty.HandoverWatchPeriod < reminders.MinimumReminderPeriod
-                    ? options.Duty.HandoverWatchPeriod : reminders.MinimumReminderPeriod);
+                reminders.MinimumReminderPeriod = new[] { reminders.MinimumReminderPeriod, options.Duty.HandoverWatchPeriod, options.Reporting.WatchPeriod }.Min());
             silo.UseAdoNetReminderService(ado =>
             {
                 ado.Invariant = AdoInvariant;

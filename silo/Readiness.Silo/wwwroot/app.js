@@ -32,7 +32,7 @@ const labels = {
     title: "Sẵn sàng chiến đấu", signin: "Nhập mã truy cập (bearer token)", signinGo: "Vào", updated: "Cập nhật", sequence: "sự kiện", districts: "Các huyện, thành phố",
     postsNotManned: "Trực chưa đủ quân số", openAlerts: "Cảnh báo", exercisesUnderWay: "Diễn tập đang diễn ra",
     belowR2: "Đơn vị dưới mức R2", yearFigures: "Kết quả năm", exercisesChart: "Diễn tập theo cấp và kết quả",
-    awardsChart: "Khen thưởng theo hình thức", trend: "Số đơn vị theo mức, 26 tuần qua", none: "Không có", units: "đơn vị", strength: "Quân số",
+    awardsChart: "Khen thưởng theo hình thức", trend: "Số đơn vị theo mức, 26 tuần qua", stale: "Quá hạn báo cáo", lastReport: "báo cáo gần nhất", dueBy: "hạn báo cáo", none: "Không có", units: "đơn vị", strength: "Quân số",
     communes: "Các xã, phường, thị trấn", provinceOnly: "Kết quả năm của tỉnh cần mã truy cập cấp tỉnh.",
     secondsAgo: "giây trước", notManned: "chưa trực", staff: "quân số", due: "hạn giao ca", overdue: "quá hạn giao ca từ",
     outreach: "Tuyên truyền (lần)", attendances: "Lượt người tham gia", pupils: "Học sinh, sinh viên được GDQP-AN",
@@ -64,7 +64,7 @@ const labels = {
     title: "Combat readiness", signin: "Enter an access token (bearer token)", signinGo: "Sign in", updated: "Updated", sequence: "event", districts: "Districts",
     postsNotManned: "Duty posts not manned", openAlerts: "Alerts", exercisesUnderWay: "Exercises under way",
     belowR2: "Units below R2", yearFigures: "The year's figures", exercisesChart: "Exercises by level and grade",
-    awardsChart: "Awards by kind", trend: "Units by level, the last 26 weeks", none: "None", units: "units", strength: "Strength",
+    awardsChart: "Awards by kind", trend: "Units by level, the last 26 weeks", stale: "Overdue reports", lastReport: "last report", dueBy: "due by", none: "None", units: "units", strength: "Strength",
     communes: "Communes, wards and towns", provinceOnly: "The province's year figures need a token for the province.",
     secondsAgo: "s ago", notManned: "no shift on", staff: "staff", due: "handover due", overdue: "handover overdue since",
     outreach: "Outreach sessions", attendances: "Attendances", pupils: "Pupils and students educated",
@@ -150,6 +150,9 @@ function renderProvince(changed = ["all"]) {
   list("exercises", view.exercisesUnderWay, (e) => `${esc(e.name)} <span class="meta">${t(`exerciseLevel.${e.level}`)}</span>`);
   list("concerns", view.belowR2, (c) => `${level(c.level)} <a href="#" data-unit="${esc(c.unitId)}">${esc(c.name)}</a> <span class="meta">${esc(explain(c.setBy, c.measure, c.explanation))}</span>`);
   for (const a of document.querySelectorAll("#concerns a")) a.onclick = (e) => { e.preventDefault(); openUnit(a.dataset.unit); };
+  // Units silent past their reporting interval: their figures may no longer be true, so they stand out.
+  list("stale", view.stale ?? [], (u) => `<span class="stale-mark">●</span> <a href="#" data-unit="${esc(u.unitId)}" data-testid="stale-unit">${esc(u.name)}</a> <span class="meta">${t("lastReport")} ${u.lastReportedAt ? time(u.lastReportedAt) : "–"}</span>`);
+  for (const a of document.querySelectorAll("#stale a")) a.onclick = (e) => { e.preventDefault(); openUnit(a.dataset.unit); };
 }
 
 function hbars(rows) {
@@ -274,7 +277,9 @@ async function openUnit(id) {
   const unitMissions = unit.missions.length ? `<h2>${t("missions")}</h2><table data-testid="unit-missions">${unit.missions.map((m) => `
     <tr><td>${t(`mission.${m.mission}`)}</td><td>${m.answer ? t(`answer.${m.answer}`) : t("notAssessed")}</td><td class="meta">${esc(m.reason ?? "")}${m.assessedBy ? ` (${esc(m.assessedBy)})` : ""}</td></tr>`).join("")}</table>
     ${unit.missionFlags.map((f) => `<div class="flag" data-testid="unit-mission-flag">⚠ ${t(`mission.${f.mission}`)}: ${esc(f.problem)}</div>`).join("")}` : "";
-  showDrill(unit.name, `<p>${level(unit.level)} ${t("setBy")}: ${esc(explain(decisive.area, decisive.measure, unit.rating.explanation))}</p>${areas}${equipment}${unitMissions}
+  const f = unit.freshness;
+  const freshness = f ? `<p class="${f.stale ? "stale-mark" : "meta"}" data-testid="freshness">${f.stale ? "● " + t("stale") + " · " : ""}${t("lastReport")} ${f.lastReportedAt ? time(f.lastReportedAt) : "–"}${f.dueBy ? ` · ${t("dueBy")} ${time(f.dueBy)}` : ""}</p>` : "";
+  showDrill(unit.name, `<p>${level(unit.level)} ${t("setBy")}: ${esc(explain(decisive.area, decisive.measure, unit.rating.explanation))}</p>${freshness}${areas}${equipment}${unitMissions}
     ${children.length ? `<h2>${t("children")}</h2>${unitRows(children)}` : ""}`, bindUnitRows);
 }
 

@@ -24,7 +24,7 @@ export function drawTrend(container, trend, format) {
     return `<path class="area ${level}" d="${path}" data-testid="trend-${level}"><title>${level.toUpperCase()}</title></path>`;
   });
   const labelEvery = Math.max(1, Math.ceil(points.length / 6));
-  const ticks = points.map((p, i) => (i % labelEvery === 0 || i === points.length - 1)
+  const ticks = points.map((p, i) => (i % labelEvery === 0)
     ? `<text x="${x(i).toFixed(1)}" y="${height - 6}" text-anchor="middle">${format.day(p.at)}</text>` : "").join("");
   const last = points[points.length - 1].units;
   container.innerHTML = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${format.caption}" data-testid="trend-chart" data-points="${points.length}">
