@@ -4,6 +4,7 @@ using System.Text.Json;
 using cli::Readiness.Cli;
 using Readiness.Client;
 using Readiness.Contracts;
+using Readiness.Contracts.Http;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -115,6 +116,19 @@ public sealed class OutboxTests(OutboxSilo silo) : IClassFixture<OutboxSilo>, ID
             "SELECT count(*) FROM readiness.mt_events WHERE headers->>'command-id' = @id", ("id", invalid.CommandId)));
         var view = await up.GetUnitAsync(commune, Bounded());
         Assert.Equal(2 + 12 + 1, view.ActualStrength);
+        // The late report's evidence says when it happened and when it reached the record, within the store's own timestamp's transaction.
+        var lateVersion = synced.Results.Single(r => r.Entry.CommandId == reports[^2].CommandId).Accepted!.Version;
+        var evidence = view.Rating.Areas.Single(a => a.Area == ReadinessArea.Personnel).Evidence.Single(e => e.Version == lateVersion);
+        Assert.Equal(happened.UtcTicks / 10, evidence.OccurredAt.UtcTicks / 10);
+        var recorded = await silo.Database.ScalarAsync(
+            "SELECT (extract(epoch FROM timestamp) * 1000000)::bigint FROM readiness.mt_events WHERE headers->>'command-id' = @id", ("id", reports[^2].CommandId));
+        Assert.InRange(evidence.RecordedAt!.Value, DateTimeOffset.UnixEpoch.AddTicks(recorded * 10).AddSeconds(-5), DateTimeOffset.UnixEpoch.AddTicks(recorded * 10).AddSeconds(5));
+        // A rebuild folds the same times: the silo's note of when it recorded the event is kept with the event.
+        var rebuild = await up.StartRebuildAsync(ReadinessClient.AllProjections, Bounded());
+        var rebuilt = await up.WaitForRebuildAsync(rebuild.Id, pollInterval: TimeSpan.FromMilliseconds(50), cancellationToken: Bounded());
+        Assert.True(rebuilt.State == RebuildState.Succeeded, rebuilt.Error);
+        Assert.Equal(ComparableViews.Of(view), ComparableViews.Of(await up.GetUnitAsync(commune, Bounded())));
+        Assert.True(evidence.RecordedAt > evidence.OccurredAt.AddHours(2.9));
 
         // Nothing is left to send, and a second sync sends nothing.
         var again = await outbox.SyncAsync(up, Bounded());

@@ -36,7 +36,7 @@ const labels = {
     outreach: "Tuyên truyền (lần)", attendances: "Lượt người tham gia", pupils: "Học sinh, sinh viên được GDQP-AN",
     cadres: "Cán bộ được bồi dưỡng", partyCells: "Chi bộ quân sự", conscription: "Giao quân / chỉ tiêu",
     duty: "Thời gian trực đủ quân số", exercises: "Diễn tập", commune: "Xã, phường, thị trấn", level: "Mức",
-    setBy: "Quyết định bởi", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy" },
+    setBy: "Quyết định bởi", recorded: "ghi nhận", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy" },
     echelon: { Province: "Tỉnh", District: "Huyện", Commune: "Xã", ForceUnit: "Đơn vị" },
     grade: { Excellent: "Xuất sắc", Good: "Khá", Pass: "Đạt", Fail: "Không đạt" },
     exerciseLevel: { Province: "Cấp tỉnh", District: "Cấp huyện", Commune: "Cấp xã" },
@@ -62,7 +62,7 @@ const labels = {
     outreach: "Outreach sessions", attendances: "Attendances", pupils: "Pupils and students educated",
     cadres: "Cadres trained", partyCells: "Military party cells", conscription: "Handed over / quota",
     duty: "Duty manned at strength", exercises: "Exercises", commune: "Commune", level: "Level",
-    setBy: "Set by", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment" },
+    setBy: "Set by", recorded: "recorded", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment" },
     echelon: { Province: "Province", District: "District", Commune: "Commune", ForceUnit: "Unit" },
     grade: { Excellent: "Excellent", Good: "Good", Pass: "Pass", Fail: "Fail" },
     exerciseLevel: { Province: "Province", District: "District", Commune: "Commune" },
@@ -83,6 +83,8 @@ const t = (key) => key.split(".").reduce((o, k) => o?.[k], labels[lang]) ?? key;
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const number = (n) => new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB").format(n);
+// A late report (kept in a commune's outbox while the silo was unreachable) says when it reached the record too.
+const late = (e) => e.recordedAt && new Date(e.recordedAt) - new Date(e.occurredAt) > 3_600_000;
 const time = (iso) => new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { hour12: false });
 const percent = (m) => `${(100 * m).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 1 })} %`;
 // The server explains in English; in Vietnamese the dashboard says the same from the area and its measure.
@@ -217,7 +219,7 @@ async function openUnit(id) {
   const areas = unit.rating.areas.map((a) => `
     <div class="area${a.area === unit.rating.setBy ? " decides" : ""}" data-testid="area">
       <b>${t(`area.${a.area}`)}</b> ${level(a.level)} <div>${esc(explain(a.area, a.measure, a.explanation, false))}</div>
-      ${a.evidence.length ? `<ul class="evidence">${a.evidence.slice(-6).map((e) => `<li>${esc(e.event)} #${e.version} · ${time(e.occurredAt)}</li>`).join("")}</ul>` : ""}
+      ${a.evidence.length ? `<ul class="evidence">${a.evidence.slice(-6).map((e) => `<li>${esc(e.event)} #${e.version} · ${time(e.occurredAt)}${late(e) ? ` (${t("recorded")} ${time(e.recordedAt)})` : ""}</li>`).join("")}</ul>` : ""}
     </div>`).join("");
   const decisive = unit.rating.areas.find((a) => a.area === unit.rating.setBy);
   showDrill(unit.name, `<p>${level(unit.level)} ${t("setBy")}: ${esc(explain(decisive.area, decisive.measure, unit.rating.explanation))}</p>${areas}
