@@ -177,9 +177,14 @@ public sealed class OutboxTests(OutboxSilo silo) : IClassFixture<OutboxSilo>, ID
         var province = $"o{Guid.NewGuid():N}"[..12];
         var register = new RegisterUnit(ReadinessClient.NewCommandId(), province, "Tỉnh thử", Echelon.Province, null, 100);
         var invalid = new RecordMembersJoined(ReadinessClient.NewCommandId(), province, ForceType.Standing, 0);
-        await outbox.EnqueueAsync(register, Bounded());
-        await outbox.EnqueueAsync(invalid, Bounded());
         var closed = $"http://127.0.0.1:{LoopbackPorts.Next()}";
+        // An operator's report while the silo is down waits in the outbox, with the moment it was sent as when it happened.
+        var sent = await CliRun.RunAsync(SendCommand.RunAsync, "register-unit", JsonSerializer.Serialize(register, ContractJson.Options),
+            "--queue-if-offline", "--outbox", directory, "--url", closed, "--token", Token);
+        Assert.Equal(0, sent.Code);
+        Assert.StartsWith($"queued           register-unit {register.CommandId}: silo unreachable", sent.Output, StringComparison.Ordinal);
+        Assert.Contains("readiness sync sends it", sent.Error, StringComparison.Ordinal);
+        await outbox.EnqueueAsync(invalid, Bounded());
 
         var listed = await CliRun.RunAsync(OutboxCommand.RunOutboxAsync, "--outbox", directory);
         var offline = await CliRun.RunAsync(OutboxCommand.RunSyncAsync, "--outbox", directory, "--url", closed, "--token", Token);
