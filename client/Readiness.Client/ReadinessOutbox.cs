@@ -293,7 +293,17 @@ public sealed class ReadinessOutbox
     {
         CreateDirectory();
         var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(line, LineJson) + "\n");
-        await using var file = new FileStream(FilePath, Private(FileMode.Append, FileAccess.Write));
+        await using var file = new FileStream(FilePath, Private(FileMode.OpenOrCreate, FileAccess.ReadWrite));
+        if (file.Length > 0)
+        {
+            // A line cut short by a crash would swallow this one: end it first, so only the cut line is lost.
+            file.Seek(-1, SeekOrigin.End);
+            if (file.ReadByte() != '\n')
+            {
+                file.WriteByte((byte)'\n');
+            }
+        }
+        file.Seek(0, SeekOrigin.End);
         await file.WriteAsync(bytes, cancellationToken);
         // On disk before the caller hears "queued", or before the next command is sent.
         file.Flush(flushToDisk: true);

@@ -218,6 +218,18 @@ public sealed class OutboxTests(OutboxSilo silo) : IClassFixture<OutboxSilo>, ID
         Assert.Equal($"The outbox in {outbox.Directory} is empty.", emptyText.Output.Trim());
     }
 
+    [Fact]
+    public async Task A_line_cut_short_by_a_crash_loses_nothing_that_was_queued_before_or_after_it()
+    {
+        var outbox = new ReadinessOutbox(directory);
+        var before = await outbox.EnqueueAsync(new EnlistRecruits(ReadinessClient.NewCommandId(), "bac-kan/ba-be/cho-ra", 2, 2025), Bounded());
+        // What a crash in the middle of writing the next line leaves: half a line, no newline, never acknowledged to anyone.
+        await File.AppendAllTextAsync(outbox.FilePath, "{\"type\":\"queued\",\"entry\":{\"entryId\":\"cut", Bounded());
+        var after = await outbox.EnqueueAsync(new EnlistRecruits(ReadinessClient.NewCommandId(), "bac-kan/ba-be/cho-ra", 3, 2025), Bounded());
+
+        Assert.Equal([before.EntryId, after.EntryId], (await outbox.PendingAsync(Bounded())).Select(e => e.EntryId));
+    }
+
     private ReadinessClient ClientAt(Uri url, DelegatingHandler? handler = null)
     {
         if (handler is not null)
