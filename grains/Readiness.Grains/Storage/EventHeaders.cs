@@ -47,12 +47,13 @@ public static class EventHeaders
         {
             DateTimeOffset at => at.ToUniversalTime(),
             DateTime at => new DateTimeOffset(DateTime.SpecifyKind(at, at.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : at.Kind).ToUniversalTime()),
-            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } json => Parse(json.GetString()),
-            _ => Parse(value?.ToString()),
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } json => ParseTime(json.GetString()),
+            _ => ParseTime(value?.ToString()),
         };
     }
 
-    private static DateTimeOffset? Parse(string? text) =>
+    /// <summary>A time as <see cref="Format"/> writes it; null for anything else.</summary>
+    public static DateTimeOffset? ParseTime(string? text) =>
         DateTimeOffset.TryParseExact(text, TimeFormat, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
 

@@ -3,8 +3,11 @@ using Readiness.Domain;
 
 namespace Readiness.Grains.Storage;
 
-/// <summary>An event as a view of the past folds it: deserialised, with where and when it was recorded.</summary>
-public sealed record PastEvent(long Sequence, string Stream, long Version, object Data, DateTimeOffset Timestamp);
+/// <summary>
+/// An event as a view of the past folds it: deserialised, with where and when it was recorded; RecordedAt is the silo's
+/// note of when (as the live views fold it), null for events older than the note.
+/// </summary>
+public sealed record PastEvent(long Sequence, string Stream, long Version, object Data, DateTimeOffset Timestamp, DateTimeOffset? RecordedAt = null);
 
 public sealed partial class EventStore
 {
@@ -104,7 +107,7 @@ public sealed partial class EventStore
     {
         var serializer = store.Options.Serializer();
         await using var command = database.CreateCommand($"""
-            SELECT seq_id, stream_id, version, type, data, timestamp FROM {Events}
+            SELECT seq_id, stream_id, version, type, data, timestamp, headers->>'{EventHeaders.RecordedAt}' FROM {Events}
             WHERE seq_id <= @known
               AND (@asOf::text IS NULL OR headers->>'{EventHeaders.OccurredAt}' <= @asOf)
               AND {scope}
@@ -121,7 +124,8 @@ public sealed partial class EventStore
                 continue;
             }
             yield return new PastEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2),
-                serializer.FromJson(type, reader, 4), reader.GetFieldValue<DateTimeOffset>(5));
+                serializer.FromJson(type, reader, 4), reader.GetFieldValue<DateTimeOffset>(5),
+                EventHeaders.ParseTime(await reader.IsDBNullAsync(6, cancellationToken) ? null : reader.GetString(6)));
         }
     }
 }

@@ -92,7 +92,10 @@ public sealed class PastViews(EventStore events, IDocumentStore store)
     {
         await foreach (var e in selected)
         {
-            roster.Record(e.Stream, e.Data, e.Version, e.Sequence, e.Timestamp);
+            // The same recorded time the live views fold, so a view of the past agrees with the present one about it.
+            roster.Record(e.Stream, e.Data, e.Version, e.Sequence, e.Timestamp, e.RecordedAt ?? Microseconds(e.Timestamp));
         }
     }
+
+    private static DateTimeOffset Microseconds(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
 }
