@@ -161,6 +161,11 @@ public sealed class ReadinessOutbox
     /// <returns>The entries not yet answered for.</returns>
     public async Task<IReadOnlyList<OutboxEntry>> PendingAsync(CancellationToken cancellationToken = default)
     {
+        // Looking must not leave a directory behind where nothing was ever queued.
+        if (!File.Exists(FilePath))
+        {
+            return [];
+        }
         using (await LockAsync("outbox.lock", LockPatience, cancellationToken))
         {
             return await ReadPendingAsync(cancellationToken);
@@ -182,6 +187,10 @@ public sealed class ReadinessOutbox
     public async Task<OutboxSyncReport> SyncAsync(ReadinessClient client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
+        if (!File.Exists(FilePath))
+        {
+            return new OutboxSyncReport([]);
+        }
         // Two syncs at once would send the same commands twice: harmless to the record, but each would report the other's work.
         using var syncing = await LockAsync("sync.lock", TimeSpan.Zero, cancellationToken)
             ?? throw new InvalidOperationException($"Another sync of the outbox in {Directory} is running.");
