@@ -5,7 +5,8 @@ namespace Readiness.Cli;
 
 internal static class CommandLine
 {
-    internal const string Usage = SimulateCommand.Usage + "\n" + RebuildCommand.Usage + "\n" + ReportCommand.Usage + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage;
+    internal const string Usage = SimulateCommand.Usage + "\n" + RebuildCommand.Usage + "\n" + ReportCommand.Usage + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage
+        + "\n" + SendCommand.Usage + "\n" + OutboxCommand.OutboxUsage + "\n" + OutboxCommand.SyncUsage;
 
     /// <summary>The exit code of a command line that could not be understood, the same for every command.</summary>
     public const int Misused = 2;
@@ -40,7 +41,7 @@ internal static class CommandLine
     private static RootCommand Root(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("The readiness command line: reports for the demo, views, history and verification of the record, export, "
-            + "import, rebuilds, tokens and the silo's status, all through the silo's HTTP API.\n\n" + Connection.Usage.TrimEnd())
+            + "import, a report sent or kept in the outbox while the silo is unreachable, rebuilds, tokens and the silo's status, all through the silo's HTTP API.\n\n" + Connection.Usage.TrimEnd())
         {
             SimulateCommand.Create(output, error),
             RebuildCommand.Create(output, error),
@@ -50,6 +51,9 @@ internal static class CommandLine
             ViewCommand.Create(output, error),
             ExportCommand.Create(output, error),
             ImportCommand.Create(output, error),
+            SendCommand.Create(output, error),
+            OutboxCommand.CreateOutbox(output, error),
+            OutboxCommand.CreateSync(output, error),
             TokenCommand.Create(output, error),
             StatusCommand.Create(output, error),
         };

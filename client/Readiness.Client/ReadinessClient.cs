@@ -277,6 +277,47 @@ public sealed partial class ReadinessClient : IDisposable
         return await Read<CommandAccepted>(response, cancellationToken);
     }
 
+    /// <summary>Posts a command already written as JSON, as the outbox keeps it, to the route of its kind.</summary>
+    internal async Task<CommandAccepted> SendJsonAsync(string kind, string json, string commandId, CancellationToken cancellationToken)
+    {
+        using var response = await Send(HttpMethod.Post, CommandPaths.Prefix + kind,
+            () => new StringContent(json, System.Text.Encoding.UTF8, "application/json"), commandId, retry: true, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await Read<CommandAccepted>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a command and, when the silo cannot be reached, does not answer in time or answers 408, 429 or 5xx
+    /// after every retry, queues it in <paramref name="outbox"/> instead, to be sent by <see cref="ReadinessOutbox.SyncAsync"/>.
+    /// A queued command without occurredAt is given the moment of this call, so it keeps when it happened.
+    /// A refusal (400, 404, 409, and 401 or 403 for the token) is thrown as it is by <see cref="SendAsync"/>: queuing would not change it.
+    /// </summary>
+    /// <param name="command">The command; its type names the route.</param>
+    /// <param name="outbox">Where to keep it when it cannot be sent now.</param>
+    /// <param name="cancellationToken">Cancels the call; a cancelled send is not queued.</param>
+    /// <returns>The silo's answer, or the outbox entry and why it was queued.</returns>
+    /// <exception cref="ReadinessApiException">The API refused the command; the problem document says why.</exception>
+    public async Task<SendOrQueueResult> SendOrQueueAsync(ICommand command, ReadinessOutbox outbox, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(outbox);
+        var called = DateTimeOffset.UtcNow;
+        string reason;
+        try
+        {
+            return new SendOrQueueResult(await SendAsync(command, cancellationToken), null, null);
+        }
+        catch (ReadinessApiException ex) when (IsTransient((HttpStatusCode)ex.StatusCode))
+        {
+            reason = $"{ex.StatusCode} {ex.Problem.Detail ?? ex.Problem.Title}";
+        }
+        catch (Exception ex) when (IsUnknownOutcome(ex, cancellationToken))
+        {
+            reason = ex is TaskCanceledException ? $"no answer within {http.Timeout.TotalSeconds:0.#} s" : $"silo unreachable: {ex.Message}";
+        }
+        // The same command id is queued: had the silo applied it after all, the sync is answered "already applied".
+        return new SendOrQueueResult(null, await outbox.EnqueueAsync(command, called, cancellationToken), reason);
+    }
+
     private async Task<T> Get<T>(string path, CancellationToken cancellationToken)
     {
         using var response = await Send(HttpMethod.Get, path, content: null, commandId: null, options.RetryQueries, HttpCompletionOption.ResponseContentRead, cancellationToken);
@@ -376,6 +417,6 @@ public sealed partial class ReadinessClient : IDisposable
         || ((int)status >= 500 && status is not HttpStatusCode.NotImplemented and not HttpStatusCode.HttpVersionNotSupported);
 
     // A timeout or a broken connection says nothing about whether the server applied the command.
-    private static bool IsUnknownOutcome(Exception ex, CancellationToken cancellationToken) =>
+    internal static bool IsUnknownOutcome(Exception ex, CancellationToken cancellationToken) =>
         ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 }

@@ -20,12 +20,17 @@ public sealed record LevelCounts(
     };
 }
 
-/// <summary>A pointer from a figure to the event it rests on: the stream, its version, its kind, when it happened.</summary>
+/// <summary>
+/// A pointer from a figure to the event it rests on: the stream, its version, its kind, when it happened, and when
+/// the store recorded it. The two differ for a late report, such as one kept in a commune's outbox while the silo
+/// could not be reached; RecordedAt is null in views folded before it was kept.
+/// </summary>
 public sealed record EventRef(
     string StreamId,
     long Version,
     string Event,
-    DateTimeOffset OccurredAt);
+    DateTimeOffset OccurredAt,
+    DateTimeOffset? RecordedAt = null);
 
 /// <summary>One area's level, what it measured, in words, and the events it rests on. A null level: the area does not apply.</summary>
 public sealed record AreaRating(

@@ -8,7 +8,7 @@ namespace Readiness.Tests;
 /// <summary>What <c>readiness</c> says about itself and about a command line it cannot take, before any silo is reached.</summary>
 public class CommandLineTests
 {
-    private static readonly string[] Commands = ["simulate", "rebuild", "report", "history", "verify", "view", "export", "import", "token", "status"];
+    private static readonly string[] Commands = ["simulate", "rebuild", "report", "history", "verify", "view", "export", "import", "send", "outbox", "sync", "token", "status"];
 
     [Fact]
     public async Task Help_lists_every_command_with_what_it_does()
@@ -21,7 +21,7 @@ public class CommandLineTests
         Assert.Empty(help.Error);
         var listed = help.Output.ReplaceLineEndings("\n").Split("Commands:\n")[1].Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Commands, listed.Select(l => l.Trim().Split(' ')[0]));
-        Assert.All(listed, l => Assert.Matches("^  [a-z]+( <[a-z]+>)? +[A-Z]", l));
+        Assert.All(listed, l => Assert.Matches("^  [a-z]+( <[a-z]+>)* +[A-Z]", l));
         Assert.Contains("READINESS_TOKEN", help.Output, StringComparison.Ordinal);
         Assert.Equal((0, help.Output), (word.Code, word.Output));
         // Nothing to do is a mistake, answered with the same list.
@@ -37,6 +37,8 @@ public class CommandLineTests
     [InlineData("view")]
     [InlineData("export")]
     [InlineData("import")]
+    [InlineData("send")]
+    [InlineData("sync")]
     [InlineData("token")]
     [InlineData("token", "revoke")]
     [InlineData("status")]
@@ -69,6 +71,8 @@ public class CommandLineTests
     [InlineData("Required argument 'file' missing for command: 'import'.", "import")]
     [InlineData("Unknown role 'king': one of reporter, viewer, auditor, admin.", "token", "--subject", "s", "--scope", "bac-kan", "--role", "king")]
     [InlineData("Name the token to revoke: readiness token revoke TOKEN-ID.", "token", "revoke")]
+    [InlineData("Required argument 'json' missing for command: 'send'.", "send", "enlist-recruits")]
+    [InlineData("Bad option '--outbox ': expected a value, not an empty one.", "sync", "--outbox", "")]
     public async Task A_command_line_it_cannot_take_says_why_then_how_the_command_is_used_and_exits_2(string why, params string[] args)
     {
         var run = await CliRun.RunAsync(CommandLine.RunAsync, args);

@@ -134,6 +134,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
                 ? session.Events.StartStream(StreamKey, events.ToArray())
                 : session.Events.Append(StreamKey, expectedVersion, events.ToArray());
             hash = lastHash;
+            var recordedAt = EventHeaders.Format(clock.UtcNow);
             for (var i = 0; i < action.Events.Count; i++)
             {
                 var e = action.Events[i];
@@ -142,6 +143,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
                 e.CausationId = causationId;
                 e.SetHeader(EventHeaders.CommandId, commandId);
                 e.SetHeader(EventHeaders.RecordedBy, recordedBy);
+                e.SetHeader(EventHeaders.RecordedAt, recordedAt);
                 if (tokenMintedBy is not null)
                 {
                     e.SetHeader(EventHeaders.TokenMintedBy, tokenMintedBy);

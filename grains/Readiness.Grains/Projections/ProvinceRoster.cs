@@ -24,7 +24,7 @@ public sealed class ProvinceRoster
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    public void Record(string streamKey, object @event, long version, long sequence, DateTimeOffset updatedAt)
+    public void Record(string streamKey, object @event, long version, long sequence, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
         var (kind, id) = StreamKeys.Parse(streamKey);
         switch (kind)
@@ -36,7 +36,7 @@ public sealed class ProvinceRoster
                 Entry(Posts, id, () => new DutyPostRecord { Id = streamKey }).Record(@event, version, updatedAt);
                 break;
             default:
-                Entry(Units, id, () => new UnitRecord { Id = id }).Record(@event, version, updatedAt);
+                Entry(Units, id, () => new UnitRecord { Id = id }).Record(@event, version, updatedAt, recordedAt);
                 break;
         }
         Sequence = Math.Max(Sequence, sequence);

@@ -30,7 +30,7 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
     public override ProvinceRoster? Evolve(ProvinceRoster? snapshot, string id, IEvent e)
     {
         var roster = snapshot ?? new ProvinceRoster { Id = id };
-        roster.Record(e.StreamKey!, e.Data, e.Version, e.Sequence, clock.GetUtcNow());
+        roster.Record(e.StreamKey!, e.Data, e.Version, e.Sequence, clock.GetUtcNow(), RecordedTime.Of(e, clock));
         return roster;
     }
 }

@@ -26,7 +26,7 @@ public sealed class StreamRecordProjection<TRecord> : SingleStreamProjection<TRe
     public override TRecord? Evolve(TRecord? snapshot, string id, IEvent e)
     {
         var record = snapshot ?? new TRecord { Id = id };
-        record.Record(e.Data, record.Version + 1, clock.GetUtcNow());
+        record.Record(e.Data, record.Version + 1, clock.GetUtcNow(), RecordedTime.Of(e, clock));
         return record;
     }
 }

@@ -8,7 +8,8 @@ public interface IStreamRecord
 {
     string Id { get; set; }
     long Version { get; }
-    void Record(object @event, long version, DateTimeOffset updatedAt);
+    /// <summary>Folds one event; <paramref name="recordedAt"/> is when the store recorded it, <paramref name="updatedAt"/> when not known.</summary>
+    void Record(object @event, long version, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null);
 }
 
 /// <summary>Training or an exercise a unit completed; both count toward its training area.</summary>
@@ -95,10 +96,11 @@ public sealed class UnitRecord : IStreamRecord
     }
 
     /// <summary>Folds one event of this unit's stream; <paramref name="version"/> is its position in the stream.</summary>
-    public void Record(object @event, long version, DateTimeOffset updatedAt)
+    public void Record(object @event, long version, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
         Version = version;
         UpdatedAt = updatedAt;
+        recording = recordedAt ?? updatedAt;
         if (@event is ReportOverdue notice)
         {
             OverdueNotedAt = notice.OccurredAt;
@@ -218,7 +220,10 @@ public sealed class UnitRecord : IStreamRecord
         }
     }
 
-    private EventRef Ref(object e, long version, DateTimeOffset at) => new(Id, version, e.GetType().Name, at);
+    private EventRef Ref(object e, long version, DateTimeOffset at) => new(Id, version, e.GetType().Name, at, recording);
+
+    // When the event being folded was recorded, for its evidence; not part of the document.
+    private DateTimeOffset recording;
 
     private static DateTimeOffset OccurredAtOf(object e) => e is IReadinessEvent readiness ? readiness.OccurredAt : default;
 }
@@ -247,7 +252,7 @@ public sealed class ExerciseRecord : IStreamRecord
     public ExerciseView ToView() => new(Id, ExerciseId, Name, Level, Kind, Status, HostUnitId, [.. ParticipantUnitIds], ScheduledStart, ScheduledEnd,
         StartedAt, CompletedAt, Grade, Participants, CancellationReason, Version, UpdatedAt);
 
-    public void Record(object @event, long version, DateTimeOffset updatedAt)
+    public void Record(object @event, long version, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
         Version = version;
         UpdatedAt = updatedAt;
@@ -313,7 +318,7 @@ public sealed class DutyPostRecord : IStreamRecord
     public DutyPostView ToView() => new(Id, PostId, Name, Kind, OwnerUnitId, StaffRequired, ShiftHours, EstablishedAt, OnDuty, Commander, StaffPresent,
         ShiftStartedAt, [.. Manning], [.. OpenIncidents], IncidentsReported, OpenAlert, AlertsRaised, Version, UpdatedAt, Manned);
 
-    public void Record(object @event, long version, DateTimeOffset updatedAt)
+    public void Record(object @event, long version, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
         Version = version;
         UpdatedAt = updatedAt;

@@ -18,6 +18,13 @@ public static class EventHeaders
     /// <summary>When it happened, in UTC with a fixed width, so that text order is time order in SQL.</summary>
     public const string OccurredAt = "occurred-at";
 
+    /// <summary>
+    /// When the silo recorded it, beside what happened: a late report (one kept in a commune's outbox) shows both. In a
+    /// header, not read from the store's timestamp, so that a projection folds the same value as the event is appended,
+    /// when it is rebuilt, and after an import.
+    /// </summary>
+    public const string RecordedAt = "recorded-at";
+
     /// <summary>The event's link in its stream's hash chain.</summary>
     public const string Hash = "hash";
 
@@ -26,7 +33,31 @@ public static class EventHeaders
     public static string? HashOf(IEvent e) => Text(e, Hash);
 
     public static string Format(DateTimeOffset occurredAt) =>
-        occurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        occurredAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>The <see cref="RecordedAt"/> header; null for an event recorded before it was kept.</summary>
+    public static DateTimeOffset? RecordedAtOf(IEvent e)
+    {
+        if (e.Headers is null || !e.Headers.TryGetValue(RecordedAt, out var value))
+        {
+            return null;
+        }
+        // Written as text; read back, the serializer may already have taken text of this shape for a date.
+        return value switch
+        {
+            DateTimeOffset at => at.ToUniversalTime(),
+            DateTime at => new DateTimeOffset(DateTime.SpecifyKind(at, at.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : at.Kind).ToUniversalTime()),
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } json => ParseTime(json.GetString()),
+            _ => ParseTime(value?.ToString()),
+        };
+    }
+
+    /// <summary>A time as <see cref="Format"/> writes it; null for anything else.</summary>
+    public static DateTimeOffset? ParseTime(string? text) =>
+        DateTimeOffset.TryParseExact(text, TimeFormat, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
+
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     private static string? Text(IEvent e, string key) =>
         e.Headers is not null && e.Headers.TryGetValue(key, out var value) ? value?.ToString() : null;

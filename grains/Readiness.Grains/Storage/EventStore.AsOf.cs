@@ -3,9 +3,12 @@ using Readiness.Domain;
 
 namespace Readiness.Grains.Storage;
 
-/// <summary>An event as a view of the past folds it: deserialised, with where and when it was recorded.</summary>
-/// <summary>An event as a view of the past folds it; <paramref name="OccurredAt"/> is the header as stored, which orders as time does.</summary>
-public sealed record PastEvent(long Sequence, string Stream, long Version, object Data, DateTimeOffset Timestamp, string? OccurredAt);
+/// <summary>
+/// An event as a view of the past folds it: deserialised, with where and when it was recorded. OccurredAt is
+/// the header as stored, which orders as time does; RecordedAt is the silo's note of when it was recorded
+/// (as the live views fold it), null for events older than the note.
+/// </summary>
+public sealed record PastEvent(long Sequence, string Stream, long Version, object Data, DateTimeOffset Timestamp, string? OccurredAt, DateTimeOffset? RecordedAt = null);
 
 public sealed partial class EventStore
 {
@@ -105,7 +108,7 @@ public sealed partial class EventStore
     {
         var serializer = store.Options.Serializer();
         await using var command = database.CreateCommand($"""
-            SELECT seq_id, stream_id, version, type, data, timestamp, headers->>'{EventHeaders.OccurredAt}' FROM {Events}
+            SELECT seq_id, stream_id, version, type, data, timestamp, headers->>'{EventHeaders.OccurredAt}', headers->>'{EventHeaders.RecordedAt}' FROM {Events}
             WHERE seq_id <= @known
               AND (@asOf::text IS NULL OR headers->>'{EventHeaders.OccurredAt}' <= @asOf)
               AND {scope}
@@ -122,7 +125,8 @@ public sealed partial class EventStore
                 continue;
             }
             yield return new PastEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2),
-                serializer.FromJson(type, reader, 4), reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+                serializer.FromJson(type, reader, 4), reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                EventHeaders.ParseTime(await reader.IsDBNullAsync(7, cancellationToken) ? null : reader.GetString(7)));
         }
     }
 }

@@ -47,6 +47,11 @@ public sealed class EventArchive(EventStore store)
             writer.WriteNumber("sequence", row.Sequence);
             writer.WriteNumber("streamversion", row.Version);
             writer.WriteString("recordedat", row.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            // The silo's own note of when it recorded the event, which views show: carried so the copy's views are the source's.
+            if (headers.GetValueOrDefault(EventHeaders.RecordedAt) is { } noted)
+            {
+                writer.WriteString("silorecordedat", noted);
+            }
             writer.WriteString("recordedby", headers.GetValueOrDefault(EventHeaders.RecordedBy));
             writer.WriteString("commandid", headers.GetValueOrDefault(EventHeaders.CommandId));
             writer.WriteString("correlationid", row.CorrelationId);
@@ -162,6 +167,7 @@ public sealed class EventArchive(EventStore store)
                 [EventHeaders.CommandId] = chained.CommandId,
                 [EventHeaders.RecordedBy] = chained.RecordedBy,
                 [EventHeaders.OccurredAt] = chained.OccurredAt,
+                [EventHeaders.RecordedAt] = Optional("silorecordedat"),
                 [EventHeaders.Hash] = hash,
             }.Where(h => h.Value is not null).ToDictionary());
             return new Line(id, chained.StreamKey, streamVersion, type, chained.DataJson, headers, hash, recordedAt.ToUniversalTime(), chained);

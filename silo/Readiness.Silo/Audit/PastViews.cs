@@ -84,7 +84,7 @@ public sealed class PastViews(EventStore events, IDocumentStore store)
             var roster = new ProvinceRoster { Id = provinceId };
             foreach (var e in history.Where(e => e.OccurredAt is not null && string.CompareOrdinal(e.OccurredAt, bound) <= 0))
             {
-                roster.Record(e.Stream, e.Data, e.Version, e.Sequence, e.Timestamp);
+                roster.Record(e.Stream, e.Data, e.Version, e.Sequence, e.Timestamp, e.RecordedAt ?? Microseconds(e.Timestamp));
             }
             yield return (at, roster);
         }
@@ -122,7 +122,10 @@ public sealed class PastViews(EventStore events, IDocumentStore store)
     {
         await foreach (var e in selected)
         {
-            roster.Record(e.Stream, e.Data, e.Version, e.Sequence, e.Timestamp);
+            // The same recorded time the live views fold, so a view of the past agrees with the present one about it.
+            roster.Record(e.Stream, e.Data, e.Version, e.Sequence, e.Timestamp, e.RecordedAt ?? Microseconds(e.Timestamp));
         }
     }
+
+    private static DateTimeOffset Microseconds(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
 }

@@ -38,7 +38,7 @@ const labels = {
     outreach: "Tuyên truyền (lần)", attendances: "Lượt người tham gia", pupils: "Học sinh, sinh viên được GDQP-AN",
     cadres: "Cán bộ được bồi dưỡng", partyCells: "Chi bộ quân sự", conscription: "Giao quân / chỉ tiêu",
     duty: "Thời gian trực đủ quân số", exercises: "Diễn tập", commune: "Xã, phường, thị trấn", level: "Mức",
-    setBy: "Quyết định bởi", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy", EquipmentOnHand: "VKTBKT hiện có", EquipmentServiceable: "VKTBKT sử dụng được" },
+    setBy: "Quyết định bởi", recorded: "ghi nhận", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy", EquipmentOnHand: "VKTBKT hiện có", EquipmentServiceable: "VKTBKT sử dụng được" },
     missions: "Sẵn sàng thực hiện nhiệm vụ", mission: { CombatReadinessDuty: "Trực SSCĐ", SearchAndRescue: "Cứu hộ, cứu nạn", Mobilisation: "Động viên" },
     answer: { Yes: "Có", Qualified: "Có điều kiện", No: "Không" }, notAssessed: "Chưa đánh giá", flagged: "Mâu thuẫn", byDistrict: "Theo huyện",
     equipment: "Vũ khí, trang bị kỹ thuật", category: { Weapons: "Vũ khí", Communications: "Thông tin liên lạc", Vehicles: "Xe, phương tiện", RescueEquipment: "Trang bị cứu hộ" },
@@ -70,7 +70,7 @@ const labels = {
     outreach: "Outreach sessions", attendances: "Attendances", pupils: "Pupils and students educated",
     cadres: "Cadres trained", partyCells: "Military party cells", conscription: "Handed over / quota",
     duty: "Duty manned at strength", exercises: "Exercises", commune: "Commune", level: "Level",
-    setBy: "Set by", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment", EquipmentOnHand: "Equipment on hand", EquipmentServiceable: "Equipment serviceable" },
+    setBy: "Set by", recorded: "recorded", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment", EquipmentOnHand: "Equipment on hand", EquipmentServiceable: "Equipment serviceable" },
     missions: "Ready for which mission", mission: { CombatReadinessDuty: "Combat-readiness duty", SearchAndRescue: "Search and rescue", Mobilisation: "Mobilisation" },
     answer: { Yes: "Yes", Qualified: "Qualified", No: "No" }, notAssessed: "Not assessed", flagged: "Contradicted", byDistrict: "By district",
     equipment: "Weapons and equipment", category: { Weapons: "Weapons", Communications: "Communications", Vehicles: "Vehicles", RescueEquipment: "Rescue equipment" },
@@ -96,6 +96,8 @@ const t = (key) => key.split(".").reduce((o, k) => o?.[k], labels[lang]) ?? key;
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const number = (n) => new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB").format(n);
+// A late report (kept in a commune's outbox while the silo was unreachable) says when it reached the record too.
+const late = (e) => e.recordedAt && new Date(e.recordedAt) - new Date(e.occurredAt) > 3_600_000;
 const time = (iso) => new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { hour12: false });
 const percent = (m) => `${(100 * m).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 1 })} %`;
 // The server explains in English; in Vietnamese the dashboard says the same from the area and its measure.
@@ -269,7 +271,7 @@ async function openUnit(id) {
   const areas = unit.rating.areas.map((a) => `
     <div class="area${a.area === unit.rating.setBy ? " decides" : ""}" data-testid="area">
       <b>${t(`area.${a.area}`)}</b> ${level(a.level)} <div>${esc(explain(a.area, a.measure, a.explanation, false))}</div>
-      ${a.evidence.length ? `<ul class="evidence">${a.evidence.slice(-6).map((e) => `<li>${esc(e.event)} #${e.version} · ${time(e.occurredAt)}</li>`).join("")}</ul>` : ""}
+      ${a.evidence.length ? `<ul class="evidence">${a.evidence.slice(-6).map((e) => `<li>${esc(e.event)} #${e.version} · ${time(e.occurredAt)}${late(e) ? ` (${t("recorded")} ${time(e.recordedAt)})` : ""}</li>`).join("")}</ul>` : ""}
     </div>`).join("");
   const decisive = unit.rating.areas.find((a) => a.area === unit.rating.setBy);
   const equipment = unit.equipment.length ? `<h2>${t("equipment")}</h2><table data-testid="equipment"><tr><th></th><th>${t("authorised")}</th><th>${t("onHand")}</th><th>${t("serviceable")}</th><th>${t("underRepair")}</th><th>${t("unserviceable")}</th></tr>
