@@ -130,7 +130,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
         var tracePath = Path.Combine(options.OutDirectory, $"profile-{options.Mode}.nettrace");
         if (options.Trace && tool is null)
         {
-            report.Problems.Add("--trace asks for dotnet-trace, which is not installed (dotnet tool install -g dotnet-trace)");
+            report.Problems.Add("--trace asks for dotnet-trace, which is not installed (dotnet tool restore installs the repository's)");
         }
         Directory.CreateDirectory(options.OutDirectory);
         using var trace = tool is null ? null : ThreadSampler.Start(tool, tracePath, options.ProfileDuration);

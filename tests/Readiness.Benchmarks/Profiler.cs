@@ -99,39 +99,54 @@ public sealed class ActivitySampler(BenchDatabase database) : IAsyncDisposable
     }
 }
 
+/// <summary>How to run dotnet-trace: the repository's own tool (<c>.config/dotnet-tools.json</c>, after <c>dotnet tool restore</c>), or one on the path.</summary>
+public sealed record TraceTool(string Program, IReadOnlyList<string> Prefix, string WorkingDirectory);
+
 /// <summary>dotnet-trace, when installed, sampling this process's threads for a while; its top methods go into the report.</summary>
 public static class ThreadSampler
 {
-    public static string? Find()
+    public static TraceTool? Find()
     {
+        var manifest = Path.Combine(BenchDatabase.RepositoryRoot, ".config", "dotnet-tools.json");
+        if (File.Exists(manifest) && File.ReadAllText(manifest).Contains("\"dotnet-trace\"", StringComparison.Ordinal))
+        {
+            return new TraceTool("dotnet", ["tool", "run", "dotnet-trace", "--"], BenchDatabase.RepositoryRoot);
+        }
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
             .Append(Path.Combine(home, ".dotnet", "tools"))
-            .Select(dir => Path.Combine(dir, "dotnet-trace"));
-        return candidates.FirstOrDefault(File.Exists);
+            .Select(dir => Path.Combine(dir, "dotnet-trace"))
+            .FirstOrDefault(File.Exists);
+        return onPath is null ? null : new TraceTool(onPath, [], Environment.CurrentDirectory);
     }
 
-    public static Process? Start(string tool, string output, TimeSpan duration)
+    public static Process? Start(TraceTool tool, string output, TimeSpan duration)
     {
-        var start = new ProcessStartInfo(tool,
-            ["collect", "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time",
+        var start = new ProcessStartInfo(tool.Program,
+            [.. tool.Prefix, "collect", "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time",
              "--duration", duration.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture), "-o", output])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
+            WorkingDirectory = tool.WorkingDirectory,
         };
         return Process.Start(start);
     }
 
-    public static async Task<string> TopAsync(string tool, string trace, int n, bool inclusive)
+    public static async Task<string> TopAsync(TraceTool tool, string trace, int n, bool inclusive)
     {
-        var arguments = new List<string> { "report", trace, "topN", "-n", n.ToString(CultureInfo.InvariantCulture) };
+        var arguments = new List<string>(tool.Prefix) { "report", trace, "topN", "-n", n.ToString(CultureInfo.InvariantCulture) };
         if (inclusive)
         {
             arguments.Add("--inclusive");
         }
-        using var process = Process.Start(new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
+        using var process = Process.Start(new ProcessStartInfo(tool.Program, arguments)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = tool.WorkingDirectory,
+            })
             ?? throw new InvalidOperationException("dotnet-trace did not start.");
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Readiness.Silo.Api;
 using Readiness.Silo.Hosting;
+using Readiness.Contracts;
+using Readiness.Silo.Security;
 
 namespace Readiness.Benchmarks;
 
@@ -68,10 +69,7 @@ public sealed class SiloRunner : IAsyncDisposable
         await app.StartAsync();
 
         var runner = new SiloRunner(app, new Uri($"http://127.0.0.1:{httpPort}"));
-        if (MintToken(app.Services) is { } token)
-        {
-            runner.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
+        runner.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MintToken(app.Services));
         await runner.WaitUntilReadyAsync();
         return runner;
     }
@@ -93,26 +91,9 @@ public sealed class SiloRunner : IAsyncDisposable
         throw new TimeoutException($"The silo did not become ready: {last}");
     }
 
-    /// <summary>
-    /// A token that may do everything, minted with the silo's own issuer when the silo has one.
-    /// Looked up by name so that the benchmark builds whether or not authentication is present.
-    /// </summary>
-    private static string? MintToken(IServiceProvider services)
-    {
-        var silo = typeof(SiloHostExtensions).Assembly;
-        var issuerType = silo.GetType("Readiness.Silo.Security.TokenIssuer");
-        var requestType = silo.GetType("Readiness.Silo.Security.TokenRequest");
-        var access = typeof(Readiness.Domain.UnitPath).Assembly.GetType("Readiness.Domain.Access");
-        if (issuerType is null || requestType is null || access is null || services.GetService(issuerType) is not { } issuer)
-        {
-            return null;
-        }
-        var everywhere = access.GetField("Everywhere", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string ?? "*";
-        var roles = access.GetField("Roles", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<string> ?? [];
-        var request = Activator.CreateInstance(requestType, "benchmark", (IReadOnlyList<string>)[everywhere], roles, 8.0);
-        var minted = issuerType.GetMethod("Mint")?.Invoke(issuer, [request, null]);
-        return minted?.GetType().GetProperty("Token")?.GetValue(minted) as string;
-    }
+    /// <summary>A token that may do everything, minted with the silo's own issuer.</summary>
+    private static string MintToken(IServiceProvider services) =>
+        services.GetRequiredService<TokenIssuer>().Mint(new TokenRequest("benchmark", [Access.Everywhere], Access.Roles, 8)).Token;
 
     private static int FreePort()
     {
