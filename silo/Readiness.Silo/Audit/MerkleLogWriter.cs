@@ -6,6 +6,7 @@ using Readiness.Contracts;
 using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Upward;
+using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Audit;
 
@@ -56,17 +57,8 @@ public sealed partial class MerkleLogWriter(
     }
 
     /// <summary>Logs every event committed so far (up to a hole still awaited); returns how many leaves were appended.</summary>
-    public async Task<long> RunOnceAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LogLockKey})", connection))
-        {
-            if (!(bool)(await lockCommand.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return 0;
-            }
-        }
-        try
+    public Task<long> RunOnceAsync(CancellationToken cancellationToken) =>
+        ClusterLock.TryRunAsync(database, LogLockKey, busy: 0L, async () =>
         {
             long appended = 0;
             while (true)
@@ -78,13 +70,7 @@ public sealed partial class MerkleLogWriter(
                     return appended;
                 }
             }
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LogLockKey})", connection);
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
-        }
-    }
+        }, cancellationToken);
 
     private async Task<(long Leaves, bool More)> AppendBatchAsync(CancellationToken cancellationToken)
     {

@@ -13,6 +13,7 @@ using Readiness.Grains;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Reporting;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Upward;
 
@@ -87,27 +88,12 @@ public sealed partial class UpwardReporter : BackgroundService
     }
 
     /// <summary>Queues the reports that are due, then tries every delivery that is due; returns how many were delivered.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_try_advisory_lock({OutboxLockKey})", connection))
-        {
-            if (!(bool)(await lockCommand.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return 0;
-            }
-        }
-        try
+    public Task<int> RunOnceAsync(CancellationToken cancellationToken) =>
+        ClusterLock.TryRunAsync(database, OutboxLockKey, busy: 0, async () =>
         {
             await QueueDueReportsAsync(cancellationToken);
             return await DeliverAsync(cancellationToken);
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({OutboxLockKey})", connection);
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
-        }
-    }
+        }, cancellationToken);
 
     private async Task QueueDueReportsAsync(CancellationToken cancellationToken)
     {
