@@ -14,7 +14,7 @@ while IFS= read -r line; do
     ConnectionStrings__Readiness=*) export "${line%%=*}=$(eval "printf '%s' ${line#*=}")" ;;
     ConnectionStrings__ReadinessOwner=*) owner_connection=$(eval "printf '%s' ${line#*=}") ;;
   esac
-done <<<"$connection_strings""
+done <<<"$connection_strings"
 
 # The development signing key and the printed token live in the repository's .local, where the CLI looks.
 export Readiness__Auth__DevelopmentKeyFile="$PWD/.local/dev-signing-key"
