@@ -95,12 +95,25 @@ public class MerkleLogStoreTests(LogSiloFixture log) : IClassFixture<LogSiloFixt
         ORDER BY e.seq_id LIMIT 1
         """);
 
+    private static readonly string[] KeptTables = ["mt_streams", "mt_events", "log_leaves", "log_nodes", "tree_heads"];
+
+    /// <summary>Copies the events and the log aside, so a tampering can be undone whatever it did.</summary>
+    private Task KeepStoreAsync() => ExecuteAsSuperuserAsync(string.Join('\n',
+        KeptTables.Select(t => $"DROP TABLE IF EXISTS public.kept_{t}; CREATE TABLE public.kept_{t} AS TABLE readiness.{t};")));
+
+    /// <summary>Puts back what <see cref="KeepStoreAsync"/> kept, in one transaction, and drops the copies.</summary>
+    private Task RestoreStoreAsync() => ExecuteAsSuperuserAsync($"""
+        BEGIN;
+        {string.Join('\n', KeptTables.Reverse().Select(t => $"DELETE FROM readiness.{t};"))}
+        {string.Join('\n', KeptTables.Select(t => $"INSERT INTO readiness.{t} SELECT * FROM public.kept_{t};"))}
+        COMMIT;
+        {string.Join('\n', KeptTables.Select(t => $"DROP TABLE public.kept_{t};"))}
+        """);
+
     /// <summary>Runs a tampering, checks what verify says, and puts the store back as it was, whatever happened.</summary>
     private async Task<LogDisagreement> TamperedAsync(string tampering)
     {
-        const string tables = "mt_streams mt_events log_leaves log_nodes tree_heads";
-        var backup = string.Join('\n', tables.Split(' ').Select(t => $"DROP TABLE IF EXISTS public.kept_{t}; CREATE TABLE public.kept_{t} AS TABLE readiness.{t};"));
-        await ExecuteAsSuperuserAsync(backup);
+        await KeepStoreAsync();
         try
         {
             await ExecuteAsSuperuserAsync(tampering);
@@ -112,14 +125,7 @@ public class MerkleLogStoreTests(LogSiloFixture log) : IClassFixture<LogSiloFixt
         }
         finally
         {
-            await ExecuteAsSuperuserAsync($"""
-                BEGIN;
-                DELETE FROM readiness.mt_events; DELETE FROM readiness.mt_streams;
-                DELETE FROM readiness.log_leaves; DELETE FROM readiness.log_nodes; DELETE FROM readiness.tree_heads;
-                {string.Join('\n', tables.Split(' ').Select(t => $"INSERT INTO readiness.{t} SELECT * FROM public.kept_{t};"))}
-                COMMIT;
-                {string.Join('\n', tables.Split(' ').Select(t => $"DROP TABLE public.kept_{t};"))}
-                """);
+            await RestoreStoreAsync();
         }
     }
 
@@ -282,8 +288,7 @@ public class MerkleLogStoreTests(LogSiloFixture log) : IClassFixture<LogSiloFixt
             Assert.Contains("INTACT", intact.Output, StringComparison.Ordinal);
 
             var sequence = await MiddleSequenceAsync();
-            const string tables = "mt_streams mt_events log_leaves log_nodes tree_heads";
-            await ExecuteAsSuperuserAsync(string.Join('\n', tables.Split(' ').Select(t => $"DROP TABLE IF EXISTS public.kept_{t}; CREATE TABLE public.kept_{t} AS TABLE readiness.{t};")));
+            await KeepStoreAsync();
             try
             {
                 // The owner rewrites an event and rebuilds the whole log from the rewritten store: the store agrees with itself.
@@ -303,14 +308,7 @@ public class MerkleLogStoreTests(LogSiloFixture log) : IClassFixture<LogSiloFixt
             }
             finally
             {
-                await ExecuteAsSuperuserAsync($"""
-                    BEGIN;
-                    DELETE FROM readiness.mt_events; DELETE FROM readiness.mt_streams;
-                    DELETE FROM readiness.log_leaves; DELETE FROM readiness.log_nodes; DELETE FROM readiness.tree_heads;
-                    {string.Join('\n', tables.Split(' ').Select(t => $"INSERT INTO readiness.{t} SELECT * FROM public.kept_{t};"))}
-                    COMMIT;
-                    {string.Join('\n', tables.Split(' ').Select(t => $"DROP TABLE public.kept_{t};"))}
-                    """);
+                await RestoreStoreAsync();
             }
         }
         finally
