@@ -40,5 +40,13 @@ fi
 
 dotnet test --solution Readiness.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The silos' logs bury a failure's message far above the end; repeat each failure's name and first
+# lines last, where whoever reads only the tail of the output still sees what failed and why.
+if grep -qE '^\s*failed [A-Za-z_]' "$log"; then
+  echo
+  echo "Failed tests (repeated from above):"
+  grep -E -A 14 '^\s*failed [A-Za-z_]' "$log" | head -n 120
+  echo
+fi
 summary
 exit "$status"
