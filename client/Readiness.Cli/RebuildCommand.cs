@@ -11,7 +11,7 @@ namespace Readiness.Cli;
 internal static class RebuildCommand
 {
     public const string Usage = """
-        readiness rebuild [--projection all|unit-record|exercise-record|duty-post-record|province-roster] [--url http://127.0.0.1:5080] [--token T] [--json]
+        readiness rebuild [--projection all|province-roster] [--url http://127.0.0.1:5080] [--token T] [--json]
           Rebuilds one projection, or all (the default), from the events while the silo keeps
           serving, and draws a progress bar with events per second. --json prints the final status
           as JSON instead. Exits 1 if the rebuild fails or cannot start. Needs an admin token.
@@ -33,7 +33,7 @@ internal static class RebuildCommand
         var token = Options.Token();
         var json = Options.Json("Print the final status as JSON instead of drawing progress.");
         var projection = Options.Text("--projection", "projection",
-            "The projection to rebuild: all, unit-record, exercise-record, duty-post-record or province-roster.", ReadinessClient.AllProjections);
+            "The projection to rebuild: all, or province-roster (the only one: every view reads it).", ReadinessClient.AllProjections);
         var command = new UsageCommand("rebuild",
             "Rebuilds one projection, or all, from the events while the silo keeps serving, showing its progress and events per second. "
             + "Exits 1 if the rebuild fails or cannot start. Needs an admin token.", Usage)

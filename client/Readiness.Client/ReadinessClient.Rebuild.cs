@@ -7,7 +7,7 @@ public sealed partial class ReadinessClient
     /// <summary>The name that stands for every projection in <see cref="StartRebuildAsync"/>.</summary>
     public const string AllProjections = "all";
 
-    /// <summary>The projections the silo can rebuild, such as <c>unit-record</c> and <c>province-roster</c>.</summary>
+    /// <summary>The projections the silo can rebuild, such as <c>province-roster</c>.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The names, in order.</returns>
     public Task<IReadOnlyList<string>> GetRebuildableProjectionsAsync(CancellationToken cancellationToken = default) =>

@@ -1,17 +1,18 @@
 using System.Diagnostics;
+using Readiness.Domain;
 
 namespace Readiness.Benchmarks;
 
 /// <summary>
 /// Projection lag under load: every quarter second it takes the newest acknowledged command, finds
-/// the global sequence of its event, and times how long after the acknowledgement the province
-/// roster's sequence reaches it. One query per 10 ms serves every pending probe, so probing adds
+/// the global sequence of its event, and times how long after the acknowledgement the sequence of
+/// the roster part that holds its stream reaches it. One query per 10 ms serves every pending probe, so probing adds
 /// little load of its own.
 /// </summary>
 public sealed class LagProbe(BenchDatabase database, CountryLoad load) : IAsyncDisposable
 {
     private readonly CancellationTokenSource stop = new();
-    private readonly List<(string Province, long Sequence, long AckTimestamp)> pending = [];
+    private readonly List<(string Part, long Sequence, long AckTimestamp)> pending = [];
     private readonly Lock gate = new();
     private Task? sampler;
     private Task? watcher;
@@ -42,7 +43,7 @@ public sealed class LagProbe(BenchDatabase database, CountryLoad load) : IAsyncD
                 {
                     lock (gate)
                     {
-                        pending.Add((ack.ProvinceId, sequence, ack.AckTimestamp));
+                        pending.Add((StreamKeys.RosterPartOf(ack.StreamKey), sequence, ack.AckTimestamp));
                     }
                 }
             }
@@ -61,7 +62,7 @@ public sealed class LagProbe(BenchDatabase database, CountryLoad load) : IAsyncD
     {
         while (!stop.IsCancellationRequested)
         {
-            (string Province, long Sequence, long AckTimestamp)[] waiting;
+            (string Part, long Sequence, long AckTimestamp)[] waiting;
             lock (gate)
             {
                 waiting = [.. pending];
@@ -72,12 +73,12 @@ public sealed class LagProbe(BenchDatabase database, CountryLoad load) : IAsyncD
             }
             if (waiting.Length > 0)
             {
-                var provinces = waiting.Select(w => w.Province).Distinct(StringComparer.Ordinal).ToArray();
+                var parts = waiting.Select(w => w.Part).Distinct(StringComparer.Ordinal).ToArray();
                 var reached = new Dictionary<string, long>(StringComparer.Ordinal);
                 await using (var command = database.Superuser.CreateCommand(
                     "SELECT id, (data->>'sequence')::bigint FROM readiness.mt_doc_provinceroster WHERE id = ANY(@ids)"))
                 {
-                    command.Parameters.AddWithValue("ids", provinces);
+                    command.Parameters.AddWithValue("ids", parts);
                     await using var reader = await command.ExecuteReaderAsync();
                     while (await reader.ReadAsync())
                     {
@@ -90,7 +91,7 @@ public sealed class LagProbe(BenchDatabase database, CountryLoad load) : IAsyncD
                     foreach (var w in waiting)
                     {
                         var lag = Stopwatch.GetElapsedTime(w.AckTimestamp, now);
-                        if (reached.GetValueOrDefault(w.Province) >= w.Sequence)
+                        if (reached.GetValueOrDefault(w.Part) >= w.Sequence)
                         {
                             Lags.Add(lag.TotalMilliseconds);
                             pending.Remove(w);

@@ -68,6 +68,36 @@ public class MigrateStepTests
         Assert.Equal((true, false, false), (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2)));
     }
 
+    [Fact]
+    public async Task Migrating_a_store_whose_rosters_were_kept_whole_per_province_drops_them_for_the_daemon_to_fold_again_by_district()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("migratesplit", migrate: false);
+        var owner = ("ConnectionStrings__ReadinessOwner", database.OwnerConnectionString);
+        Assert.Equal(0, (await RunMigrate(owner)).ExitCode);
+        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
+        await connection.OpenAsync();
+        // As an older silo left them: one roster per province, with no province_id column value, and the daemon's progress on it.
+        await using (var older = new NpgsqlCommand("""
+            INSERT INTO readiness.mt_doc_provinceroster (id, data, mt_version, mt_dotnet_type, mt_last_modified)
+              VALUES ('bac-kan', '{"id": "bac-kan", "sequence": 42}', 1, 'Readiness.Grains.Projections.ProvinceRoster', now());
+            INSERT INTO readiness.mt_event_progression (name, last_seq_id, last_updated) VALUES ('province-roster:All', 42, now());
+            """, connection))
+        {
+            await older.ExecuteNonQueryAsync();
+        }
+
+        var again = await RunMigrate(owner);
+        var split = await RunMigrate(owner);
+
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("dropped", again.Stdout + again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, split.ExitCode);
+        Assert.DoesNotContain("dropped", split.Stdout + split.Stderr, StringComparison.Ordinal);
+        await using var left = new NpgsqlCommand(
+            "SELECT (SELECT count(*) FROM readiness.mt_doc_provinceroster) + (SELECT count(*) FROM readiness.mt_event_progression WHERE name = 'province-roster:All')", connection);
+        Assert.Equal(0L, await left.ExecuteScalarAsync());
+    }
+
     private static async Task<string> StartupFailure(SiloHost silo)
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => silo.StartAndWaitUntilReadyAsync(TimeSpan.FromSeconds(60)));

@@ -14,7 +14,7 @@ public sealed class QuietSiloFixture() : OwnSilo("quiet");
 /// <summary>Every view is a projection of the events: rebuilt from zero, it equals the live one.</summary>
 public class RebuildTests(QuietSiloFixture fixture) : IClassFixture<QuietSiloFixture>
 {
-    private static readonly string[] Documents = ["mt_doc_unitrecord", "mt_doc_exerciserecord", "mt_doc_dutypostrecord", "mt_doc_provinceroster"];
+    private static readonly string[] Documents = ["mt_doc_provinceroster"];
 
     private async Task Send(ICommand command)
     {
@@ -90,10 +90,7 @@ public class RebuildTests(QuietSiloFixture fixture) : IClassFixture<QuietSiloFix
 
         using (var daemon = await store.BuildProjectionDaemonAsync())
         {
-            foreach (var projection in new[] { "unit-record", "exercise-record", "duty-post-record", "province-roster" })
-            {
-                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
-            }
+            await daemon.RebuildProjectionAsync("province-roster", TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         }
         var rebuilt = await Snapshot();
 

@@ -15,7 +15,7 @@ public enum RebuildState
 
 /// <summary>A projection rebuild started through <c>POST /api/admin/projections/{name}/rebuild</c>, as <c>GET /api/admin/rebuilds/{id}</c> reports it.</summary>
 /// <param name="Id">The job's id.</param>
-/// <param name="Projections">The projections being rebuilt, such as <c>unit-record</c> or <c>province-roster</c>.</param>
+/// <param name="Projections">The projections being rebuilt, such as <c>province-roster</c>.</param>
 /// <param name="State">Running, succeeded or failed.</param>
 /// <param name="Phase">What it is doing: <c>reading events</c>, <c>writing views</c>, or <c>done</c>.</param>
 /// <param name="EventsProcessed">Events read from the store and folded so far.</param>

@@ -5,9 +5,11 @@ using Readiness.Domain;
 namespace Readiness.Grains.Projections;
 
 /// <summary>
-/// The province projection's document: every unit, exercise and duty post of one province, folded
-/// with the same code as their own documents. Levels are not stored: they depend on the moment
-/// they are computed for, so <see cref="ToView"/> rates at a given time.
+/// Units, exercises and duty posts folded from their streams. The projection stores one document per
+/// district, and one for the province's own streams (<see cref="StreamKeys.RosterPartOf"/>), so a
+/// batch rewrites only the districts it touched; <see cref="Compose"/> joins a province's parts
+/// into the whole that the province's views are computed from. Levels are not stored: they depend on
+/// the moment they are computed for, so <see cref="ToView"/> rates at a given time.
 /// </summary>
 public sealed class ProvinceRoster
 {
@@ -15,6 +17,10 @@ public sealed class ProvinceRoster
     private static readonly StringComparer VietnameseOrder = StringComparer.Create(CultureInfo.GetCultureInfo("vi-VN"), ignoreCase: false);
 
     public string Id { get; set; } = string.Empty;
+
+    /// <summary>The province this roster or part belongs to: stored in a column of its own, so a province's parts are found by one indexed query.</summary>
+    public string ProvinceId { get; set; } = string.Empty;
+
     public Dictionary<string, UnitRecord> Units { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, ExerciseRecord> Exercises { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, DutyPostRecord> Posts { get; set; } = new(StringComparer.Ordinal);
@@ -41,6 +47,33 @@ public sealed class ProvinceRoster
         }
         Sequence = Math.Max(Sequence, sequence);
         UpdatedAt = updatedAt > UpdatedAt ? updatedAt : UpdatedAt;
+    }
+
+    /// <summary>
+    /// The province whole from its parts. Each stream is folded into exactly one part, so their union
+    /// holds every stream once; the whole has seen what its most advanced part has.
+    /// </summary>
+    public static ProvinceRoster Compose(string provinceId, IEnumerable<ProvinceRoster> parts)
+    {
+        var whole = new ProvinceRoster { Id = provinceId, ProvinceId = provinceId };
+        foreach (var part in parts)
+        {
+            foreach (var (id, unit) in part.Units)
+            {
+                whole.Units[id] = unit;
+            }
+            foreach (var (id, exercise) in part.Exercises)
+            {
+                whole.Exercises[id] = exercise;
+            }
+            foreach (var (id, post) in part.Posts)
+            {
+                whole.Posts[id] = post;
+            }
+            whole.Sequence = Math.Max(whole.Sequence, part.Sequence);
+            whole.UpdatedAt = part.UpdatedAt > whole.UpdatedAt ? part.UpdatedAt : whole.UpdatedAt;
+        }
+        return whole;
     }
 
     /// <summary>Drops what is known of one stream, so that it can be folded again from its start.</summary>

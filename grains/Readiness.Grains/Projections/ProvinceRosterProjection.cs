@@ -5,9 +5,11 @@ using Readiness.Domain;
 namespace Readiness.Grains.Projections;
 
 /// <summary>
-/// Folds every stream of a province (units, exercises, duty posts) into one roster document.
-/// Asynchronous: many grains write to one province at once, and the daemon applies their events in
-/// global order, one writer only.
+/// Folds every stream of a province (units, exercises, duty posts) into roster documents, one per
+/// district and one for the province's own streams. Asynchronous: many grains write to one province
+/// at once, and the daemon applies their events in global order, one writer only. It is the only
+/// projection: the unit, exercise and duty-post views read the part that holds them, so no
+/// document is written inside a command's transaction.
 /// </summary>
 public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRoster, string>
 {
@@ -21,15 +23,15 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
         {
             IncludeType(type);
         }
-        Identity<IEvent>(e => StreamKeys.ProvinceOf(e.StreamKey!));
-        // A roster is tens of kilobytes, read and rewritten once per batch that touches its province:
-        // under load, batches four times Marten's default rewrite it a quarter as often.
+        Identity<IEvent>(e => StreamKeys.RosterPartOf(e.StreamKey!));
+        // A part is read and rewritten once per batch that touches its district: under load, batches
+        // four times Marten's default rewrite it a quarter as often.
         Options.BatchSize = 2_000;
     }
 
     public override ProvinceRoster? Evolve(ProvinceRoster? snapshot, string id, IEvent e)
     {
-        var roster = snapshot ?? new ProvinceRoster { Id = id };
+        var roster = snapshot ?? new ProvinceRoster { Id = id, ProvinceId = UnitPath.ProvinceOf(id) };
         roster.Record(e.StreamKey!, e.Data, e.Version, e.Sequence, clock.GetUtcNow(), RecordedTime.Of(e, clock));
         return roster;
     }

@@ -3,15 +3,6 @@ using Readiness.Domain;
 
 namespace Readiness.Grains.Projections;
 
-/// <summary>A document folded from one actor's stream: it counts its own versions as it folds.</summary>
-public interface IStreamRecord
-{
-    string Id { get; set; }
-    long Version { get; }
-    /// <summary>Folds one event; <paramref name="recordedAt"/> is when the store recorded it, <paramref name="updatedAt"/> when not known.</summary>
-    void Record(object @event, long version, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null);
-}
-
 /// <summary>Training or an exercise a unit completed; both count toward its training area.</summary>
 public sealed record TrainingRecord(EventRef Source, string Subject, Grade Result, int Participants, string? ExerciseId);
 
@@ -39,10 +30,10 @@ public sealed class YearTally
 }
 
 /// <summary>
-/// Everything the views need to know of one unit, folded from its stream. The same fold feeds the
-/// unit's own document (inline) and the province roster (asynchronous).
+/// Everything the views need to know of one unit, folded from its stream: an entry of the province
+/// roster (asynchronous), and of the views of the past, which fold it the same way.
 /// </summary>
-public sealed class UnitRecord : IStreamRecord
+public sealed class UnitRecord
 {
     private const int StrengthEvidenceKept = 10;
     private const int EquipmentEvidenceKept = 6;
@@ -229,7 +220,7 @@ public sealed class UnitRecord : IStreamRecord
 }
 
 /// <summary>An exercise's document, folded from its stream.</summary>
-public sealed class ExerciseRecord : IStreamRecord
+public sealed class ExerciseRecord
 {
     public string Id { get; set; } = string.Empty;
     public string ExerciseId { get; set; } = string.Empty;
@@ -291,7 +282,7 @@ public sealed class ExerciseRecord : IStreamRecord
 /// A duty post's document. Manning is kept as periods during which a shift was on with at least the
 /// required staff, so coverage over any window is a sum of overlaps.
 /// </summary>
-public sealed class DutyPostRecord : IStreamRecord
+public sealed class DutyPostRecord
 {
     public string Id { get; set; } = string.Empty;
     public string PostId { get; set; } = string.Empty;

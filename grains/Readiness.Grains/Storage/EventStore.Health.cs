@@ -33,13 +33,13 @@ public sealed partial class EventStore
     }
 
     /// <summary>
-    /// The sequence each of these provinces' rosters has reached, read from the stored documents
-    /// without deserialising them: the live feed asks ten times a second.
+    /// The sequence each of these provinces' rosters has reached (the furthest of its parts), read
+    /// from the stored documents without deserialising them: the live feed asks ten times a second.
     /// </summary>
     public async Task<IReadOnlyList<(string ProvinceId, long Sequence)>> RosterSequencesAsync(string[] provinceIds, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
-            $"SELECT id, (data->>'sequence')::bigint FROM {RosterDocuments} WHERE id = ANY(@ids)");
+            $"SELECT province_id, max((data->>'sequence')::bigint) FROM {RosterDocuments} WHERE province_id = ANY(@ids) GROUP BY province_id");
         command.Parameters.AddWithValue("ids", provinceIds);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var sequences = new List<(string, long)>();

@@ -20,38 +20,6 @@ public sealed partial class EventStore
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Every reported stream's key, in order.</summary>
-    public async Task<List<string>> StreamKeysAsync(CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand($"SELECT id FROM {Streams} WHERE {EventRow.Reported("id")} ORDER BY id");
-        return await StringsAsync(command, cancellationToken);
-    }
-
-    /// <summary>Which of these streams exist.</summary>
-    public async Task<HashSet<string>> ExistingStreamsAsync(string[] streamKeys, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand($"SELECT id FROM {Streams} WHERE id = ANY(@ids)");
-        command.Parameters.AddWithValue("ids", streamKeys);
-        return [.. await StringsAsync(command, cancellationToken)];
-    }
-
-    /// <summary>
-    /// Share-locks these streams' rows until <paramref name="transaction"/> ends, so that no append to
-    /// them commits meanwhile (an append locks the same row), and returns each one's version.
-    /// </summary>
-    public static async Task<List<(string Stream, long Version)>> LockStreamsAsync(NpgsqlTransaction transaction, string[] streamKeys, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"SELECT id, version FROM {Streams} WHERE id = ANY(@ids) ORDER BY id FOR SHARE", transaction.Connection, transaction);
-        command.Parameters.AddWithValue("ids", streamKeys);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var versions = new List<(string, long)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions.Add((reader.GetString(0), reader.GetInt64(1)));
-        }
-        return versions;
-    }
-
     /// <summary>
     /// Locks a daemon shard's progress row until <paramref name="transaction"/> ends and returns its
     /// position, or null when the shard has none yet.

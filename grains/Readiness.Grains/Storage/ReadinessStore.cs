@@ -33,15 +33,12 @@ public static class ReadinessStore
         options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
         options.OpenTelemetry.TrackEventCounters();
 
-        options.Projections.Add(new StreamRecordProjection<UnitRecord>("unit-record", EventTypes.Unit, clock), ProjectionLifecycle.Inline);
-        options.Projections.Add(new StreamRecordProjection<ExerciseRecord>("exercise-record", EventTypes.Exercise, clock), ProjectionLifecycle.Inline);
-        options.Projections.Add(new StreamRecordProjection<DutyPostRecord>("duty-post-record", EventTypes.DutyPost, clock), ProjectionLifecycle.Inline);
         options.Projections.Add(new ProvinceRosterProjection(clock), ProjectionLifecycle.Async);
         options.Projections.AsyncListeners.Add(new ProjectionBatchTracer());
         // The command centre should see a report within a second: poll for new events often.
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
-        options.Schema.For<DutyPostRecord>().Index(p => p.OwnerUnitId);
+        options.Schema.For<ProvinceRoster>().Duplicate(r => r.ProvinceId);
         options.Schema.For<OutboxMessage>().Duplicate(m => m.Delivered).Duplicate(m => m.NextAttemptTicks);
         options.Schema.For<UpwardReportState>();
         // Columns of their own, so choosing a checkpoint never reads the rosters it passes over.

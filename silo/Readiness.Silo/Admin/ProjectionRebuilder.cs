@@ -24,21 +24,14 @@ internal sealed class RebuildProgress
 }
 
 /// <summary>
-/// Rebuilds projections from the events while the silo keeps serving. Marten's own rebuild first
-/// deletes every document of the projection and then replays, so for its whole duration the views
-/// would be missing or partial, and an inline projection fed by a concurrent command would fold that
-/// command's event onto a missing document. Instead this folds every event, in global order, into
-/// documents held in memory (with the projections' own Evolve), and then swaps them in:
-/// <list type="bullet">
-/// <item>per-stream documents in chunks of streams, each chunk in a transaction that first takes a
-/// share lock on its streams' rows, so no append to those streams commits between reading what the
-/// stream holds and writing its document (Marten's quick append locks the same row); events appended
-/// since the fold are applied under that lock;</item>
-/// <item>the province roster in one transaction that locks the daemon's progress row, applies the
-/// events the live daemon projected since the fold began, and leaves the progress where the documents
-/// are; the live agent on this silo is stopped around it so no batch of its in flight lands on top.</item>
-/// </list>
-/// Until the swap, every view keeps serving its previous document.
+/// Rebuilds the province roster from the events while the silo keeps serving. Marten's own rebuild
+/// first deletes every document of the projection and then replays, so for its whole duration the
+/// views would be missing or partial. Instead this folds every event, in global order, into parts
+/// held in memory (with the projection's own Evolve), and then swaps them in, in one transaction
+/// that locks the daemon's progress row, applies the events the live daemon projected since the fold
+/// began, and leaves the progress where the documents are; the live agent on this silo is stopped
+/// around it so no batch of its in flight lands on top. Until the swap, every view keeps serving
+/// its previous documents.
 /// </summary>
 internal sealed partial class ProjectionRebuilder(
     IDocumentStore store,
@@ -48,23 +41,18 @@ internal sealed partial class ProjectionRebuilder(
     ILogger<ProjectionRebuilder> logger)
 {
     public const int PageSize = 5_000;
-    private const int StreamChunk = 500;
 
     /// <summary>The projections that can be rebuilt, by name.</summary>
-    public IReadOnlyDictionary<string, Func<RebuildTarget>> Targets { get; } = RebuildTarget.Registered(store);
+    public IReadOnlyDictionary<string, Func<ProvinceRosterTarget>> Targets { get; } = ProvinceRosterTarget.Registered(store);
 
     public async Task RebuildAsync(IReadOnlyList<string> names, RebuildProgress progress, CancellationToken cancellationToken)
     {
         var targets = names.Select(n => Targets[n]()).ToList();
-        var streamTargets = targets.OfType<StreamTarget>().ToList();
-        var roster = targets.OfType<ProvinceRosterTarget>().SingleOrDefault();
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var ceiling = await eventStore.HighWaterMarkAsync(cancellationToken);
         progress.SetTotal(ceiling);
         progress.Phase = "reading events";
-        // The stream version each fold has reached, to find what was appended to a stream since.
-        var folded = new Dictionary<string, long>(StringComparer.Ordinal);
         await using (var session = store.QuerySession())
         {
             // The next page is read and deserialised while this one is folded.
@@ -81,7 +69,6 @@ internal sealed partial class ProjectionRebuilder(
                     : Task.FromResult<IReadOnlyList<IEvent>>([]);
                 foreach (var e in page)
                 {
-                    folded[e.StreamKey!] = e.Version;
                     foreach (var target in targets)
                     {
                         target.Apply(e);
@@ -92,17 +79,11 @@ internal sealed partial class ProjectionRebuilder(
         }
         LogPhase("read and folded", progress.EventsProcessed, watch.ElapsedMilliseconds);
         progress.Phase = "writing views";
-        if (streamTargets.Count > 0)
+        foreach (var target in targets)
         {
             watch.Restart();
-            await SwapStreamDocumentsAsync(streamTargets, folded, progress, cancellationToken);
-            LogPhase("swapped stream documents", progress.DocumentsWritten, watch.ElapsedMilliseconds);
-        }
-        if (roster is not null)
-        {
-            watch.Restart();
-            await SwapRosterAsync(roster, ceiling, progress, cancellationToken);
-            LogPhase("swapped province rosters", roster.Rosters.Count, watch.ElapsedMilliseconds);
+            await SwapRosterAsync(target, ceiling, progress, cancellationToken);
+            LogPhase("swapped roster parts", target.Rosters.Count, watch.ElapsedMilliseconds);
         }
         progress.Phase = "done";
     }
@@ -113,68 +94,6 @@ internal sealed partial class ProjectionRebuilder(
             .OrderBy(e => e.Sequence)
             .Take(PageSize)
             .ToListAsync(cancellationToken);
-
-    private async Task SwapStreamDocumentsAsync(List<StreamTarget> targets, Dictionary<string, long> folded, RebuildProgress progress, CancellationToken cancellationToken)
-    {
-        var streams = await eventStore.StreamKeysAsync(cancellationToken);
-        foreach (var chunk in streams.Chunk(StreamChunk))
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var behind = new List<(string Stream, long From)>();
-            foreach (var (stream, version) in await EventStore.LockStreamsAsync(transaction, chunk, cancellationToken))
-            {
-                var reached = folded.GetValueOrDefault(stream);
-                if (version > reached)
-                {
-                    behind.Add((stream, reached + 1));
-                }
-            }
-
-            await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
-            foreach (var (stream, from) in behind)
-            {
-                var events = await session.Events.FetchStreamAsync(stream, fromVersion: from, token: cancellationToken);
-                foreach (var e in events)
-                {
-                    folded[stream] = e.Version;
-                    foreach (var target in targets)
-                    {
-                        target.Apply(e);
-                    }
-                }
-                progress.AddEvents(events.Count);
-            }
-            var written = targets.Sum(t => t.Store(session, chunk));
-            await session.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            progress.AddDocuments(written);
-        }
-
-        // A document the rebuild did not produce belongs either to a stream created since the
-        // streams were listed (its inline document is current) or to no stream at all. The documents
-        // are read before the streams: a document is committed with its stream, so one seen here has
-        // its stream visible below.
-        await using (var session = store.LightweightSession())
-        {
-            var candidates = new List<(StreamTarget Target, string Id)>();
-            foreach (var target in targets)
-            {
-                candidates.AddRange((await target.NotRebuiltAsync(session, cancellationToken)).Select(id => (target, id)));
-            }
-            var existing = await eventStore.ExistingStreamsAsync([.. candidates.Select(c => c.Id).Distinct()], cancellationToken);
-            var orphans = candidates.Where(c => !existing.Contains(c.Id)).ToList();
-            foreach (var (target, id) in orphans)
-            {
-                target.Delete(session, id);
-            }
-            await session.SaveChangesAsync(cancellationToken);
-            if (orphans.Count > 0)
-            {
-                LogOrphansDeleted(orphans.Count);
-            }
-        }
-    }
 
     private async Task SwapRosterAsync(ProvinceRosterTarget roster, long ceiling, RebuildProgress progress, CancellationToken cancellationToken)
     {
@@ -252,9 +171,6 @@ internal sealed partial class ProjectionRebuilder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {Step}: {Count} in {Milliseconds} ms")]
     private partial void LogPhase(string step, long count, long milliseconds);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild deleted {Count} documents whose stream no longer exists")]
-    private partial void LogOrphansDeleted(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not restart projection shard {Shard} after the rebuild; the coordinator will: {Reason}")]
     private partial void LogRestartFailed(string shard, string reason);

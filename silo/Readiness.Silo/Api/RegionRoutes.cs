@@ -14,9 +14,8 @@ internal static class RegionRoutes
             {
                 var scopes = http.User.Scopes();
                 // Only whole provinces: a district's token has its district view, not a province's.
-                var rosters = Access.CoversEverything(scopes)
-                    ? await session.Query<ProvinceRoster>().ToListAsync(cancellationToken)
-                    : await session.LoadManyAsync<ProvinceRoster>(cancellationToken, [.. scopes.Where(s => UnitPath.Depth(s) == 1).Distinct()]);
+                var rosters = await session.ProvinceRostersAsync(
+                    Access.CoversEverything(scopes) ? null : [.. scopes.Where(s => UnitPath.Depth(s) == 1).Distinct()], cancellationToken);
                 var now = clock.UtcNow;
                 return Results.Ok(rosters
                     .Where(r => r.Units.ContainsKey(r.Id))

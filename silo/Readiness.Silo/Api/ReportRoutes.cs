@@ -1,13 +1,10 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events;
-using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
-
 using Readiness.Silo.Security;
 using Readiness.Grains.Reports;
-using Readiness.Grains.Projections;
 
 namespace Readiness.Silo.Api;
 
@@ -115,7 +112,8 @@ internal static class ReportRoutes
 
     private static async Task<ReadReport?> Read(IQuerySession session, string provinceId, int year, DateTimeOffset now, YearReportText text, CancellationToken cancellationToken)
     {
-        if (await session.LoadAsync<UnitRecord>(provinceId, cancellationToken) is not { Echelon: Echelon.Province })
+        // A stream at the first level of the tree is a province's command (the registration rules hold ids to echelons).
+        if (await session.Events.FetchStreamStateAsync(provinceId, cancellationToken) is null)
         {
             return null;
         }

@@ -72,7 +72,7 @@ internal static class TrendRoutes
         {
             return Problems.Invalid(problem);
         }
-        var current = await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken);
+        var current = await session.ProvinceRosterAsync(provinceId, cancellationToken);
         if (current is null || !current.Units.TryGetValue(scopeId, out var unit))
         {
             return Problems.NotFound("Unknown unit.", $"No unit '{scopeId}' has been registered.");

@@ -8,8 +8,10 @@ using Readiness.Silo.Security;
 namespace Readiness.Silo.Api;
 
 /// <summary>
-/// Queries read the projected documents and never wake a grain. Levels are computed at the moment
-/// of the request, because the training and duty areas look back over a window ending now.
+/// Queries read the projected documents and never wake a grain: a province's views compose its
+/// roster's parts; a unit's, exercise's or duty post's view reads the one part that holds it, once
+/// that part reflects the actor's latest event. Levels are computed at the moment of the request,
+/// because the training and duty areas look back over a window ending now.
 /// </summary>
 internal static class ViewRoutes
 {
@@ -50,7 +52,7 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         views.MapGet("/provinces/{provinceId}/missions", async (string provinceId, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is { } roster
+                await session.ProvinceRosterAsync(provinceId, cancellationToken) is { } roster
                     ? Results.Ok(roster.MissionView(policy, clock.UtcNow))
                     : UnknownProvince(provinceId))
             .Reads(ResourceScope.Province)
@@ -62,7 +64,7 @@ internal static class ViewRoutes
 
         views.MapGet("/provinces/{provinceId}/districts/{district}/missions", async (string provinceId, string district, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
-                if (await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is not { } roster)
+                if (await session.ProvinceRosterAsync(provinceId, cancellationToken) is not { } roster)
                 {
                     return UnknownProvince(provinceId);
                 }
@@ -82,7 +84,7 @@ internal static class ViewRoutes
                 {
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: yearProblem);
                 }
-                return await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is { } roster
+                return await session.ProvinceRosterAsync(provinceId, cancellationToken) is { } roster
                     ? Results.Ok(roster.Summary(year))
                     : UnknownProvince(provinceId);
             })
@@ -95,7 +97,7 @@ internal static class ViewRoutes
 
         views.MapGet("/provinces/{provinceId}/units", async (string provinceId, string? parent, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
-                if (await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken) is not { } roster)
+                if (await session.ProvinceRosterAsync(provinceId, cancellationToken) is not { } roster)
                 {
                     return UnknownProvince(provinceId);
                 }
@@ -122,13 +124,10 @@ internal static class ViewRoutes
                         ? Results.Ok(then)
                         : Problems.NotFound("Unknown unit.", $"No unit '{id}' had been registered {When(moment)}.");
                 }
-                var unit = await session.LoadAsync<UnitRecord>(id, cancellationToken);
-                if (unit is null)
-                {
-                    return Problems.NotFound("Unknown unit.", $"No unit '{id}' has been registered.");
-                }
-                var posts = await session.Query<DutyPostRecord>().Where(p => p.OwnerUnitId == id).ToListAsync(cancellationToken);
-                return Results.Ok(ReadinessRating.View(unit, posts, policy, clock.UtcNow));
+                var part = await session.CaughtUpRosterPartAsync(StreamKeys.Unit(id), p => p.Units.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken);
+                return part?.UnitView(id, policy, clock.UtcNow) is { } view
+                    ? Results.Ok(view)
+                    : Problems.NotFound("Unknown unit.", $"No unit '{id}' has been registered.");
             })
             .Reads(ResourceScope.Actor("unitId"))
             .WithName("GetUnit")
@@ -147,7 +146,7 @@ internal static class ViewRoutes
                 }
                 var moment = new Moment(asOf, knownAt);
                 var exercise = moment.IsNow
-                    ? await session.LoadAsync<ExerciseRecord>(StreamKeys.Exercise(id), cancellationToken)
+                    ? (await session.CaughtUpRosterPartAsync(StreamKeys.Exercise(id), p => p.Exercises.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Exercises.GetValueOrDefault(id)
                     : (await past.StreamAsync(StreamKeys.Exercise(id), moment, cancellationToken)).Exercises.GetValueOrDefault(id);
                 return exercise is not null
                     ? Results.Ok(exercise.ToView())
@@ -169,7 +168,7 @@ internal static class ViewRoutes
                 }
                 var moment = new Moment(asOf, knownAt);
                 var post = moment.IsNow
-                    ? await session.LoadAsync<DutyPostRecord>(StreamKeys.DutyPost(id), cancellationToken)
+                    ? (await session.CaughtUpRosterPartAsync(StreamKeys.DutyPost(id), p => p.Posts.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Posts.GetValueOrDefault(id)
                     : (await past.StreamAsync(StreamKeys.DutyPost(id), moment, cancellationToken)).Posts.GetValueOrDefault(id);
                 return post is not null
                     ? Results.Ok(post.ToView())
@@ -183,6 +182,9 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
+    /// <summary>How long one actor's view waits for the projection to reach the actor's latest event before answering with what it has.</summary>
+    private static readonly TimeSpan ReadYourWrites = TimeSpan.FromSeconds(5);
+
     private const string PastDescription =
         "?asOf=T shows it as it was at T by when things happened; ?knownAt=K from only the events recorded by K (what the command centre could see then); both may be combined.";
 
@@ -190,7 +192,7 @@ internal static class ViewRoutes
     {
         if (moment.IsNow)
         {
-            return await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken);
+            return await session.ProvinceRosterAsync(provinceId, cancellationToken);
         }
         var roster = await past.ProvinceAsync(provinceId, moment, cancellationToken);
         return roster.Units.ContainsKey(provinceId) ? roster : null;

@@ -58,7 +58,7 @@ public sealed partial class RosterCheckpointer(
         List<string> provinces;
         await using (var session = store.QuerySession())
         {
-            provinces = [.. await session.Query<ProvinceRoster>().Select(r => r.Id).ToListAsync(cancellationToken)];
+            provinces = [.. await session.ProvinceIdsAsync(cancellationToken)];
         }
         var failed = new List<string>();
         foreach (var province in provinces.Order(StringComparer.Ordinal))

@@ -82,6 +82,10 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
                 await ownerStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             }
             await EventStore.ApplyAuditIndexesAsync(connection, cancellationToken);
+            if (await EventStore.DropUnsplitRostersAsync(connection, cancellationToken))
+            {
+                LogRostersSplit();
+            }
             await EventStore.ApplyLogSchemaAsync(connection, cancellationToken);
             await EventStore.GrantAppRoleAsync(connection, appRole, cancellationToken);
         }
@@ -136,6 +140,9 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rosters stored whole per province were dropped: the projection folds them again from the first event, by district")]
+    private partial void LogRostersSplit();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Script}")]
     private partial void LogApplying(string script);

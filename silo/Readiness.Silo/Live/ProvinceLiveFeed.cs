@@ -58,7 +58,8 @@ public sealed partial class ProvinceLiveFeed(
     public async Task<bool> ExistsAsync(string provinceId)
     {
         await using var session = store.QuerySession();
-        return await session.LoadAsync<UnitRecord>(provinceId) is { Echelon: Echelon.Province };
+        // A stream at the first level of the tree is a province's command (the registration rules hold ids to echelons).
+        return await session.Events.FetchStreamStateAsync(provinceId) is not null;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -106,7 +107,7 @@ public sealed partial class ProvinceLiveFeed(
         using var span = ReadinessTelemetry.Source.StartActivity("rate province");
         span?.SetTag("readiness.province", provinceId);
         await using var session = store.QuerySession();
-        var roster = await session.LoadAsync<ProvinceRoster>(provinceId, cancellationToken);
+        var roster = await session.ProvinceRosterAsync(provinceId, cancellationToken);
         if (roster is null)
         {
             return null;

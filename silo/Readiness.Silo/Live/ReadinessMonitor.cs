@@ -103,7 +103,7 @@ public sealed partial class ReadinessMonitor : BackgroundService
     private async Task<IReadOnlyList<ProvinceGaugeSample>> SampleProvinces(CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
-        var rosters = await session.Query<ProvinceRoster>().ToListAsync(cancellationToken);
+        var rosters = await session.ProvinceRostersAsync(null, cancellationToken);
         var now = clock.UtcNow;
         return [.. rosters.Select(r => r.ToView(policy, now)).Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count))];
     }

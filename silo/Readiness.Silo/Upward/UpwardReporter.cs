@@ -101,7 +101,7 @@ public sealed partial class UpwardReporter : BackgroundService
         var local = now.ToOffset(CommandTime.Offset);
         var month = local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         await using var session = store.LightweightSession();
-        var rosters = (await session.Query<ProvinceRoster>().ToListAsync(cancellationToken)).Where(r => r.Units.ContainsKey(r.Id)).ToList();
+        var rosters = (await session.ProvinceRostersAsync(null, cancellationToken)).Where(r => r.Units.ContainsKey(r.Id)).ToList();
         var states = (await session.LoadManyAsync<UpwardReportState>(cancellationToken, rosters.Select(r => r.Id)))
             .ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var roster in rosters)
