@@ -264,6 +264,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         }
     }
 
+    private const int ColdRounds = 3;
+
     private async Task ColdActivationAsync()
     {
         var n = options.ColdStreams;
@@ -283,11 +285,15 @@ public sealed class Benchmark(BenchOptions options, Report report)
             }
         })));
 
-        await DeactivateAllAsync();
         var cold = new Latencies();
         var warm = new Latencies();
-        foreach (var unit in units)
+        // Each round deactivates every grain first, so every unit is cold again: more samples than streams.
+        foreach (var unit in Enumerable.Range(0, ColdRounds).SelectMany(_ => units))
         {
+            if (unit == units[0])
+            {
+                await DeactivateAllAsync();
+            }
             var grain = silo.Grains.GetGrain<IUnitGrain>(unit);
             var t0 = Stopwatch.GetTimestamp();
             var profile = await grain.GetProfile();
@@ -300,7 +306,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
             await grain.GetProfile();
             warm.Add(Latencies.Since(t0));
         }
-        report.Add(new Figure("activation.cold", $"grain cold activation, stream of {length:N0} events (first call)", "ms", cold.Mean, cold.P50, cold.P99, cold.Count, "no snapshots: the whole stream is read and folded"));
+        report.Add(new Figure("activation.cold", $"grain cold activation, stream of {length:N0} events (first call)", "ms", cold.Mean, cold.P50, cold.P99, cold.Count, $"from the newest snapshot (one per {Readiness.Grains.Actors.EventSourcedGrain<object>.SnapshotEvery} events) and the events after it"));
         report.Add(new Figure("activation.warm", "the same grain's next call (activated)", "ms", warm.Mean, warm.P50, warm.P99, warm.Count));
 
         // Baselines: the same streams read by plain Marten, and by Npgsql as rows.
@@ -492,7 +498,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
             report.Problems.Add($"rebuild ended {status.State}: {status.Error}");
             return;
         }
-        report.Add(new Figure("rebuild.all", $"projection rebuild, all four projections", "events/s", status.EventsPerSecond, Samples: status.TotalEvents,
+        report.Add(new Figure("rebuild.all", $"projection rebuild, every projection", "events/s", status.EventsPerSecond, Samples: status.TotalEvents,
             Notes: $"{status.ElapsedSeconds:F1} s, {status.DocumentsWritten:N0} documents"));
         await coordinator.ResumeAsync();
     }
@@ -515,8 +521,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         {
             var (run, _, lag, events) = levels[c];
             var rate = events / run.Seconds;
-            report.Targets.Add(new TargetRow("durable events acknowledged through the grains", "≥ 10,000 events/s, p99 ≤ 50 ms",
-                $"{Report.Num(rate)} events/s at {c} callers, p99 {Report.Ms(run.Latency.P99)}", rate >= 10_000 && run.Latency.P99 <= 50,
+            report.Targets.Add(new TargetRow("durable events acknowledged through the grains", "≥ 10,000 events/s and ≥ 0.6× raw.multi10.c8, p99 ≤ 50 ms",
+                $"{Report.Num(rate)} events/s at {c} callers, p99 {Report.Ms(run.Latency.P99)}", rate >= 10_000 && rate >= 0.6 * Rate("raw.multi10.c8") && run.Latency.P99 <= 50,
                 Rates("raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "marten.single.c64", "marten.batch10.c8"),
                 Ratios(rate, "raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "marten.single.c64", "marten.batch10.c8")));
             report.Targets.Add(new TargetRow("projection lag at that load", "p99 ≤ 1 s", $"p99 {Report.Ms(lag.P99)} (p50 {Report.Ms(lag.P50)})",
@@ -534,15 +540,15 @@ public sealed class Benchmark(BenchOptions options, Report report)
         var live = report["view.live"];
         var past = report["view.asof"];
         var raw = report["view.raw"];
-        report.Targets.Add(new TargetRow("province view query, live", "p99 ≤ 20 ms", live is null ? "not measured" : $"p99 {Report.Ms(live.P99 ?? double.NaN)} (p50 {Report.Ms(live.P50 ?? double.NaN)})",
-            live?.P99 <= 20, raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", live is null || raw is null ? "—" : Report.Ratio(live.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
+        report.Targets.Add(new TargetRow("province view query, live", "p99 ≤ 10 ms", live is null ? "not measured" : $"p99 {Report.Ms(live.P99 ?? double.NaN)} (p50 {Report.Ms(live.P50 ?? double.NaN)})",
+            live?.P99 <= 10, raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", live is null || raw is null ? "—" : Report.Ratio(live.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
         report.Targets.Add(new TargetRow("province view query, as of a past time", "p99 ≤ 200 ms", past is null ? "not measured" : $"p99 {Report.Ms(past.P99 ?? double.NaN)} (p50 {Report.Ms(past.P50 ?? double.NaN)})",
             past?.P99 <= 200, raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", past is null || raw is null ? "—" : Report.Ratio(past.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
         var cold = report["activation.cold"];
         var marten = report["activation.marten"];
         var rawStream = report["activation.raw"];
-        report.Targets.Add(new TargetRow("grain cold activation, 1,000-event stream", "≤ 20 ms with snapshots",
-            cold is null ? "not measured" : $"p50 {Report.Ms(cold.P50 ?? double.NaN)}, p99 {Report.Ms(cold.P99 ?? double.NaN)} (no snapshots)", cold?.P99 <= 20,
+        report.Targets.Add(new TargetRow($"grain cold activation, {options.ColdStreamLength:N0}-event stream", "≤ 10 ms with snapshots",
+            cold is null ? "not measured" : $"p50 {Report.Ms(cold.P50 ?? double.NaN)}, p99 {Report.Ms(cold.P99 ?? double.NaN)} (with snapshots)", cold?.P99 <= 10,
             $"Marten FetchStream p50 {Report.Ms(marten?.P50 ?? double.NaN)}; Npgsql rows p50 {Report.Ms(rawStream?.P50 ?? double.NaN)}",
             cold is null ? "—" : $"{Report.Ratio(cold.P50 ?? double.NaN, marten?.P50 ?? double.NaN)} Marten; {Report.Ratio(cold.P50 ?? double.NaN, rawStream?.P50 ?? double.NaN)} Npgsql"));
         var beyond = report["memory.beyond"];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -25,9 +26,20 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
     private const int MaxCommandIdLength = 128;
     private const int ConcurrencyRetries = 3;
 
+    /// <summary>
+    /// Events folded since the last snapshot before another is written. A cold activation then reads
+    /// a snapshot and at most this many events: about 4 ms of rows at most, against 80 ms for a
+    /// 10,000-event stream folded whole; a snapshot of such a stream, with its command ids, is
+    /// written once per 500 events.
+    /// </summary>
+    public const int SnapshotEvery = 500;
+
+    private static readonly string StateShape = SnapshotShape.Of(typeof(TState));
+
     private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
     private readonly ISerializer serializer = commits.Store.Options.Serializer();
     private string lastHash = EventChain.Genesis;
+    private long snapshotVersion;
     // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
     // the database went away): the store, not this cache, knows the truth until reloaded.
     private bool outcomeUnknown;
@@ -178,6 +190,47 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         Version = expectedVersion;
         lastHash = hash;
         versionByCommandId[commandId] = Version;
+        SnapshotWhenDue();
+    }
+
+    /// <summary>
+    /// Writes a snapshot when enough events were folded since the last: taken in this turn (the state
+    /// as committed), stored in the background, outside any command's transaction. A snapshot that
+    /// fails to store is only logged: the events remain the truth, and the next one is due soon.
+    /// </summary>
+    private void SnapshotWhenDue()
+    {
+        if (Version - snapshotVersion < SnapshotEvery)
+        {
+            return;
+        }
+        var snapshot = new StreamSnapshot
+        {
+            Id = StreamKey,
+            Version = Version,
+            LastHash = lastHash,
+            Shape = StateShape,
+            State = JsonSerializer.Serialize(State, SnapshotShape.Json),
+            CommandIds = new Dictionary<string, long>(versionByCommandId, StringComparer.Ordinal),
+        };
+        snapshotVersion = Version;
+        var store = commits.Store;
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await using var session = store.LightweightSession();
+                    session.Store(snapshot);
+                    await session.SaveChangesAsync();
+                }
+                catch (Exception ex)
+                {
+                    LogSnapshotFailed(ex, snapshot.Id, snapshot.Version);
+                }
+            });
+        }
     }
 
     private async Task Reload(CancellationToken cancellationToken)
@@ -185,18 +238,42 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         // Such an id names no stream (nothing under it is ever appended), and PostgreSQL cannot even
         // be asked about it: it holds no U+0000. The grain stays empty and refuses every command.
         IReadOnlyList<JasperFx.Events.IEvent> events = [];
+        (StreamSnapshot Snapshot, TState State)? start = null;
         if (CommandText.Problem(StreamKey, "id") is null)
         {
             // Read before anything is reset: a read that fails (the database away) must leave the grain
             // as it was, still owing a reload, never deciding the next command on an empty stream.
             await using var session = commits.Store.QuerySession();
-            events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+            if (await session.LoadAsync<StreamSnapshot>(StreamKey, cancellationToken) is { } snapshot && snapshot.Shape == StateShape)
+            {
+                // From the snapshot's own event: it must still be there, with the same link of the chain.
+                events = await session.Events.FetchStreamAsync(StreamKey, fromVersion: snapshot.Version, token: cancellationToken);
+                if (events.Count > 0 && events[0].Version == snapshot.Version && EventHeaders.HashOf(events[0]) == snapshot.LastHash
+                    && TryRestore(snapshot, out var restored))
+                {
+                    start = (snapshot, restored);
+                    events = [.. events.Skip(1)];
+                }
+                else
+                {
+                    LogSnapshotIgnored(StreamKey, snapshot.Version);
+                }
+            }
+            if (start is null)
+            {
+                events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+            }
         }
-        State = Initial();
-        Version = 0;
+        State = start is { } from ? from.State : Initial();
+        Version = start?.Snapshot.Version ?? 0;
+        snapshotVersion = Version;
         outcomeUnknown = false;
-        lastHash = EventChain.Genesis;
+        lastHash = start?.Snapshot.LastHash ?? EventChain.Genesis;
         versionByCommandId.Clear();
+        foreach (var (commandId, version) in start?.Snapshot.CommandIds ?? [])
+        {
+            versionByCommandId[commandId] = version;
+        }
         foreach (var e in events)
         {
             State = Evolve(State, e.Data);
@@ -207,7 +284,28 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
                 versionByCommandId[commandId] = e.Version;
             }
         }
+        SnapshotWhenDue();
     }
+
+    private static bool TryRestore(StreamSnapshot snapshot, out TState state)
+    {
+        try
+        {
+            state = JsonSerializer.Deserialize<TState>(snapshot.State, SnapshotShape.Json)!;
+            return state is not null;
+        }
+        catch (JsonException)
+        {
+            state = default!;
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The snapshot of {StreamKey} at version {Version} does not match the stored events or the state's type; the stream is folded from its start")]
+    private partial void LogSnapshotIgnored(string streamKey, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing the snapshot of {StreamKey} at version {Version} failed; the next one is written after more events")]
+    private partial void LogSnapshotFailed(Exception exception, string streamKey, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to {StreamKey} for command {CommandId} failed without a known outcome; the stream is reloaded before the next command")]
     private partial void LogOutcomeUnknown(Exception exception, string streamKey, string commandId);

@@ -39,6 +39,7 @@ public static class ReadinessStore
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
         options.Schema.For<ProvinceRoster>().Duplicate(r => r.ProvinceId);
+        options.Schema.For<Actors.StreamSnapshot>();
         options.Schema.For<OutboxMessage>().Duplicate(m => m.Delivered).Duplicate(m => m.NextAttemptTicks);
         options.Schema.For<UpwardReportState>();
         // Columns of their own, so choosing a checkpoint never reads the rosters it passes over.
