@@ -53,7 +53,8 @@ public static class SnapshotShape
 
     private static void Describe(Type type, StringBuilder text, HashSet<Type> seen, int depth)
     {
-        text.Append(type.FullName).Append('{');
+        // The state type's own name is left out: a type renamed with the same members reads the same JSON.
+        text.Append(depth == 0 ? string.Empty : type.FullName).Append('{');
         if (depth < 6 && !type.IsPrimitive && !type.IsEnum && type != typeof(string) && type.Namespace?.StartsWith("Readiness", StringComparison.Ordinal) == true && seen.Add(type))
         {
             foreach (var property in type.GetProperties().Where(p => p.GetIndexParameters().Length == 0).OrderBy(p => p.Name, StringComparer.Ordinal))

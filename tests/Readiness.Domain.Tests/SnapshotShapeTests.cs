@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Readiness.Contracts;
+using Readiness.Grains.Actors;
+
+namespace Readiness.Domain.Tests;
+
+/// <summary>A state written into a snapshot reads back as the same state, and a changed state type is told apart.</summary>
+public class SnapshotShapeTests
+{
+    private static T RoundTrip<T>(T state) => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(state, SnapshotShape.Json), SnapshotShape.Json)!;
+
+    private static void AssertSame<T>(T state)
+    {
+        var back = RoundTrip(state);
+        Assert.Equal(JsonSerializer.Serialize(state, SnapshotShape.Json), JsonSerializer.Serialize(back, SnapshotShape.Json));
+    }
+
+    [Fact]
+    public void A_unit_with_every_member_set_reads_back_the_same()
+    {
+        var at = new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.FromHours(7));
+        var unit = new UnitState("bac-kan/ba-be/cho-ra", true, "Ban CHQS xã Chợ Rã", Echelon.Commune, "bac-kan/ba-be", at, 40, 3, 2, 5, 28, true, ReadinessLevel.R2)
+        {
+            Equipment = ImmutableDictionary<EquipmentCategory, EquipmentStock>.Empty.Add(EquipmentCategory.RescueEquipment, new EquipmentStock(10, 8, 6, 1, 1)),
+            Missions = [Mission.SearchAndRescue, Mission.CombatReadinessDuty],
+            LastReportedAt = at.AddDays(3),
+            OverdueNotedFor = at.AddDays(1),
+        };
+
+        var back = RoundTrip(unit);
+
+        AssertSame(unit);
+        Assert.Equal(unit.ActualStrength, back.ActualStrength);
+        Assert.Equal(unit.Equipment[EquipmentCategory.RescueEquipment], back.Equipment[EquipmentCategory.RescueEquipment]);
+        Assert.True(back.Missions.SetEquals(unit.Missions));
+        Assert.Equal(unit.LastReportedAt, back.LastReportedAt);
+    }
+
+    [Fact]
+    public void A_duty_post_and_an_exercise_read_back_the_same()
+    {
+        var at = new DateTimeOffset(2024, 5, 1, 7, 0, 0, TimeSpan.FromHours(7));
+        AssertSame(new DutyPostState("bac-kan/ba-be/sscd", true, "Trực SSCĐ", DutyKind.CombatReadiness, "bac-kan/ba-be", 4, 24, true, "Trực ban A", 3,
+            at, at.AddHours(2), at.AddHours(1), ["sat-lo"], ["sat-lo", "chay-rung"]));
+        AssertSame(new ExerciseState("bac-kan/ba-be/kvpt", ExerciseStatus.Completed, "Diễn tập KVPT", ExerciseLevel.District, ExerciseKind.DefensiveZone,
+            "bac-kan/ba-be", ["bac-kan/ba-be/cho-ra", "bac-kan/ba-be/khang-ninh"], at, at.AddDays(10), Grade.Good));
+    }
+
+    private sealed record Before(string Name, int Count);
+
+    private sealed record SameMembers(string Name, int Count);
+
+    private sealed record Added(string Name, int Count, bool Flag);
+
+    private sealed record Retyped(string Name, long Count);
+
+    [Fact]
+    public void A_member_added_or_retyped_changes_the_shape_and_the_same_members_keep_it()
+    {
+        Assert.Equal(SnapshotShape.Of(typeof(Before)), SnapshotShape.Of(typeof(SameMembers)));
+        Assert.NotEqual(SnapshotShape.Of(typeof(Before)), SnapshotShape.Of(typeof(Added)));
+        Assert.NotEqual(SnapshotShape.Of(typeof(Before)), SnapshotShape.Of(typeof(Retyped)));
+        Assert.NotEqual(SnapshotShape.Of(typeof(UnitState)), SnapshotShape.Of(typeof(DutyPostState)));
+    }
+}
