@@ -13,12 +13,14 @@ namespace Readiness.Grains.Projections;
 /// </summary>
 public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRoster, string>
 {
+    public const string ProjectionName = "province-roster";
+
     private readonly TimeProvider clock;
 
     public ProvinceRosterProjection(TimeProvider clock)
     {
         this.clock = clock;
-        Name = "province-roster";
+        Name = ProjectionName;
         foreach (var type in EventTypes.All)
         {
             IncludeType(type);
@@ -27,6 +29,8 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
         // A part is read and rewritten once per batch that touches its district: under load, batches
         // four times Marten's default rewrite it a quarter as often.
         Options.BatchSize = 2_000;
+        // Each batch folds fresh parts, read from the store: RosterCache keeps the committed ones as they are.
+        Options.CacheLimitPerTenant = 0;
     }
 
     public override ProvinceRoster? Evolve(ProvinceRoster? snapshot, string id, IEvent e)

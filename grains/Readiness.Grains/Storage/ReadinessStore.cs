@@ -23,7 +23,11 @@ public static class ReadinessStore
         ["mt_events_timestamp"] = $"CREATE INDEX IF NOT EXISTS mt_events_timestamp ON {Schema}.mt_events (timestamp)",
     };
 
-    public static void Configure(StoreOptions options, string connectionString, TimeProvider clock)
+    /// <param name="options">The store's options to fill in.</param>
+    /// <param name="connectionString">The application role's connection.</param>
+    /// <param name="clock">The projections' clock.</param>
+    /// <param name="rosters">Where the daemon's committed roster parts go on this silo, when it keeps them in memory.</param>
+    public static void Configure(StoreOptions options, string connectionString, TimeProvider clock, RosterCache? rosters = null)
     {
         options.Connection(connectionString);
         options.DatabaseSchemaName = Schema;
@@ -35,6 +39,10 @@ public static class ReadinessStore
 
         options.Projections.Add(new ProvinceRosterProjection(clock), ProjectionLifecycle.Async);
         options.Projections.AsyncListeners.Add(new ProjectionBatchTracer());
+        if (rosters is not null)
+        {
+            options.Projections.AsyncListeners.Add(rosters);
+        }
         // The command centre should see a report within a second: poll for new events often.
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);

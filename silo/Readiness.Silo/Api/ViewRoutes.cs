@@ -3,6 +3,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Live;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
@@ -19,10 +20,16 @@ internal static class ViewRoutes
     {
         var views = routes.MapGroup("/api").WithTags("Views").RequireAuthorization(Policies.View);
 
-        views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var moment = new Moment(asOf, knownAt);
-                return await Roster(session, past, provinceId, moment, cancellationToken) is { } roster
+                if (moment.IsNow)
+                {
+                    return await rosters.ViewAsync(provinceId, clock.UtcNow, cancellationToken) is { } now
+                        ? Results.Ok(now)
+                        : UnknownProvince(provinceId, moment);
+                }
+                return await Roster(rosters, past, provinceId, moment, cancellationToken) is { } roster
                     ? Results.Ok(roster.ToView(policy, moment.RatedAt(clock.UtcNow)))
                     : UnknownProvince(provinceId, moment);
             })
@@ -33,10 +40,10 @@ internal static class ViewRoutes
             .Produces<ProvinceReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/districts/{district}", async (string provinceId, string district, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/districts/{district}", async (string provinceId, string district, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var moment = new Moment(asOf, knownAt);
-                if (await Roster(session, past, provinceId, moment, cancellationToken) is not { } roster)
+                if (await Roster(rosters, past, provinceId, moment, cancellationToken) is not { } roster)
                 {
                     return UnknownProvince(provinceId, moment);
                 }
@@ -51,8 +58,8 @@ internal static class ViewRoutes
             .Produces<DistrictReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/missions", async (string provinceId, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                await session.ProvinceRosterAsync(provinceId, cancellationToken) is { } roster
+        views.MapGet("/provinces/{provinceId}/missions", async (string provinceId, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+                await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
                     ? Results.Ok(roster.MissionView(policy, clock.UtcNow))
                     : UnknownProvince(provinceId))
             .Reads(ResourceScope.Province)
@@ -62,9 +69,9 @@ internal static class ViewRoutes
             .Produces<ProvinceMissionReadiness>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/districts/{district}/missions", async (string provinceId, string district, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/districts/{district}/missions", async (string provinceId, string district, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
-                if (await session.ProvinceRosterAsync(provinceId, cancellationToken) is not { } roster)
+                if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
                 {
                     return UnknownProvince(provinceId);
                 }
@@ -78,13 +85,13 @@ internal static class ViewRoutes
             .Produces<DistrictMissionReadiness>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/summary/{year:int}", async (string provinceId, int year, IQuerySession session, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/summary/{year:int}", async (string provinceId, int year, LiveRosters rosters, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 if (CommandTime.ReportYearProblem(year, clock.UtcNow) is { } yearProblem)
                 {
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: yearProblem);
                 }
-                return await session.ProvinceRosterAsync(provinceId, cancellationToken) is { } roster
+                return await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
                     ? Results.Ok(roster.Summary(year))
                     : UnknownProvince(provinceId);
             })
@@ -95,9 +102,9 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/units", async (string provinceId, string? parent, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/provinces/{provinceId}/units", async (string provinceId, string? parent, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
-                if (await session.ProvinceRosterAsync(provinceId, cancellationToken) is not { } roster)
+                if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
                 {
                     return UnknownProvince(provinceId);
                 }
@@ -188,11 +195,11 @@ internal static class ViewRoutes
     private const string PastDescription =
         "?asOf=T shows it as it was at T by when things happened; ?knownAt=K from only the events recorded by K (what the command centre could see then); both may be combined.";
 
-    private static async Task<ProvinceRoster?> Roster(IQuerySession session, PastViews past, string provinceId, Moment moment, CancellationToken cancellationToken)
+    private static async Task<ProvinceRoster?> Roster(LiveRosters rosters, PastViews past, string provinceId, Moment moment, CancellationToken cancellationToken)
     {
         if (moment.IsNow)
         {
-            return await session.ProvinceRosterAsync(provinceId, cancellationToken);
+            return await rosters.ProvinceAsync(provinceId, cancellationToken);
         }
         var roster = await past.ProvinceAsync(provinceId, moment, cancellationToken);
         return roster.Units.ContainsKey(provinceId) ? roster : null;

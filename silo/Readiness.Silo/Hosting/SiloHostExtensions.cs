@@ -9,6 +9,7 @@ using Orleans.Serialization;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
@@ -47,12 +48,14 @@ public static class SiloHostExtensions
         services.AddMarten(provider =>
             {
                 var storeOptions = new StoreOptions();
-                ReadinessStore.Configure(storeOptions, connectionString, provider.GetRequiredService<TimeProvider>());
+                ReadinessStore.Configure(storeOptions, connectionString, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<RosterCache>());
                 TokenRevocations.Register(storeOptions);
                 return storeOptions;
             })
             .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddSingleton<GroupCommit>();
+        services.AddSingleton<RosterCache>();
+        services.AddSingleton<LiveRosters>();
 
         DbProviderFactories.RegisterFactory(AdoInvariant, NpgsqlFactory.Instance);
         builder.UseOrleans(silo =>

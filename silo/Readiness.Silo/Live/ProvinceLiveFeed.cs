@@ -7,8 +7,6 @@ using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
-using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Live;
 
@@ -22,7 +20,7 @@ public sealed record ProvinceChange(string ProvinceId, long Sequence, IReadOnlyL
 /// </summary>
 public sealed partial class ProvinceLiveFeed(
     IDocumentStore store,
-    EventStore events,
+    LiveRosters rosters,
     ReadinessPolicy policy,
     ReadinessClock clock,
     IOptions<JsonOptions> json,
@@ -75,7 +73,7 @@ public sealed partial class ProvinceLiveFeed(
             try
             {
                 var moved = new List<string>();
-                foreach (var (provinceId, sequence) in await events.RosterSequencesAsync(ids, stoppingToken))
+                foreach (var (provinceId, sequence) in await rosters.SequencesAsync(ids, stoppingToken))
                 {
                     if (watched.TryGetValue(provinceId, out var entry) && sequence != Interlocked.Read(ref entry.Sequence))
                     {
@@ -106,8 +104,7 @@ public sealed partial class ProvinceLiveFeed(
     {
         using var span = ReadinessTelemetry.Source.StartActivity("rate province");
         span?.SetTag("readiness.province", provinceId);
-        await using var session = store.QuerySession();
-        var roster = await session.ProvinceRosterAsync(provinceId, cancellationToken);
+        var roster = await rosters.ProvinceAsync(provinceId, cancellationToken);
         if (roster is null)
         {
             return null;

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Marten;
+using Marten.Services;
+
+namespace Readiness.Grains.Projections;
+
+/// <summary>
+/// The rosters of the provinces someone reads, held in memory and fed by every batch the daemon
+/// commits on this silo, so that a province's view and its live feed need no PostgreSQL read while
+/// the daemon runs here. A province is loaded from the store once and then kept by the batches;
+/// whoever reads it decides whether it may be trusted (<see cref="Province.Agent"/>, <see cref="Province.LoadedAt"/>).
+/// The parts are the daemon's own instances, never touched after their commit: the projection
+/// keeps no aggregate cache (<see cref="ProvinceRosterProjection"/>), so each batch folds fresh ones.
+/// </summary>
+public sealed class RosterCache : IChangeListener
+{
+    private readonly ConcurrentDictionary<string, Province> provinces = new(StringComparer.Ordinal);
+
+    public sealed class Province(object agent, DateTimeOffset loadedAt)
+    {
+        private readonly Lock gate = new();
+        private readonly Dictionary<string, ProvinceRoster> parts = new(StringComparer.Ordinal);
+        private ProvinceRoster? whole;
+        private (ProvinceRoster Roster, DateTimeOffset RatedAt, object View)? rated;
+
+        /// <summary>The daemon agent that fed this entry: another one (the shard restarted, or moved away and back) may have missed batches.</summary>
+        public object Agent { get; } = agent;
+
+        public DateTimeOffset LoadedAt { get; } = loadedAt;
+
+        /// <summary>The furthest sequence any part has reached.</summary>
+        public long Sequence { get; private set; }
+
+        /// <summary>Takes a part, unless the entry already holds a later fold of it.</summary>
+        public void Put(ProvinceRoster part)
+        {
+            lock (gate)
+            {
+                if (parts.TryGetValue(part.Id, out var held) && held.Sequence > part.Sequence)
+                {
+                    return;
+                }
+                parts[part.Id] = part;
+                Sequence = Math.Max(Sequence, part.Sequence);
+                whole = null;
+                rated = null;
+            }
+        }
+
+        /// <summary>The province composed of its parts, or null when it has none.</summary>
+        public ProvinceRoster? Whole()
+        {
+            lock (gate)
+            {
+                return parts.Count == 0 ? null : whole ??= ProvinceRoster.Compose(parts.Values.First().ProvinceId, parts.Values);
+            }
+        }
+
+        /// <summary>
+        /// A view of the whole, rated at most <paramref name="freshFor"/> ago and on the same parts;
+        /// otherwise <paramref name="rate"/> rates it now. Levels look back over days and weeks, so a
+        /// view rated a moment ago is the view of now: a burst of readers rates the province once.
+        /// </summary>
+        public TView? Rated<TView>(DateTimeOffset now, TimeSpan freshFor, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
+        {
+            ProvinceRoster? roster;
+            lock (gate)
+            {
+                if (rated is { } kept && kept.View is TView view && now - kept.RatedAt <= freshFor && now >= kept.RatedAt)
+                {
+                    return view;
+                }
+                roster = parts.Count == 0 ? null : whole ??= ProvinceRoster.Compose(parts.Values.First().ProvinceId, parts.Values);
+            }
+            if (roster is null)
+            {
+                return null;
+            }
+            var fresh = rate(roster, now);
+            lock (gate)
+            {
+                if (ReferenceEquals(whole, roster))
+                {
+                    rated = (roster, now, fresh);
+                }
+            }
+            return fresh;
+        }
+    }
+
+    public Province? Get(string provinceId) => provinces.GetValueOrDefault(provinceId);
+
+    /// <summary>Starts an entry before its parts are read from the store, so that no batch committed meanwhile is missed.</summary>
+    public Province Begin(string provinceId, object agent, DateTimeOffset now)
+    {
+        var province = new Province(agent, now);
+        provinces[provinceId] = province;
+        return province;
+    }
+
+    public void Forget(string provinceId) => provinces.TryRemove(provinceId, out _);
+
+    public void Clear() => provinces.Clear();
+
+    public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token) => Task.CompletedTask;
+
+    public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        foreach (var part in commit.Inserted.Concat(commit.Updated).OfType<ProvinceRoster>())
+        {
+            if (provinces.TryGetValue(part.ProvinceId, out var province))
+            {
+                province.Put(part);
+            }
+        }
+        return Task.CompletedTask;
+    }
+}

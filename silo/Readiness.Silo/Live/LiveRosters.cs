@@ -1,0 +1,105 @@
+using Marten;
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains.Projections;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Silo.Live;
+
+/// <summary>
+/// Province rosters as the views and the live feed read them now. On the silo where the daemon
+/// projects the rosters they come from memory (<see cref="RosterCache"/>), fed by its batches, and
+/// a GET needs no PostgreSQL; elsewhere, and whenever the memory might have missed a batch (the
+/// shard was restarted, or moved away and back), from the store. An entry is read again from the
+/// store at least every <see cref="Reload"/>, which bounds what any edit outside the daemon (a
+/// rebuild run on another silo, say) can leave unseen.
+/// </summary>
+public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventStore events, IServiceProvider services, ReadinessPolicy policy)
+{
+    public static readonly TimeSpan Reload = TimeSpan.FromMinutes(1);
+
+    /// <summary>A province view rated this recently is the view of now (levels look back over days).</summary>
+    public static readonly TimeSpan RatedFreshFor = TimeSpan.FromSeconds(1);
+
+    private readonly string shard = $"{ProvinceRosterProjection.ProjectionName}:All";
+
+    /// <summary>The province's roster now, or null when nothing of it has been projected.</summary>
+    public async Task<ProvinceRoster?> ProvinceAsync(string provinceId, CancellationToken cancellationToken) =>
+        await EntryAsync(provinceId, cancellationToken) is { } entry
+            ? entry.Whole()
+            : await ReadAsync(provinceId, cancellationToken);
+
+    /// <summary>The province's view rated now (or within <see cref="RatedFreshFor"/>), or null when nothing of it has been projected.</summary>
+    public async Task<ProvinceReadinessView?> ViewAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await EntryAsync(provinceId, cancellationToken) is { } entry)
+        {
+            return entry.Rated(now, RatedFreshFor, (roster, at) => roster.ToView(policy, at));
+        }
+        return (await ReadAsync(provinceId, cancellationToken))?.ToView(policy, now);
+    }
+
+    /// <summary>How far each province's roster has come: from memory where it is kept, else from the store.</summary>
+    public async Task<IReadOnlyList<(string ProvinceId, long Sequence)>> SequencesAsync(string[] provinceIds, CancellationToken cancellationToken)
+    {
+        var agent = RunningAgent();
+        var known = new List<(string, long)>();
+        var asked = new List<string>();
+        foreach (var id in provinceIds)
+        {
+            if (agent is not null && cache.Get(id) is { } entry && ReferenceEquals(entry.Agent, agent) && DateTimeOffset.UtcNow - entry.LoadedAt < Reload)
+            {
+                known.Add((id, entry.Sequence));
+            }
+            else
+            {
+                asked.Add(id);
+            }
+        }
+        if (asked.Count > 0)
+        {
+            known.AddRange(await events.RosterSequencesAsync([.. asked], cancellationToken));
+        }
+        return known;
+    }
+
+    private async Task<RosterCache.Province?> EntryAsync(string provinceId, CancellationToken cancellationToken)
+    {
+        if (RunningAgent() is not { } agent)
+        {
+            cache.Clear();
+            return null;
+        }
+        var now = DateTimeOffset.UtcNow;
+        if (cache.Get(provinceId) is { } kept && ReferenceEquals(kept.Agent, agent) && now - kept.LoadedAt < Reload)
+        {
+            return kept;
+        }
+        // Begun before the read, so a batch committed while the parts are read is not missed; of two
+        // folds of a part, the entry keeps the later.
+        var entry = cache.Begin(provinceId, agent, now);
+        await using var session = store.QuerySession();
+        foreach (var part in await session.Query<ProvinceRoster>().Where(r => r.ProvinceId == provinceId).ToListAsync(cancellationToken))
+        {
+            entry.Put(part);
+        }
+        if (entry.Whole() is null)
+        {
+            // Nothing projected yet: nothing to keep, and the next read looks again.
+            cache.Forget(provinceId);
+            return null;
+        }
+        return entry;
+    }
+
+    private async Task<ProvinceRoster?> ReadAsync(string provinceId, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.ProvinceRosterAsync(provinceId, cancellationToken);
+    }
+
+    /// <summary>The roster shard's agent when it runs on this silo: the one whose batches reach the cache.</summary>
+    private object? RunningAgent() =>
+        services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()?.DaemonForMainDatabase().CurrentAgents()
+            .FirstOrDefault(a => a.Name.Identity == shard && a.Status == JasperFx.AgentStatus.Running);
+}
