@@ -22,7 +22,7 @@ public sealed record BenchOptions(
     public static BenchOptions Quick(string outDirectory) => new("quick", outDirectory,
         new CountryShape(Provinces: 6, DistrictsPerProvince: 4, CommunesPerDistrict: 6, UnitsPerCommune: 2),
         [1, 8, 64, 256], TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(4),
-        LiveQueries: 200, PastQueries: 40, ColdStreams: 4, ColdStreamLength: 10_000, MemoryGrains: 2_000, RebuildEvents: 100_000,
+        LiveQueries: 200, PastQueries: 40, ColdStreams: 4, ColdStreamLength: 10_000, MemoryGrains: 2_000, RebuildEvents: 250_000,
         ProfileDuration: TimeSpan.FromSeconds(5), CatchUpWindow: TimeSpan.FromSeconds(5));
 
     public static BenchOptions Full(string outDirectory) => new("full", outDirectory,

@@ -63,4 +63,18 @@ public class SnapshotShapeTests
         Assert.NotEqual(SnapshotShape.Of(typeof(Before)), SnapshotShape.Of(typeof(Retyped)));
         Assert.NotEqual(SnapshotShape.Of(typeof(UnitState)), SnapshotShape.Of(typeof(DutyPostState)));
     }
+
+    [Fact]
+    public void Command_ids_packed_as_digests_unpack_to_the_versions_they_reached_and_no_other_id_matches()
+    {
+        var ids = Enumerable.Range(1, 2_000).Select(i => ($"cmd-{i}", (long)i)).ToList();
+
+        var back = CommandDigests.Unpack(CommandDigests.Pack(ids.Select(c => KeyValuePair.Create(CommandDigests.Of(c.Item1), c.Item2))));
+
+        Assert.Equal(ids.Count, back.Count);
+        Assert.All(ids, c => Assert.Equal(c.Item2, back[CommandDigests.Of(c.Item1)]));
+        Assert.False(back.ContainsKey(CommandDigests.Of("cmd-2001")));
+        Assert.False(back.ContainsKey(CommandDigests.Of("CMD-1")));
+        Assert.Empty(CommandDigests.Unpack(CommandDigests.Pack([])));
+    }
 }

@@ -37,6 +37,8 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
     private static readonly string StateShape = SnapshotShape.Of(typeof(TState));
 
     private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
+    // The command ids folded into the snapshot this grain started from, by digest (CommandDigests).
+    private Dictionary<UInt128, long> versionBySnapshottedCommand = [];
     private readonly ISerializer serializer = commits.Store.Options.Serializer();
     private string lastHash = EventChain.Genesis;
     private long snapshotVersion;
@@ -107,7 +109,8 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
         for (var attempt = 1; ; attempt++)
         {
-            if (versionByCommandId.TryGetValue(command.CommandId, out var appliedAt))
+            if (versionByCommandId.TryGetValue(command.CommandId, out var appliedAt)
+                || (versionBySnapshottedCommand.Count > 0 && versionBySnapshottedCommand.TryGetValue(CommandDigests.Of(command.CommandId), out appliedAt)))
             {
                 return new CommandResult(command.CommandId, Id, appliedAt, AlreadyApplied: true, Rejection: null);
             }
@@ -211,7 +214,8 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
             LastHash = lastHash,
             Shape = StateShape,
             State = JsonSerializer.Serialize(State, SnapshotShape.Json),
-            CommandIds = new Dictionary<string, long>(versionByCommandId, StringComparer.Ordinal),
+            CommandIds = CommandDigests.Pack(versionBySnapshottedCommand
+                .Concat(versionByCommandId.Select(c => KeyValuePair.Create(CommandDigests.Of(c.Key), c.Value)))),
         };
         snapshotVersion = Version;
         var store = commits.Store;
@@ -238,7 +242,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         // Such an id names no stream (nothing under it is ever appended), and PostgreSQL cannot even
         // be asked about it: it holds no U+0000. The grain stays empty and refuses every command.
         IReadOnlyList<JasperFx.Events.IEvent> events = [];
-        (StreamSnapshot Snapshot, TState State)? start = null;
+        (StreamSnapshot Snapshot, TState State, Dictionary<UInt128, long> Commands)? start = null;
         if (CommandText.Problem(StreamKey, "id") is null)
         {
             // Read before anything is reset: a read that fails (the database away) must leave the grain
@@ -249,9 +253,9 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
                 // From the snapshot's own event: it must still be there, with the same link of the chain.
                 events = await session.Events.FetchStreamAsync(StreamKey, fromVersion: snapshot.Version, token: cancellationToken);
                 if (events.Count > 0 && events[0].Version == snapshot.Version && EventHeaders.HashOf(events[0]) == snapshot.LastHash
-                    && TryRestore(snapshot, out var restored))
+                    && TryRestore(snapshot, out var restored, out var commands))
                 {
-                    start = (snapshot, restored);
+                    start = (snapshot, restored, commands);
                     events = [.. events.Skip(1)];
                 }
                 else
@@ -270,10 +274,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         outcomeUnknown = false;
         lastHash = start?.Snapshot.LastHash ?? EventChain.Genesis;
         versionByCommandId.Clear();
-        foreach (var (commandId, version) in start?.Snapshot.CommandIds ?? [])
-        {
-            versionByCommandId[commandId] = version;
-        }
+        versionBySnapshottedCommand = start is { } snapshotted ? snapshotted.Commands : [];
         foreach (var e in events)
         {
             State = Evolve(State, e.Data);
@@ -287,16 +288,18 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         SnapshotWhenDue();
     }
 
-    private static bool TryRestore(StreamSnapshot snapshot, out TState state)
+    private static bool TryRestore(StreamSnapshot snapshot, out TState state, out Dictionary<UInt128, long> commands)
     {
         try
         {
             state = JsonSerializer.Deserialize<TState>(snapshot.State, SnapshotShape.Json)!;
+            commands = CommandDigests.Unpack(snapshot.CommandIds);
             return state is not null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or FormatException)
         {
             state = default!;
+            commands = [];
             return false;
         }
     }
