@@ -142,18 +142,28 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         var recordedBy = AuditContext.RecordedBy;
         var tokenMintedBy = AuditContext.TokenMintedBy;
         var expectedVersion = Version + events.Count;
+        // Serialised and hashed here, in the grain's own turn: the shared writer that commits many
+        // grains' appends together only sets the headers.
+        var occurredAts = new string?[events.Count];
+        var hashes = new string[events.Count];
         var hash = lastHash;
+        for (var i = 0; i < events.Count; i++)
+        {
+            occurredAts[i] = events[i] is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
+            hash = EventChain.Hash(hash, new ChainedEvent(
+                StreamKey, Version + i + 1, StoredEventNames.Of(events[i].GetType()), serializer.ToJson(events[i]),
+                occurredAts[i], recordedBy, commandId, correlationId, causationId));
+            hashes[i] = hash;
+        }
         void Stage(IDocumentSession session)
         {
             var action = Version == 0
                 ? session.Events.StartStream(StreamKey, events.ToArray())
                 : session.Events.Append(StreamKey, expectedVersion, events.ToArray());
-            hash = lastHash;
             var recordedAt = EventHeaders.Format(clock.UtcNow);
             for (var i = 0; i < action.Events.Count; i++)
             {
                 var e = action.Events[i];
-                var occurredAt = e.Data is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
                 e.CorrelationId = correlationId;
                 e.CausationId = causationId;
                 e.SetHeader(EventHeaders.CommandId, commandId);
@@ -163,14 +173,11 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
                 {
                     e.SetHeader(EventHeaders.TokenMintedBy, tokenMintedBy);
                 }
-                if (occurredAt is not null)
+                if (occurredAts[i] is { } occurredAt)
                 {
                     e.SetHeader(EventHeaders.OccurredAt, occurredAt);
                 }
-                hash = EventChain.Hash(hash, new ChainedEvent(
-                    StreamKey, Version + i + 1, StoredEventNames.Of(e.EventType), serializer.ToJson(e.Data),
-                    occurredAt, recordedBy, commandId, correlationId, causationId));
-                e.SetHeader(EventHeaders.Hash, hash);
+                e.SetHeader(EventHeaders.Hash, hashes[i]);
             }
         }
 

@@ -82,6 +82,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
                 await ownerStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             }
             await EventStore.ApplyAuditIndexesAsync(connection, cancellationToken);
+            await EventStore.ApplyDocumentCompressionAsync(connection, cancellationToken);
             if (await EventStore.DropUnsplitRostersAsync(connection, cancellationToken))
             {
                 LogRostersSplit();
