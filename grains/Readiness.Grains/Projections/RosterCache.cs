@@ -22,6 +22,7 @@ public sealed class RosterCache : IChangeListener
         private readonly Dictionary<string, ProvinceRoster> parts = new(StringComparer.Ordinal);
         private ProvinceRoster? whole;
         private (ProvinceRoster Roster, DateTimeOffset RatedAt, object View)? rated;
+        private bool rating;
 
         /// <summary>The daemon agent that fed this entry: another one (the shard restarted, or moved away and back) may have missed batches.</summary>
         public object Agent { get; } = agent;
@@ -43,7 +44,6 @@ public sealed class RosterCache : IChangeListener
                 parts[part.Id] = part;
                 Sequence = Math.Max(Sequence, part.Sequence);
                 whole = null;
-                rated = null;
             }
         }
 
@@ -60,26 +60,56 @@ public sealed class RosterCache : IChangeListener
         /// A view of the whole, rated at most <paramref name="freshFor"/> ago and on the same parts;
         /// otherwise <paramref name="rate"/> rates it now. Levels look back over days and weeks, so a
         /// view rated a moment ago is the view of now: a burst of readers rates the province once.
+        /// A view at most twice <paramref name="freshFor"/> old, or one batch behind, is still
+        /// answered while a fresh one is rated in the background, so a reader after each batch does
+        /// not wait for the rating; an older one is rated before it is answered.
         /// </summary>
         public TView? Rated<TView>(DateTimeOffset now, TimeSpan freshFor, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
         {
             ProvinceRoster? roster;
             lock (gate)
             {
-                if (rated is { } kept && kept.View is TView view && now - kept.RatedAt <= freshFor && now >= kept.RatedAt)
+                roster = parts.Count == 0 ? null : whole ??= ProvinceRoster.Compose(parts.Values.First().ProvinceId, parts.Values);
+                if (roster is null)
                 {
+                    return null;
+                }
+                if (rated is { } kept && kept.View is TView view && now >= kept.RatedAt && now - kept.RatedAt <= 2 * freshFor)
+                {
+                    var current = ReferenceEquals(kept.Roster, roster) && now - kept.RatedAt <= freshFor;
+                    if (!current && !rating)
+                    {
+                        rating = true;
+                        _ = Task.Run(() => RateInBackground(roster, now, rate));
+                    }
                     return view;
                 }
-                roster = parts.Count == 0 ? null : whole ??= ProvinceRoster.Compose(parts.Values.First().ProvinceId, parts.Values);
             }
-            if (roster is null)
+            return Keep(roster, now, rate);
+        }
+
+        private void RateInBackground<TView>(ProvinceRoster roster, DateTimeOffset now, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
+        {
+            try
             {
-                return null;
+                Keep(roster, now, rate);
             }
+            finally
+            {
+                lock (gate)
+                {
+                    rating = false;
+                }
+            }
+        }
+
+        private TView Keep<TView>(ProvinceRoster roster, DateTimeOffset now, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
+        {
             var fresh = rate(roster, now);
             lock (gate)
             {
-                if (ReferenceEquals(whole, roster))
+                // Kept unless a later rating of a later whole already is.
+                if (rated is not { } kept || kept.RatedAt <= now)
                 {
                     rated = (roster, now, fresh);
                 }
