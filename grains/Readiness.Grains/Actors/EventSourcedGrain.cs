@@ -38,7 +38,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
     private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
     // The command ids folded into the snapshot this grain started from, by digest (CommandDigests).
-    private Dictionary<UInt128, long> versionBySnapshottedCommand = [];
+    private Dictionary<UInt128, long>? versionBySnapshottedCommand;
     private readonly ISerializer serializer = commits.Store.Options.Serializer();
     private string lastHash = EventChain.Genesis;
     private long snapshotVersion;
@@ -110,7 +110,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         for (var attempt = 1; ; attempt++)
         {
             if (versionByCommandId.TryGetValue(command.CommandId, out var appliedAt)
-                || (versionBySnapshottedCommand.Count > 0 && versionBySnapshottedCommand.TryGetValue(CommandDigests.Of(command.CommandId), out appliedAt)))
+                || (versionBySnapshottedCommand is { Count: > 0 } snapshotted && snapshotted.TryGetValue(CommandDigests.Of(command.CommandId), out appliedAt)))
             {
                 return new CommandResult(command.CommandId, Id, appliedAt, AlreadyApplied: true, Rejection: null);
             }
@@ -221,7 +221,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
             LastHash = lastHash,
             Shape = StateShape,
             State = JsonSerializer.Serialize(State, SnapshotShape.Json),
-            CommandIds = CommandDigests.Pack(versionBySnapshottedCommand
+            CommandIds = CommandDigests.Pack((versionBySnapshottedCommand ?? [])
                 .Concat(versionByCommandId.Select(c => KeyValuePair.Create(CommandDigests.Of(c.Key), c.Value)))),
         };
         snapshotVersion = Version;
@@ -281,7 +281,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         outcomeUnknown = false;
         lastHash = start?.Snapshot.LastHash ?? EventChain.Genesis;
         versionByCommandId.Clear();
-        versionBySnapshottedCommand = start is { } snapshotted ? snapshotted.Commands : [];
+        versionBySnapshottedCommand = start?.Commands;
         foreach (var e in events)
         {
             State = Evolve(State, e.Data);
