@@ -90,11 +90,13 @@ public static class SiloHostExtensions
                 ado.Invariant = AdoInvariant;
                 ado.ConnectionString = connectionString;
             });
-            silo.AddAdoNetGrainStorageAsDefault(ado =>
-            {
-                ado.Invariant = AdoInvariant;
-                ado.ConnectionString = connectionString;
-            });
+            silo.AddAdoNetGrainStorageAsDefault(storage => storage
+                .Configure(ado =>
+                {
+                    ado.Invariant = AdoInvariant;
+                    ado.ConnectionString = connectionString;
+                })
+                .PostConfigure<IServiceProvider>(MovedStateTypes.Wrap));
             silo.AddActivityPropagation();
             // Filters run in the order added: a call must be the cluster's own before its scopes mean anything.
             silo.AddOutgoingGrainCallFilter<Readiness.Grains.Actors.SealOutgoingCalls>();
