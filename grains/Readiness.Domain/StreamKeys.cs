@@ -31,22 +31,32 @@ public static class StreamKeys
     public static string ProvinceOf(string streamKey) => UnitPath.ProvinceOf(Parse(streamKey).Id);
 
     /// <summary>
-    /// The part of its province's roster an actor is folded into: its district's (the first two levels
-    /// of its id), or the province's own for the province unit and the exercises and duty posts the
-    /// province itself hosts. An exercise or post shares the part of the unit it hangs under, so a
-    /// unit's view and its own posts are read from one document.
+    /// The part of its province's roster an actor is folded into: one per commune (holding the
+    /// commune and its force units), one per district and one for the province (each holding that
+    /// command alone), with every exercise and duty post in the part of the unit it hangs under. A
+    /// batch of reports from across a province rewrites a part per commune it touched, a few
+    /// kilobytes each, and a unit's view and its own posts are read from one document.
     /// </summary>
     public static string RosterPartOf(string streamKey)
     {
         var (kind, id) = Parse(streamKey);
-        var first = id.IndexOf('/', StringComparison.Ordinal);
-        if (first < 0)
+        return UnitPart(kind == ActorKind.Unit ? id : UnitPath.ParentOf(id) ?? id);
+    }
+
+    /// <summary>Which layout of the roster's parts <see cref="RosterPartOf"/> gives; stored parts of another are folded again.</summary>
+    public const int RosterLayout = 2;
+
+    private static string UnitPart(string unitId)
+    {
+        var cut = -1;
+        for (var level = 0; level < 3; level++)
         {
-            return id;
+            cut = unitId.IndexOf('/', cut + 1);
+            if (cut < 0)
+            {
+                return unitId;
+            }
         }
-        var second = id.IndexOf('/', first + 1);
-        return second >= 0 ? id[..second]
-            : kind == ActorKind.Unit ? id
-            : id[..first];
+        return unitId[..cut];
     }
 }

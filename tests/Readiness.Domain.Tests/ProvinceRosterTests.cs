@@ -100,4 +100,32 @@ public class ProvinceRosterTests
         Assert.Equal(new AwardTally(AwardKind.AdvancedUnit, RecipientKind.Collective, 1), Assert.Single(summary.Awards));
         Assert.Equal(0, roster.Summary(2022).PartyCellsActiveAtYearEnd);
     }
+
+    [Fact]
+    public void A_province_composed_of_its_parts_in_any_order_gives_the_same_view_as_one_roster_even_for_communes_of_one_name()
+    {
+        (string, object)[] events =
+        [
+            .. Tree(),
+            ("bac-kan/ba-be/xa-b", new UnitRegistered("bac-kan/ba-be/xa-b", "Ban CHQS xã", Echelon.Commune, "bac-kan/ba-be", 10, At)),
+            ("bac-kan/ba-be/xa-a", new UnitRegistered("bac-kan/ba-be/xa-a", "Ban CHQS xã", Echelon.Commune, "bac-kan/ba-be", 10, At)),
+        ];
+        var parts = new Dictionary<string, ProvinceRoster>();
+        var sequence = 0L;
+        foreach (var (stream, e) in events)
+        {
+            var id = StreamKeys.RosterPartOf(stream);
+            var part = parts.TryGetValue(id, out var held) ? held : parts[id] = new ProvinceRoster { Id = id, ProvinceId = "bac-kan" };
+            part.Record(stream, e, 1, ++sequence, Now);
+        }
+
+        string Json(ProvinceRoster roster) => System.Text.Json.JsonSerializer.Serialize(roster.ToView(PersonnelOnly, Now));
+        var whole = Json(Roster(events));
+
+        Assert.Equal(5, parts.Count);
+        Assert.Equal(whole, Json(ProvinceRoster.Compose("bac-kan", parts.Values)));
+        Assert.Equal(whole, Json(ProvinceRoster.Compose("bac-kan", parts.Values.Reverse())));
+        var communes = Roster(events).ToView(PersonnelOnly, Now).Districts.Single().Communes.Select(c => c.Id).ToList();
+        Assert.Equal(["bac-kan/ba-be/cho-ra", "bac-kan/ba-be/xa-a", "bac-kan/ba-be/xa-b"], communes);
+    }
 }

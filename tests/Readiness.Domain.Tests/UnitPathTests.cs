@@ -31,18 +31,21 @@ public class RosterPartTests
     [Theory]
     [InlineData("bac-kan", "bac-kan")]
     [InlineData("bac-kan/ba-be", "bac-kan/ba-be")]
-    [InlineData("bac-kan/ba-be/cho-ra/militia-1", "bac-kan/ba-be")]
+    [InlineData("bac-kan/ba-be/cho-ra", "bac-kan/ba-be/cho-ra")]
+    [InlineData("bac-kan/ba-be/cho-ra/militia-1", "bac-kan/ba-be/cho-ra")]
     [InlineData("exercise:bac-kan/dt-2024", "bac-kan")]
     [InlineData("post:bac-kan/sscd", "bac-kan")]
     [InlineData("post:bac-kan/ba-be/sscd", "bac-kan/ba-be")]
-    [InlineData("exercise:bac-kan/ba-be/cho-ra/kvpt", "bac-kan/ba-be")]
-    public void An_actor_is_folded_into_its_district_s_part_or_the_province_s_own(string streamKey, string part) =>
+    [InlineData("exercise:bac-kan/ba-be/cho-ra/kvpt", "bac-kan/ba-be/cho-ra")]
+    [InlineData("exercise:bac-kan/ba-be/cho-ra/militia-1/drill", "bac-kan/ba-be/cho-ra")]
+    public void An_actor_is_folded_into_its_commune_s_part_or_the_part_of_the_command_it_hangs_under(string streamKey, string part) =>
         Assert.Equal(part, StreamKeys.RosterPartOf(streamKey));
 
     [Theory]
     [InlineData("bac-kan")]
     [InlineData("bac-kan/ba-be")]
     [InlineData("bac-kan/ba-be/cho-ra")]
+    [InlineData("bac-kan/ba-be/cho-ra/militia-1")]
     public void A_unit_s_own_duty_posts_are_in_the_unit_s_part(string unitId) =>
         Assert.Equal(StreamKeys.RosterPartOf(StreamKeys.Unit(unitId)), StreamKeys.RosterPartOf(StreamKeys.DutyPost(unitId + "/truc")));
 }

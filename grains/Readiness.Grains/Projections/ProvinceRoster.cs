@@ -6,20 +6,24 @@ namespace Readiness.Grains.Projections;
 
 /// <summary>
 /// Units, exercises and duty posts folded from their streams. The projection stores one document per
-/// district, and one for the province's own streams (<see cref="StreamKeys.RosterPartOf"/>), so a
-/// batch rewrites only the districts it touched; <see cref="Compose"/> joins a province's parts
+/// commune, district and province command (<see cref="StreamKeys.RosterPartOf"/>), so a batch
+/// rewrites only the parts it touched; <see cref="Compose"/> joins a province's parts
 /// into the whole that the province's views are computed from. Levels are not stored: they depend on
 /// the moment they are computed for, so <see cref="ToView"/> rates at a given time.
 /// </summary>
 public sealed class ProvinceRoster
 {
-    // Names are shown to Vietnamese readers in their dictionary order ('Đ' after 'D').
+    // Names are shown to Vietnamese readers in their dictionary order ('Đ' after 'D'), and units of
+    // the same name by id: a province composed of its parts in any order gives the same view.
     private static readonly StringComparer VietnameseOrder = StringComparer.Create(CultureInfo.GetCultureInfo("vi-VN"), ignoreCase: false);
 
     public string Id { get; set; } = string.Empty;
 
     /// <summary>The province this roster or part belongs to: stored in a column of its own, so a province's parts are found by one indexed query.</summary>
     public string ProvinceId { get; set; } = string.Empty;
+
+    /// <summary>The layout of parts this one was folded under (<see cref="StreamKeys.RosterLayout"/>).</summary>
+    public int Layout { get; set; }
 
     public Dictionary<string, UnitRecord> Units { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, ExerciseRecord> Exercises { get; set; } = new(StringComparer.Ordinal);
@@ -55,8 +59,9 @@ public sealed class ProvinceRoster
     /// </summary>
     public static ProvinceRoster Compose(string provinceId, IEnumerable<ProvinceRoster> parts)
     {
-        var whole = new ProvinceRoster { Id = provinceId, ProvinceId = provinceId };
-        foreach (var part in parts)
+        var whole = new ProvinceRoster { Id = provinceId, ProvinceId = provinceId, Layout = StreamKeys.RosterLayout };
+        // In id order, so that the whole is the same however the parts were gathered.
+        foreach (var part in parts.OrderBy(p => p.Id, StringComparer.Ordinal))
         {
             foreach (var (id, unit) in part.Units)
             {
@@ -95,7 +100,7 @@ public sealed class ProvinceRoster
             .Where(id => UnitPath.Depth(id) >= 2)
             .GroupBy(id => UnitPath.DistrictOf(id)!, StringComparer.Ordinal)
             .Select(g => District(g.Key, g.ToList(), ratings, policy, now))
-            .OrderBy(d => d.Name, VietnameseOrder)
+            .OrderBy(d => d.Name, VietnameseOrder).ThenBy(d => d.Id, StringComparer.Ordinal)
             .ToList();
 
         Units.TryGetValue(Id, out var province);
@@ -159,7 +164,7 @@ public sealed class ProvinceRoster
                 var rating = ReadinessRating.Rate(u, postsByOwner[u.Id], policy, now);
                 return new UnitSummary(u.Id, u.Name, u.Echelon, rating.Level, rating.SetBy, u.AuthorisedStrength, u.ActualStrength, childCounts.GetValueOrDefault(u.Id));
             })
-            .OrderBy(u => u.Echelon).ThenBy(u => u.Name, VietnameseOrder)];
+            .OrderBy(u => u.Echelon).ThenBy(u => u.Name, VietnameseOrder).ThenBy(u => u.Id, StringComparer.Ordinal)];
     }
 
     /// <summary>Units by mission and the commander's answer, the province's and by district, with the contradicted answers.</summary>
@@ -170,7 +175,7 @@ public sealed class ProvinceRoster
             .Where(u => UnitPath.Depth(u.Unit.Id) >= 2)
             .GroupBy(u => UnitPath.DistrictOf(u.Unit.Id)!, StringComparer.Ordinal)
             .Select(g => DistrictMissions(g.Key, [.. g]))
-            .OrderBy(d => d.Name, VietnameseOrder)
+            .OrderBy(d => d.Name, VietnameseOrder).ThenBy(d => d.Id, StringComparer.Ordinal)
             .ToList();
         Units.TryGetValue(Id, out var province);
         return new ProvinceMissionReadiness(Id, province?.Name ?? Id, Tally(units), districts, Flagged(units), Sequence, UpdatedAt, now);
@@ -283,7 +288,7 @@ public sealed class ProvinceRoster
                 return new CommuneReadinessView(g.Key, commune.Name, ratings[g.Key].Level,
                     commune.AuthorisedStrength, commune.ActualStrength, Count(g, ratings), LastReported(g.Where(ratings.ContainsKey)));
             })
-            .OrderBy(c => c.Name, VietnameseOrder)
+            .OrderBy(c => c.Name, VietnameseOrder).ThenBy(c => c.Id, StringComparer.Ordinal)
             .ToList();
         var known = unitIds.Where(ratings.ContainsKey).ToList();
         return new DistrictReadinessView(

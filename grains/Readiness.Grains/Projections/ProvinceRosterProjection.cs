@@ -6,7 +6,7 @@ namespace Readiness.Grains.Projections;
 
 /// <summary>
 /// Folds every stream of a province (units, exercises, duty posts) into roster documents, one per
-/// district and one for the province's own streams. Asynchronous: many grains write to one province
+/// commune, district and province command. Asynchronous: many grains write to one province
 /// at once, and the daemon applies their events in global order, one writer only. It is the only
 /// projection: the unit, exercise and duty-post views read the part that holds them, so no
 /// document is written inside a command's transaction.
@@ -26,8 +26,8 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
             IncludeType(type);
         }
         Identity<IEvent>(e => StreamKeys.RosterPartOf(e.StreamKey!));
-        // A part is read and rewritten once per batch that touches its district: under load, batches
-        // four times Marten's default rewrite it a quarter as often.
+        // A part is read and rewritten once per batch that touches it: under load, batches four times
+        // Marten's default rewrite it a quarter as often.
         Options.BatchSize = 2_000;
         // Each batch folds fresh parts, read from the store: RosterCache keeps the committed ones as they are.
         Options.CacheLimitPerTenant = 0;
@@ -35,7 +35,7 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
 
     public override ProvinceRoster? Evolve(ProvinceRoster? snapshot, string id, IEvent e)
     {
-        var roster = snapshot ?? new ProvinceRoster { Id = id, ProvinceId = UnitPath.ProvinceOf(id) };
+        var roster = snapshot ?? new ProvinceRoster { Id = id, ProvinceId = UnitPath.ProvinceOf(id), Layout = StreamKeys.RosterLayout };
         roster.Record(e.StreamKey!, e.Data, e.Version, e.Sequence, clock.GetUtcNow(), RecordedTime.Of(e, clock));
         return roster;
     }

@@ -132,10 +132,40 @@ public sealed class RosterCache : IChangeListener
 
     public void Clear() => provinces.Clear();
 
-    public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token) => Task.CompletedTask;
+    /// <summary>
+    /// Whether every batch the daemon began to commit here has been seen committed: one whose commit
+    /// failed without saying whether it happened (the database went away at COMMIT) may have
+    /// written parts this memory never received. Each of the daemon's shards commits one batch at a
+    /// time, so a batch begun while another is still open means the other one failed; one open for
+    /// longer than <paramref name="patience"/> is in doubt. Memory in doubt is dropped, and the store read instead.
+    /// </summary>
+    public bool Trustworthy(DateTimeOffset now, TimeSpan patience)
+    {
+        var open = Volatile.Read(ref committing);
+        if (open is null || now - open.Since <= patience)
+        {
+            return true;
+        }
+        Clear();
+        return false;
+    }
+
+    private sealed record OpenCommit(DateTimeOffset Since);
+
+    private OpenCommit? committing;
+
+    public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        if (Interlocked.Exchange(ref committing, new OpenCommit(DateTimeOffset.UtcNow)) is not null)
+        {
+            Clear();
+        }
+        return Task.CompletedTask;
+    }
 
     public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
+        Volatile.Write(ref committing, null);
         foreach (var part in commit.Inserted.Concat(commit.Updated).OfType<ProvinceRoster>())
         {
             if (provinces.TryGetValue(part.ProvinceId, out var province))

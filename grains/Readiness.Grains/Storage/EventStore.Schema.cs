@@ -34,15 +34,16 @@ public sealed partial class EventStore
     }
 
     /// <summary>
-    /// Rosters stored whole per province, as before they were split by district, are dropped with
-    /// the daemon's progress on them, as the owner: the daemon then folds the parts from the first
-    /// event, while the views answer 404 as for a province not projected yet.
+    /// Rosters stored under another layout of parts (whole per province, or split by district alone)
+    /// are dropped with the daemon's progress on them, as the owner: the daemon then folds the parts
+    /// from the first event, while the views answer 404 as for a province not projected yet.
     /// </summary>
     /// <returns>Whether such rosters were found.</returns>
     public static async Task<bool> DropUnsplitRostersAsync(NpgsqlConnection owner, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            WITH unsplit AS (SELECT EXISTS (SELECT 1 FROM {RosterDocuments} WHERE province_id IS NULL) AS found),
+            WITH unsplit AS (SELECT EXISTS (SELECT 1 FROM {RosterDocuments}
+                               WHERE province_id IS NULL OR (data->>'layout') IS DISTINCT FROM '{Readiness.Domain.StreamKeys.RosterLayout}') AS found),
                  documents AS (DELETE FROM {RosterDocuments} WHERE (SELECT found FROM unsplit)),
                  progress AS (DELETE FROM {Progression} WHERE name LIKE 'province-roster:%' AND (SELECT found FROM unsplit))
             SELECT found FROM unsplit

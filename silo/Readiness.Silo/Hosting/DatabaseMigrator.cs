@@ -142,7 +142,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rosters stored whole per province were dropped: the projection folds them again from the first event, by district")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rosters stored under another layout of parts were dropped: the projection folds them again from the first event")]
     private partial void LogRostersSplit();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Script}")]

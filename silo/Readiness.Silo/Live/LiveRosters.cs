@@ -18,6 +18,9 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
 {
     public static readonly TimeSpan Reload = TimeSpan.FromMinutes(1);
 
+    /// <summary>A batch's commit still open after this long may have failed without saying whether it happened.</summary>
+    public static readonly TimeSpan CommitInDoubtAfter = TimeSpan.FromSeconds(2);
+
     /// <summary>A province view rated this recently is the view of now (levels look back over days).</summary>
     public static readonly TimeSpan RatedFreshFor = TimeSpan.FromSeconds(1);
 
@@ -47,7 +50,7 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
         var asked = new List<string>();
         foreach (var id in provinceIds)
         {
-            if (agent is not null && cache.Get(id) is { } entry && ReferenceEquals(entry.Agent, agent) && DateTimeOffset.UtcNow - entry.LoadedAt < Reload)
+            if (agent is not null && cache.Trustworthy(DateTimeOffset.UtcNow, CommitInDoubtAfter) && cache.Get(id) is { } entry && ReferenceEquals(entry.Agent, agent) && DateTimeOffset.UtcNow - entry.LoadedAt < Reload)
             {
                 known.Add((id, entry.Sequence));
             }
@@ -65,12 +68,12 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
 
     private async Task<RosterCache.Province?> EntryAsync(string provinceId, CancellationToken cancellationToken)
     {
-        if (RunningAgent() is not { } agent)
+        var now = DateTimeOffset.UtcNow;
+        if (RunningAgent() is not { } agent || !cache.Trustworthy(now, CommitInDoubtAfter))
         {
             cache.Clear();
             return null;
         }
-        var now = DateTimeOffset.UtcNow;
         if (cache.Get(provinceId) is { } kept && ReferenceEquals(kept.Agent, agent) && now - kept.LoadedAt < Reload)
         {
             return kept;
