@@ -52,9 +52,13 @@ public sealed class RosterCache : IChangeListener
         {
             lock (gate)
             {
-                return parts.Count == 0 ? null : whole ??= ProvinceRoster.Compose(parts.Values.First().ProvinceId, parts.Values);
+                return WholeHeld();
             }
         }
+
+        /// <summary>The whole, composed once per change of the parts; the caller holds the lock.</summary>
+        private ProvinceRoster? WholeHeld() =>
+            parts.Count == 0 ? null : whole ??= ProvinceRoster.Compose(parts.Values.First().ProvinceId, parts.Values);
 
         /// <summary>
         /// A view of the whole, rated at most <paramref name="freshFor"/> ago and on the same parts;
@@ -69,7 +73,7 @@ public sealed class RosterCache : IChangeListener
             ProvinceRoster? roster;
             lock (gate)
             {
-                roster = parts.Count == 0 ? null : whole ??= ProvinceRoster.Compose(parts.Values.First().ProvinceId, parts.Values);
+                roster = WholeHeld();
                 if (roster is null)
                 {
                     return null;

@@ -9,9 +9,13 @@ public static class RosterReads
     /// <summary>The province's roster, or null when nothing of it has been projected yet.</summary>
     public static async Task<ProvinceRoster?> ProvinceRosterAsync(this IQuerySession session, string provinceId, CancellationToken cancellationToken)
     {
-        var parts = await session.Query<ProvinceRoster>().Where(r => r.ProvinceId == provinceId).ToListAsync(cancellationToken);
+        var parts = await session.RosterPartsAsync(provinceId, cancellationToken);
         return parts.Count == 0 ? null : ProvinceRoster.Compose(provinceId, parts);
     }
+
+    /// <summary>The stored parts of one province, by their indexed <c>province_id</c>.</summary>
+    public static Task<IReadOnlyList<ProvinceRoster>> RosterPartsAsync(this IQuerySession session, string provinceId, CancellationToken cancellationToken) =>
+        session.Query<ProvinceRoster>().Where(r => r.ProvinceId == provinceId).ToListAsync(cancellationToken);
 
     /// <summary>The rosters of these provinces (every province when null), each composed of its parts, in id order.</summary>
     public static async Task<IReadOnlyList<ProvinceRoster>> ProvinceRostersAsync(this IQuerySession session, IReadOnlyCollection<string>? provinceIds, CancellationToken cancellationToken)

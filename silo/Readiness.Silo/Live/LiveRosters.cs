@@ -45,12 +45,12 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
     /// <summary>How far each province's roster has come: from memory where it is kept, else from the store.</summary>
     public async Task<IReadOnlyList<(string ProvinceId, long Sequence)>> SequencesAsync(string[] provinceIds, CancellationToken cancellationToken)
     {
-        var agent = RunningAgent();
+        var agent = RunningAgent() is { } running && cache.Trustworthy(DateTimeOffset.UtcNow, CommitInDoubtAfter) ? running : null;
         var known = new List<(string, long)>();
         var asked = new List<string>();
         foreach (var id in provinceIds)
         {
-            if (agent is not null && cache.Trustworthy(DateTimeOffset.UtcNow, CommitInDoubtAfter) && cache.Get(id) is { } entry && ReferenceEquals(entry.Agent, agent) && DateTimeOffset.UtcNow - entry.LoadedAt < Reload)
+            if (agent is not null && cache.Get(id) is { } entry && ReferenceEquals(entry.Agent, agent) && DateTimeOffset.UtcNow - entry.LoadedAt < Reload)
             {
                 known.Add((id, entry.Sequence));
             }
@@ -82,7 +82,7 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
         // folds of a part, the entry keeps the later.
         var entry = cache.Begin(provinceId, agent, now);
         await using var session = store.QuerySession();
-        foreach (var part in await session.Query<ProvinceRoster>().Where(r => r.ProvinceId == provinceId).ToListAsync(cancellationToken))
+        foreach (var part in await session.RosterPartsAsync(provinceId, cancellationToken))
         {
             entry.Put(part);
         }
