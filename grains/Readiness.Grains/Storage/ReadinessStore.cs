@@ -46,6 +46,12 @@ public static class ReadinessStore
         // The command centre should see a report within a second: poll for new events often.
         options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
         options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
+        // A refused or rolled-back append leaves a hole in the event sequence, and the daemon holds every
+        // projection below it until it judges the hole dead: Marten's 3 s would stall the command centre
+        // 3 s per refusal. Waiting a tenth of a second is safe because, before it passes a hole, the daemon asks
+        // PostgreSQL whether a transaction that could still fill it is alive (UseTransactionEvidenceForGapSkipping,
+        // on by default), and a slow append is waited out rather than skipped.
+        options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(100);
         options.Schema.For<ProvinceRoster>().Duplicate(r => r.ProvinceId);
         options.Schema.For<Actors.StreamSnapshot>();
         options.Schema.For<OutboxMessage>().Duplicate(m => m.Delivered).Duplicate(m => m.NextAttemptTicks);
