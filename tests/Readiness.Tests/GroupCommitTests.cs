@@ -20,10 +20,15 @@ public class GroupCommitTests(SiloFixture silo)
         var units = provinces.SelectMany(p => new[] { p.ProvinceId, p.DistrictId, p.CommuneId }).ToArray();
         var registered = units.ToDictionary(u => u, _ => 1L);
         await using var store = DocumentStore.For(options => ReadinessStore.Configure(options, silo.Database.AppConnectionString, TimeProvider.System));
-        await using var commits = new GroupCommit(store);
+        await using var database = Npgsql.NpgsqlDataSource.Create(silo.Database.AppConnectionString);
+        await using var commits = new GroupCommit(new EventStore(database, store), store);
+        var serializer = store.Options.Serializer();
 
-        Task Enlist(string unit, long expectedVersion) => commits.AppendAsync(session =>
-            session.Events.Append(unit, expectedVersion, new RecruitsEnlisted(unit, 1, 2026, DateTimeOffset.UtcNow.AddDays(-1))));
+        Task Enlist(string unit, long expectedVersion) => commits.AppendAsync(new StreamAppend(unit, expectedVersion - 1,
+        [
+            new StagedEvent(Guid.CreateVersion7(), StoredEventNames.Of(typeof(RecruitsEnlisted)), StoredEventNames.DotnetTypeOf(typeof(RecruitsEnlisted)),
+                serializer.ToJson(new RecruitsEnlisted(unit, 1, 2026, DateTimeOffset.UtcNow.AddDays(-1))), "{}", null, null),
+        ]));
 
         // Every unit once, submitted together so that the writers take them in batches, and the
         // first unit a second time with the same expected version, as a second activation would.

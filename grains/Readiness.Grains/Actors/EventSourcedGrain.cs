@@ -143,47 +143,25 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         var tokenMintedBy = AuditContext.TokenMintedBy;
         var expectedVersion = Version + events.Count;
         // Serialised and hashed here, in the grain's own turn: the shared writer that commits many
-        // grains' appends together only sets the headers.
-        var occurredAts = new string?[events.Count];
-        var hashes = new string[events.Count];
+        // grains' appends together only passes the rows on.
+        var recordedAt = EventHeaders.Format(clock.UtcNow);
+        var staged = new StagedEvent[events.Count];
         var hash = lastHash;
         for (var i = 0; i < events.Count; i++)
         {
-            occurredAts[i] = events[i] is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
+            var type = events[i].GetType();
+            var storedName = StoredEventNames.Of(type);
+            var occurredAt = events[i] is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
+            var data = serializer.ToJson(events[i]);
             hash = EventChain.Hash(hash, new ChainedEvent(
-                StreamKey, Version + i + 1, StoredEventNames.Of(events[i].GetType()), serializer.ToJson(events[i]),
-                occurredAts[i], recordedBy, commandId, correlationId, causationId));
-            hashes[i] = hash;
-        }
-        void Stage(IDocumentSession session)
-        {
-            var action = Version == 0
-                ? session.Events.StartStream(StreamKey, events.ToArray())
-                : session.Events.Append(StreamKey, expectedVersion, events.ToArray());
-            var recordedAt = EventHeaders.Format(clock.UtcNow);
-            for (var i = 0; i < action.Events.Count; i++)
-            {
-                var e = action.Events[i];
-                e.CorrelationId = correlationId;
-                e.CausationId = causationId;
-                e.SetHeader(EventHeaders.CommandId, commandId);
-                e.SetHeader(EventHeaders.RecordedBy, recordedBy);
-                e.SetHeader(EventHeaders.RecordedAt, recordedAt);
-                if (tokenMintedBy is not null)
-                {
-                    e.SetHeader(EventHeaders.TokenMintedBy, tokenMintedBy);
-                }
-                if (occurredAts[i] is { } occurredAt)
-                {
-                    e.SetHeader(EventHeaders.OccurredAt, occurredAt);
-                }
-                e.SetHeader(EventHeaders.Hash, hashes[i]);
-            }
+                StreamKey, Version + i + 1, storedName, data, occurredAt, recordedBy, commandId, correlationId, causationId));
+            var headers = EventHeaders.Json(commandId, recordedBy, recordedAt, tokenMintedBy, occurredAt, hash);
+            staged[i] = new StagedEvent(Guid.CreateVersion7(), storedName, StoredEventNames.DotnetTypeOf(type), data, headers, correlationId, causationId);
         }
 
         try
         {
-            await commits.AppendAsync(Stage);
+            await commits.AppendAsync(new StreamAppend(StreamKey, Version, staged));
         }
         catch (Exception ex) when (ex is not ConcurrencyException and not ExistingStreamIdCollisionException)
         {

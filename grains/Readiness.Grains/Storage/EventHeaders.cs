@@ -28,6 +28,30 @@ public static class EventHeaders
     /// <summary>The event's link in its stream's hash chain.</summary>
     public const string Hash = "hash";
 
+    /// <summary>The headers of one event as the JSON object the headers column holds.</summary>
+    public static string Json(string commandId, string recordedBy, string recordedAt, string? tokenMintedBy, string? occurredAt, string hash)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(384);
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString(CommandId, commandId);
+            json.WriteString(RecordedBy, recordedBy);
+            json.WriteString(RecordedAt, recordedAt);
+            if (tokenMintedBy is not null)
+            {
+                json.WriteString(TokenMintedBy, tokenMintedBy);
+            }
+            if (occurredAt is not null)
+            {
+                json.WriteString(OccurredAt, occurredAt);
+            }
+            json.WriteString(Hash, hash);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     public static string? CommandIdOf(IEvent e) => Text(e, CommandId);
 
     public static string? HashOf(IEvent e) => Text(e, Hash);

@@ -10,7 +10,8 @@ namespace Readiness.Grains.Storage;
 /// <summary>
 /// Appends from many grains share one transaction when they arrive together: a commit costs about
 /// as much for ten streams as for one, so under load the store's durable rate grows with the batch
-/// while each stream keeps its expected-version check. No batch is waited for: a writer takes what
+/// while each stream keeps its expected-version check. A batch goes to PostgreSQL as one statement
+/// (<see cref="EventStore.AppendAsync"/>), its events already serialised and hashed by their grains. No batch is waited for: a writer takes what
 /// is queued when it is free, so a lone append goes alone, as fast as before. Every caller's task
 /// completes only once its own events are committed, or fails with the reason.
 /// </summary>
@@ -24,8 +25,11 @@ public sealed class GroupCommit : IAsyncDisposable
     private readonly Task[] writers;
     private readonly ReadinessTelemetry? telemetry;
 
-    public GroupCommit(IDocumentStore store, ReadinessTelemetry? telemetry = null)
+    private readonly EventStore events;
+
+    public GroupCommit(EventStore events, IDocumentStore store, ReadinessTelemetry? telemetry = null)
     {
+        this.events = events;
         Store = store;
         this.telemetry = telemetry;
         // The writers serve every caller: they must not carry the trace or audit context of whichever call created them.
@@ -35,14 +39,13 @@ public sealed class GroupCommit : IAsyncDisposable
         }
     }
 
+    /// <summary>The store the grains load their streams and keep their snapshots in.</summary>
     public IDocumentStore Store { get; }
 
-    /// <summary>
-    /// Commits what <paramref name="append"/> puts into a session, in a transaction that may hold
-    /// other streams' appends. It may be called more than once (with a fresh session) when the
-    /// shared transaction failed for another stream's sake, so it must only register the append.
-    /// </summary>
-    public Task AppendAsync(Action<IDocumentSession> append)
+    /// <summary>Commits one stream's append, in a transaction that may hold other streams' appends.</summary>
+    /// <exception cref="ConcurrencyException">The stream is not at <see cref="StreamAppend.FromVersion"/>.</exception>
+    /// <exception cref="ExistingStreamIdCollisionException">The append starts a stream that exists.</exception>
+    public Task AppendAsync(StreamAppend append)
     {
         var pending = new PendingAppend(append, Activity.Current?.Context ?? default);
         if (!queue.Writer.TryWrite(pending))
@@ -81,20 +84,7 @@ public sealed class GroupCommit : IAsyncDisposable
         span?.SetTag("readiness.batch_size", batch.Count);
         try
         {
-            await using var session = Store.LightweightSession();
-            try
-            {
-                foreach (var pending in batch)
-                {
-                    pending.Append(session);
-                }
-            }
-            catch (Exception ex)
-            {
-                // One append could not even be staged; the others must not share a half-staged session.
-                throw new StagingFailedException(ex);
-            }
-            await session.SaveChangesAsync();
+            await events.AppendAsync([.. batch.Select(p => p.Append)]);
         }
         catch (Exception ex) when (!OutcomeUnknown(ex))
         {
@@ -126,9 +116,7 @@ public sealed class GroupCommit : IAsyncDisposable
         using var span = ReadinessTelemetry.Source.StartActivity("append", ActivityKind.Internal, pending.Caller);
         try
         {
-            await using var session = Store.LightweightSession();
-            pending.Append(session);
-            await session.SaveChangesAsync();
+            await events.AppendAsync([pending.Append]);
             telemetry?.Committed(1);
             pending.Committed.TrySetResult();
         }
@@ -148,7 +136,7 @@ public sealed class GroupCommit : IAsyncDisposable
         {
             switch (current)
             {
-                case ConcurrencyException or ExistingStreamIdCollisionException or StagingFailedException:
+                case ConcurrencyException or ExistingStreamIdCollisionException:
                     return false;
                 case PostgresException postgres:
                     return IsConnectionLost(postgres);
@@ -172,9 +160,7 @@ public sealed class GroupCommit : IAsyncDisposable
         await Task.WhenAll(writers);
     }
 
-    private sealed class StagingFailedException(Exception inner) : Exception("An append could not be staged.", inner);
-
-    private sealed record PendingAppend(Action<IDocumentSession> Append, ActivityContext Caller)
+    private sealed record PendingAppend(StreamAppend Append, ActivityContext Caller)
     {
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -70,6 +70,12 @@ public static class StoredEventNames
             ? name
             : throw new InvalidOperationException($"The event {eventType.Name} has no stored name: add it to {nameof(StoredEventNames)}.");
 
+    /// <summary>
+    /// What Marten writes in <c>mt_dotnet_type</c> beside the stored name: the class's full name and
+    /// assembly. Informative only: rows are read back by their stored name.
+    /// </summary>
+    public static string DotnetTypeOf(Type eventType) => $"{eventType.FullName}, {eventType.Assembly.GetName().Name}";
+
     /// <summary>The class stored under a name, or null for a name this version does not know.</summary>
     public static Type? TypeOf(string storedName) => TypeByName.GetValueOrDefault(storedName);
 }

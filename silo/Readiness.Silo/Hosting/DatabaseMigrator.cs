@@ -88,6 +88,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
                 LogRostersSplit();
             }
             await EventStore.ApplyLogSchemaAsync(connection, cancellationToken);
+            await EventStore.ApplyAppendFunctionAsync(connection, cancellationToken);
             await EventStore.GrantAppRoleAsync(connection, appRole, cancellationToken);
         }
         finally
