@@ -77,4 +77,22 @@ public class SnapshotShapeTests
         Assert.False(back.ContainsKey(CommandDigests.Of("CMD-1")));
         Assert.Empty(CommandDigests.Unpack(CommandDigests.Pack([])));
     }
+
+    [Theory]
+    [InlineData("fc98c952e6463984910aec3e2044175754b3248c576657603e3cd19020b87a15")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000001")]
+    [InlineData("")]
+    [InlineData("FC98C952E6463984910AEC3E2044175754B3248C576657603E3CD19020B87A15")]
+    [InlineData("not a hash at all")]
+    [InlineData("fc98c952e6463984910aec3e2044175754b3248c576657603e3cd19020b87a1")]
+    public void A_chain_link_kept_by_a_grain_gives_back_exactly_the_text_it_was_made_of(string link)
+    {
+        Assert.Equal(link, ChainLink.Of(link).ToString());
+    }
+
+    [Fact]
+    public void A_chain_link_never_set_is_the_genesis()
+    {
+        Assert.Equal(Readiness.Domain.Audit.EventChain.Genesis, default(ChainLink).ToString());
+    }
 }

@@ -36,11 +36,11 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
     private static readonly string StateShape = SnapshotShape.Of(typeof(TState));
 
-    private readonly Dictionary<string, long> versionByCommandId = new(StringComparer.Ordinal);
-    // The command ids folded into the snapshot this grain started from, by digest (CommandDigests).
-    private Dictionary<UInt128, long>? versionBySnapshottedCommand;
+    // Every command id applied to the stream, by digest (CommandDigests) rather than as text: an idle
+    // grain keeps 16 bytes per command, not the id's string. Null while there is none.
+    private Dictionary<UInt128, long>? versionByCommand;
     private readonly ISerializer serializer = commits.Store.Options.Serializer();
-    private string lastHash = EventChain.Genesis;
+    private ChainLink lastHash;
     private long snapshotVersion;
     // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
     // the database went away): the store, not this cache, knows the truth until reloaded.
@@ -109,8 +109,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
         for (var attempt = 1; ; attempt++)
         {
-            if (versionByCommandId.TryGetValue(command.CommandId, out var appliedAt)
-                || (versionBySnapshottedCommand is { Count: > 0 } snapshotted && snapshotted.TryGetValue(CommandDigests.Of(command.CommandId), out appliedAt)))
+            if (versionByCommand is { } applied && applied.TryGetValue(CommandDigests.Of(command.CommandId), out var appliedAt))
             {
                 return new CommandResult(command.CommandId, Id, appliedAt, AlreadyApplied: true, Rejection: null);
             }
@@ -146,7 +145,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         // grains' appends together only passes the rows on.
         var recordedAt = EventHeaders.Format(clock.UtcNow);
         var staged = new StagedEvent[events.Count];
-        var hash = lastHash;
+        var hash = lastHash.ToString();
         for (var i = 0; i < events.Count; i++)
         {
             var type = events[i].GetType();
@@ -176,8 +175,8 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
             State = Evolve(State, e);
         }
         Version = expectedVersion;
-        lastHash = hash;
-        versionByCommandId[commandId] = Version;
+        lastHash = ChainLink.Of(hash);
+        (versionByCommand ??= [])[CommandDigests.Of(commandId)] = Version;
         SnapshotWhenDue();
     }
 
@@ -196,11 +195,10 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         {
             Id = StreamKey,
             Version = Version,
-            LastHash = lastHash,
+            LastHash = lastHash.ToString(),
             Shape = StateShape,
             State = JsonSerializer.Serialize(State, SnapshotShape.Json),
-            CommandIds = CommandDigests.Pack((versionBySnapshottedCommand ?? [])
-                .Concat(versionByCommandId.Select(c => KeyValuePair.Create(CommandDigests.Of(c.Key), c.Value)))),
+            CommandIds = CommandDigests.Pack(versionByCommand ?? []),
         };
         snapshotVersion = Version;
         var store = commits.Store;
@@ -257,19 +255,19 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         Version = start?.Snapshot.Version ?? 0;
         snapshotVersion = Version;
         outcomeUnknown = false;
-        lastHash = start?.Snapshot.LastHash ?? EventChain.Genesis;
-        versionByCommandId.Clear();
-        versionBySnapshottedCommand = start?.Commands;
+        var newestHash = start?.Snapshot.LastHash ?? EventChain.Genesis;
+        versionByCommand = start?.Commands is { Count: > 0 } snapshotted ? snapshotted : null;
         foreach (var e in events)
         {
             State = Evolve(State, e.Data);
             Version = e.Version;
-            lastHash = EventHeaders.HashOf(e) ?? EventChain.Genesis;
+            newestHash = EventHeaders.HashOf(e) ?? EventChain.Genesis;
             if (EventHeaders.CommandIdOf(e) is { } commandId)
             {
-                versionByCommandId[commandId] = e.Version;
+                (versionByCommand ??= [])[CommandDigests.Of(commandId)] = e.Version;
             }
         }
+        lastHash = ChainLink.Of(newestHash);
         SnapshotWhenDue();
     }
 
