@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using JasperFx;
+using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts;
@@ -96,5 +97,43 @@ public class GroupCommitTests(SiloFixture silo)
         // The histogram says the same; other tests' commits may be in it too, but ours are.
         Assert.Contains(batches, b => b >= 2);
         Assert.True(batches.Sum() >= units.Length * 4, $"{batches.Sum()} appends measured");
+    }
+
+    [Fact]
+    public async Task A_commit_refused_for_a_stream_that_moved_on_or_exists_already_writes_nothing_and_draws_no_sequence_number()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("refusedcommit");
+        await using var store = DocumentStore.For(options => ReadinessStore.Configure(options, database.AppConnectionString, TimeProvider.System));
+        await using var source = Npgsql.NpgsqlDataSource.Create(database.AppConnectionString);
+        var events = new EventStore(source, store);
+        var serializer = store.Options.Serializer();
+        StreamAppend Enlist(string unit, long fromVersion) => new(unit, fromVersion,
+        [
+            new StagedEvent(Guid.CreateVersion7(), StoredEventNames.Of(typeof(RecruitsEnlisted)), StoredEventNames.DotnetTypeOf(typeof(RecruitsEnlisted)),
+                serializer.ToJson(new RecruitsEnlisted(unit, 1, 2026, DateTimeOffset.UtcNow.AddDays(-1))), "{}", null, null),
+        ]);
+        await events.AppendAsync([Enlist("p/a", 0), Enlist("p/b", 0)]);
+        var drawn = await database.ScalarAsync("SELECT last_value FROM readiness.mt_events_sequence");
+
+        var moved = await Assert.ThrowsAsync<ConcurrencyException>(() => events.AppendAsync([Enlist("p/c", 0), Enlist("p/a", 4)]));
+        var exists = await Assert.ThrowsAsync<ExistingStreamIdCollisionException>(() => events.AppendAsync([Enlist("p/b", 0)]));
+
+        Assert.Contains("p/a", moved.Message, StringComparison.Ordinal);
+        Assert.Contains("p/b", exists.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await database.ScalarAsync("SELECT count(*) FROM readiness.mt_streams WHERE id = 'p/c'"));
+        Assert.Equal(drawn, await database.ScalarAsync("SELECT last_value FROM readiness.mt_events_sequence"));
+        // The next commit continues the sequence with no hole for the daemon or the Merkle log to wait on.
+        await events.AppendAsync([Enlist("p/a", 1), Enlist("p/c", 0)]);
+        Assert.Equal(new long[] { 1, 2, 3, 4 }, await SequencesAsync(database));
+        Assert.Equal(2, await database.ScalarAsync("SELECT version FROM readiness.mt_streams WHERE id = 'p/a'"));
+        Assert.Equal(2, await database.ScalarAsync("SELECT version FROM readiness.mt_events WHERE seq_id = 3"));
+    }
+
+    private static async Task<long[]> SequencesAsync(TestDatabase database)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT array_agg(seq_id ORDER BY seq_id) FROM readiness.mt_events", connection);
+        return (long[])(await command.ExecuteScalarAsync())!;
     }
 }

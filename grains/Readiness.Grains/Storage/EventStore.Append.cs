@@ -58,23 +58,33 @@ public sealed partial class EventStore
         }
         catch (PostgresException ex) when (ex.SqlState == StreamMovedOn)
         {
-            throw new ConcurrencyException($"Stream {ex.Detail ?? appends[0].Stream} is not at the version its append expects.", ex);
+            throw new ConcurrencyException(ex.MessageText + ".", ex);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "pkey_mt_streams_id")
         {
-            throw new ExistingStreamIdCollisionException(StreamFrom(ex.Detail) ?? appends[0].Stream, null!);
+            throw new ExistingStreamIdCollisionException(StreamFrom(ex.Detail) ?? Named(appends.Where(a => a.FromVersion == 0)), null!);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "pk_mt_events_stream_and_version")
         {
             // Only a writer that went around the version check could have put an event there first.
-            throw new ConcurrencyException($"Stream {StreamFrom(ex.Detail) ?? appends[0].Stream} already holds a version its append expected to write.", ex);
+            throw new ConcurrencyException($"Stream {StreamFrom(ex.Detail) ?? Named(appends)} already holds a version its append expected to write.", ex);
         }
+    }
+
+    /// <summary>The stream of a commit of one, or the streams a refusal may concern.</summary>
+    private static string Named(IEnumerable<StreamAppend> appends)
+    {
+        var streams = appends.Select(a => a.Stream).ToList();
+        return streams.Count == 1 ? streams[0] : "one of " + string.Join(", ", streams);
     }
 
     private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType element) =>
         new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | element };
 
-    /// <summary>The stream key in a unique violation's detail, <c>Key (id)=(…) already exists.</c>, when PostgreSQL gave it.</summary>
+    /// <summary>
+    /// The stream key in a unique violation's detail, <c>Key (id)=(…) already exists.</c>, when the
+    /// connection asks for details (Npgsql redacts them unless told otherwise); null otherwise.
+    /// </summary>
     private static string? StreamFrom(string? detail)
     {
         var start = detail?.IndexOf(")=(", StringComparison.Ordinal) ?? -1;
@@ -120,8 +130,8 @@ public sealed partial class EventStore
                         LEFT JOIN {Streams} AS s ON s.id = c.id
                         WHERE c.from_version > 0 AND (s.version IS DISTINCT FROM c.from_version OR s.is_archived IS TRUE)
                         LIMIT 1;
-                        RAISE EXCEPTION 'A stream of the commit is not at the version its append expects'
-                            USING ERRCODE = '{StreamMovedOn}', DETAIL = coalesce(laggard, stream_ids[1]);
+                        RAISE EXCEPTION 'Stream % is not at the version its append expects', coalesce(laggard, stream_ids[1])
+                            USING ERRCODE = '{StreamMovedOn}';
                     END IF;
                 END IF;
                 INSERT INTO {Streams} (id, type, version, timestamp, created, tenant_id)
