@@ -49,6 +49,36 @@ public class MigrateStepTests
     }
 
     [Fact]
+    public async Task A_silo_on_a_schema_applied_by_an_older_version_refuses_to_start_until_migrate_brings_it_up_to_date()
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("oldschema");
+        // What a database migrated before the group commit became one statement lacks.
+        await using (var owner = new NpgsqlConnection(database.OwnerConnectionString))
+        {
+            await owner.OpenAsync();
+            await using var drop = new NpgsqlCommand("DROP FUNCTION readiness.append_streams", owner);
+            await drop.ExecuteNonQueryAsync();
+        }
+        await using (var silo = new SiloHost(database, loadDemo: false))
+        {
+            var refusal = await StartupFailure(silo);
+
+            Assert.Contains("older version", refusal, StringComparison.Ordinal);
+            Assert.Contains("Readiness.Silo migrate", refusal, StringComparison.Ordinal);
+        }
+
+        var migrated = await RunMigrate(("ConnectionStrings__Readiness", database.AppConnectionString), ("ConnectionStrings__ReadinessOwner", database.OwnerConnectionString));
+        await using var upgraded = new SiloHost(database, loadDemo: false);
+        using var http = await upgraded.StartAndWaitUntilReadyAsync();
+        var registered = await upgraded.Grains.GetGrain<Readiness.Abstractions.IUnitGrain>("oldschema")
+            .Execute(new Readiness.Contracts.RegisterUnit(Guid.NewGuid().ToString(), "oldschema", "Tỉnh", Readiness.Contracts.Echelon.Province, null, 100));
+
+        Assert.Equal(0, migrated.ExitCode);
+        Assert.True(registered.Accepted, registered.Rejection?.Message);
+        Assert.Equal(1, await database.CountEventsAsync("oldschema"));
+    }
+
+    [Fact]
     public async Task The_migrate_command_applies_the_schema_and_grants_the_application_role_append_only_events()
     {
         await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("migratecmd", migrate: false);

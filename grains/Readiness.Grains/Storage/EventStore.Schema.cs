@@ -64,7 +64,11 @@ public sealed partial class EventStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Whether the schema is there, and whether the connection's role could rewrite events (a superuser, the owner, or one granted UPDATE or DELETE).</summary>
+    /// <summary>
+    /// Whether the schema is there, whether it is as new as this version needs (the objects the
+    /// migrator adds beyond Marten's tables, such as the append function), and whether the
+    /// connection's role could rewrite events (a superuser, the owner, or one granted UPDATE or DELETE).
+    /// </summary>
     public static async Task<RoleInspection> InspectRoleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
@@ -74,11 +78,12 @@ public sealed partial class EventStore
                      (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
                      OR pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = to_regclass('{Events}')), 'USAGE')
                      OR has_table_privilege(current_user, '{Events}', 'UPDATE')
-                     OR has_table_privilege(current_user, '{Events}', 'DELETE') END
+                     OR has_table_privilege(current_user, '{Events}', 'DELETE') END,
+                   to_regproc('{AppendFunction}') IS NOT NULL AND to_regclass('{LogLeaves}') IS NOT NULL
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new RoleInspection(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2));
+        return new RoleInspection(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
     }
 
     private static string Grants(string role)
@@ -110,4 +115,8 @@ public sealed partial class EventStore
 }
 
 /// <summary>What a silo checks of its own connection before it starts.</summary>
-public sealed record RoleInspection(string Role, bool SchemaApplied, bool CanRewriteEvents);
+/// <param name="Role">The role the connection serves as.</param>
+/// <param name="SchemaApplied">Marten's and Orleans' tables are there.</param>
+/// <param name="CanRewriteEvents">The role may update or delete events.</param>
+/// <param name="SchemaCurrent">What the migrator adds beyond those tables is there too: a schema applied by an older version lacks it.</param>
+public sealed record RoleInspection(string Role, bool SchemaApplied, bool CanRewriteEvents, bool SchemaCurrent);

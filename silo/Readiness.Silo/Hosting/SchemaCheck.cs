@@ -23,6 +23,11 @@ public sealed class SchemaCheck(IConfiguration configuration, StartupState start
             throw new InvalidOperationException(
                 $"The database '{connection.Database}' has no Readiness schema. Apply it first, as the owner: Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set (run.sh and infra/cluster.sh do this before they start a silo).");
         }
+        if (!state.SchemaCurrent)
+        {
+            throw new InvalidOperationException(
+                $"The database '{connection.Database}' has the schema of an older version of Readiness (the append function or the Merkle log's tables are missing). Apply this version's schema first, as the owner: Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set (run.sh and infra/cluster.sh do this before they start a silo).");
+        }
         if (state.CanRewriteEvents)
         {
             throw new InvalidOperationException(
