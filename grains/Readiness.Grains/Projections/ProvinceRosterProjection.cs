@@ -28,7 +28,7 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
         Identity<IEvent>(e => StreamKeys.RosterPartOf(e.StreamKey!));
         // A part is read and rewritten once per batch that touches it: under load, batches four times
         // Marten's default rewrite it a quarter as often.
-        Options.BatchSize = 2_000;
+        Options.BatchSize = 10_000;
         // Each batch folds fresh parts, read from the store: RosterCache keeps the committed ones as they are.
         Options.CacheLimitPerTenant = 0;
     }
