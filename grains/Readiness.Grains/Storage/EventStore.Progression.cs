@@ -21,6 +21,17 @@ public sealed partial class EventStore
     }
 
     /// <summary>
+    /// The daemon's high-water mark alone: every sequence number up to it is either an event or
+    /// will never be one (the daemon passes a hole only once PostgreSQL shows no live transaction
+    /// that could fill it). 0 where no daemon has marked one.
+    /// </summary>
+    public async Task<long> SettledSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand($"SELECT coalesce((SELECT last_seq_id FROM {Progression} WHERE name = 'HighWaterMark'), 0)");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
     /// Locks a daemon shard's progress row until <paramref name="transaction"/> ends and returns its
     /// position, or null when the shard has none yet.
     /// </summary>

@@ -23,6 +23,9 @@ public sealed class LogOptions
     /// <summary>
     /// How long a hole in the sequence is waited on before it is taken as an append that rolled back:
     /// a transaction still in flight may yet commit there, and the log must take events in sequence order.
+    /// A hole the projection daemon's high-water mark has passed is not waited on: the daemon passes
+    /// one only when PostgreSQL shows no live transaction that could fill it. This is the bound for
+    /// when no daemon runs, or its mark stands still.
     /// </summary>
     public TimeSpan GapWait { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -89,6 +89,8 @@ public sealed partial class MerkleLogWriter(
         var rows = 0;
         var stoppedAtHole = false;
         var now = DateTimeOffset.UtcNow;
+        // Read before the events: a hole at or below it was judged dead by the daemon, so it is not waited on.
+        var settled = await store.SettledSequenceAsync(cancellationToken);
         holes.Keys.Where(h => h <= lastSequence).ToList().ForEach(h => holes.Remove(h));
         await foreach (var row in store.EventsAfterAsync(lastSequence, settings.Batch, cancellationToken))
         {
@@ -96,7 +98,7 @@ public sealed partial class MerkleLogWriter(
             if (row.Sequence != expected)
             {
                 holes.TryAdd(expected, now);
-                if (!stoppedAtHole && now - holes[expected] < settings.GapWait)
+                if (!stoppedAtHole && expected > settled && now - holes[expected] < settings.GapWait)
                 {
                     stoppedAtHole = true;
                 }
