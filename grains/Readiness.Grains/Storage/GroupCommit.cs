@@ -11,9 +11,9 @@ namespace Readiness.Grains.Storage;
 /// Appends from many grains share one transaction when they arrive together: a commit costs about
 /// as much for ten streams as for one, so under load the store's durable rate grows with the batch
 /// while each stream keeps its expected-version check. A batch goes to PostgreSQL as one statement
-/// (<see cref="EventStore.AppendAsync"/>), its events already serialised and hashed by their grains. No batch is waited for: a writer takes what
-/// is queued when it is free, so a lone append goes alone, as fast as before. Every caller's task
-/// completes only once its own events are committed, or fails with the reason.
+/// (<see cref="EventStore.AppendAsync"/>), its events already serialised and hashed by their grains.
+/// No batch is waited for: a writer takes what is queued when it is free, so a lone append goes
+/// alone. Every caller's task completes only once its own events are committed, or fails with the reason.
 /// </summary>
 public sealed class GroupCommit : IAsyncDisposable
 {
