@@ -107,13 +107,7 @@ public class LiveFeedTests(SiloFixture silo)
         var held = new List<double>();
         for (var round = 1; round <= 3; round++)
         {
-            // What a refused or rolled-back append leaves: a number drawn from the event sequence that no event will ever carry.
-            await using (var connection = new Npgsql.NpgsqlConnection(silo.Database.OwnerConnectionString))
-            {
-                await connection.OpenAsync();
-                await using var draw = new Npgsql.NpgsqlCommand("select nextval('readiness.mt_events_sequence')", connection);
-                await draw.ExecuteScalarAsync();
-            }
+            await silo.Database.LeaveSequenceHoleAsync();
             await silo.AcceptAsync(new RecordMembersJoined(SiloFixture.NewId(), tree.CommuneId, ForceType.MilitiaSelfDefence, 1));
             var clock = Stopwatch.StartNew();
             await silo.EventuallyAsync<ProvinceReadinessView>($"/api/provinces/{tree.ProvinceId}/readiness", v => CommuneStrength(v) == round, TimeSpan.FromSeconds(10));

@@ -153,6 +153,9 @@ public sealed class TestDatabase(string name, string app, string owner, string s
 
     public Task<long> CountAllEventsAsync() => ScalarAsync("SELECT count(*) FROM readiness.mt_events");
 
+    /// <summary>Draws a number from the event sequence that no event will carry: what a refused or rolled-back append leaves behind.</summary>
+    public Task<long> LeaveSequenceHoleAsync() => ScalarAsync("SELECT nextval('readiness.mt_events_sequence')");
+
     /// <summary>
     /// How long until the province roster has applied every event stored when the call began; null
     /// when it has not within <paramref name="patience"/>. A failed query (the database restarting)
