@@ -111,6 +111,12 @@ public class ConfiguredSiloTests(ConfiguredSiloFixture fixture) : IClassFixture<
             await Accept(posts.Execute(new HandOverDutyShift(Id(), post, $"Ca {day - 1}", $"Ca {day}", 2, now.AddDays(-4.5 + day))));
         }
 
+        // A view reads its own actor's writes; the post's are in the unit's part too, but the unit's
+        // view waits only for the unit's events. The post's view waits for the post's.
+        using (var postView = await fixture.Http.GetAsync(new Uri($"/api/duty-posts/{post}", UriKind.Relative)))
+        {
+            postView.EnsureSuccessStatusCode();
+        }
         var view = await fixture.Http.GetFromJsonAsync<UnitReadinessView>(new Uri($"/api/units/{commune}", UriKind.Relative), SiloFixture.Json);
 
         var areas = view!.Rating.Areas.ToDictionary(a => a.Area);

@@ -33,10 +33,11 @@ public static class RosterReads
         [.. (await session.Query<ProvinceRoster>().Select(r => r.ProvinceId).Distinct().ToListAsync(cancellationToken)).Order(StringComparer.Ordinal)];
 
     /// <summary>
-    /// The part of the roster that holds this stream's actor (and, for a unit, its own duty posts),
-    /// once it has folded every event the stream held when asked, or null. One actor's view reads its
-    /// own writes: whoever was told a command was applied sees it in the actor's view, although the
-    /// roster is projected behind the commits. It waits for the projection up to <paramref name="patience"/>
+    /// The part of the roster that holds this stream's actor, once it has folded every event the
+    /// stream held when asked, or null. One actor's view reads its own writes: whoever was told a
+    /// command was applied sees it in the actor's view, although the roster is projected behind the
+    /// commits. A unit's duty posts are in the same part, folded as far as the daemon has come: a
+    /// unit's view waits for the unit's own events, not its posts'. It waits for the projection up to <paramref name="patience"/>
     /// and then answers with what is projected.
     /// </summary>
     /// <remarks><paramref name="versionIn"/> reads the actor's version as folded into a part, or null when the part does not hold it yet.</remarks>
