@@ -38,20 +38,40 @@ public sealed partial class EventStore
     /// <exception cref="ExistingStreamIdCollisionException">A stream the batch starts exists already.</exception>
     public async Task AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
     {
-        var events = appends.SelectMany(a => a.Events.Select((e, i) => (Append: a, Event: e, Version: a.FromVersion + i + 1))).ToList();
+        // One pass fills the event columns: this runs for every group commit.
+        var count = appends.Sum(a => a.Events.Count);
+        var ids = new Guid[count];
+        var streams = new string[count];
+        var versions = new long[count];
+        var types = new string[count];
+        var dotnetTypes = new string[count];
+        var bodies = new string[count];
+        var headers = new string[count];
+        var correlations = new string?[count];
+        var causations = new string?[count];
+        var row = 0;
+        foreach (var append in appends)
+        {
+            for (var i = 0; i < append.Events.Count; i++, row++)
+            {
+                var e = append.Events[i];
+                (ids[row], streams[row], versions[row], types[row], dotnetTypes[row]) = (e.Id, append.Stream, append.FromVersion + i + 1, e.Type, e.DotnetType);
+                (bodies[row], headers[row], correlations[row], causations[row]) = (e.Data, e.Headers, e.CorrelationId, e.CausationId);
+            }
+        }
         await using var command = database.CreateCommand($"SELECT {AppendFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-        command.Parameters.Add(Array(appends.Select(a => a.Stream), NpgsqlDbType.Varchar));
-        command.Parameters.Add(Array(appends.Select(a => a.FromVersion), NpgsqlDbType.Bigint));
-        command.Parameters.Add(Array(appends.Select(a => a.ToVersion), NpgsqlDbType.Bigint));
-        command.Parameters.Add(Array(events.Select(e => e.Event.Id), NpgsqlDbType.Uuid));
-        command.Parameters.Add(Array(events.Select(e => e.Append.Stream), NpgsqlDbType.Varchar));
-        command.Parameters.Add(Array(events.Select(e => e.Version), NpgsqlDbType.Bigint));
-        command.Parameters.Add(Array(events.Select(e => e.Event.Type), NpgsqlDbType.Varchar));
-        command.Parameters.Add(Array(events.Select(e => e.Event.DotnetType), NpgsqlDbType.Varchar));
-        command.Parameters.Add(Array(events.Select(e => e.Event.Data), NpgsqlDbType.Jsonb));
-        command.Parameters.Add(Array(events.Select(e => e.Event.Headers), NpgsqlDbType.Jsonb));
-        command.Parameters.Add(Array(events.Select(e => e.Event.CorrelationId), NpgsqlDbType.Varchar));
-        command.Parameters.Add(Array(events.Select(e => e.Event.CausationId), NpgsqlDbType.Varchar));
+        command.Parameters.Add(Array([.. appends.Select(a => a.Stream)], NpgsqlDbType.Varchar));
+        command.Parameters.Add(Array([.. appends.Select(a => a.FromVersion)], NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array([.. appends.Select(a => a.ToVersion)], NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array(ids, NpgsqlDbType.Uuid));
+        command.Parameters.Add(Array(streams, NpgsqlDbType.Varchar));
+        command.Parameters.Add(Array(versions, NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array(types, NpgsqlDbType.Varchar));
+        command.Parameters.Add(Array(dotnetTypes, NpgsqlDbType.Varchar));
+        command.Parameters.Add(Array(bodies, NpgsqlDbType.Jsonb));
+        command.Parameters.Add(Array(headers, NpgsqlDbType.Jsonb));
+        command.Parameters.Add(Array(correlations, NpgsqlDbType.Varchar));
+        command.Parameters.Add(Array(causations, NpgsqlDbType.Varchar));
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -62,41 +82,28 @@ public sealed partial class EventStore
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "pkey_mt_streams_id")
         {
-            throw new ExistingStreamIdCollisionException(StreamFrom(ex.Detail) ?? Named(appends.Where(a => a.FromVersion == 0)), null!);
+            throw new ExistingStreamIdCollisionException(Named(appends.Where(a => a.FromVersion == 0)), null!);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "pk_mt_events_stream_and_version")
         {
             // Only a writer that went around the version check could have put an event there first.
-            throw new ConcurrencyException($"Stream {StreamFrom(ex.Detail) ?? Named(appends)} already holds a version its append expected to write.", ex);
+            throw new ConcurrencyException($"Stream {Named(appends)} already holds a version its append expected to write.", ex);
         }
     }
 
-    /// <summary>The stream of a commit of one, or the streams a refusal may concern.</summary>
+    /// <summary>
+    /// The stream of a commit of one, or the streams a refusal may concern: PostgreSQL's detail, which
+    /// names the key, is redacted by Npgsql unless the connection asks for it. A refused batch is
+    /// committed again append by append, so the grain is always told of its own stream.
+    /// </summary>
     private static string Named(IEnumerable<StreamAppend> appends)
     {
         var streams = appends.Select(a => a.Stream).ToList();
         return streams.Count == 1 ? streams[0] : "one of " + string.Join(", ", streams);
     }
 
-    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType element) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | element };
-
-    /// <summary>
-    /// The stream key in a unique violation's detail, <c>Key (id)=(…) already exists.</c>, when the
-    /// connection asks for details (Npgsql redacts them unless told otherwise); null otherwise.
-    /// </summary>
-    private static string? StreamFrom(string? detail)
-    {
-        var start = detail?.IndexOf(")=(", StringComparison.Ordinal) ?? -1;
-        if (detail is null || start < 0)
-        {
-            return null;
-        }
-        var end = detail.LastIndexOf(") already exists", StringComparison.Ordinal);
-        var key = end > start ? detail[(start + 3)..end] : null;
-        // The events' key is "stream, version": the stream alone is what the caller knows.
-        return key?.Contains(", ", StringComparison.Ordinal) == true ? key[..key.LastIndexOf(", ", StringComparison.Ordinal)] : key;
-    }
+    private static NpgsqlParameter Array<T>(T[] values, NpgsqlDbType element) =>
+        new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | element };
 
     /// <summary>
     /// The append function, as the owner. SECURITY INVOKER (the default): the application role calls
