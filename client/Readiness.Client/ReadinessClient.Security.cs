@@ -31,7 +31,8 @@ public sealed record HealthCheck(string Status, string? Description);
 /// <param name="LagEvents">Events appended but not yet applied.</param>
 /// <param name="LagSeconds">How long ago the oldest of those was appended; 0 when up to date.</param>
 /// <param name="MeasuredAt">When this was measured.</param>
-public sealed record ProjectionLag(string Projection, long Position, long NewestSequence, long LagEvents, double LagSeconds, DateTimeOffset MeasuredAt);
+/// <param name="Database">The database the projection runs in: <c>main</c> unless provinces are spread over several.</param>
+public sealed record ProjectionLag(string Projection, long Position, long NewestSequence, long LagEvents, double LagSeconds, DateTimeOffset MeasuredAt, string Database = "main");
 
 public sealed partial class ReadinessClient
 {

@@ -112,7 +112,7 @@ public class PastViewTests(SiloFixture silo)
         foreach (var (asOf, authorised) in expected)
         {
             var moment = new Moment(At(asOf), null);
-            var known = await past.SequenceKnownAtAsync(null, CancellationToken.None);
+            var known = await past.SequenceKnownAtAsync(tree.ProvinceId, null, CancellationToken.None);
             var fromCheckpoint = await past.ProvinceAsync(tree.ProvinceId, moment, CancellationToken.None);
             var fromStart = await past.ProvinceFromStartAsync(tree.ProvinceId, moment, known, CancellationToken.None);
 
@@ -134,7 +134,7 @@ public class PastViewTests(SiloFixture silo)
         await silo.WaitForProjectionsAsync();
         var past = silo.Host.Services.GetRequiredService<PastViews>();
         await silo.Host.Services.GetRequiredService<RosterCheckpointer>().RefreshAsync("bac-kan", backlog: 0, CancellationToken.None);
-        var known = await past.SequenceKnownAtAsync(null, CancellationToken.None);
+        var known = await past.SequenceKnownAtAsync("bac-kan", null, CancellationToken.None);
         // Every fortnight or so, and noon of three days with an exercise under way (the demo's commune
         // exercise of 10 April and its district exercises from 15 September and 15 October).
         var days = Enumerable.Range(0, 24).Select(n => LongAgo.AddDays(n * 15.3))

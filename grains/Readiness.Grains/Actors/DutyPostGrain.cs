@@ -12,8 +12,8 @@ namespace Readiness.Grains.Actors;
 /// records an alert when a shift ran past its length with no handover. The alert's command id names
 /// the shift, so a duplicate tick, on this silo or another, records nothing new.
 /// </summary>
-public sealed class DutyPostGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, IOptions<DutyWatchOptions> watch, ILogger<DutyPostGrain> logger)
-    : EventSourcedGrain<DutyPostState>(commits, clock, telemetry, logger), IDutyPostGrain, IRemindable
+public sealed class DutyPostGrain(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, IOptions<DutyWatchOptions> watch, ILogger<DutyPostGrain> logger)
+    : EventSourcedGrain<DutyPostState>(databases, clock, telemetry, logger), IDutyPostGrain, IRemindable
 {
     public const string HandoverWatch = "handover-watch";
 

@@ -21,7 +21,7 @@ namespace Readiness.Grains.Actors;
 /// Orleans runs one call at a time per grain; the expected version guards against a second
 /// activation elsewhere.
 /// </summary>
-public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger logger) : Grain
+public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger logger) : Grain
 {
     private const int MaxCommandIdLength = 128;
     private const int ConcurrencyRetries = 3;
@@ -39,7 +39,9 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
     // Every command id applied to the stream, by digest (CommandDigests) rather than as text: an idle
     // grain keeps 16 bytes per command, not the id's string. Null while there is none.
     private Dictionary<UInt128, long>? versionByCommand;
-    private readonly ISerializer serializer = commits.Store.Options.Serializer();
+    private readonly ISerializer serializer = databases.Main.Commits.Store.Options.Serializer();
+    // The writer of the database the actor's province lives in (ProvinceDatabases), chosen on first use.
+    private GroupCommit? commits;
     private ChainLink lastHash;
     private long snapshotVersion;
     // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
@@ -53,6 +55,11 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
     /// <summary>The Marten stream key of this actor.</summary>
     protected abstract string StreamKey { get; }
+
+    /// <summary>The province the stream belongs to, which chooses the database it lives in.</summary>
+    protected virtual string ProvinceId => StreamKeys.ProvinceOf(StreamKey);
+
+    private GroupCommit Commits => commits ??= databases.Of(ProvinceId).Commits;
 
     protected abstract TState Initial();
 
@@ -160,7 +167,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
 
         try
         {
-            await commits.AppendAsync(new StreamAppend(StreamKey, Version, staged));
+            await Commits.AppendAsync(new StreamAppend(StreamKey, Version, staged));
         }
         catch (Exception ex) when (ex is not ConcurrencyException and not ExistingStreamIdCollisionException)
         {
@@ -201,14 +208,14 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
             CommandIds = CommandDigests.Pack(versionByCommand ?? []),
         };
         snapshotVersion = Version;
-        var store = commits.Store;
+        var writer = Commits;
         using (ExecutionContext.SuppressFlow())
         {
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await using var session = store.LightweightSession();
+                    await using var session = writer.LightweightSession();
                     session.Store(snapshot);
                     await session.SaveChangesAsync();
                 }
@@ -230,7 +237,7 @@ public abstract partial class EventSourcedGrain<TState>(GroupCommit commits, Rea
         {
             // Read before anything is reset: a read that fails (the database away) must leave the grain
             // as it was, still owing a reload, never deciding the next command on an empty stream.
-            await using var session = commits.Store.QuerySession();
+            await using var session = Commits.QuerySession();
             if (await session.LoadAsync<StreamSnapshot>(StreamKey, cancellationToken) is { } snapshot && snapshot.Shape == StateShape)
             {
                 // From the snapshot's own event: it must still be there, with the same link of the chain.

@@ -11,8 +11,8 @@ namespace Readiness.Grains.Actors;
 /// every participant, each with a command id derived from the exercise, so crediting again after a
 /// failure or a retry never counts twice.
 /// </summary>
-public sealed class ExerciseGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<ExerciseGrain> logger)
-    : EventSourcedGrain<ExerciseState>(commits, clock, telemetry, logger), IExerciseGrain
+public sealed class ExerciseGrain(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<ExerciseGrain> logger)
+    : EventSourcedGrain<ExerciseState>(databases, clock, telemetry, logger), IExerciseGrain
 {
     protected override string StreamKey => StreamKeys.Exercise(Id);
 

@@ -12,9 +12,9 @@ namespace Readiness.Grains.Actors;
 /// receiving unit for its profile and then credits it, with a command id derived from the transfer's,
 /// so a retry after a failure never credits twice. Everything else is the unit's own history.
 /// </summary>
-public sealed class UnitGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ReadinessPolicy policy,
+public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, ReadinessPolicy policy,
     IOptions<ReportWatchOptions> watch, ILogger<UnitGrain> logger)
-    : EventSourcedGrain<UnitState>(commits, clock, telemetry, logger), IUnitGrain, IRemindable
+    : EventSourcedGrain<UnitState>(databases, clock, telemetry, logger), IUnitGrain, IRemindable
 {
     public const string ReportWatch = "report-watch";
 

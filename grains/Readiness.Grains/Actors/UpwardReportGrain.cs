@@ -10,12 +10,14 @@ namespace Readiness.Grains.Actors;
 /// A province's record of what the echelon above acknowledged. The outbox sends each
 /// acknowledgement with its outbox entry's id as the command id, so a repeat records nothing.
 /// </summary>
-public sealed class UpwardReportGrain(GroupCommit commits, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UpwardReportGrain> logger)
-    : EventSourcedGrain<int>(commits, clock, telemetry, logger), IUpwardReportGrain
+public sealed class UpwardReportGrain(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<UpwardReportGrain> logger)
+    : EventSourcedGrain<int>(databases, clock, telemetry, logger), IUpwardReportGrain
 {
     public const string StreamPrefix = "report:";
 
     protected override string StreamKey => StreamPrefix + Id;
+
+    protected override string ProvinceId => Id;
 
     protected override int Initial() => 0;
 

@@ -139,37 +139,48 @@ public sealed class RosterCache : IChangeListener
     /// <summary>
     /// Whether every batch the daemon began to commit here has been seen committed: one whose commit
     /// failed without saying whether it happened (the database went away at COMMIT) may have
-    /// written parts this memory never received. Each of the daemon's shards commits one batch at a
-    /// time, so a batch begun while another is still open means the other one failed; one open for
-    /// longer than <paramref name="patience"/> is in doubt. Memory in doubt is dropped, and the store read instead.
+    /// written parts this memory never received. Each database's daemon commits one roster batch at
+    /// a time, so a batch begun in a database while another is still open there means the other one
+    /// failed; one open for longer than <paramref name="patience"/> is in doubt. Memory in doubt is
+    /// dropped, and the store read instead.
     /// </summary>
     public bool Trustworthy(DateTimeOffset now, TimeSpan patience)
     {
-        var open = Volatile.Read(ref committing);
-        if (open is null || now - open.Since <= patience)
+        foreach (var open in committing.Values)
         {
-            return true;
+            if (now - open.Since > patience)
+            {
+                Clear();
+                return false;
+            }
         }
-        Clear();
-        return false;
+        return true;
     }
 
     private sealed record OpenCommit(DateTimeOffset Since);
 
-    private OpenCommit? committing;
+    // By database: with several, their daemons commit side by side on one silo.
+    private readonly ConcurrentDictionary<Marten.Storage.IMartenDatabase, OpenCommit> committing = new();
 
     public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
-        if (Interlocked.Exchange(ref committing, new OpenCommit(DateTimeOffset.UtcNow)) is not null)
+        var database = session.Database;
+        var begun = new OpenCommit(DateTimeOffset.UtcNow);
+        var anotherOpen = false;
+        committing.AddOrUpdate(database, begun, (_, _) =>
+        {
+            anotherOpen = true;
+            return begun;
+        });
+        if (anotherOpen)
         {
             Clear();
         }
         return Task.CompletedTask;
     }
-
     public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
-        Volatile.Write(ref committing, null);
+        committing.TryRemove(session.Database, out _);
         foreach (var part in commit.Inserted.Concat(commit.Updated).OfType<ProvinceRoster>())
         {
             if (provinces.TryGetValue(part.ProvinceId, out var province))

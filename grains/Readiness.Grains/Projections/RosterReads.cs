@@ -1,5 +1,6 @@
 using Marten;
 using Readiness.Domain;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Projections;
 
@@ -26,6 +27,31 @@ public static class RosterReads
         return [.. parts.GroupBy(p => p.ProvinceId, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => ProvinceRoster.Compose(g.Key, g))];
+    }
+
+    /// <summary>The rosters of these provinces (every province when null), from whichever database each lives in, in id order.</summary>
+    public static async Task<IReadOnlyList<ProvinceRoster>> ProvinceRostersAsync(this ProvinceDatabases databases, IReadOnlyCollection<string>? provinceIds, CancellationToken cancellationToken)
+    {
+        var rosters = new List<ProvinceRoster>();
+        var asked = provinceIds is null ? databases.All.Select(d => (d, (string[]?)null)) : databases.Split(provinceIds).Select(s => (s.Database, (string[]?)s.Provinces));
+        foreach (var (database, provinces) in asked)
+        {
+            await using var session = database.Commits.QuerySession();
+            rosters.AddRange((await session.ProvinceRostersAsync(provinces, cancellationToken)).Where(r => database.Holds(r.Id)));
+        }
+        return [.. rosters.OrderBy(r => r.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Every province with something projected, in every database.</summary>
+    public static async Task<IReadOnlyList<string>> ProvinceIdsAsync(this ProvinceDatabases databases, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        foreach (var database in databases.All)
+        {
+            await using var session = database.Commits.QuerySession();
+            ids.AddRange((await session.ProvinceIdsAsync(cancellationToken)).Where(database.Holds));
+        }
+        return [.. ids.Order(StringComparer.Ordinal)];
     }
 
     /// <summary>Every province with something projected.</summary>

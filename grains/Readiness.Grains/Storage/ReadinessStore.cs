@@ -27,9 +27,29 @@ public static class ReadinessStore
     /// <param name="connectionString">The application role's connection.</param>
     /// <param name="clock">The projections' clock.</param>
     /// <param name="rosters">Where the daemon's committed roster parts go on this silo, when it keeps them in memory.</param>
-    public static void Configure(StoreOptions options, string connectionString, TimeProvider clock, RosterCache? rosters = null)
+    /// <param name="databases">The databases beside the main one, and their provinces (<see cref="ProvinceDatabases"/>).</param>
+    public static void Configure(StoreOptions options, string connectionString, TimeProvider clock, RosterCache? rosters = null,
+        IReadOnlyCollection<ProvinceDatabaseSetting>? databases = null)
     {
-        options.Connection(connectionString);
+        if (databases is { Count: > 0 })
+        {
+            // Database per tenant: each database beside the main one is a tenant under its own name and
+            // its provinces' ids; the main one is the default, so a session that names no tenant (the
+            // cluster's own documents, the provinces it holds) goes there. Marten's daemon then runs per
+            // database, each with its own leader across the cluster.
+            options.MultiTenantedDatabases(tenancy =>
+            {
+                tenancy.AddMultipleTenantDatabase(connectionString, ProvinceDatabases.MainName).ForTenants(ProvinceDatabases.MainName).AsDefault();
+                foreach (var database in databases)
+                {
+                    tenancy.AddMultipleTenantDatabase(database.Connection, database.Name).ForTenants([database.Name, .. database.Provinces]);
+                }
+            });
+        }
+        else
+        {
+            options.Connection(connectionString);
+        }
         options.DatabaseSchemaName = Schema;
         // The application role may not change the schema; the migrator applies it as the owner.
         options.AutoCreateSchemaObjects = AutoCreate.None;

@@ -2,6 +2,7 @@ using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
+using Readiness.Grains.Storage;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
@@ -10,11 +11,12 @@ namespace Readiness.Silo.Api;
 internal static class RegionRoutes
 {
     public static void MapRegionRoutes(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/region/provinces", async (HttpContext http, IQuerySession session, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        routes.MapGet("/api/region/provinces", async (HttpContext http, ProvinceDatabases databases, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var scopes = http.User.Scopes();
                 // Only whole provinces: a district's token has its district view, not a province's.
-                var rosters = await session.ProvinceRostersAsync(
+                // Each province's roster from the database it lives in, so the region spans every database.
+                var rosters = await databases.ProvinceRostersAsync(
                     Access.CoversEverything(scopes) ? null : [.. scopes.Where(s => UnitPath.Depth(s) == 1).Distinct()], cancellationToken);
                 var now = clock.UtcNow;
                 return Results.Ok(rosters

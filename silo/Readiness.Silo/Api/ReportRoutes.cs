@@ -6,6 +6,8 @@ using Readiness.Domain;
 using Readiness.Silo.Security;
 using Readiness.Grains.Reports;
 
+using Readiness.Grains.Storage;
+
 namespace Readiness.Silo.Api;
 
 /// <summary>
@@ -19,7 +21,7 @@ internal static class ReportRoutes
         var reports = routes.MapGroup("/api").WithTags("Reports").RequireAuthorization(Policies.View).Reads(ResourceScope.Province);
 
         reports.MapGet("/provinces/{provinceId}/reports/{year}", async (HttpContext http, string provinceId, string year, string? lang, string? format,
-                IQuerySession session, ReadinessClock clock, CancellationToken cancellationToken) =>
+                ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var now = clock.UtcNow;
                 if (Parse(year, lang, format, http, now, out var request) is { } problem)
@@ -27,7 +29,7 @@ internal static class ReportRoutes
                     return problem;
                 }
                 var (number, text, html) = request;
-                if (await Read(session, provinceId, number, now, text, cancellationToken) is not { } read)
+                if (await Read(databases, provinceId, number, now, text, cancellationToken) is not { } read)
                 {
                     return UnknownProvince(provinceId);
                 }
@@ -44,7 +46,7 @@ internal static class ReportRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         reports.MapGet("/provinces/{provinceId}/reports/{year}/events", async (HttpContext http, string provinceId, string year, string? figure, string? unit,
-                IQuerySession session, ReadinessClock clock, CancellationToken cancellationToken) =>
+                ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var now = clock.UtcNow;
                 if (Parse(year, null, "json", http, now, out var request) is { } problem)
@@ -52,7 +54,7 @@ internal static class ReportRoutes
                     return problem;
                 }
                 var number = request.Year;
-                if (await Read(session, provinceId, number, now, YearReportText.Vietnamese, cancellationToken) is not { } read)
+                if (await Read(databases, provinceId, number, now, YearReportText.Vietnamese, cancellationToken) is not { } read)
                 {
                     return UnknownProvince(provinceId);
                 }
@@ -110,8 +112,9 @@ internal static class ReportRoutes
         return null;
     }
 
-    private static async Task<ReadReport?> Read(IQuerySession session, string provinceId, int year, DateTimeOffset now, YearReportText text, CancellationToken cancellationToken)
+    private static async Task<ReadReport?> Read(ProvinceDatabases databases, string provinceId, int year, DateTimeOffset now, YearReportText text, CancellationToken cancellationToken)
     {
+        await using var session = databases.QuerySession(provinceId);
         // A stream at the first level of the tree is a province's command (the registration rules hold ids to echelons).
         if (await session.Events.FetchStreamStateAsync(provinceId, cancellationToken) is null)
         {

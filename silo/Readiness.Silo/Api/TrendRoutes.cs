@@ -1,10 +1,11 @@
 using System.Globalization;
-using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Security;
+
+using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Api;
 
@@ -21,9 +22,9 @@ internal static class TrendRoutes
     {
         var trends = routes.MapGroup("/api").WithTags("Views").RequireAuthorization(Policies.View);
 
-        trends.MapGet("/provinces/{provinceId}/trend", (string provinceId, string? from, string? to, string? step, IQuerySession session, PastViews past,
+        trends.MapGet("/provinces/{provinceId}/trend", (string provinceId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
                 ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                Trend(provinceId, provinceId, from, to, step, session, past, policy, clock, cancellationToken))
+                Trend(provinceId, provinceId, from, to, step, databases, past, policy, clock, cancellationToken))
             .Reads(ResourceScope.Province)
             .WithName("GetProvinceTrend")
             .WithSummary("The province's levels over time: at each step from 'from' to 'to', its level, its units per level and each area's levels, as the view of that moment rates them.")
@@ -33,8 +34,8 @@ internal static class TrendRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         trends.MapGet("/provinces/{provinceId}/districts/{district}/trend", (string provinceId, string district, string? from, string? to, string? step,
-                IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                Trend(provinceId, $"{provinceId}/{district}", from, to, step, session, past, policy, clock, cancellationToken))
+                ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+                Trend(provinceId, $"{provinceId}/{district}", from, to, step, databases, past, policy, clock, cancellationToken))
             .Reads(ResourceScope.District)
             .WithName("GetDistrictTrend")
             .WithSummary("One district's levels over time, as for the province.")
@@ -43,13 +44,13 @@ internal static class TrendRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        trends.MapGet("/trends/{**unitId}", (string unitId, string? from, string? to, string? step, IQuerySession session, PastViews past,
+        trends.MapGet("/trends/{**unitId}", (string unitId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
                 ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(unitId).Trim('/');
                 return UnitPath.Problem(id) is { } problem
                     ? Task.FromResult(Problems.Invalid(problem))
-                    : Trend(UnitPath.ProvinceOf(id), id, from, to, step, session, past, policy, clock, cancellationToken);
+                    : Trend(UnitPath.ProvinceOf(id), id, from, to, step, databases, past, policy, clock, cancellationToken);
             })
             .Reads(ResourceScope.Actor("unitId"))
             .WithName("GetUnitTrend")
@@ -64,7 +65,7 @@ internal static class TrendRoutes
         "?from= and ?to= are moments (ISO 8601; without an offset, UTC); ?step= is day, week (the default) or month. Without 'to', now; without 'from', 26 steps before 'to' (30 for days, 12 for months). " +
         $"At most {MaxPoints} points; 'to' may not be in the future. A point before the unit existed has no level and no units.";
 
-    private static async Task<IResult> Trend(string provinceId, string scopeId, string? from, string? to, string? step, IQuerySession session, PastViews past,
+    private static async Task<IResult> Trend(string provinceId, string scopeId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
         ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var now = clock.UtcNow;
@@ -72,7 +73,11 @@ internal static class TrendRoutes
         {
             return Problems.Invalid(problem);
         }
-        var current = await session.ProvinceRosterAsync(provinceId, cancellationToken);
+        ProvinceRoster? current;
+        await using (var session = databases.QuerySession(provinceId))
+        {
+            current = await session.ProvinceRosterAsync(provinceId, cancellationToken);
+        }
         if (current is null || !current.Units.TryGetValue(scopeId, out var unit))
         {
             return Problems.NotFound("Unknown unit.", $"No unit '{scopeId}' has been registered.");

@@ -1,7 +1,7 @@
-using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
+using Readiness.Grains.Storage;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
 using Readiness.Silo.Security;
@@ -117,7 +117,7 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         // Ids are paths, so these routes take the rest of the URL; '%2F'-encoded slashes work too.
-        views.MapGet("/units/{**unitId}", async (string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        views.MapGet("/units/{**unitId}", async (string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(unitId).Trim('/');
                 if (UnitPath.Problem(id) is { } problem)
@@ -131,6 +131,7 @@ internal static class ViewRoutes
                         ? Results.Ok(then)
                         : Problems.NotFound("Unknown unit.", $"No unit '{id}' had been registered {When(moment)}.");
                 }
+                await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
                 var part = await session.CaughtUpRosterPartAsync(StreamKeys.Unit(id), p => p.Units.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken);
                 return part?.UnitView(id, policy, clock.UtcNow) is { } view
                     ? Results.Ok(view)
@@ -144,7 +145,7 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/exercises/{**exerciseId}", async (string exerciseId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, CancellationToken cancellationToken) =>
+        views.MapGet("/exercises/{**exerciseId}", async (string exerciseId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(exerciseId).Trim('/');
                 if (UnitPath.Problem(id) is { } problem)
@@ -152,6 +153,7 @@ internal static class ViewRoutes
                     return Problems.Invalid(problem.Replace("unit id", "exercise id", StringComparison.Ordinal));
                 }
                 var moment = new Moment(asOf, knownAt);
+                await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
                 var exercise = moment.IsNow
                     ? (await session.CaughtUpRosterPartAsync(StreamKeys.Exercise(id), p => p.Exercises.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Exercises.GetValueOrDefault(id)
                     : (await past.StreamAsync(StreamKeys.Exercise(id), moment, cancellationToken)).Exercises.GetValueOrDefault(id);
@@ -166,7 +168,7 @@ internal static class ViewRoutes
             .Produces<ExerciseView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/duty-posts/{**postId}", async (string postId, DateTimeOffset? asOf, DateTimeOffset? knownAt, IQuerySession session, PastViews past, CancellationToken cancellationToken) =>
+        views.MapGet("/duty-posts/{**postId}", async (string postId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, CancellationToken cancellationToken) =>
             {
                 var id = Uri.UnescapeDataString(postId).Trim('/');
                 if (UnitPath.Problem(id) is { } problem)
@@ -174,6 +176,7 @@ internal static class ViewRoutes
                     return Problems.Invalid(problem.Replace("unit id", "duty post id", StringComparison.Ordinal));
                 }
                 var moment = new Moment(asOf, knownAt);
+                await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
                 var post = moment.IsNow
                     ? (await session.CaughtUpRosterPartAsync(StreamKeys.DutyPost(id), p => p.Posts.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Posts.GetValueOrDefault(id)
                     : (await past.StreamAsync(StreamKeys.DutyPost(id), moment, cancellationToken)).Posts.GetValueOrDefault(id);

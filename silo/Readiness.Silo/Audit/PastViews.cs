@@ -21,20 +21,21 @@ public sealed record Moment(DateTimeOffset? AsOf, DateTimeOffset? KnownAt)
 /// <summary>
 /// Views as they were: the same folds as the live projections, over the events the moment selects,
 /// in recording order. The province starts from the nearest <see cref="RosterCheckpoint"/> instead
-/// of replaying every stream.
+/// of replaying every stream. Each province's events are read from the database it lives in, whose
+/// sequence numbers are its own.
 /// </summary>
-public sealed class PastViews(EventStore events, IDocumentStore store)
+public sealed class PastViews(ProvinceDatabases databases)
 {
-    /// <summary>The last global sequence recorded by <paramref name="knownAt"/>, or the newest.</summary>
-    public Task<long> SequenceKnownAtAsync(DateTimeOffset? knownAt, CancellationToken cancellationToken) =>
-        events.SequenceKnownAtAsync(knownAt, cancellationToken);
+    /// <summary>The last sequence of the province's database recorded by <paramref name="knownAt"/>, or the newest.</summary>
+    public Task<long> SequenceKnownAtAsync(string provinceId, DateTimeOffset? knownAt, CancellationToken cancellationToken) =>
+        databases.Of(provinceId).Events.SequenceKnownAtAsync(knownAt, cancellationToken);
 
     /// <summary>One unit with its own duty posts, as folded at the moment.</summary>
     public async Task<ProvinceRoster> UnitAsync(string unitId, Moment moment, CancellationToken cancellationToken)
     {
         var roster = new ProvinceRoster { Id = UnitPath.ProvinceOf(unitId) };
-        var known = await SequenceKnownAtAsync(moment.KnownAt, cancellationToken);
-        await FoldAsync(roster, events.UnitEventsAsync(unitId, moment.AsOf, known, cancellationToken));
+        var known = await SequenceKnownAtAsync(roster.Id, moment.KnownAt, cancellationToken);
+        await FoldAsync(roster, databases.Of(roster.Id).Events.UnitEventsAsync(unitId, moment.AsOf, known, cancellationToken));
         return roster;
     }
 
@@ -42,17 +43,17 @@ public sealed class PastViews(EventStore events, IDocumentStore store)
     public async Task<ProvinceRoster> StreamAsync(string streamKey, Moment moment, CancellationToken cancellationToken)
     {
         var roster = new ProvinceRoster { Id = StreamKeys.ProvinceOf(streamKey) };
-        var known = await SequenceKnownAtAsync(moment.KnownAt, cancellationToken);
-        await FoldAsync(roster, events.StreamEventsAsync(streamKey, moment.AsOf, known, cancellationToken));
+        var known = await SequenceKnownAtAsync(roster.Id, moment.KnownAt, cancellationToken);
+        await FoldAsync(roster, databases.Of(roster.Id).Events.StreamEventsAsync(streamKey, moment.AsOf, known, cancellationToken));
         return roster;
     }
 
     /// <summary>The province at the moment: the nearest usable checkpoint, then the events it lacks.</summary>
     public async Task<ProvinceRoster> ProvinceAsync(string provinceId, Moment moment, CancellationToken cancellationToken)
     {
-        var known = await SequenceKnownAtAsync(moment.KnownAt, cancellationToken);
+        var known = await SequenceKnownAtAsync(provinceId, moment.KnownAt, cancellationToken);
         var asOf = moment.AsOf?.UtcTicks ?? long.MaxValue;
-        await using var session = store.QuerySession();
+        await using var session = databases.QuerySession(provinceId);
         var checkpoint = await session.Query<RosterCheckpoint>()
             .Where(c => c.ProvinceId == provinceId && c.AsOfTicks <= asOf && c.Sequence <= known)
             .OrderByDescending(c => c.AsOfTicks).ThenByDescending(c => c.Sequence)
@@ -72,9 +73,9 @@ public sealed class PastViews(EventStore events, IDocumentStore store)
         {
             yield break;
         }
-        var known = await SequenceKnownAtAsync(null, cancellationToken);
+        var known = await SequenceKnownAtAsync(provinceId, null, cancellationToken);
         var history = new List<PastEvent>();
-        await foreach (var e in events.ProvinceEventsAsync(provinceId, null, null, [], moments[^1], known, cancellationToken))
+        await foreach (var e in databases.Of(provinceId).Events.ProvinceEventsAsync(provinceId, null, null, [], moments[^1], known, cancellationToken))
         {
             history.Add(e);
         }
@@ -103,20 +104,20 @@ public sealed class PastViews(EventStore events, IDocumentStore store)
         {
             roster.Forget(stream);
         }
-        await FoldAsync(roster, events.ProvinceEventsAsync(provinceId, checkpoint?.Sequence, checkpoint?.AsOf, straddling, asOf, known, cancellationToken));
+        await FoldAsync(roster, databases.Of(provinceId).Events.ProvinceEventsAsync(provinceId, checkpoint?.Sequence, checkpoint?.AsOf, straddling, asOf, known, cancellationToken));
         return roster;
     }
 
     /// <summary>When the province's first event recorded up to <paramref name="sequence"/> happened.</summary>
     internal Task<DateTimeOffset?> FirstOccurredAsync(string provinceId, long sequence, CancellationToken cancellationToken) =>
-        events.FirstOccurredAsync(provinceId, sequence, cancellationToken);
+        databases.Of(provinceId).Events.FirstOccurredAsync(provinceId, sequence, cancellationToken);
 
     /// <summary>
     /// The streams of a province that a checkpoint at (<paramref name="asOf"/>, <paramref name="sequence"/>)
     /// cannot be continued for: an event that happened by then was recorded after one that happened later.
     /// </summary>
     internal Task<List<string>> StraddlingAsync(string provinceId, DateTimeOffset asOf, long sequence, CancellationToken cancellationToken) =>
-        events.StraddlingAsync(provinceId, asOf, sequence, cancellationToken);
+        databases.Of(provinceId).Events.StraddlingAsync(provinceId, asOf, sequence, cancellationToken);
 
     private static async Task FoldAsync(ProvinceRoster roster, IAsyncEnumerable<PastEvent> selected)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Readiness.Domain;
 using Readiness.Grains;
 using Readiness.Grains.Projections;
+using Readiness.Grains.Storage;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Audit;
@@ -15,7 +16,7 @@ namespace Readiness.Silo.Audit;
 /// <c>Readiness:History:CheckpointEvery</c> events; older sets stay for views "known at" their time.
 /// </summary>
 public sealed partial class RosterCheckpointer(
-    IDocumentStore store,
+    ProvinceDatabases databases,
     PastViews past,
     ReadinessClock clock,
     StartupState startup,
@@ -55,11 +56,8 @@ public sealed partial class RosterCheckpointer(
     /// <returns>The provinces that failed on this pass.</returns>
     public async Task<IReadOnlyList<string>> RefreshAllAsync(long backlog, CancellationToken cancellationToken)
     {
-        List<string> provinces;
-        await using (var session = store.QuerySession())
-        {
-            provinces = [.. await session.ProvinceIdsAsync(cancellationToken)];
-        }
+        // Every database's provinces: a checkpoint lives beside the province's own events.
+        var provinces = await databases.ProvinceIdsAsync(cancellationToken);
         var failed = new List<string>();
         foreach (var province in provinces.Order(StringComparer.Ordinal))
         {
@@ -81,8 +79,9 @@ public sealed partial class RosterCheckpointer(
     /// <returns>How many checkpoints were written.</returns>
     public async Task<int> RefreshAsync(string provinceId, long backlog, CancellationToken cancellationToken)
     {
-        var head = await past.SequenceKnownAtAsync(knownAt: null, cancellationToken);
-        await using var session = store.LightweightSession();
+        var head = await past.SequenceKnownAtAsync(provinceId, knownAt: null, cancellationToken);
+        var database = databases.Of(provinceId);
+        await using var session = database.Commits.LightweightSession();
         var newest = await session.Query<RosterCheckpoint>()
             .Where(c => c.ProvinceId == provinceId)
             .Select(c => c.Sequence)
@@ -112,16 +111,16 @@ public sealed partial class RosterCheckpointer(
             session.Store(previous);
             // Each checkpoint is stored as it is made: the next one folds on from this very object.
             await session.SaveChangesAsync(cancellationToken);
-            previous = await ReloadAsync(previous.Id, cancellationToken);
+            previous = await ReloadAsync(database, previous.Id, cancellationToken);
             written++;
         }
         LogWritten(written, provinceId, head, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
         return written;
     }
 
-    private async Task<RosterCheckpoint?> ReloadAsync(string id, CancellationToken cancellationToken)
+    private static async Task<RosterCheckpoint?> ReloadAsync(ProvinceDatabase database, string id, CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
+        await using var session = database.Commits.QuerySession();
         return await session.LoadAsync<RosterCheckpoint>(id, cancellationToken);
     }
 

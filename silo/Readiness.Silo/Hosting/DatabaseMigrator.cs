@@ -44,10 +44,24 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             await Console.Error.WriteLineAsync("ConnectionStrings__Readiness names no Username; migrate grants that role its rights.");
             return 2;
         }
+        var others = builder.Configuration.GetSection($"{ReadinessOptions.Section}:Databases").Get<List<ProvinceDatabaseSetting>>() ?? [];
+        if (others.FirstOrDefault(d => string.IsNullOrWhiteSpace(d.OwnerConnection)) is { } unowned)
+        {
+            await Console.Error.WriteLineAsync(
+                $"migrate needs the owner's connection of every database: Readiness:Databases names '{unowned.Name}' without OwnerConnection.");
+            return 2;
+        }
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         try
         {
-            await new DatabaseMigrator(logger).ApplyAsync(owner, appRole, stop.Token);
+            var migrator = new DatabaseMigrator(logger);
+            await migrator.ApplyAsync(owner, appRole, stop.Token);
+            foreach (var database in others)
+            {
+                // The cluster's own tables (Orleans, tokens) live in the main database alone.
+                await migrator.ApplyAsync(database.OwnerConnection!, new NpgsqlConnectionStringBuilder(database.Connection).Username ?? appRole, stop.Token, cluster: false);
+                LogAppliedTo(logger, database.Name);
+            }
             return 0;
         }
         catch (Exception ex) when (ex is InvalidOperationException or NpgsqlException or OperationCanceledException)
@@ -57,14 +71,18 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
         }
     }
 
-    public async Task ApplyAsync(string ownerConnectionString, string appRole, CancellationToken cancellationToken)
+    /// <param name="ownerConnectionString">The schema owner's connection to the database.</param>
+    /// <param name="appRole">The role the silos serve with, granted its rights.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <param name="cluster">Whether the database holds the cluster's own tables (Orleans'): the main one does.</param>
+    public async Task ApplyAsync(string ownerConnectionString, string appRole, CancellationToken cancellationToken, bool cluster = true)
     {
         var started = DateTimeOffset.UtcNow;
         await using var connection = await OpenWithPatience(ownerConnectionString, logger, cancellationToken);
         await Execute(connection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
         try
         {
-            foreach (var (name, sql) in OrleansScripts())
+            foreach (var (name, sql) in cluster ? OrleansScripts() : [])
             {
                 LogApplying(name);
                 await Execute(connection, sql, cancellationToken);
@@ -151,6 +169,9 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema applied in {Milliseconds:F0} ms")]
     private partial void LogApplied(double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema applied to database {Name}")]
+    private static partial void LogAppliedTo(ILogger logger, string name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for PostgreSQL: {Reason}")]
     private static partial void LogWaiting(ILogger logger, string reason);

@@ -1,3 +1,4 @@
+using Npgsql;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Hosting;
@@ -7,7 +8,7 @@ namespace Readiness.Silo.Hosting;
 /// role it serves with cannot rewrite history. A silo given the owner's credentials, or a role that
 /// may update or delete events, refuses to start rather than run with more power than it needs.
 /// </summary>
-public sealed class SchemaCheck(IConfiguration configuration, StartupState startup, ILogger<SchemaCheck> logger) : IHostedService
+public sealed partial class SchemaCheck(IConfiguration configuration, StartupState startup, ILogger<SchemaCheck> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -16,7 +17,36 @@ public sealed class SchemaCheck(IConfiguration configuration, StartupState start
             throw new InvalidOperationException(
                 "ConnectionStrings:ReadinessOwner is set for the silo. The owner's credentials belong to the migrate step alone (Readiness.Silo migrate); remove them from the silo's configuration.");
         }
-        await using var connection = await DatabaseMigrator.OpenWithPatience(configuration.GetRequiredConnectionString("Readiness"), logger, cancellationToken);
+        await using (var connection = await DatabaseMigrator.OpenWithPatience(configuration.GetRequiredConnectionString("Readiness"), logger, cancellationToken))
+        {
+            await CheckAsync(connection, "ConnectionStrings:Readiness", cancellationToken);
+        }
+        var others = configuration.GetSection($"{ReadinessOptions.Section}:Databases").Get<List<ProvinceDatabaseSetting>>() ?? [];
+        foreach (var database in others)
+        {
+            // A database beside the main one may be away while the silo starts: its provinces answer 503
+            // until it is back, and the others are served meanwhile. One that answers must be right.
+            NpgsqlConnection connection;
+            try
+            {
+                connection = new NpgsqlConnection(database.Connection);
+                await connection.OpenAsync(cancellationToken);
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient)
+            {
+                LogAway(logger, database.Name, ex.Message);
+                continue;
+            }
+            await using (connection)
+            {
+                await CheckAsync(connection, $"Readiness:Databases ({database.Name})", cancellationToken);
+            }
+        }
+        startup.SchemaApplied = true;
+    }
+
+    private static async Task CheckAsync(NpgsqlConnection connection, string setting, CancellationToken cancellationToken)
+    {
         var state = await EventStore.InspectRoleAsync(connection, cancellationToken);
         if (!state.SchemaApplied)
         {
@@ -31,10 +61,12 @@ public sealed class SchemaCheck(IConfiguration configuration, StartupState start
         if (state.CanRewriteEvents)
         {
             throw new InvalidOperationException(
-                $"ConnectionStrings:Readiness connects as '{state.Role}', which may update or delete events. The silo serves with the application role only (readiness_app, granted by migrate), so that no silo can rewrite the record.");
+                $"{setting} connects as '{state.Role}', which may update or delete events. The silo serves with the application role only (readiness_app, granted by migrate), so that no silo can rewrite the record.");
         }
-        startup.SchemaApplied = true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Name} did not answer at start-up ({Reason}); its provinces answer 503 until it does")]
+    private static partial void LogAway(ILogger logger, string name, string reason);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

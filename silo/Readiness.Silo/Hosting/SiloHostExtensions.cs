@@ -48,12 +48,15 @@ public static class SiloHostExtensions
         services.AddMarten(provider =>
             {
                 var storeOptions = new StoreOptions();
-                ReadinessStore.Configure(storeOptions, connectionString, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<RosterCache>());
+                ReadinessStore.Configure(storeOptions, connectionString, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<RosterCache>(), options.Databases);
                 TokenRevocations.Register(storeOptions);
                 return storeOptions;
             })
             .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddSingleton<GroupCommit>();
+        services.AddSingleton(provider => new ProvinceDatabases(
+            provider.GetRequiredService<IDocumentStore>(), provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<GroupCommit>(),
+            options.Databases, provider.GetRequiredService<Readiness.Grains.ReadinessTelemetry>()));
         services.AddSingleton<RosterCache>();
         services.AddSingleton<LiveRosters>();
 

@@ -1,4 +1,3 @@
-using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
@@ -14,7 +13,7 @@ namespace Readiness.Silo.Live;
 /// store at least every <see cref="Reload"/>, which bounds what any edit outside the daemon (a
 /// rebuild run on another silo, say) can leave unseen.
 /// </summary>
-public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventStore events, IServiceProvider services, ReadinessPolicy policy)
+public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, IServiceProvider services, ReadinessPolicy policy)
 {
     public static readonly TimeSpan Reload = TimeSpan.FromMinutes(1);
 
@@ -45,23 +44,27 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
     /// <summary>How far each province's roster has come: from memory where it is kept, else from the store.</summary>
     public async Task<IReadOnlyList<(string ProvinceId, long Sequence)>> SequencesAsync(string[] provinceIds, CancellationToken cancellationToken)
     {
-        var agent = RunningAgent() is { } running && cache.Trustworthy(DateTimeOffset.UtcNow, CommitInDoubtAfter) ? running : null;
+        var trustworthy = cache.Trustworthy(DateTimeOffset.UtcNow, CommitInDoubtAfter);
         var known = new List<(string, long)>();
-        var asked = new List<string>();
-        foreach (var id in provinceIds)
+        foreach (var (database, provinces) in databases.Split(provinceIds))
         {
-            if (agent is not null && cache.Get(id) is { } entry && ReferenceEquals(entry.Agent, agent) && DateTimeOffset.UtcNow - entry.LoadedAt < Reload)
+            var agent = trustworthy ? await RunningAgentAsync(database) : null;
+            var asked = new List<string>();
+            foreach (var id in provinces)
             {
-                known.Add((id, entry.Sequence));
+                if (agent is not null && cache.Get(id) is { } entry && ReferenceEquals(entry.Agent, agent) && DateTimeOffset.UtcNow - entry.LoadedAt < Reload)
+                {
+                    known.Add((id, entry.Sequence));
+                }
+                else
+                {
+                    asked.Add(id);
+                }
             }
-            else
+            if (asked.Count > 0)
             {
-                asked.Add(id);
+                known.AddRange(await database.Events.RosterSequencesAsync([.. asked], cancellationToken));
             }
-        }
-        if (asked.Count > 0)
-        {
-            known.AddRange(await events.RosterSequencesAsync([.. asked], cancellationToken));
         }
         return known;
     }
@@ -69,9 +72,15 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
     private async Task<RosterCache.Province?> EntryAsync(string provinceId, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
-        if (RunningAgent() is not { } agent || !cache.Trustworthy(now, CommitInDoubtAfter))
+        if (!cache.Trustworthy(now, CommitInDoubtAfter))
         {
             cache.Clear();
+            return null;
+        }
+        // Entries name the agent that fed them, so one kept from an agent that has since stopped is never used.
+        var database = databases.Of(provinceId);
+        if (await RunningAgentAsync(database) is not { } agent)
+        {
             return null;
         }
         if (cache.Get(provinceId) is { } kept && ReferenceEquals(kept.Agent, agent) && now - kept.LoadedAt < Reload)
@@ -81,7 +90,7 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
         // Begun before the read, so a batch committed while the parts are read is not missed; of two
         // folds of a part, the entry keeps the later.
         var entry = cache.Begin(provinceId, agent, now);
-        await using var session = store.QuerySession();
+        await using var session = database.Commits.QuerySession();
         foreach (var part in await session.RosterPartsAsync(provinceId, cancellationToken))
         {
             entry.Put(part);
@@ -97,12 +106,21 @@ public sealed class LiveRosters(IDocumentStore store, RosterCache cache, EventSt
 
     private async Task<ProvinceRoster?> ReadAsync(string provinceId, CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
+        await using var session = databases.QuerySession(provinceId);
         return await session.ProvinceRosterAsync(provinceId, cancellationToken);
     }
 
-    /// <summary>The roster shard's agent when it runs on this silo: the one whose batches reach the cache.</summary>
-    private object? RunningAgent() =>
-        services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()?.DaemonForMainDatabase().CurrentAgents()
-            .FirstOrDefault(a => a.Name.Identity == shard && a.Status == JasperFx.AgentStatus.Running);
+    /// <summary>
+    /// The roster shard's agent for the database, when it runs on this silo: the one whose batches reach
+    /// the cache. Each database has a daemon of its own, led by whichever silo holds that database's lock.
+    /// </summary>
+    private async ValueTask<object?> RunningAgentAsync(ProvinceDatabase database)
+    {
+        if (services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>() is not { } coordinator)
+        {
+            return null;
+        }
+        var daemon = database.IsMain ? coordinator.DaemonForMainDatabase() : await coordinator.DaemonForDatabase(database.Name);
+        return daemon.CurrentAgents().FirstOrDefault(a => a.Name.Identity == shard && a.Status == JasperFx.AgentStatus.Running);
+    }
 }

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
-using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Live;
 
@@ -19,7 +19,7 @@ public sealed record ProvinceChange(string ProvinceId, long Sequence, IReadOnlyL
 /// view, so a client that reconnects only needs the latest one to have missed nothing.
 /// </summary>
 public sealed partial class ProvinceLiveFeed(
-    IDocumentStore store,
+    ProvinceDatabases databases,
     LiveRosters rosters,
     ReadinessPolicy policy,
     ReadinessClock clock,
@@ -55,7 +55,7 @@ public sealed partial class ProvinceLiveFeed(
     /// <summary>Whether the province's command is registered, even if its view is not projected yet.</summary>
     public async Task<bool> ExistsAsync(string provinceId)
     {
-        await using var session = store.QuerySession();
+        await using var session = databases.QuerySession(provinceId);
         // A stream at the first level of the tree is a province's command (the registration rules hold ids to echelons).
         return await session.Events.FetchStreamStateAsync(provinceId) is not null;
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Marten;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
@@ -15,19 +14,38 @@ namespace Readiness.Silo.Live;
 /// <param name="LagEvents">Events appended but not yet applied.</param>
 /// <param name="LagSeconds">How long the oldest unapplied event has waited; 0 when caught up.</param>
 /// <param name="MeasuredAt">When this was measured.</param>
-public sealed record ProjectionLag(string Projection, long Position, long NewestSequence, long LagEvents, double LagSeconds, DateTimeOffset MeasuredAt);
+/// <param name="Database">The database the projection runs in (<c>main</c> unless provinces are spread over several).</param>
+public sealed record ProjectionLag(string Projection, long Position, long NewestSequence, long LagEvents, double LagSeconds, DateTimeOffset MeasuredAt,
+    string Database = ProvinceDatabases.MainName);
 
-/// <summary>Measures the asynchronous projections' lag from the daemon's progress in the event store.</summary>
-public sealed class ProjectionLagReader(EventStore events, TimeProvider clock)
+/// <summary>
+/// Measures the asynchronous projections' lag from the daemon's progress in each database. A
+/// database beside the main one that does not answer is left out rather than failing the others:
+/// its provinces answer 503 meanwhile, and the main database's lag still decides readiness.
+/// </summary>
+public sealed class ProjectionLagReader(ProvinceDatabases databases, TimeProvider clock)
 {
     public static readonly IReadOnlyList<string> AsyncProjections = ["province-roster"];
 
     public async Task<IReadOnlyList<ProjectionLag>> ReadAsync(CancellationToken cancellationToken)
     {
-        var progress = await events.ProgressAsync(AsyncProjections, cancellationToken);
-        var now = clock.GetUtcNow();
-        return [.. progress.Select(p => new ProjectionLag(p.Projection, p.Position, p.NewestSequence, Math.Max(0, p.NewestSequence - p.Position),
-            p.OldestWaiting is { } waiting ? Math.Max(0, (now - waiting).TotalSeconds) : 0, now))];
+        var lags = new List<ProjectionLag>();
+        foreach (var database in databases.All)
+        {
+            IReadOnlyList<ProjectionProgress> progress;
+            try
+            {
+                progress = await database.Events.ProgressAsync(AsyncProjections, cancellationToken);
+            }
+            catch (Exception ex) when (!database.IsMain && Hosting.UnavailableExceptionHandler.FaultOf(ex) is Hosting.UnavailableExceptionHandler.Fault.Database)
+            {
+                continue;
+            }
+            var now = clock.GetUtcNow();
+            lags.AddRange(progress.Select(p => new ProjectionLag(p.Projection, p.Position, p.NewestSequence, Math.Max(0, p.NewestSequence - p.Position),
+                p.OldestWaiting is { } waiting ? Math.Max(0, (now - waiting).TotalSeconds) : 0, now, database.Name)));
+        }
+        return lags;
     }
 }
 
@@ -43,18 +61,18 @@ public sealed partial class ReadinessMonitor : BackgroundService
     private const int ProvinceEveryTicks = 5;
 
     private readonly ProjectionLagReader reader;
-    private readonly IDocumentStore store;
+    private readonly ProvinceDatabases databases;
     private readonly ReadinessPolicy policy;
     private readonly ReadinessClock clock;
     private readonly ILogger<ReadinessMonitor> logger;
     private volatile IReadOnlyList<ProjectionLag> lags = [];
     private volatile IReadOnlyList<ProvinceGaugeSample> provinces = [];
 
-    public ReadinessMonitor(ProjectionLagReader reader, IDocumentStore store, ReadinessPolicy policy, ReadinessClock clock,
+    public ReadinessMonitor(ProjectionLagReader reader, ProvinceDatabases databases, ReadinessPolicy policy, ReadinessClock clock,
         ReadinessTelemetry telemetry, ILogger<ReadinessMonitor> logger)
     {
         this.reader = reader;
-        this.store = store;
+        this.databases = databases;
         this.policy = policy;
         this.clock = clock;
         this.logger = logger;
@@ -102,10 +120,25 @@ public sealed partial class ReadinessMonitor : BackgroundService
 
     private async Task<IReadOnlyList<ProvinceGaugeSample>> SampleProvinces(CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
-        var rosters = await session.ProvinceRostersAsync(null, cancellationToken);
-        var now = clock.UtcNow;
-        return [.. rosters.Select(r => r.ToView(policy, now)).Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count))];
+        var samples = new List<ProvinceGaugeSample>();
+        foreach (var database in databases.All)
+        {
+            try
+            {
+                await using var session = database.Commits.QuerySession();
+                var rosters = await session.ProvinceRostersAsync(null, cancellationToken);
+                var now = clock.UtcNow;
+                samples.AddRange(rosters.Where(r => database.Holds(r.Id)).Select(r => r.ToView(policy, now))
+                    .Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count)));
+            }
+            // One database away keeps the gauges of the others; its own provinces keep their last figures.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogSampleFailed($"{database.Name}: {ex.Message}");
+                samples.AddRange(provinces.Where(p => database.Holds(p.ProvinceId)));
+            }
+        }
+        return samples;
     }
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
