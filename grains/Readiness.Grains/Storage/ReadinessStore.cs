@@ -45,6 +45,8 @@ public static class ReadinessStore
                     tenancy.AddMultipleTenantDatabase(database.Connection, database.Name).ForTenants([database.Name, .. database.Provinces]);
                 }
             });
+            // Marten turns the default tenant off with several databases; here it is the main one.
+            options.Advanced.DefaultTenantUsageEnabled = true;
         }
         else
         {
