@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # A Readiness cluster on this machine: N silos as separate processes on 127.0.0.1, one ClusterId,
 # joined through the ADO.NET membership table in the project's PostgreSQL.
-#   infra/cluster.sh start [N]   build the silo once (Release), start N silos (default 3), wait until each is ready
+#   infra/cluster.sh start [N] [--databases 2]
+#                                build the silo once (Release), start N silos (default 3), wait until each is ready;
+#                                with --databases 2, a second PostgreSQL cluster (infra/postgres.sh --cluster 2) holds the
+#                                demo's sample province (demo-mau) while Bắc Kạn stays in the first
 #   infra/cluster.sh stop        SIGTERM every silo, SIGKILL those still running after READINESS_CLUSTER_STOP_SECONDS (15)
 #   infra/cluster.sh status      each silo: pid, ports, whether it runs and what /health/ready says
 # Silo i (1..N) listens on silo port 11110+i, gateway 29999+i and HTTP 5080+i.
@@ -40,14 +43,42 @@ load_connection_strings() {
 }
 
 ensure_database() {
+  local cluster=${1:-1}
   [ "$database" = readiness ] && return 0
-  "$root/infra/postgres.sh" psql -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1 ||
-    "$root/infra/postgres.sh" psql -d postgres -c "CREATE DATABASE \"$database\" OWNER readiness_owner" >/dev/null
+  "$root/infra/postgres.sh" psql --cluster "$cluster" -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1 ||
+    "$root/infra/postgres.sh" psql --cluster "$cluster" -d postgres -c "CREATE DATABASE \"$database\" OWNER readiness_owner" >/dev/null
+}
+
+# The second database: its own PostgreSQL cluster, mapped to the sample province (Readiness:Databases:0).
+second_owner_connection=
+load_second_database() {
+  local line value
+  while IFS= read -r line; do
+    case "$line" in
+      ConnectionStrings__Readiness=*)
+        value=$(eval "printf '%s' ${line#*=}")
+        export Readiness__Databases__0__Connection="${value/Database=readiness;/Database=$database;}" ;;
+      ConnectionStrings__ReadinessOwner=*)
+        value=$(eval "printf '%s' ${line#*=}")
+        second_owner_connection=${value/Database=readiness;/Database=$database;} ;;
+    esac
+  done <<<"$("$root/infra/postgres.sh" start --cluster 2)"
+  export Readiness__Databases__0__Name=second
+  export Readiness__Databases__0__Provinces__0=demo-mau
+  export Readiness__Demo__SampleProvince=true
+  ensure_database 2
 }
 
 start() {
-  local count=${1:-3} i pid
+  local count=3 databases=1 i pid
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --databases) databases=${2:-}; shift 2 || die "--databases takes 1 or 2" ;;
+      *) count=$1; shift ;;
+    esac
+  done
   [[ "$count" =~ ^[1-9][0-9]?$ ]] || die "N must be a number from 1 to 99"
+  [[ "$databases" =~ ^[12]$ ]] || die "--databases takes 1 or 2 (the demo has two provinces to spread)"
   mkdir -p "$state"
   for i in $(seq 1 "$count"); do
     running "$i" && die "silo $i already runs (pid $(cat "$state/silo-$i.pid")); infra/cluster.sh stop first"
@@ -55,13 +86,15 @@ start() {
   done
   load_connection_strings
   ensure_database
+  if [ "$databases" = 2 ]; then load_second_database; fi
   say "building the silo (Release)"
   (cd "$root" && dotnet build silo/Readiness.Silo -c Release -v q -nologo >"$state/build.log" 2>&1) ||
     { tail -n 30 "$state/build.log" >&2; die "the build failed; see $state/build.log"; }
   local dll="$root/silo/Readiness.Silo/bin/Release/net10.0/Readiness.Silo.dll"
   # The owner applies the schema once, before any silo starts; the silos serve with the application role alone.
   say "applying the schema (migrate, as the owner)"
-  (cd "$root/silo/Readiness.Silo" && ConnectionStrings__ReadinessOwner="$owner_connection" dotnet "$dll" migrate >"$state/migrate.log" 2>&1) ||
+  (cd "$root/silo/Readiness.Silo" && { [ -z "$second_owner_connection" ] || export Readiness__Databases__0__OwnerConnection="$second_owner_connection"; } &&
+    ConnectionStrings__ReadinessOwner="$owner_connection" dotnet "$dll" migrate >"$state/migrate.log" 2>&1) ||
     { tail -n 30 "$state/migrate.log" >&2; die "migrate failed; see $state/migrate.log"; }
   # One development key for every silo, made before any starts, so that a token from one is good on all.
   if [ ! -s "$root/.local/dev-signing-key" ]; then
@@ -135,5 +168,5 @@ case "${1:-}" in
   start) shift; start "$@" ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -6,12 +6,19 @@
 #   infra/postgres.sh status   say whether it runs; exit 0 when it does, 3 when it does not
 #   infra/postgres.sh env      print the connection strings as environment assignments
 #   infra/postgres.sh psql     open psql as the superuser (extra arguments go to psql)
+#   ... --cluster N            any of the above on the checkout's Nth cluster (default 1), for provinces spread
+#                              over databases: cluster N > 1 lives in .local/postgres-N, first on port 55432+N-1
 # Settings: READINESS_PG_PORT, the port to start on (default: the one this cluster last ran on, else
 # 55432; when another server holds it, the next free one, said on stderr and in the connection strings);
 # READINESS_PG_STATE, the cluster's directory (default .local/postgres).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+command=${1:-}
+[ $# -gt 0 ] && shift
+cluster=${READINESS_PG_CLUSTER:-1}
+if [ "${1:-}" = --cluster ]; then cluster=${2:-}; shift 2 || true; fi
+[[ "$cluster" =~ ^[1-9]$ ]] || { printf 'postgres: --cluster takes a number from 1 to 9\n' >&2; exit 2; }
 # Where the cluster lives. A link (made below when the checkout is private) is followed to its real
 # path: the server's OS user may not pass through the directories the link sits in.
 use_state() {
@@ -21,9 +28,15 @@ use_state() {
   sockets="$state/run"
   log="$state/server.log"
 }
-use_state "${READINESS_PG_STATE:-"$root/.local/postgres"}"
-# The port: as asked, else the one this cluster last ran on, else ours.
-port=${READINESS_PG_PORT:-$(cat "$state/port" 2>/dev/null || echo 55432)}
+if [ "$cluster" = 1 ]; then
+  use_state "${READINESS_PG_STATE:-"$root/.local/postgres"}"
+  # The port: as asked, else the one this cluster last ran on, else ours.
+  port=${READINESS_PG_PORT:-$(cat "$state/port" 2>/dev/null || echo 55432)}
+else
+  use_state "${READINESS_PG_STATE:-"$root/.local/postgres"}-$cluster"
+  # The one it last ran on, else the Nth after the first cluster's.
+  port=$(cat "$state/port" 2>/dev/null || echo $((${READINESS_PG_PORT:-55432} + cluster - 1)))
+fi
 # Development-only secrets for a cluster that listens on loopback alone.
 superuser=postgres;        superuser_password=readiness-dev-superuser
 owner_role=readiness_owner; owner_password=readiness-dev-owner
@@ -233,12 +246,12 @@ print_env() {
   echo "ConnectionStrings__ReadinessSuperuser='$(conn postgres "$superuser" "$superuser_password")'"
 }
 
-case "${1:-}" in
+case "$command" in
   start) start ;;
   stop) stop ;;
   restart) restart ;;
   status) status ;;
   env) ensure_os_user; follow_running_port; print_env ;;
-  psql) shift; ensure_os_user; bin=$(find_bin) || die "PostgreSQL is not installed; run: infra/postgres.sh start"; follow_running_port; psql_super -d "$database" "$@" ;;
-  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  psql) ensure_os_user; bin=$(find_bin) || die "PostgreSQL is not installed; run: infra/postgres.sh start"; follow_running_port; psql_super -d "$database" "$@" ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -28,7 +28,7 @@ public sealed class TwoDatabaseSilo : IAsyncLifetime
     {
         var cluster = await PostgresCluster.EnsureStartedAsync();
         Main = await cluster.CreateDatabaseAsync("twodb_main");
-        Second = await cluster.CreateDatabaseAsync("twodb_second");
+        Second = await cluster.CreateDatabaseAsync("twodb_second", cluster: false);
         Host = new SiloHost(Main, loadDemo: false, settings: new Dictionary<string, string>
         {
             ["Readiness:Databases:0:Name"] = SecondName,

@@ -21,9 +21,9 @@ public sealed partial class DemoProvinceGrain(
     public async Task<DemoLoadReport> EnsureLoaded()
     {
         var provinceId = this.GetPrimaryKeyString();
-        if (provinceId != BacKan.ProvinceId)
+        if (provinceId is not (BacKan.ProvinceId or SampleProvince.ProvinceId))
         {
-            throw new ArgumentException($"No demo data exists for province '{provinceId}'; the demo is '{BacKan.ProvinceId}'.");
+            throw new ArgumentException($"No demo data exists for province '{provinceId}'; the demo's provinces are '{BacKan.ProvinceId}' and '{SampleProvince.ProvinceId}'.");
         }
         if (loaded.State.LoadedAt is { } loadedAt)
         {
@@ -31,7 +31,7 @@ public sealed partial class DemoProvinceGrain(
         }
 
         AuditContext.Set($"{AuditContext.System}:demo");
-        var commands = DemoYear.Commands(clock.UtcNow);
+        var commands = provinceId == BacKan.ProvinceId ? DemoYear.Commands(clock.UtcNow) : SampleProvince.Commands(clock.UtcNow);
         var applied = 0;
         foreach (var phase in commands.GroupBy(c => c.Phase).OrderBy(g => g.Key))
         {

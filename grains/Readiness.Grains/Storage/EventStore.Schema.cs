@@ -69,11 +69,14 @@ public sealed partial class EventStore
     /// migrator adds beyond Marten's tables, such as the append function), and whether the
     /// connection's role could rewrite events (a superuser, the owner, or one granted UPDATE or DELETE).
     /// </summary>
-    public static async Task<RoleInspection> InspectRoleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <param name="connection">The role's connection.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <param name="cluster">Whether the database must hold the cluster's own tables too: the main one does, a province database does not.</param>
+    public static async Task<RoleInspection> InspectRoleAsync(NpgsqlConnection connection, CancellationToken cancellationToken, bool cluster = true)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT current_user,
-                   to_regclass('{Events}') IS NOT NULL AND to_regclass('public.orleansquery') IS NOT NULL,
+                   to_regclass('{Events}') IS NOT NULL AND {(cluster ? "to_regclass('public.orleansquery') IS NOT NULL" : "true")},
                    CASE WHEN to_regclass('{Events}') IS NULL THEN false ELSE
                      (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
                      OR pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = to_regclass('{Events}')), 'USAGE')

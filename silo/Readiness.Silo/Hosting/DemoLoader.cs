@@ -4,7 +4,10 @@ using Readiness.Grains.Demo;
 
 namespace Readiness.Silo.Hosting;
 
-/// <summary>Loads the demo province once the silo is up, without holding up the rest of start-up.</summary>
+/// <summary>
+/// Loads the demo province once the silo is up, without holding up the rest of start-up, and the
+/// demo's sample province after it when asked (<see cref="DemoOptions.SampleProvince"/>).
+/// </summary>
 public sealed partial class DemoLoader(
     IGrainFactory grains,
     IOptions<ReadinessOptions> options,
@@ -28,15 +31,18 @@ public sealed partial class DemoLoader(
         {
             try
             {
-                var started = DateTimeOffset.UtcNow;
-                var report = await grains.GetGrain<IDemoProvinceGrain>(BacKan.ProvinceId).EnsureLoaded();
-                if (report.LoadedNow)
+                foreach (var provinceId in options.Value.Demo.SampleProvince ? [BacKan.ProvinceId, SampleProvince.ProvinceId] : new[] { BacKan.ProvinceId })
                 {
-                    LogLoaded(report.ProvinceId, report.Commands, report.CommandsApplied, (DateTimeOffset.UtcNow - started).TotalSeconds);
-                }
-                else
-                {
-                    LogAlreadyLoaded(report.ProvinceId, report.LoadedAt);
+                    var started = DateTimeOffset.UtcNow;
+                    var report = await grains.GetGrain<IDemoProvinceGrain>(provinceId).EnsureLoaded();
+                    if (report.LoadedNow)
+                    {
+                        LogLoaded(report.ProvinceId, report.Commands, report.CommandsApplied, (DateTimeOffset.UtcNow - started).TotalSeconds);
+                    }
+                    else
+                    {
+                        LogAlreadyLoaded(report.ProvinceId, report.LoadedAt);
+                    }
                 }
                 startup.DemoLoaded = true;
                 return;

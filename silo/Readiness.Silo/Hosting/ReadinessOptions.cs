@@ -116,5 +116,11 @@ public sealed class DemoOptions
     /// </summary>
     public bool? Enabled { get; set; }
 
+    /// <summary>
+    /// Load the demo's made-up second province too (<c>demo-mau</c>, every figure the demo's own), so that
+    /// a cluster over two databases shows a province in each (<c>infra/cluster.sh start 3 --databases 2</c>).
+    /// </summary>
+    public bool SampleProvince { get; set; }
+
     public bool EnabledIn(IHostEnvironment environment) => Enabled ?? environment.IsDevelopment();
 }

@@ -39,15 +39,15 @@ public sealed partial class SchemaCheck(IConfiguration configuration, StartupSta
             }
             await using (connection)
             {
-                await CheckAsync(connection, $"Readiness:Databases ({database.Name})", cancellationToken);
+                await CheckAsync(connection, $"Readiness:Databases ({database.Name})", cancellationToken, cluster: false);
             }
         }
         startup.SchemaApplied = true;
     }
 
-    private static async Task CheckAsync(NpgsqlConnection connection, string setting, CancellationToken cancellationToken)
+    private static async Task CheckAsync(NpgsqlConnection connection, string setting, CancellationToken cancellationToken, bool cluster = true)
     {
-        var state = await EventStore.InspectRoleAsync(connection, cancellationToken);
+        var state = await EventStore.InspectRoleAsync(connection, cancellationToken, cluster);
         if (!state.SchemaApplied)
         {
             throw new InvalidOperationException(

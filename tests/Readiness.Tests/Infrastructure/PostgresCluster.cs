@@ -57,7 +57,10 @@ public sealed class PostgresCluster
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public async Task<TestDatabase> CreateDatabaseAsync(string purpose, bool migrate = true)
+    /// <param name="purpose">Part of the database's name.</param>
+    /// <param name="migrate">Whether to apply the schema.</param>
+    /// <param name="cluster">Whether the schema includes the cluster's own tables, as the main database's does; a province database's does not.</param>
+    public async Task<TestDatabase> CreateDatabaseAsync(string purpose, bool migrate = true, bool cluster = true)
     {
         var name = $"readiness_{purpose}_{Guid.NewGuid():N}"[..40];
         await using (var connection = new NpgsqlConnection(SuperuserConnectionString))
@@ -73,7 +76,7 @@ public sealed class PostgresCluster
         {
             // The migrate step, as run.sh runs it before a silo starts: silos serve with the application role alone.
             await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance)
-                .ApplyAsync(database.OwnerConnectionString, new NpgsqlConnectionStringBuilder(AppConnectionString).Username!, CancellationToken.None);
+                .ApplyAsync(database.OwnerConnectionString, new NpgsqlConnectionStringBuilder(AppConnectionString).Username!, CancellationToken.None, cluster);
         }
         return database;
     }
