@@ -193,7 +193,11 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
 }
 
 /// <summary>The built silo run as its own process, as in production, on 127.0.0.1.</summary>
-public sealed class SiloProcess(int number, TestDatabase database, string clusterId)
+/// <param name="number">The silo's number among the test's silos.</param>
+/// <param name="database">Its main database.</param>
+/// <param name="clusterId">The Orleans cluster it joins.</param>
+/// <param name="settings">Environment settings beyond the usual ones (Readiness__Databases__0__Name=..., say).</param>
+public sealed class SiloProcess(int number, TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? settings = null)
 {
     private readonly int httpPort = LoopbackPorts.Next(), siloPort = LoopbackPorts.Next(), gatewayPort = LoopbackPorts.Next();
     private readonly StringBuilder log = new();
@@ -238,6 +242,10 @@ public sealed class SiloProcess(int number, TestDatabase database, string cluste
             ["Readiness__RateLimit__Burst"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
