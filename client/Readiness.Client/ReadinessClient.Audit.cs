@@ -208,6 +208,19 @@ public sealed partial class ReadinessClient
     }
 
     /// <summary>
+    /// Checks every chain of one database, and its Merkle log, where the provinces are spread over
+    /// several; <see cref="VerifyAsync"/> with neither a stream nor an area checks every database.
+    /// </summary>
+    /// <param name="database">The database's name, such as <c>main</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="ReadinessApiException">404 for a database the silo does not know.</exception>
+    public Task<VerifyReport> VerifyDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(database);
+        return Get<VerifyReport>("api/audit/verify?database=" + Uri.EscapeDataString(database), cancellationToken);
+    }
+
+    /// <summary>
     /// The hash of the last event of every stream of a province. Kept outside the system (in the report
     /// sent upward), they reveal any later change to the record, even one made by a database superuser.
     /// </summary>

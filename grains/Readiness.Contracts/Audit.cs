@@ -31,7 +31,12 @@ public sealed record ChainBreak(string Stream, long Version, string Problem, str
 /// <summary>The hash of a stream's last event: recomputing it needs every event before it, unchanged.</summary>
 public sealed record ChainHead(string Stream, long Version, string Hash);
 
-/// <summary>The outcome of checking every link of the chosen streams; over the whole store, also the Merkle log against its heads.</summary>
+/// <summary>
+/// The outcome of checking every link of the chosen streams; over the whole store, also the Merkle log
+/// against its heads. With provinces spread over several databases, a check over more than one gives
+/// each database's own report under <c>databases</c>, and the figures above add them up (the log is
+/// the first one found broken, else the main database's).
+/// </summary>
 public sealed record VerifyReport(
     bool Intact,
     long StreamsChecked,
@@ -40,7 +45,11 @@ public sealed record VerifyReport(
     double EventsPerSecond,
     ChainBreak? FirstBreak,
     IReadOnlyList<ChainBreak> Breaks,
-    LogVerifyReport? Log = null);
+    LogVerifyReport? Log = null,
+    IReadOnlyList<DatabaseVerifyReport>? Databases = null);
+
+/// <summary>One database's part of a check over several.</summary>
+public sealed record DatabaseVerifyReport(string Database, VerifyReport Report);
 
 /// <summary>What an import took in, and how fast; the views are rebuilt from it before the import returns.</summary>
 public sealed record ImportReport(long Events, long Streams, double Seconds, double EventsPerSecond);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Readiness.Abstractions;
 using Readiness.Contracts;
+using Readiness.Contracts.Http;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -24,6 +25,9 @@ public sealed class TwoDatabaseSilo : IAsyncLifetime
     /// <summary>The province the map puts in the second database.</summary>
     public string SecondProvince { get; } = $"s{Guid.NewGuid():N}"[..12];
 
+    /// <summary>A province the map leaves in the main database.</summary>
+    public string FirstProvince { get; } = $"f{Guid.NewGuid():N}"[..12];
+
     public async ValueTask InitializeAsync()
     {
         var cluster = await PostgresCluster.EnsureStartedAsync();
@@ -36,6 +40,19 @@ public sealed class TwoDatabaseSilo : IAsyncLifetime
             ["Readiness:Databases:0:Provinces:0"] = SecondProvince,
         });
         Http = await Host.StartAndWaitUntilReadyAsync();
+        foreach (var province in new[] { FirstProvince, SecondProvince })
+        {
+            await Register(province, $"Tỉnh {province}", Echelon.Province);
+            await Register($"{province}/district-a", "Huyện A", Echelon.District);
+            await Register($"{province}/district-a/commune-1", "Xã 1", Echelon.Commune);
+        }
+    }
+
+    private async Task Register(string unitId, string name, Echelon echelon)
+    {
+        var result = await Host.Grains.GetGrain<IUnitGrain>(unitId)
+            .Execute(new RegisterUnit(SiloFixture.NewId(), unitId, name, echelon, null, 10, DateTimeOffset.UtcNow.AddDays(-30)));
+        Assert.True(result.Accepted, result.Rejection?.Message);
     }
 
     public async ValueTask DisposeAsync()
@@ -54,15 +71,8 @@ public sealed class ProvinceDatabaseTests(TwoDatabaseSilo silo) : IClassFixture<
     [Fact]
     public async Task Each_province_s_events_and_roster_live_in_the_database_the_map_names_and_the_views_span_both()
     {
-        var first = $"f{Guid.NewGuid():N}"[..12];
+        var first = silo.FirstProvince;
         var second = silo.SecondProvince;
-        foreach (var province in new[] { first, second })
-        {
-            await Register(province, $"Tỉnh {province}", Echelon.Province, null);
-            await Register($"{province}/district-a", "Huyện A", Echelon.District, province);
-            await Register($"{province}/district-a/commune-1", "Xã 1", Echelon.Commune, $"{province}/district-a");
-        }
-
         Assert.Equal(3, await CountStreams(silo.Main, first));
         Assert.Equal(0, await CountStreams(silo.Main, second));
         Assert.Equal(3, await CountStreams(silo.Second, second));
@@ -92,11 +102,88 @@ public sealed class ProvinceDatabaseTests(TwoDatabaseSilo silo) : IClassFixture<
         Assert.Equal(["main", TwoDatabaseSilo.SecondName], lags.Select(l => l.GetProperty("database").GetString()).Distinct().Order().ToArray());
     }
 
-    private async Task Register(string unitId, string name, Echelon echelon, string? parent)
+    [Fact]
+    public async Task History_verification_the_Merkle_log_export_and_rebuild_work_per_database()
     {
-        var command = new RegisterUnit(SiloFixture.NewId(), unitId, name, echelon, parent, 10, DateTimeOffset.UtcNow.AddDays(-30));
-        var result = await silo.Host.Grains.GetGrain<IUnitGrain>(unitId).Execute(command);
-        Assert.True(result.Accepted, result.Rejection?.Message);
+        var second = silo.SecondProvince;
+        var commune = $"{second}/district-a/commune-1";
+        var inSecond = await silo.Second.CountAllEventsAsync();
+        var inMain = await silo.Main.CountAllEventsAsync();
+
+        var history = await Get<HistoryPage>($"/api/history?unit={Uri.EscapeDataString(commune)}");
+        Assert.Equal(commune, Assert.Single(history.Events).Stream);
+        var heads = await Get<List<ChainHead>>($"/api/provinces/{second}/chain-heads");
+        Assert.Equal(3, heads.Count);
+
+        var everywhere = await Get<VerifyReport>("/api/audit/verify");
+        Assert.True(everywhere.Intact, JsonSerializer.Serialize(everywhere, Json));
+        Assert.Equal(["main", TwoDatabaseSilo.SecondName], everywhere.Databases!.Select(d => d.Database).ToArray());
+        Assert.Equal(inMain + inSecond, everywhere.EventsChecked);
+        var secondOnly = await Get<VerifyReport>($"/api/audit/verify?database={TwoDatabaseSilo.SecondName}");
+        Assert.True(secondOnly.Intact && secondOnly.EventsChecked == inSecond && secondOnly.Log is { Intact: true },
+            JsonSerializer.Serialize(secondOnly, Json));
+
+        // The second database's own log: its heads count its events alone, and prove them.
+        var head = await EventuallyHead(TwoDatabaseSilo.SecondName, inSecond);
+        var eventId = history.Events[0].EventId;
+        var proof = await Get<InclusionProof>($"/api/audit/proof/inclusion?event={eventId}&treeSize={head.Size}&database={TwoDatabaseSilo.SecondName}");
+        Assert.Equal(eventId, proof.EventId);
+        using (var inMainLog = await silo.Http.GetAsync(new Uri($"/api/audit/proof/inclusion?event={eventId}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, inMainLog.StatusCode);
+        }
+
+        var exported = await silo.Http.GetStringAsync(new Uri($"/api/export?database={TwoDatabaseSilo.SecondName}", UriKind.Relative));
+        Assert.Equal(inSecond, exported.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains(second, exported, StringComparison.Ordinal);
+        using (var whole = await silo.Http.GetAsync(new Uri("/api/export", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, whole.StatusCode);
+            Assert.Contains(TwoDatabaseSilo.SecondName, await whole.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using (var unknown = await silo.Http.PostAsync(new Uri("/api/admin/projections/rebuild?database=nowhere", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        var before = await Get<ProvinceReadinessView>($"/api/provinces/{second}/readiness");
+        using var started = await silo.Http.PostAsync(new Uri($"/api/admin/projections/rebuild?database={TwoDatabaseSilo.SecondName}", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var job = (await started.Content.ReadFromJsonAsync<RebuildStatus>(Json))!;
+        var done = await Eventually<RebuildStatus>($"/api/admin/rebuilds/{job.Id}", s => s.State != RebuildState.Running);
+        Assert.True(done.State == RebuildState.Succeeded, done.Error);
+        Assert.Equal(inSecond, done.EventsProcessed);
+        var after = await Get<ProvinceReadinessView>($"/api/provinces/{second}/readiness");
+        Assert.Equal(before.Units, after.Units);
+        Assert.Equal(before.Districts.Count, after.Districts.Count);
+    }
+
+    [Fact]
+    public async Task A_token_for_one_province_cannot_reach_a_whole_database_by_naming_it()
+    {
+        using var auditor = silo.Host.ClientWith(silo.Host.Token([silo.FirstProvince], Access.Roles));
+        foreach (var path in new[]
+        {
+            $"/api/export?database={TwoDatabaseSilo.SecondName}",
+            "/api/export?database=main",
+            $"/api/audit/verify?database={TwoDatabaseSilo.SecondName}",
+            $"/api/audit/tree-heads?database={TwoDatabaseSilo.SecondName}",
+        })
+        {
+            using var response = await auditor.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{path}: {(int)response.StatusCode}");
+        }
+        using var rebuild = await auditor.PostAsync(new Uri($"/api/admin/projections/rebuild?database={TwoDatabaseSilo.SecondName}", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Forbidden, rebuild.StatusCode);
+        // Its own province's history and verification still answer, from whichever database holds it.
+        using var own = await auditor.GetAsync(new Uri($"/api/audit/verify?area={silo.FirstProvince}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+    }
+
+    private async Task<TreeHead> EventuallyHead(string database, long size)
+    {
+        var page = await Eventually<TreeHeadPage>($"/api/audit/tree-heads?database={database}", p => p.Heads.Count > 0 && p.Heads[0].Size >= size);
+        return page.Heads[0];
     }
 
     private static Task<long> CountStreams(TestDatabase database, string province) =>

@@ -1,4 +1,6 @@
 using Readiness.Contracts.Http;
+using Readiness.Grains.Storage;
+using Readiness.Silo.Api;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Admin;
@@ -25,20 +27,21 @@ internal static class AdminRoutes
             .WithSummary("The projections that can be rebuilt, by name.")
             .Produces<IReadOnlyList<string>>();
 
-        admin.MapPost("/projections/rebuild", (RebuildJobs jobs, CancellationToken cancellationToken) => Start(jobs, jobs.Names, cancellationToken))
+        admin.MapPost("/projections/rebuild", (string? database, ProvinceDatabases databases, RebuildJobs jobs, CancellationToken cancellationToken) =>
+                Start(jobs, jobs.Names, database, databases, cancellationToken))
             .WithName("RebuildAllProjections")
-            .WithSummary("Rebuilds every projection from the events in the background, while the silo keeps serving; 202 with the job to follow.")
+            .WithSummary("Rebuilds every projection from the events in the background, while the silo keeps serving; 202 with the job to follow. " + DatabaseDescription)
             .Produces<RebuildStatus>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        admin.MapPost("/projections/{name}/rebuild", (string name, RebuildJobs jobs, CancellationToken cancellationToken) =>
+        admin.MapPost("/projections/{name}/rebuild", (string name, string? database, ProvinceDatabases databases, RebuildJobs jobs, CancellationToken cancellationToken) =>
                 jobs.Names.Contains(name, StringComparer.Ordinal)
-                    ? Start(jobs, [name], cancellationToken)
+                    ? Start(jobs, [name], database, databases, cancellationToken)
                     : Task.FromResult(Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown projection.",
                         detail: $"No projection is named '{name}'. The projections are: {string.Join(", ", jobs.Names)}; or POST {Prefix}/projections/rebuild for all.",
                         extensions: new Dictionary<string, object?> { ["projections"] = jobs.Names })))
             .WithName("RebuildProjection")
-            .WithSummary("Rebuilds one projection from the events in the background, while the silo keeps serving; 202 with the job to follow.")
+            .WithSummary("Rebuilds one projection from the events in the background, while the silo keeps serving; 202 with the job to follow. " + DatabaseDescription)
             .Produces<RebuildStatus>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -61,9 +64,15 @@ internal static class AdminRoutes
         return admin;
     }
 
-    private static async Task<IResult> Start(RebuildJobs jobs, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    private const string DatabaseDescription = "With provinces spread over several databases, each is rebuilt in turn; ?database= names one.";
+
+    private static async Task<IResult> Start(RebuildJobs jobs, IReadOnlyList<string> names, string? database, ProvinceDatabases databases, CancellationToken cancellationToken)
     {
-        var job = await jobs.TryStartAsync(names, cancellationToken);
+        if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
+        {
+            return unknown!;
+        }
+        var job = await jobs.TryStartAsync(names, cancellationToken, database is null ? null : chosen);
         if (job is null)
         {
             var running = jobs.Recent().FirstOrDefault(j => j.Outcome is null);

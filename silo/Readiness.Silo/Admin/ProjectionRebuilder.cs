@@ -1,7 +1,6 @@
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
-using Npgsql;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Admin;
@@ -32,11 +31,12 @@ internal sealed class RebuildProgress
 /// began, and leaves the progress where the documents are; the live agent on this silo is stopped
 /// around it so no batch of its in flight lands on top. Until the swap, every view keeps serving
 /// its previous documents.
+/// With provinces spread over several databases, each database is rebuilt in turn, from its own
+/// events into its own documents, beside its own daemon.
 /// </summary>
 internal sealed partial class ProjectionRebuilder(
     IDocumentStore store,
-    EventStore eventStore,
-    NpgsqlDataSource dataSource,
+    ProvinceDatabases databases,
     IServiceProvider services,
     ILogger<ProjectionRebuilder> logger)
 {
@@ -45,15 +45,30 @@ internal sealed partial class ProjectionRebuilder(
     /// <summary>The projections that can be rebuilt, by name.</summary>
     public IReadOnlyDictionary<string, Func<ProvinceRosterTarget>> Targets { get; } = ProvinceRosterTarget.Registered(store);
 
-    public async Task RebuildAsync(IReadOnlyList<string> names, RebuildProgress progress, CancellationToken cancellationToken)
+    /// <summary>Rebuilds the projections in each of <paramref name="only"/>, or in every database.</summary>
+    public async Task RebuildAsync(IReadOnlyList<string> names, RebuildProgress progress, CancellationToken cancellationToken, IReadOnlyList<ProvinceDatabase>? only = null)
+    {
+        var chosen = only ?? databases.All;
+        var ceilings = new List<long>(chosen.Count);
+        foreach (var database in chosen)
+        {
+            ceilings.Add(await database.Events.HighWaterMarkAsync(cancellationToken));
+        }
+        progress.SetTotal(ceilings.Sum());
+        for (var i = 0; i < chosen.Count; i++)
+        {
+            await RebuildInAsync(chosen[i], names, ceilings[i], progress, cancellationToken);
+        }
+        progress.Phase = "done";
+    }
+
+    private async Task RebuildInAsync(ProvinceDatabase database, IReadOnlyList<string> names, long ceiling, RebuildProgress progress, CancellationToken cancellationToken)
     {
         var targets = names.Select(n => Targets[n]()).ToList();
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var ceiling = await eventStore.HighWaterMarkAsync(cancellationToken);
-        progress.SetTotal(ceiling);
-        progress.Phase = "reading events";
-        await using (var session = store.QuerySession())
+        progress.Phase = PhaseIn(database, "reading events");
+        await using (var session = database.Commits.QuerySession())
         {
             // The next page is read and deserialised while this one is folded.
             var next = ReadPageAsync(session, 0, ceiling, cancellationToken);
@@ -77,16 +92,17 @@ internal sealed partial class ProjectionRebuilder(
                 progress.AddEvents(page.Count);
             }
         }
-        LogPhase("read and folded", progress.EventsProcessed, watch.ElapsedMilliseconds);
-        progress.Phase = "writing views";
+        LogPhase(database.Name, "read and folded", progress.EventsProcessed, watch.ElapsedMilliseconds);
+        progress.Phase = PhaseIn(database, "writing views");
         foreach (var target in targets)
         {
             watch.Restart();
-            await SwapRosterAsync(target, ceiling, progress, cancellationToken);
-            LogPhase("swapped roster parts", target.Rosters.Count, watch.ElapsedMilliseconds);
+            await SwapRosterAsync(database, target, ceiling, progress, cancellationToken);
+            LogPhase(database.Name, "swapped roster parts", target.Rosters.Count, watch.ElapsedMilliseconds);
         }
-        progress.Phase = "done";
     }
+
+    private string PhaseIn(ProvinceDatabase database, string phase) => databases.Several ? $"{phase} ({database.Name})" : phase;
 
     private static async Task<IReadOnlyList<IEvent>> ReadPageAsync(IQuerySession session, long after, long ceiling, CancellationToken cancellationToken) =>
         await session.Events.QueryAllRawEvents()
@@ -95,24 +111,27 @@ internal sealed partial class ProjectionRebuilder(
             .Take(PageSize)
             .ToListAsync(cancellationToken);
 
-    private async Task SwapRosterAsync(ProvinceRosterTarget roster, long ceiling, RebuildProgress progress, CancellationToken cancellationToken)
+    private async Task SwapRosterAsync(ProvinceDatabase database, ProvinceRosterTarget roster, long ceiling, RebuildProgress progress, CancellationToken cancellationToken)
     {
-        // In a cluster only the leader silo runs the daemon's agents; elsewhere there is nothing to stop.
-        var daemon = services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()?.DaemonForMainDatabase();
+        // In a cluster only the silo leading this database runs its daemon's agents; elsewhere there is nothing to stop.
+        var coordinator = services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
+        var daemon = coordinator is null ? null : database.IsMain ? coordinator.DaemonForMainDatabase() : await coordinator.DaemonForDatabase(database.Name);
         var runsHere = daemon?.CurrentAgents().Any(a => a.Name.Identity == roster.ShardName) == true;
         if (runsHere)
         {
             var stopping = System.Diagnostics.Stopwatch.StartNew();
             await daemon!.StopAgentAsync(roster.ShardName);
-            LogPhase("stopped the live agent", 1, stopping.ElapsedMilliseconds);
+            LogPhase(database.Name, "stopped the live agent", 1, stopping.ElapsedMilliseconds);
         }
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var position = await EventStore.LockProgressAsync(transaction, roster.ShardName, cancellationToken);
 
-            await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
+            var options = Marten.Services.SessionOptions.ForTransaction(transaction);
+            options.TenantId = database.IsMain ? options.TenantId : database.Name;
+            await using var session = store.LightweightSession(options);
             // The live daemon went on while we folded: apply what it applied, so that its documents
             // and its position stay in step. If it was behind the fold, it resumes from the ceiling.
             var target = Math.Max(position ?? 0, ceiling);
@@ -169,8 +188,8 @@ internal sealed partial class ProjectionRebuilder(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {Step}: {Count} in {Milliseconds} ms")]
-    private partial void LogPhase(string step, long count, long milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild in database {Database}, {Step}: {Count} in {Milliseconds} ms")]
+    private partial void LogPhase(string database, string step, long count, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not restart projection shard {Shard} after the rebuild; the coordinator will: {Reason}")]
     private partial void LogRestartFailed(string shard, string reason);

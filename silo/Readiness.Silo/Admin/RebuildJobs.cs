@@ -6,12 +6,15 @@ using Readiness.Contracts.Http;
 namespace Readiness.Silo.Admin;
 
 /// <summary>One rebuild run in the background.</summary>
-internal sealed class RebuildJob(string id, IReadOnlyList<string> projections, DateTimeOffset startedAt)
+internal sealed class RebuildJob(string id, IReadOnlyList<string> projections, DateTimeOffset startedAt, IReadOnlyList<Readiness.Grains.Storage.ProvinceDatabase>? databases = null)
 {
     private readonly Stopwatch watch = Stopwatch.StartNew();
 
     public string Id { get; } = id;
     public IReadOnlyList<string> Projections { get; } = projections;
+
+    /// <summary>The databases to rebuild in; null for every one.</summary>
+    public IReadOnlyList<Readiness.Grains.Storage.ProvinceDatabase>? Databases { get; } = databases;
     public DateTimeOffset StartedAt { get; } = startedAt;
     public RebuildProgress Progress { get; } = new();
     public volatile RebuildJobOutcome? Outcome;
@@ -58,7 +61,8 @@ internal sealed partial class RebuildJobs(
     public IEnumerable<RebuildJob> Recent() => jobs.Values.OrderByDescending(j => j.StartedAt);
 
     /// <summary>Starts a rebuild, or returns null when one is already running here or on another silo.</summary>
-    public async Task<RebuildJob?> TryStartAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    public async Task<RebuildJob?> TryStartAsync(IReadOnlyList<string> names, CancellationToken cancellationToken,
+        IReadOnlyList<Readiness.Grains.Storage.ProvinceDatabase>? databases = null)
     {
         if (Interlocked.CompareExchange(ref running, 1, 0) != 0)
         {
@@ -88,7 +92,7 @@ internal sealed partial class RebuildJobs(
             throw;
         }
 
-        var job = new RebuildJob(Guid.CreateVersion7().ToString(), names, clock.GetUtcNow());
+        var job = new RebuildJob(Guid.CreateVersion7().ToString(), names, clock.GetUtcNow(), databases);
         jobs[job.Id] = job;
         foreach (var old in jobs.Values.OrderByDescending(j => j.StartedAt).Skip(Kept))
         {
@@ -104,7 +108,7 @@ internal sealed partial class RebuildJobs(
         Exception? failure = null;
         try
         {
-            await rebuilder.RebuildAsync(job.Projections, job.Progress, lifetime.ApplicationStopping);
+            await rebuilder.RebuildAsync(job.Projections, job.Progress, lifetime.ApplicationStopping, job.Databases);
         }
         catch (Exception ex)
         {

@@ -1,3 +1,4 @@
+using Readiness.Grains.Storage;
 using Readiness.Contracts;
 
 namespace Readiness.Silo.Api;
@@ -28,4 +29,25 @@ internal static class Problems
 
     public static IResult NotFound(string title, string detail) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
+
+    /// <summary>
+    /// The databases a whole-store route works on (<c>?database=</c>): the one named, or every one when
+    /// none is; null with a 404 naming the databases when the name is not one of them.
+    /// </summary>
+    public static IReadOnlyList<ProvinceDatabase>? Databases(ProvinceDatabases databases, string? name, out IResult? problem)
+    {
+        problem = null;
+        if (name is null)
+        {
+            return databases.All;
+        }
+        if (databases.Named(name) is { } database)
+        {
+            return [database];
+        }
+        problem = Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown database.",
+            detail: $"No database is named '{name}'. The databases are: {string.Join(", ", databases.All.Select(d => d.Name))}.",
+            extensions: new Dictionary<string, object?> { ["databases"] = databases.All.Select(d => d.Name).ToArray() });
+        return null;
+    }
 }

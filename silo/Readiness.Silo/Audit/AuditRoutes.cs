@@ -20,7 +20,7 @@ internal static class AuditRoutes
     {
         var audit = routes.MapGroup("/api").WithTags("Audit").RequireAuthorization(Policies.Audit);
 
-        audit.MapGet("/history", (string? unit, string? exercise, string? post, [AsParameters] HistoryFilter filter, EventHistory history, HttpContext http, CancellationToken cancellationToken) =>
+        audit.MapGet("/history", (string? unit, string? exercise, string? post, [AsParameters] HistoryFilter filter, AuditDatabases audits, HttpContext http, CancellationToken cancellationToken) =>
             {
                 var named = new[] { (unit, (Func<string, string>)StreamKeys.Unit), (exercise, StreamKeys.Exercise), (post, StreamKeys.DutyPost) }
                     .Where(n => n.Item1 is not null).ToList();
@@ -31,7 +31,7 @@ internal static class AuditRoutes
                 var (id, key) = named[0];
                 return UnitPath.Problem(id) is { } problem
                     ? Task.FromResult(Problems.Invalid(problem))
-                    : Page(history, filter, key(id!), area: null, http, cancellationToken);
+                    : Page(audits.Of(UnitPath.ProvinceOf(id!)).History, filter, key(id!), area: null, http, cancellationToken);
             })
             .Reads(ResourceScope.Named("unit", "exercise", "post"))
             .WithName("GetActorHistory")
@@ -39,12 +39,12 @@ internal static class AuditRoutes
             .Produces<HistoryPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        audit.MapGet("/provinces/{provinceId}/history", (string provinceId, string? district, [AsParameters] HistoryFilter filter, EventHistory history, HttpContext http, CancellationToken cancellationToken) =>
+        audit.MapGet("/provinces/{provinceId}/history", (string provinceId, string? district, [AsParameters] HistoryFilter filter, AuditDatabases audits, HttpContext http, CancellationToken cancellationToken) =>
             {
                 var area = district is null ? provinceId : $"{provinceId}/{district}";
                 return UnitPath.Problem(area) is { } problem
                     ? Task.FromResult(Problems.Invalid(problem))
-                    : Page(history, filter, stream: null, area, http, cancellationToken);
+                    : Page(audits.Of(provinceId).History, filter, stream: null, area, http, cancellationToken);
             })
             .Reads(ResourceScope.ProvinceOrDistrict)
             .WithName("GetAreaHistory")
@@ -53,17 +53,44 @@ internal static class AuditRoutes
             .Produces<HistoryPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        audit.MapGet("/audit/verify", async (string? stream, string? area, ChainVerifier verifier, CancellationToken cancellationToken) =>
-                area is not null && UnitPath.Problem(area) is { } problem
-                    ? Problems.Invalid(problem)
-                    : Results.Ok(await verifier.VerifyAsync(string.IsNullOrWhiteSpace(stream) ? null : stream, area, progress: null, cancellationToken)))
+        audit.MapGet("/audit/verify", async (string? stream, string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
+            {
+                if (area is not null && UnitPath.Problem(area) is { } problem)
+                {
+                    return Problems.Invalid(problem);
+                }
+                var named = string.IsNullOrWhiteSpace(stream) ? null : stream;
+                if (named is not null || area is not null)
+                {
+                    // A stream or an area lives in its province's database.
+                    return database is not null
+                        ? Problems.Invalid("Name a stream, an area or a database, not both: a stream or an area is checked in the database its province lives in.")
+                        : Results.Ok(await audits.Of(UnitPath.ProvinceOf(area ?? StreamKeys.Parse(named!).Id)).Verifier.VerifyAsync(named, area, progress: null, cancellationToken));
+                }
+                if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
+                {
+                    return unknown!;
+                }
+                var reports = new List<DatabaseVerifyReport>(chosen.Count);
+                foreach (var each in chosen)
+                {
+                    reports.Add(new DatabaseVerifyReport(each.Name, await audits.For(each).Verifier.VerifyAsync(null, null, progress: null, cancellationToken)));
+                }
+                return Results.Ok(reports.Count == 1 ? reports[0].Report : ChainVerifier.Combine(reports));
+            })
             .Reads(ResourceScope.Named("stream", "area"))
             .WithName("VerifyChains")
-            .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), and reports the first broken link of each.")
-            .Produces<VerifyReport>();
+            .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), and reports the first broken link of each. With provinces spread over several databases, the whole store is every database, each with its own Merkle log; ?database= checks one.")
+            .Produces<VerifyReport>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/tree-heads", async (long? before, int? limit, MerkleLogReader log, CancellationToken cancellationToken) =>
+        audit.MapGet("/audit/tree-heads", async (long? before, int? limit, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
             {
+                if (LogOf(audits, databases, database, out var unknown) is not { } log)
+                {
+                    return unknown!;
+                }
                 if (before is <= 0)
                 {
                     return Problems.Invalid("'before' is a tree size, a whole number above 0.");
@@ -77,16 +104,22 @@ internal static class AuditRoutes
                 var more = heads.Count > take;
                 var page = heads.Take(take).ToList();
                 long? next = more ? page[^1].Size : null;
-                return Results.Ok(new TreeHeadPage(page, next, next is null ? null : $"/api/audit/tree-heads?before={next}&limit={take}"));
+                var also = database is null ? "" : $"&database={Uri.EscapeDataString(database)}";
+                return Results.Ok(new TreeHeadPage(page, next, next is null ? null : $"/api/audit/tree-heads?before={next}&limit={take}{also}"));
             })
             .Reads(ResourceScope.Everything)
             .WithName("GetTreeHeads")
-            .WithSummary("The signed heads of the Merkle log over every event, newest first (?before= a size, ?limit= 1–1000, 100 by default).")
+            .WithSummary("The signed heads of the Merkle log over every event, newest first (?before= a size, ?limit= 1–1000, 100 by default). " + LogDatabaseDescription)
             .Produces<TreeHeadPage>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/proof/inclusion", async ([FromQuery(Name = "event")] string? eventId, long? treeSize, MerkleLogReader log, CancellationToken cancellationToken) =>
+        audit.MapGet("/audit/proof/inclusion", async ([FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
             {
+                if (LogOf(audits, databases, database, out var unknown) is not { } log)
+                {
+                    return unknown!;
+                }
                 if (!Guid.TryParse(eventId, out var id))
                 {
                     return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
@@ -100,13 +133,17 @@ internal static class AuditRoutes
             })
             .Reads(ResourceScope.Everything)
             .WithName("GetInclusionProof")
-            .WithSummary("The audit path (RFC 9162) from an event's leaf to the root of a signed tree head: ?event=<id>&treeSize=<n> (the latest head when omitted).")
+            .WithSummary("The audit path (RFC 9162) from an event's leaf to the root of a signed tree head: ?event=<id>&treeSize=<n> (the latest head when omitted). " + LogDatabaseDescription)
             .Produces<InclusionProof>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/proof/consistency", async (long? from, long? to, MerkleLogReader log, CancellationToken cancellationToken) =>
+        audit.MapGet("/audit/proof/consistency", async (long? from, long? to, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
             {
+                if (LogOf(audits, databases, database, out var unknown) is not { } log)
+                {
+                    return unknown!;
+                }
                 if (from is not > 0 || to is not > 0 || from > to)
                 {
                     return Problems.Invalid("Give two tree sizes, ?from=m&to=n with 0 < m ≤ n, each the size of a signed head.");
@@ -116,15 +153,15 @@ internal static class AuditRoutes
             })
             .Reads(ResourceScope.Everything)
             .WithName("GetConsistencyProof")
-            .WithSummary("The proof (RFC 9162) that the signed head of size ?to= extends the one of size ?from=.")
+            .WithSummary("The proof (RFC 9162) that the signed head of size ?to= extends the one of size ?from=. " + LogDatabaseDescription)
             .Produces<ConsistencyProof>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/provinces/{provinceId}/chain-heads", async (string provinceId, ChainVerifier verifier, CancellationToken cancellationToken) =>
+        audit.MapGet("/provinces/{provinceId}/chain-heads", async (string provinceId, AuditDatabases audits, CancellationToken cancellationToken) =>
                 UnitPath.Problem(provinceId) is { } problem
                     ? Problems.Invalid(problem)
-                    : Results.Ok(await verifier.HeadsAsync(provinceId, cancellationToken)))
+                    : Results.Ok(await audits.Of(provinceId).Verifier.HeadsAsync(provinceId, cancellationToken)))
             .Reads(ResourceScope.Province)
             .WithName("GetChainHeads")
             .WithSummary("The last hash of every stream of the province: kept elsewhere, they show any later change to the record.")
@@ -135,30 +172,62 @@ internal static class AuditRoutes
     {
         var audit = routes.MapGroup("/api").WithTags("Audit");
 
-        audit.MapGet("/export", async (string? area, EventArchive archive, HttpContext http, CancellationToken cancellationToken) =>
+        audit.MapGet("/export", async (string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, HttpContext http, CancellationToken cancellationToken) =>
             {
                 if (area is not null && UnitPath.Problem(area) is { } problem)
                 {
                     await Problems.Invalid(problem).ExecuteAsync(http);
                     return;
                 }
+                DatabaseAudit source;
+                if (area is not null)
+                {
+                    if (database is not null)
+                    {
+                        await Problems.Invalid("Name an area or a database, not both: an area is exported from the database its province lives in.").ExecuteAsync(http);
+                        return;
+                    }
+                    source = audits.Of(UnitPath.ProvinceOf(area));
+                }
+                else if (database is null && databases.Several)
+                {
+                    // An archive is one database's record in its own sequence; a silent part of the country would mislead.
+                    await Problems.Invalid($"The provinces are spread over several databases; export one at a time with ?database= ({string.Join(", ", databases.All.Select(d => d.Name))}), or an area with ?area=.").ExecuteAsync(http);
+                    return;
+                }
+                else if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
+                {
+                    await unknown!.ExecuteAsync(http);
+                    return;
+                }
+                else
+                {
+                    source = audits.For(chosen[0]);
+                }
                 http.Response.ContentType = EventArchive.MediaType;
-                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{(area ?? "all").Replace('/', '-')}.events.jsonl\"";
-                await archive.ExportAsync(area, http.Response.Body, cancellationToken);
+                var name = area ?? (source.Database.IsMain && database is null ? "all" : source.Database.Name);
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name.Replace('/', '-')}.events.jsonl\"";
+                await source.Archive.ExportAsync(area, http.Response.Body, cancellationToken);
             })
             .RequireAuthorization(Policies.Audit)
             .Reads(ResourceScope.Named("area"))
             .WithName("ExportHistory")
-            .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash.")
+            .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash. With provinces spread over several databases, 'all' is one database at a time: ?database=.")
             .Produces(StatusCodes.Status200OK, contentType: EventArchive.MediaType)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapPost("/import", async (HttpRequest request, EventArchive archive, ProjectionRebuilder rebuilder, CancellationToken cancellationToken) =>
+        audit.MapPost("/import", async (HttpRequest request, string? database, AuditDatabases audits, ProvinceDatabases databases, ProjectionRebuilder rebuilder, CancellationToken cancellationToken) =>
             {
+                if (database is not null && Problems.Databases(databases, database, out var unknown) is null)
+                {
+                    return unknown!;
+                }
+                var target = database is null ? databases.Main : databases.Named(database)!;
                 ImportReport report;
                 try
                 {
-                    report = await archive.ImportAsync(request.Body, cancellationToken);
+                    report = await audits.For(target).Archive.ImportAsync(request.Body, cancellationToken);
                 }
                 catch (ImportRefusedException refused)
                 {
@@ -170,18 +239,31 @@ internal static class AuditRoutes
                     return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The store is not empty.", detail: notEmpty.Message);
                 }
                 // Raw rows bypass the inline projections: fold every view from what was imported.
-                await rebuilder.RebuildAsync([.. rebuilder.Targets.Keys], new RebuildProgress(), cancellationToken);
+                await rebuilder.RebuildAsync([.. rebuilder.Targets.Keys], new RebuildProgress(), cancellationToken, [target]);
                 return Results.Ok(report);
             })
             .RequireAuthorization(Policies.Administer)
             .WithMetadata(new RequestSizeLimitAttribute(ImportBodyLimit))
             .Reads(ResourceScope.Everything)
             .WithName("ImportHistory")
-            .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused with its first bad line.")
+            .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused with its first bad line. ?database= names the database to fill, the main one by default.")
             .Accepts<string>(EventArchive.MediaType)
             .Produces<ImportReport>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private const string LogDatabaseDescription = "Each database keeps a Merkle log of its own events: ?database= names it, the main one by default.";
+
+    private static MerkleLogReader? LogOf(AuditDatabases audits, ProvinceDatabases databases, string? database, out IResult? unknown)
+    {
+        unknown = null;
+        if (database is null)
+        {
+            return audits.Main.Log;
+        }
+        return Problems.Databases(databases, database, out unknown) is { } chosen ? audits.For(chosen[0]).Log : null;
     }
 
     internal sealed record HistoryFilter(

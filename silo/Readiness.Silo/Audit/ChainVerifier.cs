@@ -16,6 +16,20 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
 {
     private const int BreaksReported = 100;
 
+    /// <summary>
+    /// One report for a check over several databases: the sums of their figures, their breaks in order,
+    /// the first broken log (else the first database's), and each database's own report.
+    /// </summary>
+    public static VerifyReport Combine(IReadOnlyList<DatabaseVerifyReport> reports)
+    {
+        var seconds = reports.Sum(r => r.Report.Seconds);
+        var events = reports.Sum(r => r.Report.EventsChecked);
+        var breaks = reports.SelectMany(r => r.Report.Breaks).Take(BreaksReported).ToList();
+        return new VerifyReport(reports.All(r => r.Report.Intact), reports.Sum(r => r.Report.StreamsChecked), events, seconds,
+            seconds > 0 ? Math.Round(events / seconds, 1) : 0, reports.Select(r => r.Report.FirstBreak).FirstOrDefault(b => b is not null), breaks,
+            reports.Select(r => r.Report.Log).FirstOrDefault(l => l is { Intact: false }) ?? reports[0].Report.Log, reports);
+    }
+
     public async Task<VerifyReport> VerifyAsync(string? stream, string? area, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

@@ -16,14 +16,23 @@ namespace Readiness.Silo.Audit;
 /// tree head every <see cref="LogOptions.HeadEvery"/> events or <see cref="LogOptions.HeadInterval"/>.
 /// Each head is stored and appended to a file outside the database. One silo of a cluster writes at a
 /// time (an advisory lock), so positions are handed out by one writer; the primary keys refuse any overlap.
+/// Each database keeps a log of its own events, with a writer of its own (<see cref="AuditDatabases"/>).
 /// </summary>
+/// <param name="store">The database's event tables.</param>
+/// <param name="database">The database's connections.</param>
+/// <param name="signer">Signs the heads.</param>
+/// <param name="options">The log's settings.</param>
+/// <param name="environment">Where a relative head directory starts.</param>
+/// <param name="logger">Where ticks that fail are logged.</param>
+/// <param name="databaseName">The database's name beside the main one, which names its head file; null for the main one.</param>
 public sealed partial class MerkleLogWriter(
     EventStore store,
     NpgsqlDataSource database,
     UpwardReportSigner signer,
     IOptions<LogOptions> options,
     IHostEnvironment environment,
-    ILogger<MerkleLogWriter> logger) : BackgroundService
+    ILogger<MerkleLogWriter> logger,
+    string? databaseName = null) : BackgroundService
 {
     private const long LogLockKey = 0x5265616479_04;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -33,7 +42,8 @@ public sealed partial class MerkleLogWriter(
     private readonly Dictionary<long, DateTimeOffset> holes = [];
 
     /// <summary>The file each head is appended to.</summary>
-    public string HeadFile => Path.Combine(Path.GetFullPath(settings.HeadDirectory, environment.ContentRootPath), "tree-heads.jsonl");
+    public string HeadFile => Path.Combine(Path.GetFullPath(settings.HeadDirectory, environment.ContentRootPath),
+        databaseName is null ? "tree-heads.jsonl" : $"tree-heads-{databaseName}.jsonl");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

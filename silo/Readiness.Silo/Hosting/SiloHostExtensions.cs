@@ -124,14 +124,21 @@ public static class SiloHostExtensions
         builder.AddReadinessSecurity();
         services.AddSingleton<EventStore>();
         services.AddSingleton<ProjectionLagReader>();
-        services.AddSingleton<EventHistory>();
-        services.AddSingleton<ChainVerifier>();
-        services.AddSingleton<EventArchive>();
         builder.AddUpwardReports();
         services.AddOptions<LogOptions>().Bind(builder.Configuration.GetSection(LogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<MerkleLogWriter>();
-        services.AddSingleton<MerkleLogReader>();
+        // Each database's audit; the main one's also by type, for what concerns the cluster's own store (the outbox's proofs).
+        services.AddSingleton<AuditDatabases>();
+        services.AddSingleton(provider => provider.GetRequiredService<AuditDatabases>().Main.History);
+        services.AddSingleton(provider => provider.GetRequiredService<AuditDatabases>().Main.Verifier);
+        services.AddSingleton(provider => provider.GetRequiredService<AuditDatabases>().Main.Archive);
+        services.AddSingleton(provider => provider.GetRequiredService<AuditDatabases>().Main.Writer);
+        services.AddSingleton(provider => provider.GetRequiredService<AuditDatabases>().Main.Log);
         services.AddHostedService(provider => provider.GetRequiredService<MerkleLogWriter>());
+        for (var i = 0; i < options.Databases.Count; i++)
+        {
+            var name = options.Databases[i].Name;
+            services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<AuditDatabases>().All.First(a => a.Database.Name == name).Writer);
+        }
         services.AddSingleton<PastViews>();
         services.AddSingleton<RosterCheckpointer>();
         services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());
