@@ -436,23 +436,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
         var coordinator = silo.Services.GetRequiredService<IProjectionCoordinator>();
         await coordinator.PauseAsync();
         var t0 = Stopwatch.GetTimestamp();
-        var eventColumns = await ColumnsAsync("mt_events", "seq_id", "id", "stream_id", "data");
-        var streamColumns = await ColumnsAsync("mt_streams", "id");
-        for (var k = 1; k <= copies; k++)
-        {
-            // Another province per copy: its stream ids and the ids inside its events renamed, events in the same order.
-            var tag = $"k{k}{CountryLoad.ProvincePrefix}";
-            await database.ExecuteAsync(
-                $"""
-                INSERT INTO readiness.mt_streams (id, {streamColumns})
-                SELECT replace(id, '{CountryLoad.ProvincePrefix}', '{tag}'), {streamColumns} FROM readiness.mt_streams
-                WHERE id ~ '^(exercise:|post:)?{CountryLoad.ProvincePrefix}';
-                INSERT INTO readiness.mt_events (seq_id, id, stream_id, data, {eventColumns})
-                SELECT nextval('readiness.mt_events_sequence'), gen_random_uuid(), replace(stream_id, '{CountryLoad.ProvincePrefix}', '{tag}'),
-                       replace(data::text, '"{CountryLoad.ProvincePrefix}', '"{tag}')::jsonb, {eventColumns}
-                FROM (SELECT * FROM readiness.mt_events WHERE stream_id ~ '^(exercise:|post:)?{CountryLoad.ProvincePrefix}' ORDER BY seq_id) original;
-                """);
-        }
+        await database.CopyProvincesAsync(copies);
         var total = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_events");
         var high = await database.HighestSequenceAsync();
         var copied = total - original;
@@ -515,13 +499,6 @@ public sealed class Benchmark(BenchOptions options, Report report)
             Notes: $"{status.ElapsedSeconds:F1} s, {status.DocumentsWritten:N0} documents"));
         await coordinator.ResumeAsync();
     }
-
-    private async Task<string> ColumnsAsync(string table, params string[] except) =>
-        await database.TextAsync(
-            $"""
-            SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
-            WHERE table_schema = 'readiness' AND table_name = '{table}' AND column_name NOT IN ({string.Join(", ", except.Select(e => $"'{e}'"))})
-            """);
 
     private void Targets()
     {

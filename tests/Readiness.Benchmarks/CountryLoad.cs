@@ -25,7 +25,9 @@ public sealed class CountryLoad(CountryShape shape, IGrainFactory grains)
     private long nextId;
     private long nextExercise;
 
-    public IReadOnlyList<string> Provinces { get; } =
+    public IReadOnlyList<string> Provinces { get; } = ProvinceIds(shape);
+
+    public static IReadOnlyList<string> ProvinceIds(CountryShape shape) =>
         [.. Enumerable.Range(0, shape.Provinces).Select(p => $"{ProvincePrefix}{p:D2}")];
 
     public int Units { get; private set; }

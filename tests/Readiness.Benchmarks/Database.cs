@@ -34,9 +34,10 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static async Task<BenchDatabase> CreateAsync()
+    /// <param name="cluster">Which of the checkout's PostgreSQL clusters (infra/postgres.sh --cluster N); a cluster beside the first holds provinces only.</param>
+    public static async Task<BenchDatabase> CreateAsync(int cluster = 1)
     {
-        var start = new ProcessStartInfo("bash", ["infra/postgres.sh", "start"])
+        var start = new ProcessStartInfo("bash", ["infra/postgres.sh", "start", "--cluster", cluster.ToString(CultureInfo.InvariantCulture)])
         {
             WorkingDirectory = RepositoryRoot,
             RedirectStandardOutput = true,
@@ -69,7 +70,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         }
         // The migrate step, as run.sh runs it: the silo serves with the application role alone.
         await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance)
-            .ApplyAsync(WithDatabase(owner, name), new NpgsqlConnectionStringBuilder(app).Username!, CancellationToken.None);
+            .ApplyAsync(WithDatabase(owner, name), new NpgsqlConnectionStringBuilder(app).Username!, CancellationToken.None, cluster: cluster == 1);
         return new BenchDatabase(name, WithDatabase(app, name), WithDatabase(owner, name), WithDatabase(superuser, name), superuser);
     }
 
@@ -96,6 +97,38 @@ public sealed class BenchDatabase : IAsyncDisposable
         command.CommandTimeout = timeoutSeconds;
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// Copies every province of the store into new provinces (ids tagged k1…, k2…), <paramref name="copies"/>
+    /// times, in SQL: a store as large as asked without sending every event through the grains.
+    /// </summary>
+    public async Task CopyProvincesAsync(int copies)
+    {
+        var eventColumns = await ColumnsAsync("mt_events", "seq_id", "id", "stream_id", "data");
+        var streamColumns = await ColumnsAsync("mt_streams", "id");
+        for (var k = 1; k <= copies; k++)
+        {
+            // Another province per copy: its stream ids and the ids inside its events renamed, events in the same order.
+            var tag = $"k{k}{CountryLoad.ProvincePrefix}";
+            await ExecuteAsync(
+                $"""
+                INSERT INTO readiness.mt_streams (id, {streamColumns})
+                SELECT replace(id, '{CountryLoad.ProvincePrefix}', '{tag}'), {streamColumns} FROM readiness.mt_streams
+                WHERE id ~ '^(exercise:|post:)?{CountryLoad.ProvincePrefix}';
+                INSERT INTO readiness.mt_events (seq_id, id, stream_id, data, {eventColumns})
+                SELECT nextval('readiness.mt_events_sequence'), gen_random_uuid(), replace(stream_id, '{CountryLoad.ProvincePrefix}', '{tag}'),
+                       replace(data::text, '"{CountryLoad.ProvincePrefix}', '"{tag}')::jsonb, {eventColumns}
+                FROM (SELECT * FROM readiness.mt_events WHERE stream_id ~ '^(exercise:|post:)?{CountryLoad.ProvincePrefix}' ORDER BY seq_id) original;
+                """);
+        }
+    }
+
+    private async Task<string> ColumnsAsync(string table, params string[] except) =>
+        await TextAsync(
+            $"""
+            SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
+            WHERE table_schema = 'readiness' AND table_name = '{table}' AND column_name NOT IN ({string.Join(", ", except.Select(e => $"'{e}'"))})
+            """);
 
     public Task<long> HighestSequenceAsync() => ScalarAsync("SELECT COALESCE(max(seq_id), 0) FROM readiness.mt_events");
 

@@ -17,7 +17,8 @@ public sealed record BenchOptions(
     long RebuildEvents,
     TimeSpan ProfileDuration,
     TimeSpan CatchUpWindow,
-    bool Trace = false)
+    bool Trace = false,
+    int Databases = 1)
 {
     public static BenchOptions Quick(string outDirectory) => new("quick", outDirectory,
         new CountryShape(Provinces: 6, DistrictsPerProvince: 4, CommunesPerDistrict: 6, UnitsPerCommune: 2),
@@ -46,6 +47,7 @@ public sealed record BenchOptions(
     {
         var mode = "quick";
         var trace = false;
+        var databases = 1;
         var output = Path.Combine(BenchDatabase.RepositoryRoot, "TestResults", "benchmarks");
         for (var i = 0; i < args.Length; i++)
         {
@@ -57,6 +59,9 @@ public sealed record BenchOptions(
                 case "--trace":
                     trace = true;
                     break;
+                case "--databases" when i + 1 < args.Length && args[i + 1] is "1" or "2":
+                    databases = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
                 case "--out" when i + 1 < args.Length:
                     output = Path.GetFullPath(args[++i]);
                     break;
@@ -67,7 +72,9 @@ public sealed record BenchOptions(
                         "  --full      longer runs, a larger country, a rebuild over more than a million events\n" +
                         "  --national  the whole country: 34 provinces, 3,400 communes, about 10,600 units, over five million events\n" +
                         "  --out    where the JSON and Markdown go (default TestResults/benchmarks)\n" +
-                        "  --trace  also sample this process's threads with dotnet-trace (if installed) during the profile pass");
+                        "  --trace  also sample this process's threads with dotnet-trace (if installed) during the profile pass\n" +
+                        "  --databases 2  every other province in a database on a second PostgreSQL cluster: the grains' rate and lag per\n" +
+                        "                 database, raw appends into one cluster and both, each database's daemon and rebuild (for the sizing note)");
                     return null;
             }
         }
@@ -77,6 +84,6 @@ public sealed record BenchOptions(
             "national" => National(output),
             _ => Quick(output),
         };
-        return options with { Trace = trace };
+        return databases == 2 ? options with { Trace = trace, Databases = 2, Mode = options.Mode + "-2db" } : options with { Trace = trace };
     }
 }

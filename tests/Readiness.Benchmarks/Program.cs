@@ -25,7 +25,14 @@ var report = new Report(options.Mode);
 Console.WriteLine($"Readiness benchmark, {options.Mode} mode; server GC {GCSettings.IsServerGC}; {Environment.ProcessorCount} cores");
 try
 {
-    await new Benchmark(options, report).RunAsync();
+    if (options.Databases == 2)
+    {
+        await new TwoDatabaseBenchmark(options, report).RunAsync();
+    }
+    else
+    {
+        await new Benchmark(options, report).RunAsync();
+    }
 }
 catch (Exception e) when (e is not OutOfMemoryException)
 {

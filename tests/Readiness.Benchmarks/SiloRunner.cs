@@ -31,7 +31,9 @@ public sealed class SiloRunner : IAsyncDisposable
     public IServiceProvider Services => app.Services;
     public IGrainFactory Grains => app.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<SiloRunner> StartAsync(BenchDatabase database)
+    /// <param name="database">The main database.</param>
+    /// <param name="extra">Settings beyond the run's own (the databases beside the main one, say).</param>
+    public static async Task<SiloRunner> StartAsync(BenchDatabase database, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var httpPort = FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -60,6 +62,10 @@ public sealed class SiloRunner : IAsyncDisposable
             ["Logging:LogLevel:Readiness.Silo.Admin"] = "Information",
             ["Urls"] = $"http://127.0.0.1:{httpPort}",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         builder.Configuration.AddInMemoryCollection(settings);
         
         builder.WebHost.UseUrls($"http://127.0.0.1:{httpPort}");
