@@ -22,7 +22,7 @@ public sealed class Baselines(BenchDatabase database, IReadOnlyList<StoredEvent>
     // The owner creates and writes the baseline tables, as it owns the run's database.
     private readonly NpgsqlDataSource owner = NpgsqlDataSource.Create(database.OwnerConnectionString);
 
-    private const string Raw = "bench_raw";
+    public const string Raw = "bench_raw";
     private const string MartenSchema = "bench_marten";
     private const int StreamsPerCaller = 64;
 
