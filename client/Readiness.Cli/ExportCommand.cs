@@ -16,7 +16,7 @@ internal static class ExportCommand
           Needs an auditor's token: --token, or READINESS_TOKEN.
         """;
 
-    private sealed record Settings(Uri Url, string? Area, string Out, string? Token);
+    private sealed record Settings(Uri Url, string? Area, string Out, string? Token, string? Database = null);
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("export", args, output, error);
 
@@ -25,16 +25,29 @@ internal static class ExportCommand
         var url = Options.Url();
         var token = Options.Token();
         var area = Options.Text("--area", "area", "A province or a unit under it, such as bac-kan or bac-kan/ba-be; without it, the whole store.");
+        var database = Options.Text("--database", "name", "Where the provinces are spread over several databases, the whole of one of them (main, or a name /api/projections gives).");
         var target = Options.Text("--out", "file", "The file to write; it appears only once the export is complete.");
         target.Required = true;
         var command = new UsageCommand("export",
             "Writes the recorded history of an area, or of the whole store, as CloudEvents in JSON lines, showing the events written and events/s as it goes. "
             + "Needs an auditor's token.", Usage)
         {
-            target, area, url, token,
+            target, area, database, url, token,
         };
-        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(area), parsed.GetValue(target)!, parsed.GetValue(token)), output, error));
+        command.Validators.Add(result =>
+        {
+            if (result.Given(area) && result.Given(database))
+            {
+                result.AddError("Give --area or --database, not both: an area is exported from the database its province lives in.");
+            }
+        });
+        return command.Runs(parsed => RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(area), parsed.GetValue(target)!, parsed.GetValue(token), parsed.GetValue(database)), output, error));
     }
+
+    private static Task<long> ExportAsync(ReadinessClient client, Settings options, Stream file, IProgress<long> progress, CancellationToken cancellationToken) =>
+        options.Database is { } database
+            ? client.ExportDatabaseAsync(file, database, progress, cancellationToken)
+            : client.ExportAsync(file, options.Area, progress, cancellationToken);
 
     private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
     {
@@ -60,7 +73,7 @@ internal static class ExportCommand
                     {
                         // The server does not say how many events are coming, so there is no bar to fill: it counts.
                         var task = context.AddTask(Counted(0, clock.Elapsed));
-                        var total = await client.ExportAsync(file, options.Area, new Live.Synchronous<long>(n =>
+                        var total = await ExportAsync(client, options, file, new Live.Synchronous<long>(n =>
                         {
                             written = n;
                             task.Description = Counted(n, clock.Elapsed);
@@ -69,7 +82,7 @@ internal static class ExportCommand
                         task.Value = task.MaxValue;
                         return total;
                     }, bounded: false)
-                    : await client.ExportAsync(file, options.Area, new Live.Synchronous<long>(n =>
+                    : await ExportAsync(client, options, file, new Live.Synchronous<long>(n =>
                     {
                         written = n;
                         meter!.Draw(n);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Readiness.Client;
 using Readiness.Contracts;
 
 namespace Readiness.Cli;
@@ -26,7 +27,7 @@ internal static class VerifyCommand
     // Enough to see the pattern of a tampering without burying the verdict.
     private const int BreaksListed = 10;
 
-    private sealed record Settings(Uri Url, string? Stream, string? Area, bool Json, string? Token);
+    private sealed record Settings(Uri Url, string? Stream, string? Area, bool Json, string? Token, string? Database = null);
 
     private sealed record OfflineSettings(string Head, string Events, string? Jwks, bool Json);
 
@@ -39,6 +40,7 @@ internal static class VerifyCommand
         var json = Options.Json("Print the whole report as JSON.");
         var stream = Options.Text("--stream", "key", "Only this stream: a unit id, exercise:<id> or post:<id>.");
         var area = Options.Text("--area", "area", "Only the streams of this area, such as bac-kan/ba-be.");
+        var database = Options.Text("--database", "name", "Where the provinces are spread over several databases, only this one's streams and Merkle log.");
         var head = Options.Text("--head", "file", "Offline: a signed tree head kept elsewhere (JSON, or the last line of tree-heads.jsonl).");
         var events = Options.Text("--events", "file", "Offline: a whole-store export to check against --head.");
         var jwks = Options.Text("--jwks", "file", "Offline: the JWK Set to check the head's signature with.");
@@ -46,13 +48,13 @@ internal static class VerifyCommand
             "Recomputes the hash chain of every stream, or of one stream or area's, and prints the verdict, the first broken link with the hash "
             + "expected and the one found, and events per second. Exits 0 when intact, 1 when a link is broken, 2 when it could not check.", Usage)
         {
-            stream, area, json, url, token, head, events, jwks,
+            stream, area, database, json, url, token, head, events, jwks,
         };
         command.Validators.Add(result =>
         {
-            if (result.Given(stream) && result.Given(area))
+            if (new[] { result.Given(stream), result.Given(area), result.Given(database) }.Count(given => given) > 1)
             {
-                result.AddError("Give --stream or --area, not both.");
+                result.AddError("Give one of --stream, --area or --database.");
             }
             if (result.Given(head) != result.Given(events))
             {
@@ -69,7 +71,7 @@ internal static class VerifyCommand
         });
         return command.Runs(parsed => parsed.GetValue(head) is { } headFile
             ? RunOfflineAsync(new OfflineSettings(headFile, parsed.GetValue(events)!, parsed.GetValue(jwks), parsed.GetValue(json)), output, error)
-            : RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(stream), parsed.GetValue(area), parsed.GetValue(json), parsed.GetValue(token)), output, error));
+            : RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(stream), parsed.GetValue(area), parsed.GetValue(json), parsed.GetValue(token), parsed.GetValue(database)), output, error));
     }
 
     private static async Task<int> RunOfflineAsync(OfflineSettings options, TextWriter output, TextWriter error)
@@ -109,14 +111,17 @@ internal static class VerifyCommand
         return 1;
     }
 
+    private static Task<VerifyReport> Verify(ReadinessClient client, Settings options) =>
+        options.Database is { } database ? client.VerifyDatabaseAsync(database) : client.VerifyAsync(options.Stream, options.Area);
+
     private static async Task<int> RunAsync(Settings options, TextWriter output, TextWriter error)
     {
         using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
         return await Connection.CallAsync(error, options.Url, async () =>
         {
             var report = Live.Watched(output, options.Json)
-                ? await Live.WaitAsync($"Recomputing the hash chains of {Scope(options)}", () => client.VerifyAsync(options.Stream, options.Area))
-                : await client.VerifyAsync(options.Stream, options.Area);
+                ? await Live.WaitAsync($"Recomputing the hash chains of {Scope(options)}", () => Verify(client, options))
+                : await Verify(client, options);
 
             if (options.Json)
             {
@@ -193,5 +198,5 @@ internal static class VerifyCommand
     }
 
     private static string Scope(Settings options) =>
-        options.Stream is { } stream ? $"stream {stream}" : options.Area is { } area ? $"area {area}" : "every stream";
+        options.Stream is { } stream ? $"stream {stream}" : options.Area is { } area ? $"area {area}" : options.Database is { } database ? $"the {database} database" : "every stream";
 }

@@ -1,3 +1,5 @@
+extern alias cli;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -140,6 +142,22 @@ public sealed class ProvinceDatabaseTests(TwoDatabaseSilo silo) : IClassFixture<
         {
             Assert.Equal(HttpStatusCode.BadRequest, whole.StatusCode);
             Assert.Contains(TwoDatabaseSilo.SecondName, await whole.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        // The command line names a database the same way.
+        var token = silo.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        var url = silo.Host.BaseAddress.ToString();
+        var verified = await CliRun.RunAsync(cli::Readiness.Cli.VerifyCommand.RunAsync, "--database", TwoDatabaseSilo.SecondName, "--url", url, "--token", token);
+        Assert.True(verified.Code == 0, verified.Error + verified.Output);
+        var file = Path.Combine(Path.GetTempPath(), $"second-{Guid.NewGuid():N}.events.jsonl");
+        try
+        {
+            var written = await CliRun.RunAsync(cli::Readiness.Cli.ExportCommand.RunAsync, "--database", TwoDatabaseSilo.SecondName, "--out", file, "--url", url, "--token", token);
+            Assert.True(written.Code == 0, written.Error + written.Output);
+            Assert.Equal(inSecond, File.ReadLines(file).Count());
+        }
+        finally
+        {
+            File.Delete(file);
         }
         using (var unknown = await silo.Http.PostAsync(new Uri("/api/admin/projections/rebuild?database=nowhere", UriKind.Relative), null))
         {
