@@ -342,6 +342,26 @@ public static class FaultChecks
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// Sends the command until it is accepted, resending the same command id after each 503 as a client
+    /// is told to (a silo that just died may still hold the actor until the cluster declares it dead).
+    /// </summary>
+    public static async Task MustBeAcceptedWithinAsync(HttpClient http, SiloProcess silo, RegisterUnit command, TimeSpan patience)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await http.PostAsJsonAsync(silo.Url("/api/commands/register-unit"), command, Json);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True((int)response.StatusCode == 503 && clock.Elapsed < patience, $"{(int)response.StatusCode} after {clock.Elapsed.TotalSeconds:F1} s: {body}");
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        }
+    }
+
     public static async Task<JsonNode> GetJsonAsync(HttpClient http, SiloProcess silo, string path)
     {
         using var response = await http.GetAsync(silo.Url(path));
@@ -520,7 +540,11 @@ public static class DaemonLeadership
 {
     private static readonly Lazy<long[]> Ids = new(ComputeLockIds);
 
-    /// <summary>The lock ids, from the silo's own store configuration, so that a changed DaemonLockId or a new projection is followed.</summary>
+    /// <summary>
+    /// The lock ids, from the silo's own store configuration, so that a changed DaemonLockId or a new
+    /// projection is followed: one per shard over one database, and DaemonLockId itself in each database
+    /// when the provinces are spread over several (Marten then leads each database's shards under one lock).
+    /// </summary>
     public static long[] LockIds() => Ids.Value;
 
     private static long[] ComputeLockIds()
@@ -530,7 +554,8 @@ public static class DaemonLeadership
         // The shards exist once a store has compiled its projections; building one opens no connection.
         using var store = new Marten.DocumentStore(options);
         return [.. options.Projections.AllShards().Select(shard =>
-            (long)JasperFx.Events.Daemon.ProjectionLockIds.Compute(options.Events.DatabaseSchemaName, shard.Name, options.Projections.DaemonLockId))];
+            (long)JasperFx.Events.Daemon.ProjectionLockIds.Compute(options.Events.DatabaseSchemaName, shard.Name, options.Projections.DaemonLockId)),
+            options.Projections.DaemonLockId];
     }
 
     /// <summary>The application names of the sessions holding the daemon's locks in this database (none while nobody leads).</summary>
