@@ -103,6 +103,9 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
         var stoppedAt = clock.Elapsed;
         // The main database's daemon keeps projecting while the other database is away.
         var mainCaughtUpDuringOutage = await fixture.Main.RosterCatchesUpAsync(TimeSpan.FromSeconds(10));
+        // The silo stays ready, degraded, and names the database that is away.
+        using var readyDuringOutage = await http.GetAsync(silo.Url("/health/ready"));
+        var readyBody = await readyDuringOutage.Content.ReadAsStringAsync();
         await Task.Delay(Outage - (clock.Elapsed - stoppedAt));
         await fixture.SecondCluster.StartAgainAsync();
         var backAt = clock.Elapsed;
@@ -132,6 +135,7 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
         report
             .AppendLine(CultureInfo.InvariantCulture, $"main province: {mainRateBefore:F1} acks/s before, {mainRateDuring:F1} acks/s while the other database was away; its roster caught up during the outage: {(mainCaughtUpDuringOutage is { } m ? $"in {m.TotalSeconds:F2} s" : "no")}")
             .AppendLine(CultureInfo.InvariantCulture, $"second province: {secondRateBefore:F1} acks/s before, {secondRateDuring:F1} acks/s while its database was away (each client resends its command when told, and sends no other meanwhile); roster caught up {(secondConverged is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended; view {(int)secondView.StatusCode}")
+            .AppendLine(CultureInfo.InvariantCulture, $"/health/ready during the outage: {(int)readyDuringOutage.StatusCode} {readyBody}")
             .AppendLine(CultureInfo.InvariantCulture, $"unclear answers: main {mainLoad.Unclear.Count}, second {secondLoad.Unclear.Count}{(secondLoad.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", secondLoad.Unclear.Take(3)))}; hangs: {mainLoad.Hangs + secondLoad.Hangs}")
             .AppendLine(audits[0].Summary())
             .AppendLine(audits[1].Summary());
@@ -146,6 +150,8 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
         Assert.True(mainRateBefore >= 5, text);
         Assert.True(mainRateDuring >= ServedShare * mainRateBefore, text);
         Assert.True(mainCaughtUpDuringOutage is not null, text);
+        Assert.True(readyDuringOutage.StatusCode == HttpStatusCode.OK && readyBody.Contains("Degraded", StringComparison.Ordinal)
+            && readyBody.Contains("second", StringComparison.Ordinal), text);
         Assert.True(secondLoad.RetryAfters.ContainsKey("2"), $"The stopped database's province was not told to come back.\n{text}");
         Assert.True(secondLoad.BadRetryAfters == 0, text);
         Assert.True(mainLoad.Unclear.IsEmpty && secondLoad.Unclear.IsEmpty, text);

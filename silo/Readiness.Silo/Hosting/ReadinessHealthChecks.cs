@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Hosting;
 
@@ -18,6 +19,33 @@ public sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
         {
             return HealthCheckResult.Unhealthy($"PostgreSQL is unreachable: {ex.Message}");
         }
+    }
+}
+
+/// <summary>
+/// The databases beside the main one answer. One that does not leaves the silo ready, degraded: the
+/// provinces of the others are served, and its own answer 503 until it is back.
+/// </summary>
+public sealed class ProvinceDatabasesHealthCheck(ProvinceDatabases databases) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var away = new List<string>();
+        foreach (var database in databases.All.Where(d => !d.IsMain))
+        {
+            try
+            {
+                await using var command = database.DataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                away.Add($"{database.Name} ({string.Join(", ", database.Provinces!)}): {ex.Message}");
+            }
+        }
+        return away.Count == 0
+            ? HealthCheckResult.Healthy($"{databases.All.Count} database(s)")
+            : HealthCheckResult.Degraded("Unreachable, their provinces answer 503: " + string.Join("; ", away));
     }
 }
 

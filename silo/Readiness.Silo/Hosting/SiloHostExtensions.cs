@@ -149,6 +149,7 @@ public static class SiloHostExtensions
 
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
+            .AddCheck<ProvinceDatabasesHealthCheck>("province-databases", tags: ["ready"])
             .AddCheck<OrleansHealthCheck>("orleans", tags: ["ready"])
             .AddCheck<StartupHealthCheck>("startup", tags: ["ready"])
             .AddCheck<ProjectionHealthCheck>("projections", tags: ["ready"]);

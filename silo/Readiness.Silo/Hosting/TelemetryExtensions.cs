@@ -60,7 +60,9 @@ public sealed class ProjectionHealthCheck(ReadinessMonitor monitor, IConfigurati
         var bound = configuration.GetValue("Readiness:Health:MaxProjectionLagSeconds", 30.0);
         var behind = monitor.Lags.Where(l => l.LagSeconds > bound).ToList();
         return Task.FromResult(behind.Count == 0
-            ? HealthCheckResult.Healthy(string.Join("; ", monitor.Lags.Select(l => $"{l.Projection}: {l.LagEvents} events, {l.LagSeconds:F1} s behind")))
-            : HealthCheckResult.Degraded(string.Join("; ", behind.Select(l => $"{l.Projection} is {l.LagSeconds:F0} s ({l.LagEvents} events) behind, past the {bound} s bound"))));
+            ? HealthCheckResult.Healthy(string.Join("; ", monitor.Lags.Select(l => $"{Named(l)}: {l.LagEvents} events, {l.LagSeconds:F1} s behind")))
+            : HealthCheckResult.Degraded(string.Join("; ", behind.Select(l => $"{Named(l)} is {l.LagSeconds:F0} s ({l.LagEvents} events) behind, past the {bound} s bound"))));
     }
+
+    private static string Named(ProjectionLag lag) => lag.Database == Readiness.Grains.Storage.ProvinceDatabases.MainName ? lag.Projection : $"{lag.Projection} in {lag.Database}";
 }
