@@ -11,6 +11,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
 using Readiness.Grains.Projections;
+using Readiness.Grains.Storage;
 using Readiness.Grains.Reporting;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Hosting;
@@ -32,8 +33,8 @@ public sealed partial class UpwardReporter : BackgroundService
 
     private readonly IDocumentStore store;
     private readonly NpgsqlDataSource database;
-    private readonly ChainVerifier chains;
-    private readonly MerkleLogReader log;
+    private readonly ProvinceDatabases databases;
+    private readonly AuditDatabases audits;
     private readonly IGrainFactory grains;
     private readonly ReadinessPolicy policy;
     private readonly ReadinessClock clock;
@@ -43,13 +44,13 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly ILogger<UpwardReporter> logger;
     private long backlog;
 
-    public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ChainVerifier chains, MerkleLogReader log, IGrainFactory grains, ReadinessPolicy policy,
+    public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ProvinceDatabases databases, AuditDatabases audits, IGrainFactory grains, ReadinessPolicy policy,
         ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
     {
         this.store = store;
         this.database = database;
-        this.chains = chains;
-        this.log = log;
+        this.databases = databases;
+        this.audits = audits;
         this.grains = grains;
         this.policy = policy;
         this.clock = clock;
@@ -100,8 +101,9 @@ public sealed partial class UpwardReporter : BackgroundService
         var now = clock.UtcNow;
         var local = now.ToOffset(CommandTime.Offset);
         var month = local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        // The outbox and each province's report state live in the main database; the rosters in each province's own.
         await using var session = store.LightweightSession();
-        var rosters = (await session.ProvinceRostersAsync(null, cancellationToken)).Where(r => r.Units.ContainsKey(r.Id)).ToList();
+        var rosters = (await RostersAsync(cancellationToken)).Where(r => r.Units.ContainsKey(r.Id)).ToList();
         var states = (await session.LoadManyAsync<UpwardReportState>(cancellationToken, rosters.Select(r => r.Id)))
             .ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var roster in rosters)
@@ -123,9 +125,10 @@ public sealed partial class UpwardReporter : BackgroundService
             state.LastLevel = level;
             if (due.Count > 0)
             {
-                var heads = await chains.HeadsAsync(roster.Id, cancellationToken);
-                // The latest signed head of the whole log travels too: the echelon above keeps it out of this store's reach.
-                var treeHead = (await log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
+                var audit = audits.Of(roster.Id);
+                var heads = await audit.Verifier.HeadsAsync(roster.Id, cancellationToken);
+                // The latest signed head of the province's database's log travels too: the echelon above keeps it out of this store's reach.
+                var treeHead = (await audit.Log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
                 foreach (var (reportId, reason) in due)
                 {
                     var body = JsonSerializer.Serialize(Report(view, reportId, reason, now, heads, treeHead), Json);
@@ -157,6 +160,25 @@ public sealed partial class UpwardReporter : BackgroundService
         }
         // The reports and the state that says they were made commit together, or neither does.
         await session.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Every database's provinces; a database beside the main one that is away is skipped until it is back.</summary>
+    private async Task<List<ProvinceRoster>> RostersAsync(CancellationToken cancellationToken)
+    {
+        var rosters = new List<ProvinceRoster>();
+        foreach (var each in databases.All)
+        {
+            try
+            {
+                await using var read = each.Commits.QuerySession();
+                rosters.AddRange((await read.ProvinceRostersAsync(null, cancellationToken)).Where(r => each.Holds(r.Id)));
+            }
+            catch (Exception ex) when (!each.IsMain && UnavailableExceptionHandler.FaultOf(ex) is UnavailableExceptionHandler.Fault.Database)
+            {
+                LogDatabaseAway(each.Name, ex.Message);
+            }
+        }
+        return rosters;
     }
 
     private async Task<int> DeliverAsync(CancellationToken cancellationToken)
@@ -230,6 +252,9 @@ public sealed partial class UpwardReporter : BackgroundService
     /// <summary>One hash over every stream's head, in stream order: what an auditor compares later.</summary>
     public static string HeadsDigest(IEnumerable<ChainHead> heads) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         string.Join('\n', heads.OrderBy(h => h.Stream, StringComparer.Ordinal).Select(h => $"{h.Stream} {h.Version} {h.Hash}")))));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Name} is away; its provinces' upward reports wait for it: {Reason}")]
+    private partial void LogDatabaseAway(string name, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upward report {ReportId} queued: {Reason}")]
     private partial void LogQueued(string reportId, string reason);
