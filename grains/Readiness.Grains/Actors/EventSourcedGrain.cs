@@ -40,8 +40,6 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     // grain keeps 16 bytes per command, not the id's string. Null while there is none.
     private Dictionary<UInt128, long>? versionByCommand;
     private readonly ISerializer serializer = databases.Main.Commits.Store.Options.Serializer();
-    // The writer of the database the actor's province lives in (ProvinceDatabases), chosen on first use.
-    private GroupCommit? commits;
     private ChainLink lastHash;
     private long snapshotVersion;
     // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
@@ -59,7 +57,9 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     /// <summary>The province the stream belongs to, which chooses the database it lives in.</summary>
     protected virtual string ProvinceId => StreamKeys.ProvinceOf(StreamKey);
 
-    private GroupCommit Commits => commits ??= databases.Of(ProvinceId).Commits;
+    // The writer of the database the actor's province lives in. Looked up, not kept: an idle grain's
+    // every field counts (docs/performance.md), and with one database there is nothing to look up.
+    private GroupCommit Commits => databases.Several ? databases.Of(ProvinceId).Commits : databases.Main.Commits;
 
     protected abstract TState Initial();
 
