@@ -19,6 +19,36 @@ public class ProvisioningTests(SiloFixture silo)
         Assert.Contains("127.0.0.1", status.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_second_cluster_runs_beside_the_first_on_a_port_of_its_own_and_stops_alone()
+    {
+        var first = await PostgresCluster.RunScriptAsync("env");
+        var started = await PostgresCluster.RunScriptAsync("start", "--cluster", "2");
+        try
+        {
+            Assert.True(started.ExitCode == 0, started.Stderr);
+            var superuser = Setting(started.Stdout, "ConnectionStrings__ReadinessSuperuser");
+            Assert.NotEqual(new NpgsqlConnectionStringBuilder(Setting(first.Stdout, "ConnectionStrings__Readiness")).Port, new NpgsqlConnectionStringBuilder(superuser).Port);
+            await using var connection = new NpgsqlConnection(superuser);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT current_setting('data_directory')", connection);
+            Assert.Contains($"postgres-2{Path.DirectorySeparatorChar}data", (string)(await command.ExecuteScalarAsync())!, StringComparison.Ordinal);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            Assert.Equal(0, (await PostgresCluster.RunScriptAsync("stop", "--cluster", "2")).ExitCode);
+        }
+        Assert.Equal(3, (await PostgresCluster.RunScriptAsync("status", "--cluster", "2")).ExitCode);
+        Assert.Equal(0, (await PostgresCluster.RunScriptAsync("status")).ExitCode);
+        var refused = await PostgresCluster.RunScriptAsync("status", "--cluster", "x");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--cluster takes a number", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    private static string Setting(string output, string name) =>
+        output.Split('\n').Select(line => line.Split('=', 2)).First(pair => pair[0] == name)[1].Trim('\'');
+
     [Theory]
     [InlineData("DROP TABLE orleansquery")]
     [InlineData("DROP TABLE readiness.mt_events")]
