@@ -65,7 +65,6 @@ public sealed class ProvinceDatabases : IAsyncDisposable
 
     private readonly Dictionary<string, ProvinceDatabase> byProvince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProvinceDatabase> byName = new(StringComparer.Ordinal);
-    private readonly List<NpgsqlDataSource> owned = [];
 
     /// <param name="store">The store, configured with the same <paramref name="others"/>.</param>
     /// <param name="main">The main database's connections.</param>
@@ -76,6 +75,7 @@ public sealed class ProvinceDatabases : IAsyncDisposable
     {
         Main = new ProvinceDatabase(MainName, main, mainCommits.Events, mainCommits, null, province => !byProvince.ContainsKey(province));
         byName[MainName] = Main;
+        List<ProvinceDatabase> all = [Main];
         foreach (var setting in others)
         {
             if (setting.Name == MainName)
@@ -83,13 +83,13 @@ public sealed class ProvinceDatabases : IAsyncDisposable
                 throw new InvalidOperationException($"'{MainName}' names the main database (ConnectionStrings:Readiness); give the database in Readiness:Databases another name.");
             }
             var source = NpgsqlDataSource.Create(setting.Connection);
-            owned.Add(source);
             var events = new EventStore(source, store);
             var database = new ProvinceDatabase(setting.Name, source, events, new GroupCommit(events, store, telemetry, setting.Name), setting.Provinces.ToHashSet(StringComparer.Ordinal), setting.Provinces.Contains);
             if (!byName.TryAdd(setting.Name, database))
             {
                 throw new InvalidOperationException($"Two databases are named '{setting.Name}' in Readiness:Databases.");
             }
+            all.Add(database);
             foreach (var province in setting.Provinces)
             {
                 if (!byProvince.TryAdd(province, database))
@@ -98,7 +98,7 @@ public sealed class ProvinceDatabases : IAsyncDisposable
                 }
             }
         }
-        All = [.. byName.Values];
+        All = all;
     }
 
     public ProvinceDatabase Main { get; }
@@ -117,33 +117,19 @@ public sealed class ProvinceDatabases : IAsyncDisposable
     public IQuerySession QuerySession(string provinceId) => Of(provinceId).Commits.QuerySession();
 
     /// <summary>Groups province ids by the database that holds them, in the order of <see cref="All"/>.</summary>
-    public IEnumerable<(ProvinceDatabase Database, string[] Provinces)> Split(IEnumerable<string> provinceIds) =>
-        provinceIds.GroupBy(Of).OrderBy(g => All.IndexOf(g.Key)).Select(g => (g.Key, g.ToArray()));
+    public IEnumerable<(ProvinceDatabase Database, string[] Provinces)> Split(IEnumerable<string> provinceIds)
+    {
+        var groups = provinceIds.GroupBy(Of).ToDictionary(g => g.Key, g => g.ToArray());
+        return All.Where(groups.ContainsKey).Select(d => (d, groups[d]));
+    }
 
     public async ValueTask DisposeAsync()
     {
+        // The main database's writer and connections belong to the container; the others were made here.
         foreach (var database in All.Where(d => !d.IsMain))
         {
             await database.Commits.DisposeAsync();
+            await database.DataSource.DisposeAsync();
         }
-        foreach (var source in owned)
-        {
-            await source.DisposeAsync();
-        }
-    }
-}
-
-internal static class ListExtensions
-{
-    public static int IndexOf<T>(this IReadOnlyList<T> items, T item) where T : class
-    {
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (ReferenceEquals(items[i], item))
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 }
