@@ -26,20 +26,25 @@ running() { [ -f "$state/silo-$1.pid" ] && kill -0 "$(cat "$state/silo-$1.pid")"
 
 ready_answer() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$(http_port "$1")/health/ready" || true; }
 
-# The silos' connection string and the migrate step's owner connection, on the chosen database.
+# The application role's and the owner's connection strings of cluster $1, on the chosen database,
+# into app_connection and owner_connection.
+app_connection=
 owner_connection=
-load_connection_strings() {
+read_connection_strings() {
   local line value
   while IFS= read -r line; do
+    value=$(eval "printf '%s' ${line#*=}")
     case "$line" in
-      ConnectionStrings__Readiness=*)
-        value=$(eval "printf '%s' ${line#*=}")
-        export "${line%%=*}=${value/Database=readiness;/Database=$database;}" ;;
-      ConnectionStrings__ReadinessOwner=*)
-        value=$(eval "printf '%s' ${line#*=}")
-        owner_connection=${value/Database=readiness;/Database=$database;} ;;
+      ConnectionStrings__Readiness=*) app_connection=${value/Database=readiness;/Database=$database;} ;;
+      ConnectionStrings__ReadinessOwner=*) owner_connection=${value/Database=readiness;/Database=$database;} ;;
     esac
-  done <<<"$("$root/infra/postgres.sh" start)"
+  done <<<"$("$root/infra/postgres.sh" start --cluster "$1")"
+}
+
+# The silos' connection string and the migrate step's owner connection.
+load_connection_strings() {
+  read_connection_strings 1
+  export ConnectionStrings__Readiness=$app_connection
 }
 
 ensure_database() {
@@ -52,17 +57,11 @@ ensure_database() {
 # The second database: its own PostgreSQL cluster, mapped to the sample province (Readiness:Databases:0).
 second_owner_connection=
 load_second_database() {
-  local line value
-  while IFS= read -r line; do
-    case "$line" in
-      ConnectionStrings__Readiness=*)
-        value=$(eval "printf '%s' ${line#*=}")
-        export Readiness__Databases__0__Connection="${value/Database=readiness;/Database=$database;}" ;;
-      ConnectionStrings__ReadinessOwner=*)
-        value=$(eval "printf '%s' ${line#*=}")
-        second_owner_connection=${value/Database=readiness;/Database=$database;} ;;
-    esac
-  done <<<"$("$root/infra/postgres.sh" start --cluster 2)"
+  local main_owner=$owner_connection
+  read_connection_strings 2
+  export Readiness__Databases__0__Connection=$app_connection
+  second_owner_connection=$owner_connection
+  owner_connection=$main_owner
   export Readiness__Databases__0__Name=second
   export Readiness__Databases__0__Provinces__0=demo-mau
   export Readiness__Demo__SampleProvince=true

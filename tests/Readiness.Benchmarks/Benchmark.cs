@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Marten;
 using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +15,6 @@ namespace Readiness.Benchmarks;
 /// <summary>The phases of one run, in order, each adding its figures to the report.</summary>
 public sealed class Benchmark(BenchOptions options, Report report)
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private BenchDatabase database = null!;
     private SiloRunner silo = null!;
@@ -476,19 +473,11 @@ public sealed class Benchmark(BenchOptions options, Report report)
         report.Add(new Figure("rebuild.rawread", "baseline: Npgsql read of every event in order", "events/s", read / (Latencies.Since(t0) / 1000), Samples: read));
 
         Console.WriteLine($"  rebuilding all projections over {total:N0} events (POST /api/admin/projections/rebuild)");
-        using var started = await silo.Http.PostAsync(new Uri("/api/admin/projections/rebuild", UriKind.Relative), null);
-        if (started.StatusCode != HttpStatusCode.Accepted)
+        var (ended, problem) = await silo.RebuildAsync("");
+        if (ended is not { } status)
         {
-            report.Problems.Add($"rebuild did not start: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+            report.Problems.Add($"rebuild did not start: {problem}");
             return;
-        }
-        var status = await started.Content.ReadFromJsonAsync<RebuildStatus>(Web) ?? throw new InvalidOperationException("The rebuild route answered no status.");
-        var deadline = DateTimeOffset.UtcNow.AddMinutes(30);
-        while (status.State == RebuildState.Running && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-            status = await silo.Http.GetFromJsonAsync<RebuildStatus>(new Uri($"/api/admin/rebuilds/{status.Id}", UriKind.Relative), Web)
-                ?? throw new InvalidOperationException("The rebuild status route answered nothing.");
         }
         if (status.State != RebuildState.Succeeded)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Readiness.Silo.Api;
 using Readiness.Silo.Hosting;
 using Readiness.Contracts;
+using Readiness.Contracts.Http;
 using Readiness.Silo.Security;
 
 namespace Readiness.Benchmarks;
@@ -17,6 +19,11 @@ namespace Readiness.Benchmarks;
 /// <summary>The real silo, built the way Program.cs builds it, in this process on the benchmark's database and loopback ports.</summary>
 public sealed class SiloRunner : IAsyncDisposable
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Web = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
     private readonly WebApplication app;
 
     private SiloRunner(WebApplication app, Uri baseAddress)
@@ -78,6 +85,28 @@ public sealed class SiloRunner : IAsyncDisposable
         runner.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MintToken(app.Services));
         await runner.WaitUntilReadyAsync();
         return runner;
+    }
+
+    /// <summary>
+    /// Starts a rebuild over HTTP (<paramref name="query"/> such as <c>?database=second</c>, or empty) and
+    /// follows it to its end; the status it ended with, or why it did not start.
+    /// </summary>
+    public async Task<(RebuildStatus? Status, string? Problem)> RebuildAsync(string query)
+    {
+        using var started = await Http.PostAsync(new Uri($"/api/admin/projections/rebuild{query}", UriKind.Relative), null);
+        if (started.StatusCode != HttpStatusCode.Accepted)
+        {
+            return (null, $"{(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+        }
+        var status = await started.Content.ReadFromJsonAsync<RebuildStatus>(Web) ?? throw new InvalidOperationException("The rebuild route answered no status.");
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(30);
+        while (status.State == RebuildState.Running && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            status = await Http.GetFromJsonAsync<RebuildStatus>(new Uri($"/api/admin/rebuilds/{status.Id}", UriKind.Relative), Web)
+                ?? throw new InvalidOperationException("The rebuild status route answered nothing.");
+        }
+        return (status, null);
     }
 
     private async Task WaitUntilReadyAsync()

@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts.Http;
@@ -19,7 +15,6 @@ namespace Readiness.Benchmarks;
 public sealed class TwoDatabaseBenchmark(BenchOptions options, Report report)
 {
     private const string SecondName = "second";
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private BenchDatabase[] databases = [];
     private SiloRunner silo = null!;
@@ -192,19 +187,11 @@ public sealed class TwoDatabaseBenchmark(BenchOptions options, Report report)
         foreach (var name in Names)
         {
             Console.WriteLine($"  rebuilding in the {name} database (POST /api/admin/projections/rebuild?database={name})");
-            using var started = await silo.Http.PostAsync(new Uri($"/api/admin/projections/rebuild?database={name}", UriKind.Relative), null);
-            if (started.StatusCode != HttpStatusCode.Accepted)
+            var (ended, problem) = await silo.RebuildAsync($"?database={name}");
+            if (ended is not { } status)
             {
-                report.Problems.Add($"rebuild in {name} did not start: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+                report.Problems.Add($"rebuild in {name} did not start: {problem}");
                 continue;
-            }
-            var status = await started.Content.ReadFromJsonAsync<RebuildStatus>(Web) ?? throw new InvalidOperationException("The rebuild route answered no status.");
-            var deadline = DateTimeOffset.UtcNow.AddMinutes(30);
-            while (status.State == RebuildState.Running && DateTimeOffset.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-                status = await silo.Http.GetFromJsonAsync<RebuildStatus>(new Uri($"/api/admin/rebuilds/{status.Id}", UriKind.Relative), Web)
-                    ?? throw new InvalidOperationException("The rebuild status route answered nothing.");
             }
             if (status.State != RebuildState.Succeeded)
             {
