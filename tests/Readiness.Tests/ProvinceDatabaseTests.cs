@@ -4,9 +4,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
+using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -196,6 +199,37 @@ public sealed class ProvinceDatabaseTests(TwoDatabaseSilo silo) : IClassFixture<
         // Its own province's history and verification still answer, from whichever database holds it.
         using var own = await auditor.GetAsync(new Uri($"/api/audit/verify?area={silo.FirstProvince}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_the_second_database_refusing_connections_the_main_database_s_provinces_still_get_their_checkpoints()
+    {
+        var checkpointer = silo.Host.Services.GetRequiredService<RosterCheckpointer>();
+        Assert.NotNull(await silo.Main.RosterCatchesUpAsync(TimeSpan.FromSeconds(30)));
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        await using var admin = new NpgsqlConnection(cluster.SuperuserConnectionString);
+        await admin.OpenAsync();
+        await Execute(admin, $"ALTER DATABASE \"{silo.Second.Name}\" ALLOW_CONNECTIONS false");
+        try
+        {
+            await Execute(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{silo.Second.Name}' AND pid <> pg_backend_pid()");
+            NpgsqlConnection.ClearAllPools();
+
+            var failed = await checkpointer.RefreshAllAsync(backlog: 0, CancellationToken.None);
+
+            Assert.Empty(failed);
+            Assert.True(await silo.Main.ScalarAsync("SELECT count(*) FROM readiness.mt_doc_rostercheckpoint WHERE province_id = @p", ("p", silo.FirstProvince)) > 0);
+        }
+        finally
+        {
+            await Execute(admin, $"ALTER DATABASE \"{silo.Second.Name}\" ALLOW_CONNECTIONS true");
+        }
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<TreeHead> EventuallyHead(string database, long size)

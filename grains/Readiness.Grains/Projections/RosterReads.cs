@@ -42,18 +42,6 @@ public static class RosterReads
         return [.. rosters.OrderBy(r => r.Id, StringComparer.Ordinal)];
     }
 
-    /// <summary>Every province with something projected, in every database.</summary>
-    public static async Task<IReadOnlyList<string>> ProvinceIdsAsync(this ProvinceDatabases databases, CancellationToken cancellationToken)
-    {
-        var ids = new List<string>();
-        foreach (var database in databases.All)
-        {
-            await using var session = database.Commits.QuerySession();
-            ids.AddRange((await session.ProvinceIdsAsync(cancellationToken)).Where(database.Holds));
-        }
-        return [.. ids.Order(StringComparer.Ordinal)];
-    }
-
     /// <summary>Every province with something projected.</summary>
     public static async Task<IReadOnlyList<string>> ProvinceIdsAsync(this IQuerySession session, CancellationToken cancellationToken) =>
         [.. (await session.Query<ProvinceRoster>().Select(r => r.ProvinceId).Distinct().ToListAsync(cancellationToken)).Order(StringComparer.Ordinal)];

@@ -51,13 +51,26 @@ public sealed partial class RosterCheckpointer(
 
     /// <summary>
     /// Refreshes every province's checkpoints (see <see cref="RefreshAsync"/>). A province that fails
-    /// is logged, counted and retried on the next pass; it never keeps the others from theirs.
+    /// is logged, counted and retried on the next pass; it never keeps the others from theirs. So is a
+    /// database beside the main one that does not answer: its provinces wait, the others' go on.
     /// </summary>
     /// <returns>The provinces that failed on this pass.</returns>
     public async Task<IReadOnlyList<string>> RefreshAllAsync(long backlog, CancellationToken cancellationToken)
     {
         // Every database's provinces: a checkpoint lives beside the province's own events.
-        var provinces = await databases.ProvinceIdsAsync(cancellationToken);
+        var provinces = new List<string>();
+        foreach (var database in databases.All)
+        {
+            try
+            {
+                await using var session = database.Commits.QuerySession();
+                provinces.AddRange((await session.ProvinceIdsAsync(cancellationToken)).Where(database.Holds));
+            }
+            catch (Exception ex) when (!database.IsMain && !cancellationToken.IsCancellationRequested)
+            {
+                LogDatabaseAway(ex, database.Name);
+            }
+        }
         var failed = new List<string>();
         foreach (var province in provinces.Order(StringComparer.Ordinal))
         {
@@ -143,6 +156,9 @@ public sealed partial class RosterCheckpointer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints could not be refreshed; views of the past fold from further back until they are")]
     private partial void LogFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints of the provinces in database {Database} could not be refreshed; they are tried again on the next pass")]
+    private partial void LogDatabaseAway(Exception ex, string database);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints of {Province} could not be refreshed; its views of the past fold from further back until they are, and the other provinces go on")]
     private partial void LogProvinceFailed(Exception ex, string province);
