@@ -199,6 +199,23 @@ public sealed class ProvinceDatabaseTests(TwoDatabaseSilo silo) : IClassFixture<
         // Its own province's history and verification still answer, from whichever database holds it.
         using var own = await auditor.GetAsync(new Uri($"/api/audit/verify?area={silo.FirstProvince}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+
+        // A district's token: naming a database beside a sibling district's area is refused for the area,
+        // and beside its own area for the combination, before anything is read.
+        var district = $"{silo.FirstProvince}/district-a";
+        using var officer = silo.Host.ClientWith(silo.Host.Token([district], Access.Roles));
+        foreach (var (path, status) in new[]
+        {
+            ($"/api/audit/verify?area={silo.FirstProvince}/district-b&database=main", HttpStatusCode.Forbidden),
+            ($"/api/export?area={silo.FirstProvince}/district-b&database=main", HttpStatusCode.Forbidden),
+            ($"/api/audit/verify?database=main", HttpStatusCode.Forbidden),
+            ($"/api/audit/verify?area={district}&database=main", HttpStatusCode.BadRequest),
+            ($"/api/export?area={district}&database={TwoDatabaseSilo.SecondName}", HttpStatusCode.BadRequest),
+        })
+        {
+            using var response = await officer.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.True(response.StatusCode == status, $"{path}: {(int)response.StatusCode}, expected {(int)status}");
+        }
     }
 
     [Fact]
