@@ -29,15 +29,27 @@ public static class RosterReads
             .Select(g => ProvinceRoster.Compose(g.Key, g))];
     }
 
-    /// <summary>The rosters of these provinces (every province when null), from whichever database each lives in, in id order.</summary>
-    public static async Task<IReadOnlyList<ProvinceRoster>> ProvinceRostersAsync(this ProvinceDatabases databases, IReadOnlyCollection<string>? provinceIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rosters of these provinces (every province when null), from whichever database each lives in,
+    /// in id order. A database whose read fails is skipped when <paramref name="skipWhen"/> says so (and
+    /// its failure thrown otherwise): a job over the whole country need not wait for one database.
+    /// </summary>
+    public static async Task<IReadOnlyList<ProvinceRoster>> ProvinceRostersAsync(this ProvinceDatabases databases, IReadOnlyCollection<string>? provinceIds,
+        CancellationToken cancellationToken, Func<ProvinceDatabase, Exception, bool>? skipWhen = null)
     {
         var rosters = new List<ProvinceRoster>();
         var asked = provinceIds is null ? databases.All.Select(d => (d, (string[]?)null)) : databases.Split(provinceIds).Select(s => (s.Database, (string[]?)s.Provinces));
         foreach (var (database, provinces) in asked)
         {
-            await using var session = database.Commits.QuerySession();
-            rosters.AddRange((await session.ProvinceRostersAsync(provinces, cancellationToken)).Where(r => database.Holds(r.Id)));
+            try
+            {
+                await using var session = database.Commits.QuerySession();
+                // A roster left in a database the map no longer gives its province to is not the province's.
+                rosters.AddRange((await session.ProvinceRostersAsync(provinces, cancellationToken)).Where(r => databases.Of(r.Id) == database));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && skipWhen?.Invoke(database, ex) == true)
+            {
+            }
         }
         return [.. rosters.OrderBy(r => r.Id, StringComparer.Ordinal)];
     }

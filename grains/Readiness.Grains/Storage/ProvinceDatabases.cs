@@ -32,8 +32,7 @@ public sealed class ProvinceDatabaseSetting
 /// <param name="events">Its event tables.</param>
 /// <param name="commits">Its group commit.</param>
 /// <param name="provinces">The provinces it holds; null for the main database.</param>
-/// <param name="holds">Whether a province lives here by the map.</param>
-public sealed class ProvinceDatabase(string name, NpgsqlDataSource dataSource, EventStore events, GroupCommit commits, IReadOnlySet<string>? provinces, Func<string, bool> holds)
+public sealed class ProvinceDatabase(string name, NpgsqlDataSource dataSource, EventStore events, GroupCommit commits, IReadOnlySet<string>? provinces)
 {
     public string Name { get; } = name;
     public NpgsqlDataSource DataSource { get; } = dataSource;
@@ -44,12 +43,6 @@ public sealed class ProvinceDatabase(string name, NpgsqlDataSource dataSource, E
     public IReadOnlySet<string>? Provinces { get; } = provinces;
 
     public bool IsMain => Provinces is null;
-
-    /// <summary>
-    /// Whether the province lives here by the map. Rosters a database holds for a province mapped
-    /// elsewhere (left from before the province moved) are not its to show.
-    /// </summary>
-    public bool Holds(string provinceId) => holds(provinceId);
 }
 
 /// <summary>
@@ -73,7 +66,7 @@ public sealed class ProvinceDatabases : IAsyncDisposable
     /// <param name="telemetry">Where commits are counted.</param>
     public ProvinceDatabases(IDocumentStore store, NpgsqlDataSource main, GroupCommit mainCommits, IEnumerable<ProvinceDatabaseSetting> others, ReadinessTelemetry? telemetry = null)
     {
-        Main = new ProvinceDatabase(MainName, main, mainCommits.Events, mainCommits, null, province => !byProvince.ContainsKey(province));
+        Main = new ProvinceDatabase(MainName, main, mainCommits.Events, mainCommits, null);
         byName[MainName] = Main;
         List<ProvinceDatabase> all = [Main];
         foreach (var setting in others)
@@ -84,7 +77,7 @@ public sealed class ProvinceDatabases : IAsyncDisposable
             }
             var source = NpgsqlDataSource.Create(setting.Connection);
             var events = new EventStore(source, store);
-            var database = new ProvinceDatabase(setting.Name, source, events, new GroupCommit(events, store, telemetry, setting.Name), setting.Provinces.ToHashSet(StringComparer.Ordinal), setting.Provinces.Contains);
+            var database = new ProvinceDatabase(setting.Name, source, events, new GroupCommit(events, store, telemetry, setting.Name), setting.Provinces.ToHashSet(StringComparer.Ordinal));
             if (!byName.TryAdd(setting.Name, database))
             {
                 throw new InvalidOperationException($"Two databases are named '{setting.Name}' in Readiness:Databases.");

@@ -64,7 +64,7 @@ public sealed partial class RosterCheckpointer(
             try
             {
                 await using var session = database.Commits.QuerySession();
-                provinces.AddRange((await session.ProvinceIdsAsync(cancellationToken)).Where(database.Holds));
+                provinces.AddRange((await session.ProvinceIdsAsync(cancellationToken)).Where(province => databases.Of(province) == database));
             }
             catch (Exception ex) when (!database.IsMain && !cancellationToken.IsCancellationRequested)
             {

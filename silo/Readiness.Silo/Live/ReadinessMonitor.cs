@@ -120,25 +120,17 @@ public sealed partial class ReadinessMonitor : BackgroundService
 
     private async Task<IReadOnlyList<ProvinceGaugeSample>> SampleProvinces(CancellationToken cancellationToken)
     {
-        var samples = new List<ProvinceGaugeSample>();
-        foreach (var database in databases.All)
+        // One database away keeps the gauges of the others; its own provinces keep their last figures.
+        var away = new List<ProvinceDatabase>();
+        var rosters = await databases.ProvinceRostersAsync(null, cancellationToken, (database, ex) =>
         {
-            try
-            {
-                await using var session = database.Commits.QuerySession();
-                var rosters = await session.ProvinceRostersAsync(null, cancellationToken);
-                var now = clock.UtcNow;
-                samples.AddRange(rosters.Where(r => database.Holds(r.Id)).Select(r => r.ToView(policy, now))
-                    .Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count)));
-            }
-            // One database away keeps the gauges of the others; its own provinces keep their last figures.
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogSampleFailed($"{database.Name}: {ex.Message}");
-                samples.AddRange(provinces.Where(p => database.Holds(p.ProvinceId)));
-            }
-        }
-        return samples;
+            LogSampleFailed($"{database.Name}: {ex.Message}");
+            away.Add(database);
+            return true;
+        });
+        var now = clock.UtcNow;
+        return [.. rosters.Select(r => r.ToView(policy, now)).Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count)),
+            .. provinces.Where(p => away.Contains(databases.Of(p.ProvinceId)))];
     }
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);

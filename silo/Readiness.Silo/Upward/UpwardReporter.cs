@@ -103,7 +103,16 @@ public sealed partial class UpwardReporter : BackgroundService
         var month = local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         // The outbox and each province's report state live in the main database; the rosters in each province's own.
         await using var session = store.LightweightSession();
-        var rosters = (await RostersAsync(cancellationToken)).Where(r => r.Units.ContainsKey(r.Id)).ToList();
+        // A database beside the main one that is away is skipped until it is back: only its provinces' reports wait.
+        var rosters = (await databases.ProvinceRostersAsync(null, cancellationToken, (each, ex) =>
+        {
+            var away = !each.IsMain && UnavailableExceptionHandler.FaultOf(ex) is UnavailableExceptionHandler.Fault.Database;
+            if (away)
+            {
+                LogDatabaseAway(each.Name, ex.Message);
+            }
+            return away;
+        })).Where(r => r.Units.ContainsKey(r.Id)).ToList();
         var states = (await session.LoadManyAsync<UpwardReportState>(cancellationToken, rosters.Select(r => r.Id)))
             .ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var roster in rosters)
@@ -160,25 +169,6 @@ public sealed partial class UpwardReporter : BackgroundService
         }
         // The reports and the state that says they were made commit together, or neither does.
         await session.SaveChangesAsync(cancellationToken);
-    }
-
-    /// <summary>Every database's provinces; a database beside the main one that is away is skipped until it is back.</summary>
-    private async Task<List<ProvinceRoster>> RostersAsync(CancellationToken cancellationToken)
-    {
-        var rosters = new List<ProvinceRoster>();
-        foreach (var each in databases.All)
-        {
-            try
-            {
-                await using var read = each.Commits.QuerySession();
-                rosters.AddRange((await read.ProvinceRostersAsync(null, cancellationToken)).Where(r => each.Holds(r.Id)));
-            }
-            catch (Exception ex) when (!each.IsMain && UnavailableExceptionHandler.FaultOf(ex) is UnavailableExceptionHandler.Fault.Database)
-            {
-                LogDatabaseAway(each.Name, ex.Message);
-            }
-        }
-        return rosters;
     }
 
     private async Task<int> DeliverAsync(CancellationToken cancellationToken)
