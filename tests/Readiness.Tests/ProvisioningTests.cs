@@ -1,3 +1,6 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Npgsql;
 using Readiness.Tests.Infrastructure;
 
@@ -98,8 +101,42 @@ public class ProvisioningTests(SiloFixture silo)
     }
 
     [Fact]
-    public async Task The_server_listens_on_loopback_only()
+    public async Task The_project_s_PostgreSQL_listens_on_loopback_only()
     {
         Assert.Equal("127.0.0.1", await silo.Database.ScalarTextAsync("SHOW listen_addresses"));
     }
+
+    /// <summary>
+    /// The built silo run as an operator runs it, with the <c>Urls</c> its appsettings.json ships; only
+    /// the port is swapped for a free one, so that the test runs beside a silo on the shipped port.
+    /// </summary>
+    [Fact]
+    public async Task The_HTTP_API_listens_on_loopback_only_with_the_shipped_settings()
+    {
+        var appsettings = Path.Combine(PostgresCluster.RepositoryRoot, "silo", "Readiness.Silo", "appsettings.json");
+        using var shipped = JsonDocument.Parse(await File.ReadAllTextAsync(appsettings, TestContext.Current.CancellationToken));
+        Assert.True(shipped.RootElement.TryGetProperty("Urls", out var urls), $"{appsettings} ships no Urls");
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("loopback");
+        var process = new SiloProcess(1, database, $"loopback-{Guid.NewGuid():N}"[..20], urls: port => OnPort(urls.GetString()!, port));
+        try
+        {
+            process.Start();
+            await process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+
+            var bound = ListeningSockets.Of(process.Pid!.Value);
+            var described = string.Join(", ", bound);
+            Assert.True(bound.Any(endpoint => endpoint.Port == process.HttpPort), $"The HTTP API is not among what the silo listens on: {described}");
+            Assert.True(bound.All(endpoint => IPAddress.IsLoopback(endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address)),
+                $"With the shipped Urls '{urls.GetString()}' the silo listens beyond loopback: {described}");
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    /// <summary>Each of the semicolon-separated URLs with its port replaced, its scheme and host kept as written ('*' and '+' included).</summary>
+    private static string OnPort(string urls, int port) =>
+        string.Join(';', urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(url => Regex.Replace(url, @"^(?<start>[a-z]+://(\[[^\]]*\]|[^:/]+))(:\d+)?", m => $"{m.Groups["start"].Value}:{port}")));
 }

@@ -197,7 +197,8 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
 /// <param name="database">Its main database.</param>
 /// <param name="clusterId">The Orleans cluster it joins.</param>
 /// <param name="settings">Environment settings beyond the usual ones (Readiness__Databases__0__Name=..., say).</param>
-public sealed class SiloProcess(int number, TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? settings = null)
+/// <param name="urls">The <c>Urls</c> setting for the HTTP port the silo is given; http://127.0.0.1 on it by default.</param>
+public sealed class SiloProcess(int number, TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? settings = null, Func<int, string>? urls = null)
 {
     private readonly int httpPort = LoopbackPorts.Next(), siloPort = LoopbackPorts.Next(), gatewayPort = LoopbackPorts.Next();
     private readonly StringBuilder log = new();
@@ -206,6 +207,7 @@ public sealed class SiloProcess(int number, TestDatabase database, string cluste
     public int Number => number;
     public int? Pid => process is { HasExited: false } p ? p.Id : null;
     public int SiloPort => siloPort;
+    public int HttpPort => httpPort;
 
     /// <summary>
     /// What this silo's PostgreSQL sessions call themselves (pg_stat_activity.application_name), so
@@ -229,7 +231,7 @@ public sealed class SiloProcess(int number, TestDatabase database, string cluste
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = "Production",
-            ["Urls"] = $"http://127.0.0.1:{httpPort}",
+            ["Urls"] = urls?.Invoke(httpPort) ?? $"http://127.0.0.1:{httpPort}",
             ["ConnectionStrings__Readiness"] = new Npgsql.NpgsqlConnectionStringBuilder(database.AppConnectionString) { ApplicationName = ApplicationName }.ConnectionString,
             ["Readiness__Orleans__ClusterId"] = clusterId,
             ["Readiness__Orleans__AdvertisedAddress"] = "127.0.0.1",
