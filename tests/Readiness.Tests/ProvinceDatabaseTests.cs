@@ -172,6 +172,9 @@ public sealed class ProvinceDatabaseTests(TwoDatabaseSilo silo) : IClassFixture<
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         }
 
+        // The rebuild reads the events the daemon has settled (its high-water mark) and leaves any later
+        // ones to it: wait until it has settled and projected every event, or the rebuild has fewer to read.
+        Assert.NotNull(await silo.Second.RosterCatchesUpAsync(TimeSpan.FromSeconds(30)));
         var before = await Get<ProvinceReadinessView>($"/api/provinces/{second}/readiness");
         using var started = await silo.Http.PostAsync(new Uri($"/api/admin/projections/rebuild?database={TwoDatabaseSilo.SecondName}", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
