@@ -31,11 +31,13 @@ public class ProvisioningTests(SiloFixture silo)
         {
             Assert.True(started.ExitCode == 0, started.Stderr);
             var superuser = Setting(started.Stdout, "ConnectionStrings__ReadinessSuperuser");
-            Assert.NotEqual(new NpgsqlConnectionStringBuilder(Setting(first.Stdout, "ConnectionStrings__Readiness")).Port, new NpgsqlConnectionStringBuilder(superuser).Port);
-            await using var connection = new NpgsqlConnection(superuser);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT current_setting('data_directory')", connection);
-            Assert.Contains($"postgres-2{Path.DirectorySeparatorChar}data", (string)(await command.ExecuteScalarAsync())!, StringComparison.Ordinal);
+            var firstSuperuser = Setting(first.Stdout, "ConnectionStrings__ReadinessSuperuser");
+            Assert.NotEqual(new NpgsqlConnectionStringBuilder(firstSuperuser).Port, new NpgsqlConnectionStringBuilder(superuser).Port);
+            // Its own data: wherever the script keeps it (inside the checkout, or outside it for a private clone), not the first's.
+            var secondData = await DataDirectory(superuser);
+            Assert.NotEqual(await DataDirectory(firstSuperuser), secondData);
+            var status = await PostgresCluster.RunScriptAsync("status", "--cluster", "2");
+            Assert.Contains($"data in {secondData}", status.Stderr, StringComparison.Ordinal);
         }
         finally
         {
@@ -47,6 +49,14 @@ public class ProvisioningTests(SiloFixture silo)
         var refused = await PostgresCluster.RunScriptAsync("status", "--cluster", "x");
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("--cluster takes a number", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> DataDirectory(string superuser)
+    {
+        await using var connection = new NpgsqlConnection(superuser);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('data_directory')", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     private static string Setting(string output, string name) =>
