@@ -115,6 +115,18 @@ without_inherited_fds() {
 
 port_taken() { (: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Every checkout's clusters choose their ports under one lock, held until the chosen port is listened
+# on: otherwise two starting at once (a test run's second cluster and a newcomer's clone, say) both see
+# the same port free and the later pg_ctl fails. In /tmp, which every checkout and user shares; opened
+# for reading when it exists, for a sticky /tmp refuses an O_CREAT open of another user's file.
+ports_lock=/tmp/readiness-pg-ports.lock
+hold_ports_lock() {
+  [ -e "$ports_lock" ] || (umask 000 && : >>"$ports_lock") 2>/dev/null || true
+  exec 8<"$ports_lock"
+  flock 8
+}
+release_ports_lock() { flock -u 8; exec 8<&-; }
+
 free_port_after() {
   local candidate
   for candidate in $(seq $(($1 + 1)) $(($1 + 100))); do
@@ -199,12 +211,14 @@ start() {
     port=$(running_port)
     say "already running on 127.0.0.1:$port"
   else
+    hold_ports_lock
     if port_taken "$port"; then
       local wanted=$port
       port=$(free_port_after "$port") || die "port $wanted on 127.0.0.1 is taken, and so are the hundred after it; choose one with READINESS_PG_PORT=..."
       say "port $wanted on 127.0.0.1 is taken by another server (another checkout's cluster?); using $port"
     fi
     without_inherited_fds pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
+    release_ports_lock
     say "started on 127.0.0.1:$port"
   fi
   echo "$port" >"$state/port"
@@ -224,7 +238,10 @@ restart() {
   ensure_os_user
   bin=$(find_bin) && is_running || die "not running; start it first"
   port=$(running_port)
+  # The port is free for a moment while the server restarts: no other cluster may choose it then.
+  hold_ports_lock
   without_inherited_fds pg_ctl_ restart -m fast -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not come back; see $log"; }
+  release_ports_lock
   say "restarted on 127.0.0.1:$port"
 }
 
