@@ -1,13 +1,40 @@
 #!/usr/bin/env bash
 # Runs every test: domain rules without a cluster, then grains, projections, the HTTP API, the client,
 # provisioning and the dashboard in headless Chromium, on the project's own PostgreSQL (started, and
-# installed if missing, on the way; Chromium likewise).
+# installed if missing, on the way; Chromium likewise). Every cluster of this checkout that the run
+# started, the tests' own included, is stopped when it ends; one that ran before it keeps running.
 # Ends with one line: tests: N passed, N failed, N skipped.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+
+# This checkout's clusters: the project's own (where postgres.sh keeps it), the Nth ones beside it,
+# and those the fault tests start under .local for themselves.
+clusters() {
+  local main state
+  main=$(realpath -s "${READINESS_PG_STATE:-.local/postgres}")
+  for state in "$main" "$main"-* "$PWD/.local/postgres" "$PWD/.local/postgres"-*; do
+    if [ -e "$state" ]; then printf '%s\n' "$state"; fi
+  done | sort -u
+}
+running_clusters() {
+  local state
+  clusters | while IFS= read -r state; do
+    if READINESS_PG_STATE=$state infra/postgres.sh status 2>/dev/null; then printf '%s\n' "$state"; fi
+  done
+}
+# A test run that starts a server stops it when it ends, and leaves running what ran before it.
+running_before=$(running_clusters)
+stop_what_the_run_started() {
+  local state
+  running_clusters | while IFS= read -r state; do
+    if ! grep -qxF "$state" <<<"$running_before"; then READINESS_PG_STATE=$state infra/postgres.sh stop; fi
+  done
+}
+trap 'stop_what_the_run_started; rm -f "$log"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 summary() {
   local total failed passed skipped
