@@ -131,7 +131,7 @@ public class ConfiguredSiloTests(ConfiguredSiloFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_duty_handover_reminder_fires_through_Orleans_and_the_alert_reaches_the_view()
+    public async Task The_duty_handover_reminder_fires_through_Orleans_and_its_one_alert_reaches_the_view()
     {
         var now = DateTimeOffset.UtcNow;
         var province = await Province(now.AddDays(-2));
@@ -166,6 +166,11 @@ public class ConfiguredSiloTests(ConfiguredSiloFixture fixture) : IClassFixture<
         var history = await fixture.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?post={post}&kind=DutyHandoverOverdue", UriKind.Relative), SiloFixture.Json);
         var alert = Assert.Single(history!.Events);
         Assert.Equal($"{AuditContext.System}:{DutyPostGrain.HandoverWatch}", alert.RecordedBy);
+        // Three more ticks find the same shift still overdue: it is alerted once, not once per tick.
+        await Task.Delay(ConfiguredSiloFixture.WatchPeriod * 3 + TimeSpan.FromSeconds(1));
+        var later = await fixture.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?post={post}&kind=DutyHandoverOverdue", UriKind.Relative), SiloFixture.Json);
+        Assert.True(later!.Events.Count == 1,
+            $"{later.Events.Count} overdue alerts for one shift after {(ConfiguredSiloFixture.WatchPeriod * 3 + TimeSpan.FromSeconds(1)).TotalSeconds} s more of ticks every {ConfiguredSiloFixture.WatchPeriod.TotalSeconds} s.");
         Assert.Equal(1, await fixture.Database.ScalarAsync(
             "SELECT count(*) FROM orleans_reminders WHERE remindername = @name AND grainid LIKE @grain AND period = @period",
             ("name", DutyPostGrain.HandoverWatch), ("grain", $"%{post}%"), ("period", (long)ConfiguredSiloFixture.WatchPeriod.TotalMilliseconds)));

@@ -33,6 +33,12 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
     /// </summary>
     private const double ServedShare = 0.5;
 
+    /// <summary>
+    /// When, into the outage, the main database's head is read that its roster must reach before the other
+    /// database is back: past any batch the daemon had begun before the stop, with half the outage left to reach it.
+    /// </summary>
+    private static readonly TimeSpan OutageHeadAfter = TimeSpan.FromSeconds(7);
+
     public sealed class TwoDatabaseProcess : IAsyncLifetime
     {
         private PostgresCluster? secondCluster;
@@ -99,14 +105,22 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
         var clients = loads.SelectMany(load => Enumerable.Range(0, 2).Select(n => Task.Run(() => load.RunClientAsync(n, clock, stop.Token)))).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var before = clock.Elapsed;
+        var mainHeadAtStop = await fixture.Main.HeadAsync();
         await fixture.SecondCluster.StopAsync();
         var stoppedAt = clock.Elapsed;
-        // The main database's daemon keeps projecting while the other database is away.
-        var mainCaughtUpDuringOutage = await fixture.Main.RosterCatchesUpAsync(TimeSpan.FromSeconds(10));
+        // How long until a moment of the outage; nothing once it has passed.
+        TimeSpan Left(TimeSpan intoOutage) => TimeSpan.FromTicks(Math.Max(0, (intoOutage - (clock.Elapsed - stoppedAt)).Ticks));
         // The silo stays ready, degraded, and names the database that is away.
         using var readyDuringOutage = await http.GetAsync(silo.Url("/health/ready"));
         var readyBody = await readyDuringOutage.Content.ReadAsStringAsync();
-        await Task.Delay(Outage - (clock.Elapsed - stoppedAt));
+        // The main database's daemon keeps projecting while the other database is away: what the main
+        // province appended well into the outage, not only what it had before, is projected before the
+        // other database is back.
+        await Task.Delay(Left(OutageHeadAfter));
+        var mainHeadDuringOutage = await fixture.Main.HeadAsync();
+        var mainHeadReadAt = clock.Elapsed;
+        var mainProjectedDuringOutage = await fixture.Main.RosterCatchesUpAsync(Left(Outage), mainHeadDuringOutage);
+        await Task.Delay(Left(Outage));
         await fixture.SecondCluster.StartAgainAsync();
         var backAt = clock.Elapsed;
         Npgsql.NpgsqlConnection.ClearAllPools();
@@ -133,7 +147,7 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
                 $"| {provinces[i].Name} | {provinces[i].Label} | {audit.Sent} | {audit.Acknowledged} | {audit.Refused} | {audit.Lost} | {audit.Doubled} | {load.RetryAftersText()} |");
         }
         report
-            .AppendLine(CultureInfo.InvariantCulture, $"main province: {mainRateBefore:F1} acks/s before, {mainRateDuring:F1} acks/s while the other database was away; its roster caught up during the outage: {(mainCaughtUpDuringOutage is { } m ? $"in {m.TotalSeconds:F2} s" : "no")}")
+            .AppendLine(CultureInfo.InvariantCulture, $"main province: {mainRateBefore:F1} acks/s before, {mainRateDuring:F1} acks/s while the other database was away; its head at the stop: seq {mainHeadAtStop}, {(mainHeadReadAt - stoppedAt).TotalSeconds:F1} s into the outage: seq {mainHeadDuringOutage}; its roster reached that {(mainProjectedDuringOutage is { } m ? $"{m.TotalSeconds:F2} s later, before the other database was back" : "not before the other database was back")}")
             .AppendLine(CultureInfo.InvariantCulture, $"second province: {secondRateBefore:F1} acks/s before, {secondRateDuring:F1} acks/s while its database was away (each client resends its command when told, and sends no other meanwhile); roster caught up {(secondConverged is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended; view {(int)secondView.StatusCode}")
             .AppendLine(CultureInfo.InvariantCulture, $"/health/ready during the outage: {(int)readyDuringOutage.StatusCode} {readyBody}")
             .AppendLine(CultureInfo.InvariantCulture, $"unclear answers: main {mainLoad.Unclear.Count}, second {secondLoad.Unclear.Count}{(secondLoad.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", secondLoad.Unclear.Take(3)))}; hangs: {mainLoad.Hangs + secondLoad.Hangs}")
@@ -149,7 +163,8 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
         Assert.True(mainLoad.RetryAfters.IsEmpty, $"The main database's province met 503s while only the other database was away.\n{text}");
         Assert.True(mainRateBefore >= 5, text);
         Assert.True(mainRateDuring >= ServedShare * mainRateBefore, text);
-        Assert.True(mainCaughtUpDuringOutage is not null, text);
+        Assert.True(mainHeadDuringOutage > mainHeadAtStop, $"The main province appended nothing during the outage, so its projection then says nothing.\n{text}");
+        Assert.True(mainProjectedDuringOutage is not null, $"The main province's roster did not reach seq {mainHeadDuringOutage}, its head {(mainHeadReadAt - stoppedAt).TotalSeconds:F1} s into the other database's outage, before that database was back.\n{text}");
         Assert.True(readyDuringOutage.StatusCode == HttpStatusCode.OK && readyBody.Contains("Degraded", StringComparison.Ordinal)
             && readyBody.Contains("second", StringComparison.Ordinal), text);
         Assert.True(secondLoad.RetryAfters.ContainsKey("2"), $"The stopped database's province was not told to come back.\n{text}");

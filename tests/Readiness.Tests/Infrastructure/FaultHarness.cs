@@ -34,6 +34,8 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
     public ConcurrentDictionary<string, CommandAccepted> Acknowledged { get; } = new(StringComparer.Ordinal);
     /// <summary>Commands whose last answer was a documented refusal (a problem document): finished, and nothing appended.</summary>
     public ConcurrentDictionary<string, int> RefusedFinally { get; } = new(StringComparer.Ordinal);
+    /// <summary>The first few of those refusals as answered, to name in a failure: every command the load sends is valid.</summary>
+    public ConcurrentQueue<string> RefusalsSeen { get; } = new();
     /// <summary>Commands still without an outcome when their time to retry ran out.</summary>
     public ConcurrentQueue<string> GivenUp { get; } = new();
     public ConcurrentDictionary<string, int> Refusals { get; } = new(StringComparer.Ordinal);
@@ -113,6 +115,10 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
                 if (problem && DocumentedRefusals.Contains(status))
                 {
                     RefusedFinally[commandId] = status;
+                    if (RefusalsSeen.Count < 5)
+                    {
+                        RefusalsSeen.Enqueue($"{route} {commandId} on silo {silo.Number}: {status} {ProblemText(body)}");
+                    }
                     return;
                 }
             }
@@ -146,6 +152,12 @@ public sealed class CommandLoad(HttpClient http, IReadOnlyList<SiloProcess> silo
             }
         }
         GivenUp.Enqueue(commandId);
+    }
+
+    private static string ProblemText(string body)
+    {
+        var problem = JsonNode.Parse(body);
+        return $"{problem?["title"]?.GetValue<string>()} {problem?["detail"]?.GetValue<string>()}".Trim();
     }
 
     /// <summary>Commands first sent in [from, to), and how many of them were acknowledged.</summary>
@@ -447,11 +459,11 @@ public static class FaultChecks
 
 /// <summary>
 /// The store after a fault, for every command the load sent: each acknowledged one stored exactly
-/// once, in the stream and at the version its answer named; each refused one not stored; none left
-/// without an outcome; and every stream whole.
+/// once, in the stream and at the version its answer named; none refused (each is valid), and a refused
+/// one not stored; none left without an outcome; and every stream whole.
 /// </summary>
 public sealed record StoreAudit(int Sent, int Acknowledged, int Refused, int Unresolved, int Lost, int Doubled, int Misplaced, int RefusedButStored,
-    long BrokenStreams, long StreamsOff, long Streams, long Head, long Tombstones, string? Broken, string? Examples)
+    long BrokenStreams, long StreamsOff, long Streams, long Head, long Tombstones, string? Broken, string? Examples, string RefusalsSeen)
 {
     public static async Task<StoreAudit> TakeAsync(TestDatabase database, CommandLoad load)
     {
@@ -509,7 +521,7 @@ public sealed record StoreAudit(int Sent, int Acknowledged, int Refused, int Unr
             WHERE e.n <> e.hi OR e.d <> e.n OR e.lo <> 1 OR s.version IS DISTINCT FROM e.hi
             """);
         return new StoreAudit(sent.Length, acknowledged.Length, load.RefusedFinally.Count, unresolved, lost, doubled, misplaced, refusedButStored,
-            brokenStreams, streamsOff, streams, head, tombstones, broken, examples.Count == 0 ? null : string.Join("; ", examples));
+            brokenStreams, streamsOff, streams, head, tombstones, broken, examples.Count == 0 ? null : string.Join("; ", examples), string.Join("; ", load.RefusalsSeen));
     }
 
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
@@ -523,6 +535,8 @@ public sealed record StoreAudit(int Sent, int Acknowledged, int Refused, int Unr
     {
         report = $"{report}\n{this}";
         Assert.True(Sent == Acknowledged + Refused, report);
+        // The load sends only valid commands to units that exist: a fault may delay an answer, never turn it into a refusal.
+        Assert.True(Refused == 0, $"{Refused} of the load's valid commands were refused, first: {RefusalsSeen}\n{report}");
         Assert.True(Unresolved == 0, report);
         Assert.True(Lost == 0, report);
         Assert.True(Doubled == 0, report);

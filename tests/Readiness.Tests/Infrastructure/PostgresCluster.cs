@@ -156,23 +156,25 @@ public sealed class TestDatabase(string name, string app, string owner, string s
 
     public Task<long> CountAllEventsAsync() => ScalarAsync("SELECT count(*) FROM readiness.mt_events");
 
+    /// <summary>The highest event sequence stored.</summary>
+    public Task<long> HeadAsync() => ScalarAsync("SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events");
+
     /// <summary>Draws a number from the event sequence that no event will carry: what a refused or rolled-back append leaves behind.</summary>
     public Task<long> LeaveSequenceHoleAsync() => ScalarAsync("SELECT nextval('readiness.mt_events_sequence')");
 
     /// <summary>
-    /// How long until the province roster has applied every event stored when the call began; null
-    /// when it has not within <paramref name="patience"/>. A failed query (the database restarting)
-    /// is tried again.
+    /// How long until the province roster has applied every event up to <paramref name="head"/> (by
+    /// default, every event stored when the call began); null when it has not within <paramref name="patience"/>.
+    /// A failed query (the database restarting) is tried again.
     /// </summary>
-    public async Task<TimeSpan?> RosterCatchesUpAsync(TimeSpan patience)
+    public async Task<TimeSpan?> RosterCatchesUpAsync(TimeSpan patience, long? head = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        long? head = null;
         while (clock.Elapsed < patience)
         {
             try
             {
-                head ??= await ScalarAsync("SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events");
+                head ??= await HeadAsync();
                 if (await ScalarAsync("SELECT coalesce(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'") >= head)
                 {
                     return clock.Elapsed;
