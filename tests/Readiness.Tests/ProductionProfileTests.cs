@@ -58,6 +58,30 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
     }
 
     [Fact]
+    public async Task Secrets_mounted_as_files_start_a_production_silo_with_none_in_its_environment()
+    {
+        var directory = Directory.CreateTempSubdirectory("readiness-secrets-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "ConnectionStrings__Readiness"), silo.Database.AppConnectionString);
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "Readiness__Auth__SigningKey"), ProductionSilo.Secret);
+
+            var (ready, output) = await silo.StartUntilReadyAsync(new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Readiness"] = "",
+                ["Readiness__Auth__SigningKey"] = "",
+                ["Readiness__SecretsDirectory"] = directory.FullName,
+            });
+
+            Assert.True(ready, output);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_production_silo_answers_over_HTTPS_and_tells_browsers_to_stay_there()
     {
         using var http = silo.Client(token: null);
@@ -214,7 +238,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
     /// <summary>One production silo as a process of its own, over HTTPS on loopback, with a certificate made for the run.</summary>
     public sealed class ProductionSilo : IAsyncLifetime
     {
-        private const string Secret = "production-profile-test-key-0123456789abcdef";
+        public const string Secret = "production-profile-test-key-0123456789abcdef";
         private readonly StringBuilder output = new();
         private readonly int httpsPort = LoopbackPorts.Next();
         private readonly DirectoryInfo secrets = Directory.CreateTempSubdirectory("readiness-production-");
@@ -281,6 +305,44 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
             lock (log)
             {
                 return (other.ExitCode, log.ToString());
+            }
+        }
+
+        /// <summary>Another silo with the same files and some settings changed, until it is ready (true) or a minute has passed; then it is stopped.</summary>
+        public async Task<(bool Ready, string Output)> StartUntilReadyAsync(IReadOnlyDictionary<string, string> changes)
+        {
+            var log = new StringBuilder();
+            var environment = Environment(changes);
+            var port = LoopbackPorts.Next();
+            environment["Urls"] = $"https://127.0.0.1:{port}";
+            environment["Readiness__Orleans__SiloPort"] = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture);
+            environment["Readiness__Orleans__GatewayPort"] = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture);
+            environment["Readiness__Orleans__ClusterId"] = $"production-other-{port}";
+            using var other = Start(environment, log);
+            using var http = Client(token: null);
+            var clock = Stopwatch.StartNew();
+            var ready = false;
+            while (!ready && !other.HasExited && clock.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri($"https://127.0.0.1:{port}/health/ready"));
+                    ready = response.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+                await Task.Delay(200);
+            }
+            if (!other.HasExited)
+            {
+                other.Kill(entireProcessTree: true);
+            }
+            await other.WaitForExitAsync(CancellationToken.None);
+            lock (log)
+            {
+                return (ready, log.ToString());
             }
         }
 
