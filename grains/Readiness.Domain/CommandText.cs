@@ -12,8 +12,11 @@ public readonly record struct TextField(string Name, string? Value, bool Prose =
 /// The one rule for the text of every command, checked at the HTTP route and again where the
 /// command reaches its grain: no control character (Unicode category Cc: U+0000–U+001F and
 /// U+007F–U+009F), except that prose fields may hold tab, line feed and carriage return; and no
-/// unpaired UTF-16 surrogate. PostgreSQL's jsonb cannot hold U+0000 at all, and the rest would end
-/// up in audit exports, CSVs and terminals, where they hide or forge what was recorded.
+/// unpaired UTF-16 surrogate; and no invisible format character (Unicode category Cf, such as
+/// U+202E RIGHT-TO-LEFT OVERRIDE or U+200B ZERO WIDTH SPACE). PostgreSQL's jsonb cannot hold U+0000
+/// at all, and the rest would end up in audit exports, CSVs and terminals, where they hide or forge
+/// what was recorded: a name can be made to read backwards, or two names that look alike differ.
+/// Vietnamese needs none of them.
 /// </summary>
 public static class CommandText
 {
@@ -40,6 +43,10 @@ public static class CommandText
                 return $"{field} holds the control character U+{(int)c:X4} at position {i}; remove it ("
                     + (prose ? "only tab, line feed and carriage return may stand in this text" : "this field is one line of text without control characters")
                     + ").";
+            }
+            else if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                return $"{field} holds the invisible format character U+{(int)c:X4} at position {i}; remove it (it changes how the text is shown, not what it says).";
             }
         }
         return null;

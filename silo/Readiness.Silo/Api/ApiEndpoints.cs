@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Readiness.Contracts;
 using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Hosting;
@@ -16,10 +17,16 @@ public static class ApiEndpoints
     public static WebApplication MapReadinessApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        if (!app.Environment.IsDevelopment())
+        {
+            // Browsers that once reached the silo over HTTPS never fall back to plain HTTP, where a token could be read.
+            app.UseHsts();
+        }
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseReadinessSecurity();
+        app.UseMomentBounds();
 
         // What orchestrators and integrators need before they hold a token.
         app.MapOpenApi().AllowAnonymous();
@@ -50,13 +57,19 @@ public static class ApiEndpoints
         return app;
     }
 
+    /// <summary>
+    /// Orchestrators need only each check's status, and ask without a token. Why a check failed names
+    /// databases, provinces, the silo's address and PostgreSQL's own error text: an administrator over
+    /// the whole store sees that, nobody else.
+    /// </summary>
     private static Task WriteHealth(HttpContext context, HealthReport report)
     {
+        var details = context.User.IsInRole(Access.Admin) && Access.CoversEverything(context.User.Scopes());
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = details ? e.Value.Description : null }),
         }));
     }
 }

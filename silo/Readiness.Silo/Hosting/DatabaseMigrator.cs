@@ -28,6 +28,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
+        builder.Configuration.AddSecretFiles();
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILogger<DatabaseMigrator>>();
         var owner = builder.Configuration.GetConnectionString("ReadinessOwner");

@@ -28,6 +28,8 @@ public static class SiloHostExtensions
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
+        configuration.AddSecretFiles();
+        ProductionProfile.EnsureComplete(configuration, builder.Environment);
         services.AddOptions<ReadinessOptions>().Bind(configuration.GetSection(ReadinessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new ReadinessOptions();
         var connectionString = configuration.GetRequiredConnectionString("Readiness");

@@ -27,9 +27,14 @@ internal static class LiveRoutes
             .Produces<IReadOnlyList<ProjectionLag>>();
     }
 
-    private static async Task Stream(string provinceId, HttpContext context, ProvinceLiveFeed feed)
+    private static async Task Stream(string provinceId, HttpContext context, ProvinceLiveFeed feed, TokenRevocations revocations, TimeProvider clock)
     {
-        var cancellationToken = context.RequestAborted;
+        // The token was checked once, when the stream opened; a stream outlives that check by hours, so it
+        // ends as soon as the token is revoked or expires, as the next request with it would be refused.
+        using var tokenLapsed = new CancellationTokenSource();
+        using var watch = WatchToken(context, revocations, clock, tokenLapsed);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, tokenLapsed.Token);
+        var cancellationToken = linked.Token;
         var (reader, unsubscribe) = await feed.SubscribeAsync(provinceId, cancellationToken);
         try
         {
@@ -71,11 +76,34 @@ internal static class LiveRoutes
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or its token lapsed: either way the stream ends here.
         }
         finally
         {
             unsubscribe();
         }
+    }
+
+    /// <summary>How often an open stream looks whether its token is still good: within this of a revocation, it ends.</summary>
+    public static readonly TimeSpan TokenCheck = TimeSpan.FromMilliseconds(500);
+
+    private static ITimer WatchToken(HttpContext context, TokenRevocations revocations, TimeProvider clock, CancellationTokenSource lapsed)
+    {
+        var tokenId = context.User.FindFirst(TokenIssuer.TokenIdClaim)?.Value ?? string.Empty;
+        var expires = long.TryParse(context.User.FindFirst("exp")?.Value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.MinValue;
+        return clock.CreateTimer(_ =>
+        {
+            if (revocations.IsRevoked(tokenId) || clock.GetUtcNow() >= expires)
+            {
+                try
+                {
+                    lapsed.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The stream ended between the tick and the check.
+                }
+            }
+        }, null, TokenCheck, TokenCheck);
     }
 }

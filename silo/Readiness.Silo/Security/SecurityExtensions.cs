@@ -107,6 +107,13 @@ public static partial class SecurityExtensions
                     .ExecuteAsync(context.HttpContext);
             };
         });
+        // Outside Development every listener off loopback is HTTPS (ProductionProfile); a browser told so once
+        // never tries plain HTTP again. Loopback is not exempt: behind a proxy on the same host it is the proxy's name that counts.
+        services.AddHsts(hsts =>
+        {
+            hsts.MaxAge = TimeSpan.FromDays(365);
+            hsts.ExcludedHosts.Clear();
+        });
         services.AddSingleton<TokenRevocations>();
         services.AddHostedService(provider => provider.GetRequiredService<TokenRevocations>());
         services.AddHostedService<DevelopmentToken>();

@@ -12,6 +12,9 @@ public sealed class IssuedToken
     public List<string> Scopes { get; set; } = [];
     public List<string> Roles { get; set; } = [];
     public string MintedBy { get; set; } = string.Empty;
+
+    /// <summary>The id of the token that minted this one, so that revoking it revokes this one too; null when that token was not minted here.</summary>
+    public string? MintedByTokenId { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
@@ -34,15 +37,33 @@ public sealed partial class TokenRevocations(IDocumentStore store, TimeProvider 
 
     public bool IsRevoked(string tokenId) => revoked.Contains(tokenId);
 
-    /// <summary>Records a revocation in the store and applies it here at once.</summary>
-    public async Task RevokeAsync(IssuedToken token, string revokedBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a revocation in the store and applies it here at once, to the token and to every token
+    /// minted with it, however many hands down: an administrator removed takes what it handed out along.
+    /// </summary>
+    /// <returns>The ids of the minted tokens revoked with it.</returns>
+    public async Task<IReadOnlyList<string>> RevokeAsync(IssuedToken token, string revokedBy, CancellationToken cancellationToken)
     {
-        token.RevokedAt ??= clock.GetUtcNow();
-        token.RevokedBy ??= revokedBy;
+        var now = clock.GetUtcNow();
         await using var session = store.LightweightSession();
-        session.Store(token);
+        var all = new List<IssuedToken> { token };
+        var minters = new List<string> { token.Id };
+        while (minters.Count > 0)
+        {
+            var minted = await session.Query<IssuedToken>().Where(t => t.MintedByTokenId != null && minters.Contains(t.MintedByTokenId)).ToListAsync(cancellationToken);
+            minted = [.. minted.Where(t => all.TrueForAll(seen => seen.Id != t.Id))];
+            all.AddRange(minted);
+            minters = [.. minted.Select(t => t.Id)];
+        }
+        foreach (var each in all)
+        {
+            each.RevokedAt ??= now;
+            each.RevokedBy ??= each == token ? revokedBy : $"{revokedBy} (with {token.Id})";
+            session.Store(each);
+        }
         await session.SaveChangesAsync(cancellationToken);
-        revoked = new HashSet<string>(revoked.Append(token.Id), StringComparer.Ordinal);
+        revoked = new HashSet<string>(revoked.Concat(all.Select(t => t.Id)), StringComparer.Ordinal);
+        return [.. all.Skip(1).Select(t => t.Id)];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

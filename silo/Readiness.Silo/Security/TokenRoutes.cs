@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Security;
 
@@ -11,7 +12,7 @@ internal static class TokenRoutes
     {
         var tokens = routes.MapGroup("/api/admin/tokens").WithTags("Admin").RequireAuthorization(Policies.Administer).Reads(ResourceScope.CallersOwn);
 
-        tokens.MapPost(string.Empty, async (TokenRequest request, HttpContext http, TokenIssuer issuer, IDocumentStore store, IOptions<AuthOptions> options, CancellationToken cancellationToken) =>
+        tokens.MapPost(string.Empty, async (TokenRequest request, HttpContext http, TokenIssuer issuer, IDocumentStore store, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken) =>
             {
                 var problems = new List<string>();
                 if (string.IsNullOrWhiteSpace(request.Subject) || request.Subject.Length > 200)
@@ -21,6 +22,10 @@ internal static class TokenRoutes
                 else if (CommandText.Problem(request.Subject, "subject") is { } subjectProblem)
                 {
                     problems.Add(subjectProblem);
+                }
+                else if (IsReserved(request.Subject))
+                {
+                    problems.Add($"subject '{request.Subject}' is reserved: events the silo records itself (reminders, the demo) are recorded by '{AuditContext.System}', and no person's token may pass for it.");
                 }
                 if (request.Scopes is not { Count: > 0 } || request.Scopes.Any(s => s != Access.Everywhere && UnitPath.Problem(s) is not null))
                 {
@@ -33,6 +38,12 @@ internal static class TokenRoutes
                 if (request.Hours <= 0 || request.Hours > options.Value.MaxTokenHours)
                 {
                     problems.Add($"hours is more than 0 and at most {options.Value.MaxTokenHours}.");
+                }
+                else if (ExpiresAt(http.User) is { } minterExpires && clock.GetUtcNow().AddHours(request.Hours) > minterExpires)
+                {
+                    // Otherwise a short-lived administrator's token could hand out access that outlives it by a month.
+                    var left = Math.Max(0, Math.Floor((minterExpires - clock.GetUtcNow()).TotalHours * 100) / 100);
+                    problems.Add($"hours is at most {left.ToString(System.Globalization.CultureInfo.InvariantCulture)}: a token may not outlive the token that mints it, and yours expires at {minterExpires:yyyy-MM-ddTHH:mm:ssZ}.");
                 }
                 if (problems.Count > 0)
                 {
@@ -56,7 +67,8 @@ internal static class TokenRoutes
                     session.Store(new IssuedToken
                     {
                         Id = minted.TokenId, Subject = request.Subject, Scopes = [.. request.Scopes!], Roles = [.. request.Roles!.Distinct()],
-                        MintedBy = minter, IssuedAt = minted.ExpiresAt.AddHours(-request.Hours), ExpiresAt = minted.ExpiresAt,
+                        MintedBy = minter, MintedByTokenId = http.User.FindFirst(TokenIssuer.TokenIdClaim)?.Value,
+                        IssuedAt = minted.ExpiresAt.AddHours(-request.Hours), ExpiresAt = minted.ExpiresAt,
                     });
                     await session.SaveChangesAsync(cancellationToken);
                 }
@@ -82,19 +94,32 @@ internal static class TokenRoutes
                 {
                     return ResourceScopes.Forbidden(http, $"The token reaches '{outside}', which your token does not cover; only an administrator over all its scopes may revoke it.");
                 }
-                await revocations.RevokeAsync(token, http.User.Name(), cancellationToken);
-                return Results.Ok(new RevokedToken(token.Id, token.Subject, token.RevokedAt!.Value, token.RevokedBy!));
+                var minted = await revocations.RevokeAsync(token, http.User.Name(), cancellationToken);
+                return Results.Ok(new RevokedToken(token.Id, token.Subject, token.RevokedAt!.Value, token.RevokedBy!, minted));
             })
             .WithName("RevokeToken")
-            .WithSummary("Revokes a minted token by its id: every request carrying it is refused from then on (on other silos of the cluster within two seconds).")
+            .WithSummary("Revokes a minted token by its id, and every token minted with it, and those minted with them: every request carrying one is refused from then on, and a live stream opened with one ends (on other silos of the cluster within two seconds).")
             .Produces<RevokedToken>()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
+
+    /// <summary><c>system</c> and <c>system:…</c> name the silo's own work in every event's recorded-by.</summary>
+    private static bool IsReserved(string subject) =>
+        subject.Trim().Equals(AuditContext.System, StringComparison.OrdinalIgnoreCase)
+        || subject.Trim().StartsWith(AuditContext.System + ":", StringComparison.OrdinalIgnoreCase);
+
+    private static DateTimeOffset? ExpiresAt(System.Security.Claims.ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirst("exp")?.Value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
     private static bool Covers(HttpContext http, string scope) =>
         scope == Access.Everywhere ? Access.CoversEverything(http.User.Scopes()) : http.User.Covers(scope);
 }
 
 /// <summary>What a revocation recorded.</summary>
-public sealed record RevokedToken(string TokenId, string Subject, DateTimeOffset RevokedAt, string RevokedBy);
+/// <param name="TokenId">The revoked token's id.</param>
+/// <param name="Subject">Whom it was for.</param>
+/// <param name="RevokedAt">When it was revoked.</param>
+/// <param name="RevokedBy">Who revoked it.</param>
+/// <param name="AlsoRevoked">The ids of the tokens minted with it, directly or through others, revoked with it.</param>
+public sealed record RevokedToken(string TokenId, string Subject, DateTimeOffset RevokedAt, string RevokedBy, IReadOnlyList<string> AlsoRevoked);

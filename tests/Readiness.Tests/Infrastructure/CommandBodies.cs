@@ -24,12 +24,13 @@ public static class CommandBodies
 
     /// <summary>
     /// Text the input rule refuses in every field, as JSON escapes: C0 and C1 control characters,
-    /// DEL, and unpaired surrogates, with the code point the refusal names.
+    /// DEL, unpaired surrogates, and invisible format characters (the right-to-left override among
+    /// them), with the code point the refusal names.
     /// </summary>
     public static IReadOnlyList<(string Escape, string CodePoint)> RefusedText { get; } =
     [
         (@"\u0000", "U+0000"), (@"\u0007", "U+0007"), (@"\u001b", "U+001B"), (@"\u007f", "U+007F"), (@"\u0085", "U+0085"),
-        (@"\ud800", "U+D800"), (@"\udfff", "U+DFFF"),
+        (@"\ud800", "U+D800"), (@"\udfff", "U+DFFF"), (@"\u202e", "U+202E"), (@"\u200b", "U+200B"), (@"\ufeff", "U+FEFF"),
     ];
 
     /// <summary>The text fields of a command's body: its strings, and a list of strings by its first item.</summary>

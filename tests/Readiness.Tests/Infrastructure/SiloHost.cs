@@ -73,8 +73,11 @@ public sealed class SiloHost : WebApplicationFactory<Program>
     /// <summary>The key test silos sign upward reports with, so that none writes a development key where the tests run.</summary>
     public static readonly string ReportKeyPem = Readiness.Silo.Security.Es256Key.NewPem();
 
-    /// <summary>A token for the given scopes and roles, signed by this silo.</summary>
-    public string Token(IReadOnlyList<string> scopes, IReadOnlyList<string> roles, double hours = 1, string subject = "test") =>
+    /// <summary>
+    /// A token for the given scopes and roles, signed by this silo. It outlives the longest token the
+    /// silo mints, so an administrator's test token may mint any of them (none may outlive its minter).
+    /// </summary>
+    public string Token(IReadOnlyList<string> scopes, IReadOnlyList<string> roles, double hours = 24 * 31, string subject = "test") =>
         Services.GetRequiredService<TokenIssuer>().Mint(new TokenRequest(subject, scopes, roles, hours)).Token;
 
     /// <summary>A client that sends the given token, or none.</summary>
