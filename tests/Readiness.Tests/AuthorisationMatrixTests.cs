@@ -39,7 +39,6 @@ public sealed class MatrixSilo() : OwnSilo("matrix", new Dictionary<string, stri
 public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture<MatrixSilo>
 {
     private const char Pass = 'P';
-    private const char Refused = '3';
 
     /// <summary>The scope cases, in the order of a row's <see cref="Row.Scopes"/> code.</summary>
     private enum ScopeCase
