@@ -13,7 +13,7 @@ namespace Readiness.Tests;
 
 /// <summary>
 /// The client library against a real HTTP server on loopback that misbehaves on purpose: a command whose
-/// outcome is unknown (a timeout, a dropped connection, 408, 429, 5xx) is sent again with the same command
+/// outcome is unknown (a timeout, a dropped connection, 408, 429, a 5xx but 501 and 505) is sent again with the same command
 /// id, after 200 ms doubling (here 50 ms) and never sooner than Retry-After; any other refusal is not.
 /// </summary>
 public sealed class ClientRetryTests : IDisposable
@@ -139,6 +139,9 @@ public sealed class ClientRetryTests : IDisposable
     [InlineData(404)]
     [InlineData(409)]
     [InlineData(422)]
+    // A server that does not implement the route, or speak the HTTP version, answers the same to a resend.
+    [InlineData(501)]
+    [InlineData(505)]
     public async Task A_refusal_other_than_408_or_429_is_not_sent_again(int status)
     {
         await using var server = await MisbehavingServer.StartAsync(Answer.Status(status));

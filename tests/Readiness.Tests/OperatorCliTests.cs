@@ -216,9 +216,16 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
         Assert.InRange(sent + refused, 1, 40);
         Assert.True(sent > 0, run.Output);
         Assert.Equal(sent, lines.Count(l => Regex.IsMatch(l, " v[0-9]+$")));
-        // Every report the simulator counted as sent is stored, once, under the simulator's name, in this province.
+        // Every report the simulator counted as sent is stored, once, under the simulator's name, in this province:
+        // each report is one event, so each command id is exactly one row, and a report applied twice shows.
         Assert.Equal(sent, await silo.Database.ScalarAsync(
             "SELECT count(DISTINCT headers->>'command-id') FROM readiness.mt_events WHERE headers->>'recorded-by' = @subject", ("subject", subject)));
+        var storedOtherThanOnce = await silo.Database.ScalarAsync("""
+            SELECT count(*) FROM (
+                SELECT 1 FROM readiness.mt_events WHERE headers->>'recorded-by' = @subject
+                GROUP BY headers->>'command-id' HAVING count(*) <> 1) applied_other_than_once
+            """, ("subject", subject));
+        Assert.True(storedOtherThanOnce == 0, $"{storedOtherThanOnce} of the {sent} reports sent are stored more than once.");
         Assert.Equal(0, await silo.Database.ScalarAsync(
             "SELECT count(*) FROM readiness.mt_events WHERE headers->>'recorded-by' = @subject AND stream_id NOT LIKE @within AND stream_id NOT LIKE @post",
             ("subject", subject), ("within", tree.ProvinceId + "/%"), ("post", "post:" + tree.ProvinceId + "/%")));

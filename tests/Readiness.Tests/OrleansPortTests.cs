@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
+using Orleans.Runtime.Messaging;
 using Orleans.Serialization;
 using Readiness.Abstractions;
 using Readiness.Contracts;
@@ -138,12 +139,18 @@ public sealed class OrleansTlsTests(TlsSiloFixture fixture) : IClassFixture<TlsS
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        var failure = await Record.ExceptionAsync(async () =>
         {
             using var stranger = await GatewayClient.ConnectAsync(fixture.Host, timeout.Token,
-                client => WithTls(client, TestCertificates.Issue(fixture.Stranger, "stranger")));
+                client =>
+                {
+                    WithTls(client, TestCertificates.Issue(fixture.Stranger, "stranger"));
+                    GiveUpOnTheFirstFailure(client);
+                });
             await stranger.Services.GetRequiredService<IClusterClient>().GetGrain<IUnitGrain>("nowhere").GetProfile();
         });
+
+        AssertRefusedAtTheConnection(failure, timeout.Token);
     }
 
     [Fact]
@@ -151,11 +158,39 @@ public sealed class OrleansTlsTests(TlsSiloFixture fixture) : IClassFixture<TlsS
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        var failure = await Record.ExceptionAsync(async () =>
         {
-            using var plain = await GatewayClient.ConnectAsync(fixture.Host, timeout.Token);
+            using var plain = await GatewayClient.ConnectAsync(fixture.Host, timeout.Token, GiveUpOnTheFirstFailure);
             await plain.Services.GetRequiredService<IClusterClient>().GetGrain<IUnitGrain>("nowhere").GetProfile();
         });
+
+        AssertRefusedAtTheConnection(failure, timeout.Token);
+    }
+
+    // Orleans' client tries the gateway again until it is cancelled: then the failure seen would be the cancellation.
+    private static void GiveUpOnTheFirstFailure(IClientBuilder client) => client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+
+    /// <summary>
+    /// The gateway dropped the connection before the client could send a call over it: not the grain
+    /// filter's refusal after a handshake that succeeded, nor a client that ran out of time.
+    /// </summary>
+    private void AssertRefusedAtTheConnection(Exception? failure, CancellationToken timeout)
+    {
+        Assert.NotNull(failure);
+        var chain = Chain(failure).ToList();
+        var described = string.Join(" <- ", chain.Select(e => $"{e.GetType().FullName}: {e.Message}"));
+        Assert.False(timeout.IsCancellationRequested, "The client was still trying when the test gave up: " + described);
+        Assert.False(chain.Any(e => e is UnauthorizedAccessException), "The call got through the handshake to the grain filter: " + described);
+        Assert.True(failure is ConnectionFailedException, described);
+        Assert.True(chain.Any(e => e is ConnectionFailedException && e.Message.Contains($"127.0.0.1:{fixture.Host.GatewayPort}", StringComparison.Ordinal)), described);
+    }
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
     }
 
     private void WithTls(IClientBuilder client, X509Certificate2 certificate)

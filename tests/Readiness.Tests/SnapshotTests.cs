@@ -55,8 +55,10 @@ public class SnapshotTests(SiloFixture silo)
         var before = await unit.GetProfile();
         Assert.Equal(UnitGrainBase.SnapshotEvery, await SnapshotVersionAsync(tree.CommuneId));
 
+        using var loads = new StreamLoads(tree.CommuneId);
         await silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var after = await unit.GetProfile();
+        var activation = loads.Seen;
         // A command id from before the snapshot is still answered with its first result, and nothing is appended.
         var retry = await unit.Execute(new RecordOutreachSession(firstId, tree.CommuneId, "Luật Quốc phòng", 40, DateTimeOffset.UtcNow.AddDays(-30)));
         // The next event links to the chain the snapshot carried: verify finds the stream intact.
@@ -64,6 +66,8 @@ public class SnapshotTests(SiloFixture silo)
         var verified = (await silo.Http.GetFromJsonAsync<VerifyReport>(new Uri($"/api/audit/verify?stream={Uri.EscapeDataString(tree.CommuneId)}", UriKind.Relative),
             SiloFixture.Json, TestContext.Current.CancellationToken))!;
 
+        // A new activation read the snapshot and only the events after it.
+        Assert.Equal([new StreamLoad(UnitGrainBase.SnapshotEvery, Outreach + 1 - UnitGrainBase.SnapshotEvery)], activation);
         Assert.Equal(before, after);
         Assert.Equal(Outreach + 1, after!.Version);
         Assert.True(retry.AlreadyApplied);
@@ -91,9 +95,12 @@ public class SnapshotTests(SiloFixture silo)
             UPDATE readiness.mt_doc_streamsnapshot SET data = jsonb_set(data, '{lastHash}', '"0000"') WHERE id = @id
             """, ("id", tree.CommuneId));
 
+        using var loads = new StreamLoads(tree.CommuneId);
         await silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var after = await unit.GetProfile();
 
+        // A new activation folded the whole stream, not the snapshot.
+        Assert.Equal([new StreamLoad(0, Outreach + 1)], loads.Seen);
         Assert.Equal(before, after);
     }
 }

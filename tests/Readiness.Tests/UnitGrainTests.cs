@@ -47,9 +47,12 @@ public class UnitGrainTests(SiloFixture silo)
         var command = new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 3, 2024);
         var first = await unit.Execute(command);
 
+        using var loads = new StreamLoads(tree.CommuneId);
         await silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var retry = await unit.Execute(command);
 
+        // The retry reached a new activation, which knew the command id only from the stream it read.
+        Assert.Equal([new StreamLoad(0, 2)], loads.Seen);
         Assert.True(retry.AlreadyApplied);
         Assert.Equal(first.Version, retry.Version);
         Assert.Equal(2, await silo.Database.CountEventsAsync(tree.CommuneId));

@@ -229,6 +229,10 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
 
     private async Task Reload(CancellationToken cancellationToken)
     {
+        // Says where an activation's state came from: an operator chasing a slow activation, and a test,
+        // see whether a snapshot was used and how many events were folded on top of it.
+        using var span = ReadinessTelemetry.Source.StartActivity("load stream");
+        span?.SetTag("readiness.actor", StreamKey);
         // Such an id names no stream (nothing under it is ever appended), and PostgreSQL cannot even
         // be asked about it: it holds no U+0000. The grain stays empty and refuses every command.
         IReadOnlyList<JasperFx.Events.IEvent> events = [];
@@ -275,6 +279,8 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
             }
         }
         lastHash = ChainLink.Of(newestHash);
+        span?.SetTag("readiness.snapshot_version", start?.Snapshot.Version ?? 0);
+        span?.SetTag("readiness.events_read", events.Count);
         SnapshotWhenDue();
     }
 
