@@ -53,10 +53,18 @@ public sealed class EventArchive(EventStore store)
                 writer.WriteString("silorecordedat", noted);
             }
             writer.WriteString("recordedby", headers.GetValueOrDefault(EventHeaders.RecordedBy));
+            if (headers.GetValueOrDefault(EventHeaders.TokenMintedBy) is { } minter)
+            {
+                writer.WriteString("tokenmintedby", minter);
+            }
             writer.WriteString("commandid", headers.GetValueOrDefault(EventHeaders.CommandId));
             writer.WriteString("correlationid", row.CorrelationId);
             writer.WriteString("causationid", row.CausationId);
             writer.WriteString("hash", headers.GetValueOrDefault(EventHeaders.Hash));
+            if (headers.GetValueOrDefault(EventHeaders.ChainVersion) is { } chainVersion)
+            {
+                writer.WriteString("chainversion", chainVersion);
+            }
             // The headers as stored: the Merkle log's leaf covers them whole, so an export can be checked against a signed head offline.
             writer.WriteString("headers", row.Headers);
             writer.WritePropertyName("data");
@@ -159,8 +167,10 @@ public sealed class EventArchive(EventStore store)
             {
                 throw new ImportRefusedException(number, "'recordedat' is not a time.");
             }
+            var chainVersion = Optional("chainversion");
             var chained = new ChainedEvent(Text("subject"), streamVersion, type, data.GetRawText(),
-                Optional("time"), Optional("recordedby"), Optional("commandid"), Optional("correlationid"), Optional("causationid"));
+                Optional("time"), Optional("recordedby"), Optional("commandid"), Optional("correlationid"), Optional("causationid"),
+                Optional("tokenmintedby"), EventHeaders.ChainVersionOf(chainVersion));
             var hash = Text("hash");
             var headers = JsonSerializer.Serialize(new Dictionary<string, string?>
             {
@@ -168,7 +178,9 @@ public sealed class EventArchive(EventStore store)
                 [EventHeaders.RecordedBy] = chained.RecordedBy,
                 [EventHeaders.OccurredAt] = chained.OccurredAt,
                 [EventHeaders.RecordedAt] = Optional("silorecordedat"),
+                [EventHeaders.TokenMintedBy] = chained.TokenMintedBy,
                 [EventHeaders.Hash] = hash,
+                [EventHeaders.ChainVersion] = chainVersion,
             }.Where(h => h.Value is not null).ToDictionary());
             return new Line(id, chained.StreamKey, streamVersion, type, chained.DataJson, headers, hash, recordedAt.ToUniversalTime(), chained);
         }
