@@ -38,6 +38,27 @@ public class EventChainTests
     }
 
     [Fact]
+    public void From_the_second_version_the_minter_of_the_token_is_covered_and_the_version_cannot_be_lowered()
+    {
+        var current = Event with { TokenMintedBy = "province-admin", ChainVersion = EventChain.CurrentVersion };
+
+        Assert.NotEqual(EventChain.Hash("prev", current), EventChain.Hash("prev", current with { TokenMintedBy = "someone-else" }));
+        Assert.NotEqual(EventChain.Hash("prev", current), EventChain.Hash("prev", current with { TokenMintedBy = null }));
+        Assert.NotEqual(EventChain.Hash("prev", Event), EventChain.Hash("prev", Event with { ChainVersion = EventChain.CurrentVersion }));
+        Assert.NotEqual(EventChain.Hash("prev", current), EventChain.Hash("prev", current with { ChainVersion = EventChain.FirstVersion }));
+    }
+
+    [Fact]
+    public void An_event_of_the_first_version_hashes_as_it_was_recorded_whatever_minter_it_names()
+    {
+        // The hash this event had before the chain had versions: stores written then must keep verifying.
+        const string recorded = "eb475337a02d60e2e8c200177ec1a38ef7c6a42da954b83caefc372980efbdce";
+
+        Assert.Equal(recorded, EventChain.Hash("prev", Event));
+        Assert.Equal(recorded, EventChain.Hash("prev", Event with { TokenMintedBy = "anyone" }));
+    }
+
+    [Fact]
     public void The_hash_depends_on_the_previous_link()
     {
         Assert.NotEqual(EventChain.Hash(EventChain.Genesis, Event), EventChain.Hash("prev", Event));

@@ -92,11 +92,38 @@ public class ArchiveTests(SiloFixture silo, EmptySiloFixture empty) : IClassFixt
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
-    private async Task AssertRefused(string[] lines, int line, string reason)
+    public static TheoryData<string, string, string> Implausible => new()
+    {
+        { "subject", """{"subject":"mt_tombstone"}""", "is not a stream this store writes" },
+        { "recorder passing for the system", """{"recordedby":"System:demo"}""", "passes for the silo itself" },
+        { "system with a minted token", """{"recordedby":"system","tokenmintedby":"province-admin"}""", "passes for the silo itself" },
+        { "recorded in the future", """{"recordedat":"2999-01-01T00:00:00.0000000Z"}""", "no event was recorded in the future" },
+        { "recorded before an earlier line", """{"recordedat":"2000-01-01T00:00:00.0000000Z"}""", "out of order or its time was changed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Implausible))]
+    public async Task An_import_refuses_a_subject_a_recorder_or_a_recording_time_no_store_could_have_written(string change, string replaced, string reason)
+    {
+        var tree = await silo.NewProvinceAsync();
+        await silo.AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10, DateTimeOffset.UtcNow.AddDays(-1)));
+        var lines = (await silo.Http.GetStringAsync(new Uri($"/api/export?area={tree.ProvinceId}", UriKind.Relative))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var last = JsonNode.Parse(lines[^1])!.AsObject();
+        foreach (var (name, value) in JsonNode.Parse(replaced)!.AsObject())
+        {
+            last[name] = value?.DeepClone();
+        }
+        lines[^1] = last.ToJsonString();
+
+        await AssertRefused(lines, lines.Length, reason, change);
+    }
+
+    private async Task AssertRefused(string[] lines, int line, string reason, string? change = null)
     {
         using var response = await Import(lines);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{change ?? reason}: {(int)response.StatusCode} {body}");
+        using var problem = JsonDocument.Parse(body);
         Assert.Equal(line, problem.RootElement.GetProperty("line").GetInt32());
         Assert.Contains(reason, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }

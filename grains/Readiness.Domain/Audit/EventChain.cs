@@ -19,7 +19,9 @@ public sealed record ChainedEvent(
     string? RecordedBy,
     string? CommandId,
     string? CorrelationId,
-    string? CausationId);
+    string? CausationId,
+    string? TokenMintedBy = null,
+    int ChainVersion = EventChain.FirstVersion);
 
 /// <summary>
 /// Each stream is a hash chain: an event's hash covers the previous event's hash, its place in the
@@ -33,6 +35,19 @@ public static class EventChain
     /// <summary>The "previous hash" of a stream's first event.</summary>
     public const string Genesis = "";
 
+    /// <summary>
+    /// How events recorded before the chain covered who minted the recording token are hashed: they
+    /// keep verifying as they were written, and a minter named in their headers is not covered.
+    /// </summary>
+    public const int FirstVersion = 1;
+
+    /// <summary>
+    /// How events are hashed from now on: the version itself and the token's minter (null included)
+    /// are covered, so adding, changing or removing the minter, or passing the event off as the first
+    /// version, breaks the link.
+    /// </summary>
+    public const int CurrentVersion = 2;
+
     public static string Hash(string previousHash, ChainedEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
@@ -40,6 +55,10 @@ public static class EventChain
         {
             writer.WriteStartObject();
             writer.WriteString("causation", e.CausationId);
+            if (e.ChainVersion != FirstVersion)
+            {
+                writer.WriteNumber("chain", e.ChainVersion);
+            }
             writer.WriteString("command", e.CommandId);
             writer.WriteString("correlation", e.CorrelationId);
             writer.WritePropertyName("data");
@@ -51,6 +70,10 @@ public static class EventChain
             writer.WriteString("previous", previousHash);
             writer.WriteString("recordedBy", e.RecordedBy);
             writer.WriteString("stream", e.StreamKey);
+            if (e.ChainVersion != FirstVersion)
+            {
+                writer.WriteString("tokenMintedBy", e.TokenMintedBy);
+            }
             writer.WriteString("type", e.EventType);
             writer.WriteNumber("version", e.Version);
             writer.WriteEndObject();

@@ -160,7 +160,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
             var occurredAt = events[i] is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
             var data = serializer.ToJson(events[i]);
             hash = EventChain.Hash(hash, new ChainedEvent(
-                StreamKey, Version + i + 1, storedName, data, occurredAt, recordedBy, commandId, correlationId, causationId));
+                StreamKey, Version + i + 1, storedName, data, occurredAt, recordedBy, commandId, correlationId, causationId, tokenMintedBy, EventChain.CurrentVersion));
             var headers = EventHeaders.Json(commandId, recordedBy, recordedAt, tokenMintedBy, occurredAt, hash);
             staged[i] = new StagedEvent(Guid.CreateVersion7(), storedName, StoredEventNames.DotnetTypeOf(type), data, headers, correlationId, causationId);
         }

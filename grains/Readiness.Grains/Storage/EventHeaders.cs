@@ -28,6 +28,9 @@ public static class EventHeaders
     /// <summary>The event's link in its stream's hash chain.</summary>
     public const string Hash = "hash";
 
+    /// <summary>How <see cref="Hash"/> was made (<see cref="Domain.Audit.EventChain"/>); absent on events of the first version.</summary>
+    public const string ChainVersion = "chain-version";
+
     /// <summary>The headers of one event as the JSON object the headers column holds.</summary>
     public static string Json(string commandId, string recordedBy, string recordedAt, string? tokenMintedBy, string? occurredAt, string hash)
     {
@@ -47,6 +50,7 @@ public static class EventHeaders
                 json.WriteString(OccurredAt, occurredAt);
             }
             json.WriteString(Hash, hash);
+            json.WriteString(ChainVersion, Domain.Audit.EventChain.CurrentVersion.ToString(CultureInfo.InvariantCulture));
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -55,6 +59,10 @@ public static class EventHeaders
     public static string? CommandIdOf(IEvent e) => Text(e, CommandId);
 
     public static string? HashOf(IEvent e) => Text(e, Hash);
+
+    /// <summary>The chain version a <see cref="ChainVersion"/> header names: the first when absent, and one no chain has (so the link breaks) when it is not a number.</summary>
+    public static int ChainVersionOf(string? header) =>
+        header is null ? Domain.Audit.EventChain.FirstVersion : int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 0;
 
     public static string Format(DateTimeOffset occurredAt) =>
         occurredAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);

@@ -64,7 +64,8 @@ public sealed record EventRow(
     public ChainedEvent ToChained(IReadOnlyDictionary<string, string?> headers) => new(
         Stream, Version, Type, Data,
         headers.GetValueOrDefault(EventHeaders.OccurredAt), headers.GetValueOrDefault(EventHeaders.RecordedBy),
-        headers.GetValueOrDefault(EventHeaders.CommandId), CorrelationId, CausationId);
+        headers.GetValueOrDefault(EventHeaders.CommandId), CorrelationId, CausationId,
+        headers.GetValueOrDefault(EventHeaders.TokenMintedBy), EventHeaders.ChainVersionOf(headers.GetValueOrDefault(EventHeaders.ChainVersion)));
 
     /// <summary>The event as the Merkle log's leaf covers it: every column, sequence and timestamp included.</summary>
     public LogLeaf ToLogLeaf() => new(Id, Stream, Version, Sequence, Type, Data, Headers, CorrelationId, CausationId, Timestamp);

@@ -217,7 +217,7 @@ internal static class AuditRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapPost("/import", async (HttpRequest request, string? database, AuditDatabases audits, ProvinceDatabases databases, ProjectionRebuilder rebuilder, CancellationToken cancellationToken) =>
+        audit.MapPost("/import", async (HttpRequest request, string? database, AuditDatabases audits, ProvinceDatabases databases, ProjectionRebuilder rebuilder, TimeProvider clock, CancellationToken cancellationToken) =>
             {
                 if (database is not null && Problems.Databases(databases, database, out var unknown) is null)
                 {
@@ -227,7 +227,7 @@ internal static class AuditRoutes
                 ImportReport report;
                 try
                 {
-                    report = await audits.For(target).Archive.ImportAsync(request.Body, cancellationToken);
+                    report = await audits.For(target).Archive.ImportAsync(request.Body, clock.GetUtcNow(), cancellationToken);
                 }
                 catch (ImportRefusedException refused)
                 {

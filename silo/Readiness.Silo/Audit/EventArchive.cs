@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Readiness.Contracts;
+using Readiness.Domain;
 using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
 
@@ -18,7 +19,7 @@ public sealed class ImportRefusedException(long line, string reason) : Exception
 /// The history as CloudEvents in JSON lines, one event per line in recording order, with all of its
 /// metadata and its hash, so another store can take it in and check every link on the way.
 /// </summary>
-public sealed class EventArchive(EventStore store)
+public sealed partial class EventArchive(EventStore store)
 {
     public const string MediaType = "application/x-ndjson";
     private const string TypePrefix = "readiness.";
@@ -53,10 +54,18 @@ public sealed class EventArchive(EventStore store)
                 writer.WriteString("silorecordedat", noted);
             }
             writer.WriteString("recordedby", headers.GetValueOrDefault(EventHeaders.RecordedBy));
+            if (headers.GetValueOrDefault(EventHeaders.TokenMintedBy) is { } minter)
+            {
+                writer.WriteString("tokenmintedby", minter);
+            }
             writer.WriteString("commandid", headers.GetValueOrDefault(EventHeaders.CommandId));
             writer.WriteString("correlationid", row.CorrelationId);
             writer.WriteString("causationid", row.CausationId);
             writer.WriteString("hash", headers.GetValueOrDefault(EventHeaders.Hash));
+            if (headers.GetValueOrDefault(EventHeaders.ChainVersion) is { } chainVersion)
+            {
+                writer.WriteString("chainversion", chainVersion);
+            }
             // The headers as stored: the Merkle log's leaf covers them whole, so an export can be checked against a signed head offline.
             writer.WriteString("headers", row.Headers);
             writer.WritePropertyName("data");
@@ -74,10 +83,10 @@ public sealed class EventArchive(EventStore store)
     /// Reads a whole export, checks every stream's chain link by link, and only then writes the
     /// events, in one transaction, into a store that holds none.
     /// </summary>
-    public async Task<ImportReport> ImportAsync(Stream input, CancellationToken cancellationToken)
+    public async Task<ImportReport> ImportAsync(Stream input, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var lines = await ReadAndCheckAsync(input, cancellationToken);
+        var lines = await ReadAndCheckAsync(input, now, cancellationToken);
 
         var streams = await store.ImportAsync(
             [.. lines.Select(l => new ArchivedEvent(l.Id, l.Stream, l.Version, l.Type, l.Data, l.Headers, l.RecordedAt, l.Chained.CorrelationId, l.Chained.CausationId))],
@@ -87,13 +96,53 @@ public sealed class EventArchive(EventStore store)
         return new ImportReport(lines.Count, streams, Math.Round(seconds, 3), Math.Round(lines.Count / Math.Max(seconds, 1e-6)));
     }
 
+    /// <summary>
+    /// How far recording times may stray: clocks of different machines (the future) and the commits of
+    /// different silos, which overlap by at most a transaction's length (out of order).
+    /// </summary>
+    private static readonly TimeSpan RecordingTimeAllowance = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Why no store could have written the line, or null: a subject that is not a stream key, a recorder
+    /// that passes for the silo itself, or a recording time in the future or before an earlier line's.
+    /// </summary>
+    private static string? Implausible(Line line, DateTimeOffset now, DateTimeOffset latestRecordedAt)
+    {
+        if (UnitPath.Problem(StreamKeys.Parse(line.Stream).Id) is { } subjectProblem)
+        {
+            return $"subject '{line.Stream}' is not a stream this store writes: {subjectProblem}";
+        }
+        if (line.Chained.RecordedBy is { } recorder && IsReserved(recorder) && (line.Chained.TokenMintedBy is not null || !SystemRecorder().IsMatch(recorder)))
+        {
+            return $"'recordedby' '{recorder}' passes for the silo itself: '{AuditContext.System}' (alone, or with ':' and a lower-case name) is reserved for what the silo records on its own, with no minted token.";
+        }
+        if (line.RecordedAt > now + RecordingTimeAllowance)
+        {
+            return $"'recordedat' {line.RecordedAt:O} is after now ({now:O}): no event was recorded in the future.";
+        }
+        if (line.RecordedAt + RecordingTimeAllowance < latestRecordedAt)
+        {
+            return $"'recordedat' {line.RecordedAt:O} is before {latestRecordedAt:O} of an earlier line: a store records in sequence order, so the line is out of order or its time was changed.";
+        }
+        return null;
+    }
+
+    private static bool IsReserved(string recorder) =>
+        recorder.Trim().Equals(AuditContext.System, StringComparison.OrdinalIgnoreCase)
+        || recorder.Trim().StartsWith(AuditContext.System + ":", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>How the silo spells the recorders of its own work: <c>system</c>, <c>system:demo</c>, <c>system:handover-watch</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("^system(:[a-z0-9]+(-[a-z0-9]+)*)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex SystemRecorder();
+
     private sealed record Line(Guid Id, string Stream, long Version, string Type, string Data, string Headers, string Hash, DateTimeOffset RecordedAt, ChainedEvent Chained);
 
-    private static async Task<List<Line>> ReadAndCheckAsync(Stream input, CancellationToken cancellationToken)
+    private static async Task<List<Line>> ReadAndCheckAsync(Stream input, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(input, detectEncodingFromByteOrderMarks: false);
         var lines = new List<Line>();
         var chains = new Dictionary<string, (long Version, string Hash)>(StringComparer.Ordinal);
+        var latestRecordedAt = DateTimeOffset.MinValue;
         long number = 0;
         while (await reader.ReadLineAsync(cancellationToken) is { } text)
         {
@@ -103,6 +152,12 @@ public sealed class EventArchive(EventStore store)
                 continue;
             }
             var line = Parse(number, text);
+            // Before the chain: whoever rewrote a line can recompute its unkeyed hash, but not make it plausible.
+            if (Implausible(line, now, latestRecordedAt) is { } implausible)
+            {
+                throw new ImportRefusedException(number, implausible);
+            }
+            latestRecordedAt = line.RecordedAt > latestRecordedAt ? line.RecordedAt : latestRecordedAt;
             var (lastVersion, previousHash) = chains.GetValueOrDefault(line.Stream, (0, EventChain.Genesis));
             if (line.Version != lastVersion + 1)
             {
@@ -159,8 +214,10 @@ public sealed class EventArchive(EventStore store)
             {
                 throw new ImportRefusedException(number, "'recordedat' is not a time.");
             }
+            var chainVersion = Optional("chainversion");
             var chained = new ChainedEvent(Text("subject"), streamVersion, type, data.GetRawText(),
-                Optional("time"), Optional("recordedby"), Optional("commandid"), Optional("correlationid"), Optional("causationid"));
+                Optional("time"), Optional("recordedby"), Optional("commandid"), Optional("correlationid"), Optional("causationid"),
+                Optional("tokenmintedby"), EventHeaders.ChainVersionOf(chainVersion));
             var hash = Text("hash");
             var headers = JsonSerializer.Serialize(new Dictionary<string, string?>
             {
@@ -168,7 +225,9 @@ public sealed class EventArchive(EventStore store)
                 [EventHeaders.RecordedBy] = chained.RecordedBy,
                 [EventHeaders.OccurredAt] = chained.OccurredAt,
                 [EventHeaders.RecordedAt] = Optional("silorecordedat"),
+                [EventHeaders.TokenMintedBy] = chained.TokenMintedBy,
                 [EventHeaders.Hash] = hash,
+                [EventHeaders.ChainVersion] = chainVersion,
             }.Where(h => h.Value is not null).ToDictionary());
             return new Line(id, chained.StreamKey, streamVersion, type, chained.DataJson, headers, hash, recordedAt.ToUniversalTime(), chained);
         }
