@@ -82,6 +82,21 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
     }
 
     [Fact]
+    public async Task Status_shows_a_provinces_token_its_provinces_and_the_projections_positions_only_to_a_token_over_everything()
+    {
+        await silo.WaitForProjectionsAsync();
+        var provinceViewer = silo.Host.Token(["bac-kan"], [Access.Viewer]);
+
+        var province = await CliRun.RunAsync(StatusCommand.RunAsync, "--url", Url, "--token", provinceViewer);
+        var everything = await CliRun.RunAsync(StatusCommand.RunAsync, "--url", Url, "--token", AdminToken);
+
+        Assert.Contains("Projections: the whole store's positions need a token over '*'.", province.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("province-roster", province.Output, StringComparison.Ordinal);
+        Assert.Contains("  bac-kan ", province.Output, StringComparison.Ordinal);
+        Assert.Contains("province-roster", everything.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     [UnsupportedOSPlatform("windows")]
     public async Task An_area_exported_to_a_file_and_imported_into_an_empty_silo_gives_the_same_views()
     {

@@ -144,7 +144,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         var viewer = await ProductionSilo.MintAsync(asAdmin, new TokenRequest("officer-viewer", ["bac-kan"], [Access.Viewer], 0.25));
         Assert.True(viewer.ExpiresAt <= admin.ExpiresAt, $"The minted token expires at {viewer.ExpiresAt:O}, after its minter's {admin.ExpiresAt:O}.");
         using var asViewer = silo.Client(viewer.Token);
-        using (var before = await asViewer.GetAsync(new Uri("/api/projections", UriKind.Relative)))
+        using (var before = await asViewer.GetAsync(new Uri("/api/region/provinces", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
@@ -152,7 +152,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         using var revoke = await root.DeleteAsync(new Uri($"/api/admin/tokens/{admin.TokenId}", UriKind.Relative));
         var revoked = await revoke.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(viewer.TokenId, Assert.Single(revoked.GetProperty("alsoRevoked").EnumerateArray()).GetString());
-        using var after = await asViewer.GetAsync(new Uri("/api/projections", UriKind.Relative));
+        using var after = await asViewer.GetAsync(new Uri("/api/region/provinces", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
