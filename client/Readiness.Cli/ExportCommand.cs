@@ -66,7 +66,7 @@ internal static class ExportCommand
         long lines;
         try
         {
-            await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var file = OwnerOnlyFile.Create(partial))
             {
                 lines = watched
                     ? await Live.ProgressAsync(async context =>

@@ -75,7 +75,7 @@ internal static class ReportCommand
                 await output.WriteAsync(document);
                 return 0;
             }
-            await File.WriteAllTextAsync(options.Out, document);
+            await OwnerOnlyFile.WriteAllTextAsync(options.Out, document);
             await error.WriteLineAsync($"{summary} → {Path.GetFullPath(options.Out)}");
             return 0;
         });

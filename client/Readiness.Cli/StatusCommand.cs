@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Readiness.Client;
 
 namespace Readiness.Cli;
 
@@ -37,7 +38,16 @@ internal static class StatusCommand
         return await Connection.CallAsync(error, options.Url, async () =>
         {
             var health = await client.GetHealthAsync();
-            var lag = await client.GetProjectionLagAsync();
+            IReadOnlyList<ProjectionLag>? lag;
+            try
+            {
+                lag = await client.GetProjectionLagAsync();
+            }
+            catch (ReadinessApiException ex) when (ex.StatusCode == 403)
+            {
+                // The positions are the whole store's: a token over part of it is shown its provinces alone.
+                lag = null;
+            }
             var provinces = await client.GetRegionProvincesAsync();
 
             if (options.Json)
@@ -50,8 +60,8 @@ internal static class StatusCommand
             {
                 await output.WriteLineAsync($"  {name,-20} {check.Status}{(check.Description is { Length: > 0 } why ? "  " + why : "")}");
             }
-            await output.WriteLineAsync("Projections:");
-            foreach (var projection in lag)
+            await output.WriteLineAsync(lag is null ? "Projections: the whole store's positions need a token over '*'." : "Projections:");
+            foreach (var projection in lag ?? [])
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"  {projection.Projection,-28} at {projection.Position,10:N0} of {projection.NewestSequence:N0}  lag {projection.LagEvents:N0} events, {projection.LagSeconds:0.0} s"));

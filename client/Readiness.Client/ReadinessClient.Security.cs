@@ -116,7 +116,7 @@ public sealed partial class ReadinessClient
     /// <summary>Each asynchronous projection's position against the newest event: how far the province views are behind, in events and seconds.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One entry per projection.</returns>
-    /// <exception cref="ReadinessApiException">401 without a valid token; 403 without a role that may view.</exception>
+    /// <exception cref="ReadinessApiException">401 without a valid token; 403 without a role that may view, or without a scope over '*' (the positions are the whole store's).</exception>
     public Task<IReadOnlyList<ProjectionLag>> GetProjectionLagAsync(CancellationToken cancellationToken = default) =>
         Get<IReadOnlyList<ProjectionLag>>("api/projections", cancellationToken);
 }

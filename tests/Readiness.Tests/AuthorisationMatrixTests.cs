@@ -94,7 +94,8 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         new("GET", "/api/duty-posts/{postId}", View, "PP333", 404),
         new("GET", "/api/region/provinces", View, "PPPPP", 200),
         new("GET", "/api/provinces/{provinceId}/live", View, "PP333", 200),
-        new("GET", "/api/projections", View, "PPPPP", 200),
+        // Store-wide positions: how much every province records.
+        new("GET", "/api/projections", View, "3P333", 200),
         new("GET", "/api/provinces/{provinceId}/reports/{year}", View, "PP333", 200),
         new("GET", "/api/provinces/{provinceId}/reports/{year}/events", View, "PP333", 200, "figure=outreach.sessions"),
 
@@ -307,6 +308,71 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
             unexpected.Add($"{description} → {status}, the table says {each.Expect.Says}: {Truncate(await response.Content.ReadAsStringAsync())}");
         }
         return status;
+    }
+
+    /// <summary>
+    /// The rule for the past (docs/security.md): a viewer sees levels over time, as the dashboard draws
+    /// them (a trend's points carry levels and counts, no unit's figures); a view as it was
+    /// (<c>asOf</c>) or as it was known (<c>knownAt</c>), in full, is an auditor's, on a trend route too.
+    /// </summary>
+    [Fact]
+    public async Task A_viewer_sees_past_levels_in_a_trend_and_only_an_auditor_sees_a_past_view_in_full()
+    {
+        var province = $"p{Guid.NewGuid():N}"[..10];
+        var district = $"{province}/district-a";
+        foreach (var (id, echelon) in new[] { (province, Echelon.Province), (district, Echelon.District) })
+        {
+            var registered = await matrix.Host.Grains.GetGrain<IUnitGrain>(id)
+                .Execute(new RegisterUnit(SiloFixture.NewId(), id, id, echelon, null, 10, DateTimeOffset.UtcNow.AddYears(-1)));
+            Assert.True(registered.Accepted, registered.Rejection?.Message);
+        }
+        using (var admin = matrix.Host.AdminClient())
+        {
+            var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+            while ((await admin.GetAsync(new Uri($"/api/units/{district}", UriKind.Relative))).StatusCode != HttpStatusCode.OK && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+        var past = DateTimeOffset.UtcNow.AddDays(-30).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        // What had been recorded by now, the units included.
+        var known = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        using var viewer = matrix.Host.ClientWith(matrix.Host.Token([province], [Access.Viewer]));
+        using var auditor = matrix.Host.ClientWith(matrix.Host.Token([province], [Access.Auditor]));
+        (HttpClient Client, string Who, string Path, HttpStatusCode Status)[] cases =
+        [
+            (viewer, "viewer", $"/api/provinces/{province}/trend?from={past}", HttpStatusCode.OK),
+            (viewer, "viewer", $"/api/provinces/{district.Replace("/", "/districts/", StringComparison.Ordinal)}/trend?step=day", HttpStatusCode.OK),
+            (viewer, "viewer", $"/api/trends/{district}?step=month", HttpStatusCode.OK),
+            (viewer, "viewer", $"/api/provinces/{province}/readiness?asOf={past}", HttpStatusCode.Forbidden),
+            (viewer, "viewer", $"/api/units/{district}?knownAt={known}", HttpStatusCode.Forbidden),
+            (viewer, "viewer", $"/api/provinces/{province}/trend?asOf={past}", HttpStatusCode.Forbidden),
+            (viewer, "viewer", $"/api/trends/{district}?knownAt={known}", HttpStatusCode.Forbidden),
+            (auditor, "auditor", $"/api/provinces/{province}/readiness?asOf={past}", HttpStatusCode.OK),
+            (auditor, "auditor", $"/api/units/{district}?knownAt={known}", HttpStatusCode.OK),
+        ];
+
+        var unexpected = new List<string>();
+        foreach (var (client, who, path, status) in cases)
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != status)
+            {
+                unexpected.Add($"{who} {path} → {(int)response.StatusCode}, expected {(int)status}: {Truncate(body)}");
+            }
+            else if (status == HttpStatusCode.OK && path.Contains("trend", StringComparison.Ordinal))
+            {
+                // Levels alone: what a point may carry is the rule's bound.
+                var fields = JsonDocument.Parse(body).RootElement.GetProperty("points").EnumerateArray()
+                    .SelectMany(p => p.EnumerateObject().Select(f => f.Name)).Distinct().Order(StringComparer.Ordinal);
+                if (!fields.SequenceEqual(["areas", "at", "level", "units"]))
+                {
+                    unexpected.Add($"{who} {path}: a trend point carries {string.Join(", ", fields)}, more than levels");
+                }
+            }
+        }
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
     }
 
     /// <summary>"METHOD /path" → the names of its query parameters, from the silo's own OpenAPI document.</summary>

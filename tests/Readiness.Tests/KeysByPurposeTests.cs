@@ -106,6 +106,36 @@ public class KeysByPurposeTests(SiloFixture silo)
         Assert.Empty(noEndpoints.PublicKeys);
     }
 
+    [Theory]
+    [UnsupportedOSPlatform("windows")]
+    [InlineData(UnixFileMode.GroupRead, "0640")]
+    [InlineData(UnixFileMode.GroupRead | UnixFileMode.OtherRead, "0644")]
+    [InlineData(UnixFileMode.OtherRead, "0604")]
+    public async Task A_report_key_file_others_may_read_stops_a_silo_outside_development_naming_the_file_its_mode_and_the_fix(UnixFileMode wider, string mode)
+    {
+        var directory = Directory.CreateTempSubdirectory("readiness-report-key-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "report-key.pem");
+            await PrivateFile.WriteAsync(file, Es256Key.NewPem(), TestContext.Current.CancellationToken);
+            var settings = Settings(("SigningKeyFile", file));
+            var kept = UpwardReportSigner.Load(settings, new Environment(Environments.Production));
+            File.SetUnixFileMode(file, PrivateFile.Mode | wider);
+
+            var refusal = Assert.Throws<InvalidOperationException>(() => UpwardReportSigner.Load(settings, new Environment(Environments.Production)));
+            var development = UpwardReportSigner.Load(settings, new Environment(Environments.Development));
+
+            Assert.NotNull(kept.KeyId);
+            Assert.Contains($"Readiness:UpwardReports:SigningKeyFile names {file}, whose mode {mode}", refusal.Message, StringComparison.Ordinal);
+            Assert.EndsWith($"chmod 600 {file}", refusal.Message, StringComparison.Ordinal);
+            Assert.Equal(kept.KeyId, development.KeyId);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     [UnsupportedOSPlatform("windows")]
     public async Task Development_keys_and_token_are_readable_by_their_owner_alone()

@@ -20,7 +20,46 @@ public class MigrateStepTests
 
         var refusal = await StartupFailure(silo);
 
-        Assert.Contains("may update or delete events", refusal, StringComparison.Ordinal);
+        Assert.Contains("may rewrite the record", refusal, StringComparison.Ordinal);
+        Assert.Contains("UPDATE on readiness.mt_events", refusal, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("log_leaves", "UPDATE")]
+    [InlineData("log_nodes", "DELETE")]
+    [InlineData("tree_heads", "TRUNCATE")]
+    [InlineData("mt_events", "TRUNCATE")]
+    [InlineData("mt_streams", "DELETE")]
+    public async Task A_silo_whose_application_role_was_granted_a_rewrite_of_a_kept_table_refuses_to_start_and_names_the_table_and_the_privilege(string table, string privilege)
+    {
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("grantedlog");
+        await Grant(database, privilege, table);
+        await using var silo = new SiloHost(database, loadDemo: false);
+
+        var refusal = await StartupFailure(silo);
+
+        Assert.Contains($"{privilege} on readiness.{table}", refusal, StringComparison.Ordinal);
+        Assert.Contains("may rewrite the record", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silo_whose_application_role_may_update_a_province_databases_log_refuses_to_start_and_names_that_database()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        await using var main = await cluster.CreateDatabaseAsync("grantmain");
+        await using var province = await cluster.CreateDatabaseAsync("grantprovince", cluster: false);
+        await Grant(province, "UPDATE", "log_leaves");
+        await using var silo = new SiloHost(main, loadDemo: false, settings: new Dictionary<string, string>
+        {
+            ["Readiness:Databases:0:Name"] = "second",
+            ["Readiness:Databases:0:Connection"] = province.AppConnectionString,
+            ["Readiness:Databases:0:Provinces:0"] = "grant-province",
+        });
+
+        var refusal = await StartupFailure(silo);
+
+        Assert.Contains("Readiness:Databases (second)", refusal, StringComparison.Ordinal);
+        Assert.Contains("UPDATE on readiness.log_leaves", refusal, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -102,7 +141,7 @@ public class MigrateStepTests
     public async Task Migrating_a_store_whose_rosters_were_kept_whole_per_province_drops_them_for_the_daemon_to_fold_again_by_district()
     {
         await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("migratesplit", migrate: false);
-        var owner = ("ConnectionStrings__ReadinessOwner", database.OwnerConnectionString);
+        (string, string)[] owner = [("ConnectionStrings__ReadinessOwner", database.OwnerConnectionString), ("ConnectionStrings__Readiness", database.AppConnectionString)];
         Assert.Equal(0, (await RunMigrate(owner)).ExitCode);
         await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
         await connection.OpenAsync();
@@ -126,6 +165,16 @@ public class MigrateStepTests
         await using var left = new NpgsqlCommand(
             "SELECT (SELECT count(*) FROM readiness.mt_doc_provinceroster) + (SELECT count(*) FROM readiness.mt_event_progression WHERE name = 'province-roster:All')", connection);
         Assert.Equal(0L, await left.ExecuteScalarAsync());
+    }
+
+    /// <summary>What an operator's hand might grant the application role after migrate, as the tables' owner.</summary>
+    private static async Task Grant(TestDatabase database, string privilege, string table)
+    {
+        await using var owner = new NpgsqlConnection(database.OwnerConnectionString);
+        await owner.OpenAsync();
+        var role = new NpgsqlConnectionStringBuilder(database.AppConnectionString).Username;
+        await using var grant = new NpgsqlCommand($"GRANT {privilege} ON readiness.{table} TO \"{role}\"", owner);
+        await grant.ExecuteNonQueryAsync();
     }
 
     private static async Task<string> StartupFailure(SiloHost silo)

@@ -3,6 +3,7 @@ extern alias cli;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using cli::Readiness.Cli;
@@ -24,7 +25,11 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
 
     private string AdminToken => silo.Http.DefaultRequestHeaders.Authorization!.Parameter!;
 
+    /// <summary>What the command line gives a file holding the store's content: read and write for its owner alone (0600).</summary>
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     [Fact]
+    [UnsupportedOSPlatform("windows")]
     public async Task Report_prints_the_years_figures_as_json_or_writes_the_printable_html_to_a_file()
     {
         await silo.WaitForProjectionsAsync();
@@ -32,9 +37,14 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
         try
         {
             var html = Path.Combine(directory.FullName, "bao-cao-2024.html");
+            // Last year's copy, left readable by everyone: writing over it narrows it before the names go in.
+            var older = Path.Combine(directory.FullName, "bao-cao-2024.json");
+            await File.WriteAllTextAsync(older, "{}", TestContext.Current.CancellationToken);
+            File.SetUnixFileMode(older, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
             var json = await CliRun.RunAsync(ReportCommand.RunAsync, "--year", "2024", "--format", "json", "--lang", "en", "--url", Url, "--token", AdminToken);
             var written = await CliRun.RunAsync(ReportCommand.RunAsync, "--year", "2024", "--out", html, "--url", Url, "--token", AdminToken);
+            var rewritten = await CliRun.RunAsync(ReportCommand.RunAsync, "--year", "2024", "--format", "json", "--out", older, "--url", Url, "--token", AdminToken);
             var noYear = await CliRun.RunAsync(ReportCommand.RunAsync, "--province", "bac-kan", "--url", Url, "--token", AdminToken);
 
             Assert.Equal(0, json.Code);
@@ -56,6 +66,11 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
             Assert.Contains("<html lang=\"vi\">", document, StringComparison.Ordinal);
             Assert.Contains("Tổ chức 587 buổi tuyên truyền", document, StringComparison.Ordinal);
             Assert.Contains("52.318", document, StringComparison.Ordinal);
+            // The report names people and units: nobody else on the machine may read it, whatever the umask.
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(html));
+            Assert.Equal(0, rewritten.Code);
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(older));
+            Assert.Contains("\"year\": 2024", await File.ReadAllTextAsync(older, TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
             Assert.Equal(2, noYear.Code);
             Assert.Contains("readiness report --year", noYear.Error, StringComparison.Ordinal);
@@ -67,6 +82,22 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
     }
 
     [Fact]
+    public async Task Status_shows_a_provinces_token_its_provinces_and_the_projections_positions_only_to_a_token_over_everything()
+    {
+        await silo.WaitForProjectionsAsync();
+        var provinceViewer = silo.Host.Token(["bac-kan"], [Access.Viewer]);
+
+        var province = await CliRun.RunAsync(StatusCommand.RunAsync, "--url", Url, "--token", provinceViewer);
+        var everything = await CliRun.RunAsync(StatusCommand.RunAsync, "--url", Url, "--token", AdminToken);
+
+        Assert.Contains("Projections: the whole store's positions need a token over '*'.", province.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("province-roster", province.Output, StringComparison.Ordinal);
+        Assert.Contains("  bac-kan ", province.Output, StringComparison.Ordinal);
+        Assert.Contains("province-roster", everything.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
     public async Task An_area_exported_to_a_file_and_imported_into_an_empty_silo_gives_the_same_views()
     {
         var tree = await silo.NewProvinceAsync();
@@ -90,6 +121,7 @@ public class OperatorCliTests(SiloFixture silo, EmptySiloFixture empty) : IClass
             Assert.Matches($"^Exported {stored} events of {Regex.Escape(tree.ProvinceId)} in [0-9.]+ s, [0-9,]+ events/s, [0-9.]+ MB → {Regex.Escape(file)}$", exported.Output.Trim());
             Assert.Equal(stored, File.ReadLines(file).Count());
             Assert.False(File.Exists(file + ".partial"));
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(file));
 
             Assert.Equal(0, imported.Code);
             Assert.StartsWith($"Imported {stored} events in 3 streams in ", imported.Output, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -82,6 +83,21 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
     }
 
     [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public async Task A_production_silo_whose_report_key_others_may_read_refuses_to_start_and_says_how_to_fix_it()
+    {
+        var shared = Path.Combine(Path.GetDirectoryName(silo.ReportKeyFile)!, "shared-report-key.pem");
+        File.Copy(silo.ReportKeyFile, shared);
+        File.SetUnixFileMode(shared, PrivateFile.Mode | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var run = await silo.StartAnotherAsync(new Dictionary<string, string> { ["Readiness__UpwardReports__SigningKeyFile"] = shared });
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains($"{shared}, whose mode 0644", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"chmod 600 {shared}", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_production_silo_answers_over_HTTPS_and_tells_browsers_to_stay_there()
     {
         using var http = silo.Client(token: null);
@@ -152,7 +168,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         var viewer = await ProductionSilo.MintAsync(asAdmin, new TokenRequest("officer-viewer", ["bac-kan"], [Access.Viewer], 0.25));
         Assert.True(viewer.ExpiresAt <= admin.ExpiresAt, $"The minted token expires at {viewer.ExpiresAt:O}, after its minter's {admin.ExpiresAt:O}.");
         using var asViewer = silo.Client(viewer.Token);
-        using (var before = await asViewer.GetAsync(new Uri("/api/projections", UriKind.Relative)))
+        using (var before = await asViewer.GetAsync(new Uri("/api/region/provinces", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
@@ -160,7 +176,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         using var revoke = await root.DeleteAsync(new Uri($"/api/admin/tokens/{admin.TokenId}", UriKind.Relative));
         var revoked = await revoke.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(viewer.TokenId, Assert.Single(revoked.GetProperty("alsoRevoked").EnumerateArray()).GetString());
-        using var after = await asViewer.GetAsync(new Uri("/api/projections", UriKind.Relative));
+        using var after = await asViewer.GetAsync(new Uri("/api/region/provinces", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
@@ -246,6 +262,9 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         private X509Certificate2 certificate = null!;
 
         public TestDatabase Database { get; private set; } = null!;
+        /// <summary>The report and head key the silo is given, readable by its owner alone.</summary>
+        public string ReportKeyFile => Path.Combine(secrets.FullName, "report-key.pem");
+
         public Uri BaseAddress => new($"https://127.0.0.1:{httpsPort}");
 
         public string Output
@@ -263,7 +282,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         {
             Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("production");
             certificate = await WriteCertificateAsync();
-            await File.WriteAllTextAsync(Path.Combine(secrets.FullName, "report-key.pem"), SiloHost.ReportKeyPem);
+            await PrivateFile.WriteAsync(Path.Combine(secrets.FullName, "report-key.pem"), SiloHost.ReportKeyPem);
             process = Start(Environment(new Dictionary<string, string>()), output);
             await WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
         }

@@ -6,7 +6,8 @@ namespace Readiness.Silo.Hosting;
 /// <summary>
 /// The first thing a silo does: it makes sure the schema was applied by the migrate step, and that the
 /// role it serves with cannot rewrite history. A silo given the owner's credentials, or a role that
-/// may update or delete events, refuses to start rather than run with more power than it needs.
+/// may update, delete or truncate events or the Merkle log's tables, refuses to start rather than run
+/// with more power than it needs.
 /// </summary>
 public sealed partial class SchemaCheck(IConfiguration configuration, StartupState startup, ILogger<SchemaCheck> logger) : IHostedService
 {
@@ -58,10 +59,10 @@ public sealed partial class SchemaCheck(IConfiguration configuration, StartupSta
             throw new InvalidOperationException(
                 $"The database '{connection.Database}' has the schema of an older version of Readiness (the append function or the Merkle log's tables are missing). Apply this version's schema first, as the owner: Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set (run.sh and infra/cluster.sh do this before they start a silo).");
         }
-        if (state.CanRewriteEvents)
+        if (state.Rewrites.Count > 0)
         {
             throw new InvalidOperationException(
-                $"{setting} connects as '{state.Role}', which may update or delete events. The silo serves with the application role only (readiness_app, granted by migrate), so that no silo can rewrite the record.");
+                $"{setting} connects as '{state.Role}', which may rewrite the record in '{connection.Database}': {string.Join(", ", state.Rewrites)}. The silo serves with the application role only (readiness_app, granted by migrate), which may only append to the events and the Merkle log; revoke each of them from '{state.Role}' (REVOKE <privilege> ON <table> FROM ...), or connect as readiness_app.");
         }
     }
 

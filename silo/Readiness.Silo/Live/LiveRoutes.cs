@@ -21,9 +21,10 @@ internal static class LiveRoutes
                 Results.Ok(await reader.ReadAsync(cancellationToken)))
             .RequireAuthorization(Policies.View)
             .WithTags("Live")
-            .Reads(ResourceScope.NoArea)
+            // Positions and lags are the whole store's: how much every province records, which a province's viewer has no business counting.
+            .Reads(ResourceScope.Everything)
             .WithName("GetProjectionLag")
-            .WithSummary("Each asynchronous projection's position against the newest event: lag in events and in seconds.")
+            .WithSummary("Each asynchronous projection's position against the newest event: lag in events and in seconds. Needs a token scoped to '*'.")
             .Produces<IReadOnlyList<ProjectionLag>>();
     }
 

@@ -24,9 +24,6 @@ internal sealed class ResourceScope
     /// <summary>The route's handler checks the resource itself, because it is named in the body (commands) or by the token (minting).</summary>
     public bool CheckedByHandler { get; private init; }
 
-    /// <summary>The route reveals or changes nothing of any one area: any caller with the route's role may use it.</summary>
-    public bool NamesNoArea { get; private init; }
-
     public Resolution Resolve(HttpRequest request) => resolve(request);
 
     /// <summary>The areas a request asks about; <c>null</c> when it asks about every province, which only a scope of '*' covers.</summary>
@@ -90,7 +87,7 @@ internal sealed class ResourceScope
             return areas.Count == 0 ? Resolution.Everything : new Resolution(areas);
         });
 
-    /// <summary>The whole store: rebuilds, imports, metrics. Only a scope of '*' covers it.</summary>
+    /// <summary>The whole store: rebuilds, imports, metrics, projection positions. Only a scope of '*' covers it.</summary>
     public static ResourceScope Everything { get; } = new("every province", _ => Resolution.Everything);
 
     /// <summary>The actor named in the command's body; the route checks it once the body is read, and the grain again.</summary>
@@ -104,9 +101,6 @@ internal sealed class ResourceScope
     {
         CheckedByHandler = true,
     };
-
-    /// <summary>Nothing of any area (projection positions): open to any caller with the route's role.</summary>
-    public static ResourceScope NoArea { get; } = new("no area", _ => Resolution.Of()) { NamesNoArea = true };
 
     private static Resolution Area(string area) =>
         UnitPath.Problem(area) is { } problem ? Resolution.Invalid(problem) : Resolution.Of(area);

@@ -39,7 +39,7 @@ internal static class ResourceScopes
         {
             return Forbidden(http, "Views of the past (asOf, knownAt) need the auditor role; without them the view is as of now.");
         }
-        if (scope.CheckedByHandler || scope.NamesNoArea)
+        if (scope.CheckedByHandler)
         {
             return null;
         }

@@ -55,6 +55,13 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
             {
                 throw new InvalidOperationException($"{section}:SigningKeyFile names {file}, which does not exist.");
             }
+            if (!environment.IsDevelopment() && !OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & ~PrivateFile.Mode) != 0)
+            {
+                // Whoever can read the key can sign heads and reports the echelon above will believe.
+                throw new InvalidOperationException(
+                    $"{section}:SigningKeyFile names {file}, whose mode {Octal(File.GetUnixFileMode(file))} lets its group or others use it; " +
+                    $"the key that signs tree heads and upward reports must be its owner's alone. Fix it with: chmod 600 {file}");
+            }
             return new UpwardReportSigner(Es256Key.FromPem(File.ReadAllText(file), $"{section}:SigningKeyFile ({file})"));
         }
         if (hasPem)
@@ -76,6 +83,8 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
         }
         return new UpwardReportSigner(null);
     }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 }
 
 public static class UpwardReportExtensions
