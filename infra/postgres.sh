@@ -113,7 +113,15 @@ without_inherited_fds() {
   )
 }
 
-port_taken() { (: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Taken when a server answers on it, or when any socket here has it as its own end: a client's
+# connection (the silo's pool to another cluster, say) may hold a port of this range as its ephemeral
+# local port, which nothing answers on but which PostgreSQL still cannot bind.
+port_taken() {
+  (: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+  local hex
+  hex=$(printf ':%04X' "$1")
+  awk -v end="$hex" 'FNR > 1 && substr($2, length($2) - 4) == end { found = 1 } END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 
 # Every checkout's clusters choose their ports under one lock, held until the chosen port is listened
 # on: otherwise two starting at once (a test run's second cluster and a newcomer's clone, say) both see
