@@ -113,14 +113,17 @@ without_inherited_fds() {
   )
 }
 
-# Taken when a server answers on it, or when any socket here has it as its own end: a client's
-# connection (the silo's pool to another cluster, say) may hold a port of this range as its ephemeral
-# local port, which nothing answers on but which PostgreSQL still cannot bind.
+# Taken when a server answers on it, or when a client's connection here holds it as its own end: a
+# connection (the silo's pool to another cluster, say) may have a port of this range as its ephemeral
+# local port, which nothing answers on but which PostgreSQL still cannot bind. Only a live client end
+# counts (established, connecting, or closed by its server: /proc's states 01, 02, 08); what a stopped
+# server leaves behind (TIME_WAIT and the like) does not keep PostgreSQL from binding the port again.
 port_taken() {
   (: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
   local hex
   hex=$(printf ':%04X' "$1")
-  awk -v end="$hex" 'FNR > 1 && substr($2, length($2) - 4) == end { found = 1 } END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+  awk -v end="$hex" 'FNR > 1 && ($4 == "01" || $4 == "02" || $4 == "08") && substr($2, length($2) - 4) == end { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
 # Every checkout's clusters choose their ports under one lock, held until the chosen port is listened
