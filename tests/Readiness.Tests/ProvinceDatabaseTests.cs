@@ -10,6 +10,7 @@ using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain.Audit;
+using Readiness.Grains.Storage;
 using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;
 
@@ -59,6 +60,28 @@ public sealed class TwoDatabaseSilo : IAsyncLifetime
         var result = await Host.Grains.GetGrain<IUnitGrain>(unitId)
             .Execute(new RegisterUnit(SiloFixture.NewId(), unitId, name, echelon, null, 10, DateTimeOffset.UtcNow.AddDays(-30)));
         Assert.True(result.Accepted, result.Rejection?.Message);
+    }
+
+    /// <summary>
+    /// After a test has cut the second database's connections: ClearAllPools does not reach the silo's
+    /// own data sources, so their idle connections are dead and would answer the class's next test
+    /// with a 503. Empties them and waits until a read from that database answers.
+    /// </summary>
+    public async Task SecondDatabaseAnswersAgainAsync()
+    {
+        Host.Services.GetRequiredService<ProvinceDatabases>().Named(SecondName)!.DataSource.Clear();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        var path = new Uri($"/api/history?unit={Uri.EscapeDataString($"{SecondProvince}/district-a/commune-1")}", UriKind.Relative);
+        while (true)
+        {
+            using var response = await Http.GetAsync(path);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The second database still does not answer reads: {(int)response.StatusCode}");
+            await Task.Delay(200);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -247,6 +270,7 @@ public sealed class ProvinceDatabaseTests(TwoDatabaseSilo silo) : IClassFixture<
         finally
         {
             await Execute(admin, $"ALTER DATABASE \"{silo.Second.Name}\" ALLOW_CONNECTIONS true");
+            await silo.SecondDatabaseAnswersAgainAsync();
         }
     }
 
