@@ -159,7 +159,7 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
     private static readonly HashSet<string> OtherParameters = new(StringComparer.OrdinalIgnoreCase)
     {
         "year", "documentName", "name", "jobId", "lang", "format", "figure", "kind", "from", "to", "step", "recordedFrom", "recordedTo",
-        "after", "limit", "before", "treeSize", "event", "access_token", "asOf", "knownAt",
+        "after", "limit", "before", "treeSize", "event", "asOf", "knownAt",
         // Orleans' dashboard: a grain type, a silo's address, a page of reminders, a file of its own.
         "grainName", "address", "page", "path",
     };

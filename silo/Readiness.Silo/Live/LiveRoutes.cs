@@ -10,7 +10,7 @@ internal static class LiveRoutes
     public static void MapLiveRoutes(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/provinces/{provinceId}/live", Stream)
-            .RequireAuthorization(Policies.View).Reads(ResourceScope.Province).WithMetadata(new TokenInQuery())
+            .RequireAuthorization(Policies.View).Reads(ResourceScope.Province)
             .WithTags("Live")
             .WithName("StreamProvince")
             .WithSummary("Server-Sent Events: one 'province' event each time the province's view changes, naming what changed and carrying the whole view.")

@@ -112,9 +112,6 @@ internal sealed class ResourceScope
         request.Query[name] is { Count: > 0 } values && values.ToString() is { Length: > 0 } value ? value : null;
 }
 
-/// <summary>Marks the one route that accepts its bearer token as <c>?access_token=</c>: the live stream, which browsers open with EventSource.</summary>
-internal sealed class TokenInQuery;
-
 /// <summary>Declaring a route's resources.</summary>
 internal static class ResourceScopeExtensions
 {

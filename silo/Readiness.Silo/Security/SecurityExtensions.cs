@@ -37,17 +37,6 @@ public static partial class SecurityExtensions
             };
             jwt.Events = new JwtBearerEvents
             {
-                // A browser's EventSource cannot send headers, so the live stream alone takes the token in the
-                // query; anywhere else a token in an address would end up in logs and browser history.
-                OnMessageReceived = context =>
-                {
-                    if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenInQuery>() is not null
-                        && context.Request.Query["access_token"] is { Count: 1 } token)
-                    {
-                        context.Token = token.ToString();
-                    }
-                    return Task.CompletedTask;
-                },
                 OnTokenValidated = context =>
                 {
                     var id = context.Principal?.FindFirst(TokenIssuer.TokenIdClaim)?.Value;

@@ -326,17 +326,72 @@ function connect() {
     applyLanguage();
     return pollDistrict();
   }
-  const source = new EventSource(`/api/provinces/${province}/live?access_token=${encodeURIComponent(token())}`);
-  source.addEventListener("open", () => $("live").className = "live on");
-  source.addEventListener("error", () => $("live").className = "live off");
-  source.addEventListener("province", (e) => {
-    const message = JSON.parse(e.data);
-    view = message.view;
-    updatedAt = new Date(view.updatedAt);
-    renderProvince(message.changed);
-    tick();
-    if (message.changed.includes("figures") || message.changed.includes("all")) refreshSummarySoon();
-  });
+  streamProvince();
+}
+
+// The live stream is read with fetch rather than EventSource so that the token travels in the
+// Authorization header: a token in an address ends up in proxy logs and browser history.
+async function streamProvince() {
+  let lastEventId = null;
+  let wait = 1000;
+  for (;;) {
+    try {
+      const headers = { accept: "text/event-stream", authorization: `Bearer ${token()}` };
+      if (lastEventId) headers["last-event-id"] = lastEventId;
+      const response = await fetch(`/api/provinces/${province}/live`, { headers, cache: "no-store" });
+      if (response.status === 401 || response.status === 403) {
+        $("live").className = "live off";
+        return askForToken();
+      }
+      if (!response.ok || !response.body) throw new Error(`live: ${response.status}`);
+      $("live").className = "live on";
+      wait = 1000;
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffered = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf("\n\n")) >= 0) {
+          const message = parseServerSentEvent(buffered.slice(0, end));
+          buffered = buffered.slice(end + 2);
+          if (message.retry) wait = message.retry;
+          if (message.id) lastEventId = message.id;
+          if (message.event === "province" && message.data) showProvinceChange(JSON.parse(message.data));
+        }
+      }
+    } catch (error) {
+      console.error(error);
+    }
+    // The stream ended (a restart, a lapsed token, a dropped link): say so, then reconnect, carrying
+    // the last event id so that nothing in between is missed.
+    $("live").className = "live off";
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+function parseServerSentEvent(block) {
+  const message = { data: "" };
+  for (const line of block.split("\n")) {
+    if (line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "data") message.data += (message.data ? "\n" : "") + text;
+    else if (field === "id") message.id = text;
+    else if (field === "event") message.event = text;
+    else if (field === "retry" && /^\d+$/.test(text)) message.retry = Number(text);
+  }
+  return message;
+}
+
+function showProvinceChange(message) {
+  view = message.view;
+  updatedAt = new Date(view.updatedAt);
+  renderProvince(message.changed);
+  tick();
+  if (message.changed.includes("figures") || message.changed.includes("all")) refreshSummarySoon();
 }
 
 function tick() {
