@@ -1,13 +1,27 @@
 using Readiness.Silo.Api;
 using Readiness.Silo.Hosting;
+using Readiness.Silo.Security;
 
 if (args is ["migrate", .. var migrateArgs])
 {
     return await DatabaseMigrator.RunAsync(migrateArgs);
 }
+if (args is ["token", .. var tokenArgs])
+{
+    return await OperatorToken.RunAsync(tokenArgs);
+}
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddReadinessSilo();
+try
+{
+    builder.AddReadinessSilo();
+}
+catch (ProductionProfile.IncompleteException incomplete)
+{
+    // A deployment mistake, said plainly: a stack trace would bury the list of what to fix.
+    await Console.Error.WriteLineAsync(incomplete.Message);
+    return 1;
+}
 
 var app = builder.Build();
 app.MapReadinessApi();

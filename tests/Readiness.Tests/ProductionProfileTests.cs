@@ -53,9 +53,44 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         }
         var run = await silo.StartAnotherAsync(changes);
 
-        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal(1, run.ExitCode);
         Assert.Contains(named, run.Output, StringComparison.Ordinal);
         Assert.Contains("does not start in the Production environment", run.Output, StringComparison.Ordinal);
+        // The list of what to fix, not a crash: no stack trace for an operator to read past.
+        Assert.DoesNotContain("Unhandled exception", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_operator_mints_the_first_token_on_the_host_and_revoking_it_takes_what_it_minted_along()
+    {
+        var run = await silo.RunCommandAsync("token", "--subject", "first-admin", "--scope", "*", "--role", "admin", "--role", "viewer", "--hours", "1");
+        Assert.True(run.ExitCode == 0, run.Output);
+        var first = run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("ey", StringComparison.Ordinal));
+        var firstId = System.Text.RegularExpressions.Regex.Match(run.Output, "token id ([0-9a-f]{32})").Groups[1].Value;
+
+        // It is an administrator's token: it mints, and the API knows it by its id.
+        using var firstAdmin = silo.Client(first);
+        var viewer = await ProductionSilo.MintAsync(firstAdmin, new TokenRequest("watch-officer", ["*"], [Access.Viewer], 0.5));
+        using var root = silo.Client(ProductionSilo.RootToken());
+        using var revoke = await root.DeleteAsync(new Uri($"/api/admin/tokens/{firstId}", UriKind.Relative));
+        Assert.True(revoke.StatusCode == HttpStatusCode.OK, await revoke.Content.ReadAsStringAsync());
+        Assert.Contains(viewer.TokenId, (await revoke.Content.ReadFromJsonAsync<RevokedToken>())!.AlsoRevoked);
+        using var refused = await firstAdmin.GetAsync(new Uri("/api/region/provinces", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_operator_token_command_refuses_a_reserved_subject_and_records_nothing()
+    {
+        var before = await silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_doc_issuedtoken");
+
+        var run = await silo.RunCommandAsync("token", "--subject", "system", "--scope", "*", "--role", "admin");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("reserved", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Output.Split('\n'), line => line.Trim().StartsWith("ey", StringComparison.Ordinal));
+        Assert.Equal(before, await silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_doc_issuedtoken"));
     }
 
     [Fact]
@@ -327,6 +362,19 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
             }
         }
 
+        /// <summary>The silo's assembly run as a command (<c>token</c>, <c>migrate</c>) with the same files, until it exits (at most a minute).</summary>
+        public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] arguments)
+        {
+            var log = new StringBuilder();
+            using var command = Start(Environment(new Dictionary<string, string>()), log, arguments);
+            using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await command.WaitForExitAsync(patience.Token);
+            lock (log)
+            {
+                return (command.ExitCode, log.ToString());
+            }
+        }
+
         /// <summary>Another silo with the same files and some settings changed, until it is ready (true) or a minute has passed; then it is stopped.</summary>
         public async Task<(bool Ready, string Output)> StartUntilReadyAsync(IReadOnlyDictionary<string, string> changes)
         {
@@ -439,9 +487,9 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
             return environment;
         }
 
-        private static Process Start(IReadOnlyDictionary<string, string> environment, StringBuilder log)
+        private static Process Start(IReadOnlyDictionary<string, string> environment, StringBuilder log, IEnumerable<string>? arguments = null)
         {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Readiness.Silo.dll")])
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Readiness.Silo.dll"), .. arguments ?? []])
             {
                 // The content root: where the shipped appsettings.json lies beside the silo's assembly.
                 WorkingDirectory = AppContext.BaseDirectory,

@@ -21,12 +21,15 @@ public static class ProductionProfile
         var problems = Problems(configuration);
         if (problems.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new IncompleteException(
                 $"The silo does not start in the {environment.EnvironmentName} environment until these are fixed:"
                 + string.Concat(problems.Select(p => "\n  - " + p))
                 + "\nSee docs/operations.md, 'Deploying'. Only a Development silo makes up keys and passwords of its own.");
         }
     }
+
+    /// <summary>A silo outside Development that lacks what it needs, with the list of what to fix as its message.</summary>
+    public sealed class IncompleteException(string message) : InvalidOperationException(message);
 
     public static IReadOnlyList<string> Problems(IConfiguration configuration)
     {

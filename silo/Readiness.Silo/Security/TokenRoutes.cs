@@ -1,8 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Contracts;
-using Readiness.Domain;
-using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Security;
 
@@ -14,32 +12,9 @@ internal static class TokenRoutes
 
         tokens.MapPost(string.Empty, async (TokenRequest request, HttpContext http, TokenIssuer issuer, IDocumentStore store, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken) =>
             {
-                var problems = new List<string>();
-                if (string.IsNullOrWhiteSpace(request.Subject) || request.Subject.Length > 200)
-                {
-                    problems.Add("subject is 1 to 200 characters: who the token is for.");
-                }
-                else if (CommandText.Problem(request.Subject, "subject") is { } subjectProblem)
-                {
-                    problems.Add(subjectProblem);
-                }
-                else if (IsReserved(request.Subject))
-                {
-                    problems.Add($"subject '{request.Subject}' is reserved: events the silo records itself (reminders, the demo) are recorded by '{AuditContext.System}', and no person's token may pass for it.");
-                }
-                if (request.Scopes is not { Count: > 0 } || request.Scopes.Any(s => s != Access.Everywhere && UnitPath.Problem(s) is not null))
-                {
-                    problems.Add("scopes lists one or more unit ids (such as 'bac-kan' or 'bac-kan/ba-be'), or '*'.");
-                }
-                if (request.Roles is not { Count: > 0 } || request.Roles.Any(r => !Access.Roles.Contains(r)))
-                {
-                    problems.Add($"roles lists one or more of: {string.Join(", ", Access.Roles)}.");
-                }
-                if (request.Hours <= 0 || request.Hours > options.Value.MaxTokenHours)
-                {
-                    problems.Add($"hours is more than 0 and at most {options.Value.MaxTokenHours}.");
-                }
-                else if (ExpiresAt(http.User) is { } minterExpires && clock.GetUtcNow().AddHours(request.Hours) > minterExpires)
+                var problems = TokenRequestRules.Problems(request, options.Value.MaxTokenHours);
+                if (request.Hours > 0 && request.Hours <= options.Value.MaxTokenHours
+                    && ExpiresAt(http.User) is { } minterExpires && clock.GetUtcNow().AddHours(request.Hours) > minterExpires)
                 {
                     // Otherwise a short-lived administrator's token could hand out access that outlives it by a month.
                     var left = Math.Max(0, Math.Floor((minterExpires - clock.GetUtcNow()).TotalHours * 100) / 100);
@@ -103,11 +78,6 @@ internal static class TokenRoutes
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
-
-    /// <summary><c>system</c> and <c>system:…</c> name the silo's own work in every event's recorded-by.</summary>
-    private static bool IsReserved(string subject) =>
-        subject.Trim().Equals(AuditContext.System, StringComparison.OrdinalIgnoreCase)
-        || subject.Trim().StartsWith(AuditContext.System + ":", StringComparison.OrdinalIgnoreCase);
 
     private static DateTimeOffset? ExpiresAt(System.Security.Claims.ClaimsPrincipal user) =>
         long.TryParse(user.FindFirst("exp")?.Value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
