@@ -66,7 +66,8 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
     {
         var run = await silo.RunCommandAsync("token", "--subject", "first-admin", "--scope", "*", "--role", "admin", "--role", "viewer", "--hours", "1");
         Assert.True(run.ExitCode == 0, run.Output);
-        var first = run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("ey", StringComparison.Ordinal));
+        // Standard output is the token alone, so that $(…) takes it whole.
+        var first = Assert.Single(run.Standard.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
         var firstId = System.Text.RegularExpressions.Regex.Match(run.Output, "token id ([0-9a-f]{32})").Groups[1].Value;
 
         // It is an administrator's token: it mints, and the API knows it by its id.
@@ -363,15 +364,16 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         }
 
         /// <summary>The silo's assembly run as a command (<c>token</c>, <c>migrate</c>) with the same files, until it exits (at most a minute).</summary>
-        public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] arguments)
+        public async Task<(int ExitCode, string Output, string Standard)> RunCommandAsync(params string[] arguments)
         {
             var log = new StringBuilder();
-            using var command = Start(Environment(new Dictionary<string, string>()), log, arguments);
+            var standard = new StringBuilder();
+            using var command = Start(Environment(new Dictionary<string, string>()), log, arguments, standard);
             using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             await command.WaitForExitAsync(patience.Token);
             lock (log)
             {
-                return (command.ExitCode, log.ToString());
+                return (command.ExitCode, log.ToString(), standard.ToString());
             }
         }
 
@@ -487,7 +489,11 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
             return environment;
         }
 
-        private static Process Start(IReadOnlyDictionary<string, string> environment, StringBuilder log, IEnumerable<string>? arguments = null)
+        /// <param name="environment">The silo's whole configuration from the environment.</param>
+        /// <param name="log">Where standard output and standard error go, line by line.</param>
+        /// <param name="arguments">A command (<c>token</c>, <c>migrate</c>) and its arguments; none starts the silo.</param>
+        /// <param name="standard">Where standard output alone goes as well, when it matters apart from the log.</param>
+        private static Process Start(IReadOnlyDictionary<string, string> environment, StringBuilder log, IEnumerable<string>? arguments = null, StringBuilder? standard = null)
         {
             var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Readiness.Silo.dll"), .. arguments ?? []])
             {
@@ -519,7 +525,17 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
                     }
                 }
             }
-            started.OutputDataReceived += (_, e) => Append(e.Data);
+            started.OutputDataReceived += (_, e) =>
+            {
+                Append(e.Data);
+                if (standard is not null && e.Data is not null)
+                {
+                    lock (log)
+                    {
+                        standard.AppendLine(e.Data);
+                    }
+                }
+            };
             started.ErrorDataReceived += (_, e) => Append(e.Data);
             started.BeginOutputReadLine();
             started.BeginErrorReadLine();

@@ -51,8 +51,13 @@ internal static class OperatorToken
 
         var issuer = new TokenIssuer(TokenIssuer.KeyFrom(auth.SigningKey!), auth, TimeProvider.System);
         var minted = issuer.Mint(request, mintedBy: Minter);
+        // The token document alone: the whole store would build its projections, and Marten says on standard
+        // output that their daemon is off, which would land in the operator's $(…) beside the token.
         var options = new StoreOptions();
-        ReadinessStore.Configure(options, connection!, TimeProvider.System);
+        options.Connection(connection!);
+        options.DatabaseSchemaName = ReadinessStore.Schema;
+        options.AutoCreateSchemaObjects = JasperFx.AutoCreate.None;
+        ReadinessStore.ConfigureEvents(options);
         TokenRevocations.Register(options);
         try
         {
