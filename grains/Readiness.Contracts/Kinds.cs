@@ -1,6 +1,6 @@
 namespace Readiness.Contracts;
 
-/// <summary>The three forces a unit's members belong to (DOMAIN.md).</summary>
+/// <summary>The three forces a unit's members belong to (docs/domain.md).</summary>
 public enum ForceType
 {
     /// <summary>Standing, full-time forces (thường trực).</summary>
@@ -103,7 +103,7 @@ public enum EquipmentCategory
     RescueEquipment = 3,
 }
 
-/// <summary>The missions a unit may be assigned (DOMAIN.md, "Ready for what").</summary>
+/// <summary>The missions a unit may be assigned (docs/domain.md, "Ready for what").</summary>
 public enum Mission
 {
     /// <summary>Trực sẵn sàng chiến đấu (SSCĐ).</summary>

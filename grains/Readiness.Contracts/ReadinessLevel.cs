@@ -1,6 +1,6 @@
 namespace Readiness.Contracts;
 
-/// <summary>R1 is fully ready, R4 is not ready (see DOMAIN.md).</summary>
+/// <summary>R1 is fully ready, R4 is not ready (see docs/domain.md).</summary>
 public enum ReadinessLevel
 {
     R1 = 1,

@@ -3,7 +3,7 @@ using Readiness.Contracts;
 namespace Readiness.Domain;
 
 /// <summary>
-/// The thresholds that turn measures into levels (DOMAIN.md). Configurable (section
+/// The thresholds that turn measures into levels (docs/domain.md). Configurable (section
 /// <c>Readiness:Policy</c>) because commands tune them; the defaults are the starting model.
 /// </summary>
 public sealed record ReadinessPolicy

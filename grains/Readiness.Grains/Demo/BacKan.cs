@@ -5,7 +5,7 @@ namespace Readiness.Grains.Demo;
 
 /// <summary>
 /// Bắc Kạn province as it stood in 2024: 8 district-level commands and 108 commune-level ones
-/// (96 communes, 6 wards, 6 towns), per DOMAIN.md.
+/// (96 communes, 6 wards, 6 towns), per docs/domain.md.
 /// </summary>
 public static class BacKan
 {
