@@ -28,9 +28,9 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
 
     /// <summary>
     /// Events folded since the last snapshot before another is written. A cold activation then reads
-    /// a snapshot and at most this many events: about 4 ms of rows at most, against 80 ms for a
-    /// 10,000-event stream folded whole; a snapshot of such a stream, with its command ids, is
-    /// written once per 500 events.
+    /// a snapshot and at most this many events rather than the whole stream
+    /// (docs/performance/2026-11-30.md, Cold activation); a snapshot of a long stream, with its command
+    /// ids, is written once per this many events.
     /// </summary>
     public const int SnapshotEvery = 500;
 
@@ -58,7 +58,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     protected virtual string ProvinceId => StreamKeys.ProvinceOf(StreamKey);
 
     // The writer of the database the actor's province lives in. Looked up, not kept: an idle grain's
-    // every field counts (docs/performance.md), and with one database there is nothing to look up.
+    // every field counts (docs/performance/2026-11-30.md, Memory), and with one database there is nothing to look up.
     private GroupCommit Commits => databases.Several ? databases.Of(ProvinceId).Commits : databases.Main.Commits;
 
     protected abstract TState Initial();

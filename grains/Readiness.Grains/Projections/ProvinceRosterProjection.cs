@@ -27,9 +27,9 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
         }
         Identity<IEvent>(e => StreamKeys.RosterPartOf(e.StreamKey!));
         // A part is read and rewritten once per batch that touches it, so most of a batch's cost is
-        // fixed: in the quick benchmark the daemon alone caught up at 4,796 events/s with batches of
-        // 2,000, 8,994 with 5,000 and 25,000 with 10,000. A batch is as large as the backlog allows,
-        // so when the daemon keeps up it stays small and a report is projected as soon.
+        // fixed, and larger batches caught up several times faster (docs/performance/trend.md, the runs
+        // of 11-29 23:59 to 11-30 00:36). A batch is as large as the backlog allows, so when the daemon
+        // keeps up it stays small and a report is projected as soon.
         Options.BatchSize = 10_000;
         // Each batch folds fresh parts, read from the store: RosterCache keeps the committed ones as they are.
         Options.CacheLimitPerTenant = 0;
