@@ -68,7 +68,11 @@ public sealed class RosterCache : IChangeListener
         /// answered while a fresh one is rated in the background, so a reader after each batch does
         /// not wait for the rating; an older one is rated before it is answered.
         /// </summary>
-        public TView? Rated<TView>(DateTimeOffset now, TimeSpan freshFor, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
+        /// <param name="now">The moment to rate at.</param>
+        /// <param name="freshFor">How old a rating may be and still be the view of now.</param>
+        /// <param name="rate">Rates the whole at a moment.</param>
+        /// <param name="newest">Answer the newest parts' view only, never one a batch behind: the live feed's case, which announces each batch.</param>
+        public TView? Rated<TView>(DateTimeOffset now, TimeSpan freshFor, Func<ProvinceRoster, DateTimeOffset, TView> rate, bool newest = false) where TView : class
         {
             ProvinceRoster? roster;
             lock (gate)
@@ -78,7 +82,14 @@ public sealed class RosterCache : IChangeListener
                 {
                     return null;
                 }
-                if (rated is { } kept && kept.View is TView view && now >= kept.RatedAt && now - kept.RatedAt <= 2 * freshFor)
+                if (newest)
+                {
+                    if (rated is { } same && same.View is TView sameView && ReferenceEquals(same.Roster, roster) && now >= same.RatedAt && now - same.RatedAt <= freshFor)
+                    {
+                        return sameView;
+                    }
+                }
+                else if (rated is { } kept && kept.View is TView view && now >= kept.RatedAt && now - kept.RatedAt <= 2 * freshFor)
                 {
                     var current = ReferenceEquals(kept.Roster, roster) && now - kept.RatedAt <= freshFor;
                     if (!current && !rating)
@@ -188,6 +199,17 @@ public sealed class RosterCache : IChangeListener
                 province.Put(part);
             }
         }
+        Interlocked.Exchange(ref committed, NewSignal()).TrySetResult();
         return Task.CompletedTask;
     }
+
+    private TaskCompletionSource committed = NewSignal();
+
+    /// <summary>
+    /// Completes when the daemon on this silo next commits a roster batch, so that the live feed announces
+    /// it at once instead of finding it on its next look.
+    /// </summary>
+    public Task NextCommit => Volatile.Read(ref committed).Task;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -146,6 +146,7 @@ public static class SiloHostExtensions
         services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());
         services.AddSingleton<ReadinessMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadinessMonitor>());
+        services.AddOptions<LiveFeedOptions>().Bind(configuration.GetSection(LiveFeedOptions.Section));
         services.AddSingleton<ProvinceLiveFeed>();
         services.AddHostedService(provider => provider.GetRequiredService<ProvinceLiveFeed>());
 

@@ -32,14 +32,21 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
             : await ReadAsync(provinceId, cancellationToken);
 
     /// <summary>The province's view rated now (or within <see cref="RatedFreshFor"/>), or null when nothing of it has been projected.</summary>
-    public async Task<ProvinceReadinessView?> ViewAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="provinceId">The province.</param>
+    /// <param name="now">The moment to rate at.</param>
+    /// <param name="cancellationToken">Ends the read.</param>
+    /// <param name="newest">Of the newest batch only (the live feed); a GET may be answered one batch behind while the next is rated.</param>
+    public async Task<ProvinceReadinessView?> ViewAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken, bool newest = false)
     {
         if (await EntryAsync(provinceId, cancellationToken) is { } entry)
         {
-            return entry.Rated(now, RatedFreshFor, (roster, at) => roster.ToView(policy, at));
+            return entry.Rated(now, RatedFreshFor, (roster, at) => roster.ToView(policy, at), newest);
         }
         return (await ReadAsync(provinceId, cancellationToken))?.ToView(policy, now);
     }
+
+    /// <summary>Completes when this silo's daemon next commits a roster batch (never, where the daemon runs elsewhere).</summary>
+    public Task NextCommit => cache.NextCommit;
 
     /// <summary>How far each province's roster has come: from memory where it is kept, else from the store.</summary>
     public async Task<IReadOnlyList<(string ProvinceId, long Sequence)>> SequencesAsync(string[] provinceIds, CancellationToken cancellationToken)

@@ -14,19 +14,21 @@ namespace Readiness.Silo.Live;
 public sealed record ProvinceChange(string ProvinceId, long Sequence, IReadOnlyList<string> Changed, string Json);
 
 /// <summary>
-/// Watches the province roster documents that someone subscribes to and, when one moves on, rates
-/// the province once and hands the same view to every subscriber. Each change carries the whole
-/// view, so a client that reconnects only needs the latest one to have missed nothing.
+/// Watches the province rosters that someone subscribes to and, when one moves on, hands the same
+/// view to every subscriber. The daemon's roster cache tells it when a batch commits on this silo; a
+/// silo whose daemon runs elsewhere looks at the store every <see cref="LiveFeedOptions.StorePollInterval"/>.
+/// The view is rated where the GET route rates it (<see cref="LiveRosters.ViewAsync"/>), so the stream and
+/// the route never disagree. Each change carries the whole view, so a client that reconnects only needs
+/// the latest one to have missed nothing.
 /// </summary>
 public sealed partial class ProvinceLiveFeed(
     ProvinceDatabases databases,
     LiveRosters rosters,
-    ReadinessPolicy policy,
     ReadinessClock clock,
     IOptions<JsonOptions> json,
+    IOptions<LiveFeedOptions> options,
     ILogger<ProvinceLiveFeed> logger) : BackgroundService
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly ConcurrentDictionary<string, Watched> watched = new(StringComparer.Ordinal);
 
@@ -62,9 +64,18 @@ public sealed partial class ProvinceLiveFeed(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var poll = options.Value.StorePollInterval;
+        var nextCommit = rosters.NextCommit;
+        while (!stoppingToken.IsCancellationRequested)
         {
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            {
+                await Task.WhenAny(nextCommit, Task.Delay(poll, wait.Token));
+                await wait.CancelAsync();
+            }
+            stoppingToken.ThrowIfCancellationRequested();
+            // Taken before this look, so that a batch committed while it runs wakes the next wait at once.
+            nextCommit = rosters.NextCommit;
             var ids = watched.Where(w => !w.Value.Subscribers.IsEmpty).Select(w => w.Key).ToArray();
             if (ids.Length == 0)
             {
@@ -104,25 +115,24 @@ public sealed partial class ProvinceLiveFeed(
     {
         using var span = ReadinessTelemetry.Source.StartActivity("rate province");
         span?.SetTag("readiness.province", provinceId);
-        var roster = await rosters.ProvinceAsync(provinceId, cancellationToken);
-        if (roster is null)
+        var view = await rosters.ViewAsync(provinceId, clock.UtcNow, cancellationToken, newest: true);
+        if (view is null)
         {
             return null;
         }
-        var view = roster.ToView(policy, clock.UtcNow);
         // A subscriber's first refresh and the poll may load the roster at once; the newer one wins.
         lock (entry)
         {
-            if (roster.Sequence < Interlocked.Read(ref entry.Sequence))
+            if (view.Sequence < Interlocked.Read(ref entry.Sequence))
             {
                 return entry.Latest;
             }
             var changed = Changes(entry.View, view);
-            var change = new ProvinceChange(provinceId, roster.Sequence, changed,
-                JsonSerializer.Serialize(new { sequence = roster.Sequence, changed, view }, json.Value.SerializerOptions));
+            var change = new ProvinceChange(provinceId, view.Sequence, changed,
+                JsonSerializer.Serialize(new { sequence = view.Sequence, changed, view }, json.Value.SerializerOptions));
             entry.View = view;
             entry.Latest = change;
-            Interlocked.Exchange(ref entry.Sequence, roster.Sequence);
+            Interlocked.Exchange(ref entry.Sequence, view.Sequence);
             return change;
         }
     }
