@@ -20,19 +20,7 @@ internal static class ViewRoutes
     {
         var views = routes.MapGroup("/api").WithTags("Views").RequireAuthorization(Policies.View);
 
-        views.MapGet("/provinces/{provinceId}/readiness", async (string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                var moment = new Moment(asOf, knownAt);
-                if (moment.IsNow)
-                {
-                    return await rosters.ViewAsync(provinceId, clock.UtcNow, cancellationToken) is { } now
-                        ? Results.Ok(now)
-                        : UnknownProvince(provinceId, moment);
-                }
-                return await Roster(rosters, past, provinceId, moment, cancellationToken) is { } roster
-                    ? Results.Ok(roster.ToView(policy, moment.RatedAt(clock.UtcNow)))
-                    : UnknownProvince(provinceId, moment);
-            })
+        views.MapGet("/provinces/{provinceId}/readiness", GetProvinceReadiness)
             .Reads(ResourceScope.Province)
             .WithName("GetProvinceReadiness")
             .WithSummary("The province's readiness: districts with their communes, units per level, units below R2 and why, posts not manned, open alerts, exercises under way.")
@@ -40,17 +28,7 @@ internal static class ViewRoutes
             .Produces<ProvinceReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/districts/{district}", async (string provinceId, string district, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                var moment = new Moment(asOf, knownAt);
-                if (await Roster(rosters, past, provinceId, moment, cancellationToken) is not { } roster)
-                {
-                    return UnknownProvince(provinceId, moment);
-                }
-                return roster.DistrictView($"{provinceId}/{district}", policy, moment.RatedAt(clock.UtcNow)) is { } view
-                    ? Results.Ok(view)
-                    : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
-            })
+        views.MapGet("/provinces/{provinceId}/districts/{district}", GetDistrictReadiness)
             .Reads(ResourceScope.District)
             .WithName("GetDistrictReadiness")
             .WithSummary("One district: its communes, unit counts per level, units below R2 and why, posts not manned.")
@@ -58,10 +36,7 @@ internal static class ViewRoutes
             .Produces<DistrictReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/missions", async (string provinceId, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
-                    ? Results.Ok(roster.MissionView(policy, clock.UtcNow))
-                    : UnknownProvince(provinceId))
+        views.MapGet("/provinces/{provinceId}/missions", GetProvinceMissions)
             .Reads(ResourceScope.Province)
             .WithName("GetProvinceMissions")
             .WithSummary("How many units are ready for each mission now (Yes, Qualified, No, not assessed), in the province and by district, and the answers the units' own figures contradict.")
@@ -69,32 +44,14 @@ internal static class ViewRoutes
             .Produces<ProvinceMissionReadiness>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/districts/{district}/missions", async (string provinceId, string district, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
-                {
-                    return UnknownProvince(provinceId);
-                }
-                return roster.DistrictMissionView($"{provinceId}/{district}", policy, clock.UtcNow) is { } view
-                    ? Results.Ok(view)
-                    : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
-            })
+        views.MapGet("/provinces/{provinceId}/districts/{district}/missions", GetDistrictMissions)
             .Reads(ResourceScope.District)
             .WithName("GetDistrictMissions")
             .WithSummary("One district's units by mission and answer, and the answers their figures contradict.")
             .Produces<DistrictMissionReadiness>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/summary/{year:int}", async (string provinceId, int year, LiveRosters rosters, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                if (CommandTime.ReportYearProblem(year, clock.UtcNow) is { } yearProblem)
-                {
-                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: yearProblem);
-                }
-                return await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
-                    ? Results.Ok(roster.Summary(year))
-                    : UnknownProvince(provinceId);
-            })
+        views.MapGet("/provinces/{provinceId}/summary/{year:int}", GetYearSummary)
             .Reads(ResourceScope.Province)
             .WithName("GetYearSummary")
             .WithSummary("The year's figures, computed from the events that happened in it: exercises by level and grade, conscription, education, outreach, party cells, awards, duty coverage.")
@@ -102,14 +59,7 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/provinces/{provinceId}/units", async (string provinceId, string? parent, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
-                {
-                    return UnknownProvince(provinceId);
-                }
-                return Results.Ok(roster.Children(parent ?? provinceId, policy, clock.UtcNow));
-            })
+        views.MapGet("/provinces/{provinceId}/units", ListUnits)
             .Reads(ResourceScope.ParentInProvince)
             .WithName("ListUnits")
             .WithSummary("The units directly under a unit of the province (?parent=bac-kan/ba-be), each with its level and which area set it.")
@@ -117,26 +67,7 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         // Ids are paths, so these routes take the rest of the URL; '%2F'-encoded slashes work too.
-        views.MapGet("/units/{**unitId}", async (string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                var id = Uri.UnescapeDataString(unitId).Trim('/');
-                if (UnitPath.Problem(id) is { } problem)
-                {
-                    return Problems.Invalid(problem);
-                }
-                var moment = new Moment(asOf, knownAt);
-                if (!moment.IsNow)
-                {
-                    return (await past.UnitAsync(id, moment, cancellationToken)).UnitView(id, policy, moment.RatedAt(clock.UtcNow)) is { } then
-                        ? Results.Ok(then)
-                        : Problems.NotFound("Unknown unit.", $"No unit '{id}' had been registered {When(moment)}.");
-                }
-                await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
-                var part = await session.CaughtUpRosterPartAsync(StreamKeys.Unit(id), p => p.Units.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken);
-                return part?.UnitView(id, policy, clock.UtcNow) is { } view
-                    ? Results.Ok(view)
-                    : Problems.NotFound("Unknown unit.", $"No unit '{id}' has been registered.");
-            })
+        views.MapGet("/units/{**unitId}", GetUnit)
             .Reads(ResourceScope.Actor("unitId"))
             .WithName("GetUnit")
             .WithSummary("One unit's readiness: its figures, each area's level with what it measured and the events it rests on, and the overall level.")
@@ -145,22 +76,7 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/exercises/{**exerciseId}", async (string exerciseId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, CancellationToken cancellationToken) =>
-            {
-                var id = Uri.UnescapeDataString(exerciseId).Trim('/');
-                if (UnitPath.Problem(id) is { } problem)
-                {
-                    return Problems.Invalid(problem.Replace("unit id", "exercise id", StringComparison.Ordinal));
-                }
-                var moment = new Moment(asOf, knownAt);
-                await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
-                var exercise = moment.IsNow
-                    ? (await session.CaughtUpRosterPartAsync(StreamKeys.Exercise(id), p => p.Exercises.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Exercises.GetValueOrDefault(id)
-                    : (await past.StreamAsync(StreamKeys.Exercise(id), moment, cancellationToken)).Exercises.GetValueOrDefault(id);
-                return exercise is not null
-                    ? Results.Ok(exercise.ToView())
-                    : Problems.NotFound("Unknown exercise.", $"No exercise '{id}' had been planned {When(moment)}.");
-            })
+        views.MapGet("/exercises/{**exerciseId}", GetExercise)
             .Reads(ResourceScope.Actor("exerciseId"))
             .WithName("GetExercise")
             .WithSummary("One exercise: level, kind, host, participants, schedule, status and grade.")
@@ -168,28 +84,130 @@ internal static class ViewRoutes
             .Produces<ExerciseView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        views.MapGet("/duty-posts/{**postId}", async (string postId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, CancellationToken cancellationToken) =>
-            {
-                var id = Uri.UnescapeDataString(postId).Trim('/');
-                if (UnitPath.Problem(id) is { } problem)
-                {
-                    return Problems.Invalid(problem.Replace("unit id", "duty post id", StringComparison.Ordinal));
-                }
-                var moment = new Moment(asOf, knownAt);
-                await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
-                var post = moment.IsNow
-                    ? (await session.CaughtUpRosterPartAsync(StreamKeys.DutyPost(id), p => p.Posts.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Posts.GetValueOrDefault(id)
-                    : (await past.StreamAsync(StreamKeys.DutyPost(id), moment, cancellationToken)).Posts.GetValueOrDefault(id);
-                return post is not null
-                    ? Results.Ok(post.ToView())
-                    : Problems.NotFound("Unknown duty post.", $"No duty post '{id}' had been established {When(moment)}.");
-            })
+        views.MapGet("/duty-posts/{**postId}", GetDutyPost)
             .Reads(ResourceScope.Actor("postId"))
             .WithName("GetDutyPost")
             .WithSummary("One duty post: the shift on, staff present against required, manning periods, open incidents, open alert.")
             .WithDescription(PastDescription)
             .Produces<DutyPostView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> GetProvinceReadiness(string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        var moment = new Moment(asOf, knownAt);
+        if (moment.IsNow)
+        {
+            return await rosters.ViewAsync(provinceId, clock.UtcNow, cancellationToken) is { } now
+                ? Results.Ok(now)
+                : UnknownProvince(provinceId, moment);
+        }
+        return await Roster(rosters, past, provinceId, moment, cancellationToken) is { } roster
+            ? Results.Ok(roster.ToView(policy, moment.RatedAt(clock.UtcNow)))
+            : UnknownProvince(provinceId, moment);
+    }
+
+    private static async Task<IResult> GetDistrictReadiness(string provinceId, string district, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        var moment = new Moment(asOf, knownAt);
+        if (await Roster(rosters, past, provinceId, moment, cancellationToken) is not { } roster)
+        {
+            return UnknownProvince(provinceId, moment);
+        }
+        return roster.DistrictView($"{provinceId}/{district}", policy, moment.RatedAt(clock.UtcNow)) is { } view
+            ? Results.Ok(view)
+            : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
+    }
+
+    private static async Task<IResult> GetProvinceMissions(string provinceId, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
+            ? Results.Ok(roster.MissionView(policy, clock.UtcNow))
+            : UnknownProvince(provinceId);
+
+    private static async Task<IResult> GetDistrictMissions(string provinceId, string district, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
+        {
+            return UnknownProvince(provinceId);
+        }
+        return roster.DistrictMissionView($"{provinceId}/{district}", policy, clock.UtcNow) is { } view
+            ? Results.Ok(view)
+            : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
+    }
+
+    private static async Task<IResult> GetYearSummary(string provinceId, int year, LiveRosters rosters, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        if (CommandTime.ReportYearProblem(year, clock.UtcNow) is { } yearProblem)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: yearProblem);
+        }
+        return await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
+            ? Results.Ok(roster.Summary(year))
+            : UnknownProvince(provinceId);
+    }
+
+    private static async Task<IResult> ListUnits(string provinceId, string? parent, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
+        {
+            return UnknownProvince(provinceId);
+        }
+        return Results.Ok(roster.Children(parent ?? provinceId, policy, clock.UtcNow));
+    }
+
+    private static async Task<IResult> GetUnit(string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        var id = Uri.UnescapeDataString(unitId).Trim('/');
+        if (UnitPath.Problem(id) is { } problem)
+        {
+            return Problems.Invalid(problem);
+        }
+        var moment = new Moment(asOf, knownAt);
+        if (!moment.IsNow)
+        {
+            return (await past.UnitAsync(id, moment, cancellationToken)).UnitView(id, policy, moment.RatedAt(clock.UtcNow)) is { } then
+                ? Results.Ok(then)
+                : Problems.NotFound("Unknown unit.", $"No unit '{id}' had been registered {When(moment)}.");
+        }
+        await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
+        var part = await session.CaughtUpRosterPartAsync(StreamKeys.Unit(id), p => p.Units.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken);
+        return part?.UnitView(id, policy, clock.UtcNow) is { } view
+            ? Results.Ok(view)
+            : Problems.NotFound("Unknown unit.", $"No unit '{id}' has been registered.");
+    }
+
+    private static async Task<IResult> GetExercise(string exerciseId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, CancellationToken cancellationToken)
+    {
+        var id = Uri.UnescapeDataString(exerciseId).Trim('/');
+        if (UnitPath.Problem(id) is { } problem)
+        {
+            return Problems.Invalid(problem.Replace("unit id", "exercise id", StringComparison.Ordinal));
+        }
+        var moment = new Moment(asOf, knownAt);
+        await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
+        var exercise = moment.IsNow
+            ? (await session.CaughtUpRosterPartAsync(StreamKeys.Exercise(id), p => p.Exercises.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Exercises.GetValueOrDefault(id)
+            : (await past.StreamAsync(StreamKeys.Exercise(id), moment, cancellationToken)).Exercises.GetValueOrDefault(id);
+        return exercise is not null
+            ? Results.Ok(exercise.ToView())
+            : Problems.NotFound("Unknown exercise.", $"No exercise '{id}' had been planned {When(moment)}.");
+    }
+
+    private static async Task<IResult> GetDutyPost(string postId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, CancellationToken cancellationToken)
+    {
+        var id = Uri.UnescapeDataString(postId).Trim('/');
+        if (UnitPath.Problem(id) is { } problem)
+        {
+            return Problems.Invalid(problem.Replace("unit id", "duty post id", StringComparison.Ordinal));
+        }
+        var moment = new Moment(asOf, knownAt);
+        await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
+        var post = moment.IsNow
+            ? (await session.CaughtUpRosterPartAsync(StreamKeys.DutyPost(id), p => p.Posts.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Posts.GetValueOrDefault(id)
+            : (await past.StreamAsync(StreamKeys.DutyPost(id), moment, cancellationToken)).Posts.GetValueOrDefault(id);
+        return post is not null
+            ? Results.Ok(post.ToView())
+            : Problems.NotFound("Unknown duty post.", $"No duty post '{id}' had been established {When(moment)}.");
     }
 
     /// <summary>How long one actor's view waits for the projection to reach the actor's latest event before answering with what it has.</summary>
