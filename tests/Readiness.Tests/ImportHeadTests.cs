@@ -125,6 +125,7 @@ public class ImportHeadTests(ImportHeadFixture store) : IClassFixture<ImportHead
         Assert.Contains($"not the root {store.Head.Root} of the source's tree head of size {store.Head.Size}", refused.Problem.Detail, StringComparison.Ordinal);
         Assert.Contains("though every chain holds", refused.Problem.Detail, StringComparison.Ordinal);
         Assert.Equal(before, await store.RowsAsync());
+        await Said("changed, chains recomputed", refused.Problem.Detail!);
     }
 
     [Fact]
@@ -143,6 +144,7 @@ public class ImportHeadTests(ImportHeadFixture store) : IClassFixture<ImportHead
         Assert.Equal($"The source's tree head of size {store.Head.Size} does not verify: the signature does not hold with key '{kid}': the head's size, root or time was changed, or another key signed it.",
             refused.Problem.Detail);
         Assert.Equal(before, await store.RowsAsync());
+        await Said("signed by another key", refused.Problem.Detail!);
     }
 
     [Fact]
@@ -186,6 +188,8 @@ public class ImportHeadTests(ImportHeadFixture store) : IClassFixture<ImportHead
             Assert.True(verified.Code == 0, verified.Output + verified.Error);
             Assert.StartsWith($"INTACT: the first {store.Head.Size} of the {store.Lines.Length} imported events, under the sequences the source gave them (", verified.Output, StringComparison.Ordinal);
             Assert.Contains("its signature holds", verified.Output, StringComparison.Ordinal);
+            await Said("import --head --jwks", imported.Output);
+            await Said("verify --head --jwks against the copy", verified.Output);
 
             // The copy's own log goes on over its own sequences: its leaves are the copy's, and its verify holds.
             var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
@@ -202,6 +206,13 @@ public class ImportHeadTests(ImportHeadFixture store) : IClassFixture<ImportHead
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Keeps what the silo and the CLI said, for the docs' examples.</summary>
+    private static async Task Said(string what, string text)
+    {
+        Directory.CreateDirectory("TestResults");
+        await File.AppendAllTextAsync("TestResults/import-head.txt", $"{what}:\n{text.TrimEnd()}\n\n");
     }
 
     private async Task<ImportReport> Import(string[] lines, TreeHead head, string keys)
