@@ -19,11 +19,11 @@ internal static class OfflineLogCheck
 
     public static async Task<OfflineLogResult> CheckAsync(string headFile, string eventsFile, string? jwksFile, CancellationToken cancellationToken)
     {
-        var head = ReadHead(await File.ReadAllTextAsync(headFile, cancellationToken));
+        var head = SignedHead.Read(await File.ReadAllTextAsync(headFile, cancellationToken));
         bool? signatureValid = null;
         if (jwksFile is not null)
         {
-            signatureValid = SignatureHolds(head, await File.ReadAllTextAsync(jwksFile, cancellationToken));
+            signatureValid = SignedHead.SignatureProblem(head, await File.ReadAllTextAsync(jwksFile, cancellationToken)) is null;
         }
         var root = Convert.FromBase64String(head.Root);
         var recomputation = new LogRecomputation([(head.Size, root)], storedLeaves: null);
@@ -40,42 +40,6 @@ internal static class OfflineLogCheck
         }
         var mismatch = recomputation.Finish();
         return new OfflineLogResult(mismatch is null && signatureValid != false, head, read, signatureValid, mismatch, null);
-    }
-
-    /// <summary>A head file holds one head, or is the silo's <c>tree-heads.jsonl</c>, whose last line is the latest.</summary>
-    private static TreeHead ReadHead(string text)
-    {
-        TreeHead? head;
-        try
-        {
-            head = JsonSerializer.Deserialize<TreeHead>(text, ContractJson.Options);
-        }
-        catch (JsonException)
-        {
-            var last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
-                ?? throw new FormatException("The head file is empty.");
-            head = JsonSerializer.Deserialize<TreeHead>(last, ContractJson.Options);
-        }
-        return head is { Size: > 0, Root.Length: > 0 } ? head : throw new FormatException("The head file holds no tree head with a size and a root.");
-    }
-
-    private static bool SignatureHolds(TreeHead head, string jwks)
-    {
-        if (head.Signature is null)
-        {
-            return false;
-        }
-        using var set = JsonDocument.Parse(jwks);
-        var kid = DetachedJws.KeyIdOf(head.Signature);
-        foreach (var key in set.RootElement.GetProperty("keys").EnumerateArray())
-        {
-            if (key.TryGetProperty("kid", out var id) && id.GetString() == kid)
-            {
-                return DetachedJws.VerifyEs256(head.Signature, Encoding.UTF8.GetBytes(TreeHeadText.Payload(head)),
-                    key.GetProperty("x").GetString()!, key.GetProperty("y").GetString()!);
-            }
-        }
-        return false;
     }
 
     private static LogLeaf LeafOf(string line, long number)

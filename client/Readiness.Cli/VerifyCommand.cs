@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Readiness.Client;
 using Readiness.Contracts;
+using Readiness.Domain.Audit;
 
 namespace Readiness.Cli;
 
@@ -11,6 +12,7 @@ internal static class VerifyCommand
     public const string Usage = """
         readiness verify [--stream key | --area id] [--json] [--url http://127.0.0.1:5080] [--token T]
         readiness verify --head FILE --events FILE [--jwks FILE]
+        readiness verify --head FILE [--jwks FILE] [--database name] [--url …] [--token T]
           Recomputes the hash chain of every stream (or of one: a unit id, exercise:<id>, post:<id>;
           or of an area's streams, such as --area bac-kan/ba-be) and prints the verdict, the first
           broken link with the hash expected and the one found, and events per second. --json
@@ -22,6 +24,9 @@ internal static class VerifyCommand
           'readiness export') and compares its root with a signed tree head kept elsewhere (a head
           JSON, or a tree-heads.jsonl whose last line is taken); --jwks checks the head's signature
           against a JWK Set (the silo's /.well-known/jwks.json, saved). Nothing is asked of a silo.
+          With --head and no --events, against a copy: a head kept for the store an import came
+          from is checked against the silo the file was imported into, which recomputes the
+          source's log from the imported events under the sequences the source gave them.
         """;
 
     // Enough to see the pattern of a tampering without burying the verdict.
@@ -30,6 +35,11 @@ internal static class VerifyCommand
     private sealed record Settings(Uri Url, string? Stream, string? Area, bool Json, string? Token, string? Database = null);
 
     private sealed record OfflineSettings(string Head, string Events, string? Jwks, bool Json);
+
+    private sealed record ImportedSettings(Uri Url, string? Token, string Head, string? Jwks, string? Database, bool Json);
+
+    /// <summary>A head kept for an import's source, checked against the copy.</summary>
+    private sealed record ImportedHeadResult(bool Intact, TreeHead Head, bool? SignatureValid, ImportedLog Imported, string? Problem);
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => CommandLine.RunAsync("verify", args, output, error);
 
@@ -42,8 +52,8 @@ internal static class VerifyCommand
         var area = Options.Text("--area", "area", "Only the streams of this area, such as bac-kan/ba-be.");
         var database = Options.Text("--database", "name", "Where the provinces are spread over several databases, only this one's streams and Merkle log.");
         var head = Options.Text("--head", "file", "Offline: a signed tree head kept elsewhere (JSON, or the last line of tree-heads.jsonl).");
-        var events = Options.Text("--events", "file", "Offline: a whole-store export to check against --head.");
-        var jwks = Options.Text("--jwks", "file", "Offline: the JWK Set to check the head's signature with.");
+        var events = Options.Text("--events", "file", "Offline: a whole-store export to check against --head; without it, --head is checked against the events imported into the silo.");
+        var jwks = Options.Text("--jwks", "file", "The JWK Set to check the head's signature with.");
         var command = new UsageCommand("verify",
             "Recomputes the hash chain of every stream, or of one stream or area's, and prints the verdict, the first broken link with the hash "
             + "expected and the one found, and events per second. Exits 0 when intact, 1 when a link is broken, 2 when it could not check.", Usage)
@@ -56,9 +66,13 @@ internal static class VerifyCommand
             {
                 result.AddError("Give one of --stream, --area or --database.");
             }
-            if (result.Given(head) != result.Given(events))
+            if (result.Given(events) && !result.Given(head))
             {
-                result.AddError("Give --head and --events together: the export is checked against the head.");
+                result.AddError("Give --head with --events: the export is checked against the head.");
+            }
+            if (result.Given(events) && result.Given(database))
+            {
+                result.AddError("--events is checked offline: --database names a silo's database, for --head without --events.");
             }
             if (result.Given(head) && (result.Given(stream) || result.Given(area)))
             {
@@ -70,7 +84,9 @@ internal static class VerifyCommand
             }
         });
         return command.Runs(parsed => parsed.GetValue(head) is { } headFile
-            ? RunOfflineAsync(new OfflineSettings(headFile, parsed.GetValue(events)!, parsed.GetValue(jwks), parsed.GetValue(json)), output, error)
+            ? parsed.GetValue(events) is { } eventsFile
+                ? RunOfflineAsync(new OfflineSettings(headFile, eventsFile, parsed.GetValue(jwks), parsed.GetValue(json)), output, error)
+                : RunImportedAsync(new ImportedSettings(parsed.GetValue(url)!, parsed.GetValue(token), headFile, parsed.GetValue(jwks), parsed.GetValue(database), parsed.GetValue(json)), output, error)
             : RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(stream), parsed.GetValue(area), parsed.GetValue(json), parsed.GetValue(token), parsed.GetValue(database)), output, error));
     }
 
@@ -109,6 +125,73 @@ internal static class VerifyCommand
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  from position {mismatch.Position}: {mismatch.Problem}"));
         }
         return 1;
+    }
+
+    /// <summary>A head kept for an import's source against the copy: the silo recomputes the source's log from the imported events, and the roots must agree.</summary>
+    private static async Task<int> RunImportedAsync(ImportedSettings options, TextWriter output, TextWriter error)
+    {
+        TreeHead head;
+        bool? signatureValid = null;
+        try
+        {
+            head = SignedHead.Read(await File.ReadAllTextAsync(options.Head));
+            if (options.Jwks is { } jwks)
+            {
+                signatureValid = SignedHead.SignatureProblem(head, await File.ReadAllTextAsync(jwks)) is null;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            await error.WriteLineAsync($"Could not check: {ex.Message}");
+            return 2;
+        }
+        using var client = Connection.Client(options.Url, options.Token, AuditOptions.QueryTimeout);
+        return await Connection.CallAsync(error, options.Url, async () =>
+        {
+            var imported = await client.GetImportedLogAsync(null, options.Database);
+            string? problem = null;
+            if (imported.Events < head.Size)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"The silo holds {imported.Events:N0} imported events; the head covers {head.Size:N0}.");
+            }
+            else
+            {
+                if (imported.TreeSize != head.Size)
+                {
+                    imported = await client.GetImportedLogAsync(head.Size, options.Database);
+                }
+                if (imported.Root != head.Root)
+                {
+                    problem = string.Create(CultureInfo.InvariantCulture,
+                        $"The imported events give the root {imported.Root}, the head has {head.Root}: one of the first {head.Size:N0} was changed, removed, added or moved since the source signed the head.");
+                }
+            }
+            var result = new ImportedHeadResult(problem is null && signatureValid != false, head, signatureValid, imported, problem);
+            if (options.Json)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(result, AuditOptions.Indented));
+                return result.Intact ? 0 : 1;
+            }
+            var signature = signatureValid switch
+            {
+                true => "its signature holds",
+                false => "ITS SIGNATURE DOES NOT HOLD",
+                null => "signature not checked (no --jwks)",
+            };
+            var what = string.Create(CultureInfo.InvariantCulture, $"the source's head of size {head.Size:N0} made {head.MadeAt:u}, {signature}");
+            if (result.Intact)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"INTACT: the first {head.Size:N0} of the {imported.Events:N0} imported events, under the sequences the source gave them ({imported.FirstSourceSequence:N0}–{imported.LastSourceSequence:N0}), give the root of {what}."));
+                return 0;
+            }
+            await output.WriteLineAsync($"BROKEN: the imported events do not match {what}.");
+            if (problem is not null)
+            {
+                await output.WriteLineAsync($"  {problem}");
+            }
+            return 1;
+        }, 2);
     }
 
     private static Task<VerifyReport> Verify(ReadinessClient client, Settings options) =>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Readiness.Contracts;
 
 namespace Readiness.Client;
@@ -99,15 +100,47 @@ public sealed partial class ReadinessClient
     /// of the client given to the constructor: its 100 s default is short for a large store, so give
     /// the <see cref="HttpClient"/> used for imports a long one (the CLI uses an hour).
     /// </remarks>
-    public async Task<ImportReport> ImportAsync(Stream source, CancellationToken cancellationToken = default)
+    public Task<ImportReport> ImportAsync(Stream source, CancellationToken cancellationToken = default) =>
+        ImportAsync(source, null, null, cancellationToken);
+
+    /// <summary>
+    /// Sends an export as <see cref="ImportAsync(Stream, CancellationToken)"/> does, with the source's
+    /// signed tree head: the server also checks the head's signature with <paramref name="sourceKeys"/>
+    /// and that the source's Merkle log over the file's first events has the head's root at its size,
+    /// and refuses the whole file otherwise (400, without a line), before writing anything.
+    /// </summary>
+    /// <param name="source">The file, as for <see cref="ImportAsync(Stream, CancellationToken)"/>.</param>
+    /// <param name="sourceHead">A head kept for the source (one of its <see cref="GetTreeHeadsAsync"/>, or a line of its <c>tree-heads.jsonl</c>).</param>
+    /// <param name="sourceKeys">The source's public keys, a JWK Set as its <c>/.well-known/jwks.json</c> gives it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The report; its <see cref="ImportReport.SourceHead"/> is the head checked.</returns>
+    public async Task<ImportReport> ImportAsync(Stream source, TreeHead? sourceHead, string? sourceKeys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
+        if ((sourceHead is null) != (sourceKeys is null))
+        {
+            throw new ArgumentException("Give the source's tree head and its keys together: the head's signature is checked with the keys.", nameof(sourceKeys));
+        }
         using var content = new UploadContent(source);
         content.Headers.ContentType = new MediaTypeHeaderValue(ArchiveMediaType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/import", UriKind.Relative)) { Content = content };
+        if (sourceHead is not null)
+        {
+            // Headers are one line: the head and the key set go compact.
+            request.Headers.Add(TreeHeadHeader, JsonSerializer.Serialize(sourceHead, ContractJson.Options));
+            using var keys = JsonDocument.Parse(sourceKeys!);
+            request.Headers.Add(HeadKeysHeader, JsonSerializer.Serialize(keys.RootElement));
+        }
         // Not resent on an unknown outcome: a second attempt after a successful one would get 409.
-        using var response = await http.PostAsync(new Uri("api/import", UriKind.Relative), content, cancellationToken);
+        using var response = await http.SendAsync(request, cancellationToken);
         return await Read<ImportReport>(response, cancellationToken);
     }
+
+    /// <summary>The request header an import's source head travels in.</summary>
+    public const string TreeHeadHeader = "X-Readiness-Tree-Head";
+
+    /// <summary>The request header the source's keys travel in.</summary>
+    public const string HeadKeysHeader = "X-Readiness-Head-Keys";
 
     /// <summary>
     /// Reads the caller's stream as the request is sent, like <see cref="StreamContent"/>, but leaves

@@ -260,6 +260,45 @@ public sealed partial class ReadinessClient
     public Task<ConsistencyProof> GetConsistencyProofAsync(long from, long to, CancellationToken cancellationToken = default) =>
         Get<ConsistencyProof>(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"api/audit/proof/consistency?from={from}&to={to}"), cancellationToken);
 
+    /// <summary>
+    /// The source's Merkle log over the events an import brought into this store, recomputed from them as
+    /// they are now under the sequences the source gave them: its <see cref="ImportedLog.Root"/> at
+    /// <paramref name="treeSize"/> equals the root of the source's signed head of that size when the import
+    /// was of the source's whole store and nothing was changed since.
+    /// </summary>
+    /// <param name="treeSize">The size of a head kept for the source; all imported events when null.</param>
+    /// <param name="database">Where the provinces are spread over several databases, the one imported into; the main one when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ReadinessApiException">404 when nothing was imported, or fewer events than <paramref name="treeSize"/>.</exception>
+    public Task<ImportedLog> GetImportedLogAsync(long? treeSize = null, string? database = null, CancellationToken cancellationToken = default) =>
+        Get<ImportedLog>("api/audit/imported-log" + ImportedLogQuery(treeSize, database, null), cancellationToken);
+
+    /// <summary>
+    /// The audit path from an imported event's leaf, under its source's sequence, to the root of the source's
+    /// log of <paramref name="treeSize"/> leaves: check it against the source's signed head of that size.
+    /// </summary>
+    /// <exception cref="ReadinessApiException">404 when the event was not imported or lies after <paramref name="treeSize"/>.</exception>
+    public Task<InclusionProof> GetImportedInclusionProofAsync(Guid eventId, long? treeSize = null, string? database = null, CancellationToken cancellationToken = default) =>
+        Get<InclusionProof>("api/audit/imported-log/proof/inclusion" + ImportedLogQuery(treeSize, database, eventId), cancellationToken);
+
+    private static string ImportedLogQuery(long? treeSize, string? database, Guid? eventId)
+    {
+        var query = new List<string>(3);
+        if (eventId is { } id)
+        {
+            query.Add($"event={id}");
+        }
+        if (treeSize is { } size)
+        {
+            query.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"treeSize={size}"));
+        }
+        if (database is not null)
+        {
+            query.Add($"database={Uri.EscapeDataString(database)}");
+        }
+        return query.Count == 0 ? "" : "?" + string.Join('&', query);
+    }
+
     /// <summary>A province's readiness view as it was at a moment, or as the record showed it at a moment.</summary>
     /// <param name="provinceId">The province id, such as <c>bac-kan</c>.</param>
     /// <param name="at">The moment: <see cref="PointInTime.AsOf"/>, <see cref="PointInTime.KnownAt"/>, or both.</param>

@@ -51,5 +51,18 @@ public sealed record VerifyReport(
 /// <summary>One database's part of a check over several.</summary>
 public sealed record DatabaseVerifyReport(string Database, VerifyReport Report);
 
-/// <summary>What an import took in, and how fast; the views are rebuilt from it before the import returns.</summary>
-public sealed record ImportReport(long Events, long Streams, double Seconds, double EventsPerSecond);
+/// <summary>
+/// What an import took in, and how fast; the views are rebuilt from it before the import returns.
+/// <c>SourceHead</c> is the source's signed tree head the file was checked against, null when none was given:
+/// then only the per-stream chains were checked, which have no key. <c>EventsAfterHead</c> of the events
+/// lie after the head and were checked by their chains alone. <c>Checked</c> says it in words.
+/// </summary>
+public sealed record ImportReport(long Events, long Streams, double Seconds, double EventsPerSecond,
+    TreeHead? SourceHead = null, long EventsAfterHead = 0, string? Checked = null);
+
+/// <summary>
+/// The source's Merkle log over the events an import brought in, recomputed from them in the source's
+/// order and numbering: its root at <c>TreeSize</c> is the root of the source's head of that size when
+/// the import was of the source's whole store and nothing was changed since.
+/// </summary>
+public sealed record ImportedLog(long Events, long FirstSourceSequence, long LastSourceSequence, long TreeSize, string Root);

@@ -106,6 +106,9 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         new("GET", "/api/audit/tree-heads", Audit, "3P333", 200),
         new("GET", "/api/audit/proof/inclusion", Audit, "3P333", 400),
         new("GET", "/api/audit/proof/consistency", Audit, "3P333", 400),
+        // The matrix's store imported nothing.
+        new("GET", "/api/audit/imported-log", Audit, "3P333", 404),
+        new("GET", "/api/audit/imported-log/proof/inclusion", Audit, "3P333", 400),
         new("GET", "/api/provinces/{provinceId}/upward-reports", Audit, "PP333", 200),
         new("GET", "/api/export", Audit, "PP333", 200, "area={R}"),
         new("POST", "/api/import", Administer, "3P333", 400),

@@ -28,6 +28,7 @@ public class MigrateStepTests
     [InlineData("log_leaves", "UPDATE")]
     [InlineData("log_nodes", "DELETE")]
     [InlineData("tree_heads", "TRUNCATE")]
+    [InlineData("imported_sequences", "UPDATE")]
     [InlineData("mt_events", "TRUNCATE")]
     [InlineData("mt_streams", "DELETE")]
     public async Task A_silo_whose_application_role_was_granted_a_rewrite_of_a_kept_table_refuses_to_start_and_names_the_table_and_the_privilege(string table, string privilege)

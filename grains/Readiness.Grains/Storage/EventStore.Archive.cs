@@ -3,10 +3,10 @@ using NpgsqlTypes;
 
 namespace Readiness.Grains.Storage;
 
-/// <summary>An event as an archive carries it, checked and ready to be written into an empty store.</summary>
+/// <summary>An event as an archive carries it, checked and ready to be written into an empty store; <c>SourceSequence</c> is the sequence its own store gave it.</summary>
 public sealed record ArchivedEvent(
     Guid Id, string Stream, long Version, string Type, string Data, string Headers,
-    DateTimeOffset RecordedAt, string? CorrelationId, string? CausationId);
+    DateTimeOffset RecordedAt, string? CorrelationId, string? CausationId, long SourceSequence);
 
 public sealed partial class EventStore
 {
@@ -56,7 +56,8 @@ public sealed partial class EventStore
         }
 
         // Sequences are renumbered from 1 in the given order: an area's events keep their order
-        // without the gaps other areas left, which the projection daemon would wait on.
+        // without the gaps other areas left, which the projection daemon would wait on. Each keeps its
+        // source's sequence beside it, which the source's log covers.
         await using (var copy = await connection.BeginBinaryImportAsync($"""
             COPY {Events} (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id, causation_id, headers)
             FROM STDIN (FORMAT BINARY)
@@ -82,6 +83,18 @@ public sealed partial class EventStore
             }
             await copy.CompleteAsync(cancellationToken);
         }
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {ImportedSequences} (seq_id, source_seq) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            long sequence = 0;
+            foreach (var e in events)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(++sequence, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(e.SourceSequence, NpgsqlDbType.Bigint, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
         await using (var sequence = new NpgsqlCommand($"SELECT setval('{EventSequence}', @last)", connection, transaction))
         {
             sequence.Parameters.Add(new NpgsqlParameter<long>("last", Math.Max(1, events.Count)));
@@ -89,6 +102,21 @@ public sealed partial class EventStore
         }
         await transaction.CommitAsync(cancellationToken);
         return streams.Count;
+    }
+
+    /// <summary>The imported events that are still reported, in their source's order, each with the sequence its source gave it.</summary>
+    public async IAsyncEnumerable<(EventRow Row, long SourceSequence)> ImportedEventsAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT {EventRow.Columns}, i.source_seq FROM {Events} JOIN {ImportedSequences} i USING (seq_id)
+            WHERE {EventRow.Reported("stream_id")} ORDER BY i.source_seq
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return (EventRow.Read(reader), reader.GetInt64(10));
+        }
     }
 
     private static Task WriteNullable(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>

@@ -54,7 +54,7 @@ public sealed partial class EventStore
     /// <summary>
     /// Grants the application role its rights, as the owner. It reads and writes rows; it owns nothing
     /// and cannot drop or alter a table. It may empty a projection's documents, which a rebuild does.
-    /// Events, and the Merkle log's leaves, nodes and heads, it may only append: no UPDATE, DELETE or
+    /// Events, the Merkle log's leaves, nodes and heads, and the source sequences of imported events, it may only append: no UPDATE, DELETE or
     /// TRUNCATE on them, so the record cannot be rewritten through it; nor may it delete a stream's
     /// row, which Marten never does.
     /// </summary>
@@ -68,7 +68,7 @@ public sealed partial class EventStore
     /// Whether the schema is there, whether it is as new as this version needs (the objects the
     /// migrator adds beyond Marten's tables, such as the append function), and what the connection's
     /// role could rewrite: being a superuser or the tables' owner, or each privilege beyond appending
-    /// it holds on the events, the streams or the Merkle log's leaves, nodes and heads.
+    /// it holds on the events, the streams, the Merkle log's leaves, nodes and heads or the imported events' source sequences.
     /// </summary>
     /// <param name="connection">The role's connection.</param>
     /// <param name="cancellationToken">Stops the work.</param>
@@ -79,7 +79,7 @@ public sealed partial class EventStore
         await using var command = new NpgsqlCommand($"""
             SELECT current_user,
                    to_regclass('{Events}') IS NOT NULL AND {(cluster ? "to_regclass('public.orleansquery') IS NOT NULL" : "true")},
-                   to_regproc('{AppendFunction}') IS NOT NULL AND to_regclass('{LogLeaves}') IS NOT NULL,
+                   to_regproc('{AppendFunction}') IS NOT NULL AND to_regclass('{LogLeaves}') IS NOT NULL AND to_regclass('{ImportedSequences}') IS NOT NULL,
                    ARRAY(SELECT reason FROM (
                        SELECT 0 AS rank, 'is a superuser' AS reason FROM pg_roles WHERE rolname = current_user AND rolsuper
                        UNION ALL
@@ -87,7 +87,7 @@ public sealed partial class EventStore
                          AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = to_regclass('{Events}')), 'USAGE')
                        UNION ALL
                        SELECT 2 + kept.rank * 3 + right_.rank, right_.name || ' on ' || kept.name
-                       FROM (VALUES (0, '{Events}'), (1, '{Streams}'), (2, '{LogLeaves}'), (3, '{LogNodes}'), (4, '{TreeHeads}')) AS kept(rank, name)
+                       FROM (VALUES (0, '{Events}'), (1, '{Streams}'), (2, '{LogLeaves}'), (3, '{LogNodes}'), (4, '{TreeHeads}'), (5, '{ImportedSequences}')) AS kept(rank, name)
                        CROSS JOIN (VALUES (0, 'UPDATE'), (1, 'DELETE'), (2, 'TRUNCATE')) AS right_(rank, name)
                        WHERE to_regclass(kept.name) IS NOT NULL
                          AND NOT (kept.name = '{Streams}' AND right_.name = 'UPDATE')
@@ -122,7 +122,7 @@ public sealed partial class EventStore
             $grant$;
             REVOKE UPDATE, DELETE, TRUNCATE ON {{Events}} FROM {{quoted}};
             REVOKE DELETE, TRUNCATE ON {{Streams}} FROM {{quoted}};
-            REVOKE UPDATE, DELETE, TRUNCATE ON {{LogLeaves}}, {{LogNodes}}, {{TreeHeads}} FROM {{quoted}};
+            REVOKE UPDATE, DELETE, TRUNCATE ON {{LogLeaves}}, {{LogNodes}}, {{TreeHeads}}, {{ImportedSequences}} FROM {{quoted}};
             """;
     }
 }

@@ -1,5 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Admin;
 using Microsoft.AspNetCore.Mvc;
@@ -158,6 +159,50 @@ internal static class AuditRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        audit.MapGet("/audit/imported-log", async (long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
+            {
+                if (LogOf(audits, databases, database, out var unknown) is not { } log)
+                {
+                    return unknown!;
+                }
+                if (treeSize is <= 0)
+                {
+                    return Problems.Invalid("'treeSize' is the size of a head of the source's log, a whole number above 0.");
+                }
+                var (imported, missing) = await log.ImportedAsync(treeSize, cancellationToken);
+                return imported is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such log.", detail: missing) : Results.Ok(imported);
+            })
+            .Reads(ResourceScope.Everything)
+            .WithName("GetImportedLog")
+            .WithSummary("The source's Merkle log over the events an import brought in, recomputed from them as they are now, in the source's order and under the sequences it gave them: its root at ?treeSize= (all imported when omitted) is the root of the source's signed head of that size, when the import was of its whole store and nothing was changed since. " + LogDatabaseDescription)
+            .Produces<ImportedLog>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        audit.MapGet("/audit/imported-log/proof/inclusion", async ([FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
+            {
+                if (LogOf(audits, databases, database, out var unknown) is not { } log)
+                {
+                    return unknown!;
+                }
+                if (!Guid.TryParse(eventId, out var id))
+                {
+                    return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
+                }
+                if (treeSize is <= 0)
+                {
+                    return Problems.Invalid("'treeSize' is the size of a head of the source's log, a whole number above 0.");
+                }
+                var (proof, missing) = await log.ImportedInclusionAsync(id, treeSize, cancellationToken);
+                return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
+            })
+            .Reads(ResourceScope.Everything)
+            .WithName("GetImportedInclusionProof")
+            .WithSummary("The audit path (RFC 9162) from an imported event's leaf, under the sequence its source gave it, to the root of the source's log of ?treeSize= leaves: check it against the source's signed head of that size. " + LogDatabaseDescription)
+            .Produces<InclusionProof>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         audit.MapGet("/provinces/{provinceId}/chain-heads", async (string provinceId, AuditDatabases audits, CancellationToken cancellationToken) =>
                 UnitPath.Problem(provinceId) is { } problem
                     ? Problems.Invalid(problem)
@@ -224,15 +269,19 @@ internal static class AuditRoutes
                     return unknown!;
                 }
                 var target = database is null ? databases.Main : databases.Named(database)!;
+                if (SourceHeadOf(request, out var invalid) is var source && invalid is not null)
+                {
+                    return invalid;
+                }
                 ImportReport report;
                 try
                 {
-                    report = await audits.For(target).Archive.ImportAsync(request.Body, clock.GetUtcNow(), cancellationToken);
+                    report = await audits.For(target).Archive.ImportAsync(request.Body, clock.GetUtcNow(), source, cancellationToken);
                 }
                 catch (ImportRefusedException refused)
                 {
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The file does not verify; nothing was imported.",
-                        detail: refused.Message, extensions: new Dictionary<string, object?> { ["line"] = refused.Line });
+                        detail: refused.Message, extensions: refused.Line is { } line ? new Dictionary<string, object?> { ["line"] = line } : null);
                 }
                 catch (InvalidOperationException notEmpty)
                 {
@@ -247,11 +296,40 @@ internal static class AuditRoutes
             .Reads(ResourceScope.Everything)
             .WithName("ImportHistory")
             .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused with its first bad line. ?database= names the database to fill, the main one by default.")
+            .WithDescription($"Given the source's signed tree head in the {EventArchive.HeadHeader} header (one head as /api/audit/tree-heads lists it) and the source's public keys in {EventArchive.KeysHeader} (its /.well-known/jwks.json), "
+                + "the head's signature is checked and the source's Merkle log over the file's first events must give the head's root at its size, or the file is refused whole. "
+                + "Without them only the chains, which have no key, are checked, and the report's 'checked' says so. Every event keeps its source's sequence beside its own.")
             .Accepts<string>(EventArchive.MediaType)
             .Produces<ImportReport>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    /// <summary>The source's head and keys an import request carries, null when it carries neither; <paramref name="invalid"/> says what is wrong with them.</summary>
+    private static SourceHead? SourceHeadOf(HttpRequest request, out IResult? invalid)
+    {
+        invalid = null;
+        var head = request.Headers[EventArchive.HeadHeader].ToString();
+        var keys = request.Headers[EventArchive.KeysHeader].ToString();
+        if (head.Length == 0 && keys.Length == 0)
+        {
+            return null;
+        }
+        if (head.Length == 0 || keys.Length == 0)
+        {
+            invalid = Problems.Invalid($"Give the source's tree head ({EventArchive.HeadHeader}) and the keys to check its signature with ({EventArchive.KeysHeader}) together.");
+            return null;
+        }
+        try
+        {
+            return new SourceHead(SignedHead.Read(head), keys);
+        }
+        catch (FormatException ex)
+        {
+            invalid = Problems.Invalid($"{EventArchive.HeadHeader}: {ex.Message}");
+            return null;
+        }
     }
 
     private const string LogDatabaseDescription = "Each database keeps a Merkle log of its own events: ?database= names it, the main one by default.";

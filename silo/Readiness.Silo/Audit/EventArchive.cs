@@ -8,12 +8,15 @@ using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Audit;
 
-/// <summary>An import refused: the file's line, and why. Nothing was written.</summary>
-public sealed class ImportRefusedException(long line, string reason) : Exception($"Line {line}: {reason}")
+/// <summary>An import refused: the file's line (null when the file as a whole fails the source's head), and why. Nothing was written.</summary>
+public sealed class ImportRefusedException(long? line, string reason) : Exception(line is null ? reason : $"Line {line}: {reason}")
 {
-    public long Line { get; } = line;
+    public long? Line { get; } = line;
     public string Reason { get; } = reason;
 }
+
+/// <summary>The source's signed tree head an import is checked against, and the keys (a JWK Set) its signature is checked with.</summary>
+public sealed record SourceHead(TreeHead Head, string Keys);
 
 /// <summary>
 /// The history as CloudEvents in JSON lines, one event per line in recording order, with all of its
@@ -22,6 +25,12 @@ public sealed class ImportRefusedException(long line, string reason) : Exception
 public sealed partial class EventArchive(EventStore store)
 {
     public const string MediaType = "application/x-ndjson";
+
+    /// <summary>The request header carrying the source's signed tree head an import is checked against.</summary>
+    public const string HeadHeader = "X-Readiness-Tree-Head";
+
+    /// <summary>The request header carrying the source's public keys (a JWK Set) the head's signature is checked with.</summary>
+    public const string KeysHeader = "X-Readiness-Head-Keys";
     private const string TypePrefix = "readiness.";
     private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
 
@@ -80,20 +89,71 @@ public sealed partial class EventArchive(EventStore store)
     }
 
     /// <summary>
-    /// Reads a whole export, checks every stream's chain link by link, and only then writes the
+    /// Reads a whole export, checks every stream's chain link by link and, given the source's signed
+    /// tree head, the source's Merkle log over the file's events against it; only then writes the
     /// events, in one transaction, into a store that holds none.
     /// </summary>
-    public async Task<ImportReport> ImportAsync(Stream input, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ImportReport> ImportAsync(Stream input, DateTimeOffset now, SourceHead? source, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var lines = await ReadAndCheckAsync(input, now, cancellationToken);
+        var checkedText = OnlyChains;
+        long afterHead = 0;
+        if (source is { Head: var head })
+        {
+            CheckAgainst(source, lines);
+            afterHead = lines.Count - head.Size;
+            checkedText = string.Create(CultureInfo.InvariantCulture,
+                $"Every stream's hash chain, and the first {head.Size:N0} events against the source's tree head of size {head.Size:N0} made {head.MadeAt:u}, whose signature by key '{DetachedJws.KeyIdOf(head.Signature!)}' holds.")
+                + (afterHead == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $" The last {afterHead:N0} events lie after that head and were checked by their chains alone, which have no key."));
+        }
 
         var streams = await store.ImportAsync(
-            [.. lines.Select(l => new ArchivedEvent(l.Id, l.Stream, l.Version, l.Type, l.Data, l.Headers, l.RecordedAt, l.Chained.CorrelationId, l.Chained.CausationId))],
+            [.. lines.Select(l => new ArchivedEvent(l.Id, l.Stream, l.Version, l.Type, l.Data, l.Headers, l.RecordedAt, l.Chained.CorrelationId, l.Chained.CausationId, l.SourceSequence))],
             cancellationToken);
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new ImportReport(lines.Count, streams, Math.Round(seconds, 3), Math.Round(lines.Count / Math.Max(seconds, 1e-6)));
+        return new ImportReport(lines.Count, streams, Math.Round(seconds, 3), Math.Round(lines.Count / Math.Max(seconds, 1e-6)),
+            source?.Head, afterHead, checkedText);
+    }
+
+    /// <summary>What an import without the source's head can say of the file.</summary>
+    public const string OnlyChains =
+        "Only every stream's hash chain was checked. The chains have no key: whoever changed the file could have recomputed them. "
+        + "Give the source's signed tree head and its keys to check the file against it.";
+
+    /// <summary>
+    /// Refuses the file unless the head's signature holds with the given keys and the source's log over
+    /// the file's first events (each leaf as this store will hold the event, under its source's
+    /// sequence) has the head's root at the head's size.
+    /// </summary>
+    private static void CheckAgainst(SourceHead source, List<Line> lines)
+    {
+        var head = source.Head;
+        if (SignedHead.SignatureProblem(head, source.Keys) is { } problem)
+        {
+            throw new ImportRefusedException(null, string.Create(CultureInfo.InvariantCulture, $"The source's tree head of size {head.Size:N0} does not verify: {problem}"));
+        }
+        if (lines.Count < head.Size)
+        {
+            throw new ImportRefusedException(null, string.Create(CultureInfo.InvariantCulture,
+                $"The source's tree head covers {head.Size:N0} events; the file holds {lines.Count:N0}, so events the head signed are missing from it."));
+        }
+        var frontier = new MerkleFrontier();
+        foreach (var line in lines.Take(checked((int)head.Size)))
+        {
+            frontier.Append(MerkleLog.LeafHash(new LogLeaf(line.Id, line.Stream, line.Version, line.SourceSequence, line.Type, line.Data, line.Headers,
+                line.Chained.CorrelationId, line.Chained.CausationId, line.RecordedAt)));
+        }
+        var root = Convert.ToBase64String(frontier.Root());
+        if (root != head.Root)
+        {
+            throw new ImportRefusedException(null, string.Create(CultureInfo.InvariantCulture,
+                $"The file's first {head.Size:N0} events give the root {root}, not the root {head.Root} of the source's tree head of size {head.Size:N0} made {head.MadeAt:u}: ")
+                + "one of them was changed, removed, added or moved since the source signed it, though every chain holds (they have no key, so whoever changed it recomputed them); "
+                + "or the file is an area's export, which no head of the whole store covers.");
+        }
     }
 
     /// <summary>
@@ -135,7 +195,7 @@ public sealed partial class EventArchive(EventStore store)
     [System.Text.RegularExpressions.GeneratedRegex("^system(:[a-z0-9]+(-[a-z0-9]+)*)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex SystemRecorder();
 
-    private sealed record Line(Guid Id, string Stream, long Version, string Type, string Data, string Headers, string Hash, DateTimeOffset RecordedAt, ChainedEvent Chained);
+    private sealed record Line(Guid Id, string Stream, long Version, string Type, string Data, string Headers, string Hash, DateTimeOffset RecordedAt, ChainedEvent Chained, long SourceSequence);
 
     private static async Task<List<Line>> ReadAndCheckAsync(Stream input, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -143,6 +203,7 @@ public sealed partial class EventArchive(EventStore store)
         var lines = new List<Line>();
         var chains = new Dictionary<string, (long Version, string Hash)>(StringComparer.Ordinal);
         var latestRecordedAt = DateTimeOffset.MinValue;
+        long lastSequence = 0;
         long number = 0;
         while (await reader.ReadLineAsync(cancellationToken) is { } text)
         {
@@ -158,6 +219,12 @@ public sealed partial class EventArchive(EventStore store)
                 throw new ImportRefusedException(number, implausible);
             }
             latestRecordedAt = line.RecordedAt > latestRecordedAt ? line.RecordedAt : latestRecordedAt;
+            // The copy keeps each source sequence, which the source's log covers: one a store gave twice, or out of order, is none it gave.
+            if (line.SourceSequence <= lastSequence)
+            {
+                throw new ImportRefusedException(number, $"'sequence' {line.SourceSequence} is not after {lastSequence} of an earlier line: a store numbers its events in recording order, so the line is out of order or its sequence was changed.");
+            }
+            lastSequence = line.SourceSequence;
             var (lastVersion, previousHash) = chains.GetValueOrDefault(line.Stream, (0, EventChain.Genesis));
             if (line.Version != lastVersion + 1)
             {
@@ -206,6 +273,10 @@ public sealed partial class EventArchive(EventStore store)
             {
                 throw new ImportRefusedException(number, "'streamversion' is missing or not a positive integer.");
             }
+            if (!root.TryGetProperty("sequence", out var sequence) || sequence.ValueKind != JsonValueKind.Number || !sequence.TryGetInt64(out var sourceSequence) || sourceSequence < 1)
+            {
+                throw new ImportRefusedException(number, "'sequence' is missing or not a positive integer.");
+            }
             if (!Guid.TryParse(Text("id"), out var id))
             {
                 throw new ImportRefusedException(number, "'id' is not a UUID.");
@@ -229,7 +300,7 @@ public sealed partial class EventArchive(EventStore store)
                 [EventHeaders.Hash] = hash,
                 [EventHeaders.ChainVersion] = chainVersion,
             }.Where(h => h.Value is not null).ToDictionary());
-            return new Line(id, chained.StreamKey, streamVersion, type, chained.DataJson, headers, hash, recordedAt.ToUniversalTime(), chained);
+            return new Line(id, chained.StreamKey, streamVersion, type, chained.DataJson, headers, hash, recordedAt.ToUniversalTime(), chained, sourceSequence);
         }
         catch (JsonException ex)
         {

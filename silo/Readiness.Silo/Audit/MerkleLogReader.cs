@@ -52,6 +52,62 @@ public sealed class MerkleLogReader(EventStore store, UpwardReportSigner signer)
     }
 
     /// <summary>
+    /// The source's log over the events an import brought in, recomputed from them as they are now, in
+    /// the source's order and under its sequences, and its root at <paramref name="treeSize"/> (all of
+    /// them when null): the root of the source's head of that size when the import was of its whole store.
+    /// </summary>
+    public async Task<(ImportedLog? Log, string? Missing)> ImportedAsync(long? treeSize, CancellationToken cancellationToken)
+    {
+        var leaves = await ImportedLeavesAsync(cancellationToken);
+        if (Beyond(leaves, treeSize) is { } missing)
+        {
+            return (null, missing);
+        }
+        var size = treeSize ?? leaves.Count;
+        var root = MerkleLog.RootOf([.. leaves.Take(checked((int)size)).Select(l => l.Hash)]);
+        return (new ImportedLog(leaves.Count, leaves[0].SourceSequence, leaves[^1].SourceSequence, size, Convert.ToBase64String(root)), null);
+    }
+
+    /// <summary>The audit path of an imported event in the source's log of <paramref name="treeSize"/> leaves (all imported when null), recomputed as <see cref="ImportedAsync"/> does.</summary>
+    public async Task<(InclusionProof? Proof, string? Missing)> ImportedInclusionAsync(Guid eventId, long? treeSize, CancellationToken cancellationToken)
+    {
+        var leaves = await ImportedLeavesAsync(cancellationToken);
+        if (Beyond(leaves, treeSize) is { } missing)
+        {
+            return (null, missing);
+        }
+        var size = treeSize ?? leaves.Count;
+        var position = leaves.FindIndex(l => l.EventId == eventId);
+        if (position < 0)
+        {
+            return (null, $"Event {eventId} was not imported into this store.");
+        }
+        if (position >= size)
+        {
+            return (null, $"Event {eventId} is at position {position} of the source's log, after the size {size}; ask a later one.");
+        }
+        var hashes = new MerkleLog.LeafList([.. leaves.Take(checked((int)size)).Select(l => l.Hash)]);
+        var path = MerkleLog.InclusionProof(hashes, position, size);
+        return (new InclusionProof(eventId, leaves[position].SourceSequence, position, Convert.ToBase64String(leaves[position].Hash), size,
+            Convert.ToBase64String(MerkleLog.RangeHash(hashes, 0, size)), [.. path.Select(Convert.ToBase64String)]), null);
+    }
+
+    private async Task<List<(Guid EventId, long SourceSequence, byte[] Hash)>> ImportedLeavesAsync(CancellationToken cancellationToken)
+    {
+        var leaves = new List<(Guid, long, byte[])>();
+        await foreach (var (row, sourceSequence) in store.ImportedEventsAsync(cancellationToken))
+        {
+            leaves.Add((row.Id, sourceSequence, MerkleLog.LeafHash(row.ToLogLeaf() with { Sequence = sourceSequence })));
+        }
+        return leaves;
+    }
+
+    private static string? Beyond(List<(Guid EventId, long SourceSequence, byte[] Hash)> leaves, long? treeSize) =>
+        leaves.Count == 0 ? "Nothing was imported into this store."
+        : treeSize > leaves.Count ? $"{leaves.Count} events were imported; the source's log over them has no size {treeSize}."
+        : null;
+
+    /// <summary>
     /// Recomputes every leaf from the events in sequence order and compares it with the stored leaf at
     /// its position and the log's root with every stored head; the latest head's signature is checked
     /// with the published key. Events after the last stored leaf are ones the log has not reached yet.

@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Json;
+using Readiness.Contracts;
+
+namespace Readiness.Domain.Audit;
+
+/// <summary>A signed tree head kept outside a store: read as it was kept, and checked against the keys of the store that signed it.</summary>
+public static class SignedHead
+{
+    /// <summary>
+    /// A head from the text it was kept as: one head, a page of <c>/api/audit/tree-heads</c> (its newest
+    /// head, the first), or a copy of <c>tree-heads.jsonl</c> (its last line, the latest).
+    /// </summary>
+    /// <exception cref="FormatException">The text holds no head with a size and a root.</exception>
+    public static TreeHead Read(string text)
+    {
+        TreeHead? head;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            head = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("heads", out var heads) && heads.ValueKind == JsonValueKind.Array
+                ? heads.EnumerateArray().Select(h => h.Deserialize<TreeHead>(ContractJson.Options)).FirstOrDefault()
+                : document.RootElement.Deserialize<TreeHead>(ContractJson.Options);
+        }
+        catch (JsonException)
+        {
+            var last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
+                ?? throw new FormatException("The head file is empty.");
+            try
+            {
+                head = JsonSerializer.Deserialize<TreeHead>(last, ContractJson.Options);
+            }
+            catch (JsonException ex)
+            {
+                throw new FormatException($"The head is not a tree head as /api/audit/tree-heads or tree-heads.jsonl gives it: {ex.Message}", ex);
+            }
+        }
+        return head is { Size: > 0, Root.Length: > 0 } ? head : throw new FormatException("The head holds no tree head with a size and a root.");
+    }
+
+    /// <summary>
+    /// Why the head's signature does not hold with the keys of <paramref name="jwks"/> (a JWK Set, as the
+    /// signing silo's <c>/.well-known/jwks.json</c> gives it), or null when it holds. The key is the one
+    /// the signature names by its id.
+    /// </summary>
+    public static string? SignatureProblem(TreeHead head, string jwks)
+    {
+        if (head.Signature is null)
+        {
+            return "the head carries no signature (its silo had no report key).";
+        }
+        var kid = DetachedJws.KeyIdOf(head.Signature);
+        List<(string? Kid, string? X, string? Y)> keys;
+        try
+        {
+            using var set = JsonDocument.Parse(jwks);
+            keys = [.. set.RootElement.GetProperty("keys").EnumerateArray().Select(k => (Member(k, "kid"), Member(k, "x"), Member(k, "y")))];
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return $"the keys are not a JWK Set (an object with 'keys'), as /.well-known/jwks.json gives it: {ex.Message}";
+        }
+        var key = keys.FirstOrDefault(k => k.Kid is not null && k.Kid == kid);
+        if (key.Kid is null)
+        {
+            return $"the head is signed by key '{kid}', which is not among the keys given ({(keys.Count == 0 ? "none" : string.Join(", ", keys.Select(k => $"'{k.Kid}'")))}).";
+        }
+        return key.X is not null && key.Y is not null
+            && DetachedJws.VerifyEs256(head.Signature, Encoding.UTF8.GetBytes(TreeHeadText.Payload(head)), key.X, key.Y)
+            ? null
+            : $"the signature does not hold with key '{kid}': the head's size, root or time was changed, or another key signed it.";
+
+        static string? Member(JsonElement key, string name) =>
+            key.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+}
