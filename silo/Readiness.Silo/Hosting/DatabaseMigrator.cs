@@ -16,8 +16,6 @@ namespace Readiness.Silo.Hosting;
 /// </summary>
 public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 {
-    // Any fixed number; every run takes the same lock.
-    private const long MigrationLockKey = 0x5265616479_01;
     private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(60);
 
     /// <summary>
@@ -80,8 +78,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     {
         var started = DateTimeOffset.UtcNow;
         await using var connection = await OpenWithPatience(ownerConnectionString, logger, cancellationToken);
-        await Execute(connection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
-        try
+        await using (await AdvisoryLock.AcquireAsync(connection, AdvisoryLockKey.Migration, cancellationToken))
         {
             foreach (var (name, sql) in cluster ? OrleansScripts() : [])
             {
@@ -109,10 +106,6 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             await EventStore.ApplyLogSchemaAsync(connection, cancellationToken);
             await EventStore.ApplyAppendFunctionAsync(connection, cancellationToken);
             await EventStore.GrantAppRoleAsync(connection, appRole, cancellationToken);
-        }
-        finally
-        {
-            await Execute(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
         }
         LogApplied((DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
