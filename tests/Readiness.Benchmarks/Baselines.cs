@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Silo.Hosting;
 
 namespace Readiness.Benchmarks;
 
@@ -63,9 +64,9 @@ public sealed class Baselines(BenchDatabase database, IReadOnlyList<StoredEvent>
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The project's own indexes on the event table (ReadinessStore.AuditIndexes), for another schema.</summary>
-    private static string AuditIndexes(string schema) => string.Join("\n",
-        ReadinessStore.AuditIndexes.Values.Select(sql => sql.Replace($"{ReadinessStore.Schema}.", $"{schema}.", StringComparison.Ordinal) + ";"));
+    /// <summary>The project's own indexes on the event table (infra/sql/store/010-event-indexes.sql), for another schema.</summary>
+    private static string AuditIndexes(string schema) =>
+        DatabaseMigrator.Script("store/010-event-indexes.sql").Replace($"{ReadinessStore.Schema}.", $"{schema}.", StringComparison.Ordinal);
 
     private async Task<long[]> CreateRawStreamsAsync(string tag, int callers)
     {

@@ -1,4 +1,5 @@
 using Npgsql;
+using Readiness.Grains.Storage;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -166,6 +167,30 @@ public class MigrateStepTests
         await using var left = new NpgsqlCommand(
             "SELECT (SELECT count(*) FROM readiness.mt_doc_provinceroster) + (SELECT count(*) FROM readiness.mt_event_progression WHERE name = 'province-roster:All')", connection);
         Assert.Equal(0L, await left.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_creates_the_event_indexes_Marten_is_told_to_leave_be_over_the_header_the_views_select_by()
+    {
+        // The indexes are written in infra/sql/store and named in ReadinessStore.AuditIndexes: the two must agree.
+        await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("eventindexes", cluster: false);
+        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = @schema AND tablename = 'mt_events' AND indexname = ANY(@names)", connection);
+        command.Parameters.AddWithValue("schema", ReadinessStore.Schema);
+        command.Parameters.AddWithValue("names", ReadinessStore.AuditIndexes.ToArray());
+        var indexes = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                indexes[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        Assert.Equal(ReadinessStore.AuditIndexes.Order(StringComparer.Ordinal), indexes.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains($"'{EventHeaders.OccurredAt}'", indexes["mt_events_occurred_at"], StringComparison.Ordinal);
     }
 
     /// <summary>What an operator's hand might grant the application role after migrate, as the tables' owner.</summary>

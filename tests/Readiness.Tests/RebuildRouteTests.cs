@@ -11,6 +11,7 @@ using Readiness.Client;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
+using Readiness.Silo.Hosting;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -24,8 +25,6 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
 {
     private static readonly string[] Tables = ["mt_doc_provinceroster"];
     private static readonly string[] Projections = ["province-roster"];
-    // The rebuild's cluster-wide advisory lock (RebuildJobs), taken here to stand for another silo.
-    private const long ClusterLockKey = 0x5245_4255_494C_44;
 
     private sealed record Province(string Id, List<string> Communes, List<string> Posts);
 
@@ -395,17 +394,13 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
         await using (var otherSilo = new NpgsqlConnection(fixture.Database.SuperuserConnectionString))
         {
             await otherSilo.OpenAsync(cancellationToken);
-            await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({ClusterLockKey})", otherSilo))
-            {
-                await take.ExecuteScalarAsync(cancellationToken);
-            }
+            // The rebuild's cluster-wide lock, taken here to stand for another silo. Given back at the end
+            // of the block: a pooled connection is only reset when next used, so the session's lock would
+            // outlive it and refuse the other test's rebuild when it runs after this one.
+            await using var rebuilding = await AdvisoryLock.AcquireAsync(otherSilo, AdvisoryLockKey.Rebuild, cancellationToken);
             var elsewhere = await Assert.ThrowsAsync<ReadinessApiException>(() => client.StartRebuildAsync("province-roster", cancellationToken));
             Assert.Equal(409, elsewhere.StatusCode);
             Assert.Contains("Another silo", elsewhere.Problem.Detail, StringComparison.Ordinal);
-            // A pooled connection is only reset when next used, so the session's lock would outlive this
-            // block and refuse the other test's rebuild when it runs after this one.
-            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({ClusterLockKey})", otherSilo);
-            await release.ExecuteScalarAsync(cancellationToken);
         }
 
         var unknownJob = await Assert.ThrowsAsync<ReadinessApiException>(() => client.GetRebuildAsync("no-such-job", cancellationToken));

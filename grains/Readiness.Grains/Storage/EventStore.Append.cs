@@ -19,10 +19,8 @@ public sealed record StagedEvent(Guid Id, string Type, string DotnetType, string
 
 public sealed partial class EventStore
 {
+    /// <summary>The append function, created by infra/sql/store/040-append-function.sql.</summary>
     private const string AppendFunction = ReadinessStore.Schema + ".append_streams";
-
-    /// <summary>The tenant Marten files every stream and event under in a store with one tenant.</summary>
-    private const string DefaultTenant = "*DEFAULT*";
 
     /// <summary>The SQLSTATE the append function raises when a stream is not at the version its append expects.</summary>
     private const string StreamMovedOn = "RD001";
@@ -104,56 +102,4 @@ public sealed partial class EventStore
 
     private static NpgsqlParameter Array<T>(T[] values, NpgsqlDbType element) =>
         new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | element };
-
-    /// <summary>
-    /// The append function, as the owner. SECURITY INVOKER (the default): the application role calls
-    /// it with its own rights, which allow inserting events and moving a stream's version, nothing more.
-    /// The version check re-reads a row another transaction has just committed (READ COMMITTED
-    /// re-evaluates an UPDATE's condition on the newest row), so two writers of one stream cannot both pass.
-    /// Sequence numbers are drawn in the order of the arrays: a stream's events get rising numbers, as
-    /// the daemon and every reader of the log expect. Timestamps are the transaction's, as Marten's.
-    /// </summary>
-    public static async Task ApplyAppendFunctionAsync(NpgsqlConnection owner, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"""
-            CREATE OR REPLACE FUNCTION {AppendFunction}(
-                stream_ids varchar[], from_versions bigint[], to_versions bigint[],
-                event_ids uuid[], event_streams varchar[], event_versions bigint[], event_types varchar[], dotnet_types varchar[],
-                bodies jsonb[], event_headers jsonb[], correlation_ids varchar[], causation_ids varchar[])
-            RETURNS void LANGUAGE plpgsql AS $append$
-            DECLARE
-                expected_moves bigint;
-                moved bigint;
-                laggard varchar;
-            BEGIN
-                SELECT count(*) INTO expected_moves FROM unnest(from_versions) AS f(v) WHERE v > 0;
-                IF expected_moves > 0 THEN
-                    UPDATE {Streams} AS s SET version = c.to_version, timestamp = now()
-                    FROM unnest(stream_ids, from_versions, to_versions) AS c(id, from_version, to_version)
-                    WHERE c.from_version > 0 AND s.id = c.id AND s.version = c.from_version AND s.is_archived IS NOT TRUE;
-                    GET DIAGNOSTICS moved = ROW_COUNT;
-                    IF moved <> expected_moves THEN
-                        SELECT c.id INTO laggard FROM unnest(stream_ids, from_versions) AS c(id, from_version)
-                        LEFT JOIN {Streams} AS s ON s.id = c.id
-                        WHERE c.from_version > 0 AND (s.version IS DISTINCT FROM c.from_version OR s.is_archived IS TRUE)
-                        LIMIT 1;
-                        RAISE EXCEPTION 'Stream % is not at the version its append expects', coalesce(laggard, stream_ids[1])
-                            USING ERRCODE = '{StreamMovedOn}';
-                    END IF;
-                END IF;
-                INSERT INTO {Streams} (id, type, version, timestamp, created, tenant_id)
-                SELECT c.id, NULL, c.to_version, now(), now(), '{DefaultTenant}'
-                FROM unnest(stream_ids, from_versions, to_versions) AS c(id, from_version, to_version)
-                WHERE c.from_version = 0;
-                INSERT INTO {Events} (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, correlation_id, causation_id, headers)
-                SELECT nextval('{EventSequence}'), e.id, e.stream_id, e.version, e.data, e.type, '{DefaultTenant}',
-                       now(), e.dotnet_type, false, e.correlation_id, e.causation_id, e.headers
-                FROM unnest(event_ids, event_streams, event_versions, bodies, event_types, dotnet_types, correlation_ids, causation_ids, event_headers)
-                     WITH ORDINALITY AS e(id, stream_id, version, data, type, dotnet_type, correlation_id, causation_id, headers, position)
-                ORDER BY e.position;
-            END
-            $append$
-            """, owner);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

@@ -12,31 +12,11 @@ public sealed record StoredLeaf(long Position, long Sequence, byte[] Hash);
 
 public sealed partial class EventStore
 {
+    // The Merkle log's tables, created by infra/sql/store/030-merkle-log.sql.
     private const string LogLeaves = ReadinessStore.Schema + ".log_leaves";
     private const string LogNodes = ReadinessStore.Schema + ".log_nodes";
     private const string TreeHeads = ReadinessStore.Schema + ".tree_heads";
     private const string ImportedSequences = ReadinessStore.Schema + ".imported_sequences";
-
-    /// <summary>
-    /// The Merkle log's tables. Positions are dense (0…n−1) while sequences may skip (an append that
-    /// lost its numbers), so each leaf records the sequence it covers. Only complete subtrees are
-    /// kept as nodes: they never change once closed, so a row is written once and never updated.
-    /// An imported event keeps the sequence its source gave it beside the one this store gave it, so
-    /// the source's log, and the heads kept for it, can be recomputed over the copy.
-    /// </summary>
-    internal const string LogSchema = $"""
-        CREATE TABLE IF NOT EXISTS {LogLeaves} (position bigint PRIMARY KEY, seq_id bigint NOT NULL UNIQUE, leaf_hash bytea NOT NULL);
-        CREATE TABLE IF NOT EXISTS {LogNodes} (level int NOT NULL, "index" bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, "index"));
-        CREATE TABLE IF NOT EXISTS {TreeHeads} (size bigint PRIMARY KEY, root bytea NOT NULL, made_at timestamptz NOT NULL, key_id text, signature text);
-        CREATE TABLE IF NOT EXISTS {ImportedSequences} (seq_id bigint PRIMARY KEY, source_seq bigint NOT NULL UNIQUE);
-        """;
-
-    /// <summary>Creates the log's tables, as the owner.</summary>
-    public static async Task ApplyLogSchemaAsync(NpgsqlConnection owner, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(LogSchema, owner);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     /// <summary>The log's size and the sequence of its last leaf (0 for an empty log).</summary>
     public async Task<(long Size, long LastSequence)> LogEndAsync(CancellationToken cancellationToken)

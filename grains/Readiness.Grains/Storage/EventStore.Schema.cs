@@ -4,35 +4,6 @@ namespace Readiness.Grains.Storage;
 
 public sealed partial class EventStore
 {
-    /// <summary>Adds the indexes on the event table beyond Marten's own (<see cref="ReadinessStore.AuditIndexes"/>), as the owner.</summary>
-    public static async Task ApplyAuditIndexesAsync(NpgsqlConnection owner, CancellationToken cancellationToken)
-    {
-        foreach (var index in ReadinessStore.AuditIndexes.Values)
-        {
-            await using var command = new NpgsqlCommand(index, owner);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Roster parts and snapshots are rewritten whole, tens of kilobytes at a time: LZ4 compresses
-    /// them several times faster than PostgreSQL's default, for about the same size. A server built
-    /// without LZ4 keeps its default.
-    /// </summary>
-    public static async Task ApplyDocumentCompressionAsync(NpgsqlConnection owner, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"""
-            DO $compress$
-            BEGIN
-              ALTER TABLE {RosterDocuments} ALTER COLUMN data SET COMPRESSION lz4;
-              ALTER TABLE {SnapshotDocuments} ALTER COLUMN data SET COMPRESSION lz4;
-            EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN NULL;
-            END
-            $compress$
-            """, owner);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     /// <summary>
     /// Rosters stored under another layout of parts (whole per province, or split by district alone)
     /// are dropped with the daemon's progress on them, as the owner: the daemon then folds the parts
@@ -49,19 +20,6 @@ public sealed partial class EventStore
             SELECT found FROM unsplit
             """, owner);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
-    }
-
-    /// <summary>
-    /// Grants the application role its rights, as the owner. It reads and writes rows; it owns nothing
-    /// and cannot drop or alter a table. It may empty a projection's documents, which a rebuild does.
-    /// Events, the Merkle log's leaves, nodes and heads, and the source sequences of imported events, it may only append: no UPDATE, DELETE or
-    /// TRUNCATE on them, so the record cannot be rewritten through it; nor may it delete a stream's
-    /// row, which Marten never does.
-    /// </summary>
-    public static async Task GrantAppRoleAsync(NpgsqlConnection owner, string role, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(Grants(role), owner);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -97,33 +55,6 @@ public sealed partial class EventStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new RoleInspection(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetFieldValue<string[]>(3));
-    }
-
-    private static string Grants(string role)
-    {
-        var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(role);
-        var rows = string.Join('\n', new[] { "public", ReadinessStore.Schema }.Select(schema => $"""
-            GRANT USAGE ON SCHEMA {schema} TO {quoted};
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted};
-            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};
-            GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {quoted};
-            """));
-        return rows + $$"""
-
-            DO $grant$
-            DECLARE document regclass;
-            BEGIN
-              FOR document IN SELECT format('%I.%I', schemaname, tablename)::regclass FROM pg_tables
-                              WHERE schemaname = '{{ReadinessStore.Schema}}' AND tablename LIKE 'mt\_doc\_%'
-              LOOP
-                EXECUTE format('GRANT TRUNCATE ON %s TO %s', document, '{{quoted.Replace("'", "''", StringComparison.Ordinal)}}');
-              END LOOP;
-            END
-            $grant$;
-            REVOKE UPDATE, DELETE, TRUNCATE ON {{Events}} FROM {{quoted}};
-            REVOKE DELETE, TRUNCATE ON {{Streams}} FROM {{quoted}};
-            REVOKE UPDATE, DELETE, TRUNCATE ON {{LogLeaves}}, {{LogNodes}}, {{TreeHeads}}, {{ImportedSequences}} FROM {{quoted}};
-            """;
     }
 }
 

@@ -18,7 +18,6 @@ public sealed partial class EventStore(NpgsqlDataSource database, IDocumentStore
     private const string Progression = ReadinessStore.Schema + ".mt_event_progression";
     private const string EventSequence = ReadinessStore.Schema + ".mt_events_sequence";
     private const string RosterDocuments = ReadinessStore.Schema + ".mt_doc_provinceroster";
-    private const string SnapshotDocuments = ReadinessStore.Schema + ".mt_doc_streamsnapshot";
 
     /// <summary>
     /// SQL true for the streams of a unit's subtree: its units, and the exercises and duty posts

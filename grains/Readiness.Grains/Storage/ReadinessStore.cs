@@ -16,12 +16,8 @@ public static class ReadinessStore
 {
     public const string Schema = "readiness";
 
-    /// <summary>Indexes on the event table beyond Marten's own, by name.</summary>
-    public static readonly IReadOnlyDictionary<string, string> AuditIndexes = new Dictionary<string, string>
-    {
-        ["mt_events_occurred_at"] = $"CREATE INDEX IF NOT EXISTS mt_events_occurred_at ON {Schema}.mt_events ((headers->>'{EventHeaders.OccurredAt}'))",
-        ["mt_events_timestamp"] = $"CREATE INDEX IF NOT EXISTS mt_events_timestamp ON {Schema}.mt_events (timestamp)",
-    };
+    /// <summary>The indexes on the event table beyond Marten's own, which infra/sql/store/010-event-indexes.sql creates.</summary>
+    public static readonly IReadOnlyList<string> AuditIndexes = ["mt_events_occurred_at", "mt_events_timestamp"];
 
     /// <param name="options">The store's options to fill in.</param>
     /// <param name="connectionString">The application role's connection.</param>
@@ -103,7 +99,7 @@ public static class ReadinessStore
         }
         // Views of the past select events by when they happened and when they were recorded; the
         // migrator adds these indexes, and Marten must leave them be.
-        foreach (var index in AuditIndexes.Keys)
+        foreach (var index in AuditIndexes)
         {
             options.Events.IgnoreIndex(index);
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
 using Readiness.Contracts.Http;
+using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Admin;
 
@@ -46,8 +47,6 @@ internal sealed partial class RebuildJobs(
     TimeProvider clock,
     ILogger<RebuildJobs> logger)
 {
-    // Any constant distinct from the migrator's lock; the text is only a reminder of what it guards.
-    private const long ClusterLockKey = 0x5245_4255_494C_44; // "REBUILD"
     private const int Kept = 20;
 
     private readonly ConcurrentDictionary<string, RebuildJob> jobs = new(StringComparer.Ordinal);
@@ -68,28 +67,20 @@ internal sealed partial class RebuildJobs(
         {
             return null;
         }
-        NpgsqlConnection? connection = null;
+        AdvisoryLock? held;
         try
         {
-            connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using (var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({ClusterLockKey})", connection))
-            {
-                if (await command.ExecuteScalarAsync(cancellationToken) is not true)
-                {
-                    await connection.DisposeAsync();
-                    Volatile.Write(ref running, 0);
-                    return null;
-                }
-            }
+            held = await AdvisoryLock.TryAcquireAsync(dataSource, AdvisoryLockKey.Rebuild, cancellationToken);
         }
         catch
         {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
             Volatile.Write(ref running, 0);
             throw;
+        }
+        if (held is null)
+        {
+            Volatile.Write(ref running, 0);
+            return null;
         }
 
         var job = new RebuildJob(Guid.CreateVersion7().ToString(), names, clock.GetUtcNow(), databases);
@@ -98,11 +89,11 @@ internal sealed partial class RebuildJobs(
         {
             jobs.TryRemove(old.Id, out _);
         }
-        _ = Task.Run(() => RunAsync(job, connection), CancellationToken.None);
+        _ = Task.Run(() => RunAsync(job, held), CancellationToken.None);
         return job;
     }
 
-    private async Task RunAsync(RebuildJob job, NpgsqlConnection lockConnection)
+    private async Task RunAsync(RebuildJob job, AdvisoryLock held)
     {
         LogStarted(job.Id, job.Projections);
         Exception? failure = null;
@@ -119,15 +110,12 @@ internal sealed partial class RebuildJobs(
         {
             try
             {
-                // A pooled connection keeps session locks, so release it before handing it back.
-                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({ClusterLockKey})", lockConnection);
-                await unlock.ExecuteScalarAsync(CancellationToken.None);
+                await held.DisposeAsync();
             }
             catch (NpgsqlException ex)
             {
                 LogUnlockFailed(ex.Message);
             }
-            await lockConnection.DisposeAsync();
             Volatile.Write(ref running, 0);
         }
         // Finished only once the lock is free: a caller that sees the job done may start the next at once,

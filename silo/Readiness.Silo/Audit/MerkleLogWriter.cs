@@ -34,7 +34,6 @@ public sealed partial class MerkleLogWriter(
     ILogger<MerkleLogWriter> logger,
     string? databaseName = null) : BackgroundService
 {
-    private const long LogLockKey = 0x5265616479_04;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly LogOptions settings = options.Value;
@@ -68,7 +67,7 @@ public sealed partial class MerkleLogWriter(
 
     /// <summary>Logs every event committed so far (up to a hole still awaited); returns how many leaves were appended.</summary>
     public Task<long> RunOnceAsync(CancellationToken cancellationToken) =>
-        ClusterLock.TryRunAsync(database, LogLockKey, busy: 0L, async () =>
+        AdvisoryLock.TryRunAsync(database, AdvisoryLockKey.MerkleLog, busy: 0L, async () =>
         {
             long appended = 0;
             while (true)

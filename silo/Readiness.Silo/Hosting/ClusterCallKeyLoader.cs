@@ -23,7 +23,7 @@ public sealed class ClusterCallKeyLoader(NpgsqlDataSource database, ClusterCallK
         await using var select = database.CreateCommand("SELECT callkey FROM readiness_call_keys WHERE serviceid = $1");
         select.Parameters.Add(new NpgsqlParameter { Value = serviceId });
         key.Set(await select.ExecuteScalarAsync(cancellationToken) as byte[]
-            ?? throw new InvalidOperationException($"No call key for service '{serviceId}' in readiness_call_keys; apply infra/sql/050-readiness-call-key.sql."));
+            ?? throw new InvalidOperationException($"No call key for service '{serviceId}' in readiness_call_keys; apply infra/sql/cluster/050-readiness-call-key.sql."));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -9,15 +9,17 @@ namespace Readiness.Silo.Hosting;
 
 /// <summary>
 /// Applies the schema as the owner role, in a step of its own before any silo starts (<c>migrate</c>,
-/// which run.sh and infra/cluster.sh run first): our Orleans scripts, then Marten's objects, then the
-/// application role's grants. The silo itself serves with the application role alone and never holds
-/// the owner's credentials, so a compromised silo cannot alter the schema or the grants that keep
-/// events append-only. Idempotent, and serialised across concurrent runs by an advisory lock.
+/// which run.sh and infra/cluster.sh run first): the scripts of infra/sql/cluster (Orleans' tables and
+/// the call keys, in the main database alone), then Marten's objects as its configuration
+/// (<see cref="ReadinessStore"/>) describes them, then the scripts of infra/sql/store (our indexes, the
+/// Merkle log, the append function and, last, the application role's grants). Every table and function
+/// is defined in one of those places alone; the code that uses them only names them. The silo itself
+/// serves with the application role alone and never holds the owner's credentials, so a compromised
+/// silo cannot alter the schema or the grants that keep events append-only. Idempotent, and serialised
+/// across concurrent runs by an advisory lock.
 /// </summary>
 public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 {
-    // Any fixed number; every run takes the same lock.
-    private const long MigrationLockKey = 0x5265616479_01;
     private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(60);
 
     /// <summary>
@@ -80,13 +82,11 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     {
         var started = DateTimeOffset.UtcNow;
         await using var connection = await OpenWithPatience(ownerConnectionString, logger, cancellationToken);
-        await Execute(connection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
-        try
+        await using (await AdvisoryLock.AcquireAsync(connection, AdvisoryLockKey.Migration, cancellationToken))
         {
-            foreach (var (name, sql) in cluster ? OrleansScripts() : [])
+            if (cluster)
             {
-                LogApplying(name);
-                await Execute(connection, sql, cancellationToken);
+                await ApplyScriptsAsync(connection, "cluster", cancellationToken);
             }
 
             await using (var ownerStore = DocumentStore.For(options =>
@@ -100,32 +100,40 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             {
                 await ownerStore.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             }
-            await EventStore.ApplyAuditIndexesAsync(connection, cancellationToken);
-            await EventStore.ApplyDocumentCompressionAsync(connection, cancellationToken);
             if (await EventStore.DropUnsplitRostersAsync(connection, cancellationToken))
             {
                 LogRostersSplit();
             }
-            await EventStore.ApplyLogSchemaAsync(connection, cancellationToken);
-            await EventStore.ApplyAppendFunctionAsync(connection, cancellationToken);
-            await EventStore.GrantAppRoleAsync(connection, appRole, cancellationToken);
-        }
-        finally
-        {
-            await Execute(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            // The grants script reads the role from the session, so that the script stays plain SQL.
+            await using (var role = new NpgsqlCommand("SELECT set_config('readiness.app_role', $1, false)", connection))
+            {
+                role.Parameters.Add(new NpgsqlParameter { Value = appRole });
+                await role.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await ApplyScriptsAsync(connection, "store", cancellationToken);
         }
         LogApplied((DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
 
-    private static IEnumerable<(string Name, string Sql)> OrleansScripts()
+    /// <summary>Applies the scripts of one folder of infra/sql, in the order of their names.</summary>
+    private async Task ApplyScriptsAsync(NpgsqlConnection connection, string folder, CancellationToken cancellationToken)
     {
-        var assembly = typeof(DatabaseMigrator).Assembly;
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("sql/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        var prefix = $"sql/{folder}/";
+        foreach (var name in typeof(DatabaseMigrator).Assembly.GetManifestResourceNames()
+                     .Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            yield return (name, reader.ReadToEnd());
+            LogApplying(name);
+            await Execute(connection, Script(name[4..]), cancellationToken);
         }
+    }
+
+    /// <summary>The text of a script of infra/sql, as the silo carries it (<c>store/010-event-indexes.sql</c>).</summary>
+    public static string Script(string path)
+    {
+        using var stream = typeof(DatabaseMigrator).Assembly.GetManifestResourceStream("sql/" + path)
+            ?? throw new ArgumentException($"No script infra/sql/{path} in the silo.", nameof(path));
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     /// <summary>Opens a connection, waiting up to a minute for a PostgreSQL that is still starting.</summary>

@@ -28,7 +28,6 @@ namespace Readiness.Silo.Upward;
 /// </summary>
 public sealed partial class UpwardReporter : BackgroundService
 {
-    private const long OutboxLockKey = 0x5265616479_02;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     private readonly IDocumentStore store;
@@ -90,7 +89,7 @@ public sealed partial class UpwardReporter : BackgroundService
 
     /// <summary>Queues the reports that are due, then tries every delivery that is due; returns how many were delivered.</summary>
     public Task<int> RunOnceAsync(CancellationToken cancellationToken) =>
-        ClusterLock.TryRunAsync(database, OutboxLockKey, busy: 0, async () =>
+        AdvisoryLock.TryRunAsync(database, AdvisoryLockKey.Outbox, busy: 0, async () =>
         {
             await QueueDueReportsAsync(cancellationToken);
             return await DeliverAsync(cancellationToken);

@@ -3,8 +3,9 @@
 -- afterwards execute only the texts stored here, binding @Name parameters.
 -- Unquoted names fold to lower case; Npgsql matches result columns by name
 -- case-insensitively, so lower-case identifiers satisfy the providers' reads.
--- Safe to re-run: every file takes the same advisory lock so silos starting
--- together do not race on DDL, and every statement is idempotent.
+-- Safe to re-run: every file takes the same advisory lock (AdvisoryLockKey.ClusterScripts
+-- in the silo, never to be renumbered) so that runs applying them together do not race on
+-- DDL, and every statement is idempotent.
 
 BEGIN;
 DO $lock$ BEGIN PERFORM pg_advisory_xact_lock(4242010001); END $lock$;

@@ -2,7 +2,7 @@
 -- Needs 010-orleans-main.sql first.
 
 BEGIN;
--- Same lock as 010: serialises silos applying the scripts concurrently.
+-- Same lock as 010 (AdvisoryLockKey.ClusterScripts in the silo): runs applying the scripts together take turns.
 DO $lock$ BEGIN PERFORM pg_advisory_xact_lock(4242010001); END $lock$;
 
 -- One row per cluster (ClusterId is bound as @DeploymentId). Its version is the

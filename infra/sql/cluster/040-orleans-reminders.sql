@@ -5,7 +5,7 @@
 -- etag); only deletes are conditional on the etag.
 
 BEGIN;
--- Same lock as 010: serialises silos applying the scripts concurrently.
+-- Same lock as 010 (AdvisoryLockKey.ClusterScripts in the silo): runs applying the scripts together take turns.
 DO $lock$ BEGIN PERFORM pg_advisory_xact_lock(4242010001); END $lock$;
 
 CREATE TABLE IF NOT EXISTS orleans_reminders

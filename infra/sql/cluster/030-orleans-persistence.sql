@@ -10,7 +10,7 @@
 -- (InconsistentStateException), so no-op paths below return nothing or NULL.
 
 BEGIN;
--- Same lock as 010: serialises silos applying the scripts concurrently.
+-- Same lock as 010 (AdvisoryLockKey.ClusterScripts in the silo): runs applying the scripts together take turns.
 DO $lock$ BEGIN PERFORM pg_advisory_xact_lock(4242010001); END $lock$;
 
 CREATE TABLE IF NOT EXISTS orleans_storage
