@@ -49,7 +49,8 @@ public class ContractLayoutTests
     public void Every_command_travels_under_its_route_name()
     {
         var commands = Contracts.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommand).IsAssignableFrom(t)).ToList();
-        Assert.Equal(35, commands.Count);
+        // A floor, not a count: it guards the reflection, and a new command should not have to touch this file.
+        Assert.True(commands.Count >= 35, string.Join(", ", commands.Select(c => c.Name)));
         Assert.All(commands, c => Assert.Same(c, ContractSerialization.Aliases["readiness.cmd." + CommandPaths.NameOf(c)]));
     }
 

@@ -12,10 +12,10 @@ public class EventCatalogueTests
         }
         var catalogue = File.ReadAllText(Path.Combine(root.FullName, "docs", "events.md"));
 
-        Assert.All(EventTypes.Stored, type => Assert.Contains($"`{type.Name}`", catalogue, StringComparison.Ordinal));
+        Assert.All(EventCatalogue.Stored, type => Assert.Contains($"`{type.Name}`", catalogue, StringComparison.Ordinal));
     }
 
     [Fact]
     public void Event_names_are_past_tense_without_an_Event_suffix() =>
-        Assert.All(EventTypes.Stored, type => Assert.False(type.Name.EndsWith("Event", StringComparison.Ordinal), type.Name));
+        Assert.All(EventCatalogue.Stored, type => Assert.False(type.Name.EndsWith("Event", StringComparison.Ordinal), type.Name));
 }

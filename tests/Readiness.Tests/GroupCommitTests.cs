@@ -27,7 +27,7 @@ public class GroupCommitTests(SiloFixture silo)
 
         Task Enlist(string unit, long expectedVersion) => commits.AppendAsync(new StreamAppend(unit, expectedVersion - 1,
         [
-            new StagedEvent(Guid.CreateVersion7(), StoredEventNames.Of(typeof(RecruitsEnlisted)), StoredEventNames.DotnetTypeOf(typeof(RecruitsEnlisted)),
+            new StagedEvent(Guid.CreateVersion7(), EventCatalogue.StoredNameOf(typeof(RecruitsEnlisted)), EventCatalogue.DotnetTypeOf(typeof(RecruitsEnlisted)),
                 serializer.ToJson(new RecruitsEnlisted(unit, 1, 2026, DateTimeOffset.UtcNow.AddDays(-1))), "{}", null, null),
         ]));
 
@@ -109,7 +109,7 @@ public class GroupCommitTests(SiloFixture silo)
         var serializer = store.Options.Serializer();
         StreamAppend Enlist(string unit, long fromVersion) => new(unit, fromVersion,
         [
-            new StagedEvent(Guid.CreateVersion7(), StoredEventNames.Of(typeof(RecruitsEnlisted)), StoredEventNames.DotnetTypeOf(typeof(RecruitsEnlisted)),
+            new StagedEvent(Guid.CreateVersion7(), EventCatalogue.StoredNameOf(typeof(RecruitsEnlisted)), EventCatalogue.DotnetTypeOf(typeof(RecruitsEnlisted)),
                 serializer.ToJson(new RecruitsEnlisted(unit, 1, 2026, DateTimeOffset.UtcNow.AddDays(-1))), "{}", null, null),
         ]);
         await events.AppendAsync([Enlist("p/a", 0), Enlist("p/b", 0)]);

@@ -156,13 +156,13 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
         for (var i = 0; i < events.Count; i++)
         {
             var type = events[i].GetType();
-            var storedName = StoredEventNames.Of(type);
+            var storedName = EventCatalogue.StoredNameOf(type);
             var occurredAt = events[i] is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
             var data = serializer.ToJson(events[i]);
             hash = EventChain.Hash(hash, new ChainedEvent(
                 StreamKey, Version + i + 1, storedName, data, occurredAt, recordedBy, commandId, correlationId, causationId, tokenMintedBy, EventChain.CurrentVersion));
             var headers = EventHeaders.Json(commandId, recordedBy, recordedAt, tokenMintedBy, occurredAt, hash);
-            staged[i] = new StagedEvent(Guid.CreateVersion7(), storedName, StoredEventNames.DotnetTypeOf(type), data, headers, correlationId, causationId);
+            staged[i] = new StagedEvent(Guid.CreateVersion7(), storedName, EventCatalogue.DotnetTypeOf(type), data, headers, correlationId, causationId);
         }
 
         try

@@ -27,14 +27,14 @@ public sealed record EventRow(
     internal static string Reported(string streamColumn) => $"{streamColumn} <> '{TombstoneStream}'";
 
     private static readonly Dictionary<string, string> TypeByKind =
-        EventTypes.Stored.ToDictionary(t => t.Name, StoredEventNames.Of, StringComparer.OrdinalIgnoreCase);
+        EventCatalogue.Entries.ToDictionary(e => e.Type.Name, e => e.StoredName, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The stored type name of an event kind, accepting <c>RecruitsEnlisted</c> or <c>recruits_enlisted</c>.</summary>
     public static string? TypeOf(string kind) =>
         TypeByKind.TryGetValue(kind, out var type) ? type : ClrTypeOf(kind) is not null ? kind : null;
 
     /// <summary>The event class stored under a <c>type</c> column value, or null for one this version does not know.</summary>
-    public static Type? ClrTypeOf(string type) => StoredEventNames.TypeOf(type);
+    public static Type? ClrTypeOf(string type) => EventCatalogue.TypeOf(type);
 
     public static IEnumerable<string> Kinds => TypeByKind.Keys.Order(StringComparer.Ordinal);
 

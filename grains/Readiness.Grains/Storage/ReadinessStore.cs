@@ -91,11 +91,11 @@ public static class ReadinessStore
         options.Events.MetadataConfig.HeadersEnabled = true;
         options.Events.MetadataConfig.CorrelationIdEnabled = true;
         options.Events.MetadataConfig.CausationIdEnabled = true;
-        // Each event under its written-down name (StoredEventNames): Marten would otherwise derive it
+        // Each event under its written-down name (EventCatalogue): Marten would otherwise derive it
         // from the class name, and renaming a class would cut it off from its history and its chain.
-        foreach (var type in EventTypes.Stored)
+        foreach (var type in EventCatalogue.Stored)
         {
-            options.Events.MapEventType(type, StoredEventNames.Of(type));
+            options.Events.MapEventType(type, EventCatalogue.StoredNameOf(type));
         }
         // Views of the past select events by when they happened and when they were recorded; the
         // migrator adds these indexes, and Marten must leave them be.

@@ -1,56 +1,10 @@
 using System.Diagnostics.Metrics;
-using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Live;
-
-/// <summary>How far an asynchronous projection trails the event store, in events and in seconds.</summary>
-/// <param name="Projection">The projection's name.</param>
-/// <param name="Position">The last event sequence the projection has applied.</param>
-/// <param name="NewestSequence">The newest event sequence in the store.</param>
-/// <param name="LagEvents">Events appended but not yet applied.</param>
-/// <param name="LagSeconds">How long the oldest unapplied event has waited; 0 when caught up.</param>
-/// <param name="MeasuredAt">When this was measured.</param>
-/// <param name="Database">The database the projection runs in (<c>main</c> unless provinces are spread over several).</param>
-public sealed record ProjectionLag(string Projection, long Position, long NewestSequence, long LagEvents, double LagSeconds, DateTimeOffset MeasuredAt,
-    string Database = ProvinceDatabases.MainName);
-
-/// <summary>
-/// Measures the asynchronous projections' lag from the daemon's progress in each database. A
-/// database beside the main one that does not answer is left out rather than failing the others:
-/// its provinces answer 503 meanwhile, and the main database's lag still decides readiness.
-/// </summary>
-public sealed class ProjectionLagReader(ProvinceDatabases databases, TimeProvider clock)
-{
-    public static readonly IReadOnlyList<string> AsyncProjections = ["province-roster"];
-
-    public async Task<IReadOnlyList<ProjectionLag>> ReadAsync(CancellationToken cancellationToken)
-    {
-        var lags = new List<ProjectionLag>();
-        foreach (var database in databases.All)
-        {
-            IReadOnlyList<ProjectionProgress> progress;
-            try
-            {
-                progress = await database.Events.ProgressAsync(AsyncProjections, cancellationToken);
-            }
-            catch (Exception ex) when (!database.IsMain && Hosting.UnavailableExceptionHandler.FaultOf(ex) is Hosting.UnavailableExceptionHandler.Fault.Database)
-            {
-                continue;
-            }
-            var now = clock.GetUtcNow();
-            lags.AddRange(progress.Select(p => new ProjectionLag(p.Projection, p.Position, p.NewestSequence, Math.Max(0, p.NewestSequence - p.Position),
-                p.OldestWaiting is { } waiting ? Math.Max(0, (now - waiting).TotalSeconds) : 0, now, database.Name)));
-        }
-        return lags;
-    }
-}
-
-/// <summary>Province-wide figures for the gauges: units per level, posts not manned, open alerts.</summary>
-public sealed record ProvinceGaugeSample(string ProvinceId, LevelCounts Units, int PostsNotManned, int OpenAlerts);
 
 /// <summary>
 /// Samples projection lag every second and the provinces' figures every five, for the gauges and

@@ -9,10 +9,13 @@ namespace Readiness.Tests.Infrastructure;
 /// <summary>Every command of the API as a well-formed JSON body aimed at one commune, built from its record's shape.</summary>
 public static class CommandBodies
 {
+    /// <summary>Commands sent by grains and the outbox, never through a route.</summary>
+    public static IReadOnlyList<Type> SentByGrains { get; } = [typeof(RecordUpwardReportAcknowledged), typeof(RecordExerciseParticipation)];
+
+    /// <summary>The commands a route takes.</summary>
     public static IReadOnlyList<Type> Types { get; } = [.. typeof(ICommand).Assembly.GetTypes()
         .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommand).IsAssignableFrom(t) && CommandPaths.NameOf(t) is { Length: > 0 })
-        // Sent by grains and the outbox, never through a route.
-        .Where(t => t != typeof(RecordUpwardReportAcknowledged) && t != typeof(RecordExerciseParticipation))
+        .Where(t => !SentByGrains.Contains(t))
         .OrderBy(t => t.Name, StringComparer.Ordinal)];
 
     public static string RouteOf(Type command) => "/api/commands/" + CommandPaths.NameOf(command);
@@ -54,6 +57,12 @@ public static class CommandBodies
         return body.ToJsonString().Replace(Marker, escape, StringComparison.Ordinal);
     }
 
+    /// <summary>The exercise an exercise command's body names: one the commune hosts.</summary>
+    public static string ExerciseOf(TestProvince tree) => $"{tree.CommuneId}/dien-tap";
+
+    /// <summary>The duty post a post command's body names: one the commune owns.</summary>
+    public static string PostOf(TestProvince tree) => $"{tree.CommuneId}/truc";
+
     public static JsonObject For(Type command, TestProvince tree, string commandId)
     {
         var body = new JsonObject();
@@ -63,8 +72,8 @@ public static class CommandBodies
             {
                 "commandId" => commandId,
                 "unitId" => tree.CommuneId,
-                "exerciseId" => $"{tree.CommuneId}/dien-tap",
-                "postId" => $"{tree.CommuneId}/truc",
+                "exerciseId" => ExerciseOf(tree),
+                "postId" => PostOf(tree),
                 "parentId" => tree.DistrictId,
                 // A receiving unit is an actor too: "x" would name another province, which no commune's token covers.
                 "toUnitId" => tree.CommuneId,

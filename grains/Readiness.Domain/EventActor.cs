@@ -1,0 +1,17 @@
+namespace Readiness.Domain;
+
+/// <summary>The actor whose stream holds an event.</summary>
+public enum EventActor
+{
+    /// <summary>A unit of the chain of command (<c>IUnitGrain</c>), its stream keyed by the unit's id.</summary>
+    Unit,
+
+    /// <summary>An exercise (<c>IExerciseGrain</c>), stream <c>exercise:</c> and its id.</summary>
+    Exercise,
+
+    /// <summary>A duty post (<c>IDutyPostGrain</c>), stream <c>post:</c> and its id.</summary>
+    DutyPost,
+
+    /// <summary>A province's dealings with the echelon above it (<c>IUpwardReportGrain</c>), stream <c>report:</c> and its id.</summary>
+    UpwardReport,
+}

@@ -1,0 +1,3 @@
+namespace Readiness.Grains.Projections;
+
+public sealed record PartyCellPeriod(DateTimeOffset EstablishedAt, DateTimeOffset? DissolvedAt, int Members);
