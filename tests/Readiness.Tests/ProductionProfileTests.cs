@@ -36,6 +36,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
     {
         { "ConnectionStrings__Readiness", "", "ConnectionStrings:Readiness" },
         { "Readiness__Auth__SigningKey", "", "Readiness:Auth:SigningKey" },
+        { "Readiness__Auth__SigningKey", "thirty-one-bytes-is-one-too-few", "Readiness:Auth:SigningKey" },
         { "Readiness__UpwardReports__SigningKeyFile", "", "Readiness:UpwardReports:SigningKeyFile" },
         { "Urls", "http://0.0.0.0:5099", "http://0.0.0.0:5099 is plain HTTP" },
         { "ConnectionStrings__ReadinessOwner", "Host=127.0.0.1;Username=readiness_owner", "ConnectionStrings:ReadinessOwner is set" },
