@@ -5,7 +5,8 @@ namespace Readiness.Cli;
 
 internal static class CommandLine
 {
-    internal const string Usage = SimulateCommand.Usage + "\n" + RebuildCommand.Usage + "\n" + ReportCommand.Usage + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage
+    internal const string Usage = SimulateCommand.Usage + "\n" + RebuildCommand.Usage + "\n" + ReportCommand.Usage
+        + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage
         + "\n" + SendCommand.Usage + "\n" + OutboxCommand.OutboxUsage + "\n" + OutboxCommand.SyncUsage;
 
     /// <summary>The exit code of a command line that could not be understood, the same for every command.</summary>

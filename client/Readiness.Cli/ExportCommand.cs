@@ -104,7 +104,8 @@ internal static class ExportCommand
         }
         var seconds = clock.Elapsed.TotalSeconds;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Exported {lines:N0} events of {options.Area ?? "the whole store"} in {seconds:0.00} s, {lines / Math.Max(seconds, 1e-3):N0} events/s, {new FileInfo(full).Length / 1048576.0:0.0} MB → {full}"));
+            $"Exported {lines:N0} events of {options.Area ?? "the whole store"} in {seconds:0.00} s, {lines / Math.Max(seconds, 1e-3):N0} events/s, " +
+                $"{new FileInfo(full).Length / 1048576.0:0.0} MB → {full}"));
         return 0;
     }
 

@@ -112,7 +112,8 @@ internal static class ImportCommand
             {
                 var what = report.SourceHead is null ? "chains checked" : "chains and the source's signed head checked";
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Imported {report.Events:N0} events in {report.Streams:N0} streams in {report.Seconds:0.00} s, {report.EventsPerSecond:N0} events/s ({what}, written); views rebuilt, {clock.Elapsed.TotalSeconds:0.00} s in all."));
+                    $"Imported {report.Events:N0} events in {report.Streams:N0} streams in {report.Seconds:0.00} s, {report.EventsPerSecond:N0} events/s ({what}, written); " +
+                        $"views rebuilt, {clock.Elapsed.TotalSeconds:0.00} s in all."));
                 if (report.Checked is { } said)
                 {
                     await output.WriteLineAsync(said);
@@ -122,8 +123,10 @@ internal static class ImportCommand
             {
                 // Said where it is seen even when the report goes to a file or a pipe.
                 await error.WriteLineAsync(report.SourceHead is null
-                    ? "Warning: only the per-stream hash chains were checked, and they have no key: anyone who changed the file could have recomputed them. Give --head and --jwks to check it against the source's signed tree head."
-                    : string.Create(CultureInfo.InvariantCulture, $"Warning: the last {report.EventsAfterHead:N0} events lie after the source's head and were checked only by their chains, which have no key."));
+                    ? "Warning: only the per-stream hash chains were checked, and they have no key: anyone who changed the file could have recomputed them. " +
+                        "Give --head and --jwks to check it against the source's signed tree head."
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"Warning: the last {report.EventsAfterHead:N0} events lie after the source's head and were checked only by their chains, which have no key."));
             }
             return 0;
         }
@@ -138,7 +141,8 @@ internal static class ImportCommand
                 // The detail begins with the line already ("Line 12: …"); say it plainly once.
                 var reason = ex.Problem.Detail ?? ex.Message;
                 var prefix = $"Line {line.ToString(CultureInfo.InvariantCulture)}: ";
-                await error.WriteLineAsync($"Refused, nothing imported: line {line.ToString(CultureInfo.InvariantCulture)}: {(reason.StartsWith(prefix, StringComparison.Ordinal) ? reason[prefix.Length..] : reason)}");
+                var detail = reason.StartsWith(prefix, StringComparison.Ordinal) ? reason[prefix.Length..] : reason;
+                await error.WriteLineAsync($"Refused, nothing imported: line {line.ToString(CultureInfo.InvariantCulture)}: {detail}");
             }
             else
             {

@@ -86,7 +86,8 @@ internal static class RebuildCommand
             else if (final.State == RebuildState.Succeeded)
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Rebuilt {string.Join(", ", final.Projections)}: {final.EventsProcessed:N0} events, {final.DocumentsWritten:N0} documents in {final.ElapsedSeconds:0.00} s, {final.EventsPerSecond:N0} events/s."));
+                    $"Rebuilt {string.Join(", ", final.Projections)}: {final.EventsProcessed:N0} events, {final.DocumentsWritten:N0} documents in {final.ElapsedSeconds:0.00} s, " +
+                        $"{final.EventsPerSecond:N0} events/s."));
             }
             else
             {
@@ -116,7 +117,8 @@ internal static class RebuildCommand
             lastTenth = tenth;
             var filled = (int)Math.Round(fraction * Width);
             error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0}  {status.EventsProcessed:N0}/{status.TotalEvents:N0} events  {status.EventsPerSecond:N0} events/s  {status.Phase}"));
+                $"[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0}  {status.EventsProcessed:N0}/{status.TotalEvents:N0} events  " +
+                    $"{status.EventsPerSecond:N0} events/s  {status.Phase}"));
         }
     }
 }

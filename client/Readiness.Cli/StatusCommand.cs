@@ -70,7 +70,8 @@ internal static class StatusCommand
             foreach (var province in provinces)
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  {province.Id,-12} {province.Name,-22} {(province.Level?.ToString() ?? "—"),-4} {province.Districts} districts, {province.UnitsBelowR2} units below R2, {province.PostsNotManned} posts not manned, {province.OpenAlerts} open alerts (sequence {province.Sequence:N0})"));
+                    $"  {province.Id,-12} {province.Name,-22} {(province.Level?.ToString() ?? "—"),-4} {province.Districts} districts, " +
+                        $"{province.UnitsBelowR2} units below R2, {province.PostsNotManned} posts not manned, {province.OpenAlerts} open alerts (sequence {province.Sequence:N0})"));
             }
             return health.IsHealthy ? 0 : 1;
         });

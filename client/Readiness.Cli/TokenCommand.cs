@@ -95,7 +95,8 @@ internal static class TokenCommand
             }
             await output.WriteLineAsync(minted.Token);
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Token {minted.TokenId} for {options.Subject} ({string.Join(", ", options.Roles)} on {string.Join(", ", options.Scopes)}), valid until {AuditOptions.Format(minted.ExpiresAt)}; 'readiness token revoke {minted.TokenId}' revokes it."));
+                $"Token {minted.TokenId} for {options.Subject} ({string.Join(", ", options.Roles)} on {string.Join(", ", options.Scopes)}), valid until {AuditOptions.Format(minted.ExpiresAt)}; " +
+                    $"'readiness token revoke {minted.TokenId}' revokes it."));
             return 0;
         });
     }

@@ -86,7 +86,8 @@ internal static class VerifyCommand
         return command.Runs(parsed => parsed.GetValue(head) is { } headFile
             ? parsed.GetValue(events) is { } eventsFile
                 ? RunOfflineAsync(new OfflineSettings(headFile, eventsFile, parsed.GetValue(jwks), parsed.GetValue(json)), output, error)
-                : RunImportedAsync(new ImportedSettings(parsed.GetValue(url)!, parsed.GetValue(token), headFile, parsed.GetValue(jwks), parsed.GetValue(database), parsed.GetValue(json)), output, error)
+                : RunImportedAsync(
+                    new ImportedSettings(parsed.GetValue(url)!, parsed.GetValue(token), headFile, parsed.GetValue(jwks), parsed.GetValue(database), parsed.GetValue(json)), output, error)
             : RunAsync(new Settings(parsed.GetValue(url)!, parsed.GetValue(stream), parsed.GetValue(area), parsed.GetValue(json), parsed.GetValue(token), parsed.GetValue(database)), output, error));
     }
 
@@ -163,7 +164,8 @@ internal static class VerifyCommand
                 if (imported.Root != head.Root)
                 {
                     problem = string.Create(CultureInfo.InvariantCulture,
-                        $"The imported events give the root {imported.Root}, the head has {head.Root}: one of the first {head.Size:N0} was changed, removed, added or moved since the source signed the head.");
+                        $"The imported events give the root {imported.Root}, the head has {head.Root}: " +
+                            $"one of the first {head.Size:N0} was changed, removed, added or moved since the source signed the head.");
                 }
             }
             var result = new ImportedHeadResult(problem is null && signatureValid != false, head, signatureValid, imported, problem);
@@ -182,7 +184,8 @@ internal static class VerifyCommand
             if (result.Intact)
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"INTACT: the first {head.Size:N0} of the {imported.Events:N0} imported events, under the sequences the source gave them ({imported.FirstSourceSequence:N0}–{imported.LastSourceSequence:N0}), give the root of {what}."));
+                    $"INTACT: the first {head.Size:N0} of the {imported.Events:N0} imported events, " +
+                        $"under the sequences the source gave them ({imported.FirstSourceSequence:N0}–{imported.LastSourceSequence:N0}), give the root of {what}."));
                 return 0;
             }
             await output.WriteLineAsync($"BROKEN: the imported events do not match {what}.");
@@ -213,7 +216,8 @@ internal static class VerifyCommand
             }
             var scope = Scope(options);
             var checkedText = string.Create(CultureInfo.InvariantCulture,
-                $"{report.StreamsChecked:N0} stream{(report.StreamsChecked == 1 ? "" : "s")}, {report.EventsChecked:N0} event{(report.EventsChecked == 1 ? "" : "s")} checked in {report.Seconds:0.00} s ({report.EventsPerSecond:N0} events/s)");
+                $"{report.StreamsChecked:N0} stream{(report.StreamsChecked == 1 ? "" : "s")}, {report.EventsChecked:N0} event{(report.EventsChecked == 1 ? "" : "s")} checked in " +
+                    $"{report.Seconds:0.00} s ({report.EventsPerSecond:N0} events/s)");
             if (report.Intact)
             {
                 await output.WriteLineAsync($"INTACT: every link of {scope} holds. {checkedText}.");
@@ -260,7 +264,8 @@ internal static class VerifyCommand
         var head = log.LatestHead is { } latest
             ? string.Create(CultureInfo.InvariantCulture, $"latest signed head: size {latest.Size:N0}, made {latest.MadeAt:u}, signature {(log.HeadSignatureValid ? "holds" : "DOES NOT HOLD")}")
             : "no signed head yet";
-        var counts = string.Create(CultureInfo.InvariantCulture, $"{log.EventsChecked:N0} events recomputed against {log.LeavesStored:N0} stored leaves in {log.Seconds:0.00} s ({log.EventsPerSecond:N0} events/s); {head}");
+        var counts = string.Create(CultureInfo.InvariantCulture,
+            $"{log.EventsChecked:N0} events recomputed against {log.LeavesStored:N0} stored leaves in {log.Seconds:0.00} s ({log.EventsPerSecond:N0} events/s); {head}");
         if (log.FirstDisagreement is not { } first)
         {
             await output.WriteLineAsync($"LOG INTACT: {counts}.");
@@ -268,7 +273,8 @@ internal static class VerifyCommand
         }
         await output.WriteLineAsync($"LOG BROKEN: {counts}.");
         var where = first.Sequence is { } sequence
-            ? string.Create(CultureInfo.InvariantCulture, $", sequence {sequence}") + (first.Stream is { } s ? string.Create(CultureInfo.InvariantCulture, $", stream {s} version {first.Version}") : "")
+            ? string.Create(CultureInfo.InvariantCulture, $", sequence {sequence}") +
+                (first.Stream is { } s ? string.Create(CultureInfo.InvariantCulture, $", stream {s} version {first.Version}") : "")
             : "";
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"First disagreement: position {first.Position}{where}: {first.Problem}"));
     }

@@ -73,7 +73,10 @@ public sealed partial class ReadinessClient : IDisposable
     /// and which sends its own <c>Authorization</c> header; the caller keeps and disposes it.
     /// </summary>
     /// <param name="http">The HTTP client, used as configured.</param>
-    /// <param name="options">Retries; <see cref="ReadinessClientOptions.BaseAddress"/>, <see cref="ReadinessClientOptions.Token"/> and <see cref="ReadinessClientOptions.Timeout"/> are not used here.</param>
+    /// <param name="options">
+    /// Retries; <see cref="ReadinessClientOptions.BaseAddress"/>, <see cref="ReadinessClientOptions.Token"/>
+    /// and <see cref="ReadinessClientOptions.Timeout"/> are not used here.
+    /// </param>
     public ReadinessClient(HttpClient http, ReadinessClientOptions? options = null)
         : this(http, options ?? new ReadinessClientOptions(), ownsHttp: false)
     {

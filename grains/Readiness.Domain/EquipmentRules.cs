@@ -92,7 +92,10 @@ public static class EquipmentRules
     /// <summary>A transfer needs the receiving unit's profile: it must exist, and have existed when the items left.</summary>
     public static Decision Decide(UnitState state, TransferEquipment c, UnitProfile? receiver, DateTimeOffset at)
     {
-        if (Checks.FirstProblem(Checks.Defined(c.Category, "Equipment category"), Checks.Positive(c.Quantity, "The quantity transferred", MaxQuantity), UnitPath.Problem(c.ToUnitId ?? string.Empty)) is { } problem)
+        if (Checks.FirstProblem(
+            Checks.Defined(c.Category, "Equipment category"),
+            Checks.Positive(c.Quantity, "The quantity transferred", MaxQuantity),
+            UnitPath.Problem(c.ToUnitId ?? string.Empty)) is { } problem)
         {
             return problem;
         }
@@ -116,7 +119,10 @@ public static class EquipmentRules
 
     public static Decision Decide(UnitState state, WriteOffEquipment c, DateTimeOffset at)
     {
-        if (Checks.FirstProblem(Checks.Defined(c.Category, "Equipment category"), Checks.Positive(c.Quantity, "The quantity written off", MaxQuantity), Checks.Text(c.Reason, "A reason")) is { } problem)
+        if (Checks.FirstProblem(
+            Checks.Defined(c.Category, "Equipment category"),
+            Checks.Positive(c.Quantity, "The quantity written off", MaxQuantity),
+            Checks.Text(c.Reason, "A reason")) is { } problem)
         {
             return problem;
         }

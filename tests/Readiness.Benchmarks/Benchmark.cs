@@ -105,7 +105,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
             var rate = events / run.Seconds;
             report.Add(new Figure($"grains.c{callers}", $"grains: durable events/s and command latency, {callers} callers", "events/s", rate,
                 run.Latency.P50, run.Latency.P99, run.Operations,
-                $"{run.Failures} refused; CPU per event: PostgreSQL {PerEvent(cost.PostgresCpuSeconds, events)} ms, silo {PerEvent(cost.BenchmarkCpuSeconds, events)} ms; {Per(cost.Commits, events)} transactions/event; {Per(cost.AllocatedBytes / 1024.0, events)} KiB allocated/event"));
+                $"{run.Failures} refused; CPU per event: PostgreSQL {PerEvent(cost.PostgresCpuSeconds, events)} ms, silo {PerEvent(cost.BenchmarkCpuSeconds, events)} ms; " +
+                    $"{Per(cost.Commits, events)} transactions/event; {Per(cost.AllocatedBytes / 1024.0, events)} KiB allocated/event"));
             report.Add(new Figure($"lag.c{callers}", $"projection lag (ack → province roster), {callers} callers", "ms", lag.Mean, lag.P50, lag.P99, lag.Count));
             report.Evidence[$"grains.c{callers}.server"] = cost;
         }
@@ -146,7 +147,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
               'eventDataBytes', (SELECT avg(pg_column_size(data))::int FROM readiness.mt_events),
               'eventHeaderBytes', (SELECT avg(pg_column_size(headers))::int FROM readiness.mt_events))::text
             """);
-        report.Evidence["profile"] = new { callers = 64, seconds = run.Seconds, events, eventsPerSecond = events / run.Seconds, activity, tablesPerEvent = tables, storedSizes = JsonDocument.Parse(sizes).RootElement };
+        report.Evidence["profile"] = new { callers = 64, seconds = run.Seconds, events, eventsPerSecond = events / run.Seconds, activity,
+            tablesPerEvent = tables, storedSizes = JsonDocument.Parse(sizes).RootElement };
         Console.WriteLine($"  {events / run.Seconds:F0} events/s while sampled; stored sizes {sizes}");
         if (trace is not null)
         {
@@ -189,7 +191,10 @@ public sealed class Benchmark(BenchOptions options, Report report)
         baselines[key] = result;
         report.Evidence[key + ".server"] = cost;
         report.Add(new Figure(key, label, "events/s", result.EventsPerSecond, result.Latency.P50, result.Latency.P99, result.Operations,
-            $"{result.Failures} failed; CPU per event: PostgreSQL {PerEvent(cost.PostgresCpuSeconds, result.Events)} ms, client {PerEvent(cost.BenchmarkCpuSeconds, result.Events)} ms (with the idle silo); {Per(cost.Commits, result.Events)} transactions/event"));
+            $"{result.Failures} failed; CPU per event: PostgreSQL {PerEvent(cost.PostgresCpuSeconds, result.Events)} ms, client " +
+                $"{PerEvent(cost.BenchmarkCpuSeconds, result.Events)} ms (with the idle silo); " +
+                $"" +
+                $"{Per(cost.Commits, result.Events)} transactions/event"));
     }
 
     private async Task ViewQueriesAsync()
@@ -203,7 +208,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         report.Add(new Figure("view.live", "province view, live (GET …/readiness)", "ms", liveRun.Latency.Mean, liveRun.Latency.P50, liveRun.Latency.P99, liveRun.Count,
             $"{liveRun.Bytes:N0} bytes"));
         var pastRun = await TimeQueriesAsync(past, options.PastQueries);
-        report.Add(new Figure("view.asof", $"province view as of {pastMoment:HH:mm:ss} (during the 64-caller load)", "ms", pastRun.Latency.Mean, pastRun.Latency.P50, pastRun.Latency.P99, pastRun.Count,
+        report.Add(new Figure("view.asof", $"province view as of {pastMoment:HH:mm:ss} (during the 64-caller load)",
+            "ms", pastRun.Latency.Mean, pastRun.Latency.P50, pastRun.Latency.P99, pastRun.Count,
             $"{pastRun.Bytes:N0} bytes"));
 
         // The baseline: the province's roster parts themselves, read with Npgsql, without composing, rating or HTTP.
@@ -312,7 +318,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
                 warm.Add(Latencies.Since(t0));
             }
         }
-        report.Add(new Figure("activation.cold", $"grain cold activation, stream of {length:N0} events (first call)", "ms", cold.Mean, cold.P50, cold.P99, cold.Count, $"from the newest snapshot (one per {Readiness.Grains.Actors.EventSourcedGrain<object>.SnapshotEvery} events) and the events after it"));
+        report.Add(new Figure("activation.cold", $"grain cold activation, stream of {length:N0} events (first call)", "ms", cold.Mean, cold.P50, cold.P99, cold.Count,
+            $"from the newest snapshot (one per {Readiness.Grains.Actors.EventSourcedGrain<object>.SnapshotEvery} events) and the events after it"));
         report.Add(new Figure("activation.warm", "the same grain's next call (activated)", "ms", warm.Mean, warm.P50, warm.P99, warm.Count));
 
         // Baselines: the same streams read by plain Marten, and by Npgsql as rows.
@@ -403,7 +410,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         GC.KeepAlive(states);
         var perState = (stateAfter - stateBefore) / (double)stateCount;
         report.Add(new Figure("memory.grain", "memory per activated unit grain (GC heap delta / activations)", "bytes", perGrain, Samples: activated,
-            Notes: $"median of {rounds.Count} rounds ({string.Join(", ", rounds.Select(r => r.PerGrain.ToString("F0", CultureInfo.InvariantCulture)))} bytes); heap {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB"));
+            Notes: $"median of {rounds.Count} rounds ({string.Join(", ", rounds.Select(r => r.PerGrain.ToString("F0", CultureInfo.InvariantCulture)))} bytes); " +
+                $"heap {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB"));
         report.Add(new Figure("memory.state", "of which its state (the same fold outside Orleans)", "bytes", perState, Samples: stateCount));
         report.Add(new Figure("memory.beyond", "memory per grain beyond its state", "bytes", perGrain - perState, Samples: activated));
     }
@@ -455,7 +463,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         var seconds = Latencies.Since(t0) / 1000;
         await coordinator.PauseAsync();
         start = first;
-        report.Add(new Figure("daemon.catchup", $"async daemon catch-up, province roster ({options.CatchUpWindow.TotalSeconds:F0} s window)", "events/s", (reached - start) / seconds, Samples: reached - start));
+        report.Add(new Figure("daemon.catchup", $"async daemon catch-up, province roster ({options.CatchUpWindow.TotalSeconds:F0} s window)", "events/s",
+            (reached - start) / seconds, Samples: reached - start));
 
         // Raw read: every event's JSON in sequence order, the floor under any rebuild.
         t0 = Stopwatch.GetTimestamp();
@@ -519,10 +528,14 @@ public sealed class Benchmark(BenchOptions options, Report report)
         var live = report["view.live"];
         var past = report["view.asof"];
         var raw = report["view.raw"];
-        report.Targets.Add(new TargetRow("province view query, live", "p99 ≤ 10 ms", live is null ? "not measured" : $"p99 {Report.Ms(live.P99 ?? double.NaN)} (p50 {Report.Ms(live.P50 ?? double.NaN)})",
-            live?.P99 <= 10, raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", live is null || raw is null ? "—" : Report.Ratio(live.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
-        report.Targets.Add(new TargetRow("province view query, as of a past time", "p99 ≤ 200 ms", past is null ? "not measured" : $"p99 {Report.Ms(past.P99 ?? double.NaN)} (p50 {Report.Ms(past.P50 ?? double.NaN)})",
-            past?.P99 <= 200, raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", past is null || raw is null ? "—" : Report.Ratio(past.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
+        report.Targets.Add(new TargetRow("province view query, live", "p99 ≤ 10 ms",
+            live is null ? "not measured" : $"p99 {Report.Ms(live.P99 ?? double.NaN)} (p50 {Report.Ms(live.P50 ?? double.NaN)})",
+            live?.P99 <= 10,
+                raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", live is null || raw is null ? "—" : Report.Ratio(live.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
+        report.Targets.Add(new TargetRow("province view query, as of a past time", "p99 ≤ 200 ms",
+            past is null ? "not measured" : $"p99 {Report.Ms(past.P99 ?? double.NaN)} (p50 {Report.Ms(past.P50 ?? double.NaN)})",
+            past?.P99 <= 200,
+                raw is null ? "—" : $"document read p99 {Report.Ms(raw.P99 ?? double.NaN)}", past is null || raw is null ? "—" : Report.Ratio(past.P99 ?? double.NaN, raw.P99 ?? double.NaN)));
         var cold = report["activation.cold"];
         var marten = report["activation.marten"];
         var rawStream = report["activation.raw"];

@@ -85,11 +85,13 @@ public static class MerkleFigures
         }
         var signTime = watch.Elapsed.TotalMilliseconds / signatures;
 
+        var perProof = inclusionBytes / (double)proofs;
+        var depth = Math.Ceiling(Math.Log2(size));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             Merkle log, in memory, {size:N0} leaves ({Environment.ProcessorCount} cores)
               leaf encode + hash + append: {size / append:N0} leaves/s ({append:0.00} s)
               recompute as verify does (against stored leaves and a head): {size / verify:N0} events/s ({verify:0.00} s), intact: {intact}
-              inclusion proof: {inclusionTime * 1000:0.0} µs to make, {inclusionBytes / (double)proofs:0} bytes on average ({inclusionMax} hashes at most, ceil(log2 n) = {Math.Ceiling(Math.Log2(size))}); {checkTime * 1000:0.0} µs to check
+              inclusion proof: {inclusionTime * 1000:0.0} µs to make, {perProof:0} bytes on average ({inclusionMax} hashes at most, ceil(log2 n) = {depth}); {checkTime * 1000:0.0} µs to check
               consistency proof: {consistencyTime * 1000:0.0} µs to make, {consistencyBytes / (double)proofs:0} bytes on average ({consistencyMax} hashes at most)
               signing a head (ES256): {signTime:0.000} ms
             """));

@@ -113,7 +113,8 @@ public sealed class Report(string mode)
         foreach (var f in Figures)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {f.Label} | {(f.Unit == "ms" && f.P50 is not null ? "" : $"{Num(f.Value)} {f.Unit}")} | {(f.P50 is { } a ? Ms(a) : "")} | {(f.P99 is { } b ? Ms(b) : "")} | {(f.Samples > 0 ? f.Samples.ToString("N0", CultureInfo.InvariantCulture) : "")} | {f.Notes} |");
+                $"| {f.Label} | {(f.Unit == "ms" && f.P50 is not null ? "" : $"{Num(f.Value)} {f.Unit}")} | {(f.P50 is { } a ? Ms(a) : "")} | {(f.P99 is { } b ? Ms(b) : "")} | " +
+                    $"{(f.Samples > 0 ? f.Samples.ToString("N0", CultureInfo.InvariantCulture) : "")} | {f.Notes} |");
         }
         if (Problems.Count > 0)
         {

@@ -28,7 +28,8 @@ public class DutyPostRulesTests
     [InlineData(6, 0, "at least 1")]
     [InlineData(6, 200, "at most 168")]
     public void Staff_and_shift_length_must_be_sensible(int staff, int hours, string hint) =>
-        Assert.Contains(hint, Decide(DutyPostState.Initial(Post), new EstablishDutyPost("e", Post, "Trực SSCĐ", DutyKind.CombatReadiness, staff, hours)).Rejection!.Message, StringComparison.Ordinal);
+        Assert.Contains(hint,
+            Decide(DutyPostState.Initial(Post), new EstablishDutyPost("e", Post, "Trực SSCĐ", DutyKind.CombatReadiness, staff, hours)).Rejection!.Message, StringComparison.Ordinal);
 
     [Fact]
     public void A_post_needs_a_registered_owner() =>

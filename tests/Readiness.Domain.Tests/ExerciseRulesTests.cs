@@ -17,7 +17,8 @@ public class ExerciseRulesTests
 
     private static ExerciseState After(params object[] events) => events.Aggregate(ExerciseState.Initial(Exercise), ExerciseRules.Evolve);
 
-    private static ExercisePlanned Planned => new(Exercise, "Diễn tập", ExerciseLevel.District, ExerciseKind.DefensiveZone, "bac-kan/ba-be", ["bac-kan/ba-be"], Now, Now.AddDays(2), Now.AddDays(-5));
+    private static ExercisePlanned Planned =>
+        new(Exercise, "Diễn tập", ExerciseLevel.District, ExerciseKind.DefensiveZone, "bac-kan/ba-be", ["bac-kan/ba-be"], Now, Now.AddDays(2), Now.AddDays(-5));
 
     [Fact]
     public void Planning_names_the_host_from_the_id_and_defaults_participants_to_it()

@@ -65,7 +65,8 @@ public class ProvinceRosterTests
             ("post:bac-kan/ba-be/sscd", new DutyShiftStarted("bac-kan/ba-be/sscd", "A", 6, Now.AddHours(-30))),
             ("post:bac-kan/ba-be/sscd", new DutyHandoverOverdue("bac-kan/ba-be/sscd", Now.AddHours(-30), Now.AddHours(-6), Now.AddHours(-5))),
             ("post:bac-kan/cuu-ho", new DutyPostEstablished("bac-kan/cuu-ho", "Trực cứu hộ", DutyKind.SearchAndRescue, "bac-kan", 20, 24, At)),
-            ("exercise:bac-kan/ba-be/kvpt", new ExercisePlanned("bac-kan/ba-be/kvpt", "Diễn tập", ExerciseLevel.District, ExerciseKind.DefensiveZone, "bac-kan/ba-be", ["bac-kan/ba-be"], Now, Now.AddDays(2), At)),
+            ("exercise:bac-kan/ba-be/kvpt",
+                new ExercisePlanned("bac-kan/ba-be/kvpt", "Diễn tập", ExerciseLevel.District, ExerciseKind.DefensiveZone, "bac-kan/ba-be", ["bac-kan/ba-be"], Now, Now.AddDays(2), At)),
             ("exercise:bac-kan/ba-be/kvpt", new ExerciseStarted("bac-kan/ba-be/kvpt", Now.AddHours(-1))),
         ]).ToView(PersonnelOnly, Now);
 

@@ -14,7 +14,8 @@ public partial class SchemaHomeTests
 
     // DDL as this repository writes it (upper case), so that prose such as "you can only grant roles you
     // hold" or SchemaCheck's hint "REVOKE <privilege> ON <table>" is not taken for a definition.
-    [GeneratedRegex(@"\bCREATE\s+(OR\s+REPLACE\s+)?(UNIQUE\s+)?(TABLE|FUNCTION|PROCEDURE|INDEX|VIEW|TRIGGER|SEQUENCE|SCHEMA|TYPE)\b|\bALTER\s+(TABLE|FUNCTION|INDEX|SEQUENCE)\b|\b(GRANT|REVOKE)\s+[A-Z, ]+\s+ON\b")]
+    [GeneratedRegex(@"\bCREATE\s+(OR\s+REPLACE\s+)?(UNIQUE\s+)?(TABLE|FUNCTION|PROCEDURE|INDEX|VIEW|TRIGGER|SEQUENCE|SCHEMA|TYPE)\b" +
+        @"|\bALTER\s+(TABLE|FUNCTION|INDEX|SEQUENCE)\b|\b(GRANT|REVOKE)\s+[A-Z, ]+\s+ON\b")]
     private static partial Regex Definition();
 
     [Fact]

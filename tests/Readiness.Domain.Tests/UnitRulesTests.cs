@@ -118,7 +118,8 @@ public class UnitRulesTests
     [InlineData("1944-12-31T16:59:59Z")]
     public void A_unit_registered_before_1945_is_refused_with_the_date_to_fix(string at)
     {
-        var decision = UnitRules.Decide(UnitState.Initial("bac-kan"), Register(Echelon.Province, at: DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture)) with { UnitId = "bac-kan" }, null, Now);
+        var decision = UnitRules.Decide(
+            UnitState.Initial("bac-kan"), Register(Echelon.Province, at: DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture)) with { UnitId = "bac-kan" }, null, Now);
 
         Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
         Assert.Contains("1945-01-01", decision.Rejection!.Message, StringComparison.Ordinal);

@@ -115,7 +115,8 @@ public class YearReportBuilderTests
             .Select(n => store.Add(YenLac, new AwardConferred(YenLac, AwardKind.AdvancedSoldier, RecipientKind.Individual, $"Cá nhân {n}", "Quyết thắng", 2024, At)))
             .ToList();
         // Conferred early in 2025 for 2024: it counts in 2024.
-        var late = store.Add("bac-kan", new AwardConferred("bac-kan", AwardKind.MeritCertificateProvincialCommittee, RecipientKind.Individual, "Cá nhân 4", "Quyết thắng", 2024, At.AddMonths(11)));
+        var late = store.Add("bac-kan", new AwardConferred(
+            "bac-kan", AwardKind.MeritCertificateProvincialCommittee, RecipientKind.Individual, "Cá nhân 4", "Quyết thắng", 2024, At.AddMonths(11)));
         store.Add(ChoRa, new AwardConferred(ChoRa, AwardKind.AdvancedUnit, RecipientKind.Collective, "Chợ Rã", "Quyết thắng", 2023, At.AddYears(-1)));
 
         var report = store.Report();
@@ -207,7 +208,8 @@ public class YearReportBuilderTests
         Assert.Equal(kvpt, Assert.Single(allExcellent.Total.Figures["exercises.district.completed"].Events).ToString());
         Assert.Equal(2, allExcellent.Total.Figures["exercises.commune.completed"].Value);
         Assert.Equal(3, allExcellent.Total.Figures["exercises.district.planned"].Value + allExcellent.Total.Figures["exercises.commune.planned"].Value);
-        Assert.Equal("Hoàn thành toàn bộ diễn tập cấp huyện (1 cuộc) và cấp xã (2 cuộc), tất cả đạt loại xuất sắc.", allExcellent.Findings.Single(f => f.Key == "exercises").Text);
+        Assert.Equal("Hoàn thành toàn bộ diễn tập cấp huyện (1 cuộc) và cấp xã (2 cuộc), " +
+            "tất cả đạt loại xuất sắc.", allExcellent.Findings.Single(f => f.Key == "exercises").Text);
 
         Exercise("bac-kan/na-ri/kvpt-2024", NaRi, ExerciseLevel.District, Grade.Good);
         Exercise("bac-kan/na-ri/sar-2024", NaRi, ExerciseLevel.District, grade: null, cancel: true);

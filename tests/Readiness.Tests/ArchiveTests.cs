@@ -71,7 +71,8 @@ public class ArchiveTests(SiloFixture silo, EmptySiloFixture empty) : IClassFixt
         Assert.Equal(lines.Length, verify.EventsChecked);
         Directory.CreateDirectory("TestResults");
         await File.WriteAllTextAsync("TestResults/import-verify.txt", string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"import of bac-kan: {report.Events} events, {report.Streams} streams in {report.Seconds:F2} s ({report.EventsPerSecond:F0} events/s, chain check included, view rebuild not); verify: {verify.EventsChecked} events in {verify.Seconds:F2} s ({verify.EventsPerSecond:F0} events/s)\n"));
+            $"import of bac-kan: {report.Events} events, {report.Streams} streams in {report.Seconds:F2} s ({report.EventsPerSecond:F0} events/s, chain check included, view rebuild not); " +
+                $"verify: {verify.EventsChecked} events in {verify.Seconds:F2} s ({verify.EventsPerSecond:F0} events/s)\n"));
 
         var endOf2024 = Uri.EscapeDataString("2024-12-31T23:59:59+07:00");
         var known = Uri.EscapeDataString(knownAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));

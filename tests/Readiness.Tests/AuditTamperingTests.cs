@@ -21,7 +21,8 @@ public class AuditTamperingTests(TamperingSilo fixture) : IClassFixture<Tamperin
         { "headers removed", "UPDATE readiness.mt_events SET headers = 'null'::jsonb WHERE stream_id = @stream AND version = 3", 3, "no hash" },
         { "deleted", "DELETE FROM readiness.mt_events WHERE stream_id = @stream AND version = 2", 2, "missing" },
         { "deleted last", "DELETE FROM readiness.mt_events WHERE stream_id = @stream AND version = 4", 4, "missing" },
-        { "reordered", "UPDATE readiness.mt_events SET version = -version WHERE stream_id = @stream AND version IN (2, 3); UPDATE readiness.mt_events SET version = 5 + version WHERE stream_id = @stream AND version IN (-2, -3)", 2, "differs" },
+        { "reordered", "UPDATE readiness.mt_events SET version = -version WHERE stream_id = @stream AND version IN (2, 3); " +
+            "UPDATE readiness.mt_events SET version = 5 + version WHERE stream_id = @stream AND version IN (-2, -3)", 2, "differs" },
     };
 
     [Theory]

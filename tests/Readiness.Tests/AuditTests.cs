@@ -82,9 +82,12 @@ public class AuditTests(SiloFixture silo)
         var tree = await silo.NewProvinceAsync(registeredAt: LongAgo);
         var otherDistrict = $"{tree.ProvinceId}/district-b";
         await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), otherDistrict, "Other district", Echelon.District, null, 5, LongAgo));
-        await silo.AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Tháng 1", 30, DateTimeOffset.Parse("2025-01-10T08:00:00+07:00", System.Globalization.CultureInfo.InvariantCulture)));
-        await silo.AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Tháng 6", 40, DateTimeOffset.Parse("2025-06-10T08:00:00+07:00", System.Globalization.CultureInfo.InvariantCulture)));
-        await silo.AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), otherDistrict, "Khác", 50, DateTimeOffset.Parse("2025-06-11T08:00:00+07:00", System.Globalization.CultureInfo.InvariantCulture)));
+        await silo.AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Tháng 1", 30,
+            DateTimeOffset.Parse("2025-01-10T08:00:00+07:00", System.Globalization.CultureInfo.InvariantCulture)));
+        await silo.AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Tháng 6", 40,
+            DateTimeOffset.Parse("2025-06-10T08:00:00+07:00", System.Globalization.CultureInfo.InvariantCulture)));
+        await silo.AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), otherDistrict, "Khác", 50,
+            DateTimeOffset.Parse("2025-06-11T08:00:00+07:00", System.Globalization.CultureInfo.InvariantCulture)));
 
         var district = await History($"/api/provinces/{tree.ProvinceId}/history?district=district-a&kind=OutreachSessionHeld");
         var june = await History($"/api/provinces/{tree.ProvinceId}/history?kind=OutreachSessionHeld&from=2025-06-01T00:00:00%2B07:00&to=2025-07-01T00:00:00%2B07:00");
@@ -115,7 +118,8 @@ public class AuditTests(SiloFixture silo)
         var report = await Verify("area=bac-kan");
 
         Assert.True(report.Intact, report.FirstBreak?.ToString());
-        Assert.Equal(await silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_streams WHERE id = 'bac-kan' OR id LIKE 'bac-kan/%' OR id LIKE 'exercise:bac-kan/%' OR id LIKE 'post:bac-kan/%'"), report.StreamsChecked);
+        Assert.Equal(await silo.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_streams WHERE id = 'bac-kan' OR id LIKE 'bac-kan/%' " +
+            "OR id LIKE 'exercise:bac-kan/%' OR id LIKE 'post:bac-kan/%'"), report.StreamsChecked);
         Assert.True(report.EventsChecked > 6000, $"{report.EventsChecked} events checked");
         Assert.Null(report.FirstBreak);
     }

@@ -97,7 +97,8 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         }
         // Never "any silo": a test that cannot name the leader has not tested that leadership moves.
         var leader = await DaemonLeadership.LeaderAsync(database, silos, TimeSpan.FromSeconds(30))
-            ?? throw new Xunit.Sdk.XunitException($"No one silo holds the projection daemon's advisory lock ({string.Join(", ", DaemonLeadership.LockIds())}); holders: [{string.Join(", ", await DaemonLeadership.HoldersAsync(database))}].");
+            ?? throw new Xunit.Sdk.XunitException($"No one silo holds the projection daemon's advisory lock ({string.Join(", ", DaemonLeadership.LockIds())}); " +
+                $"holders: [{string.Join(", ", await DaemonLeadership.HoldersAsync(database))}].");
 
         var load = new CommandLoad(http, silos, communes, retryFor: TimeSpan.FromSeconds(30));
         var clock = Stopwatch.StartNew();
@@ -145,15 +146,27 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         var report = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Cluster fault test ({(Long ? "long" : "short")} form), {DateTimeOffset.UtcNow:u}")
             .AppendLine(CultureInfo.InvariantCulture, $"three silo processes ready in {startedIn.TotalSeconds:F1} s")
-            .AppendLine(CultureInfo.InvariantCulture, $"fault: SIGKILL silo {victim.Number}, the daemon leader by pg_locks (lock {string.Join(", ", DaemonLeadership.LockIds())}), at {killedAt.TotalSeconds:F1} s; declared dead {Seconds(declaredDeadAt, killedAt)} after the kill (bound {DeclaredDeadWithin.TotalSeconds:F0} s)")
-            .AppendLine(CultureInfo.InvariantCulture, $"daemon leader after the kill: {(newLeader is { } l ? $"silo {l.Number}, {(newLeaderAt - killedAt).TotalSeconds:F1} s after the kill" : "none")} (bound {LeaderMovesWithin.TotalSeconds:F0} s); at the end: [{string.Join(", ", leaderAfter)}]")
-            .AppendLine(CultureInfo.InvariantCulture, $"throughput before the fault: {baseline:F1} acks/s; first {CommandLoad.Window.TotalSeconds:F0} s window with 80 % of it began {Seconds(recoveredAt, recoveryFrom)} after the silo was declared dead (bound {RecoversWithin.TotalSeconds:F0} s)")
-            .AppendLine(CultureInfo.InvariantCulture, $"victim restarted at {restartedAt.TotalSeconds:F1} s, ready at {victimReadyAt.TotalSeconds:F1} s; load ended at {loadEnded.TotalSeconds:F1} s; with all three back: {load.Rate(victimReadyAt, loadEnded):F1} acks/s")
+            .AppendLine(CultureInfo.InvariantCulture, $"fault: SIGKILL silo {victim.Number}, the daemon leader by pg_locks " +
+                $"(lock {string.Join(", ", DaemonLeadership.LockIds())}), at {killedAt.TotalSeconds:F1} s; " +
+                $"declared dead {Seconds(declaredDeadAt, killedAt)} after the kill (bound {DeclaredDeadWithin.TotalSeconds:F0} s)")
+            .AppendLine(CultureInfo.InvariantCulture, $"daemon leader after the kill: " +
+                $"{(newLeader is { } l ? $"silo {l.Number}, {(newLeaderAt - killedAt).TotalSeconds:F1} s after the kill" : "none")} (bound {LeaderMovesWithin.TotalSeconds:F0} s); " +
+                $"at the end: [{string.Join(", ", leaderAfter)}]")
+            .AppendLine(CultureInfo.InvariantCulture, $"throughput before the fault: {baseline:F1} acks/s; " +
+                $"first {CommandLoad.Window.TotalSeconds:F0} s window with 80 % of it began " +
+                $"{Seconds(recoveredAt, recoveryFrom)} after the silo was declared dead (bound {RecoversWithin.TotalSeconds:F0} s)")
+            .AppendLine(CultureInfo.InvariantCulture, $"victim restarted at {restartedAt.TotalSeconds:F1} s, ready at {victimReadyAt.TotalSeconds:F1} s; " +
+                $"load ended at {loadEnded.TotalSeconds:F1} s; with all three back: {load.Rate(victimReadyAt, loadEnded):F1} acks/s")
             .AppendLine(audit.Summary())
-            .AppendLine(CultureInfo.InvariantCulture, $"attempts: {load.Attempts}; refusals: {string.Join(", ", load.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key} x{p.Value}"))}; {load.RetryAftersText()}")
-            .AppendLine(CultureInfo.InvariantCulture, $"province view reached the head (seq {audit.Head}) {(convergedIn is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended (bound {ConvergesWithin.TotalSeconds:F0} s); equal to a rebuild from zero: {viewsEqual} (rebuild took {rebuiltIn.TotalSeconds:F2} s)")
-            .AppendLine(CultureInfo.InvariantCulture, $"unclear answers (5xx other than 503, or an error without a problem body): {load.Unclear.Count}{(load.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", load.Unclear.Take(5)))}")
-            .AppendLine(CultureInfo.InvariantCulture, $"requests that hung past {CommandLoad.RequestTimeout.TotalSeconds:F0} s: {load.Hangs}; slowest answer {load.Slowest.TotalSeconds:F1} s; connections refused or reset (silo down): {load.ConnectionsRefused}")
+            .AppendLine(CultureInfo.InvariantCulture, $"attempts: {load.Attempts}; refusals: " +
+                $"{string.Join(", ", load.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key} x{p.Value}"))}; {load.RetryAftersText()}")
+            .AppendLine(CultureInfo.InvariantCulture, $"province view reached the head (seq {audit.Head}) " +
+                $"{(convergedIn is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended (bound {ConvergesWithin.TotalSeconds:F0} s); " +
+                $"equal to a rebuild from zero: {viewsEqual} (rebuild took {rebuiltIn.TotalSeconds:F2} s)")
+            .AppendLine(CultureInfo.InvariantCulture, $"unclear answers (5xx other than 503, or an error without a problem body): " +
+                $"{load.Unclear.Count}{(load.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", load.Unclear.Take(5)))}")
+            .AppendLine(CultureInfo.InvariantCulture, $"requests that hung past {CommandLoad.RequestTimeout.TotalSeconds:F0} s: {load.Hangs}; " +
+                $"slowest answer {load.Slowest.TotalSeconds:F1} s; connections refused or reset (silo down): {load.ConnectionsRefused}")
             .AppendLine("acks per second: " + string.Join(" ", load.PerSecond()));
         if (!viewsEqual)
         {

@@ -170,7 +170,8 @@ public class ConfiguredSiloTests(ConfiguredSiloFixture fixture) : IClassFixture<
         await Task.Delay(ConfiguredSiloFixture.WatchPeriod * 3 + TimeSpan.FromSeconds(1));
         var later = await fixture.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?post={post}&kind=DutyHandoverOverdue", UriKind.Relative), SiloFixture.Json);
         Assert.True(later!.Events.Count == 1,
-            $"{later.Events.Count} overdue alerts for one shift after {(ConfiguredSiloFixture.WatchPeriod * 3 + TimeSpan.FromSeconds(1)).TotalSeconds} s more of ticks every {ConfiguredSiloFixture.WatchPeriod.TotalSeconds} s.");
+            $"{later.Events.Count} overdue alerts for one shift after {(ConfiguredSiloFixture.WatchPeriod * 3 + TimeSpan.FromSeconds(1)).TotalSeconds} s more of ticks " +
+                $"every {ConfiguredSiloFixture.WatchPeriod.TotalSeconds} s.");
         Assert.Equal(1, await fixture.Database.ScalarAsync(
             "SELECT count(*) FROM orleans_reminders WHERE remindername = @name AND grainid LIKE @grain AND period = @period",
             ("name", DutyPostGrain.HandoverWatch), ("grain", $"%{post}%"), ("period", (long)ConfiguredSiloFixture.WatchPeriod.TotalMilliseconds)));

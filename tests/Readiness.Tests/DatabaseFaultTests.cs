@@ -145,7 +145,8 @@ public sealed class DatabaseFaultTests(DatabaseFaultTests.DedicatedSilo fixture)
         var report = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Database fault test ({(Long ? "long" : "short")} form), {DateTimeOffset.UtcNow:u}: one silo process, its own PostgreSQL cluster, 4 clients")
             .AppendLine(CultureInfo.InvariantCulture, $"throughput before the faults: {baseline:F1} acks/s; load ended at {loadEnded.TotalSeconds:F1} s")
-            .AppendLine(CultureInfo.InvariantCulture, $"bounds after each fault ends: views caught up within {ConvergesWithin.TotalSeconds:F0} s; a {CommandLoad.Window.TotalSeconds:F0} s window at 80 % of the throughput before beginning within {RecoversWithin.TotalSeconds:F0} s")
+            .AppendLine(CultureInfo.InvariantCulture, $"bounds after each fault ends: views caught up within {ConvergesWithin.TotalSeconds:F0} s; " +
+                $"a {CommandLoad.Window.TotalSeconds:F0} s window at 80 % of the throughput before beginning within {RecoversWithin.TotalSeconds:F0} s")
             .AppendLine("| fault | from–to (s) | commands sent in it | acknowledged | roster caught up after it ended | 80 % throughput again after it ended |")
             .AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var fault in faults)
@@ -155,11 +156,15 @@ public sealed class DatabaseFaultTests(DatabaseFaultTests.DedicatedSilo fixture)
         report
             .AppendLine(audit.Summary())
             .AppendLine(CultureInfo.InvariantCulture, $"attempts {load.Attempts}, each command resent for up to {Outage.TotalSeconds * 2:F0} s; {load.RetryAftersText()}")
-            .AppendLine(CultureInfo.InvariantCulture, $"province view reached the head (seq {audit.Head}) {(convergedIn is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended; equal to a rebuild from zero: {viewsEqual} (rebuild took {rebuiltIn.TotalSeconds:F2} s)")
-            .AppendLine(CultureInfo.InvariantCulture, $"verify after the faults: {(verify.Intact ? "intact" : "BROKEN")}, {verify.EventsChecked} events in {verify.StreamsChecked} streams{(verify.Breaks.Count == 0 ? "" : ": " + string.Join("; ", verify.Breaks.Take(3)))}")
+            .AppendLine(CultureInfo.InvariantCulture, $"province view reached the head (seq {audit.Head}) {(convergedIn is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended; " +
+                $"equal to a rebuild from zero: {viewsEqual} (rebuild took {rebuiltIn.TotalSeconds:F2} s)")
+            .AppendLine(CultureInfo.InvariantCulture, $"verify after the faults: {(verify.Intact ? "intact" : "BROKEN")}, " +
+                $"{verify.EventsChecked} events in {verify.StreamsChecked} streams{(verify.Breaks.Count == 0 ? "" : ": " + string.Join("; ", verify.Breaks.Take(3)))}")
             .AppendLine(CultureInfo.InvariantCulture, $"refusals: {string.Join(", ", load.Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key} x{p.Value}"))}")
-            .AppendLine(CultureInfo.InvariantCulture, $"unclear answers (5xx other than 503, or an error without a problem body): {load.Unclear.Count}{(load.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", load.Unclear.Take(5)))}")
-            .AppendLine(CultureInfo.InvariantCulture, $"requests that hung past {CommandLoad.RequestTimeout.TotalSeconds:F0} s: {load.Hangs}; slowest answer {load.Slowest.TotalSeconds:F1} s; connections refused or reset: {load.ConnectionsRefused}")
+            .AppendLine(CultureInfo.InvariantCulture, $"unclear answers (5xx other than 503, or an error without a problem body): " +
+                $"{load.Unclear.Count}{(load.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", load.Unclear.Take(5)))}")
+            .AppendLine(CultureInfo.InvariantCulture, $"requests that hung past {CommandLoad.RequestTimeout.TotalSeconds:F0} s: {load.Hangs}; " +
+                $"slowest answer {load.Slowest.TotalSeconds:F1} s; connections refused or reset: {load.ConnectionsRefused}")
             .AppendLine("acks per second: " + string.Join(" ", load.PerSecond()));
         var text = report.ToString();
         await WriteReportAsync("database-fault.txt", text);
@@ -305,6 +310,7 @@ public sealed class DatabaseFaultTests(DatabaseFaultTests.DedicatedSilo fixture)
     private sealed record FaultRow(string Fault, TimeSpan From, TimeSpan To, (int Sent, int Acknowledged) Commands, TimeSpan? ConvergedIn, TimeSpan? RecoveredIn)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"| {Fault} | {From.TotalSeconds:F1}–{To.TotalSeconds:F1} | {Commands.Sent} | {Commands.Acknowledged} | {(ConvergedIn is { } c ? $"{c.TotalSeconds:F1} s" : "not within the bound")} | {(RecoveredIn is { } r ? $"{r.TotalSeconds:F1} s" : "not before the next fault")} |");
+            $"| {Fault} | {From.TotalSeconds:F1}–{To.TotalSeconds:F1} | {Commands.Sent} | {Commands.Acknowledged} | " +
+                $"{(ConvergedIn is { } c ? $"{c.TotalSeconds:F1} s" : "not within the bound")} | {(RecoveredIn is { } r ? $"{r.TotalSeconds:F1} s" : "not before the next fault")} |");
     }
 }

@@ -29,7 +29,8 @@ public class DevCertificatesTests
             Assert.Equal(new Dictionary<string, UnixFileMode> { ["ca.key"] = OwnerOnly, ["ca.pem"] = Public, ["silo-a.key"] = OwnerOnly, ["silo-a.pem"] = Public }, firstModes);
             Assert.Equal(0, again.ExitCode);
             Assert.Equal(
-                new Dictionary<string, UnixFileMode> { ["ca.key"] = OwnerOnly, ["ca.pem"] = Public, ["silo-a.key"] = OwnerOnly, ["silo-a.pem"] = Public, ["silo-b.key"] = OwnerOnly, ["silo-b.pem"] = Public },
+                new Dictionary<string, UnixFileMode> { ["ca.key"] = OwnerOnly, ["ca.pem"] = Public, ["silo-a.key"] = OwnerOnly,
+                    ["silo-a.pem"] = Public, ["silo-b.key"] = OwnerOnly, ["silo-b.pem"] = Public },
                 Modes(directory));
             // Still what a silo loads: the certificate with its key, issued by the CA beside it.
             using var silo = X509Certificate2.CreateFromPemFile(Path.Combine(directory.FullName, "silo-b.pem"), Path.Combine(directory.FullName, "silo-b.key"));

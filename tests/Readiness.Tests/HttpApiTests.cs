@@ -50,7 +50,8 @@ public class HttpApiTests(SiloFixture silo)
         var endpoints = silo.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         var served = endpoints
             .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription != true)
-            .Where(e => e.RoutePattern.RawText is { } raw && raw.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) || e.RoutePattern.RawText?.Contains(".well-known", StringComparison.Ordinal) == true)
+            .Where(e => e.RoutePattern.RawText is { } raw && raw.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) ||
+                e.RoutePattern.RawText?.Contains(".well-known", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {OpenApiPath(e.RoutePattern.RawText!)}"))
             .ToHashSet(StringComparer.Ordinal);
         Assert.True(served.Count > 40, $"only {served.Count} routes found on the silo");

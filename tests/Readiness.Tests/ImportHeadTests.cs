@@ -141,7 +141,8 @@ public class ImportHeadTests(ImportHeadFixture store) : IClassFixture<ImportHead
         var refused = await Assert.ThrowsAsync<ReadinessApiException>(() => Import(store.Lines, forged, store.Keys));
 
         Assert.Equal(400, refused.StatusCode);
-        Assert.Equal($"The source's tree head of size {store.Head.Size} does not verify: the signature does not hold with key '{kid}': the head's size, root or time was changed, or another key signed it.",
+        Assert.Equal($"The source's tree head of size {store.Head.Size} does not verify: the signature does not hold with key '{kid}': " +
+            $"the head's size, root or time was changed, or another key signed it.",
             refused.Problem.Detail);
         Assert.Equal(before, await store.RowsAsync());
         await Said("signed by another key", refused.Problem.Detail!);
@@ -186,7 +187,8 @@ public class ImportHeadTests(ImportHeadFixture store) : IClassFixture<ImportHead
 
             var verified = await CliRun.RunAsync(cli::Readiness.Cli.VerifyCommand.RunAsync, "--head", headFile, "--jwks", jwksFile, "--url", url, "--token", token);
             Assert.True(verified.Code == 0, verified.Output + verified.Error);
-            Assert.StartsWith($"INTACT: the first {store.Head.Size} of the {store.Lines.Length} imported events, under the sequences the source gave them (", verified.Output, StringComparison.Ordinal);
+            Assert.StartsWith($"INTACT: the first {store.Head.Size} of the {store.Lines.Length} imported events, " +
+                $"under the sequences the source gave them (", verified.Output, StringComparison.Ordinal);
             Assert.Contains("its signature holds", verified.Output, StringComparison.Ordinal);
             await Said("import --head --jwks", imported.Output);
             await Said("verify --head --jwks against the copy", verified.Output);

@@ -43,9 +43,11 @@ public class MerkleLogHeldHoleTests(HeldHoleSilo silo) : IClassFixture<HeldHoleS
         // passes it at the poll that finds GapWait gone: the commit plus GapWait plus up to two polls.
         var bound = committedBy + Log.GapWait + 2 * Log.PollInterval + Handling;
         Assert.True(loggedAfter <= bound,
-            $"The event after a hole an open transaction holds was logged {(loggedAfter is { } t ? $"{t.TotalMilliseconds:F0} ms" : $"not within {patience.TotalSeconds:F1} s")} after its commit; GapWait {Log.GapWait.TotalSeconds} s, polls every {Log.PollInterval.TotalMilliseconds} ms: bound {bound.TotalMilliseconds:F0} ms.");
+            $"The event after a hole an open transaction holds was logged {(loggedAfter is { } t ? $"{t.TotalMilliseconds:F0} ms" : $"not within {patience.TotalSeconds:F1} s")} after its commit; " +
+                $"GapWait {Log.GapWait.TotalSeconds} s, polls every {Log.PollInterval.TotalMilliseconds} ms: bound {bound.TotalMilliseconds:F0} ms.");
         Assert.True(loggedAfter >= Log.GapWait,
-            $"The event after a hole an open transaction holds was logged {loggedAfter?.TotalMilliseconds:F0} ms after its commit: before GapWait ({Log.GapWait.TotalSeconds} s), while that append could still commit into the hole.");
+            $"The event after a hole an open transaction holds was logged {loggedAfter?.TotalMilliseconds:F0} ms after its commit: " +
+                $"before GapWait ({Log.GapWait.TotalSeconds} s), while that append could still commit into the hole.");
         // Passed as an append that rolled back: no leaf for it, and the next event takes the next position.
         Assert.Equal(0, await silo.Database.ScalarAsync("SELECT count(*) FROM readiness.log_leaves WHERE seq_id = @s", ("s", held.Sequence)));
         Assert.Equal(await PositionAsync(held.Sequence - 1) + 1, await PositionAsync(after));
@@ -70,7 +72,8 @@ public class MerkleLogHeldHoleTests(HeldHoleSilo silo) : IClassFixture<HeldHoleS
         // Long enough for the writer to have polled past the later event several times, well short of GapWait.
         await Task.Delay(4 * Log.PollInterval);
         Assert.True(await PositionAsync(after) is null,
-            $"The event after a hole an open transaction holds was in the log {sinceAfter.ElapsedMilliseconds} ms after its commit, before the hole was filled or GapWait ({Log.GapWait.TotalSeconds} s) had passed.");
+            $"The event after a hole an open transaction holds was in the log {sinceAfter.ElapsedMilliseconds} ms after its commit, " +
+                $"before the hole was filled or GapWait ({Log.GapWait.TotalSeconds} s) had passed.");
         await held.CommitAsync();
         var sinceFill = Stopwatch.StartNew();
         Assert.True(sinceAfter.Elapsed < Log.GapWait, "The hole was filled too late to test a fill within GapWait.");
@@ -78,7 +81,8 @@ public class MerkleLogHeldHoleTests(HeldHoleSilo silo) : IClassFixture<HeldHoleS
         var filledLogged = await LoggedWithinAsync(held.Sequence, Log.GapWait, sinceFill);
         var afterLogged = await LoggedWithinAsync(after, Log.GapWait, sinceFill);
         Assert.True(filledLogged <= 2 * Log.PollInterval + Handling && afterLogged <= 2 * Log.PollInterval + Handling,
-            $"After the hole was filled, its event was logged in {filledLogged?.TotalMilliseconds:F0} ms and the one after it in {afterLogged?.TotalMilliseconds:F0} ms; polls every {Log.PollInterval.TotalMilliseconds} ms.");
+            $"After the hole was filled, its event was logged in {filledLogged?.TotalMilliseconds:F0} ms and the one after it in {afterLogged?.TotalMilliseconds:F0} ms; " +
+                $"polls every {Log.PollInterval.TotalMilliseconds} ms.");
         // In sequence order: the filled hole's event, then the one after it, side by side.
         Assert.Equal(await PositionAsync(held.Sequence) + 1, await PositionAsync(after));
         Assert.Equal(await PositionAsync(held.Sequence - 1) + 1, await PositionAsync(held.Sequence));

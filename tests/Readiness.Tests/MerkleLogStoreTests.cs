@@ -213,7 +213,8 @@ public class MerkleLogStoreTests(LogSiloFixture log) : IClassFixture<LogSiloFixt
     [InlineData("headers", "UPDATE readiness.mt_events SET headers = headers || '{\"recorded-by\":\"someone-else\"}' WHERE seq_id = {S}")]
     [InlineData("recorded-at", "UPDATE readiness.mt_events SET timestamp = timestamp - interval '3 days' WHERE seq_id = {S}")]
     [InlineData("one event mid-stream", "DELETE FROM readiness.mt_events WHERE seq_id = {S}")]
-    [InlineData("reorder", "UPDATE readiness.mt_events SET seq_id = -1 WHERE seq_id = {S}; UPDATE readiness.mt_events SET seq_id = {S} WHERE seq_id = {S} + 1; UPDATE readiness.mt_events SET seq_id = {S} + 1 WHERE seq_id = -1")]
+    [InlineData("reorder", "UPDATE readiness.mt_events SET seq_id = -1 WHERE seq_id = {S}; " +
+        "UPDATE readiness.mt_events SET seq_id = {S} WHERE seq_id = {S} + 1; UPDATE readiness.mt_events SET seq_id = {S} + 1 WHERE seq_id = -1")]
     public async Task A_change_to_one_event_is_caught_at_its_position(string what, string sql)
     {
         var sequence = await MiddleSequenceAsync();

@@ -76,7 +76,8 @@ public class PastViewTests(SiloFixture silo)
     {
         var tree = await silo.NewProvinceAsync(registeredAt: LongAgo);
         var postId = $"{tree.CommuneId}/truc-sscd";
-        await Accept(Http.PostAsJsonAsync("/api/commands/establish-duty-post", new EstablishDutyPost(SiloFixture.NewId(), postId, "Trực SSCĐ", DutyKind.CombatReadiness, 2, 24, At("2025-01-01T07:00:00+07:00")), SiloFixture.Json));
+        await Accept(Http.PostAsJsonAsync("/api/commands/establish-duty-post", new EstablishDutyPost(
+            SiloFixture.NewId(), postId, "Trực SSCĐ", DutyKind.CombatReadiness, 2, 24, At("2025-01-01T07:00:00+07:00")), SiloFixture.Json));
         await Accept(Http.PostAsJsonAsync("/api/commands/start-duty-shift", new StartDutyShift(SiloFixture.NewId(), postId, "Trực ban 1", 2, At("2025-01-01T08:00:00+07:00")), SiloFixture.Json));
         var knownBefore = await LastRecordedAt($"post:{postId}");
         await Accept(Http.PostAsJsonAsync("/api/commands/end-duty-shift", new EndDutyShift(SiloFixture.NewId(), postId, "Trực ban 1", At("2025-01-02T08:00:00+07:00")), SiloFixture.Json));

@@ -327,9 +327,11 @@ public class RebuildRouteTests(QuietSiloFixture fixture) : IClassFixture<QuietSi
         Assert.Equal(reference.Keys.Order(), again.Keys.Order());
         Assert.All(reference, pair => Assert.Equal(pair.Value, again[pair.Key]));
 
+        var underLoad = string.Create(
+            CultureInfo.InvariantCulture, $"{final.EventsProcessed} events in {final.ElapsedSeconds:0.000} s = {final.EventsPerSecond:0} events/s");
         var figures = string.Create(CultureInfo.InvariantCulture, $"""
             projection rebuild through POST /api/admin/projections/rebuild (every projection), {final.TotalEvents} events:
-              while 3 writers and 2 readers ran: {final.EventsProcessed} events in {final.ElapsedSeconds:0.000} s = {final.EventsPerSecond:0} events/s ({during} commands accepted meanwhile, {load.Reads} reads, no failures)
+              while 3 writers and 2 readers ran: {underLoad} ({during} commands accepted meanwhile, {load.Reads} reads, no failures)
               quiet: {quietRun.EventsProcessed} events in {quietRun.ElapsedSeconds:0.000} s = {quietRun.EventsPerSecond:0} events/s
               province-roster alone, quiet: {roster.EventsProcessed} events in {roster.ElapsedSeconds:0.000} s = {roster.EventsPerSecond:0} events/s
               (seeding those events through the grains took {seeding.Elapsed.TotalSeconds:0.0} s)

@@ -137,7 +137,8 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
         using var secondView = await http.GetAsync(silo.Url($"/api/provinces/{fixture.SecondProvince}/readiness"));
 
         var report = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"Second-database fault test, {DateTimeOffset.UtcNow:u}: one silo process over two databases, 2 clients per province; the second database's PostgreSQL stopped from {stoppedAt.TotalSeconds:F1} s to {backAt.TotalSeconds:F1} s")
+            .AppendLine(CultureInfo.InvariantCulture, $"Second-database fault test, {DateTimeOffset.UtcNow:u}: one silo process over two databases, 2 clients per province; " +
+                $"the second database's PostgreSQL stopped from {stoppedAt.TotalSeconds:F1} s to {backAt.TotalSeconds:F1} s")
             .AppendLine("| province | database | sent | acknowledged | refused | lost | doubled | 503s (Retry-After) |")
             .AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         for (var i = 0; i < provinces.Length; i++)
@@ -147,10 +148,15 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
                 $"| {provinces[i].Name} | {provinces[i].Label} | {audit.Sent} | {audit.Acknowledged} | {audit.Refused} | {audit.Lost} | {audit.Doubled} | {load.RetryAftersText()} |");
         }
         report
-            .AppendLine(CultureInfo.InvariantCulture, $"main province: {mainRateBefore:F1} acks/s before, {mainRateDuring:F1} acks/s while the other database was away; its head at the stop: seq {mainHeadAtStop}, {(mainHeadReadAt - stoppedAt).TotalSeconds:F1} s into the outage: seq {mainHeadDuringOutage}; its roster reached that {(mainProjectedDuringOutage is { } m ? $"{m.TotalSeconds:F2} s later, before the other database was back" : "not before the other database was back")}")
-            .AppendLine(CultureInfo.InvariantCulture, $"second province: {secondRateBefore:F1} acks/s before, {secondRateDuring:F1} acks/s while its database was away (each client resends its command when told, and sends no other meanwhile); roster caught up {(secondConverged is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended; view {(int)secondView.StatusCode}")
+            .AppendLine(CultureInfo.InvariantCulture, $"main province: {mainRateBefore:F1} acks/s before, {mainRateDuring:F1} acks/s while the other database was away; " +
+                $"its head at the stop: seq {mainHeadAtStop}, {(mainHeadReadAt - stoppedAt).TotalSeconds:F1} s into the outage: seq {mainHeadDuringOutage}; " +
+                $"its roster reached that {(mainProjectedDuringOutage is { } m ? $"{m.TotalSeconds:F2} s later, before the other database was back" : "not before the other database was back")}")
+            .AppendLine(CultureInfo.InvariantCulture, $"second province: {secondRateBefore:F1} acks/s before, {secondRateDuring:F1} acks/s while its database was away " +
+                $"(each client resends its command when told, and sends no other meanwhile); " +
+                $"roster caught up {(secondConverged is { } c ? $"{c.TotalSeconds:F2} s" : "not")} after the load ended; view {(int)secondView.StatusCode}")
             .AppendLine(CultureInfo.InvariantCulture, $"/health/ready during the outage: {(int)readyDuringOutage.StatusCode} {readyBody}")
-            .AppendLine(CultureInfo.InvariantCulture, $"unclear answers: main {mainLoad.Unclear.Count}, second {secondLoad.Unclear.Count}{(secondLoad.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", secondLoad.Unclear.Take(3)))}; hangs: {mainLoad.Hangs + secondLoad.Hangs}")
+            .AppendLine(CultureInfo.InvariantCulture, $"unclear answers: main {mainLoad.Unclear.Count}, second {secondLoad.Unclear.Count}" +
+                $"{(secondLoad.Unclear.IsEmpty ? "" : ": " + string.Join(" | ", secondLoad.Unclear.Take(3)))}; hangs: {mainLoad.Hangs + secondLoad.Hangs}")
             .AppendLine(audits[0].Summary())
             .AppendLine(audits[1].Summary());
         var text = report.ToString();
@@ -164,7 +170,8 @@ public sealed class SecondDatabaseFaultTests(SecondDatabaseFaultTests.TwoDatabas
         Assert.True(mainRateBefore >= 5, text);
         Assert.True(mainRateDuring >= ServedShare * mainRateBefore, text);
         Assert.True(mainHeadDuringOutage > mainHeadAtStop, $"The main province appended nothing during the outage, so its projection then says nothing.\n{text}");
-        Assert.True(mainProjectedDuringOutage is not null, $"The main province's roster did not reach seq {mainHeadDuringOutage}, its head {(mainHeadReadAt - stoppedAt).TotalSeconds:F1} s into the other database's outage, before that database was back.\n{text}");
+        Assert.True(mainProjectedDuringOutage is not null, $"The main province's roster did not reach seq {mainHeadDuringOutage}, " +
+            $"its head {(mainHeadReadAt - stoppedAt).TotalSeconds:F1} s into the other database's outage, before that database was back.\n{text}");
         Assert.True(readyDuringOutage.StatusCode == HttpStatusCode.OK && readyBody.Contains("Degraded", StringComparison.Ordinal)
             && readyBody.Contains("second", StringComparison.Ordinal), text);
         Assert.True(secondLoad.RetryAfters.ContainsKey("2"), $"The stopped database's province was not told to come back.\n{text}");

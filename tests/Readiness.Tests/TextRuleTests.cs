@@ -161,5 +161,6 @@ public class TextRuleTests(SiloFixture silo)
 
     /// <summary>Every stream of the test's province with its version and last sequence, in order.</summary>
     private async Task<string?> StreamsOf(TestProvince tree) => await silo.Database.ScalarTextAsync(
-        $"SELECT string_agg(id || '@' || version, ',' ORDER BY id) || '/' || (SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events WHERE stream_id LIKE '%{tree.ProvinceId}%') FROM readiness.mt_streams WHERE id LIKE '%{tree.ProvinceId}%'");
+        $"SELECT string_agg(id || '@' || version, ',' ORDER BY id) || '/' || (SELECT coalesce(max(seq_id), 0) FROM readiness.mt_events WHERE stream_id LIKE '%{tree.ProvinceId}%') " +
+            $"FROM readiness.mt_streams WHERE id LIKE '%{tree.ProvinceId}%'");
 }

@@ -76,7 +76,8 @@ public class TokenMinterChainTests(EmptySiloFixture target) : IClassFixture<Empt
             previous = (string)(await read.ExecuteScalarAsync())!;
         }
         ChainedEvent old;
-        await using (var read = new NpgsqlCommand("SELECT type, data::text, headers::text, correlation_id, causation_id FROM readiness.mt_events WHERE stream_id = @stream AND version = @version", connection))
+        await using (var read = new NpgsqlCommand("SELECT type, data::text, headers::text, correlation_id, causation_id FROM readiness.mt_events " +
+            "WHERE stream_id = @stream AND version = @version", connection))
         {
             read.Parameters.AddWithValue("stream", stream);
             read.Parameters.AddWithValue("version", version);

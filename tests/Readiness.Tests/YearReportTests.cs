@@ -96,7 +96,8 @@ public class YearReportTests(SiloFixture silo)
         Assert.Equal(count, await silo.Database.ScalarAsync(
             "SELECT count(*) FROM readiness.mt_events WHERE id = ANY(@ids) AND type = @type", ("ids", ids), ("type", type)));
         var inYear = await silo.Database.ScalarAsync(
-            "SELECT count(*) FROM readiness.mt_events WHERE id = ANY(@ids) AND (data->>'occurredAt')::timestamptz >= '2024-01-01T00:00:00+07' AND (data->>'occurredAt')::timestamptz < '2025-01-01T00:00:00+07'",
+            "SELECT count(*) FROM readiness.mt_events WHERE id = ANY(@ids) AND (data->>'occurredAt')::timestamptz >= '2024-01-01T00:00:00+07' " +
+                "AND (data->>'occurredAt')::timestamptz < '2025-01-01T00:00:00+07'",
             ("ids", ids));
         Assert.Equal(occurredIn2024 ? count : 0, inYear);
     }

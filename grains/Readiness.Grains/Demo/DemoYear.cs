@@ -53,7 +53,8 @@ public static class DemoYear
             foreach (var commune in BacKan.Communes(district))
             {
                 Add(2, commune.Id, id => new RegisterUnit(id, commune.Id, commune.Name, Echelon.Commune, null, 12, Established));
-                Add(3, $"{commune.Id}/dan-quan", id => new RegisterUnit(id, $"{commune.Id}/dan-quan", $"Trung đội dân quân cơ động {commune.Place}", Echelon.ForceUnit, null, 31, Established));
+                Add(3, $"{commune.Id}/dan-quan", id =>
+                    new RegisterUnit(id, $"{commune.Id}/dan-quan", $"Trung đội dân quân cơ động {commune.Place}", Echelon.ForceUnit, null, 31, Established));
             }
         }
 
@@ -148,7 +149,8 @@ public static class DemoYear
         var communes = BacKan.Districts.SelectMany(BacKan.Communes).Select(c => c.Id).ToList();
         var sessions = communes.SelectMany((communeId, index) =>
             Enumerable.Range(0, index < OutreachSessions - (5 * communes.Count) ? 6 : 5).Select(n => (communeId, n))).ToList();
-        string[] topics = ["Luật Quốc phòng", "Luật Dân quân tự vệ", "Luật Nghĩa vụ quân sự", "Bảo vệ chủ quyền biên giới", "Phòng chống thiên tai", "Luật Lực lượng dự bị động viên"];
+        string[] topics = ["Luật Quốc phòng", "Luật Dân quân tự vệ", "Luật Nghĩa vụ quân sự",
+            "Bảo vệ chủ quyền biên giới", "Phòng chống thiên tai", "Luật Lực lượng dự bị động viên"];
         var remaining = OutreachAttendances;
         for (var i = 0; i < sessions.Count; i++)
         {
@@ -370,7 +372,8 @@ public static class DemoYear
     // months; one reserve company in four is a training short.
     private static void RecentTraining(Action<int, string, Func<string, ICommand>> add, DateTimeOffset now)
     {
-        string[] subjects = ["Huấn luyện kỹ thuật chiến đấu bộ binh", "Bắn súng tiểu liên AK", "Huấn luyện chiến thuật", "Cứu hộ, cứu nạn", "Phòng chống cháy rừng"];
+        string[] subjects = ["Huấn luyện kỹ thuật chiến đấu bộ binh", "Bắn súng tiểu liên AK", "Huấn luyện chiến thuật",
+            "Cứu hộ, cứu nạn", "Phòng chống cháy rừng"];
         var units = new List<(string Id, int Required)> { (BacKan.ProvinceId, 4) };
         foreach (var district in BacKan.Districts)
         {

@@ -140,7 +140,9 @@ public sealed class YearReportText
             ["footer.basis"] = "Báo cáo được tính từ {0} sự kiện của tỉnh (đến sự kiện số {1}, ghi nhận lúc {2}); các số liệu dựa trên {3} sự kiện.",
             ["footer.generated"] = "Lập lúc {0} (giờ Việt Nam).",
             ["footer.trace"] = "Mỗi số liệu dẫn đến danh sách sự kiện của nó: bấm vào số liệu, hoặc xem trường \"events\" trong bản JSON ({0}).",
-            ["footer.years"] = "Năm được tính theo giờ Việt Nam (UTC+7). Quân số trực là tỷ lệ thời gian các chốt trực có đủ quân số theo quy định; khen thưởng và chỉ tiêu tuyển quân tính theo năm được khen, được giao.",
+            ["footer.years"] = "Năm được tính theo giờ Việt Nam (UTC+7). " +
+                "Quân số trực là tỷ lệ thời gian các chốt trực có đủ quân số theo quy định; " +
+                "khen thưởng và chỉ tiêu tuyển quân tính theo năm được khen, được giao.",
             ["share"] = "tỷ lệ",
             ["section.duty"] = "Công tác trực sẵn sàng chiến đấu, trực cứu hộ, cứu nạn",
             ["section.exercises"] = "Diễn tập",
@@ -188,7 +190,8 @@ public sealed class YearReportText
             ["award.GrassrootsEmulationSoldier"] = "Danh hiệu “Chiến sĩ thi đua cơ sở”",
             ["award.AdvancedSoldier"] = "Danh hiệu “Chiến sĩ tiên tiến”",
             ["finding.duty.kept"] = "Duy trì nghiêm túc chế độ trực sẵn sàng chiến đấu, trực cứu hộ, cứu nạn suốt cả năm.",
-            ["finding.duty.partly"] = "Trực SSCĐ: {0} chốt, đủ quân số {1} thời gian, {2} lần giao ca quá hạn; trực cứu hộ, cứu nạn: {3} chốt, đủ quân số {4} thời gian, {5} lần giao ca quá hạn.",
+            ["finding.duty.partly"] = "Trực SSCĐ: {0} chốt, đủ quân số {1} thời gian, {2} lần giao ca quá hạn; " +
+                "trực cứu hộ, cứu nạn: {3} chốt, đủ quân số {4} thời gian, {5} lần giao ca quá hạn.",
             ["finding.exercises.all"] = "Hoàn thành toàn bộ diễn tập cấp huyện ({0} cuộc) và cấp xã ({1} cuộc), tất cả đạt loại xuất sắc.",
             ["finding.exercises.partly"] = "Hoàn thành {0}/{1} cuộc diễn tập cấp huyện, cấp xã, {2} cuộc đạt loại xuất sắc.",
             ["finding.conscription.full"] = "Hoàn thành 100 % chỉ tiêu tuyển quân: giao {0}/{1} công dân.",
@@ -220,7 +223,8 @@ public sealed class YearReportText
             ["footer.basis"] = "Computed from {0} events of the province (up to event sequence {1}, recorded {2}); the figures rest on {3} of them.",
             ["footer.generated"] = "Generated {0} (Vietnam time).",
             ["footer.trace"] = "Every figure leads to the list of its events: follow the figure, or read its \"events\" in the JSON form of this report ({0}).",
-            ["footer.years"] = "Years are counted in Vietnam time (UTC+7). Duty coverage is the share of time the posts were manned at required strength; awards and conscription quotas count in the year they are for.",
+            ["footer.years"] = "Years are counted in Vietnam time (UTC+7). " +
+                "Duty coverage is the share of time the posts were manned at required strength; awards and conscription quotas count in the year they are for.",
             ["share"] = "share",
             ["section.duty"] = "Combat-readiness duty and search-and-rescue duty",
             ["section.exercises"] = "Exercises",
@@ -268,7 +272,8 @@ public sealed class YearReportText
             ["award.GrassrootsEmulationSoldier"] = "\"Grassroots emulation soldier\" title",
             ["award.AdvancedSoldier"] = "\"Advanced soldier\" title",
             ["finding.duty.kept"] = "Combat-readiness duty and search-and-rescue duty were maintained strictly all year.",
-            ["finding.duty.partly"] = "Combat-readiness duty: {0} posts, fully manned {1} of the time, {2} overdue handovers; search-and-rescue duty: {3} posts, fully manned {4} of the time, {5} overdue handovers.",
+            ["finding.duty.partly"] = "Combat-readiness duty: {0} posts, fully manned {1} of the time, {2} overdue handovers; " +
+                "search-and-rescue duty: {3} posts, fully manned {4} of the time, {5} overdue handovers.",
             ["finding.exercises.all"] = "All district-level ({0}) and commune-level ({1}) exercises were completed, every one rated excellent.",
             ["finding.exercises.partly"] = "{0} of {1} district- and commune-level exercises completed, {2} rated excellent.",
             ["finding.conscription.full"] = "Conscription carried out in full: {0} of {1} recruits handed over.",

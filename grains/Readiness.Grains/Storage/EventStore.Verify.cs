@@ -9,7 +9,8 @@ public sealed partial class EventStore
     public IAsyncEnumerable<EventRow> ChainAsync(string? stream, string? area, CancellationToken cancellationToken)
     {
         var command = database.CreateCommand(
-            $"SELECT {EventRow.Columns} FROM {Events} WHERE {EventRow.Reported("stream_id")} AND (@stream::text IS NULL OR stream_id = @stream) AND (@area::text IS NULL OR {AreaFilter("stream_id")}) ORDER BY stream_id, version");
+            $"SELECT {EventRow.Columns} FROM {Events} WHERE {EventRow.Reported("stream_id")} " +
+                $"AND (@stream::text IS NULL OR stream_id = @stream) AND (@area::text IS NULL OR {AreaFilter("stream_id")}) ORDER BY stream_id, version");
         command.Parameters.Add(new NpgsqlParameter<string?>("stream", stream));
         AddAreaParameters(command, area);
         return RowsAsync(command, cancellationToken);

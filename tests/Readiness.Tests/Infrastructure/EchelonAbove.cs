@@ -39,6 +39,10 @@ public static class EchelonAbove
     }
 
     /// <summary>RFC 7638: the key id a verifier can recompute from the key itself.</summary>
-    public static string Thumbprint(JsonElement jwk) => Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $$"""{"crv":"{{jwk.GetProperty("crv").GetString()}}","kty":"{{jwk.GetProperty("kty").GetString()}}","x":"{{jwk.GetProperty("x").GetString()}}","y":"{{jwk.GetProperty("y").GetString()}}"}""")));
+    public static string Thumbprint(JsonElement jwk)
+    {
+        string? Member(string name) => jwk.GetProperty(name).GetString();
+        var canonical = $$"""{"crv":"{{Member("crv")}}","kty":"{{Member("kty")}}","x":"{{Member("x")}}","y":"{{Member("y")}}"}""";
+        return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
 }

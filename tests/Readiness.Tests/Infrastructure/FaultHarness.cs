@@ -528,7 +528,8 @@ public sealed record StoreAudit(int Sent, int Acknowledged, int Refused, int Unr
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
         $"commands sent: {Sent}; acknowledged: {Acknowledged}; refused (documented 4xx): {Refused}; without an outcome: {Unresolved}\n" +
         $"lost (acknowledged, not stored): {Lost}; stored more than once: {Doubled}; stored elsewhere than the answer said: {Misplaced}; refused yet stored: {RefusedButStored}\n" +
-        $"streams: {Streams}; with a gap or duplicate version: {BrokenStreams}; mt_streams.version differing from the highest event version: {StreamsOff}; Marten tombstones for failed appends: {Tombstones}");
+        $"streams: {Streams}; with a gap or duplicate version: {BrokenStreams}; " +
+            $"mt_streams.version differing from the highest event version: {StreamsOff}; Marten tombstones for failed appends: {Tombstones}");
 
     public override string ToString() => string.Join("\n", new[] { Broken is null ? null : $"broken streams: {Broken}", Examples }.OfType<string>());
 
