@@ -22,7 +22,7 @@ public class GroupCommitTests(SiloFixture silo)
         var registered = units.ToDictionary(u => u, _ => 1L);
         await using var store = DocumentStore.For(options => ReadinessStore.Configure(options, silo.Database.AppConnectionString, TimeProvider.System));
         await using var database = Npgsql.NpgsqlDataSource.Create(silo.Database.AppConnectionString);
-        await using var commits = new GroupCommit(new EventStore(database, store), store);
+        await using var commits = new GroupCommit(new EventStore(database, store));
         var serializer = store.Options.Serializer();
 
         Task Enlist(string unit, long expectedVersion) => commits.AppendAsync(new StreamAppend(unit, expectedVersion - 1,

@@ -39,7 +39,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     // Every command id applied to the stream, by digest (CommandDigests) rather than as text: an idle
     // grain keeps 16 bytes per command, not the id's string. Null while there is none.
     private Dictionary<UInt128, long>? versionByCommand;
-    private readonly ISerializer serializer = databases.Main.Commits.Store.Options.Serializer();
+    private readonly ISerializer serializer = databases.Main.Sessions.Store.Options.Serializer();
     private ChainLink lastHash;
     private long snapshotVersion;
     // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
@@ -57,9 +57,11 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     /// <summary>The province the stream belongs to, which chooses the database it lives in.</summary>
     protected virtual string ProvinceId => StreamKeys.ProvinceOf(StreamKey);
 
-    // The writer of the database the actor's province lives in. Looked up, not kept: an idle grain's
+    // The database the actor's province lives in. Looked up, not kept: an idle grain's
     // every field counts (docs/performance/2026-11-30.md, Memory), and with one database there is nothing to look up.
-    private GroupCommit Commits => databases.Several ? databases.Of(ProvinceId).Commits : databases.Main.Commits;
+    private ProvinceDatabase Database => databases.Several ? databases.Of(ProvinceId) : databases.Main;
+
+    private GroupCommit Commits => Database.Commits;
 
     protected abstract TState Initial();
 
@@ -208,14 +210,14 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
             CommandIds = CommandDigests.Pack(versionByCommand ?? []),
         };
         snapshotVersion = Version;
-        var writer = Commits;
+        var sessions = Database.Sessions;
         using (ExecutionContext.SuppressFlow())
         {
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await using var session = writer.LightweightSession();
+                    await using var session = sessions.LightweightSession();
                     session.Store(snapshot);
                     await session.SaveChangesAsync();
                 }
@@ -241,7 +243,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
         {
             // Read before anything is reset: a read that fails (the database away) must leave the grain
             // as it was, still owing a reload, never deciding the next command on an empty stream.
-            await using var session = Commits.QuerySession();
+            await using var session = Database.Sessions.QuerySession();
             if (await session.LoadAsync<StreamSnapshot>(StreamKey, cancellationToken) is { } snapshot && snapshot.Shape == StateShape)
             {
                 // From the snapshot's own event: it must still be there, with the same link of the chain.

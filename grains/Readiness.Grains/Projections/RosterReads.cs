@@ -43,7 +43,7 @@ public static class RosterReads
         {
             try
             {
-                await using var session = database.Commits.QuerySession();
+                await using var session = database.Sessions.QuerySession();
                 // A roster left in a database the map no longer gives its province to is not the province's.
                 rosters.AddRange((await session.ProvinceRostersAsync(provinces, cancellationToken)).Where(r => databases.Of(r.Id) == database));
             }

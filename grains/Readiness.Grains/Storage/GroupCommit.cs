@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using JasperFx;
 using JasperFx.Events;
-using Marten;
 using Npgsql;
 
 namespace Readiness.Grains.Storage;
@@ -26,17 +25,12 @@ public sealed class GroupCommit : IAsyncDisposable
     private readonly ReadinessTelemetry? telemetry;
 
     private readonly EventStore events;
-    private readonly string? tenant;
 
     /// <param name="events">The database's event tables.</param>
-    /// <param name="store">The store.</param>
     /// <param name="telemetry">Where commits are counted.</param>
-    /// <param name="tenant">The Marten tenant that names the database, or null for the main (default) one.</param>
-    public GroupCommit(EventStore events, IDocumentStore store, ReadinessTelemetry? telemetry = null, string? tenant = null)
+    public GroupCommit(EventStore events, ReadinessTelemetry? telemetry = null)
     {
         this.events = events;
-        this.tenant = tenant;
-        Store = store;
         this.telemetry = telemetry;
         // The writers serve every caller: they must not carry the trace or audit context of whichever call created them.
         using (ExecutionContext.SuppressFlow())
@@ -45,17 +39,8 @@ public sealed class GroupCommit : IAsyncDisposable
         }
     }
 
-    /// <summary>The store the grains load their streams and keep their snapshots in.</summary>
-    public IDocumentStore Store { get; }
-
     /// <summary>The event tables this writer appends to.</summary>
     public EventStore Events => events;
-
-    /// <summary>A read session on this writer's database.</summary>
-    public IQuerySession QuerySession() => tenant is null ? Store.QuerySession() : Store.QuerySession(tenant);
-
-    /// <summary>A write session on this writer's database.</summary>
-    public IDocumentSession LightweightSession() => tenant is null ? Store.LightweightSession() : Store.LightweightSession(tenant);
 
     /// <summary>Commits one stream's append, in a transaction that may hold other streams' appends.</summary>
     /// <exception cref="ConcurrencyException">The stream is not at <see cref="StreamAppend.FromVersion"/>.</exception>

@@ -31,13 +31,16 @@ public sealed class ProvinceDatabaseSetting
 /// <param name="dataSource">Its application-role connections.</param>
 /// <param name="events">Its event tables.</param>
 /// <param name="commits">Its group commit.</param>
+/// <param name="sessions">Its Marten sessions.</param>
 /// <param name="provinces">The provinces it holds; null for the main database.</param>
-public sealed class ProvinceDatabase(string name, NpgsqlDataSource dataSource, EventStore events, GroupCommit commits, IReadOnlySet<string>? provinces)
+public sealed class ProvinceDatabase(
+    string name, NpgsqlDataSource dataSource, EventStore events, GroupCommit commits, StoreSessions sessions, IReadOnlySet<string>? provinces)
 {
     public string Name { get; } = name;
     public NpgsqlDataSource DataSource { get; } = dataSource;
     public EventStore Events { get; } = events;
     public GroupCommit Commits { get; } = commits;
+    public StoreSessions Sessions { get; } = sessions;
 
     /// <summary>The provinces it holds; null for the main database, which holds every province no other names.</summary>
     public IReadOnlySet<string>? Provinces { get; } = provinces;
@@ -66,7 +69,7 @@ public sealed class ProvinceDatabases : IAsyncDisposable
     /// <param name="telemetry">Where commits are counted.</param>
     public ProvinceDatabases(IDocumentStore store, NpgsqlDataSource main, GroupCommit mainCommits, IEnumerable<ProvinceDatabaseSetting> others, ReadinessTelemetry? telemetry = null)
     {
-        Main = new ProvinceDatabase(MainName, main, mainCommits.Events, mainCommits, null);
+        Main = new ProvinceDatabase(MainName, main, mainCommits.Events, mainCommits, new StoreSessions(store, null), null);
         byName[MainName] = Main;
         List<ProvinceDatabase> all = [Main];
         foreach (var setting in others)
@@ -77,7 +80,9 @@ public sealed class ProvinceDatabases : IAsyncDisposable
             }
             var source = NpgsqlDataSource.Create(setting.Connection);
             var events = new EventStore(source, store);
-            var database = new ProvinceDatabase(setting.Name, source, events, new GroupCommit(events, store, telemetry, setting.Name), setting.Provinces.ToHashSet(StringComparer.Ordinal));
+            var commits = new GroupCommit(events, telemetry);
+            var sessions = new StoreSessions(store, setting.Name);
+            var database = new ProvinceDatabase(setting.Name, source, events, commits, sessions, setting.Provinces.ToHashSet(StringComparer.Ordinal));
             if (!byName.TryAdd(setting.Name, database))
             {
                 throw new InvalidOperationException($"Two databases are named '{setting.Name}' in Readiness:Databases.");
@@ -107,7 +112,7 @@ public sealed class ProvinceDatabases : IAsyncDisposable
     public ProvinceDatabase? Named(string name) => byName.GetValueOrDefault(name);
 
     /// <summary>A read session on the database the province lives in.</summary>
-    public IQuerySession QuerySession(string provinceId) => Of(provinceId).Commits.QuerySession();
+    public IQuerySession QuerySession(string provinceId) => Of(provinceId).Sessions.QuerySession();
 
     /// <summary>Groups province ids by the database that holds them, in the order of <see cref="All"/>.</summary>
     public IEnumerable<(ProvinceDatabase Database, string[] Provinces)> Split(IEnumerable<string> provinceIds)

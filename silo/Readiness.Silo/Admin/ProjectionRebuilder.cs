@@ -68,7 +68,7 @@ internal sealed partial class ProjectionRebuilder(
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         progress.Phase = PhaseIn(database, "reading events");
-        await using (var session = database.Commits.QuerySession())
+        await using (var session = database.Sessions.QuerySession())
         {
             // The next page is read and deserialised while this one is folded.
             var next = ReadPageAsync(session, 0, ceiling, cancellationToken);

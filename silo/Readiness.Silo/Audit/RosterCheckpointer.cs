@@ -63,7 +63,7 @@ public sealed partial class RosterCheckpointer(
         {
             try
             {
-                await using var session = database.Commits.QuerySession();
+                await using var session = database.Sessions.QuerySession();
                 provinces.AddRange((await session.ProvinceIdsAsync(cancellationToken)).Where(province => databases.Of(province) == database));
             }
             catch (Exception ex) when (!database.IsMain && !cancellationToken.IsCancellationRequested)
@@ -94,7 +94,7 @@ public sealed partial class RosterCheckpointer(
     {
         var head = await past.SequenceKnownAtAsync(provinceId, knownAt: null, cancellationToken);
         var database = databases.Of(provinceId);
-        await using var session = database.Commits.LightweightSession();
+        await using var session = database.Sessions.LightweightSession();
         var newest = await session.Query<RosterCheckpoint>()
             .Where(c => c.ProvinceId == provinceId)
             .Select(c => c.Sequence)
@@ -133,7 +133,7 @@ public sealed partial class RosterCheckpointer(
 
     private static async Task<RosterCheckpoint?> ReloadAsync(ProvinceDatabase database, string id, CancellationToken cancellationToken)
     {
-        await using var session = database.Commits.QuerySession();
+        await using var session = database.Sessions.QuerySession();
         return await session.LoadAsync<RosterCheckpoint>(id, cancellationToken);
     }
 

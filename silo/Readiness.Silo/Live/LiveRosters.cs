@@ -97,7 +97,7 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
         // Begun before the read, so a batch committed while the parts are read is not missed; of two
         // folds of a part, the entry keeps the later.
         var entry = cache.Begin(provinceId, agent, now);
-        await using var session = database.Commits.QuerySession();
+        await using var session = database.Sessions.QuerySession();
         foreach (var part in await session.RosterPartsAsync(provinceId, cancellationToken))
         {
             entry.Put(part);
