@@ -1,6 +1,6 @@
 using Readiness.Contracts.Http;
 using Readiness.Grains.Storage;
-using Readiness.Silo.Api;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Admin;

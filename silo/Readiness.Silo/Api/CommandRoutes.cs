@@ -5,6 +5,7 @@ using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Hosting;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;

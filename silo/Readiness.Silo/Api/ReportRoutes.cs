@@ -3,6 +3,7 @@ using Marten;
 using Marten.Events;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 using Readiness.Grains.Reports;
 

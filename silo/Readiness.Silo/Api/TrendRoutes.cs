@@ -3,6 +3,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 
 using Readiness.Grains.Storage;

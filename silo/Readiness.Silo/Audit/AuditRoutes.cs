@@ -4,7 +4,7 @@ using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Admin;
 using Microsoft.AspNetCore.Mvc;
-using Readiness.Silo.Api;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Audit;

@@ -1,5 +1,5 @@
 using Readiness.Silo.Security;
-using Readiness.Silo.Api;
+using Readiness.Silo.Http;
 
 namespace Readiness.Silo.Live;
 
