@@ -5,6 +5,7 @@ using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Hosting;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
@@ -37,7 +38,8 @@ internal static class CommandRoutes
         commands.Unit<WithdrawReadinessAssessment>("Withdraw the commander's assessment; the computed level applies again.");
         commands.Unit<AllotEquipment>("Set the quantity of a category (Weapons, Communications, Vehicles, RescueEquipment) the unit is authorised to hold, with the reason.");
         commands.Unit<ReceiveEquipment>("Record items of a category received, counted serviceable, and where from.");
-        commands.Unit<TransferEquipment>("Transfer items of a category to another registered unit, which records them as received; at most what is on hand, and the caller must cover both units.");
+        commands.Unit<TransferEquipment>("Transfer items of a category to another registered unit, which records them as received; "
+            + "at most what is on hand, and the caller must cover both units.");
         commands.Unit<WriteOffEquipment>("Write off items of a category, with the reason; at most what is on hand.");
         commands.Unit<ReportEquipmentCondition>("Report a category's items by condition: serviceable, under repair, unserviceable; the three must add up to what is on hand.");
         commands.Unit<AssignMission>("Assign the unit a mission: CombatReadinessDuty, SearchAndRescue or Mobilisation.");
@@ -77,7 +79,8 @@ internal static class CommandRoutes
         Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send)
         where TCommand : ICommand
     {
-        var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}", async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, HttpContext http) =>
+        var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}",
+                async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, HttpContext http) =>
             {
                 // A malformed id or a missing command id must not even activate a grain.
                 if (CommandText.Problem(command) is { } textProblem)
@@ -116,7 +119,10 @@ internal static class CommandRoutes
             })
             .WithName(typeof(TCommand).Name)
             .WithSummary(summary)
-            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is. No text field (nor that header) may hold a control character or an unpaired UTF-16 surrogate; reasons, justifications and resolutions may hold tab, line feed and carriage return.")
+            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. "
+                + "An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is. "
+                + "No text field (nor that header) may hold a control character or an unpaired UTF-16 surrogate; "
+                + "reasons, justifications and resolutions may hold tab, line feed and carriage return.")
             .Produces<CommandAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

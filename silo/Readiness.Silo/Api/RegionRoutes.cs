@@ -11,26 +11,29 @@ namespace Readiness.Silo.Api;
 internal static class RegionRoutes
 {
     public static void MapRegionRoutes(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/region/provinces", async (HttpContext http, ProvinceDatabases databases, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                var scopes = http.User.Scopes();
-                // Only whole provinces: a district's token has its district view, not a province's.
-                // Each province's roster from the database it lives in, so the region spans every database.
-                var rosters = await databases.ProvinceRostersAsync(
-                    Access.CoversEverything(scopes) ? null : [.. scopes.Where(s => UnitPath.Depth(s) == 1).Distinct()], cancellationToken);
-                var now = clock.UtcNow;
-                return Results.Ok(rosters
-                    .Where(r => r.Units.ContainsKey(r.Id))
-                    .Select(r => r.ToView(policy, now))
-                    .Select(v => new ProvinceAtAGlance(v.Id, v.Name, v.Level, v.Units, v.Districts.Count, v.BelowR2.Count,
-                        v.PostsNotManned.Count, v.OpenAlerts.Count, v.ExercisesUnderWay.Count, v.Sequence, v.UpdatedAt))
-                    .OrderBy(p => p.Name, StringComparer.Ordinal)
-                    .ToList());
-            })
+        routes.MapGet("/api/region/provinces", GetRegionProvinces)
             .RequireAuthorization(Policies.View)
             .WithTags("Views")
             .Reads(ResourceScope.CallersOwn)
             .WithName("GetRegionProvinces")
-            .WithSummary("The provinces the caller's token holds a scope for, side by side: level, units per level, units below R2, posts not manned, alerts, exercises under way. Drill into each with /api/provinces/{provinceId}/readiness.")
+            .WithSummary("The provinces the caller's token holds a scope for, side by side: level, units per level, units below R2, posts not manned, alerts, exercises under way. "
+                + "Drill into each with /api/provinces/{provinceId}/readiness.")
             .Produces<IReadOnlyList<ProvinceAtAGlance>>();
+
+    private static async Task<IResult> GetRegionProvinces(HttpContext http, ProvinceDatabases databases, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        var scopes = http.User.Scopes();
+        // Only whole provinces: a district's token has its district view, not a province's.
+        // Each province's roster from the database it lives in, so the region spans every database.
+        var rosters = await databases.ProvinceRostersAsync(
+            Access.CoversEverything(scopes) ? null : [.. scopes.Where(s => UnitPath.Depth(s) == 1).Distinct()], cancellationToken);
+        var now = clock.UtcNow;
+        return Results.Ok(rosters
+            .Where(r => r.Units.ContainsKey(r.Id))
+            .Select(r => r.ToView(policy, now))
+            .Select(v => new ProvinceAtAGlance(v.Id, v.Name, v.Level, v.Units, v.Districts.Count, v.BelowR2.Count,
+                v.PostsNotManned.Count, v.OpenAlerts.Count, v.ExercisesUnderWay.Count, v.Sequence, v.UpdatedAt))
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .ToList());
+    }
 }

@@ -3,6 +3,7 @@ using Marten;
 using Marten.Events;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 using Readiness.Grains.Reports;
 
@@ -20,23 +21,7 @@ internal static class ReportRoutes
     {
         var reports = routes.MapGroup("/api").WithTags("Reports").RequireAuthorization(Policies.View).Reads(ResourceScope.Province);
 
-        reports.MapGet("/provinces/{provinceId}/reports/{year}", async (HttpContext http, string provinceId, string year, string? lang, string? format,
-                ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                var now = clock.UtcNow;
-                if (Parse(year, lang, format, http, now, out var request) is { } problem)
-                {
-                    return problem;
-                }
-                var (number, text, html) = request;
-                if (await Read(databases, provinceId, number, now, text, cancellationToken) is not { } read)
-                {
-                    return UnknownProvince(provinceId);
-                }
-                return html
-                    ? Results.Content(YearReportHtml.Render(read.Report, text, EvidenceBase(provinceId, number), JsonLink(provinceId, number, text)), "text/html; charset=utf-8")
-                    : Results.Ok(read.Report);
-            })
+        reports.MapGet("/provinces/{provinceId}/reports/{year}", GetYearReport)
             .WithName("GetYearReport")
             .WithSummary("The province's year-end local-defence report: the real report's figures by district and in total, awards by kind, each figure with the ids of its events.")
             .WithDescription("JSON by default; printable HTML with ?format=html or 'Accept: text/html'. ?lang=vi (default) or en. Years are counted in Vietnam time (UTC+7).")
@@ -45,40 +30,61 @@ internal static class ReportRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        reports.MapGet("/provinces/{provinceId}/reports/{year}/events", async (HttpContext http, string provinceId, string year, string? figure, string? unit,
-                ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                var now = clock.UtcNow;
-                if (Parse(year, null, "json", http, now, out var request) is { } problem)
-                {
-                    return problem;
-                }
-                var number = request.Year;
-                if (await Read(databases, provinceId, number, now, YearReportText.Vietnamese, cancellationToken) is not { } read)
-                {
-                    return UnknownProvince(provinceId);
-                }
-                var report = read.Report;
-                var column = unit is null || unit == "total" ? report.Total
-                    : unit == provinceId ? report.ProvinceCommand
-                    : report.Districts.FirstOrDefault(d => d.UnitId == unit || d.UnitId == $"{provinceId}/{unit}");
-                if (column is null)
-                {
-                    return Bad($"'{unit}' is not a column of the report: use a district's id such as '{provinceId}/ba-be', '{provinceId}' for the province command's own units, or leave 'unit' out for the province total.");
-                }
-                if (figure is null || !column.Figures.TryGetValue(figure, out var value))
-                {
-                    return Bad($"'{figure}' is not a figure of the report: use one of the keys of its 'figures', such as 'outreach.sessions'.");
-                }
-                var byId = read.Events.ToDictionary(e => e.Id);
-                return Results.Ok(value.Events.Select(id => byId[id]).Select(e =>
-                    new ReportEvidence(e.Id, e.Sequence, e.StreamKey!, e.Version, e.Data.GetType().Name, e.Timestamp, e.Data)).ToList());
-            })
+        reports.MapGet("/provinces/{provinceId}/reports/{year}/events", GetYearReportEvents)
             .WithName("GetYearReportEvents")
             .WithSummary("The events behind one figure of the year-end report (?figure=outreach.sessions&unit=bac-kan/ba-be; without 'unit', the province total).")
             .Produces<IReadOnlyList<ReportEvidence>>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> GetYearReport(HttpContext http, string provinceId, string year, string? lang, string? format,
+        ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        if (Parse(year, lang, format, http, now, out var request) is { } problem)
+        {
+            return problem;
+        }
+        var (number, text, html) = request;
+        if (await Read(databases, provinceId, number, now, text, cancellationToken) is not { } read)
+        {
+            return UnknownProvince(provinceId);
+        }
+        return html
+            ? Results.Content(YearReportHtml.Render(read.Report, text, EvidenceBase(provinceId, number), JsonLink(provinceId, number, text)), "text/html; charset=utf-8")
+            : Results.Ok(read.Report);
+    }
+
+    private static async Task<IResult> GetYearReportEvents(HttpContext http, string provinceId, string year, string? figure, string? unit,
+        ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        if (Parse(year, null, "json", http, now, out var request) is { } problem)
+        {
+            return problem;
+        }
+        var number = request.Year;
+        if (await Read(databases, provinceId, number, now, YearReportText.Vietnamese, cancellationToken) is not { } read)
+        {
+            return UnknownProvince(provinceId);
+        }
+        var report = read.Report;
+        var column = unit is null || unit == "total" ? report.Total
+            : unit == provinceId ? report.ProvinceCommand
+            : report.Districts.FirstOrDefault(d => d.UnitId == unit || d.UnitId == $"{provinceId}/{unit}");
+        if (column is null)
+        {
+            return Bad($"'{unit}' is not a column of the report: use a district's id such as '{provinceId}/ba-be', "
+                + $"'{provinceId}' for the province command's own units, or leave 'unit' out for the province total.");
+        }
+        if (figure is null || !column.Figures.TryGetValue(figure, out var value))
+        {
+            return Bad($"'{figure}' is not a figure of the report: use one of the keys of its 'figures', such as 'outreach.sessions'.");
+        }
+        var byId = read.Events.ToDictionary(e => e.Id);
+        return Results.Ok(value.Events.Select(id => byId[id]).Select(e =>
+            new ReportEvidence(e.Id, e.Sequence, e.StreamKey!, e.Version, e.Data.GetType().Name, e.Timestamp, e.Data)).ToList());
     }
 
     private readonly record struct ReportRequest(int Year, YearReportText Text, bool Html);

@@ -3,6 +3,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 
 using Readiness.Grains.Storage;
@@ -22,9 +23,7 @@ internal static class TrendRoutes
     {
         var trends = routes.MapGroup("/api").WithTags("Views").RequireAuthorization(Policies.View);
 
-        trends.MapGet("/provinces/{provinceId}/trend", (string provinceId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
-                ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                Trend(provinceId, provinceId, from, to, step, databases, past, policy, clock, cancellationToken))
+        trends.MapGet("/provinces/{provinceId}/trend", GetProvinceTrend)
             .Reads(ResourceScope.Province)
             .WithName("GetProvinceTrend")
             .WithSummary("The province's levels over time: at each step from 'from' to 'to', its level, its units per level and each area's levels, as the view of that moment rates them.")
@@ -33,9 +32,7 @@ internal static class TrendRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        trends.MapGet("/provinces/{provinceId}/districts/{district}/trend", (string provinceId, string district, string? from, string? to, string? step,
-                ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-                Trend(provinceId, $"{provinceId}/{district}", from, to, step, databases, past, policy, clock, cancellationToken))
+        trends.MapGet("/provinces/{provinceId}/districts/{district}/trend", GetDistrictTrend)
             .Reads(ResourceScope.District)
             .WithName("GetDistrictTrend")
             .WithSummary("One district's levels over time, as for the province.")
@@ -44,14 +41,7 @@ internal static class TrendRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        trends.MapGet("/trends/{**unitId}", (string unitId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
-                ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-            {
-                var id = Uri.UnescapeDataString(unitId).Trim('/');
-                return UnitPath.Problem(id) is { } problem
-                    ? Task.FromResult(Problems.Invalid(problem))
-                    : Trend(UnitPath.ProvinceOf(id), id, from, to, step, databases, past, policy, clock, cancellationToken);
-            })
+        trends.MapGet("/trends/{**unitId}", GetUnitTrend)
             .Reads(ResourceScope.Actor("unitId"))
             .WithName("GetUnitTrend")
             .WithSummary("Any unit's levels over time, with everything under it: a commune, a militia platoon, a district or the province by its id.")
@@ -61,8 +51,26 @@ internal static class TrendRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
+    private static Task<IResult> GetProvinceTrend(string provinceId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
+        ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        Trend(provinceId, provinceId, from, to, step, databases, past, policy, clock, cancellationToken);
+
+    private static Task<IResult> GetDistrictTrend(string provinceId, string district, string? from, string? to, string? step,
+        ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        Trend(provinceId, $"{provinceId}/{district}", from, to, step, databases, past, policy, clock, cancellationToken);
+
+    private static Task<IResult> GetUnitTrend(string unitId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
+        ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    {
+        var id = Uri.UnescapeDataString(unitId).Trim('/');
+        return UnitPath.Problem(id) is { } problem
+            ? Task.FromResult(Problems.Invalid(problem))
+            : Trend(UnitPath.ProvinceOf(id), id, from, to, step, databases, past, policy, clock, cancellationToken);
+    }
+
     private static readonly string Description =
-        "?from= and ?to= are moments (ISO 8601; without an offset, UTC); ?step= is day, week (the default) or month. Without 'to', now; without 'from', 26 steps before 'to' (30 for days, 12 for months). " +
+        "?from= and ?to= are moments (ISO 8601; without an offset, UTC); ?step= is day, week (the default) or month. " +
+        "Without 'to', now; without 'from', 26 steps before 'to' (30 for days, 12 for months). " +
         $"At most {MaxPoints} points; 'to' may not be in the future. A point before the unit existed has no level and no units.";
 
     private static async Task<IResult> Trend(string provinceId, string scopeId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,

@@ -3,6 +3,7 @@ using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Http;
 using Readiness.Silo.Live;
 using Readiness.Silo.Security;
 

@@ -4,7 +4,7 @@ using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Admin;
 using Microsoft.AspNetCore.Mvc;
-using Readiness.Silo.Api;
+using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Audit;
@@ -21,93 +21,33 @@ internal static class AuditRoutes
     {
         var audit = routes.MapGroup("/api").WithTags("Audit").RequireAuthorization(Policies.Audit);
 
-        audit.MapGet("/history", (string? unit, string? exercise, string? post, [AsParameters] HistoryFilter filter, AuditDatabases audits, HttpContext http, CancellationToken cancellationToken) =>
-            {
-                var named = new[] { (unit, (Func<string, string>)StreamKeys.Unit), (exercise, StreamKeys.Exercise), (post, StreamKeys.DutyPost) }
-                    .Where(n => n.Item1 is not null).ToList();
-                if (named.Count != 1)
-                {
-                    return Task.FromResult(Problems.Invalid("Name exactly one actor: ?unit=bac-kan/ba-be, ?exercise=… or ?post=…; for an area use /api/provinces/{provinceId}/history."));
-                }
-                var (id, key) = named[0];
-                return UnitPath.Problem(id) is { } problem
-                    ? Task.FromResult(Problems.Invalid(problem))
-                    : Page(audits.Of(UnitPath.ProvinceOf(id!)).History, filter, key(id!), area: null, http, cancellationToken);
-            })
+        audit.MapGet("/history", GetActorHistory)
             .Reads(ResourceScope.Named("unit", "exercise", "post"))
             .WithName("GetActorHistory")
             .WithSummary("One actor's recorded events, oldest first: ?unit=, ?exercise= or ?post=, with the same filters as the area history.")
             .Produces<HistoryPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        audit.MapGet("/provinces/{provinceId}/history", (string provinceId, string? district, [AsParameters] HistoryFilter filter, AuditDatabases audits, HttpContext http, CancellationToken cancellationToken) =>
-            {
-                var area = district is null ? provinceId : $"{provinceId}/{district}";
-                return UnitPath.Problem(area) is { } problem
-                    ? Task.FromResult(Problems.Invalid(problem))
-                    : Page(audits.Of(provinceId).History, filter, stream: null, area, http, cancellationToken);
-            })
+        audit.MapGet("/provinces/{provinceId}/history", GetAreaHistory)
             .Reads(ResourceScope.ProvinceOrDistrict)
             .WithName("GetAreaHistory")
             .WithSummary("The recorded events of a province, or of one district (?district=ba-be), in recording order, a page at a time.")
-            .WithDescription("Filters: kind (repeatable: RecruitsEnlisted…), from/to (when it happened), recordedFrom/recordedTo (when it was recorded), after (the sequence to continue from; 'next' gives it), limit (1–1000, default 100).")
+            .WithDescription("Filters: kind (repeatable: RecruitsEnlisted…), from/to (when it happened), recordedFrom/recordedTo (when it was recorded), "
+                + "after (the sequence to continue from; 'next' gives it), limit (1–1000, default 100).")
             .Produces<HistoryPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        audit.MapGet("/audit/verify", async (string? stream, string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
-            {
-                if (area is not null && UnitPath.Problem(area) is { } problem)
-                {
-                    return Problems.Invalid(problem);
-                }
-                var named = string.IsNullOrWhiteSpace(stream) ? null : stream;
-                if (named is not null || area is not null)
-                {
-                    // A stream or an area lives in its province's database.
-                    return database is not null
-                        ? Problems.Invalid("Name a stream, an area or a database, not both: a stream or an area is checked in the database its province lives in.")
-                        : Results.Ok(await audits.Of(UnitPath.ProvinceOf(area ?? StreamKeys.Parse(named!).Id)).Verifier.VerifyAsync(named, area, progress: null, cancellationToken));
-                }
-                if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
-                {
-                    return unknown!;
-                }
-                var reports = new List<DatabaseVerifyReport>(chosen.Count);
-                foreach (var each in chosen)
-                {
-                    reports.Add(new DatabaseVerifyReport(each.Name, await audits.For(each).Verifier.VerifyAsync(null, null, progress: null, cancellationToken)));
-                }
-                return Results.Ok(reports.Count == 1 ? reports[0].Report : ChainVerifier.Combine(reports));
-            })
+        audit.MapGet("/audit/verify", VerifyChains)
             .Reads(ResourceScope.Named("stream", "area"))
             .WithName("VerifyChains")
-            .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), and reports the first broken link of each. With provinces spread over several databases, the whole store is every database, each with its own Merkle log; ?database= checks one.")
+            .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), "
+                + "and reports the first broken link of each. With provinces spread over several databases, the whole store is every database, "
+                + "each with its own Merkle log; ?database= checks one.")
             .Produces<VerifyReport>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/tree-heads", async (long? before, int? limit, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
-            {
-                if (LogOf(audits, databases, database, out var unknown) is not { } log)
-                {
-                    return unknown!;
-                }
-                if (before is <= 0)
-                {
-                    return Problems.Invalid("'before' is a tree size, a whole number above 0.");
-                }
-                if (limit is < 1 or > 1000)
-                {
-                    return Problems.Invalid("'limit' is from 1 to 1000.");
-                }
-                var take = limit ?? 100;
-                var heads = await log.HeadsAsync(before, take + 1, cancellationToken);
-                var more = heads.Count > take;
-                var page = heads.Take(take).ToList();
-                long? next = more ? page[^1].Size : null;
-                var also = database is null ? "" : $"&database={Uri.EscapeDataString(database)}";
-                return Results.Ok(new TreeHeadPage(page, next, next is null ? null : $"/api/audit/tree-heads?before={next}&limit={take}{also}"));
-            })
+        audit.MapGet("/audit/tree-heads", GetTreeHeads)
             .Reads(ResourceScope.Everything)
             .WithName("GetTreeHeads")
             .WithSummary("The signed heads of the Merkle log over every event, newest first (?before= a size, ?limit= 1–1000, 100 by default). " + LogDatabaseDescription)
@@ -115,43 +55,16 @@ internal static class AuditRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/proof/inclusion", async ([FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
-            {
-                if (LogOf(audits, databases, database, out var unknown) is not { } log)
-                {
-                    return unknown!;
-                }
-                if (!Guid.TryParse(eventId, out var id))
-                {
-                    return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
-                }
-                if (treeSize is <= 0)
-                {
-                    return Problems.Invalid("'treeSize' is the size of a signed tree head, a whole number above 0.");
-                }
-                var (proof, missing) = await log.InclusionAsync(id, treeSize, cancellationToken);
-                return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
-            })
+        audit.MapGet("/audit/proof/inclusion", GetInclusionProof)
             .Reads(ResourceScope.Everything)
             .WithName("GetInclusionProof")
-            .WithSummary("The audit path (RFC 9162) from an event's leaf to the root of a signed tree head: ?event=<id>&treeSize=<n> (the latest head when omitted). " + LogDatabaseDescription)
+            .WithSummary("The audit path (RFC 9162) from an event's leaf to the root of a signed tree head: ?event=<id>&treeSize=<n> (the latest head when omitted). "
+                + LogDatabaseDescription)
             .Produces<InclusionProof>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/proof/consistency", async (long? from, long? to, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
-            {
-                if (LogOf(audits, databases, database, out var unknown) is not { } log)
-                {
-                    return unknown!;
-                }
-                if (from is not > 0 || to is not > 0 || from > to)
-                {
-                    return Problems.Invalid("Give two tree sizes, ?from=m&to=n with 0 < m ≤ n, each the size of a signed head.");
-                }
-                var (proof, missing) = await log.ConsistencyAsync(from.Value, to.Value, cancellationToken);
-                return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
-            })
+        audit.MapGet("/audit/proof/consistency", GetConsistencyProof)
             .Reads(ResourceScope.Everything)
             .WithName("GetConsistencyProof")
             .WithSummary("The proof (RFC 9162) that the signed head of size ?to= extends the one of size ?from=. " + LogDatabaseDescription)
@@ -159,54 +72,26 @@ internal static class AuditRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/imported-log", async (long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
-            {
-                if (LogOf(audits, databases, database, out var unknown) is not { } log)
-                {
-                    return unknown!;
-                }
-                if (treeSize is <= 0)
-                {
-                    return Problems.Invalid("'treeSize' is the size of a head of the source's log, a whole number above 0.");
-                }
-                var (imported, missing) = await log.ImportedAsync(treeSize, cancellationToken);
-                return imported is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such log.", detail: missing) : Results.Ok(imported);
-            })
+        audit.MapGet("/audit/imported-log", GetImportedLog)
             .Reads(ResourceScope.Everything)
             .WithName("GetImportedLog")
-            .WithSummary("The source's Merkle log over the events an import brought in, recomputed from them as they are now, in the source's order and under the sequences it gave them: its root at ?treeSize= (all imported when omitted) is the root of the source's signed head of that size, when the import was of its whole store and nothing was changed since. " + LogDatabaseDescription)
+            .WithSummary("The source's Merkle log over the events an import brought in, recomputed from them as they are now, in the source's order "
+                + "and under the sequences it gave them: its root at ?treeSize= (all imported when omitted) is the root of the source's signed head of that size, "
+                + "when the import was of its whole store and nothing was changed since. " + LogDatabaseDescription)
             .Produces<ImportedLog>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/audit/imported-log/proof/inclusion", async ([FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
-            {
-                if (LogOf(audits, databases, database, out var unknown) is not { } log)
-                {
-                    return unknown!;
-                }
-                if (!Guid.TryParse(eventId, out var id))
-                {
-                    return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
-                }
-                if (treeSize is <= 0)
-                {
-                    return Problems.Invalid("'treeSize' is the size of a head of the source's log, a whole number above 0.");
-                }
-                var (proof, missing) = await log.ImportedInclusionAsync(id, treeSize, cancellationToken);
-                return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
-            })
+        audit.MapGet("/audit/imported-log/proof/inclusion", GetImportedInclusionProof)
             .Reads(ResourceScope.Everything)
             .WithName("GetImportedInclusionProof")
-            .WithSummary("The audit path (RFC 9162) from an imported event's leaf, under the sequence its source gave it, to the root of the source's log of ?treeSize= leaves: check it against the source's signed head of that size. " + LogDatabaseDescription)
+            .WithSummary("The audit path (RFC 9162) from an imported event's leaf, under the sequence its source gave it, to the root of the source's log "
+                + "of ?treeSize= leaves: check it against the source's signed head of that size. " + LogDatabaseDescription)
             .Produces<InclusionProof>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/provinces/{provinceId}/chain-heads", async (string provinceId, AuditDatabases audits, CancellationToken cancellationToken) =>
-                UnitPath.Problem(provinceId) is { } problem
-                    ? Problems.Invalid(problem)
-                    : Results.Ok(await audits.Of(provinceId).Verifier.HeadsAsync(provinceId, cancellationToken)))
+        audit.MapGet("/provinces/{provinceId}/chain-heads", GetChainHeads)
             .Reads(ResourceScope.Province)
             .WithName("GetChainHeads")
             .WithSummary("The last hash of every stream of the province: kept elsewhere, they show any later change to the record.")
@@ -217,86 +102,25 @@ internal static class AuditRoutes
     {
         var audit = routes.MapGroup("/api").WithTags("Audit");
 
-        audit.MapGet("/export", async (string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, HttpContext http, CancellationToken cancellationToken) =>
-            {
-                if (area is not null && UnitPath.Problem(area) is { } problem)
-                {
-                    await Problems.Invalid(problem).ExecuteAsync(http);
-                    return;
-                }
-                DatabaseAudit source;
-                if (area is not null)
-                {
-                    if (database is not null)
-                    {
-                        await Problems.Invalid("Name an area or a database, not both: an area is exported from the database its province lives in.").ExecuteAsync(http);
-                        return;
-                    }
-                    source = audits.Of(UnitPath.ProvinceOf(area));
-                }
-                else if (database is null && databases.Several)
-                {
-                    // An archive is one database's record in its own sequence; a silent part of the country would mislead.
-                    await Problems.Invalid($"The provinces are spread over several databases; export one at a time with ?database= ({string.Join(", ", databases.All.Select(d => d.Name))}), or an area with ?area=.").ExecuteAsync(http);
-                    return;
-                }
-                else if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
-                {
-                    await unknown!.ExecuteAsync(http);
-                    return;
-                }
-                else
-                {
-                    source = audits.For(chosen[0]);
-                }
-                http.Response.ContentType = EventArchive.MediaType;
-                var name = area ?? (source.Database.IsMain && database is null ? "all" : source.Database.Name);
-                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name.Replace('/', '-')}.events.jsonl\"";
-                await source.Archive.ExportAsync(area, http.Response.Body, cancellationToken);
-            })
+        audit.MapGet("/export", ExportHistory)
             .RequireAuthorization(Policies.Audit)
             .Reads(ResourceScope.Named("area"))
             .WithName("ExportHistory")
-            .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash. With provinces spread over several databases, 'all' is one database at a time: ?database=.")
+            .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash. "
+                + "With provinces spread over several databases, 'all' is one database at a time: ?database=.")
             .Produces(StatusCodes.Status200OK, contentType: EventArchive.MediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapPost("/import", async (HttpRequest request, string? database, AuditDatabases audits, ProvinceDatabases databases, ProjectionRebuilder rebuilder, TimeProvider clock, CancellationToken cancellationToken) =>
-            {
-                if (database is not null && Problems.Databases(databases, database, out var unknown) is null)
-                {
-                    return unknown!;
-                }
-                var target = database is null ? databases.Main : databases.Named(database)!;
-                if (SourceHeadOf(request, out var invalid) is var source && invalid is not null)
-                {
-                    return invalid;
-                }
-                ImportReport report;
-                try
-                {
-                    report = await audits.For(target).Archive.ImportAsync(request.Body, clock.GetUtcNow(), source, cancellationToken);
-                }
-                catch (ImportRefusedException refused)
-                {
-                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The file does not verify; nothing was imported.",
-                        detail: refused.Message, extensions: refused.Line is { } line ? new Dictionary<string, object?> { ["line"] = line } : null);
-                }
-                catch (InvalidOperationException notEmpty)
-                {
-                    return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The store is not empty.", detail: notEmpty.Message);
-                }
-                // Raw rows bypass the inline projections: fold every view from what was imported.
-                await rebuilder.RebuildAsync([.. rebuilder.Targets.Keys], new RebuildProgress(), cancellationToken, [target]);
-                return Results.Ok(report);
-            })
+        audit.MapPost("/import", ImportHistory)
             .RequireAuthorization(Policies.Administer)
             .WithMetadata(new RequestSizeLimitAttribute(ImportBodyLimit))
             .Reads(ResourceScope.Everything)
             .WithName("ImportHistory")
-            .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused with its first bad line. ?database= names the database to fill, the main one by default.")
-            .WithDescription($"Given the source's signed tree head in the {EventArchive.HeadHeader} header (one head as /api/audit/tree-heads lists it) and the source's public keys in {EventArchive.KeysHeader} (its /.well-known/jwks.json), "
+            .WithSummary("Takes an export (CloudEvents JSON lines) into an empty store: every stream's chain is checked first, and a file that does not verify is refused "
+                + "with its first bad line. ?database= names the database to fill, the main one by default.")
+            .WithDescription($"Given the source's signed tree head in the {EventArchive.HeadHeader} header (one head as /api/audit/tree-heads lists it) "
+                + $"and the source's public keys in {EventArchive.KeysHeader} (its /.well-known/jwks.json), "
                 + "the head's signature is checked and the source's Merkle log over the file's first events must give the head's root at its size, or the file is refused whole. "
                 + "Without them only the chains, which have no key, are checked, and the report's 'checked' says so. Every event keeps its source's sequence beside its own.")
             .Accepts<string>(EventArchive.MediaType)
@@ -304,6 +128,228 @@ internal static class AuditRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static Task<IResult> GetActorHistory(
+        string? unit, string? exercise, string? post, [AsParameters] HistoryFilter filter, AuditDatabases audits, HttpContext http, CancellationToken cancellationToken)
+    {
+        var named = new[] { (unit, (Func<string, string>)StreamKeys.Unit), (exercise, StreamKeys.Exercise), (post, StreamKeys.DutyPost) }
+            .Where(n => n.Item1 is not null).ToList();
+        if (named.Count != 1)
+        {
+            return Task.FromResult(Problems.Invalid(
+                "Name exactly one actor: ?unit=bac-kan/ba-be, ?exercise=… or ?post=…; for an area use /api/provinces/{provinceId}/history."));
+        }
+        var (id, key) = named[0];
+        return UnitPath.Problem(id) is { } problem
+            ? Task.FromResult(Problems.Invalid(problem))
+            : Page(audits.Of(UnitPath.ProvinceOf(id!)).History, filter, key(id!), area: null, http, cancellationToken);
+    }
+
+    private static Task<IResult> GetAreaHistory(
+        string provinceId, string? district, [AsParameters] HistoryFilter filter, AuditDatabases audits, HttpContext http, CancellationToken cancellationToken)
+    {
+        var area = district is null ? provinceId : $"{provinceId}/{district}";
+        return UnitPath.Problem(area) is { } problem
+            ? Task.FromResult(Problems.Invalid(problem))
+            : Page(audits.Of(provinceId).History, filter, stream: null, area, http, cancellationToken);
+    }
+
+    private static async Task<IResult> VerifyChains(
+        string? stream, string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+    {
+        if (area is not null && UnitPath.Problem(area) is { } problem)
+        {
+            return Problems.Invalid(problem);
+        }
+        var named = string.IsNullOrWhiteSpace(stream) ? null : stream;
+        if (named is not null || area is not null)
+        {
+            // A stream or an area lives in its province's database.
+            return database is not null
+                ? Problems.Invalid("Name a stream, an area or a database, not both: a stream or an area is checked in the database its province lives in.")
+                : Results.Ok(await audits.Of(UnitPath.ProvinceOf(area ?? StreamKeys.Parse(named!).Id)).Verifier
+                    .VerifyAsync(named, area, progress: null, cancellationToken));
+        }
+        if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
+        {
+            return unknown!;
+        }
+        var reports = new List<DatabaseVerifyReport>(chosen.Count);
+        foreach (var each in chosen)
+        {
+            reports.Add(new DatabaseVerifyReport(each.Name, await audits.For(each).Verifier.VerifyAsync(null, null, progress: null, cancellationToken)));
+        }
+        return Results.Ok(reports.Count == 1 ? reports[0].Report : ChainVerifier.Combine(reports));
+    }
+
+    private static async Task<IResult> GetTreeHeads(
+        long? before, int? limit, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+    {
+        if (LogOf(audits, databases, database, out var unknown) is not { } log)
+        {
+            return unknown!;
+        }
+        if (before is <= 0)
+        {
+            return Problems.Invalid("'before' is a tree size, a whole number above 0.");
+        }
+        if (limit is < 1 or > 1000)
+        {
+            return Problems.Invalid("'limit' is from 1 to 1000.");
+        }
+        var take = limit ?? 100;
+        var heads = await log.HeadsAsync(before, take + 1, cancellationToken);
+        var more = heads.Count > take;
+        var page = heads.Take(take).ToList();
+        long? next = more ? page[^1].Size : null;
+        var also = database is null ? "" : $"&database={Uri.EscapeDataString(database)}";
+        return Results.Ok(new TreeHeadPage(page, next, next is null ? null : $"/api/audit/tree-heads?before={next}&limit={take}{also}"));
+    }
+
+    private static async Task<IResult> GetInclusionProof(
+        [FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+    {
+        if (LogOf(audits, databases, database, out var unknown) is not { } log)
+        {
+            return unknown!;
+        }
+        if (!Guid.TryParse(eventId, out var id))
+        {
+            return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
+        }
+        if (treeSize is <= 0)
+        {
+            return Problems.Invalid("'treeSize' is the size of a signed tree head, a whole number above 0.");
+        }
+        var (proof, missing) = await log.InclusionAsync(id, treeSize, cancellationToken);
+        return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
+    }
+
+    private static async Task<IResult> GetConsistencyProof(
+        long? from, long? to, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+    {
+        if (LogOf(audits, databases, database, out var unknown) is not { } log)
+        {
+            return unknown!;
+        }
+        if (from is not > 0 || to is not > 0 || from > to)
+        {
+            return Problems.Invalid("Give two tree sizes, ?from=m&to=n with 0 < m ≤ n, each the size of a signed head.");
+        }
+        var (proof, missing) = await log.ConsistencyAsync(from.Value, to.Value, cancellationToken);
+        return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
+    }
+
+    private static async Task<IResult> GetImportedLog(
+        long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+    {
+        if (LogOf(audits, databases, database, out var unknown) is not { } log)
+        {
+            return unknown!;
+        }
+        if (treeSize is <= 0)
+        {
+            return Problems.Invalid("'treeSize' is the size of a head of the source's log, a whole number above 0.");
+        }
+        var (imported, missing) = await log.ImportedAsync(treeSize, cancellationToken);
+        return imported is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such log.", detail: missing) : Results.Ok(imported);
+    }
+
+    private static async Task<IResult> GetImportedInclusionProof(
+        [FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+    {
+        if (LogOf(audits, databases, database, out var unknown) is not { } log)
+        {
+            return unknown!;
+        }
+        if (!Guid.TryParse(eventId, out var id))
+        {
+            return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
+        }
+        if (treeSize is <= 0)
+        {
+            return Problems.Invalid("'treeSize' is the size of a head of the source's log, a whole number above 0.");
+        }
+        var (proof, missing) = await log.ImportedInclusionAsync(id, treeSize, cancellationToken);
+        return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
+    }
+
+    private static async Task<IResult> GetChainHeads(string provinceId, AuditDatabases audits, CancellationToken cancellationToken) =>
+        UnitPath.Problem(provinceId) is { } problem
+            ? Problems.Invalid(problem)
+            : Results.Ok(await audits.Of(provinceId).Verifier.HeadsAsync(provinceId, cancellationToken));
+
+    private static async Task ExportHistory(
+        string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (area is not null && UnitPath.Problem(area) is { } problem)
+        {
+            await Problems.Invalid(problem).ExecuteAsync(http);
+            return;
+        }
+        DatabaseAudit source;
+        if (area is not null)
+        {
+            if (database is not null)
+            {
+                await Problems.Invalid("Name an area or a database, not both: an area is exported from the database its province lives in.").ExecuteAsync(http);
+                return;
+            }
+            source = audits.Of(UnitPath.ProvinceOf(area));
+        }
+        else if (database is null && databases.Several)
+        {
+            // An archive is one database's record in its own sequence; a silent part of the country would mislead.
+            await Problems.Invalid("The provinces are spread over several databases; export one at a time with "
+                + $"?database= ({string.Join(", ", databases.All.Select(d => d.Name))}), or an area with ?area=.").ExecuteAsync(http);
+            return;
+        }
+        else if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
+        {
+            await unknown!.ExecuteAsync(http);
+            return;
+        }
+        else
+        {
+            source = audits.For(chosen[0]);
+        }
+        http.Response.ContentType = EventArchive.MediaType;
+        var name = area ?? (source.Database.IsMain && database is null ? "all" : source.Database.Name);
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name.Replace('/', '-')}.events.jsonl\"";
+        await source.Archive.ExportAsync(area, http.Response.Body, cancellationToken);
+    }
+
+    private static async Task<IResult> ImportHistory(
+        HttpRequest request, string? database, AuditDatabases audits, ProvinceDatabases databases, ProjectionRebuilder rebuilder, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (database is not null && Problems.Databases(databases, database, out var unknown) is null)
+        {
+            return unknown!;
+        }
+        var target = database is null ? databases.Main : databases.Named(database)!;
+        if (SourceHeadOf(request, out var invalid) is var source && invalid is not null)
+        {
+            return invalid;
+        }
+        ImportReport report;
+        try
+        {
+            report = await audits.For(target).Archive.ImportAsync(request.Body, clock.GetUtcNow(), source, cancellationToken);
+        }
+        catch (ImportRefusedException refused)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The file does not verify; nothing was imported.",
+                detail: refused.Message, extensions: refused.Line is { } line ? new Dictionary<string, object?> { ["line"] = line } : null);
+        }
+        catch (InvalidOperationException notEmpty)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The store is not empty.", detail: notEmpty.Message);
+        }
+        // Raw rows bypass the inline projections: fold every view from what was imported.
+        await rebuilder.RebuildAsync([.. rebuilder.Targets.Keys], new RebuildProgress(), cancellationToken, [target]);
+        return Results.Ok(report);
     }
 
     /// <summary>The source's head and keys an import request carries, null when it carries neither; <paramref name="invalid"/> says what is wrong with them.</summary>

@@ -34,6 +34,38 @@ public static class SiloHostExtensions
         var options = configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new ReadinessOptions();
         var connectionString = configuration.GetRequiredConnectionString("Readiness");
 
+        builder.AddReadinessBasics(connectionString, options);
+
+        // Hosted services start in the order they are registered, so the calls below keep that order:
+        // the schema must exist before Orleans reads its tables.
+        services.AddHostedService<SchemaCheck>();
+        services.AddSingleton<Readiness.Grains.Actors.ClusterCallKey>();
+        services.AddHostedService<ClusterCallKeyLoader>();
+
+        services.AddReadinessStore(connectionString, options);
+        builder.AddReadinessOrleans(connectionString, options);
+
+        services.AddHostedService<DemoLoader>();
+        services.AddProjectionRebuilds();
+
+        builder.AddReadinessTelemetry();
+        builder.AddReadinessSecurity();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<ProjectionLagReader>();
+        builder.AddUpwardReports();
+
+        builder.AddReadinessAudit(options);
+        builder.AddLiveViews();
+        services.AddReadinessHealthChecks();
+        services.AddReadinessHttp();
+
+        return builder;
+    }
+
+    /// <summary>The policy, the watches' settings, the clocks and the connection every other part shares.</summary>
+    private static void AddReadinessBasics(this WebApplicationBuilder builder, string connectionString, ReadinessOptions options)
+    {
+        var (services, configuration) = (builder.Services, builder.Configuration);
         services.AddSingleton(options.Policy.ToPolicy());
         services.AddOptions<Readiness.Grains.Actors.DutyWatchOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Duty"));
         services.AddOptions<Readiness.Grains.Actors.ReportWatchOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Reporting"));
@@ -41,12 +73,11 @@ public static class SiloHostExtensions
         services.AddSingleton(ReadinessClock.System);
         services.AddSingleton<StartupState>();
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+    }
 
-        // Hosted services start in order: the schema must exist before Orleans reads its tables.
-        services.AddHostedService<SchemaCheck>();
-        services.AddSingleton<Readiness.Grains.Actors.ClusterCallKey>();
-        services.AddHostedService<ClusterCallKeyLoader>();
-
+    /// <summary>Marten, its async daemon, and the province databases the grains and views read.</summary>
+    private static void AddReadinessStore(this IServiceCollection services, string connectionString, ReadinessOptions options)
+    {
         services.AddMarten(provider =>
             {
                 var storeOptions = new StoreOptions();
@@ -61,7 +92,11 @@ public static class SiloHostExtensions
             options.Databases, provider.GetRequiredService<Readiness.Grains.ReadinessTelemetry>()));
         services.AddSingleton<RosterCache>();
         services.AddSingleton<LiveRosters>();
+    }
 
+    /// <summary>The silo: clustering, grain storage and reminders in PostgreSQL, call filters, endpoints behind mutual TLS in a cluster.</summary>
+    private static void AddReadinessOrleans(this WebApplicationBuilder builder, string connectionString, ReadinessOptions options)
+    {
         DbProviderFactories.RegisterFactory(AdoInvariant, NpgsqlFactory.Instance);
         builder.UseOrleans(silo =>
         {
@@ -118,16 +153,13 @@ public static class SiloHostExtensions
                 ado.ConnectionString = connectionString;
             });
         });
+    }
 
-        services.AddHostedService<DemoLoader>();
-        services.AddProjectionRebuilds();
-
-        builder.AddReadinessTelemetry();
-        builder.AddReadinessSecurity();
-        services.AddSingleton<EventStore>();
-        services.AddSingleton<ProjectionLagReader>();
-        builder.AddUpwardReports();
-        services.AddOptions<LogOptions>().Bind(builder.Configuration.GetSection(LogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+    /// <summary>Each database's audit (history, chain verifier, archive, Merkle log) and the writers that extend the logs.</summary>
+    private static void AddReadinessAudit(this WebApplicationBuilder builder, ReadinessOptions options)
+    {
+        var (services, configuration) = (builder.Services, builder.Configuration);
+        services.AddOptions<LogOptions>().Bind(configuration.GetSection(LogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         // Each database's audit; the main one's also by type, for what concerns the cluster's own store (the outbox's proofs).
         services.AddSingleton<AuditDatabases>();
         services.AddSingleton(provider => provider.GetRequiredService<AuditDatabases>().Main.History);
@@ -141,6 +173,12 @@ public static class SiloHostExtensions
             var name = options.Databases[i].Name;
             services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<AuditDatabases>().All.First(a => a.Database.Name == name).Writer);
         }
+    }
+
+    /// <summary>The past views, the roster checkpoints, the readiness monitor and the live feed.</summary>
+    private static void AddLiveViews(this WebApplicationBuilder builder)
+    {
+        var (services, configuration) = (builder.Services, builder.Configuration);
         services.AddSingleton<PastViews>();
         services.AddSingleton<RosterCheckpointer>();
         services.AddHostedService(provider => provider.GetRequiredService<RosterCheckpointer>());
@@ -149,7 +187,9 @@ public static class SiloHostExtensions
         services.AddOptions<LiveFeedOptions>().Bind(configuration.GetSection(LiveFeedOptions.Section));
         services.AddSingleton<ProvinceLiveFeed>();
         services.AddHostedService(provider => provider.GetRequiredService<ProvinceLiveFeed>());
+    }
 
+    private static void AddReadinessHealthChecks(this IServiceCollection services) =>
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
             .AddCheck<ProvinceDatabasesHealthCheck>("province-databases", tags: ["ready"])
@@ -157,6 +197,9 @@ public static class SiloHostExtensions
             .AddCheck<StartupHealthCheck>("startup", tags: ["ready"])
             .AddCheck<ProjectionHealthCheck>("projections", tags: ["ready"]);
 
+    /// <summary>How the HTTP API reads and answers: one JSON form, problem documents, the OpenAPI document.</summary>
+    private static void AddReadinessHttp(this IServiceCollection services)
+    {
         // A number is a number: "5" is refused, and the OpenAPI document says "integer", not "integer or string".
         services.Configure<JsonOptions>(json => ContractJson.Apply(json.SerializerOptions));
         services.AddProblemDetails();
@@ -169,7 +212,6 @@ public static class SiloHostExtensions
             document.Info.Description = "Readiness tracking for provincial military commands: commands that report what happened, and the readiness views built from them.";
             return Task.CompletedTask;
         }).AddBearerSecurity());
-        return builder;
     }
 
     /// <summary>An IP address as given, or a host name (a container's, say) resolved to its IPv4 address.</summary>

@@ -1,5 +1,5 @@
 using Readiness.Silo.Security;
-using Readiness.Silo.Api;
+using Readiness.Silo.Http;
 
 namespace Readiness.Silo.Live;
 
@@ -9,16 +9,16 @@ internal static class LiveRoutes
 
     public static void MapLiveRoutes(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/provinces/{provinceId}/live", Stream)
+        routes.MapGet("/api/provinces/{provinceId}/live", StreamProvince)
             .RequireAuthorization(Policies.View).Reads(ResourceScope.Province)
             .WithTags("Live")
             .WithName("StreamProvince")
             .WithSummary("Server-Sent Events: one 'province' event each time the province's view changes, naming what changed and carrying the whole view.")
-            .WithDescription("Event ids are the event-store sequence the view reflects. On connect (or reconnect with Last-Event-ID) the current view is sent first unless the client already has it, so a client that was away misses nothing.")
+            .WithDescription("Event ids are the event-store sequence the view reflects. On connect (or reconnect with Last-Event-ID) the current view is sent first "
+                + "unless the client already has it, so a client that was away misses nothing.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
 
-        routes.MapGet("/api/projections", async (ProjectionLagReader reader, CancellationToken cancellationToken) =>
-                Results.Ok(await reader.ReadAsync(cancellationToken)))
+        routes.MapGet("/api/projections", GetProjectionLag)
             .RequireAuthorization(Policies.View)
             .WithTags("Live")
             // Positions and lags are the whole store's: how much every province records, which a province's viewer has no business counting.
@@ -28,7 +28,10 @@ internal static class LiveRoutes
             .Produces<IReadOnlyList<ProjectionLag>>();
     }
 
-    private static async Task Stream(string provinceId, HttpContext context, ProvinceLiveFeed feed, TokenRevocations revocations, TimeProvider clock)
+    private static async Task<IResult> GetProjectionLag(ProjectionLagReader reader, CancellationToken cancellationToken) =>
+        Results.Ok(await reader.ReadAsync(cancellationToken));
+
+    private static async Task StreamProvince(string provinceId, HttpContext context, ProvinceLiveFeed feed, TokenRevocations revocations, TimeProvider clock)
     {
         // The token was checked once, when the stream opened; a stream outlives that check by hours, so it
         // ends as soon as the token is revoked or expires, as the next request with it would be refused.

@@ -1,7 +1,7 @@
 using Readiness.Grains.Storage;
 using Readiness.Contracts;
 
-namespace Readiness.Silo.Api;
+namespace Readiness.Silo.Http;
 
 /// <summary>RFC 7807 problem documents for the API's refusals.</summary>
 internal static class Problems
