@@ -99,7 +99,7 @@ public sealed partial class InternalCallsOnly(
     IOptions<SiloMessagingOptions> messaging,
     ILogger<InternalCallsOnly> logger) : IIncomingGrainCallFilter
 {
-    private readonly SeenSeals seen = new();
+    private readonly SeenSeals seen = new(options.Value.ClockSkew + messaging.Value.ResponseTimeout);
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
@@ -137,30 +137,37 @@ public sealed partial class InternalCallsOnly(
     private partial void LogRefused(string @interface, string method, GrainId target, string reason);
 
     /// <summary>
-    /// The nonces of the seals accepted, each until its seal would be refused as too old anyway, so
-    /// the set holds no more than the calls of the last <c>skew + response timeout</c>.
+    /// The nonces of the seals accepted, each until its seal would be refused as too old anyway. Two
+    /// generations, the older dropped whole once the newer is <c>generation</c> old, save what the
+    /// rare long-lived seal (the demo's load) still needs: constant work per call, and no more kept
+    /// than the calls of two generations.
     /// </summary>
-    private sealed class SeenSeals
+    private sealed class SeenSeals(TimeSpan generation)
     {
         private readonly Lock gate = new();
-        private readonly HashSet<UInt128> nonces = [];
-        private readonly PriorityQueue<UInt128, long> expiries = new();
+        private readonly long generationMs = (long)generation.TotalMilliseconds;
+        private Dictionary<UInt128, long> current = [];
+        private Dictionary<UInt128, long> previous = [];
+        private long rotateAtMs = long.MinValue;
 
         public bool FirstArrival(UInt128 nonce, long keepUntilMs, long nowMs)
         {
             lock (gate)
             {
-                while (expiries.TryPeek(out var old, out var until) && until < nowMs)
+                if (nowMs >= rotateAtMs)
                 {
-                    expiries.Dequeue();
-                    nonces.Remove(old);
+                    foreach (var (kept, untilMs) in previous)
+                    {
+                        if (untilMs >= nowMs)
+                        {
+                            current.TryAdd(kept, untilMs);
+                        }
+                    }
+                    (previous, current) = (current, previous);
+                    current.Clear();
+                    rotateAtMs = nowMs + generationMs;
                 }
-                if (!nonces.Add(nonce))
-                {
-                    return false;
-                }
-                expiries.Enqueue(nonce, keepUntilMs);
-                return true;
+                return !previous.ContainsKey(nonce) && current.TryAdd(nonce, keepUntilMs);
             }
         }
     }

@@ -26,6 +26,12 @@ public static partial class AuditContext
     private const int NonceBytes = 16;
     private const int SealBytes = NonceBytes + HMACSHA256.HashSizeInBytes;
 
+    // A nonce needs to be unique, not secret (it is under the MAC, and the replay check keeps only those
+    // of seals that verified): this process's random half and a counter, an increment per call rather
+    // than a call into the system's random source.
+    private static readonly ulong NoncePrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+    private static long nonceCounter;
+
     /// <summary>
     /// Seals the call about to be sent: a MAC, under the cluster's call key, over its target, its
     /// method, its arguments (as the Orleans serializer writes them), when it was sealed, a nonce of
@@ -36,7 +42,8 @@ public static partial class AuditContext
     {
         var issued = now.ToUnixTimeMilliseconds();
         Span<byte> seal = stackalloc byte[SealBytes];
-        RandomNumberGenerator.Fill(seal[..NonceBytes]);
+        BinaryPrimitives.WriteUInt64BigEndian(seal[..8], NoncePrefix);
+        BinaryPrimitives.WriteInt64BigEndian(seal[8..NonceBytes], Interlocked.Increment(ref nonceCounter));
         Mac(key, call, serializer, issued, seal[..NonceBytes], seal[NonceBytes..]);
         RequestContext.Set(SealKey, $"{issued.ToString(CultureInfo.InvariantCulture)}.{Convert.ToBase64String(seal)}");
     }
