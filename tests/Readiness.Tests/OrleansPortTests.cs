@@ -175,6 +175,31 @@ public sealed class OrleansPortTests(GatewaySiloFixture fixture) : IClassFixture
         Assert.Equal(0, await database.ScalarAsync("SELECT count(*) FROM information_schema.tables WHERE table_name = 'orleansmembershiptable'"));
     }
 
+    [Fact]
+    public async Task A_silo_whose_own_certificate_its_peers_would_refuse_does_not_start_and_says_why()
+    {
+        var folder = Directory.CreateTempSubdirectory("readiness-tls-own-").FullName;
+        try
+        {
+            using var authority = TestCertificates.Authority("Readiness test cluster CA");
+            // From the cluster's CA with both usages, under a name no silo of the cluster carries.
+            using var own = TestCertificates.Issue(authority, "web-1");
+            var settings = await TestCertificates.WriteAsync(folder, own, authority);
+            await using var database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("owncert");
+            await using var host = new SiloHost(database, loadDemo: false, settings: settings);
+
+            var refusal = Assert.ThrowsAny<Exception>(host.StartServer);
+
+            var message = string.Join(" | ", Chain(refusal).Select(e => e.Message));
+            Assert.Contains("Readiness:Orleans:Tls:CertificatePath", message, StringComparison.Ordinal);
+            Assert.Contains("names web-1, none of which Readiness:Orleans:Tls:PeerNames (silo-*) matches", message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private async Task<string> RegisteredUnitAsync()
     {
         var unit = $"t{Guid.NewGuid():N}"[..12];
@@ -236,21 +261,10 @@ public sealed class TlsSiloFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var silo = TestCertificates.Issue(Authority, "silo-test");
-        var certificatePath = Path.Combine(folder, "silo.pem");
-        var keyPath = Path.Combine(folder, "silo.key");
-        var caPath = Path.Combine(folder, "ca.pem");
-        await File.WriteAllTextAsync(certificatePath, silo.ExportCertificatePem());
-        await File.WriteAllTextAsync(keyPath, silo.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        await File.WriteAllTextAsync(caPath, Authority.ExportCertificatePem());
-
+        using var silo = TestCertificates.Issue(Authority, "silo-test");
+        var settings = await TestCertificates.WriteAsync(folder, silo, Authority);
         Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("tls");
-        Host = new SiloHost(Database, loadDemo: false, settings: new Dictionary<string, string>
-        {
-            ["Readiness:Orleans:Tls:CertificatePath"] = certificatePath,
-            ["Readiness:Orleans:Tls:KeyPath"] = keyPath,
-            ["Readiness:Orleans:Tls:CaPath"] = caPath,
-        });
+        Host = new SiloHost(Database, loadDemo: false, settings: settings);
         (await Host.StartAndWaitUntilReadyAsync()).Dispose();
     }
 
@@ -409,6 +423,23 @@ internal static class TestCertificates
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>Writes a silo's certificate, its key and the CA as PEM files into <paramref name="folder"/>; the settings that give them to a silo.</summary>
+    public static async Task<Dictionary<string, string>> WriteAsync(string folder, X509Certificate2 certificate, X509Certificate2 authority)
+    {
+        var certificatePath = Path.Combine(folder, "silo.pem");
+        var keyPath = Path.Combine(folder, "silo.key");
+        var caPath = Path.Combine(folder, "ca.pem");
+        await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(keyPath, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(caPath, authority.ExportCertificatePem());
+        return new Dictionary<string, string>
+        {
+            ["Readiness:Orleans:Tls:CertificatePath"] = certificatePath,
+            ["Readiness:Orleans:Tls:KeyPath"] = keyPath,
+            ["Readiness:Orleans:Tls:CaPath"] = caPath,
+        };
     }
 
     public static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");

@@ -70,8 +70,10 @@ internal static partial class OrleansTls
 
         var certificate = LoadCertificate(tls);
         var peers = ClusterPeers.From(tls);
-        // Checked here rather than met as a cluster that never forms: the peers apply the same rule to this certificate.
-        if ((peers.Refusal(certificate, PeerRole.Server) ?? peers.Refusal(certificate, PeerRole.Client)) is { } refusal)
+        // Checked here rather than met as a cluster that never forms: the peers apply the same rule to this
+        // certificate. Not with thumbprints alone: each silo may pin the others' and not its own.
+        if (!string.IsNullOrWhiteSpace(tls.CaPath)
+            && (peers.Refusal(certificate, PeerRole.Server) ?? peers.Refusal(certificate, PeerRole.Client)) is { } refusal)
         {
             throw new InvalidOperationException(
                 $"{OrleansTlsOptions.Section}:CertificatePath's certificate ({certificate.Subject}) would be refused by the other silos: {refusal}. "
