@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
@@ -370,14 +371,26 @@ public sealed class OrleansTlsTests(TlsSiloFixture fixture) : IClassFixture<TlsS
         }
     }
 
+    /// <summary>
+    /// The client shows <paramref name="certificate"/> whatever usages it carries. Orleans' client refuses
+    /// one without client authentication, and .NET's would quietly leave it out, so that the silo would
+    /// refuse no certificate instead; another TLS stack, as whoever attacks the gateway may use, sends
+    /// what it is given. So Orleans is handed a certificate it takes, and the handshake this one.
+    /// </summary>
     private void WithTls(IClientBuilder client, X509Certificate2 certificate)
     {
         var peers = new ClusterPeers([fixture.Authority], []);
-        client.UseTls(certificate, tls =>
+        client.UseTls(TestCertificates.Issue(fixture.Stranger, "placeholder"), tls =>
         {
             tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
             tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
             tls.RemoteCertificateValidation = (peer, _, _) => peers.Accepts(peer, PeerRole.Server);
+            tls.OnAuthenticateAsClient = (_, options) =>
+            {
+                var ssl = (SslClientAuthenticationOptions)options.SslClientAuthenticationOptions;
+                ssl.ClientCertificates = null;
+                ssl.ClientCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+            };
         });
     }
 }
