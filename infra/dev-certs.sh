@@ -6,8 +6,10 @@
 # Private keys are the user's alone (0600); certificates are public (0644). The compose silos run as the
 # image's root, which reads a 0600 key mounted from the host.
 # A silo is given its certificate with Readiness__Orleans__Tls__CertificatePath / __KeyPath and trusts
-# peers issued by Readiness__Orleans__Tls__CaPath. Existing files are kept, so running it again only
-# adds missing names. For production, issue the certificates from your own CA the same way.
+# peers issued by Readiness__Orleans__Tls__CaPath that carry serverAuth and clientAuth and a name
+# Readiness__Orleans__Tls__PeerNames__0 … matches (silo-* by default: other names need it set).
+# Existing files are kept, so running it again only adds missing names. For production, issue the
+# certificates from your own CA the same way.
 set -euo pipefail
 
 out="${READINESS_CERTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.certs}"

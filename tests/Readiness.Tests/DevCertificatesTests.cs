@@ -1,10 +1,11 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
+using Readiness.Silo.Hosting;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
 
-/// <summary><c>infra/dev-certs.sh</c>: the cluster's development certificates, with keys nobody else on the machine can read.</summary>
+/// <summary><c>infra/dev-certs.sh</c>: the cluster's development certificates, which the silos accept as peers, with keys nobody else on the machine can read.</summary>
 [UnsupportedOSPlatform("windows")]
 public class DevCertificatesTests
 {
@@ -37,6 +38,10 @@ public class DevCertificatesTests
             using var authority = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(directory.FullName, "ca.pem"));
             Assert.True(silo.HasPrivateKey);
             Assert.Equal(authority.Subject, silo.Issuer);
+            // And one the other silos accept by default, on either end of a connection: its name and both usages.
+            var peers = new ClusterPeers([authority], []);
+            Assert.Null(peers.Refusal(silo, PeerRole.Client));
+            Assert.Null(peers.Refusal(silo, PeerRole.Server));
         }
         finally
         {

@@ -94,6 +94,9 @@ public sealed class OrleansEndpointOptions
     /// <summary>Mutual TLS on the silo and gateway ports; required unless <see cref="AdvertisedAddress"/> is loopback.</summary>
     public OrleansTlsOptions Tls { get; set; } = new();
 
+    /// <summary>How far apart the silos' clocks may be for the seal on their grain calls.</summary>
+    [ValidateObjectMembers] public Readiness.Grains.Actors.CallSealOptions CallSeal { get; set; } = new();
+
     /// <summary>
     /// How long a grain call may go unanswered before the caller is told the outcome is unknown (503,
     /// resend the same command id). Orleans' own 30 s would leave a request to a silo that has just

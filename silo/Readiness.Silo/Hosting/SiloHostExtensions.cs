@@ -69,6 +69,7 @@ public static class SiloHostExtensions
         services.AddSingleton(options.Policy.ToPolicy());
         services.AddOptions<Readiness.Grains.Actors.DutyWatchOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Duty"));
         services.AddOptions<Readiness.Grains.Actors.ReportWatchOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Reporting"));
+        services.AddOptions<Readiness.Grains.Actors.CallSealOptions>().Bind(configuration.GetSection($"{ReadinessOptions.Section}:Orleans:CallSeal"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ReadinessClock.System);
         services.AddSingleton<StartupState>();
