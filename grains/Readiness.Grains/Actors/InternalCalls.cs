@@ -119,7 +119,8 @@ public sealed partial class InternalCallsOnly(
                 "its seal was used before",
             SealCheck.Sealed => null,
             SealCheck.TooOld or SealCheck.FromTheFuture => string.Create(CultureInfo.InvariantCulture,
-                $"its seal is {now.ToUnixTimeMilliseconds() - verdict.IssuedMs} ms old by this silo's clock (the sender's said when it was made), outside -{(long)skew.TotalMilliseconds} .. {(long)past.TotalMilliseconds} ms; are the silos' clocks apart?"),
+                $"its seal is {now.ToUnixTimeMilliseconds() - verdict.IssuedMs} ms old by this silo's clock (the sender's said when it was made), "
+                + $"outside -{(long)skew.TotalMilliseconds} .. {(long)past.TotalMilliseconds} ms; are the silos' clocks apart?"),
             SealCheck.Missing => "it carries no seal",
             SealCheck.Malformed => "its seal is malformed",
             _ => "its seal was not made with this cluster's key for this target, method, arguments and caller",
