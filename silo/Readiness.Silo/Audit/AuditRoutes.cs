@@ -207,24 +207,9 @@ internal static class AuditRoutes
         return Results.Ok(new TreeHeadPage(page, next, next is null ? null : $"/api/audit/tree-heads?before={next}&limit={take}{also}"));
     }
 
-    private static async Task<IResult> GetInclusionProof(
-        [FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
-    {
-        if (LogOf(audits, databases, database, out var unknown) is not { } log)
-        {
-            return unknown!;
-        }
-        if (!Guid.TryParse(eventId, out var id))
-        {
-            return Problems.Invalid("Name the event by its id: ?event=<guid> (history and export give it).");
-        }
-        if (treeSize is <= 0)
-        {
-            return Problems.Invalid("'treeSize' is the size of a signed tree head, a whole number above 0.");
-        }
-        var (proof, missing) = await log.InclusionAsync(id, treeSize, cancellationToken);
-        return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
-    }
+    private static Task<IResult> GetInclusionProof(
+        [FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
+        InclusionProofAsync(eventId, treeSize, "a signed tree head", (log, id) => log.InclusionAsync(id, treeSize, cancellationToken), database, audits, databases);
 
     private static async Task<IResult> GetConsistencyProof(
         long? from, long? to, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
@@ -256,8 +241,13 @@ internal static class AuditRoutes
         return imported is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such log.", detail: missing) : Results.Ok(imported);
     }
 
-    private static async Task<IResult> GetImportedInclusionProof(
-        [FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+    private static Task<IResult> GetImportedInclusionProof(
+        [FromQuery(Name = "event")] string? eventId, long? treeSize, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken) =>
+        InclusionProofAsync(eventId, treeSize, "a head of the source's log", (log, id) => log.ImportedInclusionAsync(id, treeSize, cancellationToken), database, audits, databases);
+
+    /// <summary>An event's inclusion proof from the log the database keeps, or from the source's log recomputed over imported events.</summary>
+    private static async Task<IResult> InclusionProofAsync(string? eventId, long? treeSize, string headOf,
+        Func<MerkleLogReader, Guid, Task<(InclusionProof? Proof, string? Missing)>> prove, string? database, AuditDatabases audits, ProvinceDatabases databases)
     {
         if (LogOf(audits, databases, database, out var unknown) is not { } log)
         {
@@ -269,9 +259,9 @@ internal static class AuditRoutes
         }
         if (treeSize is <= 0)
         {
-            return Problems.Invalid("'treeSize' is the size of a head of the source's log, a whole number above 0.");
+            return Problems.Invalid($"'treeSize' is the size of {headOf}, a whole number above 0.");
         }
-        var (proof, missing) = await log.ImportedInclusionAsync(id, treeSize, cancellationToken);
+        var (proof, missing) = await prove(log, id);
         return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
     }
 
