@@ -5,12 +5,7 @@ public class EventCatalogueTests
     [Fact]
     public void The_docs_list_every_event_the_store_registers()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Readiness.sln")))
-        {
-            root = root.Parent!;
-        }
-        var catalogue = File.ReadAllText(Path.Combine(root.FullName, "docs", "events.md"));
+        var catalogue = File.ReadAllText(Path.Combine(Repository.Root, "docs", "events.md"));
 
         Assert.All(EventCatalogue.Stored, type => Assert.Contains($"`{type.Name}`", catalogue, StringComparison.Ordinal));
     }

@@ -30,16 +30,5 @@ public class LineWidthTests
         Assert.All(Scanned, folder => Assert.Contains(files, f => f.Path.StartsWith(folder + "/", StringComparison.Ordinal)));
     }
 
-    private static IEnumerable<(string Path, string Full)> SourceFiles()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Readiness.sln")))
-        {
-            root = root.Parent!;
-        }
-        return Scanned
-            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root.FullName, folder), "*.cs", SearchOption.AllDirectories))
-            .Select(full => (Path: Path.GetRelativePath(root.FullName, full).Replace('\\', '/'), Full: full))
-            .Where(f => !f.Path.Split('/').Any(part => part is "bin" or "obj"));
-    }
+    private static IEnumerable<(string Path, string Full)> SourceFiles() => Repository.SourceFiles(Scanned);
 }

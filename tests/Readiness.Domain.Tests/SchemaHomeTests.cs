@@ -21,11 +21,7 @@ public partial class SchemaHomeTests
     [Fact]
     public void No_code_defines_a_table_a_function_an_index_or_a_grant_outside_infra_sql()
     {
-        var root = RepositoryRoot();
-        var definitions = Scanned
-            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
-            .Select(full => (Path: Path.GetRelativePath(root, full).Replace('\\', '/'), Full: full))
-            .Where(f => !f.Path.Split('/').Any(part => part is "bin" or "obj"))
+        var definitions = Repository.SourceFiles(Scanned)
             .SelectMany(f => File.ReadLines(f.Full).Select((line, index) => (f.Path, Line: index + 1, Text: line)))
             .Where(l => Definition().IsMatch(l.Text))
             .Select(l => $"{l.Path}:{l.Line}: {l.Text.Trim()}")
@@ -38,19 +34,9 @@ public partial class SchemaHomeTests
     public void The_scan_knows_a_definition_when_it_sees_one()
     {
         // Guards the test above against passing because its pattern matches nothing: each script of the home does.
-        var scripts = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "infra", "sql"), "*.sql", SearchOption.AllDirectories).ToList();
+        var scripts = Directory.EnumerateFiles(Path.Combine(Repository.Root, "infra", "sql"), "*.sql", SearchOption.AllDirectories).ToList();
 
         Assert.NotEmpty(scripts);
         Assert.All(scripts, script => Assert.Matches(Definition(), File.ReadAllText(script)));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Readiness.sln")))
-        {
-            root = root.Parent!;
-        }
-        return root.FullName;
     }
 }

@@ -34,16 +34,5 @@ public partial class StoreSeamTests
         Assert.Contains(SourceFiles(), f => f.Path.StartsWith(StoreFolder, StringComparison.Ordinal) && MartenTable().IsMatch(File.ReadAllText(f.Full)));
     }
 
-    private static IEnumerable<(string Path, string Full)> SourceFiles()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Readiness.sln")))
-        {
-            root = root.Parent!;
-        }
-        return Scanned
-            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root.FullName, folder), "*.cs", SearchOption.AllDirectories))
-            .Select(full => (Path: Path.GetRelativePath(root.FullName, full).Replace('\\', '/'), Full: full))
-            .Where(f => !f.Path.Split('/').Any(part => part is "bin" or "obj"));
-    }
+    private static IEnumerable<(string Path, string Full)> SourceFiles() => Repository.SourceFiles(Scanned);
 }
