@@ -105,6 +105,11 @@ public static class CommandText
             ReportDutyStaffing c => [Reason(c.Reason)],
             ReportDutyIncident c => [new("incidentId", c.IncidentId), new("kind", c.Kind), new("place", c.Place)],
             CloseDutyIncident c => [new("incidentId", c.IncidentId), new("resolution", c.Resolution, Prose: true)],
+            ResubordinateUnit c => [new("unitId", c.UnitId), new("parentId", c.ParentId), new("order", c.Order)],
+            RenameUnit c => [new("unitId", c.UnitId), new("name", c.Name), new("order", c.Order)],
+            MergeUnits c => [.. (c.UnitIds ?? []).Select((id, n) => new TextField($"unitIds[{n}]", id)), new("successorId", c.SuccessorId), new("order", c.Order)],
+            DissolveUnit c => [new("unitId", c.UnitId), new("successorId", c.SuccessorId), new("order", c.Order)],
+            Reorganise c => [new("order", c.Order), .. (c.Steps ?? []).SelectMany(StepFields)],
             IDeclaresTextFields c => c.TextFields(),
             _ => [],
         };
@@ -119,6 +124,13 @@ public static class CommandText
     }
 
     private static TextField Reason(string? reason) => new("reason", reason, Prose: true);
+
+    private static IEnumerable<TextField> StepFields(ReorganisationStep? step, int n) =>
+        step is null ? [] :
+        [
+            new($"steps[{n}].unitId", step.UnitId), new($"steps[{n}].parentId", step.ParentId),
+            new($"steps[{n}].name", step.Name), new($"steps[{n}].successorId", step.SuccessorId),
+        ];
 }
 
 /// <summary>A command that no HTTP route takes (a grain's own) names its text fields itself, so it falls under the same rule.</summary>

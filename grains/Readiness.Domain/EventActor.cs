@@ -14,4 +14,7 @@ public enum EventActor
 
     /// <summary>A province's dealings with the echelon above it (<c>IUpwardReportGrain</c>), stream <c>report:</c> and its id.</summary>
     UpwardReport,
+
+    /// <summary>The chain of command itself (<c>IChainOfCommandGrain</c>), stream <c>chain:</c> and its id: the orders that reorganise it.</summary>
+    ChainOfCommand,
 }

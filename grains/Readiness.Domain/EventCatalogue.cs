@@ -58,6 +58,10 @@ public static class EventCatalogue
         new(typeof(DutyHandoverOverdue), "duty_handover_overdue", EventActor.DutyPost),
 
         new(typeof(UpwardReportAcknowledged), "upward_report_acknowledged", EventActor.UpwardReport),
+
+        new(typeof(UnitResubordinated), "unit_resubordinated", EventActor.ChainOfCommand),
+        new(typeof(UnitRenamed), "unit_renamed", EventActor.ChainOfCommand),
+        new(typeof(UnitDissolved), "unit_dissolved", EventActor.ChainOfCommand),
     ];
 
     // Built eagerly so that a class or a name listed twice fails when the catalogue is first read,
@@ -66,8 +70,16 @@ public static class EventCatalogue
 
     private static readonly Dictionary<string, Type> TypeByName = Entries.ToDictionary(e => e.StoredName, e => e.Type, StringComparer.Ordinal);
 
-    /// <summary>Events of the chain of command's actors: what the readiness views fold.</summary>
-    public static IEnumerable<Type> All => Entries.Where(e => e.Actor != EventActor.UpwardReport).Select(e => e.Type);
+    /// <summary>
+    /// Events of the units, exercises and duty posts: what the rosters fold. The orders that reorganise
+    /// the chain of command are read by <see cref="ChainOfCommand"/> instead, and a province's upward
+    /// reports are recorded but are not part of its readiness.
+    /// </summary>
+    public static IEnumerable<Type> Rostered => Entries.Where(e => e.Actor is EventActor.Unit or EventActor.Exercise or EventActor.DutyPost).Select(e => e.Type);
+
+    /// <summary>The stored names of every event that <see cref="ChainOfCommand"/> is built from: registrations and orders.</summary>
+    public static IReadOnlyList<string> StructureNames { get; } =
+        [.. Entries.Where(e => e.Actor == EventActor.ChainOfCommand || e.Type == typeof(UnitRegistered)).Select(e => e.StoredName)];
 
     /// <summary>Every event the store holds, a province's upward reports among them, which are recorded but are not part of its readiness.</summary>
     public static IEnumerable<Type> Stored => Entries.Select(e => e.Type);

@@ -50,7 +50,21 @@ public sealed record UnitState(
 }
 
 /// <summary>The facts about a parent that registering a child depends on.</summary>
-public sealed record ParentFacts(string UnitId, Echelon Echelon, DateTimeOffset RegisteredAt);
+public sealed record ParentFacts(string UnitId, Echelon Echelon, DateTimeOffset RegisteredAt, DateTimeOffset? DissolvedAt = null, string? SuccessorId = null);
+
+/// <summary>When and by which order a unit was dissolved, and who carries on after it: what its reports are checked against.</summary>
+public sealed record Dissolution(DateTimeOffset At, string Order, string? SuccessorId)
+{
+    public static Dissolution? Of(UnitHistory? unit) =>
+        unit is { DissolvedAt: { } at } ? new Dissolution(at, unit.DissolvedBy ?? "", unit.SuccessorId) : null;
+
+    /// <summary>Null when something that happened at <paramref name="occurredAt"/> may still be reported of the unit, else why not.</summary>
+    public string? Problem(string unitId, DateTimeOffset occurredAt) =>
+        occurredAt < At ? null
+        : $"Unit '{unitId}' was dissolved from {At:O} by order {Order}; it records nothing that happened after that"
+            + (SuccessorId is { } successor ? $": report it to its successor '{successor}'." : ".")
+            + " A report of something earlier is still accepted.";
+}
 
 /// <summary>The unit's rules: decide(state, command) → events, evolve(state, event) → state.</summary>
 public static class UnitRules
@@ -59,7 +73,7 @@ public static class UnitRules
     public const int MaxNameLength = 200;
 
     /// <summary>Decides any unit command except registration, which also needs the parent.</summary>
-    public static Decision Decide(UnitState state, IUnitCommand command, DateTimeOffset now)
+    public static Decision Decide(UnitState state, IUnitCommand command, DateTimeOffset now, Dissolution? dissolution = null)
     {
         if (command is RegisterUnit)
         {
@@ -77,6 +91,10 @@ public static class UnitRules
         if (Checks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem)
         {
             return Decision.Reject(RejectionKind.Invalid, timeProblem);
+        }
+        if (dissolution?.Problem(state.UnitId, at) is { } dissolved)
+        {
+            return Decision.Reject(RejectionKind.Conflict, dissolved);
         }
 
         return command switch
@@ -165,7 +183,7 @@ public static class UnitRules
     }
 
     /// <summary>Decides a transfer, which also needs the receiving unit's profile (null: not registered).</summary>
-    public static Decision Decide(UnitState state, TransferEquipment command, UnitProfile? receiver, DateTimeOffset now)
+    public static Decision Decide(UnitState state, TransferEquipment command, UnitProfile? receiver, DateTimeOffset now, Dissolution? dissolution = null)
     {
         if (!state.Registered)
         {
@@ -174,6 +192,8 @@ public static class UnitRules
         var at = command.OccurredAt ?? now;
         return Checks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem
             ? Decision.Reject(RejectionKind.Invalid, timeProblem)
+            : dissolution?.Problem(state.UnitId, at) is { } dissolved
+            ? Decision.Reject(RejectionKind.Conflict, dissolved)
             : EquipmentRules.Decide(state, command, receiver, at);
     }
 
@@ -193,7 +213,7 @@ public static class UnitRules
         }
         if (!Enum.IsDefined(command.Echelon) || command.Echelon == Echelon.MilitaryRegion)
         {
-            return Decision.Reject(RejectionKind.Invalid, "Echelon must be one of Province, District, Commune or ForceUnit.");
+            return Decision.Reject(RejectionKind.Invalid, "Echelon must be one of Province, District, RegionalDefence, Commune or ForceUnit.");
         }
         if (command.AuthorisedStrength is < 1 or > MaxStrength)
         {
@@ -204,28 +224,30 @@ public static class UnitRules
             return Decision.Reject(RejectionKind.Invalid, timeProblem);
         }
 
-        var expectedParent = UnitPath.ParentOf(state.UnitId);
-        if (command.ParentId is not null && command.ParentId != expectedParent)
-        {
-            return Decision.Reject(RejectionKind.Invalid,
-                $"The parent of '{state.UnitId}' is '{expectedParent ?? "(none)"}', read from its id; '{command.ParentId}' was given.");
-        }
+        var parentId = ParentOf(state.UnitId, command);
         if (command.Echelon == Echelon.Province)
         {
-            if (expectedParent is not null)
+            if (parentId is not null || state.UnitId.Contains('/', StringComparison.Ordinal))
             {
-                return Decision.Reject(RejectionKind.Invalid, $"A province id has a single level, such as 'bac-kan'; '{state.UnitId}' has more.");
+                return Decision.Reject(RejectionKind.Invalid,
+                    $"A province stands under no unit: its id has a single level, such as 'thai-nguyen', and it names no parentId; '{state.UnitId}' does not.");
             }
         }
         else
         {
-            if (expectedParent is null)
+            if (parentId is null)
             {
-                return Decision.Reject(RejectionKind.Invalid, $"A {command.Echelon} needs a parent: its id must start with the parent's id, such as 'bac-kan/ba-be'.");
+                return Decision.Reject(RejectionKind.Invalid, $"A {command.Echelon} needs a parent: give parentId, the unit it stands under.");
             }
             if (parent is null)
             {
-                return Decision.Reject(RejectionKind.NotFound, $"Parent unit '{expectedParent}' is not registered; register it first.");
+                return Decision.Reject(RejectionKind.NotFound, $"Parent unit '{parentId}' is not registered; register it first.");
+            }
+            if (parent.DissolvedAt is { } dissolvedAt)
+            {
+                return Decision.Reject(RejectionKind.Conflict,
+                    $"Parent unit '{parent.UnitId}' is dissolved from {dissolvedAt:O}; nothing is placed under a dissolved unit"
+                    + (parent.SuccessorId is { } successor ? $": register under its successor '{successor}'." : "."));
             }
             if (!MayCommand(parent.Echelon, command.Echelon))
             {
@@ -240,7 +262,7 @@ public static class UnitRules
         }
 
         return Decision.Accept(new UnitRegistered(
-            state.UnitId, command.Name.Trim(), command.Echelon, expectedParent, command.AuthorisedStrength,
+            state.UnitId, command.Name.Trim(), command.Echelon, parentId, command.AuthorisedStrength,
             command.OccurredAt ?? now));
     }
 
@@ -295,10 +317,24 @@ public static class UnitRules
     };
 
     /// <summary>Provinces hold districts, districts hold communes; force units may stand under any command.</summary>
+    /// <summary>
+    /// The unit a registration places the new unit under: the parentId it names, or, when it names
+    /// none, its id without the last level, as ids were made before units could move. Either way the
+    /// parent is then a recorded fact of the registration, and read from there.
+    /// </summary>
+    public static string? ParentOf(string unitId, RegisterUnit command) =>
+        command.ParentId is { Length: > 0 } given ? given
+        : command.Echelon == Echelon.Province ? null
+        : UnitPath.ParentOf(unitId);
+
+    /// <summary>
+    /// Who may command whom. Commune commands stood under district commands until 2025, under the
+    /// regional defence commands that replaced them, and from 2026 directly under the province.
+    /// </summary>
     public static bool MayCommand(Echelon parent, Echelon child) => child switch
     {
-        Echelon.District => parent == Echelon.Province,
-        Echelon.Commune => parent == Echelon.District,
+        Echelon.District or Echelon.RegionalDefence => parent == Echelon.Province,
+        Echelon.Commune => parent is Echelon.District or Echelon.RegionalDefence or Echelon.Province,
         Echelon.ForceUnit => true,
         _ => false,
     };

@@ -51,6 +51,9 @@ public class StoredEventNamesTests
         (typeof(DutyIncidentClosed), "duty_incident_closed"),
         (typeof(DutyHandoverOverdue), "duty_handover_overdue"),
         (typeof(UpwardReportAcknowledged), "upward_report_acknowledged"),
+        (typeof(UnitResubordinated), "unit_resubordinated"),
+        (typeof(UnitRenamed), "unit_renamed"),
+        (typeof(UnitDissolved), "unit_dissolved"),
     ];
 
     public static TheoryData<string, string> PinnedNames()

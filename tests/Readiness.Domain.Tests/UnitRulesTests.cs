@@ -61,7 +61,9 @@ public class UnitRulesTests
     [Theory]
     [InlineData(Echelon.Commune, Echelon.Commune)]
     [InlineData(Echelon.Commune, Echelon.District)]
-    [InlineData(Echelon.Province, Echelon.Commune)]
+    [InlineData(Echelon.Commune, Echelon.RegionalDefence)]
+    [InlineData(Echelon.District, Echelon.RegionalDefence)]
+    [InlineData(Echelon.RegionalDefence, Echelon.District)]
     public void A_unit_cannot_stand_under_the_wrong_echelon(Echelon parentEchelon, Echelon childEchelon)
     {
         var decision = UnitRules.Decide(
@@ -83,11 +85,41 @@ public class UnitRulesTests
     }
 
     [Fact]
-    public void A_parent_id_that_disagrees_with_the_unit_id_is_refused()
+    public void A_parent_named_by_the_registration_is_recorded_whatever_the_id_says()
     {
-        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(parentId: "bac-kan/na-ri"), District, Now);
+        var naRi = new ParentFacts("bac-kan/na-ri", Echelon.District, Now.AddYears(-3));
 
-        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+        var decision = UnitRules.Decide(UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(parentId: "bac-kan/na-ri"), naRi, Now);
+
+        Assert.Equal("bac-kan/na-ri", Assert.IsType<UnitRegistered>(Assert.Single(decision.Events)).ParentId);
+    }
+
+    [Fact]
+    public void Nothing_is_registered_under_a_dissolved_unit_and_the_refusal_names_its_successor()
+    {
+        var dissolved = District with { DissolvedAt = Now.AddDays(-10), SuccessorId = "thai-nguyen/kv-1" };
+
+        var decision = UnitRules.Decide(UnitState.Initial(Unit), Register(at: Now.AddDays(-30)), dissolved, Now);
+
+        Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
+        Assert.Contains("thai-nguyen/kv-1", decision.Rejection!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dissolved_unit_refuses_reports_dated_after_its_dissolution_and_takes_late_ones_dated_before()
+    {
+        var dissolution = new Dissolution(Now.AddDays(-10), "2786/QĐ-BQP", "thai-nguyen/cho-ra");
+        var after = new RecordTraining("c-after", Unit, "Bắn súng", 12, Grade.Good, Now.AddDays(-9));
+        var before = after with { CommandId = "c-before", OccurredAt = Now.AddDays(-11) };
+
+        var refused = UnitRules.Decide(Registered(), after, Now, dissolution);
+        var accepted = UnitRules.Decide(Registered(), before, Now, dissolution);
+
+        Assert.Equal(RejectionKind.Conflict, refused.Rejection?.Kind);
+        Assert.Empty(refused.Events);
+        Assert.Contains("successor 'thai-nguyen/cho-ra'", refused.Rejection!.Message, StringComparison.Ordinal);
+        Assert.Null(accepted.Rejection);
+        Assert.IsType<TrainingCompleted>(Assert.Single(accepted.Events));
     }
 
     [Theory]

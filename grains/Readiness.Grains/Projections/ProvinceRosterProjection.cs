@@ -21,7 +21,7 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
     {
         this.clock = clock;
         Name = ProjectionName;
-        foreach (var type in EventCatalogue.All)
+        foreach (var type in EventCatalogue.Rostered)
         {
             IncludeType(type);
         }
