@@ -38,3 +38,17 @@ public interface IDutyPostGrain : IGrainWithStringKey
     [Alias("check-handover")]
     Task<CommandResult?> CheckHandover();
 }
+
+/// <summary>
+/// The chain of command itself, one for the whole store (key <see cref="Key"/>): the orders that
+/// reorganise it are decided here one at a time, against the whole tree, and each order's changes are
+/// appended together.
+/// </summary>
+[Alias("readiness.IChainOfCommandGrain")]
+public interface IChainOfCommandGrain : IGrainWithStringKey
+{
+    public const string Key = "main";
+
+    [Alias("execute")]
+    Task<CommandResult> Execute(IReorganisationCommand command);
+}

@@ -1,39 +1,50 @@
 using Readiness.Abstractions;
 using Readiness.Contracts;
+using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 
 namespace Readiness.Grains.Actors;
 
 /// <summary>
 /// The grains' own check of a caller's scope: a command sent on behalf of an authenticated caller
-/// reaches its actor only inside that caller's scopes, whatever route or client carried it. Calls
-/// the system makes for itself (the demo, reminders) carry no caller and pass; that a call without
-/// scopes really is the system's own is <see cref="InternalCallsOnly"/>'s to establish, before this.
+/// reaches its actor only inside that caller's scopes, whatever route or client carried it, judged by
+/// the chain of command at the moment the command is about (when it happened; for a reorganisation,
+/// on its date and just before it). Calls the system makes for itself (the demo, reminders) carry no
+/// caller and pass; that a call without scopes really is the system's own is
+/// <see cref="InternalCallsOnly"/>'s to establish, before this.
 /// </summary>
-public sealed class ScopedCommandFilter : IIncomingGrainCallFilter
+public sealed class ScopedCommandFilter(ChainOfCommandCache chain, ReadinessClock clock) : IIncomingGrainCallFilter
 {
-    public Task Invoke(IIncomingGrainCallContext context)
+    public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (AuditContext.Scopes is { } scopes
             && context.Request.GetArgumentCount() == 1
             && context.Request.GetArgument(0) is ICommand command
-            && ActorOf(command) is { } actor
-            && !Access.Covers(scopes, actor))
+            && ActorsOf(command) is { Count: > 0 } actors)
         {
-            context.Result = CommandResult.Rejected(command.CommandId, actor, 0, RejectionKind.Forbidden,
-                scopes.Count == 0
-                    ? "The caller may not report: its token holds no reporter role."
-                    : $"The caller's scopes ({string.Join(", ", scopes)}) do not cover '{actor}'.");
-            return Task.CompletedTask;
+            var tree = await chain.GetAsync();
+            var moments = command is IReorganisationCommand order
+                ? [order.EffectiveFrom, order.EffectiveFrom - TimeSpan.FromTicks(1)]
+                : new[] { command.OccurredAt ?? clock.UtcNow };
+            if (actors.FirstOrDefault(actor => moments.Any(at => !tree.Covers(scopes, actor, at))) is { } outside)
+            {
+                context.Result = CommandResult.Rejected(command.CommandId, outside, 0, RejectionKind.Forbidden,
+                    scopes.Count == 0
+                        ? "The caller may not report: its token holds no reporter role."
+                        : $"The caller's scopes ({string.Join(", ", scopes)}) do not cover '{outside}'.");
+                return;
+            }
         }
-        return context.Invoke();
+        await context.Invoke();
     }
 
-    private static string? ActorOf(ICommand command) => command switch
+    private static IReadOnlyList<string> ActorsOf(ICommand command) => command switch
     {
-        IUnitCommand unit => unit.UnitId,
-        IExerciseCommand exercise => exercise.ExerciseId,
-        IDutyPostCommand post => post.PostId,
-        _ => null,
+        IUnitCommand unit => [unit.UnitId],
+        IExerciseCommand exercise => [exercise.ExerciseId],
+        IDutyPostCommand post => [post.PostId],
+        IReorganisationCommand order => ReorganisationSteps.UnitsNamed(order),
+        _ => [],
     };
 }

@@ -4,6 +4,7 @@ using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 
 namespace Readiness.Grains.Actors;
 
@@ -13,7 +14,7 @@ namespace Readiness.Grains.Actors;
 /// so a retry after a failure never credits twice. Everything else is the unit's own history.
 /// </summary>
 public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, ReadinessPolicy policy,
-    IOptions<ReportWatchOptions> watch, ILogger<UnitGrain> logger)
+    IOptions<ReportWatchOptions> watch, ChainOfCommandCache chain, ILogger<UnitGrain> logger)
     : EventSourcedGrain<UnitState>(databases, clock, telemetry, logger), IUnitGrain, IRemindable
 {
     public const string ReportWatch = "report-watch";
@@ -35,7 +36,7 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
             RegisterUnit register => Register(register),
             // The receiver's credit must carry the same moment as the transfer, so "now" is fixed once.
             TransferEquipment transfer => Transfer(transfer with { OccurredAt = transfer.OccurredAt ?? Clock.UtcNow }),
-            _ => Execute(command, () => Task.FromResult(UnitRules.Decide(State, command, Clock.UtcNow))),
+            _ => Execute(command, async () => UnitRules.Decide(State, command, Clock.UtcNow, await Dissolution())),
         };
     }
 
@@ -52,7 +53,7 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
             var receiver = UnitPath.Problem(transfer.ToUnitId) is null && transfer.ToUnitId != Id
                 ? await GrainFactory.GetGrain<IUnitGrain>(transfer.ToUnitId!).GetProfile()
                 : null;
-            return UnitRules.Decide(State, transfer, receiver, Clock.UtcNow);
+            return UnitRules.Decide(State, transfer, receiver, Clock.UtcNow, await Dissolution());
         });
         if (result.Accepted)
         {
@@ -69,7 +70,7 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
 
     private async Task<CommandResult> Register(RegisterUnit register)
     {
-        var result = await Execute(register, async () => UnitRules.Decide(State, register, await Parent(), Clock.UtcNow));
+        var result = await Execute(register, async () => UnitRules.Decide(State, register, await Parent(register), Clock.UtcNow));
         if (result.Accepted && policy.ReportingInterval(State.Echelon) is not null)
         {
             var period = watch.Value.WatchPeriod;
@@ -99,13 +100,23 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
             ? new UnitProfile(Id, State.Name, State.Echelon, State.ParentId, State.AuthorisedStrength, State.ActualStrength, Version, State.RegisteredAt)
             : null);
 
-    private async Task<ParentFacts?> Parent()
+    private async Task<Dissolution?> Dissolution() => Domain.Dissolution.Of((await chain.GetAsync()).Unit(Id));
+
+    // The parent's registration from its own grain, which has it the moment it is recorded; its
+    // dissolution and any later echelon from the chain of command.
+    private async Task<ParentFacts?> Parent(RegisterUnit register)
     {
-        if (UnitPath.ParentOf(Id) is not { } parentId || UnitPath.Problem(parentId) is not null)
+        if (UnitRules.ParentOf(Id, register) is not { } parentId || UnitPath.Problem(parentId) is not null)
         {
             return null;
         }
         var profile = await GrainFactory.GetGrain<IUnitGrain>(parentId).GetProfile();
-        return profile is null ? null : new ParentFacts(profile.UnitId, profile.Echelon, profile.RegisteredAt);
+        if (profile is null)
+        {
+            return null;
+        }
+        var history = (await chain.GetAsync()).Unit(parentId);
+        var echelon = history?.LastAt(register.OccurredAt ?? Clock.UtcNow)?.Echelon ?? profile.Echelon;
+        return new ParentFacts(profile.UnitId, echelon, profile.RegisteredAt, history?.DissolvedAt, history?.SuccessorId);
     }
 }

@@ -17,7 +17,7 @@ public static class ReadinessStore
     public const string Schema = "readiness";
 
     /// <summary>The indexes on the event table beyond Marten's own, which infra/sql/store/010-event-indexes.sql creates.</summary>
-    public static readonly IReadOnlyList<string> AuditIndexes = ["mt_events_occurred_at", "mt_events_timestamp"];
+    public static readonly IReadOnlyList<string> AuditIndexes = ["mt_events_occurred_at", "mt_events_timestamp", "mt_events_structure"];
 
     /// <param name="options">The store's options to fill in.</param>
     /// <param name="connectionString">The application role's connection.</param>

@@ -53,6 +53,7 @@ public static class ApiEndpoints
         app.MapTokenRoutes();
         app.MapPublicKeyRoutes();
         app.MapRegionRoutes();
+        app.MapTreeRoutes();
         app.MapUpwardRoutes();
         return app;
     }

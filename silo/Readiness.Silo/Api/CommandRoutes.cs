@@ -4,6 +4,7 @@ using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 using Readiness.Silo.Hosting;
 using Readiness.Silo.Http;
 using Readiness.Silo.Security;
@@ -58,6 +59,16 @@ internal static class CommandRoutes
         commands.DutyPost<ReportDutyStaffing>("Report the staff present mid-shift; below the required number is a shortfall.");
         commands.DutyPost<ReportDutyIncident>("Report an incident at the post.");
         commands.DutyPost<CloseDutyIncident>("Close an open incident.");
+
+        // Reorganising the chain of command changes who reads and reports what: administrators' work.
+        var orders = routes.MapGroup("/api/commands").WithTags("Reorganisation").RequireAuthorization(Policies.Administer).Reads(ResourceScope.CommandBody);
+        orders.Reorganisation<ResubordinateUnit>("Place a unit under a new parent from a date, citing the order; no cycle, and not under a dissolved unit.");
+        orders.Reorganisation<RenameUnit>("Give a unit a new name, and a new echelon when one is given (re-designation), from a date, citing the order.");
+        orders.Reorganisation<MergeUnits>("Merge units into a successor (registered first when new), which carries on their history, from a date, citing the order.");
+        orders.Reorganisation<DissolveUnit>("Dissolve a unit from a date, with or without a successor, citing the order; "
+            + "its units must be moved or dissolved first or in the same order. It takes no report dated after.");
+        orders.Reorganisation<Reorganise>("Record a whole reorganisation under one order and date: many moves, renames and dissolutions, "
+            + "checked together and recorded together, so that no view shows half of it.");
     }
 
     private static void Unit<TCommand>(this RouteGroupBuilder commands, string summary, bool created = false)
@@ -75,12 +86,20 @@ internal static class CommandRoutes
         commands.Map<TCommand>(summary, created, "/api/duty-posts/",
             c => c.PostId, (grains, c) => grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c));
 
+    private static void Reorganisation<TCommand>(this RouteGroupBuilder orders, string summary)
+        where TCommand : IReorganisationCommand =>
+        orders.Map<TCommand>(summary, created: false, "/api/provinces/",
+            c => IChainOfCommandGrain.Key, (grains, c) => grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key).Execute(c),
+            c => ReorganisationSteps.UnitsNamed(c), c => [c.EffectiveFrom, c.EffectiveFrom - TimeSpan.FromTicks(1)]);
+
     private static void Map<TCommand>(this RouteGroupBuilder commands, string summary, bool created, string viewPath,
-        Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send)
+        Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send,
+        Func<TCommand, IReadOnlyList<string>>? namedUnits = null, Func<TCommand, DateTimeOffset[]>? moments = null)
         where TCommand : ICommand
     {
         var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}",
-                async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, HttpContext http) =>
+                async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, ChainOfCommandCache chain, ReadinessClock clock,
+                    HttpContext http) =>
             {
                 // A malformed id or a missing command id must not even activate a grain.
                 if (CommandText.Problem(command) is { } textProblem)
@@ -91,14 +110,17 @@ internal static class CommandRoutes
                 {
                     return Problems.Invalid(headerProblem);
                 }
-                var id = actorId(command);
-                if (UnitPath.Problem(id) is { } idProblem)
+                // Each unit the command names is judged by the chain of command at the moment the command is about.
+                var ids = namedUnits?.Invoke(command) ?? [actorId(command)];
+                if (ids.Select(UnitPath.Problem).FirstOrDefault(p => p is not null) is { } idProblem)
                 {
                     return Problems.Invalid(idProblem);
                 }
-                if (!http.User.Covers(id))
+                var tree = await chain.GetAsync(http.RequestAborted);
+                var at = moments?.Invoke(command) ?? [command.OccurredAt ?? clock.UtcNow];
+                if (ids.FirstOrDefault(id => at.Any(moment => !http.User.Covers(tree, id, moment))) is { } outside)
                 {
-                    return ResourceScopes.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{id}'.");
+                    return ResourceScopes.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{outside}'.");
                 }
                 if (string.IsNullOrWhiteSpace(command.CommandId))
                 {
@@ -106,7 +128,8 @@ internal static class CommandRoutes
                 }
                 AuditContext.Set(Caller(http), CorrelationId(http));
                 AuditContext.SetTokenMintedBy(TokenIssuer.MintedBy(http.User));
-                AuditContext.SetReporter(http.User.Scopes(), http.User.IsInRole(Access.Reporter));
+                AuditContext.SetReporter(http.User.Scopes(),
+                    http.User.IsInRole(command is IReorganisationCommand ? Access.Admin : Access.Reporter));
                 // One bound on the whole call, directory look-ups and forwarding included: past it the
                 // caller gets a 503 to resend, never a request left hanging on a silo that has died.
                 var result = await send(grains, command).WaitAsync(options.Value.Orleans.ResponseTimeout, http.RequestAborted);

@@ -92,6 +92,7 @@ public static class SiloHostExtensions
             provider.GetRequiredService<IDocumentStore>(), provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<GroupCommit>(),
             options.Databases, provider.GetRequiredService<Readiness.Grains.ReadinessTelemetry>()));
         services.AddSingleton<RosterCache>();
+        services.AddSingleton<Readiness.Grains.Structure.ChainOfCommandCache>();
         services.AddSingleton<LiveRosters>();
     }
 

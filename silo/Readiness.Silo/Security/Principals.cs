@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Readiness.Contracts;
+using Readiness.Domain;
 
 namespace Readiness.Silo.Security;
 
@@ -8,7 +8,8 @@ internal static class Principals
     public static IReadOnlyList<string> Scopes(this ClaimsPrincipal user) =>
         [.. user.FindAll(TokenIssuer.ScopeClaim).Select(c => c.Value)];
 
-    public static bool Covers(this ClaimsPrincipal user, string area) => Access.Covers(user.Scopes(), area);
+    /// <summary>Whether the caller's scopes cover <paramref name="area"/> at <paramref name="at"/>, by the chain of command then.</summary>
+    public static bool Covers(this ClaimsPrincipal user, ChainOfCommand tree, string area, DateTimeOffset at) => tree.Covers(user.Scopes(), area, at);
 
     public static string Name(this ClaimsPrincipal user) => user.FindFirst(TokenIssuer.SubjectClaim)?.Value ?? "anonymous";
 }

@@ -1,6 +1,8 @@
 using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains.Structure;
 
 namespace Readiness.Silo.Security;
 
@@ -28,7 +30,7 @@ internal static class TokenRoutes
     }
 
     private static async Task<IResult> MintToken(TokenRequest request, HttpContext http, TokenIssuer issuer, IDocumentStore store, IOptions<AuthOptions> options,
-        TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, ChainOfCommandCache chain, CancellationToken cancellationToken)
     {
         var problems = TokenRequestRules.Problems(request, options.Value.MaxTokenHours);
         if (request.Hours > 0 && request.Hours <= options.Value.MaxTokenHours
@@ -44,7 +46,8 @@ internal static class TokenRoutes
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The token request is not valid.", detail: string.Join(" ", problems));
         }
         // An administrator hands out no more than it holds: no wider scope, no role it lacks.
-        var beyond = request.Scopes!.Where(s => !Covers(http, s)).ToList();
+        var tree = await chain.GetAsync(cancellationToken);
+        var beyond = request.Scopes!.Where(s => !Covers(http, tree, s, clock.GetUtcNow())).ToList();
         if (beyond.Count > 0)
         {
             return ResourceScopes.Forbidden(http, $"Your token does not cover {string.Join(", ", beyond)}; you can only mint tokens within your own scopes.");
@@ -69,7 +72,8 @@ internal static class TokenRoutes
         return Results.Ok(minted);
     }
 
-    private static async Task<IResult> RevokeToken(string tokenId, HttpContext http, TokenRevocations revocations, IDocumentStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeToken(string tokenId, HttpContext http, TokenRevocations revocations, IDocumentStore store, ChainOfCommandCache chain,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
         // Ids are 32 hex digits; anything else was never minted here and is not worth a query.
@@ -79,7 +83,8 @@ internal static class TokenRoutes
                 detail: $"No token '{tokenId}' was minted through this API; its id is the 'tokenId' the minting answered (the token's 'jti').");
         }
         // Whoever could have minted it may revoke it: the token's scopes must all be within the caller's.
-        if (token.Scopes.FirstOrDefault(s => !Covers(http, s)) is { } outside)
+        var tree = await chain.GetAsync(cancellationToken);
+        if (token.Scopes.FirstOrDefault(s => !Covers(http, tree, s, clock.GetUtcNow())) is { } outside)
         {
             return ResourceScopes.Forbidden(http, $"The token reaches '{outside}', which your token does not cover; only an administrator over all its scopes may revoke it.");
         }
@@ -90,8 +95,8 @@ internal static class TokenRoutes
     private static DateTimeOffset? ExpiresAt(System.Security.Claims.ClaimsPrincipal user) =>
         long.TryParse(user.FindFirst("exp")?.Value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
-    private static bool Covers(HttpContext http, string scope) =>
-        scope == Access.Everywhere ? Access.CoversEverything(http.User.Scopes()) : http.User.Covers(scope);
+    private static bool Covers(HttpContext http, ChainOfCommand tree, string scope, DateTimeOffset at) =>
+        scope == Access.Everywhere ? Access.CoversEverything(http.User.Scopes()) : http.User.Covers(tree, scope, at);
 }
 
 /// <summary>What a revocation recorded.</summary>

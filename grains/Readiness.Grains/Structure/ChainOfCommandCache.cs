@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging;
+using Readiness.Domain;
+using Readiness.Grains.Storage;
+
+namespace Readiness.Grains.Structure;
+
+/// <summary>
+/// The chain of command as this silo last read it from the store: every unit's registration, from
+/// every database, and every reorganisation order. Asked by the grains (may this unit still take a
+/// report?), by authorisation (does this scope cover that unit then?) and by every view (who stood
+/// under whom?). Read whole and replaced whole, so a reader never sees half of an order; checked for
+/// change at most every <see cref="Freshness"/> by a count over a partial index, and read again at
+/// once after an order is recorded on this silo.
+/// </summary>
+public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, TimeProvider clock, ILogger<ChainOfCommandCache> logger) : IDisposable
+{
+    /// <summary>How old the tree may be before a reader has it checked: how long an order recorded on another silo may go unseen here.</summary>
+    public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private volatile Snapshot? snapshot;
+
+    private sealed record Snapshot(ChainOfCommand Tree, StructureStamp[] Stamps, DateTimeOffset CheckedAt);
+
+    /// <summary>The tree, checked against the store if it was last checked more than <see cref="Freshness"/> ago.</summary>
+    public async ValueTask<ChainOfCommand> GetAsync(CancellationToken cancellationToken = default)
+    {
+        if (snapshot is { } held && clock.GetUtcNow() - held.CheckedAt < Freshness)
+        {
+            return held.Tree;
+        }
+        return await RefreshAsync(force: false, cancellationToken);
+    }
+
+    /// <summary>Checks the store now (reads the tree again when it changed, or always when <paramref name="force"/>).</summary>
+    public async Task<ChainOfCommand> RefreshAsync(bool force, CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var held = snapshot;
+            if (!force && held is not null && clock.GetUtcNow() - held.CheckedAt < Freshness)
+            {
+                return held.Tree;
+            }
+            StructureStamp[] stamps;
+            try
+            {
+                stamps = await Task.WhenAll(databases.All.Select(d => d.Events.StructureStampAsync(cancellationToken)));
+            }
+            catch (Exception ex) when (held is not null && ex is not OperationCanceledException)
+            {
+                // A database away: the last tree read is still the best answer, and it is asked again next time.
+                LogCheckFailed(ex);
+                return held.Tree;
+            }
+            if (!force && held is not null && stamps.SequenceEqual(held.Stamps))
+            {
+                snapshot = held with { CheckedAt = clock.GetUtcNow() };
+                return held.Tree;
+            }
+            var read = await Task.WhenAll(databases.All.Select(d => d.Events.StructureAsync(cancellationToken)));
+            // Registrations may come from any database, orders only from the main one; each in recording order.
+            var tree = ChainOfCommand.From(read.SelectMany(events => events).OrderBy(e => e.Event is UnitRegistered ? 0 : 1).Select(e => e.Event));
+            snapshot = new Snapshot(tree, stamps, clock.GetUtcNow());
+            return tree;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose() => gate.Dispose();
+
+    /// <summary>Forgets the tree, so that the next reader reads it from the store: after a rebuild or an import.</summary>
+    public void Forget() => snapshot = null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking the chain of command for changes failed; the tree read before is used until the next check")]
+    private partial void LogCheckFailed(Exception exception);
+}
