@@ -103,5 +103,5 @@ public static class ReorganisationSteps
 
     /// <summary>Every unit a command names, to be checked against the caller's scopes: those it changes, and their new parents and successors.</summary>
     public static IReadOnlyList<string> UnitsNamed(IReorganisationCommand command) =>
-        [.. Of(command).SelectMany(s => new[] { s.UnitId, s.ParentId, s.SuccessorId }).OfType<string>().Distinct(StringComparer.Ordinal)];
+        [.. Of(command).OfType<ReorganisationStep>().SelectMany(s => new[] { s.UnitId, s.ParentId, s.SuccessorId }).OfType<string>().Distinct(StringComparer.Ordinal)];
 }

@@ -93,6 +93,7 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         new("GET", "/api/exercises/{exerciseId}", View, "PP333", 404),
         new("GET", "/api/duty-posts/{postId}", View, "PP333", 404),
         new("GET", "/api/region/provinces", View, "PPPPP", 200),
+        new("GET", "/api/provinces/{provinceId}/tree", View, "PP333", 200),
         new("GET", "/api/provinces/{provinceId}/live", View, "PP333", 200),
         // Store-wide positions: how much every province records.
         new("GET", "/api/projections", View, "3P333", 200),
@@ -150,7 +151,7 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
 
     /// <summary>Every command route: the body names the actor, which must be within the token's scopes.</summary>
     private static IEnumerable<Row> CommandRows() =>
-        CommandBodies.Types.Select(t => new Row("POST", CommandBodies.RouteOf(t), Report, "PP333", 0));
+        CommandBodies.Types.Select(t => new Row("POST", CommandBodies.RouteOf(t), typeof(IReorganisationCommand).IsAssignableFrom(t) ? Administer : Report, "PP333", 0));
 
     /// <summary>Route and query parameters that name a part of the command tree (or a database or a token that reaches one).</summary>
     private static readonly HashSet<string> NamingParameters = new(StringComparer.OrdinalIgnoreCase)
@@ -645,7 +646,13 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
 
         private string CommandResource(string path)
         {
-            var body = CommandBodies.For(CommandBodies.Types.Single(t => CommandBodies.RouteOf(t) == path), tree, "x");
+            var type = CommandBodies.Types.Single(t => CommandBodies.RouteOf(t) == path);
+            if (typeof(IReorganisationCommand).IsAssignableFrom(type))
+            {
+                // An order names the unit it changes and the one it places it under: the commune and a unit under it.
+                return tree.CommuneId;
+            }
+            var body = CommandBodies.For(type, tree, "x");
             return (string?)body["unitId"] ?? (string?)body["exerciseId"] ?? (string)body["postId"]!;
         }
 

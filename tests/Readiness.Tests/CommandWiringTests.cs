@@ -57,9 +57,9 @@ public partial class CommandWiringTests(SiloFixture silo)
             missing.Add($"text rule: CommandText.Fields does not list its text field(s) {string.Join(", ", unlisted)}");
         }
 
-        if (command is not (IUnitCommand or IExerciseCommand or IDutyPostCommand))
+        if (command is not (IUnitCommand or IExerciseCommand or IDutyPostCommand or IReorganisationCommand))
         {
-            missing.Add("rule: it is the command of no actor (IUnitCommand, IExerciseCommand or IDutyPostCommand)");
+            missing.Add("rule: it is the command of no actor (IUnitCommand, IExerciseCommand, IDutyPostCommand or IReorganisationCommand)");
         }
         else
         {
@@ -112,6 +112,7 @@ public partial class CommandWiringTests(SiloFixture silo)
         IUnitCommand c => silo.Grains.GetGrain<IUnitGrain>(c.UnitId).Execute(c),
         IExerciseCommand c => silo.Grains.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c),
         IDutyPostCommand c => silo.Grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c),
+        IReorganisationCommand c => silo.Grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key).Execute(c),
         _ => throw new ArgumentException($"{command.GetType().Name} is the command of no actor.", nameof(command)),
     };
 

@@ -81,7 +81,7 @@ public class HostileInputTests(SiloFixture silo)
         var request = new HttpRequestMessage(HttpMethod.Post, CommandBodies.RouteOf(type));
         var body = CommandBodies.For(type, tree, commandId);
         var fields = CommandBodies.Fields(type).Where(f => f.Name != "commandId").ToList();
-        var actorField = fields.First(f => f.Name is "unitId" or "exerciseId" or "postId").Name;
+        var actorField = fields.First(f => f.Name is "unitId" or "exerciseId" or "postId" or "unitIds" or "steps").Name;
         switch (random.Next(10))
         {
             case 9:

@@ -63,14 +63,22 @@ public static class CommandBodies
     /// <summary>The duty post a post command's body names: one the commune owns.</summary>
     public static string PostOf(TestProvince tree) => $"{tree.CommuneId}/truc";
 
+    /// <summary>The unit a reorganisation body names: under the commune, and never registered, so that the order is refused (404) and changes no test's tree.</summary>
+    public static string ReorganisedOf(TestProvince tree) => $"{tree.CommuneId}/khong-co";
+
     public static JsonObject For(Type command, TestProvince tree, string commandId)
     {
         var body = new JsonObject();
+        var reorganisation = typeof(IReorganisationCommand).IsAssignableFrom(command);
         foreach (var (name, type) in Fields(command))
         {
             body[name] = name switch
             {
                 "commandId" => commandId,
+                "unitId" when reorganisation => ReorganisedOf(tree),
+                "unitIds" when reorganisation => new JsonArray(ReorganisedOf(tree)),
+                "parentId" or "successorId" when reorganisation => tree.CommuneId,
+                "steps" => new JsonArray(new JsonObject { ["action"] = nameof(ReorganisationAction.Dissolve), ["unitId"] = ReorganisedOf(tree) }),
                 "unitId" => tree.CommuneId,
                 "exerciseId" => ExerciseOf(tree),
                 "postId" => PostOf(tree),
