@@ -27,8 +27,13 @@ public static class StreamKeys
         : streamKey.StartsWith(DutyPostPrefix, StringComparison.Ordinal) ? (ActorKind.DutyPost, streamKey[DutyPostPrefix.Length..])
         : (ActorKind.Unit, streamKey);
 
-    /// <summary>The province an actor belongs to: the first level of its id.</summary>
-    public static string ProvinceOf(string streamKey) => UnitPath.ProvinceOf(Parse(streamKey).Id);
+    /// <summary>
+    /// Where an actor's stream is stored: the first level of its id, the province it was registered in,
+    /// which chooses its database and its roster. Fixed when the stream is created, and never a place in
+    /// the chain of command: a unit moved to another province stays stored where it began, and where
+    /// it stands is asked of <see cref="ChainOfCommand"/>.
+    /// </summary>
+    public static string HomeOf(string streamKey) => UnitPath.ProvinceOf(Parse(streamKey).Id);
 
     /// <summary>
     /// The part of its province's roster an actor is folded into: one per commune (holding the

@@ -72,6 +72,7 @@ public class TextRuleTests(SiloFixture silo)
                         IUnitCommand c => await silo.Grains.GetGrain<IUnitGrain>(c.UnitId).Execute(c),
                         IExerciseCommand c => await silo.Grains.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c),
                         IDutyPostCommand c => await silo.Grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c),
+                        IReorganisationCommand c => await silo.Grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key).Execute(c),
                         _ => throw new InvalidOperationException(type.Name),
                     };
                     if (result.Rejection is not { Kind: RejectionKind.Invalid } rejection || !rejection.Message.StartsWith(field + " holds ", StringComparison.Ordinal))

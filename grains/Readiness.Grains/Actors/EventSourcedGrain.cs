@@ -55,7 +55,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     protected abstract string StreamKey { get; }
 
     /// <summary>The province the stream belongs to, which chooses the database it lives in.</summary>
-    protected virtual string ProvinceId => StreamKeys.ProvinceOf(StreamKey);
+    protected virtual string ProvinceId => StreamKeys.HomeOf(StreamKey);
 
     // The database the actor's province lives in. Looked up, not kept: an idle grain's
     // every field counts (docs/performance/2026-11-30.md, Memory), and with one database there is nothing to look up.

@@ -9,7 +9,9 @@ namespace Readiness.Grains.Projections;
 /// commune, district and province command (<see cref="StreamKeys.RosterPartOf"/>), so a batch
 /// rewrites only the parts it touched; <see cref="Compose"/> joins a province's parts
 /// into the whole that the province's views are computed from. Levels are not stored: they depend on
-/// the moment they are computed for, so <see cref="ToView"/> rates at a given time.
+/// the moment they are computed for, so <see cref="ToView"/> rates at a given time. Nor is the
+/// structure: the views group and name units by the chain of command at their moment, so a roster is
+/// <see cref="Arrange">arranged</see> by it before any view of a province is read from it.
 /// </summary>
 public sealed class ProvinceRoster
 {
@@ -33,6 +35,59 @@ public sealed class ProvinceRoster
     public long Sequence { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Where each unit stood at the moment the views are about; set by <see cref="Arrange"/>, never stored.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public RosterArrangement? Arrangement { get; private set; }
+
+    private RosterArrangement Arranged =>
+        Arrangement ?? throw new InvalidOperationException($"The roster '{Id}' was not arranged by the chain of command; views group units by the tree, never by their ids.");
+
+    private PlacedUnit Place(string unitId) =>
+        Arranged.Place(unitId) ?? throw new InvalidOperationException($"Unit '{unitId}' is in the arranged roster but not in its arrangement.");
+
+    /// <summary>
+    /// The province as <paramref name="arrangement"/> has it: the units that stood under it then, from
+    /// whichever of <paramref name="homes"/> holds them, with the exercises they hosted and the duty
+    /// posts they owned. A new roster: the homes, which may be the daemon's committed parts, are not touched.
+    /// </summary>
+    public static ProvinceRoster Arrange(RosterArrangement arrangement, IEnumerable<ProvinceRoster> homes)
+    {
+        var arranged = new ProvinceRoster
+        {
+            Id = arrangement.ProvinceId, ProvinceId = arrangement.ProvinceId, Layout = StreamKeys.RosterLayout, Arrangement = arrangement,
+        };
+        foreach (var home in homes.OrderBy(h => h.Id, StringComparer.Ordinal))
+        {
+            foreach (var (id, unit) in home.Units)
+            {
+                if (arrangement.Place(id) is not null && unit.Name.Length > 0)
+                {
+                    arranged.Units[id] = unit;
+                }
+            }
+            foreach (var (id, exercise) in home.Exercises)
+            {
+                if (arrangement.Place(exercise.HostUnitId) is not null)
+                {
+                    arranged.Exercises[id] = exercise;
+                }
+            }
+            foreach (var (id, post) in home.Posts)
+            {
+                if (arrangement.Place(post.OwnerUnitId) is not null)
+                {
+                    arranged.Posts[id] = post;
+                }
+            }
+            arranged.Sequence = Math.Max(arranged.Sequence, home.Sequence);
+            arranged.UpdatedAt = home.UpdatedAt > arranged.UpdatedAt ? home.UpdatedAt : arranged.UpdatedAt;
+        }
+        return arranged;
+    }
+
+    /// <summary>A unit's name at the moment of the arrangement, or as registered when the roster is not arranged.</summary>
+    private string NameOf(string unitId) => Arrangement?.Place(unitId)?.Name ?? Units.GetValueOrDefault(unitId)?.Name ?? unitId;
 
     public void Record(string streamKey, object @event, long version, long sequence, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
@@ -97,15 +152,14 @@ public sealed class ProvinceRoster
     {
         var ratings = Rate(policy, now);
         var districts = Units.Keys
-            .Where(id => UnitPath.Depth(id) >= 2)
-            .GroupBy(id => UnitPath.DistrictOf(id)!, StringComparer.Ordinal)
+            .Where(id => Place(id).DistrictId is not null)
+            .GroupBy(id => Place(id).DistrictId!, StringComparer.Ordinal)
             .Select(g => District(g.Key, g.ToList(), ratings, policy, now))
             .OrderBy(d => d.Name, VietnameseOrder).ThenBy(d => d.Id, StringComparer.Ordinal)
             .ToList();
 
-        Units.TryGetValue(Id, out var province);
         return new ProvinceReadinessView(
-            Id, province?.Name ?? Id, ratings.TryGetValue(Id, out var own) ? own.Level : null,
+            Id, NameOf(Id), ratings.TryGetValue(Id, out var own) ? own.Level : null,
             Count(Units.Keys, ratings), districts,
             Concerns(Units.Keys, ratings), PostsNotManned(Posts.Values),
             [.. Posts.Values.Where(p => p.OpenAlert is not null).OrderBy(p => p.PostId, StringComparer.Ordinal).Select(Status)],
@@ -118,7 +172,7 @@ public sealed class ProvinceRoster
     /// <summary>One district of the province, or null when it has no units.</summary>
     public DistrictReadinessView? DistrictView(string districtId, ReadinessPolicy policy, DateTimeOffset now)
     {
-        var unitIds = Units.Keys.Where(id => UnitPath.DistrictOf(id) == districtId).ToList();
+        var unitIds = Units.Keys.Where(id => Place(id).DistrictId == districtId).ToList();
         return unitIds.Count == 0 ? null : District(districtId, unitIds, Rate(policy, now), policy, now);
     }
 
@@ -130,7 +184,7 @@ public sealed class ProvinceRoster
     {
         var ratings = Rate(policy, at);
         var inScope = ratings
-            .Where(r => r.Key == scopeId || (r.Key.Length > scopeId.Length && r.Key.StartsWith(scopeId, StringComparison.Ordinal) && r.Key[scopeId.Length] == '/'))
+            .Where(r => Arranged.Within(r.Key, scopeId))
             .Select(r => r.Value)
             .ToList();
         if (inScope.Count == 0)
@@ -155,14 +209,15 @@ public sealed class ProvinceRoster
     public IReadOnlyList<UnitSummary> Children(string parentId, ReadinessPolicy policy, DateTimeOffset now)
     {
         var postsByOwner = Posts.Values.ToLookup(p => p.OwnerUnitId, StringComparer.Ordinal);
-        var childCounts = Units.Values.Where(u => u.ParentId is not null).GroupBy(u => u.ParentId!, StringComparer.Ordinal)
+        var childCounts = Units.Keys.Select(Place).Where(u => u.ParentId is not null).GroupBy(u => u.ParentId!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         return [.. Units.Values
-            .Where(u => u.ParentId == parentId && u.Name.Length > 0)
+            .Where(u => Place(u.Id).ParentId == parentId && u.Name.Length > 0)
             .Select(u =>
             {
                 var rating = ReadinessRating.Rate(u, postsByOwner[u.Id], policy, now);
-                return new UnitSummary(u.Id, u.Name, u.Echelon, rating.Level, rating.SetBy, u.AuthorisedStrength, u.ActualStrength, childCounts.GetValueOrDefault(u.Id));
+                var place = Place(u.Id);
+                return new UnitSummary(u.Id, place.Name, place.Echelon, rating.Level, rating.SetBy, u.AuthorisedStrength, u.ActualStrength, childCounts.GetValueOrDefault(u.Id));
             })
             .OrderBy(u => u.Echelon).ThenBy(u => u.Name, VietnameseOrder).ThenBy(u => u.Id, StringComparer.Ordinal)];
     }
@@ -172,19 +227,18 @@ public sealed class ProvinceRoster
     {
         var units = MissionUnits(policy, now, Units.Keys);
         var districts = units
-            .Where(u => UnitPath.Depth(u.Unit.Id) >= 2)
-            .GroupBy(u => UnitPath.DistrictOf(u.Unit.Id)!, StringComparer.Ordinal)
+            .Where(u => Place(u.Unit.Id).DistrictId is not null)
+            .GroupBy(u => Place(u.Unit.Id).DistrictId!, StringComparer.Ordinal)
             .Select(g => DistrictMissions(g.Key, [.. g]))
             .OrderBy(d => d.Name, VietnameseOrder).ThenBy(d => d.Id, StringComparer.Ordinal)
             .ToList();
-        Units.TryGetValue(Id, out var province);
-        return new ProvinceMissionReadiness(Id, province?.Name ?? Id, Tally(units), districts, Flagged(units), Sequence, UpdatedAt, now);
+        return new ProvinceMissionReadiness(Id, NameOf(Id), Tally(units), districts, Flagged(units), Sequence, UpdatedAt, now);
     }
 
     /// <summary>One district's units by mission and answer, or null when the district has no units.</summary>
     public DistrictMissionReadiness? DistrictMissionView(string districtId, ReadinessPolicy policy, DateTimeOffset now)
     {
-        var unitIds = Units.Keys.Where(id => UnitPath.DistrictOf(id) == districtId).ToList();
+        var unitIds = Units.Keys.Where(id => Place(id).DistrictId == districtId).ToList();
         return unitIds.Count == 0 ? null : DistrictMissions(districtId, MissionUnits(policy, now, unitIds));
     }
 
@@ -205,8 +259,7 @@ public sealed class ProvinceRoster
 
     private DistrictMissionReadiness DistrictMissions(string districtId, IReadOnlyList<UnitMissions> units)
     {
-        Units.TryGetValue(districtId, out var head);
-        return new DistrictMissionReadiness(districtId, head?.Name ?? districtId, Tally(units), Flagged(units), Sequence, UpdatedAt);
+        return new DistrictMissionReadiness(districtId, NameOf(districtId), Tally(units), Flagged(units), Sequence, UpdatedAt);
     }
 
     private static List<MissionTally> Tally(IReadOnlyList<UnitMissions> units) =>
@@ -218,8 +271,8 @@ public sealed class ProvinceRoster
                 Answered(null), assigned.Count(u => u.Flags.Any(f => f.Mission == mission)));
         })];
 
-    private static List<FlaggedUnit> Flagged(IEnumerable<UnitMissions> units) =>
-        [.. units.SelectMany(u => u.Flags.Select(f => new FlaggedUnit(u.Unit.Id, u.Unit.Name, f.Mission, f.Answer, f.Problem)))
+    private List<FlaggedUnit> Flagged(IEnumerable<UnitMissions> units) =>
+        [.. units.SelectMany(u => u.Flags.Select(f => new FlaggedUnit(u.Unit.Id, NameOf(u.Unit.Id), f.Mission, f.Answer, f.Problem)))
             .OrderBy(f => f.Mission).ThenBy(f => f.UnitId, StringComparer.Ordinal)];
 
     public YearSummary Summary(int year)
@@ -277,25 +330,24 @@ public sealed class ProvinceRoster
     private DistrictReadinessView District(string districtId, IReadOnlyCollection<string> unitIds, Dictionary<string, UnitRating> ratings,
         ReadinessPolicy policy, DateTimeOffset now)
     {
-        Units.TryGetValue(districtId, out var head);
         var communes = unitIds
-            .Where(id => UnitPath.Depth(id) >= 3)
-            .GroupBy(id => UnitPath.CommuneOf(id)!, StringComparer.Ordinal)
-            .Where(g => Units.TryGetValue(g.Key, out var c) && c.Echelon == Echelon.Commune && ratings.ContainsKey(g.Key))
+            .Where(id => Place(id).CommuneId is not null)
+            .GroupBy(id => Place(id).CommuneId!, StringComparer.Ordinal)
+            .Where(g => Units.ContainsKey(g.Key) && ratings.ContainsKey(g.Key))
             .Select(g =>
             {
                 var commune = Units[g.Key];
-                return new CommuneReadinessView(g.Key, commune.Name, ratings[g.Key].Level,
+                return new CommuneReadinessView(g.Key, NameOf(g.Key), ratings[g.Key].Level,
                     commune.AuthorisedStrength, commune.ActualStrength, Count(g, ratings), LastReported(g.Where(ratings.ContainsKey)));
             })
             .OrderBy(c => c.Name, VietnameseOrder).ThenBy(c => c.Id, StringComparer.Ordinal)
             .ToList();
         var known = unitIds.Where(ratings.ContainsKey).ToList();
         return new DistrictReadinessView(
-            districtId, head?.Name ?? districtId, ratings.TryGetValue(districtId, out var own) ? own.Level : null,
+            districtId, NameOf(districtId), ratings.TryGetValue(districtId, out var own) ? own.Level : null,
             known.Sum(id => Units[id].AuthorisedStrength), known.Sum(id => Units[id].ActualStrength),
             Count(known, ratings), communes, Concerns(known, ratings),
-            PostsNotManned(Posts.Values.Where(p => UnitPath.DistrictOf(p.OwnerUnitId) == districtId)),
+            PostsNotManned(Posts.Values.Where(p => Arranged.Place(p.OwnerUnitId)?.DistrictId == districtId)),
             Sequence, UpdatedAt, LastReported(known), StaleAmong(known, policy, now));
     }
 
@@ -307,13 +359,13 @@ public sealed class ProvinceRoster
         [.. unitIds
             .Select(id => (Unit: Units[id], Freshness: Units[id].Freshness(policy, now)))
             .Where(u => u.Freshness.Stale)
-            .Select(u => new StaleUnit(u.Unit.Id, u.Unit.Name, u.Unit.Echelon, u.Freshness.LastReportedAt, u.Freshness.DueBy!.Value))
+            .Select(u => new StaleUnit(u.Unit.Id, NameOf(u.Unit.Id), u.Unit.Echelon, u.Freshness.LastReportedAt, u.Freshness.DueBy!.Value))
             .OrderBy(u => u.DueBy).ThenBy(u => u.UnitId, StringComparer.Ordinal)];
 
     private List<UnitConcern> Concerns(IEnumerable<string> unitIds, Dictionary<string, UnitRating> ratings) =>
         [.. unitIds
             .Where(id => ratings.TryGetValue(id, out var r) && r.Level > ReadinessLevel.R2)
-            .Select(id => new UnitConcern(id, Units[id].Name, ratings[id].Level, ratings[id].SetBy, ratings[id].Explanation,
+            .Select(id => new UnitConcern(id, NameOf(id), ratings[id].Level, ratings[id].SetBy, ratings[id].Explanation,
                 ratings[id].Areas.First(a => a.Area == ratings[id].SetBy).Measure))
             .OrderByDescending(c => c.Level).ThenBy(c => c.UnitId, StringComparer.Ordinal)];
 

@@ -37,7 +37,7 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
 
     public override ProvinceRoster? Evolve(ProvinceRoster? snapshot, string id, IEvent e)
     {
-        var roster = snapshot ?? new ProvinceRoster { Id = id, ProvinceId = UnitPath.ProvinceOf(id), Layout = StreamKeys.RosterLayout };
+        var roster = snapshot ?? new ProvinceRoster { Id = id, ProvinceId = StreamKeys.HomeOf(id), Layout = StreamKeys.RosterLayout };
         roster.Record(e.StreamKey!, e.Data, e.Version, e.Sequence, clock.GetUtcNow(), RecordedTime.Of(e, clock));
         return roster;
     }

@@ -21,7 +21,7 @@ public sealed class RosterCache : IChangeListener
         private readonly Lock gate = new();
         private readonly Dictionary<string, ProvinceRoster> parts = new(StringComparer.Ordinal);
         private ProvinceRoster? whole;
-        private (ProvinceRoster Roster, DateTimeOffset RatedAt, object View)? rated;
+        private (ProvinceRoster Roster, object? Basis, DateTimeOffset RatedAt, object View)? rated;
         private bool rating;
 
         /// <summary>The daemon agent that fed this entry: another one (the shard restarted, or moved away and back) may have missed batches.</summary>
@@ -72,7 +72,9 @@ public sealed class RosterCache : IChangeListener
         /// <param name="freshFor">How old a rating may be and still be the view of now.</param>
         /// <param name="rate">Rates the whole at a moment.</param>
         /// <param name="newest">Answer the newest parts' view only, never one a batch behind: the live feed's case, which announces each batch.</param>
-        public TView? Rated<TView>(DateTimeOffset now, TimeSpan freshFor, Func<ProvinceRoster, DateTimeOffset, TView> rate, bool newest = false) where TView : class
+        /// <param name="basis">What else the view was rated on (the chain of command): a view rated on another is never answered.</param>
+        public TView? Rated<TView>(DateTimeOffset now, TimeSpan freshFor, Func<ProvinceRoster, DateTimeOffset, TView> rate, bool newest = false, object? basis = null)
+            where TView : class
         {
             ProvinceRoster? roster;
             lock (gate)
@@ -84,30 +86,31 @@ public sealed class RosterCache : IChangeListener
                 }
                 if (newest)
                 {
-                    if (rated is { } same && same.View is TView sameView && ReferenceEquals(same.Roster, roster) && now >= same.RatedAt && now - same.RatedAt <= freshFor)
+                    if (rated is { } same && same.View is TView sameView && ReferenceEquals(same.Roster, roster) && ReferenceEquals(same.Basis, basis)
+                        && now >= same.RatedAt && now - same.RatedAt <= freshFor)
                     {
                         return sameView;
                     }
                 }
-                else if (rated is { } kept && kept.View is TView view && now >= kept.RatedAt && now - kept.RatedAt <= 2 * freshFor)
+                else if (rated is { } kept && kept.View is TView view && ReferenceEquals(kept.Basis, basis) && now >= kept.RatedAt && now - kept.RatedAt <= 2 * freshFor)
                 {
                     var current = ReferenceEquals(kept.Roster, roster) && now - kept.RatedAt <= freshFor;
                     if (!current && !rating)
                     {
                         rating = true;
-                        _ = Task.Run(() => RateInBackground(roster, now, rate));
+                        _ = Task.Run(() => RateInBackground(roster, basis, now, rate));
                     }
                     return view;
                 }
             }
-            return Keep(roster, now, rate);
+            return Keep(roster, basis, now, rate);
         }
 
-        private void RateInBackground<TView>(ProvinceRoster roster, DateTimeOffset now, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
+        private void RateInBackground<TView>(ProvinceRoster roster, object? basis, DateTimeOffset now, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
         {
             try
             {
-                Keep(roster, now, rate);
+                Keep(roster, basis, now, rate);
             }
             finally
             {
@@ -118,7 +121,7 @@ public sealed class RosterCache : IChangeListener
             }
         }
 
-        private TView Keep<TView>(ProvinceRoster roster, DateTimeOffset now, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
+        private TView Keep<TView>(ProvinceRoster roster, object? basis, DateTimeOffset now, Func<ProvinceRoster, DateTimeOffset, TView> rate) where TView : class
         {
             var fresh = rate(roster, now);
             lock (gate)
@@ -126,7 +129,7 @@ public sealed class RosterCache : IChangeListener
                 // Kept unless a later rating of a later whole already is.
                 if (rated is not { } kept || kept.RatedAt <= now)
                 {
-                    rated = (roster, now, fresh);
+                    rated = (roster, basis, now, fresh);
                 }
             }
             return fresh;

@@ -73,7 +73,7 @@ public static partial class YearReportBuilder
         var fold = new Fold(provinceId, year, now);
         foreach (var e in events)
         {
-            if (StreamKeys.ProvinceOf(e.StreamKey) == provinceId)
+            if (StreamKeys.HomeOf(e.StreamKey) == provinceId)
             {
                 fold.Apply(e);
             }

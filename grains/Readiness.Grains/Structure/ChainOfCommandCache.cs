@@ -19,20 +19,46 @@ public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, Tim
 
     private readonly SemaphoreSlim gate = new(1, 1);
     private volatile Snapshot? snapshot;
+    private int checking;
 
     private sealed record Snapshot(ChainOfCommand Tree, StructureStamp[] Stamps, DateTimeOffset CheckedAt);
 
-    /// <summary>The tree, checked against the store if it was last checked more than <see cref="Freshness"/> ago.</summary>
+    /// <summary>
+    /// The tree. One last checked more than <see cref="Freshness"/> ago is checked in the background
+    /// while it is answered: a reader never waits for the store, nor for a database that is away,
+    /// unless no tree was read yet.
+    /// </summary>
     public async ValueTask<ChainOfCommand> GetAsync(CancellationToken cancellationToken = default)
     {
-        if (snapshot is { } held && clock.GetUtcNow() - held.CheckedAt < Freshness)
+        if (snapshot is not { } held)
         {
-            return held.Tree;
+            return await RefreshAsync(force: false, cancellationToken);
         }
-        return await RefreshAsync(force: false, cancellationToken);
+        if (clock.GetUtcNow() - held.CheckedAt >= Freshness && Interlocked.CompareExchange(ref checking, 1, 0) == 0)
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await RefreshAsync(force: false);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogCheckFailed(ex);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref checking, 0);
+                    }
+                }, CancellationToken.None);
+            }
+        }
+        return held.Tree;
     }
 
-    /// <summary>Checks the store now (reads the tree again when it changed, or always when <paramref name="force"/>).</summary>
+    /// <summary>Checks the store for a change (now, when <paramref name="force"/>; else unless checked within <see cref="Freshness"/>), and reads the tree again if it changed.</summary>
     public async Task<ChainOfCommand> RefreshAsync(bool force, CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken);
@@ -54,7 +80,8 @@ public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, Tim
                 LogCheckFailed(ex);
                 return held.Tree;
             }
-            if (!force && held is not null && stamps.SequenceEqual(held.Stamps))
+            // Events are only ever added, so an unchanged count and newest sequence is an unchanged tree.
+            if (held is not null && stamps.SequenceEqual(held.Stamps))
             {
                 snapshot = held with { CheckedAt = clock.GetUtcNow() };
                 return held.Tree;

@@ -3,6 +3,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
@@ -20,16 +21,19 @@ internal static class RegionRoutes
                 + "Drill into each with /api/provinces/{provinceId}/readiness.")
             .Produces<IReadOnlyList<ProvinceAtAGlance>>();
 
-    private static async Task<IResult> GetRegionProvinces(HttpContext http, ProvinceDatabases databases, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetRegionProvinces(HttpContext http, ProvinceDatabases databases, ChainOfCommandCache chain, ReadinessPolicy policy,
+        ReadinessClock clock, CancellationToken cancellationToken)
     {
         var scopes = http.User.Scopes();
-        // Only whole provinces: a district's token has its district view, not a province's.
-        // Each province's roster from the database it lives in, so the region spans every database.
-        var rosters = await databases.ProvinceRostersAsync(
-            Access.CoversEverything(scopes) ? null : [.. scopes.Where(s => UnitPath.Depth(s) == 1).Distinct()], cancellationToken);
         var now = clock.UtcNow;
-        return Results.Ok(rosters
-            .Where(r => r.Units.ContainsKey(r.Id))
+        var tree = await chain.GetAsync(cancellationToken);
+        // Only whole provinces standing now: a district's token has its district view, not a province's;
+        // a dissolved province's token reads its history, not its successor's present.
+        var provinces = tree.ProvincesAt(now).Where(p => Access.CoversEverything(scopes) || tree.Covers(scopes, p, now)).ToList();
+        var homes = provinces.Select(p => RosterArrangement.Of(tree, p, now)).OfType<RosterArrangement>().SelectMany(a => a.Homes).Distinct(StringComparer.Ordinal).ToList();
+        // Each home roster from the database it lives in, so the region spans every database.
+        var rosters = homes.Count == 0 ? [] : await databases.ProvinceRostersAsync(homes, cancellationToken);
+        return Results.Ok(tree.ArrangeEach(provinces, rosters, now)
             .Select(r => r.ToView(policy, now))
             .Select(v => new ProvinceAtAGlance(v.Id, v.Name, v.Level, v.Units, v.Districts.Count, v.BelowR2.Count,
                 v.PostsNotManned.Count, v.OpenAlerts.Count, v.ExercisesUnderWay.Count, v.Sequence, v.UpdatedAt))

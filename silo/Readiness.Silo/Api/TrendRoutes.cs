@@ -2,11 +2,10 @@ using System.Globalization;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
+using Readiness.Grains.Structure;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Http;
 using Readiness.Silo.Security;
-
-using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Api;
 
@@ -51,21 +50,21 @@ internal static class TrendRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static Task<IResult> GetProvinceTrend(string provinceId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
+    private static Task<IResult> GetProvinceTrend(string provinceId, string? from, string? to, string? step, ChainOfCommandCache chain, PastViews past,
         ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-        Trend(provinceId, provinceId, from, to, step, databases, past, policy, clock, cancellationToken);
+        Trend(provinceId, from, to, step, chain, past, policy, clock, cancellationToken);
 
     private static Task<IResult> GetDistrictTrend(string provinceId, string district, string? from, string? to, string? step,
-        ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-        Trend(provinceId, $"{provinceId}/{district}", from, to, step, databases, past, policy, clock, cancellationToken);
+        ChainOfCommandCache chain, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
+        Trend($"{provinceId}/{district}", from, to, step, chain, past, policy, clock, cancellationToken);
 
-    private static Task<IResult> GetUnitTrend(string unitId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
+    private static Task<IResult> GetUnitTrend(string unitId, string? from, string? to, string? step, ChainOfCommandCache chain, PastViews past,
         ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var id = Uri.UnescapeDataString(unitId).Trim('/');
         return UnitPath.Problem(id) is { } problem
             ? Task.FromResult(Problems.Invalid(problem))
-            : Trend(UnitPath.ProvinceOf(id), id, from, to, step, databases, past, policy, clock, cancellationToken);
+            : Trend(id, from, to, step, chain, past, policy, clock, cancellationToken);
     }
 
     private static readonly string Description =
@@ -73,7 +72,11 @@ internal static class TrendRoutes
         "Without 'to', now; without 'from', 26 steps before 'to' (30 for days, 12 for months). " +
         $"At most {MaxPoints} points; 'to' may not be in the future. A point before the unit existed has no level and no units.";
 
-    private static async Task<IResult> Trend(string provinceId, string scopeId, string? from, string? to, string? step, ProvinceDatabases databases, PastViews past,
+    /// <summary>
+    /// Each point counts what stood under the unit at that moment, by the chain of command then: a
+    /// trend across a reorganisation shows the unit's subtree before it and after it.
+    /// </summary>
+    private static async Task<IResult> Trend(string scopeId, string? from, string? to, string? step, ChainOfCommandCache chain, PastViews past,
         ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var now = clock.UtcNow;
@@ -81,21 +84,33 @@ internal static class TrendRoutes
         {
             return Problems.Invalid(problem);
         }
-        ProvinceRoster? current;
-        await using (var session = databases.QuerySession(provinceId))
-        {
-            current = await session.ProvinceRosterAsync(provinceId, cancellationToken);
-        }
-        if (current is null || !current.Units.TryGetValue(scopeId, out var unit))
+        var tree = await chain.GetAsync(cancellationToken);
+        if (tree.Unit(scopeId) is not { } unit)
         {
             return Problems.NotFound("Unknown unit.", $"No unit '{scopeId}' has been registered.");
         }
-        var points = new List<TrendPoint>(moments.Count);
-        await foreach (var (at, then) in past.ProvinceAtEachAsync(provinceId, moments, cancellationToken))
+        // The province the unit stood in at each point, arranged then; none before the unit existed or after it was dissolved.
+        var arrangements = moments.Select(at => tree.ProvinceAt(scopeId, at) is { } province && unit.ExistsAt(at) ? RosterArrangement.Of(tree, province, at) : null).ToList();
+        var homes = arrangements.OfType<RosterArrangement>().SelectMany(a => a.Homes).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var rosters = moments.Select(_ => new List<ProvinceRoster>()).ToList();
+        foreach (var home in homes)
         {
-            points.Add(then.TrendPoint(scopeId, policy, at) ?? new TrendPoint(at, null, LevelCounts.None, []));
+            var point = 0;
+            await foreach (var (_, then) in past.ProvinceAtEachAsync(home, moments, cancellationToken))
+            {
+                rosters[point++].Add(then);
+            }
         }
-        return Results.Ok(new ReadinessTrend(scopeId, unit.Name, start, end, stepKind, points));
+        var points = new List<TrendPoint>(moments.Count);
+        for (var i = 0; i < moments.Count; i++)
+        {
+            var at = moments[i];
+            points.Add(arrangements[i] is { } arrangement
+                ? ProvinceRoster.Arrange(arrangement, rosters[i]).TrendPoint(scopeId, policy, at) ?? new TrendPoint(at, null, LevelCounts.None, [])
+                : new TrendPoint(at, null, LevelCounts.None, []));
+        }
+        var name = unit.LastAt(end)?.Name ?? unit.Periods[^1].Name;
+        return Results.Ok(new ReadinessTrend(scopeId, name, start, end, stepKind, points));
     }
 
     /// <summary>Why the range cannot be drawn, or null with its moments, oldest first.</summary>

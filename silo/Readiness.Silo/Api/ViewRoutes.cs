@@ -2,6 +2,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Http;
 using Readiness.Silo.Live;
@@ -94,67 +95,93 @@ internal static class ViewRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> GetProvinceReadiness(string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetProvinceReadiness(string provinceId, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past,
+        ChainOfCommandCache chain, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var moment = new Moment(asOf, knownAt);
         if (moment.IsNow)
         {
             return await rosters.ViewAsync(provinceId, clock.UtcNow, cancellationToken) is { } now
                 ? Results.Ok(now)
-                : UnknownProvince(provinceId, moment);
+                : await UnknownProvince(chain, provinceId, moment, clock);
         }
-        return await Roster(rosters, past, provinceId, moment, cancellationToken) is { } roster
+        return await Roster(rosters, past, chain, provinceId, moment, clock, cancellationToken) is { } roster
             ? Results.Ok(roster.ToView(policy, moment.RatedAt(clock.UtcNow)))
-            : UnknownProvince(provinceId, moment);
+            : await UnknownProvince(chain, provinceId, moment, clock);
     }
 
-    private static async Task<IResult> GetDistrictReadiness(string provinceId, string district, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetDistrictReadiness(string provinceId, string district, DateTimeOffset? asOf, DateTimeOffset? knownAt, LiveRosters rosters, PastViews past,
+        ChainOfCommandCache chain, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var moment = new Moment(asOf, knownAt);
-        if (await Roster(rosters, past, provinceId, moment, cancellationToken) is not { } roster)
+        if (await Roster(rosters, past, chain, provinceId, moment, clock, cancellationToken) is not { } roster)
         {
-            return UnknownProvince(provinceId, moment);
+            return await UnknownProvince(chain, provinceId, moment, clock);
         }
-        return roster.DistrictView($"{provinceId}/{district}", policy, moment.RatedAt(clock.UtcNow)) is { } view
+        return DistrictOf(roster, provinceId, district) is { } districtId && roster.DistrictView(districtId, policy, moment.RatedAt(clock.UtcNow)) is { } view
             ? Results.Ok(view)
-            : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
+            : UnknownDistrict(provinceId, district, moment);
     }
 
-    private static async Task<IResult> GetProvinceMissions(string provinceId, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken) =>
-        await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
+    private static async Task<IResult> GetProvinceMissions(string provinceId, LiveRosters rosters, ChainOfCommandCache chain, ReadinessPolicy policy, ReadinessClock clock,
+        CancellationToken cancellationToken) =>
+        await rosters.ProvinceAsync(provinceId, clock.UtcNow, cancellationToken) is { } roster
             ? Results.Ok(roster.MissionView(policy, clock.UtcNow))
-            : UnknownProvince(provinceId);
+            : await UnknownProvince(chain, provinceId, new Moment(null, null), clock);
 
-    private static async Task<IResult> GetDistrictMissions(string provinceId, string district, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetDistrictMissions(string provinceId, string district, LiveRosters rosters, ChainOfCommandCache chain, ReadinessPolicy policy,
+        ReadinessClock clock, CancellationToken cancellationToken)
     {
-        if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
+        if (await rosters.ProvinceAsync(provinceId, clock.UtcNow, cancellationToken) is not { } roster)
         {
-            return UnknownProvince(provinceId);
+            return await UnknownProvince(chain, provinceId, new Moment(null, null), clock);
         }
-        return roster.DistrictMissionView($"{provinceId}/{district}", policy, clock.UtcNow) is { } view
+        return DistrictOf(roster, provinceId, district) is { } districtId && roster.DistrictMissionView(districtId, policy, clock.UtcNow) is { } view
             ? Results.Ok(view)
-            : Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district '{district}' (use the last level of the district's id, such as 'ba-be').");
+            : UnknownDistrict(provinceId, district, new Moment(null, null));
     }
 
-    private static async Task<IResult> GetYearSummary(string provinceId, int year, LiveRosters rosters, ReadinessClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetYearSummary(string provinceId, int year, LiveRosters rosters, ChainOfCommandCache chain, ReadinessClock clock,
+        CancellationToken cancellationToken)
     {
         if (CommandTime.ReportYearProblem(year, clock.UtcNow) is { } yearProblem)
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: yearProblem);
         }
-        return await rosters.ProvinceAsync(provinceId, cancellationToken) is { } roster
+        var start = CommandTime.StartOfYear(year);
+        return await rosters.YearAsync(provinceId, start, start.AddYears(1), cancellationToken) is { } roster
             ? Results.Ok(roster.Summary(year))
-            : UnknownProvince(provinceId);
+            : await UnknownProvince(chain, provinceId, new Moment(null, null), clock);
     }
 
-    private static async Task<IResult> ListUnits(string provinceId, string? parent, LiveRosters rosters, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> ListUnits(string provinceId, string? parent, LiveRosters rosters, ChainOfCommandCache chain, ReadinessPolicy policy,
+        ReadinessClock clock, CancellationToken cancellationToken)
     {
-        if (await rosters.ProvinceAsync(provinceId, cancellationToken) is not { } roster)
+        if (await rosters.ProvinceAsync(provinceId, clock.UtcNow, cancellationToken) is not { } roster)
         {
-            return UnknownProvince(provinceId);
+            return await UnknownProvince(chain, provinceId, new Moment(null, null), clock);
+        }
+        if (parent is not null && roster.Arrangement!.Place(parent) is null)
+        {
+            return Problems.NotFound("Unknown unit.", $"'{parent}' does not stand under province '{provinceId}' now; name a unit under it, or leave parent out.");
         }
         return Results.Ok(roster.Children(parent ?? provinceId, policy, clock.UtcNow));
     }
+
+    /// <summary>
+    /// The command directly under the province that the route's last level names: by its id under the
+    /// province (<c>{provinceId}/{district}</c>), or, for a unit with an id of its own, by its id's last level.
+    /// </summary>
+    private static string? DistrictOf(ProvinceRoster roster, string provinceId, string district)
+    {
+        var level = roster.Arrangement!.Units.Values.Where(u => u.DistrictId == u.UnitId).Select(u => u.UnitId).ToList();
+        return level.FirstOrDefault(id => id == $"{provinceId}/{district}")
+            ?? level.SingleOrDefault(id => id.EndsWith("/" + district, StringComparison.Ordinal) || id == district);
+    }
+
+    private static IResult UnknownDistrict(string provinceId, string district, Moment moment) =>
+        Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district or regional command '{district}' {(moment.IsNow ? "now" : When(moment))} "
+            + "(use the last level of its id, such as 'ba-be'; GET /api/provinces/{provinceId}/tree lists them).");
 
     private static async Task<IResult> GetUnit(string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
     {
@@ -170,7 +197,7 @@ internal static class ViewRoutes
                 ? Results.Ok(then)
                 : Problems.NotFound("Unknown unit.", $"No unit '{id}' had been registered {When(moment)}.");
         }
-        await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
+        await using var session = databases.QuerySession(StreamKeys.HomeOf(id));
         var part = await session.CaughtUpRosterPartAsync(StreamKeys.Unit(id), p => p.Units.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken);
         return part?.UnitView(id, policy, clock.UtcNow) is { } view
             ? Results.Ok(view)
@@ -185,7 +212,7 @@ internal static class ViewRoutes
             return Problems.Invalid(problem.Replace("unit id", "exercise id", StringComparison.Ordinal));
         }
         var moment = new Moment(asOf, knownAt);
-        await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
+        await using var session = databases.QuerySession(StreamKeys.HomeOf(id));
         var exercise = moment.IsNow
             ? (await session.CaughtUpRosterPartAsync(StreamKeys.Exercise(id), p => p.Exercises.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Exercises.GetValueOrDefault(id)
             : (await past.StreamAsync(StreamKeys.Exercise(id), moment, cancellationToken)).Exercises.GetValueOrDefault(id);
@@ -202,7 +229,7 @@ internal static class ViewRoutes
             return Problems.Invalid(problem.Replace("unit id", "duty post id", StringComparison.Ordinal));
         }
         var moment = new Moment(asOf, knownAt);
-        await using var session = databases.QuerySession(UnitPath.ProvinceOf(id));
+        await using var session = databases.QuerySession(StreamKeys.HomeOf(id));
         var post = moment.IsNow
             ? (await session.CaughtUpRosterPartAsync(StreamKeys.DutyPost(id), p => p.Posts.GetValueOrDefault(id)?.Version, ReadYourWrites, cancellationToken))?.Posts.GetValueOrDefault(id)
             : (await past.StreamAsync(StreamKeys.DutyPost(id), moment, cancellationToken)).Posts.GetValueOrDefault(id);
@@ -217,13 +244,24 @@ internal static class ViewRoutes
     private const string PastDescription =
         "?asOf=T shows it as it was at T by when things happened; ?knownAt=K from only the events recorded by K (what the command centre could see then); both may be combined.";
 
-    private static async Task<ProvinceRoster?> Roster(LiveRosters rosters, PastViews past, string provinceId, Moment moment, CancellationToken cancellationToken)
+    /// <summary>The province at the moment, arranged by the chain of command then, from the past of each roster its units are stored in.</summary>
+    private static async Task<ProvinceRoster?> Roster(LiveRosters rosters, PastViews past, ChainOfCommandCache chain, string provinceId, Moment moment,
+        ReadinessClock clock, CancellationToken cancellationToken)
     {
         if (moment.IsNow)
         {
-            return await rosters.ProvinceAsync(provinceId, cancellationToken);
+            return await rosters.ProvinceAsync(provinceId, clock.UtcNow, cancellationToken);
         }
-        var roster = await past.ProvinceAsync(provinceId, moment, cancellationToken);
+        if (await chain.ArrangementAsync(provinceId, moment.RatedAt(clock.UtcNow), cancellationToken) is not { } arrangement)
+        {
+            return null;
+        }
+        var homes = new List<ProvinceRoster>();
+        foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
+        {
+            homes.Add(await past.ProvinceAsync(home, moment, cancellationToken));
+        }
+        var roster = ProvinceRoster.Arrange(arrangement, homes);
         return roster.Units.ContainsKey(provinceId) ? roster : null;
     }
 
@@ -235,7 +273,18 @@ internal static class ViewRoutes
                 moment.KnownAt is { } knownAt ? $"in the record by {knownAt:O}" : null,
             }.OfType<string>());
 
-    private static IResult UnknownProvince(string provinceId, Moment? moment = null) => moment is null || moment.IsNow
-        ? Problems.NotFound("Unknown province.", $"No province '{provinceId}' has been registered (the demo province is 'bac-kan').")
-        : Problems.NotFound("Unknown province.", $"No province '{provinceId}' had been registered {When(moment)}.");
+    /// <summary>Why a province has no view at the moment: never registered, not yet, or dissolved by then (with its successor).</summary>
+    private static async Task<IResult> UnknownProvince(ChainOfCommandCache chain, string provinceId, Moment moment, ReadinessClock clock)
+    {
+        var at = moment.RatedAt(clock.UtcNow);
+        if ((await chain.GetAsync()).Unit(provinceId) is { DissolvedAt: { } end } dissolved && at >= end)
+        {
+            return Problems.NotFound("Dissolved province.", $"'{provinceId}' was dissolved from {end:O} by order {dissolved.DissolvedBy}"
+                + (dissolved.SuccessorId is { } successor ? $"; its units and history are under '{successor}' now." : ".")
+                + $" Its views before then are read with asOf (an auditor's token), its structure with GET /api/provinces/{provinceId}/tree?asOf=.");
+        }
+        return moment.IsNow
+            ? Problems.NotFound("Unknown province.", $"No province '{provinceId}' has been registered (the demo provinces are 'bac-kan' and 'thai-nguyen').")
+            : Problems.NotFound("Unknown province.", $"No province '{provinceId}' had been registered {When(moment)}.");
+    }
 }

@@ -46,7 +46,7 @@ public sealed partial class EventArchive(EventStore store)
             writer.WriteStartObject();
             writer.WriteString("specversion", "1.0");
             writer.WriteString("id", row.Id);
-            writer.WriteString("source", $"/provinces/{Domain.StreamKeys.ProvinceOf(row.Stream)}");
+            writer.WriteString("source", $"/provinces/{Domain.StreamKeys.HomeOf(row.Stream)}");
             writer.WriteString("type", TypePrefix + row.Type);
             writer.WriteString("subject", row.Stream);
             if (headers.GetValueOrDefault(EventHeaders.OccurredAt) is { } occurred)

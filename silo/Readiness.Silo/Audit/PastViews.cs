@@ -33,7 +33,7 @@ public sealed class PastViews(ProvinceDatabases databases)
     /// <summary>One unit with its own duty posts, as folded at the moment.</summary>
     public async Task<ProvinceRoster> UnitAsync(string unitId, Moment moment, CancellationToken cancellationToken)
     {
-        var roster = new ProvinceRoster { Id = UnitPath.ProvinceOf(unitId) };
+        var roster = new ProvinceRoster { Id = StreamKeys.HomeOf(unitId) };
         var known = await SequenceKnownAtAsync(roster.Id, moment.KnownAt, cancellationToken);
         await FoldAsync(roster, databases.Of(roster.Id).Events.UnitEventsAsync(unitId, moment.AsOf, known, cancellationToken));
         return roster;
@@ -42,7 +42,7 @@ public sealed class PastViews(ProvinceDatabases databases)
     /// <summary>One exercise or duty post stream, as folded at the moment.</summary>
     public async Task<ProvinceRoster> StreamAsync(string streamKey, Moment moment, CancellationToken cancellationToken)
     {
-        var roster = new ProvinceRoster { Id = StreamKeys.ProvinceOf(streamKey) };
+        var roster = new ProvinceRoster { Id = StreamKeys.HomeOf(streamKey) };
         var known = await SequenceKnownAtAsync(roster.Id, moment.KnownAt, cancellationToken);
         await FoldAsync(roster, databases.Of(roster.Id).Events.StreamEventsAsync(streamKey, moment.AsOf, known, cancellationToken));
         return roster;

@@ -2,6 +2,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 
 namespace Readiness.Silo.Live;
 
@@ -13,7 +14,7 @@ namespace Readiness.Silo.Live;
 /// store at least every <see cref="Reload"/>, which bounds what any edit outside the daemon (a
 /// rebuild run on another silo, say) can leave unseen.
 /// </summary>
-public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, IServiceProvider services, ReadinessPolicy policy)
+public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, IServiceProvider services, ReadinessPolicy policy, ChainOfCommandCache chain)
 {
     public static readonly TimeSpan Reload = TimeSpan.FromMinutes(1);
 
@@ -25,11 +26,52 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
 
     private readonly string shard = $"{ProvinceRosterProjection.ProjectionName}:All";
 
-    /// <summary>The province's roster now, or null when nothing of it has been projected.</summary>
-    public async Task<ProvinceRoster?> ProvinceAsync(string provinceId, CancellationToken cancellationToken) =>
-        await EntryAsync(provinceId, cancellationToken) is { } entry
-            ? entry.Whole()
-            : await ReadAsync(provinceId, cancellationToken);
+    /// <summary>
+    /// The province now, arranged by the chain of command: the units under it now, from whichever
+    /// rosters hold them. Null when it does not stand now or nothing of it has been projected.
+    /// </summary>
+    public async Task<ProvinceRoster?> ProvinceAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await chain.ArrangementAsync(provinceId, now, cancellationToken) is not { } arrangement)
+        {
+            return null;
+        }
+        var homes = await HomesAsync(arrangement, cancellationToken);
+        return homes.Count == 0 ? null : Arranged(arrangement, homes);
+    }
+
+    /// <summary>
+    /// Every unit whose figures of [<paramref name="from"/>, <paramref name="until"/>) the province
+    /// counts: those under it, or under a unit merged into it, at some moment of the period.
+    /// </summary>
+    public async Task<ProvinceRoster?> YearAsync(string provinceId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var tree = await chain.GetAsync(cancellationToken);
+        if (RosterArrangement.Over(tree, provinceId, from, until) is not { } arrangement)
+        {
+            return null;
+        }
+        var homes = await HomesAsync(arrangement, cancellationToken);
+        return homes.Count == 0 ? null : ProvinceRoster.Arrange(arrangement, homes);
+    }
+
+    /// <summary>The roster (composed of its parts) of each of the arrangement's homes that has one.</summary>
+    private async Task<List<ProvinceRoster>> HomesAsync(RosterArrangement arrangement, CancellationToken cancellationToken)
+    {
+        var homes = new List<ProvinceRoster>();
+        foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
+        {
+            if (((await EntryAsync(home, cancellationToken))?.Whole() ?? await ReadAsync(home, cancellationToken)) is { } roster)
+            {
+                homes.Add(roster);
+            }
+        }
+        return homes;
+    }
+
+    // A province with nothing projected of the province command itself is not answered yet, as before any reorganisation.
+    private static ProvinceRoster? Arranged(RosterArrangement arrangement, IEnumerable<ProvinceRoster> homes) =>
+        ProvinceRoster.Arrange(arrangement, homes) is var roster && roster.Units.ContainsKey(arrangement.ProvinceId) ? roster : null;
 
     /// <summary>The province's view rated now (or within <see cref="RatedFreshFor"/>), or null when nothing of it has been projected.</summary>
     /// <param name="provinceId">The province.</param>
@@ -38,12 +80,23 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
     /// <param name="newest">Of the newest batch only (the live feed); a GET may be answered one batch behind while the next is rated.</param>
     public async Task<ProvinceReadinessView?> ViewAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken, bool newest = false)
     {
-        if (await EntryAsync(provinceId, cancellationToken) is { } entry)
+        if (await chain.ArrangementAsync(provinceId, now, cancellationToken) is not { } arrangement)
         {
-            return entry.Rated(now, RatedFreshFor, (roster, at) => roster.ToView(policy, at), newest);
+            return null;
         }
-        return (await ReadAsync(provinceId, cancellationToken))?.ToView(policy, now);
+        // A province kept whole in one roster is rated once for a burst of readers, on the same parts and the same tree.
+        if (arrangement.Homes.Count == 1 && arrangement.Homes.Contains(provinceId) && await EntryAsync(provinceId, cancellationToken) is { } entry)
+        {
+            var tree = await chain.GetAsync(cancellationToken);
+            var view = entry.Rated(now, RatedFreshFor, (roster, at) =>
+                Arranged(RosterArrangement.Of(tree, provinceId, at) ?? arrangement, [roster])?.ToView(policy, at) ?? NotStanding, newest, basis: tree);
+            return ReferenceEquals(view, NotStanding) ? null : view;
+        }
+        return Arranged(arrangement, await HomesAsync(arrangement, cancellationToken))?.ToView(policy, now);
     }
+
+    // What a rating answers for a province whose own command has not been projected yet: nothing to show.
+    private static readonly ProvinceReadinessView NotStanding = new("", "", null, LevelCounts.None, [], [], [], [], [], 0, default, default, []);
 
     /// <summary>Completes when this silo's daemon next commits a roster batch (never, where the daemon runs elsewhere).</summary>
     public Task NextCommit => cache.NextCommit;

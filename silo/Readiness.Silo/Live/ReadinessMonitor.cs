@@ -3,6 +3,7 @@ using Readiness.Domain;
 using Readiness.Grains;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 
 namespace Readiness.Silo.Live;
 
@@ -16,17 +17,19 @@ public sealed partial class ReadinessMonitor : BackgroundService
 
     private readonly ProjectionLagReader reader;
     private readonly ProvinceDatabases databases;
+    private readonly ChainOfCommandCache chain;
     private readonly ReadinessPolicy policy;
     private readonly ReadinessClock clock;
     private readonly ILogger<ReadinessMonitor> logger;
     private volatile IReadOnlyList<ProjectionLag> lags = [];
     private volatile IReadOnlyList<ProvinceGaugeSample> provinces = [];
 
-    public ReadinessMonitor(ProjectionLagReader reader, ProvinceDatabases databases, ReadinessPolicy policy, ReadinessClock clock,
+    public ReadinessMonitor(ProjectionLagReader reader, ProvinceDatabases databases, ChainOfCommandCache chain, ReadinessPolicy policy, ReadinessClock clock,
         ReadinessTelemetry telemetry, ILogger<ReadinessMonitor> logger)
     {
         this.reader = reader;
         this.databases = databases;
+        this.chain = chain;
         this.policy = policy;
         this.clock = clock;
         this.logger = logger;
@@ -83,7 +86,8 @@ public sealed partial class ReadinessMonitor : BackgroundService
             return true;
         });
         var now = clock.UtcNow;
-        return [.. rosters.Select(r => r.ToView(policy, now)).Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count)),
+        var tree = await chain.GetAsync(cancellationToken);
+        return [.. tree.ArrangeEach(tree.ProvincesAt(now), rosters, now).Select(r => r.ToView(policy, now)).Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count)),
             .. provinces.Where(p => away.Contains(databases.Of(p.ProvinceId)))];
     }
 

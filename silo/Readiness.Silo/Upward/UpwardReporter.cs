@@ -12,6 +12,7 @@ using Readiness.Domain;
 using Readiness.Grains;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 using Readiness.Grains.Reporting;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Hosting;
@@ -33,6 +34,7 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly IDocumentStore store;
     private readonly NpgsqlDataSource database;
     private readonly ProvinceDatabases databases;
+    private readonly ChainOfCommandCache chain;
     private readonly AuditDatabases audits;
     private readonly IGrainFactory grains;
     private readonly ReadinessPolicy policy;
@@ -43,12 +45,13 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly ILogger<UpwardReporter> logger;
     private long backlog;
 
-    public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ProvinceDatabases databases, AuditDatabases audits, IGrainFactory grains, ReadinessPolicy policy,
+    public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ProvinceDatabases databases, ChainOfCommandCache chain, AuditDatabases audits, IGrainFactory grains, ReadinessPolicy policy,
         ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
     {
         this.store = store;
         this.database = database;
         this.databases = databases;
+        this.chain = chain;
         this.audits = audits;
         this.grains = grains;
         this.policy = policy;
@@ -111,7 +114,7 @@ public sealed partial class UpwardReporter : BackgroundService
                 LogDatabaseAway(each.Name, ex.Message);
             }
             return away;
-        })).Where(r => r.Units.ContainsKey(r.Id)).ToList();
+        })) is var homes && await chain.GetAsync(cancellationToken) is var tree ? tree.ArrangeEach(tree.ProvincesAt(now), homes, now) : [];
         var states = (await session.LoadManyAsync<UpwardReportState>(cancellationToken, rosters.Select(r => r.Id)))
             .ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var roster in rosters)

@@ -1,0 +1,42 @@
+using Readiness.Contracts;
+using Readiness.Domain;
+using Readiness.Grains.Projections;
+
+namespace Readiness.Grains.Structure;
+
+/// <summary>A province's arrangement from the tree this silo holds.</summary>
+public static class Arrangements
+{
+    /// <summary>
+    /// The province as the chain of command had it at <paramref name="at"/>, or null when it did not
+    /// stand then. A province the tree does not know has the tree read again first: it may have been
+    /// registered on another silo since the last check.
+    /// </summary>
+    public static async Task<RosterArrangement?> ArrangementAsync(this ChainOfCommandCache chain, string provinceId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var tree = await chain.GetAsync(cancellationToken);
+        if (!tree.Knows(provinceId))
+        {
+            tree = await chain.RefreshAsync(force: true, cancellationToken);
+        }
+        return RosterArrangement.Of(tree, provinceId, at);
+    }
+
+    /// <summary>The provinces that stand at <paramref name="at"/>, by id.</summary>
+    public static IEnumerable<string> ProvincesAt(this ChainOfCommand tree, DateTimeOffset at) =>
+        tree.Units.Where(u => u.At(at) is { ParentId: null, Echelon: Echelon.Province }).Select(u => u.UnitId).Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Each of <paramref name="provinceIds"/> that stands at <paramref name="at"/>, arranged from the
+    /// <paramref name="homes"/> at hand, when its own command has been projected.
+    /// </summary>
+    public static IReadOnlyList<ProvinceRoster> ArrangeEach(this ChainOfCommand tree, IEnumerable<string> provinceIds, IReadOnlyList<ProvinceRoster> homes, DateTimeOffset at)
+    {
+        var byHome = homes.ToDictionary(h => h.Id, StringComparer.Ordinal);
+        return [.. provinceIds
+            .Select(id => RosterArrangement.Of(tree, id, at))
+            .OfType<RosterArrangement>()
+            .Select(a => ProvinceRoster.Arrange(a, a.Homes.Where(byHome.ContainsKey).Select(h => byHome[h])))
+            .Where(r => r.Units.ContainsKey(r.Id))];
+    }
+}
