@@ -40,11 +40,14 @@ public sealed class ProvinceRoster
     [System.Text.Json.Serialization.JsonIgnore]
     public RosterArrangement? Arrangement { get; private set; }
 
-    private RosterArrangement Arranged =>
-        Arrangement ?? throw new InvalidOperationException($"The roster '{Id}' was not arranged by the chain of command; views group units by the tree, never by their ids.");
+    // Every view of the province is arranged by the tree; a roster read on its own is grouped by its units' registrations.
+    private RosterArrangement Arranged => Arrangement ?? (registered ??= RosterArrangement.AsRegistered(this));
+
+    // Folding another event may change what was registered, so it forgets this.
+    private RosterArrangement? registered;
 
     private PlacedUnit Place(string unitId) =>
-        Arranged.Place(unitId) ?? throw new InvalidOperationException($"Unit '{unitId}' is in the arranged roster but not in its arrangement.");
+        Arranged.Place(unitId) ?? new PlacedUnit(unitId, null, null, null, Units.GetValueOrDefault(unitId)?.Name ?? unitId, Units.GetValueOrDefault(unitId)?.Echelon ?? Echelon.ForceUnit);
 
     /// <summary>
     /// The province as <paramref name="arrangement"/> has it: the units that stood under it then, from
@@ -91,6 +94,7 @@ public sealed class ProvinceRoster
 
     public void Record(string streamKey, object @event, long version, long sequence, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
+        registered = null;
         var (kind, id) = StreamKeys.Parse(streamKey);
         switch (kind)
         {
@@ -139,6 +143,7 @@ public sealed class ProvinceRoster
     /// <summary>Drops what is known of one stream, so that it can be folded again from its start.</summary>
     public void Forget(string streamKey)
     {
+        registered = null;
         var (kind, id) = StreamKeys.Parse(streamKey);
         _ = kind switch
         {

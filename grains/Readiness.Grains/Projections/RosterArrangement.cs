@@ -93,6 +93,18 @@ public sealed class RosterArrangement
         return placed.Count > 0 ? new RosterArrangement(provinceId, last, placed) : null;
     }
 
+    /// <summary>
+    /// A roster arranged by its units' registrations alone, as they were recorded: what a roster that
+    /// no view arranged (a fold of the past read on its own, a test's) is grouped by. It agrees with the
+    /// chain of command wherever nothing was reorganised.
+    /// </summary>
+    public static RosterArrangement AsRegistered(ProvinceRoster roster)
+    {
+        var tree = ChainOfCommand.From(roster.Units.Values.Where(u => u.Name.Length > 0).OrderBy(u => u.Id, StringComparer.Ordinal)
+            .Select(u => new UnitRegistered(u.Id, u.Name, u.Echelon, u.ParentId, u.AuthorisedStrength, u.RegisteredAt)));
+        return Of(tree, roster.Id, DateTimeOffset.MaxValue) ?? new RosterArrangement(roster.Id, DateTimeOffset.MaxValue, []);
+    }
+
     public PlacedUnit? Place(string unitId) => units.GetValueOrDefault(unitId);
 
     /// <summary>Whether <paramref name="unitId"/> is <paramref name="scopeId"/> or stood under it.</summary>

@@ -14,12 +14,34 @@ public static class Arrangements
     /// </summary>
     public static async Task<RosterArrangement?> ArrangementAsync(this ChainOfCommandCache chain, string provinceId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var tree = await chain.GetAsync(cancellationToken);
-        if (!tree.Knows(provinceId))
-        {
-            tree = await chain.RefreshAsync(force: true, cancellationToken);
-        }
+        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
         return RosterArrangement.Of(tree, provinceId, at);
+    }
+
+    /// <summary>
+    /// The province arranged from its <paramref name="homes"/>, by a tree that knows every unit they
+    /// hold: a unit projected before this silo saw its registration has the tree read again.
+    /// </summary>
+    public static async Task<ProvinceRoster?> ArrangeAsync(this ChainOfCommandCache chain, string provinceId, DateTimeOffset at,
+        Func<RosterArrangement, Task<IReadOnlyList<ProvinceRoster>>> homes, CancellationToken cancellationToken)
+    {
+        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
+        if (RosterArrangement.Of(tree, provinceId, at) is not { } arrangement)
+        {
+            return null;
+        }
+        var held = await homes(arrangement);
+        var knowing = await chain.KnowingAsync(held.SelectMany(h => h.Units.Keys), cancellationToken);
+        if (!ReferenceEquals(knowing, tree))
+        {
+            if (RosterArrangement.Of(knowing, provinceId, at) is not { } known)
+            {
+                return null;
+            }
+            (arrangement, held) = (known, await homes(known));
+        }
+        var roster = ProvinceRoster.Arrange(arrangement, held);
+        return roster.Units.ContainsKey(provinceId) ? roster : null;
     }
 
     /// <summary>The provinces that stand at <paramref name="at"/>, by id.</summary>

@@ -58,6 +58,16 @@ public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, Tim
         return held.Tree;
     }
 
+    /// <summary>
+    /// The tree, checked against the store at once when it does not know one of <paramref name="unitIds"/>:
+    /// a unit registered a moment ago, here or on another silo, is known to the reader that asks for it.
+    /// </summary>
+    public async ValueTask<ChainOfCommand> KnowingAsync(IEnumerable<string> unitIds, CancellationToken cancellationToken = default)
+    {
+        var tree = await GetAsync(cancellationToken);
+        return unitIds.All(tree.Knows) ? tree : await RefreshAsync(force: true, cancellationToken);
+    }
+
     /// <summary>Checks the store for a change (now, when <paramref name="force"/>; else unless checked within <see cref="Freshness"/>), and reads the tree again if it changed.</summary>
     public async Task<ChainOfCommand> RefreshAsync(bool force, CancellationToken cancellationToken = default)
     {

@@ -26,7 +26,7 @@ internal static class TreeRoutes
 
     private static async Task<IResult> GetTree(string provinceId, DateTimeOffset? asOf, ChainOfCommandCache chain, ReadinessClock clock, CancellationToken cancellationToken)
     {
-        var tree = await chain.GetAsync(cancellationToken);
+        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
         var at = asOf ?? clock.UtcNow;
         if (TreeViews.Of(tree, provinceId, at) is { } view)
         {

@@ -84,7 +84,7 @@ internal static class TrendRoutes
         {
             return Problems.Invalid(problem);
         }
-        var tree = await chain.GetAsync(cancellationToken);
+        var tree = await chain.KnowingAsync([scopeId], cancellationToken);
         if (tree.Unit(scopeId) is not { } unit)
         {
             return Problems.NotFound("Unknown unit.", $"No unit '{scopeId}' has been registered.");

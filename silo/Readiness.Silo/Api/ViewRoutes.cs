@@ -252,17 +252,15 @@ internal static class ViewRoutes
         {
             return await rosters.ProvinceAsync(provinceId, clock.UtcNow, cancellationToken);
         }
-        if (await chain.ArrangementAsync(provinceId, moment.RatedAt(clock.UtcNow), cancellationToken) is not { } arrangement)
+        return await chain.ArrangeAsync(provinceId, moment.RatedAt(clock.UtcNow), async arrangement =>
         {
-            return null;
-        }
-        var homes = new List<ProvinceRoster>();
-        foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
-        {
-            homes.Add(await past.ProvinceAsync(home, moment, cancellationToken));
-        }
-        var roster = ProvinceRoster.Arrange(arrangement, homes);
-        return roster.Units.ContainsKey(provinceId) ? roster : null;
+            var homes = new List<ProvinceRoster>();
+            foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
+            {
+                homes.Add(await past.ProvinceAsync(home, moment, cancellationToken));
+            }
+            return homes;
+        }, cancellationToken);
     }
 
     private static string When(Moment moment) =>

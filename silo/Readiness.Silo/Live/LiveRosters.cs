@@ -30,15 +30,8 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
     /// The province now, arranged by the chain of command: the units under it now, from whichever
     /// rosters hold them. Null when it does not stand now or nothing of it has been projected.
     /// </summary>
-    public async Task<ProvinceRoster?> ProvinceAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (await chain.ArrangementAsync(provinceId, now, cancellationToken) is not { } arrangement)
-        {
-            return null;
-        }
-        var homes = await HomesAsync(arrangement, cancellationToken);
-        return homes.Count == 0 ? null : Arranged(arrangement, homes);
-    }
+    public Task<ProvinceRoster?> ProvinceAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        chain.ArrangeAsync(provinceId, now, async arrangement => await HomesAsync(arrangement, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Every unit whose figures of [<paramref name="from"/>, <paramref name="until"/>) the province
@@ -56,7 +49,7 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
     }
 
     /// <summary>The roster (composed of its parts) of each of the arrangement's homes that has one.</summary>
-    private async Task<List<ProvinceRoster>> HomesAsync(RosterArrangement arrangement, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ProvinceRoster>> HomesAsync(RosterArrangement arrangement, CancellationToken cancellationToken)
     {
         var homes = new List<ProvinceRoster>();
         foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
@@ -87,12 +80,12 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
         // A province kept whole in one roster is rated once for a burst of readers, on the same parts and the same tree.
         if (arrangement.Homes.Count == 1 && arrangement.Homes.Contains(provinceId) && await EntryAsync(provinceId, cancellationToken) is { } entry)
         {
-            var tree = await chain.GetAsync(cancellationToken);
+            var tree = await chain.KnowingAsync((IEnumerable<string>?)entry.Whole()?.Units.Keys ?? [], cancellationToken);
             var view = entry.Rated(now, RatedFreshFor, (roster, at) =>
                 Arranged(RosterArrangement.Of(tree, provinceId, at) ?? arrangement, [roster])?.ToView(policy, at) ?? NotStanding, newest, basis: tree);
             return ReferenceEquals(view, NotStanding) ? null : view;
         }
-        return Arranged(arrangement, await HomesAsync(arrangement, cancellationToken))?.ToView(policy, now);
+        return (await ProvinceAsync(provinceId, now, cancellationToken))?.ToView(policy, now);
     }
 
     // What a rating answers for a province whose own command has not been projected yet: nothing to show.
