@@ -13,6 +13,7 @@ public static class GrainFactoryExtensions
             IUnitCommand c => grains.GetGrain<IUnitGrain>(c.UnitId).Execute(c),
             IExerciseCommand c => grains.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c),
             IDutyPostCommand c => grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c),
+            IReorganisationCommand c => grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key).Execute(c),
             _ => throw new ArgumentException($"No actor takes {command?.GetType().Name ?? "a null command"}.", nameof(command)),
         };
     }

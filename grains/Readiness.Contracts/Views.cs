@@ -210,7 +210,9 @@ public sealed record DistrictReadinessView(
 /// <summary>
 /// The province at a glance. <see cref="Sequence"/> is the last event the view reflects and
 /// <see cref="UpdatedAt"/> when it was projected; <see cref="RatedAt"/> is the moment the levels
-/// were computed for (time-based areas such as duty depend on it).
+/// were computed for (time-based areas such as duty depend on it). A province dissolved by a
+/// reorganisation is shown as it last stood, rated at the moment before <see cref="DissolvedAt"/>,
+/// and names the <see cref="SuccessorId"/> that carries on its history.
 /// </summary>
 public sealed record ProvinceReadinessView(
     string Id,
@@ -225,7 +227,9 @@ public sealed record ProvinceReadinessView(
     long Sequence,
     DateTimeOffset UpdatedAt,
     DateTimeOffset RatedAt,
-    IReadOnlyList<StaleUnit>? Stale = null);
+    IReadOnlyList<StaleUnit>? Stale = null,
+    DateTimeOffset? DissolvedAt = null,
+    string? SuccessorId = null);
 
 public sealed record ExerciseTally(
     ExerciseLevel Level,

@@ -21,17 +21,28 @@ public sealed partial class DemoProvinceGrain(
     public async Task<DemoLoadReport> EnsureLoaded()
     {
         var provinceId = this.GetPrimaryKeyString();
-        if (provinceId is not (BacKan.ProvinceId or SampleProvince.ProvinceId))
+        if (provinceId is not (BacKan.ProvinceId or Reform2025.ProvinceId or SampleProvince.ProvinceId))
         {
-            throw new ArgumentException($"No demo data exists for province '{provinceId}'; the demo's provinces are '{BacKan.ProvinceId}' and '{SampleProvince.ProvinceId}'.");
+            throw new ArgumentException($"No demo data exists for province '{provinceId}'; the demo's provinces are "
+                + $"'{BacKan.ProvinceId}', '{Reform2025.ProvinceId}' (the 2025 reform, after Bắc Kạn's 2024) and '{SampleProvince.ProvinceId}'.");
         }
         if (loaded.State.LoadedAt is { } loadedAt)
         {
             return new DemoLoadReport(provinceId, LoadedNow: false, loaded.State.Commands, 0, loadedAt);
         }
+        if (provinceId == Reform2025.ProvinceId)
+        {
+            // The reform merges what Bắc Kạn's 2024 registered.
+            await GrainFactory.GetGrain<IDemoProvinceGrain>(BacKan.ProvinceId).EnsureLoaded();
+        }
 
         AuditContext.Set($"{AuditContext.System}:demo");
-        var commands = provinceId == BacKan.ProvinceId ? DemoYear.Commands(clock.UtcNow) : SampleProvince.Commands(clock.UtcNow);
+        var commands = provinceId switch
+        {
+            BacKan.ProvinceId => DemoYear.Commands(clock.UtcNow),
+            Reform2025.ProvinceId => Reform2025.Commands(clock.UtcNow),
+            _ => SampleProvince.Commands(clock.UtcNow),
+        };
         var applied = 0;
         foreach (var phase in commands.GroupBy(c => c.Phase).OrderBy(g => g.Key))
         {

@@ -26,7 +26,8 @@ internal static class RegionRoutes
     {
         var scopes = http.User.Scopes();
         var now = clock.UtcNow;
-        var tree = await chain.GetAsync(cancellationToken);
+        // Asked rarely, by the region: checked against the store each time, so a province registered a moment ago is in it.
+        var tree = await chain.RefreshAsync(force: true, cancellationToken);
         // Only whole provinces standing now: a district's token has its district view, not a province's;
         // a dissolved province's token reads its history, not its successor's present.
         var provinces = tree.ProvincesAt(now).Where(p => Access.CoversEverything(scopes) || tree.Covers(scopes, p, now)).ToList();

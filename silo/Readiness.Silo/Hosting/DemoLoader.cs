@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Options;
 using Readiness.Abstractions;
-using Readiness.Grains.Demo;
 
 namespace Readiness.Silo.Hosting;
 
 /// <summary>
-/// Loads the demo province once the silo is up, without holding up the rest of start-up, and the
-/// demo's sample province after it when asked (<see cref="DemoOptions.SampleProvince"/>).
+/// Loads the demo provinces once the silo is up, without holding up the rest of start-up: Bắc Kạn's
+/// 2024, the 2025 reform after it (<see cref="DemoOptions.Reform"/>), and the demo's sample province
+/// when asked (<see cref="DemoOptions.SampleProvince"/>).
 /// </summary>
 public sealed partial class DemoLoader(
     IGrainFactory grains,
@@ -31,7 +31,7 @@ public sealed partial class DemoLoader(
         {
             try
             {
-                foreach (var provinceId in options.Value.Demo.SampleProvince ? [BacKan.ProvinceId, SampleProvince.ProvinceId] : new[] { BacKan.ProvinceId })
+                foreach (var provinceId in options.Value.Demo.Provinces())
                 {
                     var started = DateTimeOffset.UtcNow;
                     var report = await grains.GetGrain<IDemoProvinceGrain>(provinceId).EnsureLoaded();

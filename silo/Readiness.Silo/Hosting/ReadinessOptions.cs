@@ -125,5 +125,17 @@ public sealed class DemoOptions
     /// </summary>
     public bool SampleProvince { get; set; }
 
+    /// <summary>
+    /// Record the 2025 reform after Bắc Kạn's 2024 (province <c>thai-nguyen</c>, Bắc Kạn merged into it
+    /// on 1 July 2025) and the months since: the chain of command as it stands today.
+    /// </summary>
+    public bool Reform { get; set; } = true;
+
+    /// <summary>The demo provinces to load, in order.</summary>
+    public IEnumerable<string> Provinces() =>
+        new[] { Grains.Demo.BacKan.ProvinceId }
+            .Concat(Reform ? [Grains.Demo.Reform2025.ProvinceId] : [])
+            .Concat(SampleProvince ? [Grains.Demo.SampleProvince.ProvinceId] : []);
+
     public bool EnabledIn(IHostEnvironment environment) => Enabled ?? environment.IsDevelopment();
 }

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 using Readiness.Grains.Storage;
 using Readiness.Grains.Structure;
+using Readiness.Silo.Audit;
 
 namespace Readiness.Silo.Live;
 
@@ -14,8 +16,14 @@ namespace Readiness.Silo.Live;
 /// store at least every <see cref="Reload"/>, which bounds what any edit outside the daemon (a
 /// rebuild run on another silo, say) can leave unseen.
 /// </summary>
-public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, IServiceProvider services, ReadinessPolicy policy, ChainOfCommandCache chain)
+public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, IServiceProvider services, ReadinessPolicy policy, ChainOfCommandCache chain,
+    PastViews past)
 {
+    // A dissolved province's last standing changes only by a late report dated before its end: read again after this long.
+    private static readonly TimeSpan LastStandingFor = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, (ChainOfCommand Tree, DateTimeOffset ReadAt, ProvinceRoster? Roster)> lastStanding = new(StringComparer.Ordinal);
+
     public static readonly TimeSpan Reload = TimeSpan.FromMinutes(1);
 
     /// <summary>A batch's commit still open after this long may have failed without saying whether it happened.</summary>
@@ -30,8 +38,39 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
     /// The province now, arranged by the chain of command: the units under it now, from whichever
     /// rosters hold them. Null when it does not stand now or nothing of it has been projected.
     /// </summary>
-    public Task<ProvinceRoster?> ProvinceAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        chain.ArrangeAsync(provinceId, now, async arrangement => await HomesAsync(arrangement, cancellationToken), cancellationToken);
+    public async Task<ProvinceRoster?> ProvinceAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await chain.ArrangeAsync(provinceId, now, async arrangement => await HomesAsync(arrangement, cancellationToken), cancellationToken)
+            ?? await LastStandingAsync(provinceId, now, cancellationToken);
+
+    /// <summary>
+    /// A province dissolved by now, as it last stood: folded from its past up to the moment before its
+    /// dissolution and arranged by the tree then. Its token reads its own history, and its routes keep answering.
+    /// </summary>
+    private async Task<ProvinceRoster?> LastStandingAsync(string provinceId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
+        if (tree.Unit(provinceId) is not { DissolvedAt: { } end } || now < end)
+        {
+            return null;
+        }
+        if (lastStanding.TryGetValue(provinceId, out var kept) && ReferenceEquals(kept.Tree, tree) && now - kept.ReadAt < LastStandingFor)
+        {
+            return kept.Roster;
+        }
+        var last = end - TimeSpan.FromTicks(1);
+        var moment = new Moment(last, null);
+        var roster = await chain.ArrangeAsync(provinceId, last, async arrangement =>
+        {
+            var homes = new List<ProvinceRoster>();
+            foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
+            {
+                homes.Add(await past.ProvinceAsync(home, moment, cancellationToken));
+            }
+            return homes;
+        }, cancellationToken);
+        lastStanding[provinceId] = (tree, now, roster);
+        return roster;
+    }
 
     /// <summary>
     /// Every unit whose figures of [<paramref name="from"/>, <paramref name="until"/>) the province
@@ -39,8 +78,10 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
     /// </summary>
     public async Task<ProvinceRoster?> YearAsync(string provinceId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var tree = await chain.GetAsync(cancellationToken);
-        if (RosterArrangement.Over(tree, provinceId, from, until) is not { } arrangement)
+        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
+        // A year the province had no unit in counts nothing: its units as they last stood give that answer.
+        if ((RosterArrangement.Over(tree, provinceId, from, until)
+            ?? (tree.Unit(provinceId) is { } province ? RosterArrangement.Of(tree, provinceId, province.LastAt(DateTimeOffset.MaxValue)!.From) : null)) is not { } arrangement)
         {
             return null;
         }
@@ -75,7 +116,10 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
     {
         if (await chain.ArrangementAsync(provinceId, now, cancellationToken) is not { } arrangement)
         {
-            return null;
+            return await LastStandingAsync(provinceId, now, cancellationToken) is { Arrangement: { } then } last
+                && (await chain.GetAsync(cancellationToken)).Unit(provinceId) is { } dissolved
+                ? last.ToView(policy, then.At) with { DissolvedAt = dissolved.DissolvedAt, SuccessorId = dissolved.SuccessorId }
+                : null;
         }
         // A province kept whole in one roster is rated once for a burst of readers, on the same parts and the same tree.
         if (arrangement.Homes.Count == 1 && arrangement.Homes.Contains(provinceId) && await EntryAsync(provinceId, cancellationToken) is { } entry)

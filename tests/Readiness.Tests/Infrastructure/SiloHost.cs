@@ -45,6 +45,8 @@ public sealed class SiloHost : WebApplicationFactory<Program>
         builder.UseSetting("Readiness:Orleans:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Readiness:Orleans:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Readiness:Demo:Enabled", loadDemo ? "true" : "false");
+        // The shared demo is Bắc Kạn's 2024 as the report has it; the reform after it has tests and a silo of its own.
+        builder.UseSetting("Readiness:Demo:Reform", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Readiness:Auth:SigningKey", SigningKey);
         builder.UseSetting("Readiness:UpwardReports:SigningKeyPem", ReportKeyPem);
