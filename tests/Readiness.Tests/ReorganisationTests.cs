@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Http.Json;
+using Readiness.Abstractions;
+using Readiness.Contracts;
+using Readiness.Contracts.Http;
+using Readiness.Grains.Demo;
+using Readiness.Tests.Infrastructure;
+
+namespace Readiness.Tests;
+
+/// <summary>
+/// A silo of its own with Bắc Kạn's 2024, whose 2024 report is read, and then the 2025 reform
+/// recorded after it, as the demo does: the tests below read the store either side of the reform.
+/// </summary>
+public sealed class ReformSilo : IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public SiloHost Host { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>Bắc Kạn's 2024 report as it stood before the reform was recorded.</summary>
+    public YearReport ReportBefore { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("reform");
+        Host = new SiloHost(Database, loadDemo: true);
+        Http = await Host.StartAndWaitUntilReadyAsync();
+        Assert.NotNull(await Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(60)));
+        ReportBefore = (await Http.GetFromJsonAsync<YearReport>("/api/provinces/bac-kan/reports/2024?format=json", SiloFixture.Json))!;
+        var reform = await Host.Grains.GetGrain<IDemoProvinceGrain>(Reform2025.ProvinceId).EnsureLoaded();
+        Assert.True(reform.LoadedNow);
+        Assert.NotNull(await Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+/// <summary>The 2025 reform as events: the tree either side of it, the views by the new structure, the history kept, and who reads what.</summary>
+public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
+{
+    private static readonly DateTimeOffset EndOf2024 = new(2024, 12, 31, 23, 0, 0, TimeSpan.FromHours(7));
+    private static readonly DateTimeOffset DayBefore = Reform2025.EffectiveFrom.AddDays(-1);
+    private static readonly DateTimeOffset DayAfter = Reform2025.EffectiveFrom.AddDays(1);
+
+    private static string Q(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task The_2024_report_is_identical_before_and_after_the_reform_is_recorded()
+    {
+        var after = (await silo.Http.GetFromJsonAsync<YearReport>("/api/provinces/bac-kan/reports/2024?format=json", SiloFixture.Json))!;
+
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(silo.ReportBefore with { Basis = silo.ReportBefore.Basis with { GeneratedAt = default } }, SiloFixture.Json),
+            System.Text.Json.JsonSerializer.Serialize(after with { Basis = after.Basis with { GeneratedAt = default } }, SiloFixture.Json));
+        Assert.Equal(DemoYear.OutreachAttendances, silo.ReportBefore.Total.Figures["outreach.attendances"].Value);
+    }
+
+    [Fact]
+    public async Task The_tree_as_of_2024_is_Bac_Kan_s_and_today_Thai_Nguyen_s_with_the_former_units_named()
+    {
+        var before = (await silo.Http.GetFromJsonAsync<ChainOfCommandView>($"/api/provinces/bac-kan/tree?asOf={Q(EndOf2024)}", SiloFixture.Json))!;
+        var now = (await silo.Http.GetFromJsonAsync<ChainOfCommandView>("/api/provinces/thai-nguyen/tree", SiloFixture.Json))!;
+        using var gone = await silo.Http.GetAsync("/api/provinces/bac-kan/tree");
+
+        Assert.Equal(8, before.Units.Count(u => u.Echelon == Echelon.District));
+        Assert.Equal(108, before.Units.Count(u => u.Echelon == Echelon.Commune));
+        Assert.Equal(5, now.Units.Count(u => u.Echelon == Echelon.RegionalDefence));
+        Assert.Equal(Reform2025.Communes.Count + 2, now.Units.Count(u => u.Echelon == Echelon.Commune));
+        Assert.Equal(0, now.Units.Count(u => u.Echelon == Echelon.District));
+        Assert.Equal(["bac-kan"], now.Predecessors.Select(p => p.UnitId));
+        var choRa = Assert.Single(now.Units, u => u.UnitId == "thai-nguyen/xa-cho-ra");
+        Assert.Equal(["bac-kan/ba-be/cho-ra", "bac-kan/ba-be/dia-linh", "bac-kan/ba-be/thuong-giao"], choRa.MergedFrom.Order(StringComparer.Ordinal));
+        var platoon = Assert.Single(now.Units, u => u.UnitId == "bac-kan/ba-be/cho-ra/dan-quan");
+        Assert.Equal(("thai-nguyen/xa-cho-ra", Reform2025.EffectiveFrom, Reform2025.Order), (platoon.ParentId, platoon.HeldFrom, platoon.Order));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Contains("thai-nguyen", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Views_either_side_of_the_reform_drill_down_by_the_structure_of_their_moment()
+    {
+        var before = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>($"/api/provinces/bac-kan/readiness?asOf={Q(DayBefore)}", SiloFixture.Json))!;
+        var thaiNguyenBefore = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>($"/api/provinces/thai-nguyen/readiness?asOf={Q(DayBefore)}", SiloFixture.Json))!;
+        var now = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>("/api/provinces/thai-nguyen/readiness", SiloFixture.Json))!;
+        var choRaCommand = (await silo.Http.GetFromJsonAsync<DistrictReadinessView>("/api/provinces/thai-nguyen/districts/kv-2", SiloFixture.Json))!;
+        var baBeThen = (await silo.Http.GetFromJsonAsync<DistrictReadinessView>($"/api/provinces/bac-kan/districts/ba-be?asOf={Q(DayBefore)}", SiloFixture.Json))!;
+
+        Assert.Equal(8, before.Districts.Count);
+        Assert.Empty(thaiNguyenBefore.Districts);
+        Assert.Equal([.. Reform2025.RegionalCommands.Select(c => Reform2025.RegionalCommandId(c.Number))], now.Districts.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.Contains(choRaCommand.Communes, c => c.Id == "thai-nguyen/xa-cho-ra" && c.Name == "Ban CHQS xã Chợ Rã");
+        Assert.Equal(15, baBeThen.Communes.Count);
+        // Every unit of Bắc Kạn the day before stands under Thái Nguyên the day after, or was merged into one that does.
+        Assert.Equal(before.Units.Total - 1 - 8 - 108, now.Units.Total - 1 - 5 - (Reform2025.Communes.Count + 2));
+    }
+
+    [Fact]
+    public async Task A_dissolved_province_answers_as_it_last_stood_and_names_its_successor()
+    {
+        var view = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>("/api/provinces/bac-kan/readiness", SiloFixture.Json))!;
+
+        Assert.Equal(Reform2025.EffectiveFrom, view.DissolvedAt);
+        Assert.Equal("thai-nguyen", view.SuccessorId);
+        Assert.Equal(8, view.Districts.Count);
+        Assert.True(view.RatedAt < Reform2025.EffectiveFrom);
+    }
+
+    [Fact]
+    public async Task A_dissolved_unit_refuses_reports_dated_after_its_dissolution_and_takes_late_ones_dated_before()
+    {
+        var reporter = silo.Host.ClientWith(silo.Host.Token(["bac-kan/ba-be/cho-ra"], [Access.Reporter]));
+        var late = new RecordTraining(SiloFixture.NewId(), "bac-kan/ba-be/cho-ra", "Huấn luyện bắn súng", 11, Grade.Good, DayBefore);
+        var after = late with { CommandId = SiloFixture.NewId(), OccurredAt = DayAfter };
+
+        using var accepted = await reporter.PostAsJsonAsync("/api/commands/record-training", late, SiloFixture.Json);
+        using var refused = await reporter.PostAsJsonAsync("/api/commands/record-training", after, SiloFixture.Json);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("successor 'thai-nguyen/xa-cho-ra'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Who reads what across the reform: (token scope, roles, path, expected status). A scope covers
+    /// the units under its unit at the moment the data is about; a successor covers its predecessors'
+    /// history; a dissolved command reads its own history up to its dissolution and nothing after.
+    /// </summary>
+    public static TheoryData<string, string, string, int> Reads => new()
+    {
+        // The successor reads its predecessors' history, and a predecessor's unit as it stood.
+        { "thai-nguyen", Access.Auditor, $"/api/provinces/bac-kan/readiness?asOf={Q(DayBefore)}", 200 },
+        { "thai-nguyen", Access.Viewer, "/api/units/bac-kan/ba-be/cho-ra", 200 },
+        { "thai-nguyen", Access.Viewer, $"/api/provinces/bac-kan/tree?asOf={Q(DayBefore)}", 200 },
+        // Before the reform Thái Nguyên held none of Bắc Kạn: as of then, its tree does not reach there.
+        { "thai-nguyen/kv-5", Access.Viewer, $"/api/provinces/bac-kan/tree?asOf={Q(DayBefore)}", 403 },
+        // The dissolved province reads its own history, up to its end, and not its successor's present.
+        { "bac-kan", Access.Auditor, $"/api/provinces/bac-kan/readiness?asOf={Q(DayBefore)}", 200 },
+        { "bac-kan", Access.Viewer, "/api/provinces/bac-kan/readiness", 200 },
+        { "bac-kan", Access.Viewer, "/api/provinces/thai-nguyen/readiness", 403 },
+        { "bac-kan", Access.Viewer, "/api/units/thai-nguyen/xa-cho-ra", 403 },
+        { "bac-kan", Access.Viewer, "/api/provinces/thai-nguyen/tree", 403 },
+        // A platoon moved away is its old district's as of before the move, its new commune's after.
+        { "bac-kan/ba-be", Access.Auditor, $"/api/units/bac-kan/ba-be/cho-ra/dan-quan?asOf={Q(DayBefore)}", 200 },
+        { "bac-kan/ba-be", Access.Viewer, "/api/units/bac-kan/ba-be/cho-ra/dan-quan", 403 },
+        { "thai-nguyen/xa-cho-ra", Access.Viewer, "/api/units/bac-kan/ba-be/cho-ra/dan-quan", 200 },
+        // The new commune carries on the communes merged into it, and so their platoons' history.
+        { "thai-nguyen/xa-cho-ra", Access.Auditor, $"/api/units/bac-kan/ba-be/cho-ra/dan-quan?asOf={Q(DayBefore)}", 200 },
+        { "thai-nguyen/xa-cho-ra", Access.Auditor, $"/api/units/bac-kan/ba-be/phuc-loc/dan-quan?asOf={Q(DayBefore)}", 403 },
+        // The regional command carries on the district dissolved into it, not its neighbours.
+        { "thai-nguyen/kv-2", Access.Auditor, $"/api/provinces/bac-kan/districts/ba-be?asOf={Q(DayBefore)}", 200 },
+        { "thai-nguyen/kv-2", Access.Auditor, $"/api/provinces/bac-kan/districts/na-ri?asOf={Q(DayBefore)}", 403 },
+        { "thai-nguyen/kv-2", Access.Viewer, "/api/provinces/thai-nguyen/districts/kv-2", 200 },
+        { "thai-nguyen/kv-2", Access.Viewer, "/api/provinces/thai-nguyen/districts/kv-1", 403 },
+        { "thai-nguyen/kv-2", Access.Viewer, "/api/provinces/thai-nguyen/readiness", 403 },
+        { "thai-nguyen/kv-2", Access.Viewer, "/api/units/thai-nguyen/xa-cho-ra", 200 },
+        { "thai-nguyen/kv-2", Access.Viewer, "/api/units/thai-nguyen/xa-na-ri", 403 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reads))]
+    public async Task Reads_across_the_reform_are_scoped_by_the_tree_of_their_moment(string scope, string role, string path, int expected)
+    {
+        using var client = silo.Host.ClientWith(silo.Host.Token([scope], [role]));
+
+        using var response = await client.GetAsync(path);
+
+        Assert.True(expected == (int)response.StatusCode, $"{scope} ({role}) GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Reorganising needs the admin role over every unit it names, on its date and just before; refusals append nothing.</summary>
+    public static TheoryData<string, string, string, int> Orders => new()
+    {
+        // A reporter may not reorganise even its own commune.
+        { "thai-nguyen/xa-cho-ra", Access.Reporter, """{"unitId":"bac-kan/ba-be/cho-ra/dan-quan","parentId":"thai-nguyen/xa-cho-ra"}""", 403 },
+        // A district that was dissolved moves nothing of its old units now.
+        { "bac-kan/ba-be", Access.Admin, """{"unitId":"bac-kan/ba-be/cho-ra/dan-quan","parentId":"thai-nguyen/xa-ba-be"}""", 403 },
+        // A regional command may not reach into another's commune.
+        { "thai-nguyen/kv-2", Access.Admin, """{"unitId":"bac-kan/ba-be/cho-ra/dan-quan","parentId":"thai-nguyen/xa-na-ri"}""", 403 },
+        // Under a dissolved unit: refused by the rules, naming its successor.
+        { "*", Access.Admin, """{"unitId":"bac-kan/ba-be/cho-ra/dan-quan","parentId":"bac-kan/ba-be/cho-ra"}""", 409 },
+        // A cycle: a commune under its own platoon.
+        { "*", Access.Admin, """{"unitId":"thai-nguyen/xa-cho-ra","parentId":"bac-kan/ba-be/cho-ra/dan-quan"}""", 400 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public async Task Reorganisation_orders_are_scoped_and_checked_and_a_refusal_appends_nothing(string scope, string role, string move, int expected)
+    {
+        using var client = silo.Host.ClientWith(silo.Host.Token([scope], [role]));
+        var body = System.Text.Json.Nodes.JsonNode.Parse(move)!.AsObject();
+        body["commandId"] = SiloFixture.NewId();
+        body["order"] = "Thử nghiệm";
+        body["effectiveFrom"] = DateTimeOffset.UtcNow.AddDays(-1);
+        var chainBefore = await ChainVersionAsync();
+
+        using var response = await client.PostAsJsonAsync("/api/commands/resubordinate-unit", body, SiloFixture.Json);
+
+        Assert.True(expected == (int)response.StatusCode, $"{scope} ({role}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(chainBefore, await ChainVersionAsync());
+    }
+
+    private async Task<long> ChainVersionAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(silo.Database.AppConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM readiness.mt_events WHERE stream_id = 'chain:main'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
