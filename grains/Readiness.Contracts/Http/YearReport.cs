@@ -23,6 +23,7 @@ namespace Readiness.Contracts.Http;
 /// <param name="Total">The province in total: the province command and every district.</param>
 /// <param name="Basis">Which events the report rests on, and when it was generated.</param>
 /// <param name="Comparison">The year before, in total, when the store holds figures for it; null otherwise.</param>
+/// <param name="FormerUnits">The units it counts that a reorganisation had dissolved by the year's end (Bắc Kạn's, in Thái Nguyên's 2025); null when there are none.</param>
 public sealed record YearReport(
     string ProvinceId,
     string ProvinceName,
@@ -39,7 +40,16 @@ public sealed record YearReport(
     IReadOnlyList<ReportColumn> Districts,
     ReportColumn Total,
     ReportBasis Basis,
-    ReportComparison? Comparison = null);
+    ReportComparison? Comparison = null,
+    IReadOnlyList<ReportFormerUnit>? FormerUnits = null);
+
+/// <summary>A unit the report counts that a reorganisation had dissolved by the year's end: its figures are in its successor's column.</summary>
+/// <param name="UnitId">Its id.</param>
+/// <param name="Name">Its name when it was dissolved.</param>
+/// <param name="DissolvedAt">When.</param>
+/// <param name="SuccessorId">The unit that carries on its history, or null.</param>
+/// <param name="Order">The order that dissolved it.</param>
+public sealed record ReportFormerUnit(string UnitId, string Name, DateTimeOffset DissolvedAt, string? SuccessorId, string? Order);
 
 /// <summary>The year before the report's, for comparison: the province in total, counted the same way.</summary>
 /// <param name="Year">The year before.</param>

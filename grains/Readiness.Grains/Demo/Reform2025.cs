@@ -121,7 +121,10 @@ public static class Reform2025
         // Phase 3: the reform itself, one order recorded whole.
         Add(3, "chain", id => new Reorganise(id, Order, EffectiveFrom, [.. Steps()], EffectiveFrom.AddHours(8)));
 
-        // Phase 4: the months since, for the new commands; the moved platoons and reserve companies carry on with their own.
+        // Phase 4: Bắc Kạn's districts' conscription of early 2025, reported after the reform (late reports,
+        // dated before it); then the months since, for the new commands. The moved platoons and reserve
+        // companies carry on with their own.
+        Conscription(Add);
         After(Add, now);
         return commands;
     }
@@ -144,6 +147,21 @@ public static class Reform2025
             yield return new(ReorganisationAction.Dissolve, districtId, SuccessorId: successor);
         }
         yield return new(ReorganisationAction.Dissolve, BacKan.ProvinceId, SuccessorId: ProvinceId);
+    }
+
+    /// <summary>Each former district's conscription quota for 2025 (the demo's own figures), in the order of <see cref="BacKan.Districts"/>.</summary>
+    public static readonly IReadOnlyList<int> Quotas2025 = [50, 72, 58, 78, 66, 70, 54, 48];
+
+    private static void Conscription(Action<int, string, Func<string, ICommand>> add)
+    {
+        for (var i = 0; i < BacKan.Districts.Count; i++)
+        {
+            var districtId = BacKan.DistrictId(BacKan.Districts[i]);
+            var quota = Quotas2025[i];
+            add(4, districtId, id => new AssignConscriptionQuota(id, districtId, 2025, quota, new DateTimeOffset(2025, 1, 9, 9, 0, 0, Vietnam)));
+            add(4, districtId, id => new EnlistRecruits(id, districtId, quota, 2025, new DateTimeOffset(2025, 2, 4, 9, 0, 0, Vietnam)));
+            add(4, districtId, id => new HandOverRecruits(id, districtId, quota, 2025, new DateTimeOffset(2025, 2, 13, 7, 0, 0, Vietnam)));
+        }
     }
 
     private static void After(Action<int, string, Func<string, ICommand>> add, DateTimeOffset now)

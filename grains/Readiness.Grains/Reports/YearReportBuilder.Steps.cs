@@ -23,9 +23,10 @@ public static partial class YearReportBuilder
     }
 
     /// <summary>The year's bounds, what was read, and the tallies the steps add to.</summary>
-    private sealed class Ledger(string provinceId, int year, DateTimeOffset now)
+    private sealed class Ledger(string provinceId, int year, DateTimeOffset now, ReportShape shape)
     {
         public string ProvinceId { get; } = provinceId;
+        public ReportShape Shape { get; } = shape;
         public int Year { get; } = year;
         public DateTimeOffset Now { get; } = now;
         public DateTimeOffset YearStart { get; } = CommandTime.StartOfYear(year);
@@ -50,7 +51,7 @@ public static partial class YearReportBuilder
 
         public bool InYear(DateTimeOffset at) => at >= YearStart && at < YearEnd;
 
-        public string Column(string unitId) => UnitPath.DistrictOf(unitId) ?? ProvinceId;
+        public string Column(string unitId) => Shape.ColumnOf(unitId);
 
         public Tally At(string unitId, string key)
         {
@@ -97,7 +98,7 @@ public static partial class YearReportBuilder
 
         public override void Close()
         {
-            var communes = units.Values.Where(u => u.Event.Echelon == Echelon.Commune && u.Event.OccurredAt < Ledger.YearEnd);
+            var communes = units.Values.Where(u => u.Event.Echelon == Echelon.Commune && u.Event.OccurredAt < Ledger.YearEnd && Ledger.Shape.Stands(u.Event.UnitId));
             foreach (var (unit, id, sequence) in communes)
             {
                 Ledger.At(unit.UnitId, "communes.registered").Add(1, sequence, id);
@@ -106,10 +107,9 @@ public static partial class YearReportBuilder
 
         public override IEnumerable<string> Keys() => ["communes.registered"];
 
-        public string NameOf(string unitId) => units.TryGetValue(unitId, out var unit) ? unit.Event.Name : unitId;
+        public string NameOf(string unitId) => Ledger.Shape.NameOf(unitId) ?? (units.TryGetValue(unitId, out var unit) ? unit.Event.Name : unitId);
 
-        public IEnumerable<string> Districts() =>
-            units.Keys.Where(id => UnitPath.Depth(id) == 2 && units[id].Event.Echelon == Echelon.District);
+        public IEnumerable<string> Districts() => Ledger.Shape.Columns;
     }
 
     private sealed class Conscription(Ledger ledger) : Step(ledger)

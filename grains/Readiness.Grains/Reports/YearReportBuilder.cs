@@ -56,24 +56,33 @@ public static partial class YearReportBuilder
     {
         ArgumentNullException.ThrowIfNull(events);
         var read = events as IReadOnlyCollection<StoredEvent> ?? [.. events];
-        var report = BuildYear(provinceId, year, read, now, text);
+        return Build(provinceId, year, read, now, text, ReportShape.AsRegistered(provinceId, read));
+    }
+
+    /// <summary>The report shaped by the chain of command (<paramref name="shape"/>, for a year): what it counts, and in which column.</summary>
+    public static YearReport Build(string provinceId, int year, IEnumerable<StoredEvent> events, DateTimeOffset now, YearReportText text, Func<int, ReportShape> shape)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(shape);
+        var read = events as IReadOnlyCollection<StoredEvent> ?? [.. events];
+        var report = BuildYear(provinceId, year, read, now, text, shape(year));
         if (year - 1 < CommandTime.FirstYear)
         {
             return report;
         }
         // Compared only when the year before has figures of its own: a province registered this year has nothing to compare with.
-        var before = BuildYear(provinceId, year - 1, read, now, text);
+        var before = BuildYear(provinceId, year - 1, read, now, text, shape(year - 1));
         return before.Basis.EventsCited > 0 ? report with { Comparison = new ReportComparison(before.Year, before.Total) } : report;
     }
 
-    private static YearReport BuildYear(string provinceId, int year, IEnumerable<StoredEvent> events, DateTimeOffset now, YearReportText text)
+    private static YearReport BuildYear(string provinceId, int year, IEnumerable<StoredEvent> events, DateTimeOffset now, YearReportText text, ReportShape shape)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(text);
-        var fold = new Fold(provinceId, year, now);
+        var fold = new Fold(provinceId, year, now, shape);
         foreach (var e in events)
         {
-            if (StreamKeys.HomeOf(e.StreamKey) == provinceId)
+            if (shape.Counts(e.StreamKey))
             {
                 fold.Apply(e);
             }
@@ -103,9 +112,9 @@ public static partial class YearReportBuilder
         // places it among districts of the same name.
         private readonly IReadOnlyList<Step> closing;
 
-        public Fold(string provinceId, int year, DateTimeOffset now)
+        public Fold(string provinceId, int year, DateTimeOffset now, ReportShape shape)
         {
-            ledger = new Ledger(provinceId, year, now);
+            ledger = new Ledger(provinceId, year, now, shape);
             units = new Units(ledger);
             awards = new AwardsConferred(ledger);
             duty = new Duty(ledger);
@@ -151,7 +160,8 @@ public static partial class YearReportBuilder
                 ledger.YearStart, ledger.YearEnd, [.. awards.Movements], Sections(keys, text), Definitions(keys, text),
                 text.Findings(total, ledger.Year, [.. awards.Movements]),
                 own, districts, total,
-                new ReportBasis(ledger.Read, cited, ledger.LastSequence, ledger.LastRecordedAt, ledger.Now));
+                new ReportBasis(ledger.Read, cited, ledger.LastSequence, ledger.LastRecordedAt, ledger.Now),
+                FormerUnits: ledger.Shape.Former is { Count: > 0 } former ? former : null);
         }
 
         private static List<ReportSection> Sections(List<string> keys, YearReportText text) =>

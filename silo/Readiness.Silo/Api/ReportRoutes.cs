@@ -3,11 +3,12 @@ using Marten;
 using Marten.Events;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
+using Readiness.Grains.Projections;
+using Readiness.Grains.Reports;
+using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 using Readiness.Silo.Http;
 using Readiness.Silo.Security;
-using Readiness.Grains.Reports;
-
-using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Api;
 
@@ -39,7 +40,7 @@ internal static class ReportRoutes
     }
 
     private static async Task<IResult> GetYearReport(HttpContext http, string provinceId, string year, string? lang, string? format,
-        ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken)
+        ProvinceDatabases databases, ChainOfCommandCache chain, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var now = clock.UtcNow;
         if (Parse(year, lang, format, http, now, out var request) is { } problem)
@@ -47,7 +48,7 @@ internal static class ReportRoutes
             return problem;
         }
         var (number, text, html) = request;
-        if (await Read(databases, provinceId, number, now, text, cancellationToken) is not { } read)
+        if (await Read(databases, chain, provinceId, number, now, text, cancellationToken) is not { } read)
         {
             return UnknownProvince(provinceId);
         }
@@ -57,7 +58,7 @@ internal static class ReportRoutes
     }
 
     private static async Task<IResult> GetYearReportEvents(HttpContext http, string provinceId, string year, string? figure, string? unit,
-        ProvinceDatabases databases, ReadinessClock clock, CancellationToken cancellationToken)
+        ProvinceDatabases databases, ChainOfCommandCache chain, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var now = clock.UtcNow;
         if (Parse(year, null, "json", http, now, out var request) is { } problem)
@@ -65,7 +66,7 @@ internal static class ReportRoutes
             return problem;
         }
         var number = request.Year;
-        if (await Read(databases, provinceId, number, now, YearReportText.Vietnamese, cancellationToken) is not { } read)
+        if (await Read(databases, chain, provinceId, number, now, YearReportText.Vietnamese, cancellationToken) is not { } read)
         {
             return UnknownProvince(provinceId);
         }
@@ -118,25 +119,44 @@ internal static class ReportRoutes
         return null;
     }
 
-    private static async Task<ReadReport?> Read(ProvinceDatabases databases, string provinceId, int year, DateTimeOffset now, YearReportText text, CancellationToken cancellationToken)
+    /// <summary>
+    /// The report, shaped by the chain of command: the events of every unit the year (and the year
+    /// before, for the comparison) counts, read from each roster's database they are stored in, by
+    /// the first level of their ids, and kept when the shape counts their stream.
+    /// </summary>
+    private static async Task<ReadReport?> Read(ProvinceDatabases databases, ChainOfCommandCache chain, string provinceId, int year, DateTimeOffset now,
+        YearReportText text, CancellationToken cancellationToken)
     {
-        await using var session = databases.QuerySession(provinceId);
-        // A stream at the first level of the tree is a province's command (the registration rules hold ids to echelons).
-        if (await session.Events.FetchStreamStateAsync(provinceId, cancellationToken) is null)
+        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
+        if (!tree.Knows(provinceId))
         {
             return null;
         }
-        var prefix = provinceId + "/";
-        var exercises = StreamKeys.Exercise(prefix);
-        var posts = StreamKeys.DutyPost(prefix);
+        var homes = new[] { year - 1, year }
+            .Select(y => RosterArrangement.Over(tree, provinceId, CommandTime.StartOfYear(y), CommandTime.StartOfYear(y + 1)))
+            .OfType<RosterArrangement>()
+            .SelectMany(a => a.Homes)
+            .Append(StreamKeys.HomeOf(provinceId))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
         var types = YearReportBuilder.EventTypes.ToArray();
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamKey == provinceId || e.StreamKey!.StartsWith(prefix) || e.StreamKey!.StartsWith(exercises) || e.StreamKey!.StartsWith(posts))
-            .Where(e => e.EventTypesAre(types))
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(cancellationToken);
+        var events = new List<IEvent>();
+        foreach (var home in homes)
+        {
+            await using var session = databases.QuerySession(home);
+            var prefix = home + "/";
+            var exercises = StreamKeys.Exercise(prefix);
+            var posts = StreamKeys.DutyPost(prefix);
+            events.AddRange(await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamKey == home || e.StreamKey!.StartsWith(prefix) || e.StreamKey!.StartsWith(exercises) || e.StreamKey!.StartsWith(posts))
+                .Where(e => e.EventTypesAre(types))
+                .OrderBy(e => e.Sequence)
+                .ToListAsync(cancellationToken));
+        }
+        // A unit registered a moment ago, on this silo or another, is placed by a tree that knows it.
+        tree = await chain.KnowingAsync(events.Select(e => e.Data).OfType<UnitRegistered>().Select(r => r.UnitId), cancellationToken);
         var stored = events.Select(e => new StoredEvent(e.Id, e.Sequence, e.StreamKey!, e.Version, e.Timestamp, e.Data));
-        return new ReadReport(YearReportBuilder.Build(provinceId, year, stored, now, text), [.. events]);
+        return new ReadReport(YearReportBuilder.Build(provinceId, year, stored, now, text, y => ReportShape.Of(tree, provinceId, y)), [.. events]);
     }
 
     private static string EvidenceBase(string provinceId, int year) =>
