@@ -165,11 +165,24 @@ public class DashboardTests(SiloFixture silo)
         // A name as hostile as a registration allows: the panel must show it as text, never as markup.
         const string RegionName = "Ban CHPTKV 1 <img src=x onerror=\"window.injected=1\">";
         await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), region, RegionName, Echelon.RegionalDefence, tree.ProvinceId, 30, DateTimeOffset.UtcNow.AddDays(-2)));
-        var moved = await silo.Grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key)
-            .Execute(new ResubordinateUnit(SiloFixture.NewId(), tree.CommuneId, region, "2786/QĐ-BQP", DateTimeOffset.UtcNow.AddDays(-1)));
-        Assert.True(moved.Accepted, moved.Rejection?.Message);
+        // A province of one unit, merged into this one by the same order the day before.
+        var merged = $"t{Guid.NewGuid():N}"[..12];
+        await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), merged, "Tỉnh cũ", Echelon.Province, null, 10, DateTimeOffset.UtcNow.AddYears(-1)));
+        var yesterday = DateTimeOffset.UtcNow.AddDays(-1);
+        var chain = silo.Grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key);
+        foreach (IReorganisationCommand order in new IReorganisationCommand[]
+        {
+            new ResubordinateUnit(SiloFixture.NewId(), tree.CommuneId, region, "2786/QĐ-BQP", yesterday),
+            new MergeUnits(SiloFixture.NewId(), [merged], tree.ProvinceId, "2786/QĐ-BQP", yesterday),
+            new RenameUnit(SiloFixture.NewId(), tree.DistrictId, "Huyện A (khu vực cũ)", "2786/QĐ-BQP", yesterday),
+        })
+        {
+            var result = await chain.Execute(order);
+            Assert.True(result.Accepted, result.Rejection?.Message);
+        }
         await silo.EventuallyAsync<ChainOfCommandView>($"/api/provinces/{tree.ProvinceId}/tree",
-            view => view.Units.Any(u => u.UnitId == tree.CommuneId && u.ParentId == region));
+            view => view.Units.Any(u => u.UnitId == tree.CommuneId && u.ParentId == region) && view.Predecessors.Count == 1
+                && view.Units.Any(u => u.UnitId == tree.DistrictId && u.FormerNames.Count == 1));
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
@@ -185,6 +198,9 @@ public class DashboardTests(SiloFixture silo)
         await Assertions.Expect(regionLine).ToContainTextAsync(RegionName);
         await Assertions.Expect(regionLine).ToContainTextAsync("Phòng thủ khu vực");
         await Assertions.Expect(panel.Locator("img")).ToHaveCountAsync(0);
+        await Assertions.Expect(panel.Locator($"[data-unit='{tree.ProvinceId}'] > [data-testid=tree-line]")).ToContainTextAsync("sáp nhập từ Tỉnh cũ");
+        await Assertions.Expect(page.GetByTestId("chain-predecessors")).ToContainTextAsync("Sáp nhập vào tỉnh: Tỉnh cũ");
+        await Assertions.Expect(panel.Locator($"[data-unit='{tree.DistrictId}'] > [data-testid=tree-line]")).ToContainTextAsync("trước đây: Test district");
         Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-chain.png"), FullPage = true });
 
@@ -192,13 +208,14 @@ public class DashboardTests(SiloFixture silo)
         await page.GetByTestId("chain-date").FillAsync(DateTime.Now.AddDays(-3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(Under(tree.DistrictId, tree.CommuneId)).ToHaveCountAsync(1);
         await Assertions.Expect(panel.Locator($"[data-unit='{region}']")).ToHaveCountAsync(0);
+        await Assertions.Expect(panel.Locator($"[data-unit='{tree.DistrictId}'] > [data-testid=tree-line]")).Not.ToContainTextAsync("khu vực cũ");
 
         // Before the province was registered there is no tree, and the panel says why instead.
         await page.GetByTestId("chain-date").FillAsync(DateTime.Now.AddYears(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(page.GetByTestId("chain-problem")).ToContainTextAsync("was established at");
         await Assertions.Expect(panel.GetByTestId("tree-unit")).ToHaveCountAsync(0);
 
-        // The trend marks the one day the chain changed by an order, and names the order.
+        // The trend marks the one moment the chain changed by orders (two units changed then: one mark), and names the order.
         var reform = page.GetByTestId("trend-reform");
         await Assertions.Expect(reform).ToHaveCountAsync(1);
         await Assertions.Expect(reform.Locator("title")).ToContainTextAsync("2786/QĐ-BQP");
