@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Tests.Infrastructure;
 
@@ -153,6 +154,72 @@ public class DashboardTests(SiloFixture silo)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-missions-drill.png") });
         await page.Keyboard.PressAsync("Escape");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-missions.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task The_chain_of_command_panel_shows_the_tree_of_the_picked_day_and_the_trend_marks_the_reform()
+    {
+        Assert.True(File.Exists(Chromium), $"Chromium is not at {Chromium}; ./test.sh installs Debian's chromium package.");
+        var tree = await silo.NewProvinceAsync();
+        var region = $"{tree.ProvinceId}/kv-1";
+        // A name as hostile as a registration allows: the panel must show it as text, never as markup.
+        const string RegionName = "Ban CHPTKV 1 <img src=x onerror=\"window.injected=1\">";
+        await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), region, RegionName, Echelon.RegionalDefence, tree.ProvinceId, 30, DateTimeOffset.UtcNow.AddDays(-2)));
+        // A province of one unit, merged into this one by the same order the day before.
+        var merged = $"t{Guid.NewGuid():N}"[..12];
+        await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), merged, "Tỉnh cũ", Echelon.Province, null, 10, DateTimeOffset.UtcNow.AddYears(-1)));
+        var yesterday = DateTimeOffset.UtcNow.AddDays(-1);
+        var chain = silo.Grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key);
+        foreach (IReorganisationCommand order in new IReorganisationCommand[]
+        {
+            new ResubordinateUnit(SiloFixture.NewId(), tree.CommuneId, region, "2786/QĐ-BQP", yesterday),
+            new MergeUnits(SiloFixture.NewId(), [merged], tree.ProvinceId, "2786/QĐ-BQP", yesterday),
+            new RenameUnit(SiloFixture.NewId(), tree.DistrictId, "Huyện A (khu vực cũ)", "2786/QĐ-BQP", yesterday),
+        })
+        {
+            var result = await chain.Execute(order);
+            Assert.True(result.Accepted, result.Rejection?.Message);
+        }
+        await silo.EventuallyAsync<ChainOfCommandView>($"/api/provinces/{tree.ProvinceId}/tree",
+            view => view.Units.Any(u => u.UnitId == tree.CommuneId && u.ParentId == region) && view.Predecessors.Count == 1
+                && view.Units.Any(u => u.UnitId == tree.DistrictId && u.FormerNames.Count == 1));
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await page.GotoAsync(new Uri(silo.Host.BaseAddress, $"/?province={tree.ProvinceId}#token=" + silo.Host.Token([tree.ProvinceId], [Access.Viewer])).ToString());
+
+        var panel = page.GetByTestId("chain-panel");
+        ILocator Under(string parent, string unit) => panel.Locator($"[data-testid=tree-unit][data-unit='{parent}'] [data-testid=tree-unit][data-unit='{unit}']");
+        await Assertions.Expect(Under(region, tree.CommuneId)).ToHaveCountAsync(1);
+        await Assertions.Expect(Under(tree.DistrictId, tree.CommuneId)).ToHaveCountAsync(0);
+        await Assertions.Expect(Under(region, tree.CommuneId).GetByTestId("tree-line")).ToContainTextAsync("theo 2786/QĐ-BQP");
+        var regionLine = panel.Locator($"[data-unit='{region}'] > [data-testid=tree-line]");
+        await Assertions.Expect(regionLine).ToContainTextAsync(RegionName);
+        await Assertions.Expect(regionLine).ToContainTextAsync("Phòng thủ khu vực");
+        await Assertions.Expect(panel.Locator("img")).ToHaveCountAsync(0);
+        await Assertions.Expect(panel.Locator($"[data-unit='{tree.ProvinceId}'] > [data-testid=tree-line]")).ToContainTextAsync("sáp nhập từ Tỉnh cũ");
+        await Assertions.Expect(page.GetByTestId("chain-predecessors")).ToContainTextAsync("Sáp nhập vào tỉnh: Tỉnh cũ");
+        await Assertions.Expect(panel.Locator($"[data-unit='{tree.DistrictId}'] > [data-testid=tree-line]")).ToContainTextAsync("trước đây: Test district");
+        Directory.CreateDirectory(Path.Combine(PostgresCluster.RepositoryRoot, "TestResults"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PostgresCluster.RepositoryRoot, "TestResults", "dashboard-chain.png"), FullPage = true });
+
+        // Three days ago the commune stood under its district, and the regional command did not exist.
+        await page.GetByTestId("chain-date").FillAsync(DateTime.Now.AddDays(-3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(Under(tree.DistrictId, tree.CommuneId)).ToHaveCountAsync(1);
+        await Assertions.Expect(panel.Locator($"[data-unit='{region}']")).ToHaveCountAsync(0);
+        await Assertions.Expect(panel.Locator($"[data-unit='{tree.DistrictId}'] > [data-testid=tree-line]")).Not.ToContainTextAsync("khu vực cũ");
+
+        // Before the province was registered there is no tree, and the panel says why instead.
+        await page.GetByTestId("chain-date").FillAsync(DateTime.Now.AddYears(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByTestId("chain-problem")).ToContainTextAsync("was established at");
+        await Assertions.Expect(panel.GetByTestId("tree-unit")).ToHaveCountAsync(0);
+
+        // The trend marks the one moment the chain changed by orders (two units changed then: one mark), and names the order.
+        var reform = page.GetByTestId("trend-reform");
+        await Assertions.Expect(reform).ToHaveCountAsync(1);
+        await Assertions.Expect(reform.Locator("title")).ToContainTextAsync("2786/QĐ-BQP");
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.injected ?? null"));
     }
 
     /// <summary>Debian's Chromium, headless, with nothing of its own reaching out to the network.</summary>

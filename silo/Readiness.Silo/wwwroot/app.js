@@ -43,7 +43,10 @@ const labels = {
     answer: { Yes: "Có", Qualified: "Có điều kiện", No: "Không" }, notAssessed: "Chưa đánh giá", flagged: "Mâu thuẫn", byDistrict: "Theo huyện",
     equipment: "Vũ khí, trang bị kỹ thuật", category: { Weapons: "Vũ khí", Communications: "Thông tin liên lạc", Vehicles: "Xe, phương tiện", RescueEquipment: "Trang bị cứu hộ" },
     authorised: "Biên chế", onHand: "Hiện có", serviceable: "Sử dụng được", underRepair: "Đang sửa chữa", unserviceable: "Hỏng",
-    echelon: { Province: "Tỉnh", District: "Huyện", Commune: "Xã", ForceUnit: "Đơn vị" },
+    echelon: { MilitaryRegion: "Quân khu", Province: "Tỉnh", District: "Huyện", RegionalDefence: "Phòng thủ khu vực", Commune: "Xã", ForceUnit: "Đơn vị" },
+    chain: "Hệ thống chỉ huy", chainOn: "ngày", since: "từ", byOrder: "theo",
+    formerly: (names) => `trước đây: ${names}`, mergedFrom: (names) => `sáp nhập từ ${names}`,
+    predecessors: (names) => `Sáp nhập vào tỉnh: ${names}`, reform: (day, orders) => `Tổ chức lại ${day}: ${orders}`,
     grade: { Excellent: "Xuất sắc", Good: "Khá", Pass: "Đạt", Fail: "Không đạt" },
     exerciseLevel: { Province: "Cấp tỉnh", District: "Cấp huyện", Commune: "Cấp xã" },
     award: {
@@ -75,7 +78,10 @@ const labels = {
     answer: { Yes: "Yes", Qualified: "Qualified", No: "No" }, notAssessed: "Not assessed", flagged: "Contradicted", byDistrict: "By district",
     equipment: "Weapons and equipment", category: { Weapons: "Weapons", Communications: "Communications", Vehicles: "Vehicles", RescueEquipment: "Rescue equipment" },
     authorised: "Authorised", onHand: "On hand", serviceable: "Serviceable", underRepair: "Under repair", unserviceable: "Unserviceable",
-    echelon: { Province: "Province", District: "District", Commune: "Commune", ForceUnit: "Unit" },
+    echelon: { MilitaryRegion: "Military region", Province: "Province", District: "District", RegionalDefence: "Regional defence command", Commune: "Commune", ForceUnit: "Unit" },
+    chain: "Chain of command", chainOn: "on", since: "since", byOrder: "by order",
+    formerly: (names) => `formerly ${names}`, mergedFrom: (names) => `merged from ${names}`,
+    predecessors: (names) => `Merged into the province: ${names}`, reform: (day, orders) => `Reorganised ${day}: ${orders}`,
     grade: { Excellent: "Excellent", Good: "Good", Pass: "Pass", Fail: "Fail" },
     exerciseLevel: { Province: "Province", District: "District", Commune: "Commune" },
     award: {
@@ -218,13 +224,88 @@ async function loadSummary() {
 
 // Levels move slowly and each point is a view of the past: the trend is read at start and then every few minutes.
 let trend = null;
+// The moments the chain of command changed by an order, each with its orders, marked on the trend so
+// that a step in the counts can be told from a reform. Read from today's tree once; null until read.
+let reforms = null;
 const renderTrend = () => drawTrend($("chart-trend"), trend, {
   none: t("none"), caption: t("trend"),
   day: (iso) => new Date(iso).toLocaleDateString(lang === "vi" ? "vi-VN" : "en-GB", { day: "numeric", month: "numeric" }),
-});
+  reform: (r) => t("reform")(day(r.at), r.orders.join(", ")),
+}, reforms ?? []);
+function reformsOf(tree) {
+  const moments = new Map();
+  for (const u of tree.units.filter((u) => u.order)) {
+    const at = Date.parse(u.heldFrom);
+    moments.set(at, (moments.get(at) ?? new Set()).add(u.order));
+  }
+  return [...moments].map(([at, orders]) => ({ at, orders: [...orders] }));
+}
 async function loadTrend() {
   trend = await api(districtOnly ? `/api/provinces/${province}/districts/${districtOnly.split("/")[1]}/trend?step=week` : `/api/provinces/${province}/trend?step=week`);
+  // A district's token does not reach the province's tree; its trend goes without marks.
+  if (!districtOnly && !reforms) reforms = await api(`/api/provinces/${province}/tree`).then(reformsOf).catch(() => null);
   renderTrend();
+}
+
+// The chain of command panel: the province's units as they stood on the chosen day, each under its
+// parent then. A past day is read at its end, so that an order in force from that day shows; today
+// and later are read as now, since the server refuses a moment ahead of it.
+let chain = null;
+let chainAsked = 0;
+const day = (at) => new Date(at).toLocaleDateString(lang === "vi" ? "vi-VN" : "en-GB");
+const isoDay = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+async function loadChain() {
+  const asked = ++chainAsked;
+  const [y, m, d] = $("chain-date").value.split("-").map(Number);
+  const end = new Date(y, m - 1, d + 1).getTime() - 1;
+  const asOf = Number.isNaN(end) || end >= Date.now() ? "" : `?asOf=${encodeURIComponent(new Date(end).toISOString())}`;
+  const response = await fetch(`/api/provinces/${province}/tree${asOf}`, { headers: { accept: "application/json", authorization: `Bearer ${token()}` } });
+  if (response.status === 401) askForToken();
+  if (response.status !== 404 && !response.ok) throw new Error(`tree: ${response.status}`);
+  const body = await response.json();
+  if (asked !== chainAsked) return;
+  chain = response.ok ? { tree: body } : { problem: body.detail ?? body.title };
+  renderChain();
+}
+// Built node by node with textContent: names and orders are whatever was registered.
+function withText(tag, text, className) {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (className) el.className = className;
+  return el;
+}
+function renderChain() {
+  const problem = chain?.problem ?? null;
+  $("chain-problem").hidden = problem === null;
+  $("chain-problem").textContent = problem ?? "";
+  $("chain").replaceChildren();
+  const predecessors = chain?.tree?.predecessors ?? [];
+  $("chain-predecessors").hidden = predecessors.length === 0;
+  $("chain-predecessors").textContent = predecessors.length
+    ? t("predecessors")(predecessors.map((p) => p.dissolvedAt ? `${p.name} (${day(p.dissolvedAt)})` : p.name).join(", ")) : "";
+  if (!chain?.tree) return;
+  const names = new Map([...chain.tree.units, ...predecessors].map((u) => [u.unitId, u.name]));
+  const items = new Map();
+  for (const u of chain.tree.units) {
+    const item = document.createElement("li");
+    item.dataset.testid = "tree-unit";
+    item.dataset.unit = u.unitId;
+    const own = document.createElement("div");
+    own.dataset.testid = "tree-line";
+    own.append(withText("b", u.name), " ", withText("span", t(`echelon.${u.echelon}`), "echelon"), " ",
+      withText("span", `${t("since")} ${day(u.heldFrom)}${u.order ? ` · ${t("byOrder")} ${u.order}` : ""}`, "meta"));
+    if (u.formerNames.length) own.append(" ", withText("span", t("formerly")(u.formerNames.join(", ")), "meta"));
+    if (u.mergedFrom.length) own.append(" ", withText("span", t("mergedFrom")(u.mergedFrom.map((id) => names.get(id) ?? id).join(", ")), "meta"));
+    item.append(own);
+    items.set(u.unitId, item);
+    const parent = items.get(u.parentId);
+    if (!parent) {
+      $("chain").append(item);
+      continue;
+    }
+    if (!parent.lastElementChild || parent.lastElementChild.tagName !== "UL") parent.append(document.createElement("ul"));
+    parent.lastElementChild.append(item);
+  }
 }
 
 let summaryTimer = null;
@@ -320,7 +401,7 @@ function connect() {
     document.querySelector(".districts h2").dataset.i18n = "communes";
     // A district's view carries no alerts or exercises of its own, and the year's figures are the
     // province's: better nothing shown than "none" where the answer is not known.
-    for (const hidden of [document.querySelector(".charts"), $("year"), $("alerts").parentElement, $("exercises").parentElement]) {
+    for (const hidden of [document.querySelector(".charts"), $("year"), $("alerts").parentElement, $("exercises").parentElement, document.querySelector(".chain")]) {
       hidden.style.display = "none";
     }
     applyLanguage();
@@ -408,6 +489,7 @@ function applyLanguage() {
   renderSummary();
   if (trend) renderTrend();
   renderMissions();
+  renderChain();
   tick();
 }
 
@@ -421,9 +503,14 @@ $("close").onclick = () => $("drill").close();
 const thisYear = new Date().getFullYear();
 $("year").innerHTML = Array.from({ length: 4 }, (_, i) => thisYear - i).map((y) => `<option${y === 2024 ? " selected" : ""}>${y}</option>`).join("");
 $("year").onchange = () => loadSummary().catch(console.error);
+$("chain-date").value = $("chain-date").max = isoDay(new Date());
+$("chain-date").onchange = () => loadChain().catch(console.error);
 applyLanguage();
 connect();
-if (!districtOnly) loadSummary().catch(console.error);
+if (!districtOnly) {
+  loadSummary().catch(console.error);
+  loadChain().catch(console.error);
+}
 loadTrend().catch(console.error);
 setInterval(() => loadTrend().catch(console.error), 5 * 60_000);
 if (token()) loadMissions().catch(console.error);

@@ -2,7 +2,9 @@
 // rated them (GET …/trend). A stacked area per level, R1 at the bottom; the newest point on the right.
 const levels = ["r1", "r2", "r3", "r4"];
 
-export function drawTrend(container, trend, format) {
+// Reforms ({ at, orders }) inside the trend's range are drawn as vertical marks whose title names the
+// orders; the title is set as text, since an order is whatever an administrator typed.
+export function drawTrend(container, trend, format, reforms = []) {
   const points = trend?.points ?? [];
   if (points.length === 0) {
     container.innerHTML = `<div class="empty">${format.none}</div>`;
@@ -32,4 +34,22 @@ export function drawTrend(container, trend, format) {
     ${areas.join("")}${ticks}
   </svg>
   <div class="meta" data-testid="trend-last">${levels.map((l) => `${l.toUpperCase()} ${last[l]}`).join(" · ")}</div>`;
+  const svg = container.querySelector("svg");
+  const first = Date.parse(points[0].at), newest = Date.parse(points[points.length - 1].at);
+  for (const reform of reforms) {
+    if (reform.at < first || reform.at > newest) continue;
+    const at = (x(0) + (newest === first ? 0 : ((reform.at - first) * (x(points.length - 1) - x(0))) / (newest - first))).toFixed(1);
+    const mark = svgElement("g", { class: "reform", "data-testid": "trend-reform" });
+    const title = svgElement("title", {});
+    title.textContent = format.reform(reform);
+    mark.append(title, svgElement("line", { x1: at, x2: at, y1: top, y2: height - bottom }),
+      svgElement("line", { class: "hit", x1: at, x2: at, y1: top, y2: height - bottom }));
+    svg.append(mark);
+  }
+}
+
+function svgElement(name, attributes) {
+  const element = document.createElementNS("http://www.w3.org/2000/svg", name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  return element;
 }
