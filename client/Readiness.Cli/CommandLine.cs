@@ -6,7 +6,7 @@ namespace Readiness.Cli;
 internal static class CommandLine
 {
     internal const string Usage = SimulateCommand.Usage + "\n" + RebuildCommand.Usage + "\n" + ReportCommand.Usage
-        + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage
+        + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + TreeCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage
         + "\n" + SendCommand.Usage + "\n" + OutboxCommand.OutboxUsage + "\n" + OutboxCommand.SyncUsage;
 
     /// <summary>The exit code of a command line that could not be understood, the same for every command.</summary>
@@ -41,7 +41,7 @@ internal static class CommandLine
 
     private static RootCommand Root(TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("The readiness command line: reports for the demo, views, history and verification of the record, export, "
+        var root = new RootCommand("The readiness command line: reports for the demo, views, the chain of command, history and verification of the record, export, "
             + "import, a report sent or kept in the outbox while the silo is unreachable, rebuilds, tokens and the silo's status, all through the silo's HTTP API.\n\n" + Connection.Usage.TrimEnd())
         {
             SimulateCommand.Create(output, error),
@@ -50,6 +50,7 @@ internal static class CommandLine
             HistoryCommand.Create(output, error),
             VerifyCommand.Create(output, error),
             ViewCommand.Create(output, error),
+            TreeCommand.Create(output, error),
             ExportCommand.Create(output, error),
             ImportCommand.Create(output, error),
             SendCommand.Create(output, error),

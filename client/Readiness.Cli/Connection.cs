@@ -64,7 +64,7 @@ internal static class Connection
     {
         401 => $"Not authenticated: {ex.Problem.Detail ?? ex.Problem.Title}\n{TokenHelp}",
         403 => $"Not allowed: {ex.Problem.Detail ?? ex.Problem.Title} Use a token whose scopes cover the unit and whose roles allow this "
-            + "(viewer for views, reporter for reports, auditor for history, verify and export, admin for rebuild, import and tokens).\n" + TokenHelp,
+            + "(viewer for views, reporter for reports, auditor for history, verify and export, admin for rebuild, import, tokens and reorganisation).\n" + TokenHelp,
         429 => $"{ex.Problem.Detail ?? ex.Problem.Title}" + (ex.RetryAfter is { } wait ? $" (retry after {wait.TotalSeconds:0} s)" : ""),
         _ => ex.Problem.Detail ?? ex.Message,
     };

@@ -19,7 +19,11 @@ internal static class SendCommand
           its body as in docs/api.md; a command id is added when the body has none. With
           --queue-if-offline, a command the silo cannot take now (unreachable, no answer, 5xx, 429)
           waits in the outbox, with the time it was sent as its occurredAt, for readiness sync.
-          Exits 1 when refused.
+          An administrator reorganises the chain of command the same way (resubordinate-unit,
+          rename-unit, merge-units, dissolve-unit, reorganise), such as
+          send resubordinate-unit '{"unitId":"bac-kan/ba-be/cho-ra","parentId":"bac-kan/kv-1",
+          "order":"2786/QĐ-BQP","effectiveFrom":"2025-07-01T00:00:00+07:00"}'; readiness tree shows the result.
+          Exits 1 when refused, with the problem's detail.
         """;
 
     // Every command the contracts define, by its route name: the kinds an operator may type.
@@ -46,7 +50,7 @@ internal static class SendCommand
         var url = Options.Url();
         var token = Options.Token();
         var command = new UsageCommand("send",
-            "Sends one command, such as a commune's report; with --queue-if-offline it waits in the outbox when the silo cannot take it now, "
+            "Sends one command, such as a commune's report or an administrator's reorganisation; with --queue-if-offline it waits in the outbox when the silo cannot take it now, "
             + "for readiness sync. Exits 1 when refused.", Usage)
         {
             kind, body, queue, directory, json, url, token,

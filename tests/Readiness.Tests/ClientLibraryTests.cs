@@ -56,6 +56,31 @@ public class ClientLibraryTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task A_commune_resubordinated_through_the_client_stands_under_its_new_command_from_the_order_and_under_its_district_before()
+    {
+        var tree = await silo.NewProvinceAsync();
+        var regional = $"{tree.ProvinceId}/kv-1";
+        await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), regional, "Ban CHQS khu vực 1", Echelon.RegionalDefence, tree.ProvinceId, 10,
+            DateTimeOffset.UtcNow.AddDays(-30)));
+        using var http = silo.Host.ClientWith(silo.Host.Token([tree.ProvinceId], [Access.Admin]));
+        var client = new ReadinessClient(http);
+        var effective = DateTimeOffset.UtcNow.AddDays(-1);
+
+        await client.SendAsync(new ResubordinateUnit(ReadinessClient.NewCommandId(), tree.CommuneId, regional, "2786/QĐ-BQP", effective));
+        var now = await client.GetChainOfCommandAsync(tree.ProvinceId);
+        var before = await client.GetChainOfCommandAsync(tree.ProvinceId, DateTimeOffset.UtcNow.AddDays(-2));
+        var unborn = await Assert.ThrowsAsync<ReadinessApiException>(() => client.GetChainOfCommandAsync(tree.ProvinceId, DateTimeOffset.UtcNow.AddYears(-2)));
+
+        Assert.Equal(Echelon.RegionalDefence, Assert.Single(now.Units, u => u.UnitId == regional).Echelon);
+        var moved = Assert.Single(now.Units, u => u.UnitId == tree.CommuneId);
+        Assert.Equal((regional, 2, "2786/QĐ-BQP", effective), (moved.ParentId, moved.Depth, moved.Order, moved.HeldFrom));
+        var was = Assert.Single(before.Units, u => u.UnitId == tree.CommuneId);
+        Assert.Equal((tree.DistrictId, 2, null), (was.ParentId, was.Depth, was.Order));
+        Assert.Equal(404, unborn.StatusCode);
+        Assert.Contains("was established at", unborn.Problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_province_view_is_read_through_the_client()
     {
         var view = await Client.GetProvinceReadinessAsync("bac-kan");

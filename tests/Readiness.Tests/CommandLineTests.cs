@@ -8,7 +8,7 @@ namespace Readiness.Tests;
 /// <summary>What <c>readiness</c> says about itself and about a command line it cannot take, before any silo is reached.</summary>
 public class CommandLineTests
 {
-    private static readonly string[] Commands = ["simulate", "rebuild", "report", "history", "verify", "view", "export", "import", "send", "outbox", "sync", "token", "status"];
+    private static readonly string[] Commands = ["simulate", "rebuild", "report", "history", "verify", "view", "tree", "export", "import", "send", "outbox", "sync", "token", "status"];
 
     [Fact]
     public async Task Help_lists_every_command_with_what_it_does()
@@ -35,6 +35,7 @@ public class CommandLineTests
     [InlineData("history")]
     [InlineData("verify")]
     [InlineData("view")]
+    [InlineData("tree")]
     [InlineData("export")]
     [InlineData("import")]
     [InlineData("send")]
@@ -72,6 +73,8 @@ public class CommandLineTests
     [InlineData("Unknown role 'king': one of reporter, viewer, auditor, admin.", "token", "--subject", "s", "--scope", "bac-kan", "--role", "king")]
     [InlineData("Name the token to revoke: readiness token revoke TOKEN-ID.", "token", "revoke")]
     [InlineData("Required argument 'json' missing for command: 'send'.", "send", "enlist-recruits")]
+    [InlineData("Required argument 'province' missing for command: 'tree'.", "tree")]
+    [InlineData("Bad option '--as-of someday': expected a date, or a date and time.", "tree", "bac-kan", "--as-of", "someday")]
     [InlineData("Bad option '--outbox ': expected a value, not an empty one.", "sync", "--outbox", "")]
     public async Task A_command_line_it_cannot_take_says_why_then_how_the_command_is_used_and_exits_2(string why, params string[] args)
     {
