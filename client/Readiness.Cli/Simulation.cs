@@ -6,12 +6,15 @@ namespace Readiness.Cli;
 /// <summary>Picks plausible reports for the province's units and posts, and sends them at a steady rate.</summary>
 internal sealed class Simulation(ReadinessClient client, string province, TextWriter output)
 {
+    private string province = province;
     private static readonly string[] Topics = ["Luật Quốc phòng", "Luật Dân quân tự vệ", "Phòng chống thiên tai", "Bảo vệ biên giới"];
     private static readonly string[] Subjects = ["Bắn súng tiểu liên AK", "Huấn luyện chiến thuật", "Cứu hộ, cứu nạn", "Phòng chống cháy rừng"];
     private static readonly string[] Incidents = ["Cháy rừng", "Sạt lở đất", "Lũ quét", "Tai nạn giao thông"];
 
     private readonly Random random = new(2024);
     private readonly List<UnitSummary> communes = [];
+    // Each commune's force units (its militia platoon), by the commune's id: found under it, whatever their ids say.
+    private readonly Dictionary<string, List<string>> forces = new(StringComparer.Ordinal);
     private readonly List<string> posts = [];
 
     public int Sent { get; private set; }
@@ -19,11 +22,21 @@ internal sealed class Simulation(ReadinessClient client, string province, TextWr
 
     public async Task RunAsync(double rate, CancellationToken cancellationToken)
     {
+        // A province merged into another reports no more: its successor's units do.
+        if (await client.GetProvinceReadinessAsync(province, cancellationToken) is { DissolvedAt: { } dissolved, SuccessorId: { } successor })
+        {
+            await output.WriteLineAsync($"{province} was merged into {successor} on {dissolved:yyyy-MM-dd}; simulating {successor}.");
+            province = successor;
+        }
         var districts = await Units(province, cancellationToken);
-        foreach (var district in districts.Where(d => d.Echelon == Echelon.District))
+        foreach (var district in districts.Where(d => d.Echelon is Echelon.District or Echelon.RegionalDefence))
         {
             communes.AddRange((await Units(district.Id, cancellationToken)).Where(u => u.Echelon == Echelon.Commune));
             posts.Add($"{district.Id}/sscd");
+        }
+        foreach (var commune in communes)
+        {
+            forces[commune.Id] = [.. (await Units(commune.Id, cancellationToken)).Where(u => u.Echelon == Echelon.ForceUnit).Select(u => u.Id)];
         }
         posts.Add($"{province}/sscd");
         await output.WriteLineAsync($"Simulating reports for {communes.Count} communes and {posts.Count} duty posts at {rate}/s. Ctrl+C stops.");
@@ -47,7 +60,7 @@ internal sealed class Simulation(ReadinessClient client, string province, TextWr
     private async Task SendOne(CancellationToken cancellationToken)
     {
         var commune = communes[random.Next(communes.Count)];
-        var militia = $"{commune.Id}/dan-quan";
+        var militia = forces[commune.Id] is { Count: > 0 } platoons ? platoons[random.Next(platoons.Count)] : commune.Id;
         var post = posts[random.Next(posts.Count)];
         string Id() => ReadinessClient.NewCommandId();
         ICommand command = random.Next(10) switch

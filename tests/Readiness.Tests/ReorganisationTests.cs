@@ -1,5 +1,8 @@
+extern alias cli;
+
 using System.Net;
 using System.Net.Http.Json;
+using cli::Readiness.Cli;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
@@ -61,6 +64,30 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
         Assert.Equal(silo.ReportBefore.Basis.EventsCited, after.Basis.EventsCited);
         Assert.True(after.Basis.EventsRead > silo.ReportBefore.Basis.EventsRead);
         Assert.Equal(DemoYear.OutreachAttendances, silo.ReportBefore.Total.Figures["outreach.attendances"].Value);
+    }
+
+    [Fact]
+    public async Task The_store_with_the_reform_verifies_whole_its_orders_chained_like_every_stream()
+    {
+        var report = (await silo.Http.GetFromJsonAsync<VerifyReport>("/api/audit/verify", SiloFixture.Json))!;
+
+        Assert.True(report.Intact, string.Join("; ", report.Breaks.Select(b => b.ToString())));
+        Assert.Empty(report.Breaks);
+        Assert.True(report.EventsChecked > 5_000);
+    }
+
+    [Fact]
+    public async Task The_simulator_asked_for_the_merged_province_reports_for_its_successor_s_units_and_none_is_refused()
+    {
+        var token = silo.Host.Token([Reform2025.ProvinceId], [Access.Reporter, Access.Viewer]);
+
+        var run = await CliRun.RunAsync(SimulateCommand.RunAsync,
+            "--province", "bac-kan", "--rate", "20", "--minutes", "0.02", "--url", silo.Host.BaseAddress.ToString(), "--token", token);
+
+        Assert.Equal(0, run.Code);
+        Assert.StartsWith("bac-kan was merged into thai-nguyen on 2025-07-01", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"Simulating reports for {Reform2025.Communes.Count + 2} communes and 6 duty posts", run.Output, StringComparison.Ordinal);
+        Assert.Matches("Sent [1-9][0-9]* reports, 0 refused\\.", run.Output);
     }
 
     private static string Figures(YearReport report) =>

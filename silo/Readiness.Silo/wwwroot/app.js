@@ -468,6 +468,12 @@ function parseServerSentEvent(block) {
 }
 
 function showProvinceChange(message) {
+  // The default province was merged into another by a reorganisation: the command centre watches the
+  // command that carries it on. A province asked for by name is shown as it last stood.
+  if (message.view.dissolvedAt && message.view.successorId && !new URLSearchParams(location.search).get("province")) {
+    location.replace(`?province=${encodeURIComponent(message.view.successorId)}`);
+    return;
+  }
   view = message.view;
   updatedAt = new Date(view.updatedAt);
   renderProvince(message.changed);
