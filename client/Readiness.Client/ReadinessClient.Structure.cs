@@ -14,7 +14,9 @@ public sealed partial class ReadinessClient
     /// <param name="asOf">The moment; null for now. Any viewer of the province may ask about the past.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The province first, then each unit after its parent.</returns>
-    /// <exception cref="ReadinessApiException">404 when the province is unknown, or did not stand at that moment (the detail says when it was established, or dissolved and by whom succeeded).</exception>
+    /// <exception cref="ReadinessApiException">
+    /// 404 when the province is unknown, or did not stand at that moment (the detail says when it was established, or dissolved and by whom succeeded).
+    /// </exception>
     public Task<ChainOfCommandView> GetChainOfCommandAsync(string provinceId, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(provinceId);

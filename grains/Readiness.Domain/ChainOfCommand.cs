@@ -84,6 +84,22 @@ public sealed class ChainOfCommand
 
     public static bool IsStructure(object @event) => @event is UnitRegistered or UnitResubordinated or UnitRenamed or UnitDissolved;
 
+    private DateTimeOffset[]? changes;
+
+    /// <summary>
+    /// The first moment after <paramref name="at"/> at which any unit's place, name or existence
+    /// changes, or null when none does: the tree at any moment before it is the tree at <paramref name="at"/>.
+    /// </summary>
+    public DateTimeOffset? NextChangeAfter(DateTimeOffset at)
+    {
+        var moments = changes ??= [.. units.Values
+            .SelectMany(u => u.Periods.Select(p => p.From).Append(u.EstablishedAt).Concat(u.DissolvedAt is { } end ? [end] : []))
+            .Distinct().Order()];
+        var index = Array.BinarySearch(moments, at);
+        index = index >= 0 ? index + 1 : ~index;
+        return index < moments.Length ? moments[index] : null;
+    }
+
     /// <summary>How many registrations and orders' changes it was built from.</summary>
     public int FactCount => facts.Count;
 

@@ -83,6 +83,15 @@ public class ChainOfCommandTests
     }
 
     [Fact]
+    public void The_tree_changes_next_at_the_reform_and_after_the_last_change_never()
+    {
+        var tree = Reformed();
+
+        Assert.Equal(Reform, tree.NextChangeAfter(Before));
+        Assert.Null(tree.NextChangeAfter(Now));
+    }
+
+    [Fact]
     public void A_successor_covers_its_predecessors_history_and_a_dissolved_command_its_own_up_to_its_dissolution()
     {
         var tree = Reformed();

@@ -15,7 +15,7 @@ public static class Arrangements
     public static async Task<RosterArrangement?> ArrangementAsync(this ChainOfCommandCache chain, string provinceId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var tree = await chain.KnowingAsync([provinceId], cancellationToken);
-        return RosterArrangement.Of(tree, provinceId, at);
+        return chain.Arranged(tree, provinceId, at);
     }
 
     /// <summary>
@@ -26,7 +26,7 @@ public static class Arrangements
         Func<RosterArrangement, Task<IReadOnlyList<ProvinceRoster>>> homes, CancellationToken cancellationToken)
     {
         var tree = await chain.KnowingAsync([provinceId], cancellationToken);
-        if (RosterArrangement.Of(tree, provinceId, at) is not { } arrangement)
+        if (chain.Arranged(tree, provinceId, at) is not { } arrangement)
         {
             return null;
         }
@@ -34,7 +34,7 @@ public static class Arrangements
         var knowing = await chain.KnowingAsync(held.SelectMany(h => h.Units.Keys), cancellationToken);
         if (!ReferenceEquals(knowing, tree))
         {
-            if (RosterArrangement.Of(knowing, provinceId, at) is not { } known)
+            if (chain.Arranged(knowing, provinceId, at) is not { } known)
             {
                 return null;
             }

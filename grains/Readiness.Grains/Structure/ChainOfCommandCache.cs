@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Readiness.Grains.Projections;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
 
@@ -20,6 +22,8 @@ public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, Tim
     private readonly SemaphoreSlim gate = new(1, 1);
     private volatile Snapshot? snapshot;
     private int checking;
+    private readonly ConcurrentDictionary<string, (ChainOfCommand Tree, DateTimeOffset From, DateTimeOffset? Until, RosterArrangement? Arrangement)> arrangements =
+        new(StringComparer.Ordinal);
 
     private sealed record Snapshot(ChainOfCommand Tree, StructureStamp[] Stamps, DateTimeOffset CheckedAt);
 
@@ -109,6 +113,22 @@ public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, Tim
     }
 
     public void Dispose() => gate.Dispose();
+
+    /// <summary>
+    /// The province arranged by <paramref name="tree"/> at <paramref name="at"/>, kept until the tree is
+    /// replaced or the moment passes a change in it: every view of now asks for it, and the tree changes
+    /// only at the dates its orders name.
+    /// </summary>
+    public RosterArrangement? Arranged(ChainOfCommand tree, string provinceId, DateTimeOffset at)
+    {
+        if (arrangements.TryGetValue(provinceId, out var kept) && ReferenceEquals(kept.Tree, tree) && at >= kept.From && (kept.Until is not { } until || at < until))
+        {
+            return kept.Arrangement;
+        }
+        var arrangement = RosterArrangement.Of(tree, provinceId, at);
+        arrangements[provinceId] = (tree, at, tree.NextChangeAfter(at), arrangement);
+        return arrangement;
+    }
 
     /// <summary>Forgets the tree, so that the next reader reads it from the store: after a rebuild or an import.</summary>
     public void Forget() => snapshot = null;
