@@ -97,6 +97,11 @@ public static class DemoYear
         // Phase 6, last so that every command id above stays what it was: equipment and missions.
         Equipment(Add);
         Missions(Add);
+
+        // Phase 7, after everything above so that no command id moves: the second half of 2024's
+        // training, so that the province as of the year's end, and as it stood before the 2025
+        // reform, is rated on a training cycle of its own and not only on the recent one.
+        YearTraining(Add);
         return commands;
     }
 
@@ -370,22 +375,46 @@ public static class DemoYear
 
     // The current training cycle: each unit has done its required trainings in the past ten
     // months; one reserve company in four is a training short.
+    private static void YearTraining(Action<int, string, Func<string, ICommand>> add)
+    {
+        string[] subjects = ["Huấn luyện kỹ thuật chiến đấu bộ binh", "Bắn súng tiểu liên AK", "Huấn luyện chiến thuật", "Cứu hộ, cứu nạn"];
+        int[] months = [7, 9, 10, 12];
+        foreach (var (unitId, count) in TrainedUnits())
+        {
+            for (var n = 0; n < count; n++)
+            {
+                var at = new DateTimeOffset(Year, months[count == 2 ? (n * 2) + 1 : n], 3 + (BacKan.Stable(unitId) % 20), 8, 0, 0, Vietnam);
+                var subject = subjects[(n + BacKan.Stable(unitId)) % subjects.Length];
+                var participants = 10 + (BacKan.Stable(unitId + n) % 20);
+                add(7, unitId, id => new RecordTraining(id, unitId, subject, participants, Grade.Excellent, at));
+            }
+        }
+    }
+
+    /// <summary>The units that train, with the trainings their echelon needs in a cycle.</summary>
+    private static IEnumerable<(string Id, int Required)> TrainedUnits()
+    {
+        yield return (BacKan.ProvinceId, 4);
+        foreach (var district in BacKan.Districts)
+        {
+            var districtId = BacKan.DistrictId(district);
+            yield return (districtId, 4);
+            yield return ($"{districtId}/dbdv", 4);
+            foreach (var communeId in BacKan.Communes(district).Select(c => c.Id))
+            {
+                yield return (communeId, 2);
+                yield return ($"{communeId}/dan-quan", 4);
+            }
+        }
+    }
+
     private static void RecentTraining(Action<int, string, Func<string, ICommand>> add, DateTimeOffset now)
     {
         string[] subjects = ["Huấn luyện kỹ thuật chiến đấu bộ binh", "Bắn súng tiểu liên AK", "Huấn luyện chiến thuật",
             "Cứu hộ, cứu nạn", "Phòng chống cháy rừng"];
-        var units = new List<(string Id, int Required)> { (BacKan.ProvinceId, 4) };
-        foreach (var district in BacKan.Districts)
-        {
-            var districtId = BacKan.DistrictId(district);
-            units.Add((districtId, 4));
-            units.Add(($"{districtId}/dbdv", BacKan.Stable(districtId) % 4 == 0 ? 3 : 4));
-            foreach (var communeId in BacKan.Communes(district).Select(c => c.Id))
-            {
-                units.Add((communeId, 2));
-                units.Add(($"{communeId}/dan-quan", 4));
-            }
-        }
+        // One reserve company in four is a training short in the current cycle.
+        var units = TrainedUnits().Select(u => u.Id.EndsWith("/dbdv", StringComparison.Ordinal) && BacKan.Stable(u.Id[..^"/dbdv".Length]) % 4 == 0
+            ? (u.Id, 3) : u);
         var stale = StaleUnit();
         foreach (var (unitId, count) in units)
         {
