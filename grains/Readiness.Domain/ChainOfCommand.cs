@@ -158,6 +158,20 @@ public sealed class ChainOfCommand
         return found;
     }
 
+    /// <summary>
+    /// Every unit that <paramref name="scopeId"/> covered at some moment (<see cref="Covers"/>): the
+    /// units that ever stood under it, and those of the units merged into it. What an area's history
+    /// may hold; each of their events belongs to it only if it happened while it was covered.
+    /// </summary>
+    public IReadOnlyList<string> EverCoveredBy(string scopeId)
+    {
+        NextChangeAfter(DateTimeOffset.MinValue);
+        return [.. units.Values
+            .Where(u => u.UnitId == scopeId || changes!.Append(u.EstablishedAt).Any(m => m >= u.EstablishedAt && Covers(scopeId, u.UnitId, m)))
+            .Select(u => u.UnitId)
+            .Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>The units merged directly into <paramref name="unitId"/>.</summary>
     public IReadOnlyList<string> MergedInto(string unitId) => mergedInto.GetValueOrDefault(unitId) ?? [];
 

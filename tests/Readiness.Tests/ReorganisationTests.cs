@@ -90,6 +90,28 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
         Assert.Matches("Sent [1-9][0-9]* reports, 0 refused\\.", run.Output);
     }
 
+    [Fact]
+    public async Task An_area_s_history_holds_what_it_covered_when_it_happened_its_predecessors_included()
+    {
+        var quotas = (await silo.Http.GetFromJsonAsync<HistoryPage>("/api/provinces/thai-nguyen/history?kind=ConscriptionQuotaAssigned&limit=1000", SiloFixture.Json))!;
+        var baBe = silo.Host.ClientWith(silo.Host.Token(["bac-kan/ba-be"], [Access.Auditor]));
+        var platoon = new List<HistoryEntry>();
+        for (var page = "/api/provinces/bac-kan/history?district=ba-be&kind=TrainingCompleted&limit=50"; page is not null;)
+        {
+            var read = (await baBe.GetFromJsonAsync<HistoryPage>(page, SiloFixture.Json))!;
+            platoon.AddRange(read.Events.Where(e => e.Stream == "bac-kan/ba-be/cho-ra/dan-quan"));
+            page = read.Next;
+        }
+        var now = (await silo.Http.GetFromJsonAsync<HistoryPage>("/api/history?unit=bac-kan/ba-be/cho-ra/dan-quan&kind=TrainingCompleted", SiloFixture.Json))!;
+
+        // Bắc Kạn's districts' 2025 quotas and 2024's, all carried on by Thái Nguyên.
+        Assert.Equal(16, quotas.Events.Count(e => e.Stream.StartsWith("bac-kan/", StringComparison.Ordinal)));
+        // The platoon's trainings under Ba Bể are Ba Bể's history; those since it moved to the new commune are not.
+        Assert.NotEmpty(platoon);
+        Assert.All(platoon, e => Assert.True(e.OccurredAt < Reform2025.EffectiveFrom, $"{e.OccurredAt:O} is after the platoon left Ba Bể"));
+        Assert.Contains(now.Events, e => e.OccurredAt >= Reform2025.EffectiveFrom);
+    }
+
     private static string Figures(YearReport report) =>
         System.Text.Json.JsonSerializer.Serialize(report with { Basis = new ReportBasis(0, 0, 0, null, default) }, SiloFixture.Json);
 

@@ -2,6 +2,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
+using Readiness.Grains.Structure;
 using Readiness.Silo.Admin;
 using Microsoft.AspNetCore.Mvc;
 using Readiness.Silo.Http;
@@ -146,13 +147,25 @@ internal static class AuditRoutes
             : Page(audits.Of(UnitPath.ProvinceOf(id!)).History, filter, key(id!), area: null, http, cancellationToken);
     }
 
-    private static Task<IResult> GetAreaHistory(
-        string provinceId, string? district, [AsParameters] HistoryFilter filter, AuditDatabases audits, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>
+    /// An area's history as the chain of command had it: the events of every unit it covered when they
+    /// happened, those of the units merged into it included; an area the tree does not know is selected
+    /// by its id as a path.
+    /// </summary>
+    private static async Task<IResult> GetAreaHistory(
+        string provinceId, string? district, [AsParameters] HistoryFilter filter, AuditDatabases audits, ChainOfCommandCache chain, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var area = district is null ? provinceId : $"{provinceId}/{district}";
-        return UnitPath.Problem(area) is { } problem
-            ? Task.FromResult(Problems.Invalid(problem))
-            : Page(audits.Of(provinceId).History, filter, stream: null, area, http, cancellationToken);
+        if (UnitPath.Problem(area) is { } problem)
+        {
+            return Problems.Invalid(problem);
+        }
+        var tree = await chain.KnowingAsync([area], cancellationToken);
+        var over = tree.Knows(area)
+            ? new AreaOverTime(tree.EverCoveredBy(area), (stream, at) => tree.Covers([area], OwnerOf(stream), at))
+            : null;
+        return await Page(audits.Of(provinceId).History, filter, stream: null, area, http, cancellationToken, over);
     }
 
     private static async Task<IResult> VerifyChains(
@@ -383,7 +396,12 @@ internal static class AuditRoutes
     internal sealed record HistoryFilter(
         string[]? Kind, DateTimeOffset? From, DateTimeOffset? To, DateTimeOffset? RecordedFrom, DateTimeOffset? RecordedTo, long? After, int? Limit);
 
-    private static async Task<IResult> Page(EventHistory history, HistoryFilter filter, string? stream, string? area, HttpContext http, CancellationToken cancellationToken)
+    // A unit's stream is its own; an exercise or duty post belongs to the unit its id starts with.
+    private static string OwnerOf(string stream) =>
+        StreamKeys.Parse(stream) is (ActorKind.Unit, var unit) ? unit : UnitPath.ParentOf(StreamKeys.Parse(stream).Id) ?? stream;
+
+    private static async Task<IResult> Page(EventHistory history, HistoryFilter filter, string? stream, string? area, HttpContext http, CancellationToken cancellationToken,
+        AreaOverTime? over = null)
     {
         var limit = filter.Limit ?? EventHistory.DefaultPageSize;
         if (limit is < 1 or > EventHistory.MaxPageSize)
@@ -400,7 +418,7 @@ internal static class AuditRoutes
             types.Add(type);
         }
         var (events, nextAfter) = await history.PageAsync(
-            new HistoryQuery(stream, area, types, filter.From, filter.To, filter.RecordedFrom, filter.RecordedTo, Math.Max(0, filter.After ?? 0), limit),
+            new HistoryQuery(stream, area, types, filter.From, filter.To, filter.RecordedFrom, filter.RecordedTo, Math.Max(0, filter.After ?? 0), limit, over),
             cancellationToken);
         var next = nextAfter is { } after
             ? $"{http.Request.Path}{QueryWith(http.Request.Query, "after", after.ToString(System.Globalization.CultureInfo.InvariantCulture))}"

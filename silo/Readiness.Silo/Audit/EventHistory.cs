@@ -13,7 +13,13 @@ public sealed record HistoryQuery(
     DateTimeOffset? RecordedFrom,
     DateTimeOffset? RecordedTo,
     long After,
-    int Limit);
+    int Limit,
+    AreaOverTime? Over = null);
+
+/// <summary>An area as the chain of command had it over time: the units it ever covered, and whether it covered an event's actor when the event happened.</summary>
+/// <param name="Units">The units it covered at some moment.</param>
+/// <param name="CoveredWhen">Whether an event (its stream, when it happened) belongs to the area.</param>
+public sealed record AreaOverTime(IReadOnlyList<string> Units, Func<string, DateTimeOffset, bool> CoveredWhen);
 
 /// <summary>Reads the recorded events a page at a time, in recording order, with their metadata.</summary>
 public sealed class EventHistory(EventStore store)
@@ -24,18 +30,32 @@ public sealed class EventHistory(EventStore store)
     public async Task<(IReadOnlyList<HistoryEntry> Events, long? NextAfter)> PageAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
         var events = new List<HistoryEntry>(Math.Min(query.Limit, 256));
-        var more = false;
-        // One row past the page says whether another page follows.
-        await foreach (var row in store.HistoryAsync(query.Stream, query.Area, query.Types, query.OccurredFrom, query.OccurredTo,
-            query.RecordedFrom, query.RecordedTo, query.After, query.Limit + 1, cancellationToken))
+        // An area over time drops the events of units it did not cover when they happened, so its rows are
+        // read in rounds until the page is full or the rows run out; one row past the page says whether
+        // another page follows.
+        for (var after = query.After; ;)
         {
-            if (events.Count == query.Limit)
+            var read = 0;
+            await foreach (var row in store.HistoryAsync(query.Stream, query.Over is null ? query.Area : null, query.Types, query.OccurredFrom, query.OccurredTo,
+                query.RecordedFrom, query.RecordedTo, after, query.Limit + 1, cancellationToken, query.Over?.Units))
             {
-                more = true;
-                break;
+                read++;
+                after = row.Sequence;
+                var entry = row.ToEntry();
+                if (query.Over is { } over && !over.CoveredWhen(entry.Stream, entry.OccurredAt ?? entry.RecordedAt))
+                {
+                    continue;
+                }
+                if (events.Count == query.Limit)
+                {
+                    return (events, events[^1].Sequence);
+                }
+                events.Add(entry);
             }
-            events.Add(row.ToEntry());
+            if (read <= query.Limit)
+            {
+                return (events, null);
+            }
         }
-        return (events, more ? events[^1].Sequence : null);
     }
 }
