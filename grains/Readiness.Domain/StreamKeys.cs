@@ -35,6 +35,13 @@ public static class StreamKeys
     /// </summary>
     public static string HomeOf(string streamKey) => UnitPath.ProvinceOf(Parse(streamKey).Id);
 
+    /// <summary>The unit a stream belongs to: a unit's own, or the unit an exercise or duty post's id starts with, which hosts or owns it.</summary>
+    public static string OwnerOf(string streamKey)
+    {
+        var (kind, id) = Parse(streamKey);
+        return kind == ActorKind.Unit ? id : UnitPath.ParentOf(id) ?? id;
+    }
+
     /// <summary>
     /// The part of its province's roster an actor is folded into: one per commune (holding the
     /// commune and its force units), one per district and one for the province (each holding that
@@ -44,8 +51,7 @@ public static class StreamKeys
     /// </summary>
     public static string RosterPartOf(string streamKey)
     {
-        var (kind, id) = Parse(streamKey);
-        return UnitPart(kind == ActorKind.Unit ? id : UnitPath.ParentOf(id) ?? id);
+        return UnitPart(OwnerOf(streamKey));
     }
 
     /// <summary>Which layout of the roster's parts <see cref="RosterPartOf"/> gives; stored parts of another are folded again.</summary>

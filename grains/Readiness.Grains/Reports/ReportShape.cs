@@ -54,9 +54,8 @@ public sealed class ReportShape
     /// </summary>
     public bool Counts(string streamKey)
     {
-        var (kind, id) = StreamKeys.Parse(streamKey);
-        var unitId = kind == ActorKind.Unit ? id : UnitPath.ParentOf(id);
-        return unitId is not null && (over?.Place(unitId) is not null || (!tree.Knows(unitId) && StreamKeys.HomeOf(streamKey) == provinceId));
+        var unitId = StreamKeys.OwnerOf(streamKey);
+        return over?.Place(unitId) is not null || (!tree.Knows(unitId) && StreamKeys.HomeOf(streamKey) == provinceId);
     }
 
     /// <summary>The column a unit's figures go to: the command under the province that it, or its successor, stood under at the year's end.</summary>

@@ -163,7 +163,7 @@ internal static class AuditRoutes
         }
         var tree = await chain.KnowingAsync([area], cancellationToken);
         var over = tree.Knows(area)
-            ? new AreaOverTime(tree.EverCoveredBy(area), (stream, at) => tree.Covers([area], OwnerOf(stream), at))
+            ? new AreaOverTime(tree.EverCoveredBy(area), (stream, at) => tree.Covers([area], StreamKeys.OwnerOf(stream), at))
             : null;
         return await Page(audits.Of(provinceId).History, filter, stream: null, area, http, cancellationToken, over);
     }
@@ -395,10 +395,6 @@ internal static class AuditRoutes
 
     internal sealed record HistoryFilter(
         string[]? Kind, DateTimeOffset? From, DateTimeOffset? To, DateTimeOffset? RecordedFrom, DateTimeOffset? RecordedTo, long? After, int? Limit);
-
-    // A unit's stream is its own; an exercise or duty post belongs to the unit its id starts with.
-    private static string OwnerOf(string stream) =>
-        StreamKeys.Parse(stream) is (ActorKind.Unit, var unit) ? unit : UnitPath.ParentOf(StreamKeys.Parse(stream).Id) ?? stream;
 
     private static async Task<IResult> Page(EventHistory history, HistoryFilter filter, string? stream, string? area, HttpContext http, CancellationToken cancellationToken,
         AreaOverTime? over = null)
