@@ -14,6 +14,25 @@ public static class Coverage
     public static bool Covers(this ChainOfCommand tree, IEnumerable<string> scopes, string area, DateTimeOffset at) =>
         scopes.Any(scope => scope == Access.Everywhere || Covers(tree, scope, area, at));
 
+    /// <summary>
+    /// The first unit an order names that <paramref name="scopes"/> do not cover, or null. Each is judged
+    /// on the order's date and just before it (what it commands then, and what it leaves), at those of the
+    /// two moments it exists: a successor or new parent registered from the order's date is judged on it.
+    /// </summary>
+    public static string? OutsideOrder(this ChainOfCommand tree, IReadOnlyList<string> scopes, IEnumerable<string> unitIds, DateTimeOffset effectiveFrom)
+    {
+        var moments = new[] { effectiveFrom, effectiveFrom - TimeSpan.FromTicks(1) };
+        foreach (var unitId in unitIds)
+        {
+            var existing = moments.Where(at => tree.Unit(unitId)?.ExistsAt(at) ?? true).DefaultIfEmpty(effectiveFrom);
+            if (existing.Any(at => !tree.Covers(scopes, unitId, at)))
+            {
+                return unitId;
+            }
+        }
+        return null;
+    }
+
     private static bool Covers(ChainOfCommand tree, string scope, string area, DateTimeOffset at)
     {
         var unit = tree.Knows(area) ? area

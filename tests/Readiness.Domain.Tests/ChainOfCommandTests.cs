@@ -117,6 +117,15 @@ public class ChainOfCommandTests
     }
 
     [Fact]
+    public void An_order_is_judged_where_each_unit_it_names_exists_so_a_successor_formed_that_day_is_within_its_province()
+    {
+        Assert.Null(Old.OutsideOrder(["thai-nguyen"], ["xa-cho-ra", "kv-cho-ra"], Reform));
+        Assert.Equal("bac-kan/ba-be/cho-ra", Old.OutsideOrder(["thai-nguyen"], ["xa-cho-ra", "bac-kan/ba-be/cho-ra"], Reform));
+        Assert.Equal("xa-cho-ra", Old.OutsideOrder(["bac-kan"], ["bac-kan/ba-be/cho-ra", "xa-cho-ra"], Reform));
+        Assert.Null(Old.OutsideOrder(["bac-kan", "thai-nguyen"], ["bac-kan/ba-be/cho-ra", "xa-cho-ra"], Reform));
+    }
+
+    [Fact]
     public void Dissolving_a_unit_that_still_commands_units_is_refused_naming_them()
     {
         var decision = ReorganisationRules.Decide(Old, new DissolveUnit("d-1", "bac-kan/ba-be", Order, Reform, SuccessorId: "kv-cho-ra"), Now);

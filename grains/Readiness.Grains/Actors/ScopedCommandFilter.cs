@@ -24,10 +24,10 @@ public sealed class ScopedCommandFilter(ChainOfCommandCache chain, ReadinessCloc
             && ActorsOf(command) is { Count: > 0 } actors)
         {
             var tree = await chain.GetAsync();
-            var moments = command is IReorganisationCommand order
-                ? [order.EffectiveFrom, order.EffectiveFrom - TimeSpan.FromTicks(1)]
-                : new[] { command.OccurredAt ?? clock.UtcNow };
-            if (actors.FirstOrDefault(actor => moments.Any(at => !tree.Covers(scopes, actor, at))) is { } outside)
+            var outside = command is IReorganisationCommand order
+                ? tree.OutsideOrder(scopes, actors, order.EffectiveFrom)
+                : actors.FirstOrDefault(actor => !tree.Covers(scopes, actor, command.OccurredAt ?? clock.UtcNow));
+            if (outside is not null)
             {
                 context.Result = CommandResult.Rejected(command.CommandId, outside, 0, RejectionKind.Forbidden,
                     scopes.Count == 0

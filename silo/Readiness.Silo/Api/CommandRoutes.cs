@@ -90,11 +90,11 @@ internal static class CommandRoutes
         where TCommand : IReorganisationCommand =>
         orders.Map<TCommand>(summary, created: false, "/api/provinces/",
             c => IChainOfCommandGrain.Key, (grains, c) => grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key).Execute(c),
-            c => ReorganisationSteps.UnitsNamed(c), c => [c.EffectiveFrom, c.EffectiveFrom - TimeSpan.FromTicks(1)]);
+            c => ReorganisationSteps.UnitsNamed(c));
 
     private static void Map<TCommand>(this RouteGroupBuilder commands, string summary, bool created, string viewPath,
         Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send,
-        Func<TCommand, IReadOnlyList<string>>? namedUnits = null, Func<TCommand, DateTimeOffset[]>? moments = null)
+        Func<TCommand, IReadOnlyList<string>>? namedUnits = null)
         where TCommand : ICommand
     {
         var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}",
@@ -117,8 +117,10 @@ internal static class CommandRoutes
                     return Problems.Invalid(idProblem);
                 }
                 var tree = await chain.GetAsync(http.RequestAborted);
-                var at = moments?.Invoke(command) ?? [command.OccurredAt ?? clock.UtcNow];
-                if (ids.FirstOrDefault(id => at.Any(moment => !http.User.Covers(tree, id, moment))) is { } outside)
+                var outside = command is IReorganisationCommand order
+                    ? tree.OutsideOrder(http.User.Scopes(), ids, order.EffectiveFrom)
+                    : ids.FirstOrDefault(id => !http.User.Covers(tree, id, command.OccurredAt ?? clock.UtcNow));
+                if (outside is not null)
                 {
                     return ResourceScopes.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{outside}'.");
                 }
