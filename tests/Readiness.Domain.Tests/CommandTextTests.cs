@@ -111,6 +111,19 @@ public class CommandTextTests
         Assert.StartsWith("participantUnitIds[1] holds", CommandText.Problem(plan), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_reorganisation_step_s_text_is_named_by_its_place_in_the_order()
+    {
+        var order = new Reorganise("o", "2786/QĐ-BQP", DateTimeOffset.UnixEpoch,
+        [
+            new(ReorganisationAction.Rename, "bac-kan/ba-be", Name: "Ban CHPT khu vực 2"),
+            new(ReorganisationAction.Rename, "bac-kan/na-ri", Name: "Ban CHPT\u202E khu vực 3"),
+        ]);
+
+        Assert.StartsWith("steps[1].name holds the invisible format character U+202E", CommandText.Problem(order), StringComparison.Ordinal);
+        Assert.StartsWith("order holds", CommandText.Problem(order with { Order = "2786\0" }), StringComparison.Ordinal);
+    }
+
     private sealed record Unlisted(string CommandId, DateTimeOffset? OccurredAt) : ICommand;
 
     [Fact]

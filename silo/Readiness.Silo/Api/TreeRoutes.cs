@@ -26,7 +26,8 @@ internal static class TreeRoutes
 
     private static async Task<IResult> GetTree(string provinceId, DateTimeOffset? asOf, ChainOfCommandCache chain, ReadinessClock clock, CancellationToken cancellationToken)
     {
-        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
+        // The tree's own route answers with every unit registered before the request: checked against the store first (a count).
+        var tree = await chain.RefreshAsync(force: true, cancellationToken);
         var at = asOf ?? clock.UtcNow;
         if (TreeViews.Of(tree, provinceId, at) is { } view)
         {

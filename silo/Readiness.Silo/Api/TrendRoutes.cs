@@ -84,7 +84,8 @@ internal static class TrendRoutes
         {
             return Problems.Invalid(problem);
         }
-        var tree = await chain.KnowingAsync([scopeId], cancellationToken);
+        // A trend reads the past of every unit under the scope: the tree must hold each registered before the request.
+        var tree = await chain.RefreshAsync(force: true, cancellationToken);
         if (tree.Unit(scopeId) is not { } unit)
         {
             return Problems.NotFound("Unknown unit.", $"No unit '{scopeId}' has been registered.");

@@ -161,7 +161,8 @@ internal static class AuditRoutes
         {
             return Problems.Invalid(problem);
         }
-        var tree = await chain.KnowingAsync([area], cancellationToken);
+        // Auditors' reads are few and must hold every unit registered before them: the tree is checked against the store first.
+        var tree = await chain.RefreshAsync(force: true, cancellationToken);
         var over = tree.Knows(area)
             ? new AreaOverTime(tree.EverCoveredBy(area), (stream, at) => tree.Covers([area], StreamKeys.OwnerOf(stream), at))
             : null;
