@@ -52,12 +52,14 @@ public static class Arrangements
     /// Each of <paramref name="provinceIds"/> that stands at <paramref name="at"/>, arranged from the
     /// <paramref name="homes"/> at hand, when its own command has been projected.
     /// </summary>
-    public static IReadOnlyList<ProvinceRoster> ArrangeEach(this ChainOfCommand tree, IEnumerable<string> provinceIds, IReadOnlyList<ProvinceRoster> homes, DateTimeOffset at)
+    public static IReadOnlyList<ProvinceRoster> ArrangeEach(this ChainOfCommand tree, IEnumerable<string> provinceIds, IReadOnlyList<ProvinceRoster> homes, DateTimeOffset at) =>
+        ArrangeEach([.. provinceIds.Select(id => RosterArrangement.Of(tree, id, at)).OfType<RosterArrangement>()], homes);
+
+    /// <summary>Each arrangement filled from the <paramref name="homes"/> at hand, when its province's own command has been projected.</summary>
+    public static IReadOnlyList<ProvinceRoster> ArrangeEach(IReadOnlyList<RosterArrangement> arrangements, IReadOnlyList<ProvinceRoster> homes)
     {
         var byHome = homes.ToDictionary(h => h.Id, StringComparer.Ordinal);
-        return [.. provinceIds
-            .Select(id => RosterArrangement.Of(tree, id, at))
-            .OfType<RosterArrangement>()
+        return [.. arrangements
             .Select(a => ProvinceRoster.Arrange(a, a.Homes.Where(byHome.ContainsKey).Select(h => byHome[h])))
             .Where(r => r.Units.ContainsKey(r.Id))];
     }

@@ -31,10 +31,11 @@ internal static class RegionRoutes
         // Only whole provinces standing now: a district's token has its district view, not a province's;
         // a dissolved province's token reads its history, not its successor's present.
         var provinces = tree.ProvincesAt(now).Where(p => Access.CoversEverything(scopes) || tree.Covers(scopes, p, now)).ToList();
-        var homes = provinces.Select(p => RosterArrangement.Of(tree, p, now)).OfType<RosterArrangement>().SelectMany(a => a.Homes).Distinct(StringComparer.Ordinal).ToList();
+        IReadOnlyList<RosterArrangement> arrangements = [.. provinces.Select(p => chain.Arranged(tree, p, now)).OfType<RosterArrangement>()];
+        var homes = arrangements.SelectMany(a => a.Homes).Distinct(StringComparer.Ordinal).ToList();
         // Each home roster from the database it lives in, so the region spans every database.
         var rosters = homes.Count == 0 ? [] : await databases.ProvinceRostersAsync(homes, cancellationToken);
-        return Results.Ok(tree.ArrangeEach(provinces, rosters, now)
+        return Results.Ok(Arrangements.ArrangeEach(arrangements, rosters)
             .Select(r => r.ToView(policy, now))
             .Select(v => new ProvinceAtAGlance(v.Id, v.Name, v.Level, v.Units, v.Districts.Count, v.BelowR2.Count,
                 v.PostsNotManned.Count, v.OpenAlerts.Count, v.ExercisesUnderWay.Count, v.Sequence, v.UpdatedAt))

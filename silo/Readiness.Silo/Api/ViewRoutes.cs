@@ -252,15 +252,7 @@ internal static class ViewRoutes
         {
             return await rosters.ProvinceAsync(provinceId, clock.UtcNow, cancellationToken);
         }
-        return await chain.ArrangeAsync(provinceId, moment.RatedAt(clock.UtcNow), async arrangement =>
-        {
-            var homes = new List<ProvinceRoster>();
-            foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
-            {
-                homes.Add(await past.ProvinceAsync(home, moment, cancellationToken));
-            }
-            return homes;
-        }, cancellationToken);
+        return await chain.ArrangeAsync(provinceId, moment.RatedAt(clock.UtcNow), arrangement => past.HomesAsync(arrangement.Homes, moment, cancellationToken), cancellationToken);
     }
 
     private static string When(Moment moment) =>

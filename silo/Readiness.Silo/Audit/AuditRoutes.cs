@@ -144,7 +144,7 @@ internal static class AuditRoutes
         var (id, key) = named[0];
         return UnitPath.Problem(id) is { } problem
             ? Task.FromResult(Problems.Invalid(problem))
-            : Page(audits.Of(UnitPath.ProvinceOf(id!)).History, filter, key(id!), area: null, http, cancellationToken);
+            : Page(audits.Of(StreamKeys.HomeOf(id!)).History, filter, key(id!), area: null, http, cancellationToken);
     }
 
     /// <summary>
@@ -182,7 +182,7 @@ internal static class AuditRoutes
             // A stream or an area lives in its province's database.
             return database is not null
                 ? Problems.Invalid("Name a stream, an area or a database, not both: a stream or an area is checked in the database its province lives in.")
-                : Results.Ok(await audits.Of(UnitPath.ProvinceOf(area ?? StreamKeys.Parse(named!).Id)).Verifier
+                : Results.Ok(await audits.Of(StreamKeys.HomeOf(area ?? named!)).Verifier
                     .VerifyAsync(named, area, progress: null, cancellationToken));
         }
         if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
@@ -300,7 +300,7 @@ internal static class AuditRoutes
                 await Problems.Invalid("Name an area or a database, not both: an area is exported from the database its province lives in.").ExecuteAsync(http);
                 return;
             }
-            source = audits.Of(UnitPath.ProvinceOf(area));
+            source = audits.Of(StreamKeys.HomeOf(area));
         }
         else if (database is null && databases.Several)
         {

@@ -48,6 +48,17 @@ public sealed class PastViews(ProvinceDatabases databases)
         return roster;
     }
 
+    /// <summary>The roster of each of <paramref name="homes"/> at the moment, in id order: what a province arranged by the tree then is gathered from.</summary>
+    public async Task<IReadOnlyList<ProvinceRoster>> HomesAsync(IEnumerable<string> homes, Moment moment, CancellationToken cancellationToken)
+    {
+        var rosters = new List<ProvinceRoster>();
+        foreach (var home in homes.Order(StringComparer.Ordinal))
+        {
+            rosters.Add(await ProvinceAsync(home, moment, cancellationToken));
+        }
+        return rosters;
+    }
+
     /// <summary>The province at the moment: the nearest usable checkpoint, then the events it lacks.</summary>
     public async Task<ProvinceRoster> ProvinceAsync(string provinceId, Moment moment, CancellationToken cancellationToken)
     {

@@ -59,15 +59,7 @@ public sealed class LiveRosters(ProvinceDatabases databases, RosterCache cache, 
         }
         var last = end - TimeSpan.FromTicks(1);
         var moment = new Moment(last, null);
-        var roster = await chain.ArrangeAsync(provinceId, last, async arrangement =>
-        {
-            var homes = new List<ProvinceRoster>();
-            foreach (var home in arrangement.Homes.Order(StringComparer.Ordinal))
-            {
-                homes.Add(await past.ProvinceAsync(home, moment, cancellationToken));
-            }
-            return homes;
-        }, cancellationToken);
+        var roster = await chain.ArrangeAsync(provinceId, last, arrangement => past.HomesAsync(arrangement.Homes, moment, cancellationToken), cancellationToken);
         lastStanding[provinceId] = (tree, now, roster);
         return roster;
     }
