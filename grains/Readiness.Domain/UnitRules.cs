@@ -49,8 +49,12 @@ public sealed record UnitState(
     };
 }
 
-/// <summary>The facts about a parent that registering a child depends on.</summary>
-public sealed record ParentFacts(string UnitId, Echelon Echelon, DateTimeOffset RegisteredAt, DateTimeOffset? DissolvedAt = null, string? SuccessorId = null);
+/// <summary>
+/// The facts about a parent that registering a child depends on; <c>ProvinceId</c> is the province the
+/// parent stands under on the registration's date (itself for a province).
+/// </summary>
+public sealed record ParentFacts(
+    string UnitId, Echelon Echelon, DateTimeOffset RegisteredAt, string ProvinceId, DateTimeOffset? DissolvedAt = null, string? SuccessorId = null);
 
 /// <summary>When and by which order a unit was dissolved, and who carries on after it: what its reports are checked against.</summary>
 public sealed record Dissolution(DateTimeOffset At, string Order, string? SuccessorId)
@@ -252,6 +256,15 @@ public static class UnitRules
             if (!MayCommand(parent.Echelon, command.Echelon))
             {
                 return Decision.Reject(RejectionKind.Invalid, $"A {parent.Echelon} cannot be the parent of a {command.Echelon}.");
+            }
+            // A stream is stored for ever with the province its id begins with (StreamKeys.HomeOf): its
+            // database and its roster. A new unit's id names the province it is registered in, so that
+            // a province's own database holds every unit it registers.
+            if (UnitPath.ProvinceOf(state.UnitId) != parent.ProvinceId)
+            {
+                return Decision.Reject(RejectionKind.Invalid,
+                    $"A new unit's id begins with the id of the province it is registered in, which keeps its history: "
+                    + $"'{parent.UnitId}' stands under '{parent.ProvinceId}', so name the unit '{parent.ProvinceId}/…'; '{state.UnitId}' does not begin so.");
             }
             // A unit cannot stand under a command that did not yet exist.
             if ((command.OccurredAt ?? now) < parent.RegisteredAt)

@@ -5,7 +5,7 @@ namespace Readiness.Domain.Tests;
 public class UnitRulesTests
 {
     private static readonly DateTimeOffset Now = new(2024, 6, 1, 8, 0, 0, TimeSpan.FromHours(7));
-    private static readonly ParentFacts District = new("bac-kan/ba-be", Echelon.District, Now.AddYears(-3));
+    private static readonly ParentFacts District = new("bac-kan/ba-be", Echelon.District, Now.AddYears(-3), "bac-kan");
 
     private const string Unit = "bac-kan/ba-be/chu-huong";
 
@@ -67,7 +67,7 @@ public class UnitRulesTests
     public void A_unit_cannot_stand_under_the_wrong_echelon(Echelon parentEchelon, Echelon childEchelon)
     {
         var decision = UnitRules.Decide(
-            UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(childEchelon), new ParentFacts("bac-kan/ba-be", parentEchelon, Now.AddYears(-3)), Now);
+            UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(childEchelon), new ParentFacts("bac-kan/ba-be", parentEchelon, Now.AddYears(-3), "bac-kan"), Now);
 
         Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
     }
@@ -87,11 +87,28 @@ public class UnitRulesTests
     [Fact]
     public void A_parent_named_by_the_registration_is_recorded_whatever_the_id_says()
     {
-        var naRi = new ParentFacts("bac-kan/na-ri", Echelon.District, Now.AddYears(-3));
+        var naRi = new ParentFacts("bac-kan/na-ri", Echelon.District, Now.AddYears(-3), "bac-kan");
 
         var decision = UnitRules.Decide(UnitState.Initial("bac-kan/ba-be/chu-huong"), Register(parentId: "bac-kan/na-ri"), naRi, Now);
 
         Assert.Equal("bac-kan/na-ri", Assert.IsType<UnitRegistered>(Assert.Single(decision.Events)).ParentId);
+    }
+
+    [Theory]
+    [InlineData("xa-moi")]
+    [InlineData("bac-kan/ba-be/xa-moi")]
+    public void A_new_units_id_begins_with_the_province_its_parent_stands_under_then_and_the_refusal_says_so(string unitId)
+    {
+        // Ba Bể's commune Chợ Rã, moved under Thái Nguyên's regional command: a unit registered under it is Thái Nguyên's.
+        var choRa = new ParentFacts("bac-kan/ba-be/cho-ra", Echelon.Commune, Now.AddYears(-3), "thai-nguyen");
+
+        var refused = UnitRules.Decide(UnitState.Initial(unitId), Register(Echelon.ForceUnit, parentId: choRa.UnitId) with { UnitId = unitId }, choRa, Now);
+        var accepted = UnitRules.Decide(UnitState.Initial("thai-nguyen/cho-ra-dan-quan"),
+            Register(Echelon.ForceUnit, parentId: choRa.UnitId) with { UnitId = "thai-nguyen/cho-ra-dan-quan" }, choRa, Now);
+
+        Assert.Equal(RejectionKind.Invalid, refused.Rejection?.Kind);
+        Assert.Contains("'thai-nguyen/…'", refused.Rejection!.Message, StringComparison.Ordinal);
+        Assert.Equal("bac-kan/ba-be/cho-ra", Assert.IsType<UnitRegistered>(Assert.Single(accepted.Events)).ParentId);
     }
 
     [Fact]

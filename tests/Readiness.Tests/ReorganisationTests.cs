@@ -6,6 +6,7 @@ using cli::Readiness.Cli;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
+using Readiness.Domain;
 using Readiness.Grains.Demo;
 using Readiness.Tests.Infrastructure;
 
@@ -110,6 +111,29 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
         Assert.NotEmpty(platoon);
         Assert.All(platoon, e => Assert.True(e.OccurredAt < Reform2025.EffectiveFrom, $"{e.OccurredAt:O} is after the platoon left Ba Bể"));
         Assert.Contains(now.Events, e => e.OccurredAt >= Reform2025.EffectiveFrom);
+    }
+
+    [Fact]
+    public async Task An_area_s_export_verify_and_chain_heads_hold_the_streams_of_every_unit_it_ever_covered_and_no_other()
+    {
+        const string Commune = "thai-nguyen/xa-cho-ra";
+        var export = await silo.Http.GetStringAsync($"/api/export?area={Commune}");
+        var exported = export.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("subject").GetString()!)
+            .ToHashSet(StringComparer.Ordinal);
+        var verified = (await silo.Http.GetFromJsonAsync<VerifyReport>($"/api/audit/verify?area={Commune}", SiloFixture.Json))!;
+        var heads = (await silo.Http.GetFromJsonAsync<List<ChainHead>>("/api/provinces/thai-nguyen/chain-heads", SiloFixture.Json))!;
+
+        // The new commune, the three communes merged into it, and their platoons, which stand under it now;
+        // nothing of Ba Bể's other communes, which merged elsewhere.
+        string[] merged = ["bac-kan/ba-be/cho-ra", "bac-kan/ba-be/dia-linh", "bac-kan/ba-be/thuong-giao"];
+        Assert.Superset(new HashSet<string>([Commune, .. merged, .. merged.Select(m => $"{m}/dan-quan")]), exported);
+        Assert.DoesNotContain(exported, s => StreamKeys.OwnerOf(s) is var owner && owner != Commune && !merged.Any(m => owner == m || owner == $"{m}/dan-quan"));
+        Assert.True(verified.Intact);
+        Assert.Equal(exported.Count, verified.StreamsChecked);
+        // The province's chain heads carry those of Bắc Kạn's streams, whose history it carries on.
+        Assert.Contains(heads, h => h.Stream == "bac-kan/ba-be/cho-ra");
+        Assert.Contains(heads, h => h.Stream == Commune);
     }
 
     private static string Figures(YearReport report) =>

@@ -115,8 +115,13 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
         {
             return null;
         }
-        var history = (await chain.GetAsync()).Unit(parentId);
-        var echelon = history?.LastAt(register.OccurredAt ?? Clock.UtcNow)?.Echelon ?? profile.Echelon;
-        return new ParentFacts(profile.UnitId, echelon, profile.RegisteredAt, history?.DissolvedAt, history?.SuccessorId);
+        var at = register.OccurredAt ?? Clock.UtcNow;
+        var tree = await chain.KnowingAsync([parentId]);
+        var history = tree.Unit(parentId);
+        var echelon = history?.LastAt(at)?.Echelon ?? profile.Echelon;
+        // A parent registered this very moment is in the store before the tree has read it: until then it
+        // stands where its registration placed it, which its own province's grain has checked.
+        var province = tree.ProvinceAt(parentId, at) ?? (profile.Echelon == Echelon.Province ? parentId : StreamKeys.HomeOf(parentId));
+        return new ParentFacts(profile.UnitId, echelon, profile.RegisteredAt, province, history?.DissolvedAt, history?.SuccessorId);
     }
 }

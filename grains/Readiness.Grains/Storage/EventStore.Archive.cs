@@ -11,14 +11,14 @@ public sealed record ArchivedEvent(
 public sealed partial class EventStore
 {
     /// <summary>The reported events of an area (all when null), in recording order.</summary>
-    public IAsyncEnumerable<EventRow> ExportAsync(string? area, CancellationToken cancellationToken)
+    public IAsyncEnumerable<EventRow> ExportAsync(StreamArea? area, CancellationToken cancellationToken)
     {
         var command = database.CreateCommand($"""
             SELECT {EventRow.Columns} FROM {Events}
-            WHERE {EventRow.Reported("stream_id")} AND (@area::text IS NULL OR {AreaFilter("stream_id")})
+            WHERE {EventRow.Reported("stream_id")} AND {StreamArea.Filter("stream_id")}
             ORDER BY seq_id
             """);
-        AddAreaParameters(command, area);
+        StreamArea.AddParameters(command, area);
         return RowsAsync(command, cancellationToken);
     }
 

@@ -49,14 +49,14 @@ public sealed partial class EventStore
         string provinceId, long? checkpointSequence, DateTimeOffset? checkpointAsOf, string[] straddling,
         DateTimeOffset? asOf, long known, CancellationToken cancellationToken) =>
         PastEventsAsync($"""
-            {AreaFilter("stream_id")}
+            {StreamArea.Filter("stream_id")}
             AND (@checkpointSequence::bigint IS NULL
                  OR stream_id = ANY(@straddling)
                  OR seq_id > @checkpointSequence
                  OR headers->>'{EventHeaders.OccurredAt}' > @checkpointAsOf)
             """, command =>
             {
-                AddAreaParameters(command, provinceId);
+                StreamArea.AddParameters(command, StreamArea.Under(provinceId));
                 command.Parameters.Add(new NpgsqlParameter<long?>("checkpointSequence", checkpointSequence));
                 command.Parameters.Add(new NpgsqlParameter<string[]>("straddling", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = straddling });
                 command.Parameters.Add(new NpgsqlParameter<string?>("checkpointAsOf", checkpointAsOf is { } at ? EventHeaders.Format(at) : null));
@@ -67,10 +67,10 @@ public sealed partial class EventStore
     {
         await using var command = database.CreateCommand($"""
             SELECT min(headers->>'{EventHeaders.OccurredAt}') FROM {Events}
-            WHERE seq_id <= @sequence AND {AreaFilter("stream_id")}
+            WHERE seq_id <= @sequence AND {StreamArea.Filter("stream_id")}
             """);
         command.Parameters.Add(new NpgsqlParameter<long>("sequence", sequence));
-        AddAreaParameters(command, provinceId);
+        StreamArea.AddParameters(command, StreamArea.Under(provinceId));
         return await command.ExecuteScalarAsync(cancellationToken) is string first
             ? DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture)
             : null;
@@ -88,13 +88,13 @@ public sealed partial class EventStore
                      max(headers->>'{EventHeaders.OccurredAt}') OVER (PARTITION BY stream_id ORDER BY version
                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_before
               FROM {Events}
-              WHERE seq_id <= @sequence AND {AreaFilter("stream_id")}) events
+              WHERE seq_id <= @sequence AND {StreamArea.Filter("stream_id")}) events
             WHERE occurred <= @asOf AND latest_before > @asOf
             ORDER BY stream_id
             """);
         command.Parameters.Add(new NpgsqlParameter<long>("sequence", sequence));
         command.Parameters.Add(new NpgsqlParameter<string>("asOf", EventHeaders.Format(asOf)));
-        AddAreaParameters(command, provinceId);
+        StreamArea.AddParameters(command, StreamArea.Under(provinceId));
         return await StringsAsync(command, cancellationToken);
     }
 

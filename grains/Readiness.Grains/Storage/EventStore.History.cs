@@ -1,6 +1,5 @@
 using Npgsql;
 using NpgsqlTypes;
-using Readiness.Domain;
 
 namespace Readiness.Grains.Storage;
 
@@ -11,21 +10,16 @@ public sealed partial class EventStore
     /// order, of one stream or an area (either or neither), of the stored types listed (all when none),
     /// that happened in [occurredFrom, occurredTo) and were recorded in [recordedFrom, recordedTo).
     /// </summary>
-    /// <remarks>
-    /// <paramref name="units"/>, when given, narrows to those units' streams and their exercises' and duty
-    /// posts' (the area as the chain of command has it, over time); <paramref name="area"/> is then left out.
-    /// </remarks>
     public IAsyncEnumerable<EventRow> HistoryAsync(
-        string? stream, string? area, IReadOnlyList<string> types,
+        string? stream, StreamArea? area, IReadOnlyList<string> types,
         DateTimeOffset? occurredFrom, DateTimeOffset? occurredTo, DateTimeOffset? recordedFrom, DateTimeOffset? recordedTo,
-        long after, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? units = null)
+        long after, int limit, CancellationToken cancellationToken)
     {
         var command = database.CreateCommand($"""
             SELECT {EventRow.Columns} FROM {Events}
             WHERE seq_id > @after
               AND (@stream::text IS NULL OR stream_id = @stream)
-              AND (@area::text IS NULL OR {AreaFilter("stream_id")})
-              AND (@units::text[] IS NULL OR stream_id = ANY(@units) OR stream_id LIKE ANY(@owned))
+              AND {StreamArea.Filter("stream_id")}
               AND (cardinality(@types) = 0 OR type = ANY(@types))
               AND (@occurredFrom::text IS NULL OR headers->>'{EventHeaders.OccurredAt}' >= @occurredFrom)
               AND (@occurredTo::text IS NULL OR headers->>'{EventHeaders.OccurredAt}' < @occurredTo)
@@ -36,13 +30,7 @@ public sealed partial class EventStore
             """);
         command.Parameters.Add(new NpgsqlParameter<long>("after", after));
         command.Parameters.Add(new NpgsqlParameter<string?>("stream", stream));
-        AddAreaParameters(command, area);
-        command.Parameters.Add(new NpgsqlParameter<string[]?>("units", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = units?.ToArray() });
-        // Unit ids hold only [a-z0-9/-], so nothing in them needs escaping for LIKE.
-        command.Parameters.Add(new NpgsqlParameter<string[]>("owned", NpgsqlDbType.Array | NpgsqlDbType.Text)
-        {
-            TypedValue = [.. (units ?? []).SelectMany(u => new[] { StreamKeys.Exercise(u) + "/%", StreamKeys.DutyPost(u) + "/%" })],
-        });
+        StreamArea.AddParameters(command, area);
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. types] });
         command.Parameters.Add(new NpgsqlParameter<string?>("occurredFrom", occurredFrom is { } f ? EventHeaders.Format(f) : null));
         command.Parameters.Add(new NpgsqlParameter<string?>("occurredTo", occurredTo is { } t ? EventHeaders.Format(t) : null));

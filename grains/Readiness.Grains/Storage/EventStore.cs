@@ -1,6 +1,5 @@
 using Marten;
 using Npgsql;
-using Readiness.Domain;
 
 namespace Readiness.Grains.Storage;
 
@@ -18,22 +17,6 @@ public sealed partial class EventStore(NpgsqlDataSource database, IDocumentStore
     private const string Progression = ReadinessStore.Schema + ".mt_event_progression";
     private const string EventSequence = ReadinessStore.Schema + ".mt_events_sequence";
     private const string RosterDocuments = ReadinessStore.Schema + ".mt_doc_provinceroster";
-
-    /// <summary>
-    /// SQL true for the streams of a unit's subtree: its units, and the exercises and duty posts
-    /// whose ids start with one of them. Expects the parameters of <see cref="AddAreaParameters"/>.
-    /// </summary>
-    private static string AreaFilter(string column) =>
-        $"({column} = @area OR {column} LIKE @areaUnits OR {column} LIKE @areaExercises OR {column} LIKE @areaPosts)";
-
-    private static void AddAreaParameters(NpgsqlCommand command, string? area)
-    {
-        // Unit ids hold only [a-z0-9/-], so nothing in them needs escaping for LIKE.
-        command.Parameters.Add(new NpgsqlParameter<string?>("area", area));
-        command.Parameters.Add(new NpgsqlParameter<string?>("areaUnits", area is null ? null : area + "/%"));
-        command.Parameters.Add(new NpgsqlParameter<string?>("areaExercises", area is null ? null : StreamKeys.Exercise(area) + "/%"));
-        command.Parameters.Add(new NpgsqlParameter<string?>("areaPosts", area is null ? null : StreamKeys.DutyPost(area) + "/%"));
-    }
 
     private static async IAsyncEnumerable<EventRow> RowsAsync(NpgsqlCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Readiness.Contracts;
+using Readiness.Domain;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Upward;
 
@@ -46,4 +48,29 @@ public sealed class AuditDatabases
     public DatabaseAudit Of(string provinceId) => byName[databases.Of(provinceId).Name];
 
     public DatabaseAudit For(ProvinceDatabase database) => byName[database.Name];
+
+    /// <summary>
+    /// An area's streams, database by database: those of every unit the chain of command says it ever
+    /// covered, its predecessors' included, each stored where its id began (<see cref="StreamKeys.HomeOf"/>);
+    /// an area the tree does not know, by its id as a path in its province's database.
+    /// </summary>
+    public IReadOnlyList<(DatabaseAudit Audit, StreamArea Streams)> Spread(string area, ChainOfCommand tree) =>
+        tree.Knows(area)
+            ? [.. tree.EverCoveredBy(area)
+                .GroupBy(unit => Of(StreamKeys.HomeOf(unit)).Database.Name, StringComparer.Ordinal)
+                .OrderBy(part => part.Key == ProvinceDatabases.MainName ? "" : part.Key, StringComparer.Ordinal)
+                .Select(part => (byName[part.Key], StreamArea.Of(part)))]
+            : [(Of(StreamKeys.HomeOf(area)), StreamArea.Under(area))];
+
+    /// <summary>The last hash of every stream of an area (<see cref="Spread"/>), in every database its units are stored in.</summary>
+    public async Task<IReadOnlyList<ChainHead>> ChainHeadsAsync(string area, ChainOfCommand tree, CancellationToken cancellationToken)
+    {
+        var heads = new List<ChainHead>();
+        foreach (var (audit, streams) in Spread(area, tree))
+        {
+            heads.AddRange(await audit.Verifier.HeadsAsync(streams, cancellationToken));
+        }
+        heads.Sort((a, b) => string.CompareOrdinal(a.Stream, b.Stream));
+        return heads;
+    }
 }

@@ -32,16 +32,20 @@ internal static class AuditRoutes
         audit.MapGet("/provinces/{provinceId}/history", GetAreaHistory)
             .Reads(ResourceScope.ProvinceOrDistrict)
             .WithName("GetAreaHistory")
-            .WithSummary("The recorded events of a province, or of one district (?district=ba-be), in recording order, a page at a time.")
+            .WithSummary("The recorded events of a province, or of one district or regional command (?district=ba-be), in recording order, a page at a time: "
+                + "those of every unit it covered when they happened, its predecessors' included.")
             .WithDescription("Filters: kind (repeatable: RecruitsEnlisted…), from/to (when it happened), recordedFrom/recordedTo (when it was recorded), "
-                + "after (the sequence to continue from; 'next' gives it), limit (1–1000, default 100).")
+                + "after (the sequence to continue from; 'next' gives it), limit (1–1000, default 100). When the area's units are stored in several databases, "
+                + "each numbering its events in its own sequence, ?database= names the one to read.")
             .Produces<HistoryPage>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         audit.MapGet("/audit/verify", VerifyChains)
             .Reads(ResourceScope.Named("stream", "area"))
             .WithName("VerifyChains")
-            .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be), "
+            .WithSummary("Recomputes the hash chain of every stream, of one (?stream=bac-kan/ba-be, exercise:…, post:…) or of an area's (?area=bac-kan/ba-be: "
+                + "the streams of every unit it ever covered, its predecessors' included, in every database they are stored in), "
                 + "and reports the first broken link of each. With provinces spread over several databases, the whole store is every database, "
                 + "each with its own Merkle log; ?database= checks one.")
             .Produces<VerifyReport>()
@@ -95,7 +99,7 @@ internal static class AuditRoutes
         audit.MapGet("/provinces/{provinceId}/chain-heads", GetChainHeads)
             .Reads(ResourceScope.Province)
             .WithName("GetChainHeads")
-            .WithSummary("The last hash of every stream of the province: kept elsewhere, they show any later change to the record.")
+            .WithSummary("The last hash of every stream of the province, its predecessors' included: kept elsewhere, they show any later change to the record.")
             .Produces<IReadOnlyList<ChainHead>>();
     }
 
@@ -107,8 +111,9 @@ internal static class AuditRoutes
             .RequireAuthorization(Policies.Audit)
             .Reads(ResourceScope.Named("area"))
             .WithName("ExportHistory")
-            .WithSummary("The recorded history of an area (?area=bac-kan, or all) as CloudEvents in JSON lines, in recording order, with every event's metadata and hash. "
-                + "With provinces spread over several databases, 'all' is one database at a time: ?database=.")
+            .WithSummary("The recorded history of an area (?area=bac-kan: the whole streams of every unit it ever covered, its predecessors' included; or all) "
+                + "as CloudEvents in JSON lines, in recording order, with every event's metadata and hash. "
+                + "With provinces spread over several databases, 'all', and an area whose units are stored in several, is one database at a time: ?database=.")
             .Produces(StatusCodes.Status200OK, contentType: EventArchive.MediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -153,8 +158,8 @@ internal static class AuditRoutes
     /// by its id as a path.
     /// </summary>
     private static async Task<IResult> GetAreaHistory(
-        string provinceId, string? district, [AsParameters] HistoryFilter filter, AuditDatabases audits, ChainOfCommandCache chain, HttpContext http,
-        CancellationToken cancellationToken)
+        string provinceId, string? district, string? database, [AsParameters] HistoryFilter filter, AuditDatabases audits, ProvinceDatabases databases,
+        ChainOfCommandCache chain, HttpContext http, CancellationToken cancellationToken)
     {
         var area = district is null ? provinceId : $"{provinceId}/{district}";
         if (UnitPath.Problem(area) is { } problem)
@@ -163,14 +168,43 @@ internal static class AuditRoutes
         }
         // Auditors' reads are few and must hold every unit registered before them: the tree is checked against the store first.
         var tree = await chain.RefreshAsync(force: true, cancellationToken);
-        var over = tree.Knows(area)
-            ? new AreaOverTime(tree.EverCoveredBy(area), (stream, at) => tree.Covers([area], StreamKeys.OwnerOf(stream), at))
-            : null;
-        return await Page(audits.Of(provinceId).History, filter, stream: null, area, http, cancellationToken, over);
+        var parts = audits.Spread(area, tree);
+        var part = OneDatabase(parts, area, database, "read", databases);
+        if (part.Problem is { } spread)
+        {
+            return spread;
+        }
+        var over = tree.Knows(area) ? new AreaOverTime((stream, at) => tree.Covers([area], StreamKeys.OwnerOf(stream), at)) : null;
+        return await Page(part.Audit!.History, filter, stream: null, part.Streams, http, cancellationToken, over);
+    }
+
+    /// <summary>
+    /// The one database an area's history is read or exported from: each database numbers its events in
+    /// its own sequence, so an area whose units are stored in several is taken one database at a time.
+    /// </summary>
+    private static (DatabaseAudit? Audit, StreamArea? Streams, IResult? Problem) OneDatabase(
+        IReadOnlyList<(DatabaseAudit Audit, StreamArea Streams)> parts, string area, string? database, string verb, ProvinceDatabases databases)
+    {
+        var names = string.Join(", ", parts.Select(p => p.Audit.Database.Name));
+        if (database is null)
+        {
+            return parts.Count == 1
+                ? (parts[0].Audit, parts[0].Streams, null)
+                : (null, null, Problems.Invalid($"The units of '{area}' are stored in several databases ({names}), each numbering its events in its own sequence; "
+                    + $"{verb} one at a time with &database=."));
+        }
+        if (Problems.Databases(databases, database, out var unknown) is null)
+        {
+            return (null, null, unknown);
+        }
+        return parts.FirstOrDefault(p => p.Audit.Database.Name == database) is { Audit: not null } chosen
+            ? (chosen.Audit, chosen.Streams, null)
+            : (null, null, Problems.Invalid($"No unit of '{area}' is stored in database '{database}'; its units are stored in {names}."));
     }
 
     private static async Task<IResult> VerifyChains(
-        string? stream, string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, CancellationToken cancellationToken)
+        string? stream, string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, ChainOfCommandCache chain,
+        CancellationToken cancellationToken)
     {
         if (area is not null && UnitPath.Problem(area) is { } problem)
         {
@@ -179,11 +213,22 @@ internal static class AuditRoutes
         var named = string.IsNullOrWhiteSpace(stream) ? null : stream;
         if (named is not null || area is not null)
         {
-            // A stream or an area lives in its province's database.
-            return database is not null
-                ? Problems.Invalid("Name a stream, an area or a database, not both: a stream or an area is checked in the database its province lives in.")
-                : Results.Ok(await audits.Of(StreamKeys.HomeOf(area ?? named!)).Verifier
-                    .VerifyAsync(named, area, progress: null, cancellationToken));
+            if (database is not null || (named is not null && area is not null))
+            {
+                return Problems.Invalid("Name one stream, one area or one database: a stream is checked in the database it is stored in, "
+                    + "an area in every database its units are stored in.");
+            }
+            if (named is not null)
+            {
+                return Results.Ok(await audits.Of(StreamKeys.HomeOf(named)).Verifier.VerifyAsync(named, null, progress: null, cancellationToken));
+            }
+            var parts = audits.Spread(area!, await chain.RefreshAsync(force: true, cancellationToken));
+            var areaReports = new List<DatabaseVerifyReport>(parts.Count);
+            foreach (var (audit, streams) in parts)
+            {
+                areaReports.Add(new DatabaseVerifyReport(audit.Database.Name, await audit.Verifier.VerifyAsync(null, streams, progress: null, cancellationToken)));
+            }
+            return Results.Ok(areaReports.Count == 1 ? areaReports[0].Report : ChainVerifier.Combine(areaReports));
         }
         if (Problems.Databases(databases, database, out var unknown) is not { } chosen)
         {
@@ -279,13 +324,14 @@ internal static class AuditRoutes
         return proof is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such proof.", detail: missing) : Results.Ok(proof);
     }
 
-    private static async Task<IResult> GetChainHeads(string provinceId, AuditDatabases audits, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetChainHeads(string provinceId, AuditDatabases audits, ChainOfCommandCache chain, CancellationToken cancellationToken) =>
         UnitPath.Problem(provinceId) is { } problem
             ? Problems.Invalid(problem)
-            : Results.Ok(await audits.Of(provinceId).Verifier.HeadsAsync(provinceId, cancellationToken));
+            : Results.Ok(await audits.ChainHeadsAsync(provinceId, await chain.RefreshAsync(force: true, cancellationToken), cancellationToken));
 
     private static async Task ExportHistory(
-        string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, HttpContext http, CancellationToken cancellationToken)
+        string? area, string? database, AuditDatabases audits, ProvinceDatabases databases, ChainOfCommandCache chain, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (area is not null && UnitPath.Problem(area) is { } problem)
         {
@@ -293,14 +339,16 @@ internal static class AuditRoutes
             return;
         }
         DatabaseAudit source;
+        StreamArea? streams = null;
         if (area is not null)
         {
-            if (database is not null)
+            var part = OneDatabase(audits.Spread(area, await chain.RefreshAsync(force: true, cancellationToken)), area, database, "export", databases);
+            if (part.Problem is { } spread)
             {
-                await Problems.Invalid("Name an area or a database, not both: an area is exported from the database its province lives in.").ExecuteAsync(http);
+                await spread.ExecuteAsync(http);
                 return;
             }
-            source = audits.Of(StreamKeys.HomeOf(area));
+            (source, streams) = (part.Audit!, part.Streams);
         }
         else if (database is null && databases.Several)
         {
@@ -321,7 +369,7 @@ internal static class AuditRoutes
         http.Response.ContentType = EventArchive.MediaType;
         var name = area ?? (source.Database.IsMain && database is null ? "all" : source.Database.Name);
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name.Replace('/', '-')}.events.jsonl\"";
-        await source.Archive.ExportAsync(area, http.Response.Body, cancellationToken);
+        await source.Archive.ExportAsync(streams, http.Response.Body, cancellationToken);
     }
 
     private static async Task<IResult> ImportHistory(
@@ -397,7 +445,7 @@ internal static class AuditRoutes
     internal sealed record HistoryFilter(
         string[]? Kind, DateTimeOffset? From, DateTimeOffset? To, DateTimeOffset? RecordedFrom, DateTimeOffset? RecordedTo, long? After, int? Limit);
 
-    private static async Task<IResult> Page(EventHistory history, HistoryFilter filter, string? stream, string? area, HttpContext http, CancellationToken cancellationToken,
+    private static async Task<IResult> Page(EventHistory history, HistoryFilter filter, string? stream, StreamArea? area, HttpContext http, CancellationToken cancellationToken,
         AreaOverTime? over = null)
     {
         var limit = filter.Limit ?? EventHistory.DefaultPageSize;

@@ -30,7 +30,7 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
             reports.Select(r => r.Report.Log).FirstOrDefault(l => l is { Intact: false }) ?? reports[0].Report.Log, reports);
     }
 
-    public async Task<VerifyReport> VerifyAsync(string? stream, string? area, IProgress<long>? progress, CancellationToken cancellationToken)
+    public async Task<VerifyReport> VerifyAsync(string? stream, StreamArea? area, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var recordedVersions = await StreamVersions(stream, area, cancellationToken);
@@ -122,8 +122,8 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
     }
 
     /// <summary>Each stream's last hash: what an upward report carries so that later edits show.</summary>
-    public Task<IReadOnlyList<ChainHead>> HeadsAsync(string streamPrefix, CancellationToken cancellationToken) =>
-        store.ChainHeadsAsync(streamPrefix, cancellationToken);
+    public Task<IReadOnlyList<ChainHead>> HeadsAsync(StreamArea area, CancellationToken cancellationToken) =>
+        store.ChainHeadsAsync(area, cancellationToken);
 
     private sealed class RecordedStream(long version)
     {
@@ -131,7 +131,7 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
         public bool Seen { get; set; }
     }
 
-    private async Task<Dictionary<string, RecordedStream>> StreamVersions(string? stream, string? area, CancellationToken cancellationToken) =>
+    private async Task<Dictionary<string, RecordedStream>> StreamVersions(string? stream, StreamArea? area, CancellationToken cancellationToken) =>
         (await store.StreamVersionsAsync(stream, area, cancellationToken))
             .ToDictionary(s => s.Key, s => new RecordedStream(s.Value), StringComparer.Ordinal);
 }

@@ -36,7 +36,7 @@ public sealed partial class EventArchive(EventStore store)
 
 
     /// <summary>Writes every event of the area (all when null) to <paramref name="output"/>; returns how many.</summary>
-    public async Task<long> ExportAsync(string? area, Stream output, CancellationToken cancellationToken)
+    public async Task<long> ExportAsync(StreamArea? area, Stream output, CancellationToken cancellationToken)
     {
         await using var writer = new Utf8JsonWriter(output);
         long count = 0;

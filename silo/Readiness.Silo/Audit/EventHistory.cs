@@ -6,7 +6,7 @@ namespace Readiness.Silo.Audit;
 /// <summary>What an auditor asks of the history: one actor's stream, or an area's, narrowed by kind and time.</summary>
 public sealed record HistoryQuery(
     string? Stream,
-    string? Area,
+    StreamArea? Area,
     IReadOnlyList<string> Types,
     DateTimeOffset? OccurredFrom,
     DateTimeOffset? OccurredTo,
@@ -16,10 +16,9 @@ public sealed record HistoryQuery(
     int Limit,
     AreaOverTime? Over = null);
 
-/// <summary>An area as the chain of command had it over time: the units it ever covered, and whether it covered an event's actor when the event happened.</summary>
-/// <param name="Units">The units it covered at some moment.</param>
+/// <summary>An area as the chain of command had it over time: whether it covered an event's actor when the event happened.</summary>
 /// <param name="CoveredWhen">Whether an event (its stream, when it happened) belongs to the area.</param>
-public sealed record AreaOverTime(IReadOnlyList<string> Units, Func<string, DateTimeOffset, bool> CoveredWhen);
+public sealed record AreaOverTime(Func<string, DateTimeOffset, bool> CoveredWhen);
 
 /// <summary>Reads the recorded events a page at a time, in recording order, with their metadata.</summary>
 public sealed class EventHistory(EventStore store)
@@ -36,8 +35,8 @@ public sealed class EventHistory(EventStore store)
         for (var after = query.After; ;)
         {
             var read = 0;
-            await foreach (var row in store.HistoryAsync(query.Stream, query.Over is null ? query.Area : null, query.Types, query.OccurredFrom, query.OccurredTo,
-                query.RecordedFrom, query.RecordedTo, after, query.Limit + 1, cancellationToken, query.Over?.Units))
+            await foreach (var row in store.HistoryAsync(query.Stream, query.Area, query.Types, query.OccurredFrom, query.OccurredTo,
+                query.RecordedFrom, query.RecordedTo, after, query.Limit + 1, cancellationToken))
             {
                 read++;
                 after = row.Sequence;

@@ -106,7 +106,7 @@ public sealed partial class UpwardReporter : BackgroundService
         // The outbox and each province's report state live in the main database; the rosters in each province's own.
         await using var session = store.LightweightSession();
         // A database beside the main one that is away is skipped until it is back: only its provinces' reports wait.
-        var rosters = (await databases.ProvinceRostersAsync(null, cancellationToken, (each, ex) =>
+        var homes = await databases.ProvinceRostersAsync(null, cancellationToken, (each, ex) =>
         {
             var away = !each.IsMain && UnavailableExceptionHandler.FaultOf(ex) is UnavailableExceptionHandler.Fault.Database;
             if (away)
@@ -114,7 +114,10 @@ public sealed partial class UpwardReporter : BackgroundService
                 LogDatabaseAway(each.Name, ex.Message);
             }
             return away;
-        })) is var homes && await chain.GetAsync(cancellationToken) is var tree ? tree.ArrangeEach(tree.ProvincesAt(now), homes, now) : [];
+        });
+        // A report names every stream its view counts: a unit registered a moment ago is in the tree before either is read.
+        var tree = await chain.KnowingAsync(homes.SelectMany(h => h.Units.Keys), cancellationToken);
+        var rosters = tree.ArrangeEach(tree.ProvincesAt(now), homes, now);
         var states = (await session.LoadManyAsync<UpwardReportState>(cancellationToken, rosters.Select(r => r.Id)))
             .ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var roster in rosters)
@@ -137,7 +140,7 @@ public sealed partial class UpwardReporter : BackgroundService
             if (due.Count > 0)
             {
                 var audit = audits.Of(roster.Id);
-                var heads = await audit.Verifier.HeadsAsync(roster.Id, cancellationToken);
+                var heads = await audits.ChainHeadsAsync(roster.Id, tree, cancellationToken);
                 // The latest signed head of the province's database's log travels too: the echelon above keeps it out of this store's reach.
                 var treeHead = (await audit.Log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
                 foreach (var (reportId, reason) in due)
