@@ -25,6 +25,9 @@ public sealed class ReformSilo : IAsyncLifetime
     /// <summary>Bắc Kạn's 2024 report as it stood before the reform was recorded.</summary>
     public YearReport ReportBefore { get; private set; } = null!;
 
+    /// <summary>A moment after Bắc Kạn's 2024 was recorded and before the reform was.</summary>
+    public DateTimeOffset BeforeReformRecorded { get; private set; }
+
     public async ValueTask InitializeAsync()
     {
         Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("reform");
@@ -32,6 +35,8 @@ public sealed class ReformSilo : IAsyncLifetime
         Http = await Host.StartAndWaitUntilReadyAsync();
         Assert.NotNull(await Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(60)));
         ReportBefore = (await Http.GetFromJsonAsync<YearReport>("/api/provinces/bac-kan/reports/2024?format=json", SiloFixture.Json))!;
+        BeforeReformRecorded = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromMilliseconds(50));
         var reform = await Host.Grains.GetGrain<IDemoProvinceGrain>(Reform2025.ProvinceId).EnsureLoaded();
         Assert.True(reform.LoadedNow);
         Assert.NotNull(await Database.RosterCatchesUpAsync(TimeSpan.FromSeconds(60)));
@@ -196,6 +201,25 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
         Assert.Equal(15, baBeThen.Communes.Count);
         // Every unit of Bắc Kạn the day before stands under Thái Nguyên the day after, or was merged into one that does.
         Assert.Equal(before.Units.Total - 1 - 8 - 108, now.Units.Total - 1 - 5 - (Reform2025.Communes.Count + 2));
+    }
+
+    [Fact]
+    public async Task A_view_of_what_was_known_before_the_reform_was_recorded_places_units_as_the_record_then_did()
+    {
+        var knownBefore = $"/api/provinces/bac-kan/readiness?asOf={Q(DayAfter)}&knownAt={Q(silo.BeforeReformRecorded)}";
+        var then = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>(knownBefore, SiloFixture.Json))!;
+        var baBe = (await silo.Http.GetFromJsonAsync<DistrictReadinessView>(
+            $"/api/provinces/bac-kan/districts/ba-be?asOf={Q(DayAfter)}&knownAt={Q(silo.BeforeReformRecorded)}", SiloFixture.Json))!;
+        using var thaiNguyen = await silo.Http.GetAsync($"/api/provinces/thai-nguyen/readiness?knownAt={Q(silo.BeforeReformRecorded)}");
+        using var now = await silo.Http.GetAsync($"/api/provinces/bac-kan/readiness?asOf={Q(DayAfter)}");
+
+        // Before the order was in the record, Bắc Kạn stood on 2 July 2025 as it had: 8 districts, Ba Bể's 15 communes.
+        Assert.Equal(8, then.Districts.Count);
+        Assert.Equal(15, baBe.Communes.Count);
+        Assert.Equal(HttpStatusCode.NotFound, thaiNguyen.StatusCode);
+        // Knowing the order, it was dissolved the day before.
+        Assert.Equal(HttpStatusCode.NotFound, now.StatusCode);
+        Assert.Contains("thai-nguyen", await now.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,20 +24,23 @@ public sealed partial class EventStore
         return new StructureStamp(reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>Every registration and order, in recording order, with its global sequence.</summary>
-    public async Task<IReadOnlyList<(long Sequence, object Event)>> StructureAsync(CancellationToken cancellationToken)
+    /// <summary>Every registration and order, in recording order, with its global sequence and when it was recorded.</summary>
+    public async Task<IReadOnlyList<StructureEvent>> StructureAsync(CancellationToken cancellationToken)
     {
         var serializer = store.Options.Serializer();
-        await using var command = database.CreateCommand($"SELECT seq_id, type, data FROM {Events} WHERE {StructureFilter} ORDER BY seq_id");
+        await using var command = database.CreateCommand($"SELECT seq_id, timestamp, type, data FROM {Events} WHERE {StructureFilter} ORDER BY seq_id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var events = new List<(long, object)>();
+        var events = new List<StructureEvent>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (EventRow.ClrTypeOf(reader.GetString(1)) is { } type)
+            if (EventRow.ClrTypeOf(reader.GetString(2)) is { } type)
             {
-                events.Add((reader.GetInt64(0), serializer.FromJson(type, reader, 2)));
+                events.Add(new StructureEvent(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), serializer.FromJson(type, reader, 3)));
             }
         }
         return events;
     }
 }
+
+/// <summary>A registration or an order as stored: its sequence in its database, when it was recorded, and the event.</summary>
+public sealed record StructureEvent(long Sequence, DateTimeOffset RecordedAt, object Event);

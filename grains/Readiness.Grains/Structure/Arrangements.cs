@@ -44,6 +44,22 @@ public static class Arrangements
         return roster.Units.ContainsKey(provinceId) ? roster : null;
     }
 
+    /// <summary>
+    /// The province arranged from its <paramref name="homes"/> by the tree as it was known at
+    /// <paramref name="knownAt"/>: the placing of units that the record held then, which is what a view
+    /// of what the command centre could see shows.
+    /// </summary>
+    public static async Task<ProvinceRoster?> ArrangeKnownAtAsync(this ChainOfCommandCache chain, string provinceId, DateTimeOffset at, DateTimeOffset knownAt,
+        Func<RosterArrangement, Task<IReadOnlyList<ProvinceRoster>>> homes, CancellationToken cancellationToken)
+    {
+        if (RosterArrangement.Of(await chain.KnownAtAsync(knownAt, cancellationToken), provinceId, at) is not { } arrangement)
+        {
+            return null;
+        }
+        var roster = ProvinceRoster.Arrange(arrangement, await homes(arrangement));
+        return roster.Units.ContainsKey(provinceId) ? roster : null;
+    }
+
     /// <summary>The provinces that stand at <paramref name="at"/>, by id.</summary>
     public static IEnumerable<string> ProvincesAt(this ChainOfCommand tree, DateTimeOffset at) =>
         tree.Units.Where(u => u.At(at) is { ParentId: null, Echelon: Echelon.Province }).Select(u => u.UnitId).Order(StringComparer.Ordinal);

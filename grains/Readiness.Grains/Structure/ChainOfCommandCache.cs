@@ -25,7 +25,16 @@ public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, Tim
     private readonly ConcurrentDictionary<string, (ChainOfCommand Tree, DateTimeOffset From, DateTimeOffset? Until, RosterArrangement? Arrangement)> arrangements =
         new(StringComparer.Ordinal);
 
-    private sealed record Snapshot(ChainOfCommand Tree, StructureStamp[] Stamps, DateTimeOffset CheckedAt);
+    /// <param name="Tree">The tree from every registration and order.</param>
+    /// <param name="Stamps">Each database's stamp when it was read.</param>
+    /// <param name="CheckedAt">When the stamps were last compared with the store's.</param>
+    /// <param name="Recorded">Every registration and order by the time it was recorded: the tree as known at a moment is built from a prefix.</param>
+    /// <param name="KnownAt">Trees as known at earlier moments, by how many of <paramref name="Recorded"/> they hold.</param>
+    private sealed record Snapshot(
+        ChainOfCommand Tree, StructureStamp[] Stamps, DateTimeOffset CheckedAt, StructureEvent[] Recorded, ConcurrentDictionary<int, ChainOfCommand> KnownAt);
+
+    /// <summary>How many trees as known at earlier moments a silo keeps: each is a few hundred kilobytes for a province.</summary>
+    private const int KnownAtTreesKept = 8;
 
     /// <summary>
     /// The tree. One last checked more than <see cref="Freshness"/> ago is checked in the background
@@ -101,15 +110,59 @@ public sealed partial class ChainOfCommandCache(ProvinceDatabases databases, Tim
                 return held.Tree;
             }
             var read = await Task.WhenAll(databases.All.Select(d => d.Events.StructureAsync(cancellationToken)));
-            // Registrations may come from any database, orders only from the main one; each in recording order.
-            var tree = ChainOfCommand.From(read.SelectMany(events => events).OrderBy(e => e.Event is UnitRegistered ? 0 : 1).Select(e => e.Event));
-            snapshot = new Snapshot(tree, stamps, clock.GetUtcNow());
+            var tree = Build(read.SelectMany(events => events));
+            StructureEvent[] recorded = [.. read.SelectMany(events => events).OrderBy(e => e.RecordedAt)];
+            snapshot = new Snapshot(tree, stamps, clock.GetUtcNow(), recorded, new ConcurrentDictionary<int, ChainOfCommand>());
             return tree;
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    // Registrations may come from any database, orders only from the main one; each in recording order.
+    private static ChainOfCommand Build(IEnumerable<StructureEvent> events) =>
+        ChainOfCommand.From(events.OrderBy(e => e.Event is UnitRegistered ? 0 : 1).Select(e => e.Event));
+
+    /// <summary>
+    /// The tree as it was known at <paramref name="knownAt"/>: from the registrations and orders recorded
+    /// by then, so that a view of what the command centre could see places each unit as the record then
+    /// did, before an order recorded later for an earlier date. The tree itself when <paramref name="knownAt"/> is null.
+    /// </summary>
+    public async ValueTask<ChainOfCommand> KnownAtAsync(DateTimeOffset? knownAt, CancellationToken cancellationToken = default)
+    {
+        var tree = await GetAsync(cancellationToken);
+        if (knownAt is not { } moment || snapshot is not { } held || !ReferenceEquals(held.Tree, tree))
+        {
+            return tree;
+        }
+        var count = KnownBy(held.Recorded, moment);
+        if (count == held.Recorded.Length)
+        {
+            return tree;
+        }
+        if (held.KnownAt.TryGetValue(count, out var kept))
+        {
+            return kept;
+        }
+        if (held.KnownAt.Count >= KnownAtTreesKept)
+        {
+            held.KnownAt.Clear();
+        }
+        return held.KnownAt[count] = Build(held.Recorded.Take(count));
+    }
+
+    /// <summary>How many of <paramref name="recorded"/> (by recording time) were recorded by <paramref name="knownAt"/>.</summary>
+    private static int KnownBy(StructureEvent[] recorded, DateTimeOffset knownAt)
+    {
+        var (low, high) = (0, recorded.Length);
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            (low, high) = recorded[middle].RecordedAt <= knownAt ? (middle + 1, high) : (low, middle);
+        }
+        return low;
     }
 
     public void Dispose() => gate.Dispose();

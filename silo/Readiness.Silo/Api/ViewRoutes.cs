@@ -252,7 +252,10 @@ internal static class ViewRoutes
         {
             return await rosters.ProvinceAsync(provinceId, clock.UtcNow, cancellationToken);
         }
-        return await chain.ArrangeAsync(provinceId, moment.RatedAt(clock.UtcNow), arrangement => past.HomesAsync(arrangement.Homes, moment, cancellationToken), cancellationToken);
+        Func<RosterArrangement, Task<IReadOnlyList<ProvinceRoster>>> homes = arrangement => past.HomesAsync(arrangement.Homes, moment, cancellationToken);
+        return moment.KnownAt is { } knownAt
+            ? await chain.ArrangeKnownAtAsync(provinceId, moment.RatedAt(clock.UtcNow), knownAt, homes, cancellationToken)
+            : await chain.ArrangeAsync(provinceId, moment.RatedAt(clock.UtcNow), homes, cancellationToken);
     }
 
     private static string When(Moment moment) =>
