@@ -17,6 +17,13 @@ public interface IUnitGrain : IGrainWithStringKey
     /// <summary>The unit's current state, or null when it was never registered.</summary>
     [Alias("profile")]
     Task<UnitProfile?> GetProfile();
+
+    /// <summary>
+    /// An order has changed this unit's place or ended it: the silo the unit lives on reads the chain of
+    /// command again before the unit takes another report, rather than within the second its check allows.
+    /// </summary>
+    [Alias("structure-changed")]
+    Task StructureChanged();
 }
 
 /// <summary>An exercise, keyed by its host unit's id and a name: <c>bac-kan/ba-be/kvpt-2024</c>.</summary>

@@ -11,7 +11,8 @@ namespace Readiness.Grains.Actors;
 /// The chain of command's own grain: one activation decides every reorganisation order, so two
 /// orders never check against the same tree and together make a cycle. Each order is decided on the
 /// tree read afresh from the store, and its changes are one append to the stream <c>chain:main</c> in
-/// the main database; this silo's tree is read again before the order is acknowledged.
+/// the main database; this silo's tree, and that of each silo a changed unit lives on, is read again
+/// before the order is acknowledged.
 /// </summary>
 public sealed class ChainOfCommandGrain(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, ChainOfCommandCache tree,
     ILogger<ChainOfCommandGrain> logger)
@@ -38,6 +39,10 @@ public sealed class ChainOfCommandGrain(ProvinceDatabases databases, ReadinessCl
         if (result.Accepted && !result.AlreadyApplied)
         {
             await tree.RefreshAsync(force: true);
+            // Each unit the order changed is told, so that the silo it lives on, which judges its reports,
+            // knows of a dissolution before the order is acknowledged, not up to a second later.
+            await Task.WhenAll(ReorganisationSteps.Of(command).Select(step => step.UnitId).Distinct(StringComparer.Ordinal)
+                .Select(unitId => GrainFactory.GetGrain<IUnitGrain>(unitId).StructureChanged()));
         }
         return result;
     }

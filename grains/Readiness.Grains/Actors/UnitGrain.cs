@@ -100,6 +100,8 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
             ? new UnitProfile(Id, State.Name, State.Echelon, State.ParentId, State.AuthorisedStrength, State.ActualStrength, Version, State.RegisteredAt)
             : null);
 
+    public async Task StructureChanged() => await chain.RefreshAsync(force: true);
+
     private async Task<Dissolution?> Dissolution() => Domain.Dissolution.Of((await chain.GetAsync()).Unit(Id));
 
     // The parent's registration from its own grain, which has it the moment it is recorded; its
