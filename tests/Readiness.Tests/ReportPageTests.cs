@@ -36,7 +36,7 @@ public class ReportPageTests(SiloFixture silo)
             if (n % 2 == 0)
             {
                 // A date the person gives, in Vietnam's time (the browser's zone); the others happened "now".
-                var at = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(n - 20).AddHours(9), Vietnam);
+                var at = new DateTimeOffset(DateTime.SpecifyKind(DateTime.UtcNow.Date.AddDays(n - 20).AddHours(9), DateTimeKind.Unspecified), Vietnam);
                 given[n] = at;
                 await form.Locator("[name=occurredAt]").FillAsync(at.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
             }
@@ -159,12 +159,13 @@ public class ReportPageTests(SiloFixture silo)
         var second = await context.NewPageAsync();
         await OpenAsync(first, token);
         await OpenAsync(second, token);
-        var posts = 0;
-        context.Request += (_, request) =>
+        var answered = 0;
+        // Reports the silo answered: a try that never left the offline browser does not count.
+        context.Response += (_, response) =>
         {
-            if (request.Method == "POST" && request.Url.Contains("/api/commands/", StringComparison.Ordinal))
+            if (response.Request.Method == "POST" && response.Url.Contains("/api/commands/", StringComparison.Ordinal))
             {
-                Interlocked.Increment(ref posts);
+                Interlocked.Increment(ref answered);
             }
         };
 
@@ -175,6 +176,7 @@ public class ReportPageTests(SiloFixture silo)
             await first.Locator("[data-testid=form] [name=subject]").FillAsync($"Bài bắn {n}");
             await first.Locator("[data-testid=form] [name=participants]").FillAsync("25");
             await first.GetByTestId("record").ClickAsync();
+            await Assertions.Expect(first.GetByTestId("entry")).ToHaveCountAsync(n + 1);
         }
         // The other tab sees the same queue, and both try to send it the moment the link is back.
         await Assertions.Expect(second.Locator("[data-testid=entry][data-state=queued]")).ToHaveCountAsync(5);
@@ -187,7 +189,7 @@ public class ReportPageTests(SiloFixture silo)
         var made = await first.GetByTestId("entry").EvaluateAllAsync<string[]>("es => es.map(e => e.dataset.commandId)");
         var stored = (await silo.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?unit={tree.CommuneId}&kind=TrainingCompleted&limit=100", UriKind.Relative), SiloFixture.Json))!;
         Assert.Equal(made.Order(StringComparer.Ordinal), stored.Events.Select(e => e.CommandId!).Order(StringComparer.Ordinal));
-        Assert.Equal(5, posts);
+        Assert.Equal(5, answered);
     }
 
     [Fact]

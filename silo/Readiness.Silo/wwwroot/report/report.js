@@ -225,9 +225,9 @@ async function submit(event) {
     document.querySelector(`#form [data-testid="problem-${d.actorField}"]`).textContent = t("outside");
     return;
   }
-  const entry = await outbox.enqueue(subject(), d, command, actorId);
-  justMade = entry.seq;
+  // Cleared before the outbox is written, so that nothing typed meanwhile for the next report is lost.
   renderForm(d, { [d.actorField]: actorId });
+  justMade = (await outbox.enqueue(subject(), d, command, actorId)).seq;
   await send();
 }
 
