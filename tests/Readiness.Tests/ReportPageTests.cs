@@ -45,11 +45,13 @@ public class ReportPageTests(SiloFixture silo)
         }
         var after = DateTimeOffset.UtcNow;
         await Assertions.Expect(page.Locator("[data-testid=entry][data-state=queued]")).ToHaveCountAsync(10);
+        await page.GetByTestId("form-picker").SelectOptionAsync("AssessMission");
         await ShotAsync(page, "report-vi-offline.png");
 
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("[data-testid=entry][data-state=queued]")).ToHaveCountAsync(10);
         await Assertions.Expect(page.GetByTestId("form-picker").Locator("option[value=RecordOutreachSession]")).ToHaveCountAsync(1);
+        await page.GetByTestId("form-picker").SelectOptionAsync("AssessMission");
         await page.GetByTestId("lang").ClickAsync();
         await Assertions.Expect(page.GetByTestId("outbox")).ToContainTextAsync("Queued");
         await ShotAsync(page, "report-en-offline.png");
