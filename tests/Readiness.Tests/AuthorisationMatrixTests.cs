@@ -78,6 +78,7 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         new("GET", "/health/ready", null, "PPPPP", 200),
         new("GET", "/openapi/{documentName}.json", null, "PPPPP", 200),
         new("GET", "/.well-known/jwks.json", null, "PPPPP", 200),
+        new("GET", "/api/commands", Report, "PPPPP", 200),
         new("GET", "/metrics", View, "3P333", 200),
 
         new("GET", "/api/provinces/{provinceId}/readiness", View, "PP333", 200),

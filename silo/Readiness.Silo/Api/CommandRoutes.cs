@@ -20,7 +20,8 @@ internal static class CommandRoutes
 {
     public static void MapCommandRoutes(this IEndpointRouteBuilder routes)
     {
-        var commands = routes.MapGroup("/api/commands").WithTags("Commands").RequireAuthorization(Policies.Report).Reads(ResourceScope.CommandBody);
+        var catalogue = new CommandCatalogue();
+        var commands = new Mapper(routes.MapGroup("/api/commands").WithTags("Commands").RequireAuthorization(Policies.Report).Reads(ResourceScope.CommandBody), catalogue);
 
         commands.Unit<RegisterUnit>("Register a unit under its parent (the id without its last level), which must already exist.", created: true);
         commands.Unit<ChangeAuthorisedStrength>("Set a unit's authorised strength, with the reason.");
@@ -61,7 +62,7 @@ internal static class CommandRoutes
         commands.DutyPost<CloseDutyIncident>("Close an open incident.");
 
         // Reorganising the chain of command changes who reads and reports what: administrators' work.
-        var orders = routes.MapGroup("/api/commands").WithTags("Reorganisation").RequireAuthorization(Policies.Administer).Reads(ResourceScope.CommandBody);
+        var orders = new Mapper(routes.MapGroup("/api/commands").WithTags("Reorganisation").RequireAuthorization(Policies.Administer).Reads(ResourceScope.CommandBody), catalogue);
         orders.Reorganisation<ResubordinateUnit>("Place a unit under a new parent from a date, citing the order; no cycle, and not under a dissolved unit.");
         orders.Reorganisation<RenameUnit>("Give a unit a new name, and a new echelon when one is given (re-designation), from a date, citing the order.");
         orders.Reorganisation<MergeUnits>("Merge units into a successor (registered first when new), which carries on their history, from a date, citing the order.");
@@ -69,94 +70,109 @@ internal static class CommandRoutes
             + "its units must be moved or dissolved first or in the same order. It takes no report dated after.");
         orders.Reorganisation<Reorganise>("Record a whole reorganisation under one order and date: many moves, renames and dissolutions, "
             + "checked together and recorded together, so that no view shows half of it.");
+
+        // The contracts hold no one's data: every reporter gets the same answer, which a page may keep for when it is offline.
+        routes.MapGet("/api/commands", () => catalogue.All)
+            .RequireAuthorization(Policies.Report)
+            .Reads(ResourceScope.NoArea)
+            .WithTags("Commands")
+            .WithName("DescribeCommands")
+            .WithSummary("Every command a route takes, as a form: its path, the role that may send it, what it reports on, and each field's name, type "
+                + "(text, prose, integer, choice with its values, moment, list, object) and whether it is required. The reporting page draws its forms from it.")
+            .Produces<IReadOnlyList<CommandDescription>>();
     }
 
-    private static void Unit<TCommand>(this RouteGroupBuilder commands, string summary, bool created = false)
-        where TCommand : IUnitCommand =>
-        commands.Map<TCommand>(summary, created, "/api/units/",
-            c => c.UnitId, (grains, c) => grains.GetGrain<IUnitGrain>(c.UnitId).Execute(c));
-
-    private static void Exercise<TCommand>(this RouteGroupBuilder commands, string summary, bool created = false)
-        where TCommand : IExerciseCommand =>
-        commands.Map<TCommand>(summary, created, "/api/exercises/",
-            c => c.ExerciseId, (grains, c) => grains.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c));
-
-    private static void DutyPost<TCommand>(this RouteGroupBuilder commands, string summary, bool created = false)
-        where TCommand : IDutyPostCommand =>
-        commands.Map<TCommand>(summary, created, "/api/duty-posts/",
-            c => c.PostId, (grains, c) => grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c));
-
-    private static void Reorganisation<TCommand>(this RouteGroupBuilder orders, string summary)
-        where TCommand : IReorganisationCommand =>
-        orders.Map<TCommand>(summary, created: false, "/api/provinces/",
-            c => IChainOfCommandGrain.Key, (grains, c) => grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key).Execute(c),
-            c => ReorganisationSteps.UnitsNamed(c));
-
-    private static void Map<TCommand>(this RouteGroupBuilder commands, string summary, bool created, string viewPath,
-        Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send,
-        Func<TCommand, IReadOnlyList<string>>? namedUnits = null)
-        where TCommand : ICommand
+    /// <summary>Maps each command's route in its group and describes it in the catalogue.</summary>
+    private sealed class Mapper(RouteGroupBuilder group, CommandCatalogue catalogue)
     {
-        var route = commands.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}",
-                async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, ChainOfCommandCache chain, ReadinessClock clock,
-                    HttpContext http) =>
-            {
-                // A malformed id or a missing command id must not even activate a grain.
-                if (CommandText.Problem(command) is { } textProblem)
-                {
-                    return Problems.Invalid(textProblem);
-                }
-                if (CommandText.Problem(http.Request.Headers[CorrelationHeader].ToString(), $"The {CorrelationHeader} header") is { } headerProblem)
-                {
-                    return Problems.Invalid(headerProblem);
-                }
-                // Each unit the command names is judged by the chain of command at the moment the command is about.
-                var ids = namedUnits?.Invoke(command) ?? [actorId(command)];
-                if (ids.Select(UnitPath.Problem).FirstOrDefault(p => p is not null) is { } idProblem)
-                {
-                    return Problems.Invalid(idProblem);
-                }
-                var tree = await chain.GetAsync(http.RequestAborted);
-                var outside = command is IReorganisationCommand order
-                    ? tree.OutsideOrder(http.User.Scopes(), ids, order.EffectiveFrom)
-                    : ids.FirstOrDefault(id => !http.User.Covers(tree, id, command.OccurredAt ?? clock.UtcNow));
-                if (outside is not null)
-                {
-                    return ResourceScopes.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{outside}'.");
-                }
-                if (string.IsNullOrWhiteSpace(command.CommandId))
-                {
-                    return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
-                }
-                AuditContext.Set(Caller(http), CorrelationId(http));
-                AuditContext.SetTokenMintedBy(TokenIssuer.MintedBy(http.User));
-                AuditContext.SetReporter(http.User.Scopes(),
-                    http.User.IsInRole(command is IReorganisationCommand ? Access.Admin : Access.Reporter));
-                // One bound on the whole call, directory look-ups and forwarding included: past it the
-                // caller gets a 503 to resend, never a request left hanging on a silo that has died.
-                var result = await send(grains, command).WaitAsync(options.Value.Orleans.ResponseTimeout, http.RequestAborted);
-                if (result.Rejection is { } rejection)
-                {
-                    return Problems.For(rejection, result.StreamId, result.CommandId);
-                }
-                var body = new CommandAccepted(result.CommandId, result.StreamId, result.Version, result.AlreadyApplied);
-                return created && !result.AlreadyApplied ? Results.Created($"{viewPath}{result.StreamId}", body) : Results.Ok(body);
-            })
-            .WithName(typeof(TCommand).Name)
-            .WithSummary(summary)
-            .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. "
-                + "An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is. "
-                + "No text field (nor that header) may hold a control character or an unpaired UTF-16 surrogate; "
-                + "reasons, justifications and resolutions may hold tab, line feed and carriage return.")
-            .Produces<CommandAccepted>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        if (created)
+        public void Unit<TCommand>(string summary, bool created = false)
+            where TCommand : IUnitCommand =>
+            Map<TCommand>(summary, created, "/api/units/",
+                c => c.UnitId, (grains, c) => grains.GetGrain<IUnitGrain>(c.UnitId).Execute(c));
+
+        public void Exercise<TCommand>(string summary, bool created = false)
+            where TCommand : IExerciseCommand =>
+            Map<TCommand>(summary, created, "/api/exercises/",
+                c => c.ExerciseId, (grains, c) => grains.GetGrain<IExerciseGrain>(c.ExerciseId).Execute(c));
+
+        public void DutyPost<TCommand>(string summary, bool created = false)
+            where TCommand : IDutyPostCommand =>
+            Map<TCommand>(summary, created, "/api/duty-posts/",
+                c => c.PostId, (grains, c) => grains.GetGrain<IDutyPostGrain>(c.PostId).Execute(c));
+
+        public void Reorganisation<TCommand>(string summary)
+            where TCommand : IReorganisationCommand =>
+            Map<TCommand>(summary, created: false, "/api/provinces/",
+                c => IChainOfCommandGrain.Key, (grains, c) => grains.GetGrain<IChainOfCommandGrain>(IChainOfCommandGrain.Key).Execute(c),
+                c => ReorganisationSteps.UnitsNamed(c));
+
+        private void Map<TCommand>(string summary, bool created, string viewPath,
+            Func<TCommand, string> actorId, Func<IGrainFactory, TCommand, Task<CommandResult>> send,
+            Func<TCommand, IReadOnlyList<string>>? namedUnits = null)
+            where TCommand : ICommand
         {
-            route.Produces<CommandAccepted>(StatusCodes.Status201Created);
+            catalogue.Add<TCommand>(summary);
+            var route = group.MapPost($"/{CommandPaths.NameOf(typeof(TCommand))}",
+                    async (TCommand command, IGrainFactory grains, IOptions<ReadinessOptions> options, ChainOfCommandCache chain, ReadinessClock clock,
+                        HttpContext http) =>
+                {
+                    // A malformed id or a missing command id must not even activate a grain.
+                    if (CommandText.Problem(command) is { } textProblem)
+                    {
+                        return Problems.Invalid(textProblem);
+                    }
+                    if (CommandText.Problem(http.Request.Headers[CorrelationHeader].ToString(), $"The {CorrelationHeader} header") is { } headerProblem)
+                    {
+                        return Problems.Invalid(headerProblem);
+                    }
+                    // Each unit the command names is judged by the chain of command at the moment the command is about.
+                    var ids = namedUnits?.Invoke(command) ?? [actorId(command)];
+                    if (ids.Select(UnitPath.Problem).FirstOrDefault(p => p is not null) is { } idProblem)
+                    {
+                        return Problems.Invalid(idProblem);
+                    }
+                    var tree = await chain.GetAsync(http.RequestAborted);
+                    var outside = command is IReorganisationCommand order
+                        ? tree.OutsideOrder(http.User.Scopes(), ids, order.EffectiveFrom)
+                        : ids.FirstOrDefault(id => !http.User.Covers(tree, id, command.OccurredAt ?? clock.UtcNow));
+                    if (outside is not null)
+                    {
+                        return ResourceScopes.Forbidden(http, $"Your token's scopes ({string.Join(", ", http.User.Scopes())}) do not cover '{outside}'.");
+                    }
+                    if (string.IsNullOrWhiteSpace(command.CommandId))
+                    {
+                        return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
+                    }
+                    AuditContext.Set(Caller(http), CorrelationId(http));
+                    AuditContext.SetTokenMintedBy(TokenIssuer.MintedBy(http.User));
+                    AuditContext.SetReporter(http.User.Scopes(),
+                        http.User.IsInRole(command is IReorganisationCommand ? Access.Admin : Access.Reporter));
+                    // One bound on the whole call, directory look-ups and forwarding included: past it the
+                    // caller gets a 503 to resend, never a request left hanging on a silo that has died.
+                    var result = await send(grains, command).WaitAsync(options.Value.Orleans.ResponseTimeout, http.RequestAborted);
+                    if (result.Rejection is { } rejection)
+                    {
+                        return Problems.For(rejection, result.StreamId, result.CommandId);
+                    }
+                    var body = new CommandAccepted(result.CommandId, result.StreamId, result.Version, result.AlreadyApplied);
+                    return created && !result.AlreadyApplied ? Results.Created($"{viewPath}{result.StreamId}", body) : Results.Ok(body);
+                })
+                .WithName(typeof(TCommand).Name)
+                .WithSummary(summary)
+                .WithDescription("Retrying with the same commandId returns the first result with alreadyApplied = true and appends nothing. "
+                    + "An X-Correlation-Id header (up to 128 characters) is stored with the events; otherwise the trace id is. "
+                    + "No text field (nor that header) may hold a control character or an unpaired UTF-16 surrogate; "
+                    + "reasons, justifications and resolutions may hold tab, line feed and carriage return.")
+                .Produces<CommandAccepted>()
+                .ProducesProblem(StatusCodes.Status400BadRequest)
+                .ProducesProblem(StatusCodes.Status403Forbidden)
+                .ProducesProblem(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status409Conflict)
+                .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            if (created)
+            {
+                route.Produces<CommandAccepted>(StatusCodes.Status201Created);
+            }
         }
     }
 

@@ -90,6 +90,9 @@ internal sealed class ResourceScope
     /// <summary>The whole store: rebuilds, imports, metrics, projection positions. Only a scope of '*' covers it.</summary>
     public static ResourceScope Everything { get; } = new("every province", _ => Resolution.Everything);
 
+    /// <summary>No area at all: the route answers the same to every token that may ask (the command contracts).</summary>
+    public static ResourceScope NoArea { get; } = new("no area (it answers the same to every token that may ask)", _ => Resolution.Of());
+
     /// <summary>The actor named in the command's body; the route checks it once the body is read, and the grain again.</summary>
     public static ResourceScope CommandBody { get; } = new("the actor named in the command's body", _ => Resolution.Of())
     {
