@@ -156,7 +156,9 @@ function renderForm(d, values = {}, problem = null) {
     return `<label class="field" data-field="${esc(f.name)}"><span>${esc(fieldLabel(f.name))}${f.required ? " *" : ""}</span>${control}`
       + `<small class="problem" data-testid="problem-${esc(f.name)}"></small></label>`;
   }).join("");
-  $("form").innerHTML = `<h2>${esc(formTitle(d))}</h2><p class="meta">${esc(d.summary)}</p>${rows}`
+  // The server's summary is English: shown in English, or for a command the page has no words for yet.
+  const summary = lang === "en" || !labels[lang].forms[d.name] ? d.summary : "";
+  $("form").innerHTML = `<h2>${esc(formTitle(d))}</h2>${summary ? `<p class="meta">${esc(summary)}</p>` : ""}${rows}`
     + `<p class="problem" data-testid="problem-form"></p><button type="submit" data-testid="record">${esc(t("record"))}</button>`;
   $("form").dataset.command = d.name;
   if (problem) showProblem(d, problem);
