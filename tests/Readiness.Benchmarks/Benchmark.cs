@@ -267,7 +267,10 @@ public sealed class Benchmark(BenchOptions options, Report report)
         }
     }
 
-    private const int ColdRounds = 3;
+    /// <summary>A p99 needs a hundred samples to mean anything: each stream is activated cold this many times over, in rounds.</summary>
+    private const int MinColdSamples = 100;
+
+    private const int MemoryRounds = 5;
 
     private async Task ColdActivationAsync()
     {
@@ -292,7 +295,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         var warm = new Latencies();
         // Each round deactivates every grain first, so every unit is cold again: more samples than
         // streams. The first round only warms up (the snapshot's types are compiled on first use) and is not counted.
-        for (var round = 0; round <= ColdRounds; round++)
+        var rounds = (MinColdSamples + n - 1) / n;
+        for (var round = 0; round <= rounds; round++)
         {
             foreach (var unit in units)
             {
@@ -384,7 +388,7 @@ public sealed class Benchmark(BenchOptions options, Report report)
         // same grains several times and keep the median.
         var management = silo.Grains.GetGrain<IManagementGrain>(0);
         var rounds = new List<(double PerGrain, int Activated, long Before, long After)>();
-        for (var round = 0; round < 3; round++)
+        for (var round = 0; round < MemoryRounds; round++)
         {
             await DeactivateAllAsync();
             var activationsBefore = await management.GetTotalActivationCount();
@@ -414,6 +418,35 @@ public sealed class Benchmark(BenchOptions options, Report report)
                 $"heap {before / 1048576.0:F1} → {after / 1048576.0:F1} MiB"));
         report.Add(new Figure("memory.state", "of which its state (the same fold outside Orleans)", "bytes", perState, Samples: stateCount));
         report.Add(new Figure("memory.beyond", "memory per grain beyond its state", "bytes", perGrain - perState, Samples: activated));
+        if (MemoryProblem(rounds.Select(r => r.PerGrain).ToList(), perGrain, perState, activated, n) is { } problem)
+        {
+            report.Problems.Add($"memory: {problem}");
+        }
+    }
+
+    /// <summary>
+    /// Why the memory figures cannot be believed, or null: a heap that shrank, rounds that disagree, fewer
+    /// activations than grains, or a state bigger than the grain that holds it are a failed measurement,
+    /// never a target met.
+    /// </summary>
+    internal static string? MemoryProblem(IReadOnlyList<double> rounds, double perGrain, double perState, int activated, int grains)
+    {
+        if (rounds.Any(r => double.IsNaN(r) || r <= 0) || perState <= 0)
+        {
+            return $"a heap delta was not positive (rounds {string.Join(", ", rounds.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} bytes, state {perState:F0} bytes)";
+        }
+        if (activated < grains)
+        {
+            return $"{activated:N0} activations for {grains:N0} grains";
+        }
+        if (perState >= perGrain)
+        {
+            return $"the state ({perState:F0} bytes) came out no smaller than the grain that holds it ({perGrain:F0} bytes)";
+        }
+        var spread = (rounds.Max() - rounds.Min()) / perGrain;
+        return spread > 0.5
+            ? $"the rounds disagree by {spread:P0} of their median ({string.Join(", ", rounds.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} bytes)"
+            : null;
     }
 
     private async Task WaitForDaemonAsync(long sequence, TimeSpan patience)
@@ -546,8 +579,12 @@ public sealed class Benchmark(BenchOptions options, Report report)
         var beyond = report["memory.beyond"];
         var grain = report["memory.grain"];
         var state = report["memory.state"];
+        var memoryFailed = report.Problems.FirstOrDefault(p => p.StartsWith("memory: ", StringComparison.Ordinal));
         report.Targets.Add(new TargetRow("memory per idle activated unit grain beyond its state", "≤ 2 KiB",
-            beyond is null ? "not measured" : $"{Report.Num(beyond.Value)} bytes ({Report.Num(grain?.Value ?? double.NaN)} in all)", beyond?.Value <= 2048,
+            beyond is null ? "not measured"
+                : memoryFailed is not null ? $"measurement failed: {memoryFailed["memory: ".Length..]}"
+                : $"{Report.Num(beyond.Value)} bytes ({Report.Num(grain?.Value ?? double.NaN)} in all)",
+            memoryFailed is null ? beyond?.Value <= 2048 : null,
             $"state alone {Report.Num(state?.Value ?? double.NaN)} bytes", "—"));
     }
 }

@@ -21,25 +21,31 @@ if (typeof(Benchmark).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), 
 }
 
 var watch = Stopwatch.StartNew();
-var report = new Report(options.Mode);
-Console.WriteLine($"Readiness benchmark, {options.Mode} mode; server GC {GCSettings.IsServerGC}; {Environment.ProcessorCount} cores");
-try
+Console.WriteLine($"Readiness benchmark, {options.Mode} mode, {options.Runs} run(s); server GC {GCSettings.IsServerGC}; {Environment.ProcessorCount} cores");
+var runs = new List<Report>();
+var failed = false;
+for (var run = 1; run <= options.Runs && !failed; run++)
 {
-    if (options.Databases == 2)
+    Console.WriteLine($"Run {run} of {options.Runs}");
+    var report = new Report(options.Mode);
+    runs.Add(report);
+    try
     {
-        await new TwoDatabaseBenchmark(options, report).RunAsync();
+        if (options.Databases == 2)
+        {
+            await new TwoDatabaseBenchmark(options, report).RunAsync();
+        }
+        else
+        {
+            await new Benchmark(options, report).RunAsync();
+        }
     }
-    else
+    catch (Exception e) when (e is not OutOfMemoryException)
     {
-        await new Benchmark(options, report).RunAsync();
+        report.Problems.Add($"{e.GetType().Name}: {e.Message}");
+        Console.Error.WriteLine(e);
+        failed = true;
     }
 }
-catch (Exception e) when (e is not OutOfMemoryException)
-{
-    report.Problems.Add($"{e.GetType().Name}: {e.Message}");
-    Console.Error.WriteLine(e);
-    report.Write(options.OutDirectory, watch.Elapsed);
-    return 1;
-}
-report.Write(options.OutDirectory, watch.Elapsed);
-return 0;
+Report.Combine(options.Mode, runs).Write(options.OutDirectory, watch.Elapsed);
+return failed ? 1 : 0;

@@ -64,6 +64,47 @@ public sealed class Report(string mode)
     public static string Ratio(double measured, double baseline) =>
         baseline <= 0 || double.IsNaN(baseline) || double.IsNaN(measured) ? "n/a" : (measured / baseline).ToString("0.00", CultureInfo.InvariantCulture) + "×";
 
+    /// <summary>
+    /// Several runs as one report: each target's measured values side by side, met only when every run
+    /// met it (not met when any did not; not judged when a run could not judge it), and every run's
+    /// figures and problems, each marked with its run.
+    /// </summary>
+    public static Report Combine(string mode, IReadOnlyList<Report> runs)
+    {
+        if (runs.Count == 1)
+        {
+            return runs[0];
+        }
+        var combined = new Report(mode) { Machine = runs[0].Machine };
+        var rows = runs.Min(r => r.Targets.Count);
+        for (var i = 0; i < rows; i++)
+        {
+            var each = runs.Select(r => r.Targets[i]).ToList();
+            var met = each.Any(t => t.Met == false) ? false : each.All(t => t.Met == true) ? true : (bool?)null;
+            combined.Targets.Add(each[0] with
+            {
+                Measured = string.Join("; ", each.Select((t, run) => $"run {run + 1}: {t.Measured}")),
+                Baselines = string.Join("; ", each.Select((t, run) => $"run {run + 1}: {t.Baselines}")),
+                Ratios = string.Join("; ", each.Select((t, run) => $"run {run + 1}: {t.Ratios}")),
+                Met = met,
+            });
+        }
+        for (var run = 0; run < runs.Count; run++)
+        {
+            combined.Figures.AddRange(runs[run].Figures.Select(f => f with { Key = $"run{run + 1}.{f.Key}", Label = $"run {run + 1}: {f.Label}" }));
+            combined.Problems.AddRange(runs[run].Problems.Select(p => $"run {run + 1}: {p}"));
+            foreach (var (key, value) in runs[run].Evidence)
+            {
+                combined.Evidence[$"run{run + 1}.{key}"] = value;
+            }
+        }
+        if (runs.Any(r => r.Targets.Count != rows))
+        {
+            combined.Problems.Add("the runs judged different numbers of targets; only those every run judged are combined");
+        }
+        return combined;
+    }
+
     public void Write(string directory, TimeSpan elapsed)
     {
         Directory.CreateDirectory(directory);
