@@ -7,7 +7,7 @@ internal static class CommandLine
 {
     internal const string Usage = SimulateCommand.Usage + "\n" + RebuildCommand.Usage + "\n" + ReportCommand.Usage
         + "\n" + HistoryCommand.Usage + "\n" + VerifyCommand.Usage + "\n" + ViewCommand.Usage + "\n" + TreeCommand.Usage + "\n" + ExportCommand.Usage + "\n" + ImportCommand.Usage
-        + "\n" + SendCommand.Usage + "\n" + OutboxCommand.OutboxUsage + "\n" + OutboxCommand.SyncUsage;
+        + "\n" + SendCommand.Usage + "\n" + ReorganiseCommand.Usage + "\n" + OutboxCommand.OutboxUsage + "\n" + OutboxCommand.SyncUsage;
 
     /// <summary>The exit code of a command line that could not be understood, the same for every command.</summary>
     public const int Misused = 2;
@@ -54,6 +54,7 @@ internal static class CommandLine
             ExportCommand.Create(output, error),
             ImportCommand.Create(output, error),
             SendCommand.Create(output, error),
+            ReorganiseCommand.Create(output, error),
             OutboxCommand.CreateOutbox(output, error),
             OutboxCommand.CreateSync(output, error),
             TokenCommand.Create(output, error),

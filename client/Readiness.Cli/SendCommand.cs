@@ -76,6 +76,12 @@ internal static class SendCommand
             await error.WriteLineAsync($"Not a {kind} command: {ex.Message}");
             return 1;
         }
+        return await SendAsync(kind, command, outbox, json, url, token, output, error);
+    }
+
+    /// <summary>Sends one command (or keeps it in <paramref name="outbox"/>) and prints what became of it.</summary>
+    internal static async Task<int> SendAsync(string kind, ICommand command, ReadinessOutbox? outbox, bool json, Uri url, string? token, TextWriter output, TextWriter error)
+    {
         using var client = Connection.Client(url, token, TimeSpan.FromSeconds(30));
         return await Connection.CallAsync(error, url, async () =>
         {

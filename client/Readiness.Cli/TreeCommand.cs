@@ -13,7 +13,8 @@ internal static class TreeCommand
           id, echelon, since when it stood so and by which order, its former names and the units merged
           into it. --as-of T shows the tree as it stood at T (such as 2025-06-30 or
           2025-07-01T00:00:00+07:00; UTC without an offset). --json prints the whole view.
-          Reorganise it with readiness send (resubordinate-unit, rename-unit, merge-units, dissolve-unit, reorganise).
+          Reorganise it with readiness reorganise (resubordinate, rename, merge, dissolve), or many steps
+          under one order with readiness send reorganise.
         """;
 
     private sealed record Settings(Uri Url, string Province, DateTimeOffset? AsOf, bool Json, string? Token);

@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using cli::Readiness.Cli;
 using Readiness.Contracts;
@@ -64,6 +65,41 @@ public class ChainOfCommandCliTests(SiloFixture silo)
         Assert.Equal(1, unborn.Code);
         Assert.Empty(unborn.Output);
         Assert.Contains($"'{tree.ProvinceId}' was established at", unborn.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reorganise_renames_merges_and_dissolves_as_typed_and_a_refused_order_exits_1_with_its_reason()
+    {
+        var tree = await silo.NewProvinceAsync();
+        var second = $"{tree.DistrictId}/xa-hai";
+        var merged = $"{tree.ProvinceId}/xa-moi";
+        var at = DateTimeOffset.UtcNow.AddDays(-30);
+        await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), second, "Xã hai", Echelon.Commune, null, 10, at));
+        await silo.AcceptAsync(new RegisterUnit(SiloFixture.NewId(), merged, "Xã mới", Echelon.Commune, tree.DistrictId, 10, at));
+        var token = silo.Host.Token([tree.ProvinceId], [Access.Admin]);
+        var from = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(-1), TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
+        string[] common = ["--order", Order, "--from", from, "--url", Url, "--token", token];
+
+        var renamed = await CliRun.RunAsync(ReorganiseCommand.RunAsync, ["rename", merged, "--name", "Ban CHQS xã Mới", .. common]);
+        var merge = await CliRun.RunAsync(ReorganiseCommand.RunAsync, ["merge", tree.CommuneId, second, "--into", merged, .. common]);
+        var cycle = await CliRun.RunAsync(ReorganiseCommand.RunAsync, ["resubordinate", tree.DistrictId, "--parent", merged, .. common]);
+        var dissolved = await CliRun.RunAsync(ReorganiseCommand.RunAsync, ["dissolve", tree.CommuneId, "--successor", merged, .. common]);
+        var unordered = await CliRun.RunAsync(ReorganiseCommand.RunAsync, "dissolve", merged, "--url", Url, "--token", token);
+        var view = (await silo.Http.GetFromJsonAsync<ChainOfCommandView>($"/api/provinces/{tree.ProvinceId}/tree", SiloFixture.Json))!;
+
+        Assert.Equal((0, 0), (renamed.Code, merge.Code));
+        Assert.StartsWith("applied          rename-unit ", renamed.Output, StringComparison.Ordinal);
+        Assert.StartsWith("applied          merge-units ", merge.Output, StringComparison.Ordinal);
+        var successor = Assert.Single(view.Units, u => u.UnitId == merged);
+        Assert.Equal("Ban CHQS xã Mới", successor.Name);
+        Assert.Equal([tree.CommuneId, second], successor.MergedFrom.Order(StringComparer.Ordinal));
+        // A district under a commune is refused by the silo, a commune dissolved twice too, and an order without its decision by the command line.
+        Assert.Equal(1, cycle.Code);
+        Assert.NotEmpty(cycle.Error);
+        Assert.Equal(1, dissolved.Code);
+        Assert.Contains("dissolved", dissolved.Error, StringComparison.Ordinal);
+        Assert.NotEqual(0, unordered.Code);
+        Assert.Contains("--order", unordered.Error, StringComparison.Ordinal);
     }
 
     private static string[] Lines(string output) => output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');

@@ -8,7 +8,7 @@ namespace Readiness.Tests;
 /// <summary>What <c>readiness</c> says about itself and about a command line it cannot take, before any silo is reached.</summary>
 public class CommandLineTests
 {
-    private static readonly string[] Commands = ["simulate", "rebuild", "report", "history", "verify", "view", "tree", "export", "import", "send", "outbox", "sync", "token", "status"];
+    private static readonly string[] Commands = ["simulate", "rebuild", "report", "history", "verify", "view", "tree", "export", "import", "send", "reorganise", "outbox", "sync", "token", "status"];
 
     [Fact]
     public async Task Help_lists_every_command_with_what_it_does()
@@ -39,6 +39,10 @@ public class CommandLineTests
     [InlineData("export")]
     [InlineData("import")]
     [InlineData("send")]
+    [InlineData("reorganise", "resubordinate")]
+    [InlineData("reorganise", "rename")]
+    [InlineData("reorganise", "merge")]
+    [InlineData("reorganise", "dissolve")]
     [InlineData("sync")]
     [InlineData("token")]
     [InlineData("token", "revoke")]
