@@ -107,6 +107,11 @@ public sealed partial class MerkleLogWriter(
         // The last head kept outside the database: every head signed from here must extend it.
         var kept = KeptHead();
         var refused = false;
+        // An alarm stands until the log as stored extends the kept head again (the store put back as it was).
+        if (alarms.Raised.ContainsKey(Concern) && size > 0 && await ProblemWithKeptAsync(kept, size, frontier.Root(), firstPosition, [], [], cancellationToken) is null)
+        {
+            alarms.Clear(Concern);
+        }
         async Task TryHeadAsync()
         {
             var root = frontier.Root();

@@ -21,7 +21,7 @@ public sealed class TreeHeadSigner : IPublishesKeys
 
     public string KeyId => key.KeyId;
 
-    public IEnumerable<PublicJwk> PublicKeys => [key.PublicKey];
+    public IEnumerable<PublicJwk> PublicKeys => [key.PublicKey with { Purpose = TreeHeadText.Purpose }];
 
     /// <summary>The detached JWS over a head of <paramref name="log"/>: its purpose, log, size, root and time.</summary>
     public string Sign(long size, byte[] root, DateTimeOffset madeAt, string log) =>

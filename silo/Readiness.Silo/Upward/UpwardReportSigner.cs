@@ -20,7 +20,7 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
 
     public string? KeyId => key?.KeyId;
 
-    public IEnumerable<PublicJwk> PublicKeys => key is null ? [] : [key.PublicKey];
+    public IEnumerable<PublicJwk> PublicKeys => key is null ? [] : [key.PublicKey with { Purpose = UpwardReport.SignedPurpose }];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
