@@ -50,7 +50,7 @@ public static class SignedHead
             return "the head carries no signature (its silo had no report key).";
         }
         var payload = Encoding.UTF8.GetBytes(TreeHeadText.Payload(head));
-        return PublishedKeys.SignatureProblem(head.Signature, payload, jwks, TreeHeadText.Purpose, "head")
+        return PublishedKeys.SignatureProblem(head.Signature, payload, jwks, TreeHeadText.Purpose, "head", "head's size, root or time")
             ?? (head.Log is null ? "the head names no log: it was signed before heads named their purpose and log, and proves nothing now." : null);
     }
 }
@@ -63,7 +63,7 @@ public static class SignedHead
 public static class PublishedKeys
 {
     /// <summary>Why the signature does not hold over <paramref name="payload"/> for <paramref name="purpose"/>, or null when it does.</summary>
-    public static string? SignatureProblem(string signature, ReadOnlySpan<byte> payload, string jwks, string purpose, string what)
+    public static string? SignatureProblem(string signature, ReadOnlySpan<byte> payload, string jwks, string purpose, string what, string changed)
     {
         var kid = DetachedJws.KeyIdOf(signature);
         List<(string? Kid, string? X, string? Y, string? Purpose)> keys;
@@ -87,7 +87,7 @@ public static class PublishedKeys
         }
         return key.X is not null && key.Y is not null && DetachedJws.VerifyEs256(signature, payload, key.X, key.Y)
             ? null
-            : $"the signature does not hold with key '{kid}': the {what} was changed, or another key signed it.";
+            : $"the signature does not hold with key '{kid}': the {changed} was changed, or another key signed it.";
 
         static string? Member(JsonElement key, string name) =>
             key.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -13,7 +13,7 @@ public static class SignedReport
     /// </summary>
     public static string? SignatureProblem(ReadOnlySpan<byte> body, string signature, string jwks)
     {
-        if (PublishedKeys.SignatureProblem(signature, body, jwks, UpwardReport.SignedPurpose, "report") is { } problem)
+        if (PublishedKeys.SignatureProblem(signature, body, jwks, UpwardReport.SignedPurpose, "report", "report's body") is { } problem)
         {
             return problem;
         }
