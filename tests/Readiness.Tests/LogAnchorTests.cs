@@ -163,6 +163,21 @@ public sealed class LogAnchorTests(LogSiloFixture log) : IClassFixture<LogSiloFi
         }
     }
 
+    [Fact]
+    public void The_head_file_is_where_the_silo_was_started_not_under_its_content_root()
+    {
+        var environment = log.Host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostEnvironment>();
+        using var database = NpgsqlDataSource.Create(log.Database.AppConnectionString);
+        var writer = new MerkleLogWriter(null!, database, log.Host.Services.GetRequiredService<TreeHeadSigner>(),
+            Microsoft.Extensions.Options.Options.Create(new LogOptions()), log.Host.Services.GetRequiredService<AuditAlarms>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<MerkleLogWriter>.Instance);
+
+        // As docs/audit.md says: .local/tree-heads/tree-heads.jsonl from where the silo started, as .local/dev-token is.
+        Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), ".local", "tree-heads", "tree-heads.jsonl"), writer.HeadFile);
+        Assert.NotEqual(Path.GetFullPath(Directory.GetCurrentDirectory()), Path.GetFullPath(environment.ContentRootPath));
+        Assert.False(writer.HeadFile.StartsWith(Path.GetFullPath(environment.ContentRootPath) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
     private async Task<VerifyReport> VerifyAsync() =>
         (await Http.GetFromJsonAsync<VerifyReport>(new Uri("/api/audit/verify", UriKind.Relative), SiloFixture.Json))!;
 
