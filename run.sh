@@ -18,6 +18,8 @@ done <<<"$connection_strings"
 
 # The development signing key and the printed token live in the repository's .local, where the CLI looks.
 export Readiness__Auth__DevelopmentKeyFile="$PWD/.local/dev-signing-key"
+# So are the tree heads kept outside the database, which the silo reads back before it signs the next.
+export Readiness__Log__HeadDirectory="$PWD/.local/tree-heads"
 
 echo "Starting the silo on http://127.0.0.1:5080 (first build takes a minute; /health/ready turns 200 when the demo is loaded; the dashboard's address with a development token is logged and the token kept in .local/dev-token)" >&2
 ConnectionStrings__ReadinessOwner="$owner_connection" dotnet run --project silo/Readiness.Silo -c Release -- migrate

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The secrets of a production-shaped deployment, made once under infra/.secrets/ (never committed;
 # .gitignore'd), one directory per reader so that each is given what it needs and nothing more:
-#   silo/      ConnectionStrings__Readiness, Readiness__Auth__SigningKey, report-key.pem, https.pem, https.key:
+#   silo/      ConnectionStrings__Readiness, Readiness__Auth__SigningKey, report-key.pem, head-key.pem, https.pem, https.key:
 #              a silo's Readiness__SecretsDirectory (without Docker) or its compose secrets
 #   migrate/   ConnectionStrings__ReadinessOwner and ConnectionStrings__Readiness: the schema owner's step alone
 #   postgres/  the three roles' passwords, for the server's first start
@@ -44,6 +44,8 @@ secret postgres/readiness-app-password
 secret prometheus/prometheus-password
 [ -s "$out/silo/Readiness__Auth__SigningKey" ] || openssl rand -base64 48 | tr -d '\n' >"$out/silo/Readiness__Auth__SigningKey"
 [ -s "$out/silo/report-key.pem" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/silo/report-key.pem"
+# Heads have a key of their own: nothing the report key signs may pass for a head.
+[ -s "$out/silo/head-key.pem" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/silo/head-key.pem"
 
 connection() { printf 'Host=%s;Port=%s;Database=readiness;Username=%s;Password=%s;SSL Mode=Disable' "${database%:*}" "${database##*:}" "$1" "$(cat "$out/postgres/$2")"; }
 [ -s "$out/silo/ConnectionStrings__Readiness" ] || connection readiness_app readiness-app-password >"$out/silo/ConnectionStrings__Readiness"

@@ -1,6 +1,10 @@
 namespace Readiness.Contracts;
 
-/// <summary>The readiness report a province pushes to each higher-echelon endpoint.</summary>
+/// <summary>
+/// The readiness report a province pushes to each higher-echelon endpoint. <c>Purpose</c> and <c>Log</c>
+/// are in the signed body so that a report's signature never passes for anything else the province signs
+/// (a tree head names <c>readiness-tree-head/v1</c>), and says which database's log its tree head is of.
+/// </summary>
 public sealed record UpwardReport(
     string ReportId,
     string ProvinceId,
@@ -15,7 +19,13 @@ public sealed record UpwardReport(
     long Sequence,
     string ChainHeadsDigest,
     IReadOnlyList<ChainHead> ChainHeads,
-    TreeHead? TreeHead = null);
+    TreeHead? TreeHead = null,
+    string Purpose = UpwardReport.SignedPurpose,
+    string? Log = null)
+{
+    /// <summary>What a report's signed body names as its purpose; a checker refuses any other.</summary>
+    public const string SignedPurpose = "readiness-upward-report/v1";
+}
 
 /// <summary>One district's line in an upward report.</summary>
 public sealed record ProvinceDistrictLine(string Id, string Name, ReadinessLevel? Level, LevelCounts Units);

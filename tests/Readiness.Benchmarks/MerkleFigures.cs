@@ -81,7 +81,7 @@ public static class MerkleFigures
         watch.Restart();
         for (var n = 0; n < signatures; n++)
         {
-            key.SignDetached(Encoding.UTF8.GetBytes(TreeHeadText.Payload(size, Convert.ToBase64String(root), DateTimeOffset.UtcNow)));
+            key.SignDetached(Encoding.UTF8.GetBytes(TreeHeadText.Payload(size, Convert.ToBase64String(root), DateTimeOffset.UtcNow, "readiness")));
         }
         var signTime = watch.Elapsed.TotalMilliseconds / signatures;
 

@@ -62,6 +62,7 @@ public sealed class SiloRunner : IAsyncDisposable
             // Where authentication exists, a key of this run's own; the benchmark is one caller and must not be rate limited.
             ["Readiness:Auth:SigningKey"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
             ["Readiness:UpwardReports:SigningKeyPem"] = Readiness.Silo.Security.Es256Key.NewPem(),
+            ["Readiness:Log:SigningKeyPem"] = Readiness.Silo.Security.Es256Key.NewPem(),
             ["Readiness:RateLimit:PermitsPerSecond"] = "1000000",
             ["Readiness:RateLimit:Burst"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",

@@ -16,10 +16,10 @@ namespace Readiness.Tests;
 /// </summary>
 public class KeysByPurposeTests(SiloFixture silo)
 {
-    private static readonly string[] JwkMembers = ["alg", "crv", "kid", "kty", "use", "x", "y"];
+    private static readonly string[] JwkMembers = ["alg", "crv", "kid", "kty", "purpose", "use", "x", "y"];
 
     [Fact]
-    public async Task The_published_key_set_holds_public_report_keys_only_and_never_the_token_key()
+    public async Task The_published_key_set_holds_the_public_head_and_report_keys_each_for_its_purpose_and_never_the_token_key()
     {
         using var anonymous = silo.Host.ClientWith(null);
         using var response = await anonymous.GetAsync(new Uri("/.well-known/jwks.json", UriKind.Relative));
@@ -29,11 +29,19 @@ public class KeysByPurposeTests(SiloFixture silo)
         Assert.Equal("application/jwk-set+json", response.Content.Headers.ContentType?.MediaType);
         using var document = JsonDocument.Parse(text);
         var keys = document.RootElement.GetProperty("keys").EnumerateArray().ToList();
-        var key = Assert.Single(keys);
-        Assert.Equal(JwkMembers, key.EnumerateObject().Select(m => m.Name).Order(StringComparer.Ordinal));
-        Assert.False(key.TryGetProperty("d", out _));
-        Assert.Equal(("EC", "P-256", "sig", "ES256"), (key.GetProperty("kty").GetString(), key.GetProperty("crv").GetString(), key.GetProperty("use").GetString(), key.GetProperty("alg").GetString()));
-        Assert.Equal(EchelonAbove.Thumbprint(key), key.GetProperty("kid").GetString());
+        Assert.Equal(2, keys.Count);
+        foreach (var each in keys)
+        {
+            Assert.Equal(JwkMembers, each.EnumerateObject().Select(m => m.Name).Order(StringComparer.Ordinal));
+            Assert.False(each.TryGetProperty("d", out _));
+            Assert.Equal(("EC", "P-256", "sig", "ES256"), (each.GetProperty("kty").GetString(), each.GetProperty("crv").GetString(), each.GetProperty("use").GetString(), each.GetProperty("alg").GetString()));
+            Assert.Equal(EchelonAbove.Thumbprint(each), each.GetProperty("kid").GetString());
+        }
+        var key = keys.Single(k => k.GetProperty("purpose").GetString() == "readiness-upward-report/v1");
+        var head = keys.Single(k => k.GetProperty("purpose").GetString() == "readiness-tree-head/v1");
+        using var headKey = Es256Key.FromPem(SiloHost.HeadKeyPem, "the test head key");
+        Assert.Equal(headKey.KeyId, head.GetProperty("kid").GetString());
+        Assert.NotEqual(key.GetProperty("kid").GetString(), head.GetProperty("kid").GetString());
 
         // The token key is symmetric: published in any form, anyone could mint tokens with it.
         var tokenKey = Encoding.UTF8.GetBytes(SiloHost.SigningKey);
@@ -70,6 +78,31 @@ public class KeysByPurposeTests(SiloFixture silo)
         var problems = ProfileProblems(settings);
         Assert.Contains("Readiness:UpwardReports:SigningKeyFile", problems, StringComparison.Ordinal);
         Assert.Contains("Readiness__UpwardReports__SigningKeyFile", problems, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silo_outside_Development_without_a_head_key_refuses_to_start_and_names_the_setting()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        await using var database = await cluster.CreateDatabaseAsync("noheadkey");
+        // No endpoints: the report key is not needed, and the head key is needed all the same.
+        var settings = new Dictionary<string, string>
+        {
+            ["environment"] = Environments.Production,
+            ["Readiness:Log:SigningKeyPem"] = "",
+        };
+        await using var host = new SiloHost(database, loadDemo: false, settings: settings);
+
+        var refusal = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAndWaitUntilReadyAsync(TimeSpan.FromSeconds(30)));
+        var load = Assert.Throws<InvalidOperationException>(() => Readiness.Silo.Audit.TreeHeadSigner.Load(Settings(), new Environment(Environments.Production)));
+
+        Assert.IsNotType<TimeoutException>(refusal);
+        Assert.Empty(host.ReadinessAnswers);
+        var problems = ProfileProblems(settings);
+        Assert.Contains("Readiness:Log:SigningKeyFile", problems, StringComparison.Ordinal);
+        Assert.Contains("Readiness__Log__SigningKeyFile", problems, StringComparison.Ordinal);
+        Assert.DoesNotContain("Readiness:UpwardReports:SigningKeyFile", problems, StringComparison.Ordinal);
+        Assert.Contains("Readiness:Log:SigningKeyFile", load.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -149,6 +182,7 @@ public class KeysByPurposeTests(SiloFixture silo)
             var keyFile = Path.Combine(directory.FullName, "dev-signing-key");
             var tokenFile = Path.Combine(directory.FullName, "dev-token");
             var reportKeyFile = Path.Combine(directory.FullName, UpwardReportSigner.DevelopmentKeyFileName);
+            var headKeyFile = Path.Combine(directory.FullName, Readiness.Silo.Audit.TreeHeadSigner.DevelopmentKeyFileName);
             // A token left by an older silo, readable by all: it must be narrowed before the new token goes in.
             await File.WriteAllTextAsync(tokenFile, "stale\n", TestContext.Current.CancellationToken);
             File.SetUnixFileMode(tokenFile, PrivateFile.Mode | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
@@ -161,15 +195,16 @@ public class KeysByPurposeTests(SiloFixture silo)
                 ["Readiness:Auth:SigningKey"] = "",
                 ["Readiness:Auth:DevelopmentKeyFile"] = keyFile,
                 ["Readiness:UpwardReports:SigningKeyPem"] = "",
+                ["Readiness:Log:SigningKeyPem"] = "",
             }))
             {
                 using var http = await host.StartAndWaitUntilReadyAsync();
                 using var anonymous = host.ClientWith(null);
                 using var jwks = JsonDocument.Parse(await anonymous.GetStringAsync(new Uri("/.well-known/jwks.json", UriKind.Relative)));
-                kid = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray()).GetProperty("kid").GetString();
+                kid = jwks.RootElement.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("purpose").GetString() == "readiness-upward-report/v1").GetProperty("kid").GetString();
             }
 
-            foreach (var file in new[] { keyFile, tokenFile, reportKeyFile })
+            foreach (var file in new[] { keyFile, tokenFile, reportKeyFile, headKeyFile })
             {
                 Assert.True(File.Exists(file), file);
                 Assert.Equal(PrivateFile.Mode, File.GetUnixFileMode(file));
@@ -180,6 +215,9 @@ public class KeysByPurposeTests(SiloFixture silo)
             Assert.Equal(kid, again.KeyId);
             var reloaded = UpwardReportSigner.Load(Settings(("Readiness:Auth:DevelopmentKeyFile", keyFile)), new Environment(Environments.Development));
             Assert.Equal(kid, reloaded.KeyId);
+            // Two keys, one a purpose: the head key made beside it is another.
+            var heads = Readiness.Silo.Audit.TreeHeadSigner.Load(Settings(("Readiness:Auth:DevelopmentKeyFile", keyFile)), new Environment(Environments.Development));
+            Assert.NotEqual(kid, heads.KeyId);
         }
         finally
         {

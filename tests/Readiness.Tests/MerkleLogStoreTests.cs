@@ -298,8 +298,9 @@ public class MerkleLogStoreTests(LogSiloFixture log) : IClassFixture<LogSiloFixt
                     DELETE FROM readiness.log_leaves; DELETE FROM readiness.log_nodes; DELETE FROM readiness.tree_heads;
                     """);
                 await log.CatchUpAsync();
+                // The silo signs no head over it (LogAnchorTests), and verify holds the store to the head it kept outside.
                 var report = await VerifyAsync();
-                Assert.True(report.Log!.Intact, "a rebuilt log agrees with the rebuilt store");
+                Assert.False(report.Log!.Intact);
 
                 await File.WriteAllBytesAsync(exportAfter, await Http.GetByteArrayAsync(new Uri("/api/export", UriKind.Relative)));
                 var broken = await CliRun.RunAsync(cli::Readiness.Cli.VerifyCommand.RunAsync, "--head", headFile, "--events", exportAfter, "--jwks", jwksFile);

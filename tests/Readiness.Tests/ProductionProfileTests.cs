@@ -37,7 +37,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         { "ConnectionStrings__Readiness", "", "ConnectionStrings:Readiness" },
         { "Readiness__Auth__SigningKey", "", "Readiness:Auth:SigningKey" },
         { "Readiness__Auth__SigningKey", "thirty-one-bytes-is-one-too-few", "Readiness:Auth:SigningKey" },
-        { "Readiness__UpwardReports__SigningKeyFile", "", "Readiness:UpwardReports:SigningKeyFile" },
+        { "Readiness__Log__SigningKeyFile", "", "Readiness:Log:SigningKeyFile" },
         { "Urls", "http://0.0.0.0:5099", "http://0.0.0.0:5099 is plain HTTP" },
         { "ConnectionStrings__ReadinessOwner", "Host=127.0.0.1;Username=readiness_owner", "ConnectionStrings:ReadinessOwner is set" },
     };
@@ -299,7 +299,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
         private X509Certificate2 certificate = null!;
 
         public TestDatabase Database { get; private set; } = null!;
-        /// <summary>The report and head key the silo is given, readable by its owner alone.</summary>
+        /// <summary>The report key the silo is given, readable by its owner alone; the head key is another beside it.</summary>
         public string ReportKeyFile => Path.Combine(secrets.FullName, "report-key.pem");
 
         public Uri BaseAddress => new($"https://127.0.0.1:{httpsPort}");
@@ -320,6 +320,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
             Database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("production");
             certificate = await WriteCertificateAsync();
             await PrivateFile.WriteAsync(Path.Combine(secrets.FullName, "report-key.pem"), SiloHost.ReportKeyPem);
+            await PrivateFile.WriteAsync(Path.Combine(secrets.FullName, "head-key.pem"), SiloHost.HeadKeyPem);
             process = Start(Environment(new Dictionary<string, string>()), output);
             await WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
         }
@@ -474,6 +475,7 @@ public sealed class ProductionProfileTests(ProductionProfileTests.ProductionSilo
                 ["ConnectionStrings__Readiness"] = Database.AppConnectionString,
                 ["Readiness__Auth__SigningKey"] = Secret,
                 ["Readiness__UpwardReports__SigningKeyFile"] = Path.Combine(secrets.FullName, "report-key.pem"),
+                ["Readiness__Log__SigningKeyFile"] = Path.Combine(secrets.FullName, "head-key.pem"),
                 ["Urls"] = BaseAddress.ToString().TrimEnd('/'),
                 ["Kestrel__Certificates__Default__Path"] = Path.Combine(secrets.FullName, "silo.pem"),
                 ["Kestrel__Certificates__Default__KeyPath"] = Path.Combine(secrets.FullName, "silo.key"),

@@ -128,11 +128,12 @@ public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<Rep
     }
 
     [Fact]
-    public async Task A_report_queued_with_an_HMAC_signature_before_the_upgrade_is_signed_again_before_it_is_sent()
+    public async Task A_report_queued_under_another_key_is_built_again_from_the_events_and_its_stored_body_is_never_signed()
     {
-        var province = $"t{Guid.NewGuid():N}"[..12];
+        var province = await RegisterProvinceAsync();
         var reportId = $"{province}/monthly/2000-01";
-        var body = JsonSerializer.Serialize(new { reportId, provinceId = province });
+        // What someone who can write the table would like signed, under a signature of another key (or an older kind).
+        var body = JsonSerializer.Serialize(new { reportId, provinceId = province, level = "R1", forged = true });
         await using (var session = fixture.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
         {
             session.Store(new OutboxMessage
@@ -148,8 +149,48 @@ public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<Rep
         await Eventually(province, entries => entries.All(e => e.DeliveredAt is not null));
 
         var report = Assert.Single(received, r => r.ReportId == reportId);
-        Assert.Equal(body, report.Body);
+        Assert.NotEqual(body, report.Body);
+        Assert.DoesNotContain("forged", report.Body, StringComparison.Ordinal);
+        var sent = JsonSerializer.Deserialize<UpwardReport>(report.Body, SiloFixture.Json)!;
+        Assert.Equal((reportId, province, UpwardReport.SignedPurpose), (sent.ReportId, sent.ProvinceId, sent.Purpose));
         Assert.True(EchelonAbove.Verifies(await PublishedKeysAsync(), report.Signature, report.Bytes), report.Signature);
+    }
+
+    [Fact]
+    public async Task An_outbox_row_edited_in_the_database_is_sent_rebuilt_from_the_events_with_an_alarm_and_never_as_edited()
+    {
+        var province = await RegisterProvinceAsync();
+        // The endpoint is down: the report waits in the outbox, signed as the silo built it.
+        var queued = Assert.Single(await Eventually(province, entries => entries.Any(e => e.Attempts >= 1 && e.DeliveredAt is null)));
+        // The application role may write the outbox (it must, to queue reports): so may whoever holds its password.
+        await using (var connection = new Npgsql.NpgsqlConnection(fixture.Database.AppConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var edit = new Npgsql.NpgsqlCommand(
+                "UPDATE readiness.mt_doc_outboxmessage SET data = jsonb_set(data, '{body}', to_jsonb(replace(data->>'body', '\"level\":', '\"forged\":true,\"level\":'))) WHERE id = @id",
+                connection);
+            edit.Parameters.AddWithValue("id", queued.Id);
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+        }
+
+        var received = new ConcurrentBag<Received>();
+        await using var endpoint = await StartEndpoint(received);
+        await Eventually(province, entries => entries.All(e => e.DeliveredAt is not null));
+
+        var report = Assert.Single(received, r => r.ReportId == queued.ReportId);
+        Assert.DoesNotContain("forged", report.Body, StringComparison.Ordinal);
+        Assert.Equal(province, JsonSerializer.Deserialize<UpwardReport>(report.Body, SiloFixture.Json)!.ProvinceId);
+        Assert.True(EchelonAbove.Verifies(await PublishedKeysAsync(), report.Signature, report.Bytes), report.Signature);
+        var alarm = Assert.Contains("outbox", fixture.Host.Services.GetRequiredService<Readiness.Silo.Audit.AuditAlarms>().Raised);
+        Assert.Contains(queued.Id, alarm, StringComparison.Ordinal);
+    }
+
+    private async Task<string> RegisterProvinceAsync()
+    {
+        var province = $"t{Guid.NewGuid():N}"[..12];
+        await fixture.Host.Grains.GetGrain<IUnitGrain>(province).Execute(
+            new RegisterUnit(SiloFixture.NewId(), province, "Tỉnh thử", Echelon.Province, null, 100, DateTimeOffset.UtcNow.AddYears(-1)));
+        return province;
     }
 
     /// <summary>What the echelon above fetches, without a token, to check reports with.</summary>

@@ -49,12 +49,28 @@ public static class SignedHead
         {
             return "the head carries no signature (its silo had no report key).";
         }
-        var kid = DetachedJws.KeyIdOf(head.Signature);
-        List<(string? Kid, string? X, string? Y)> keys;
+        var payload = Encoding.UTF8.GetBytes(TreeHeadText.Payload(head));
+        return PublishedKeys.SignatureProblem(head.Signature, payload, jwks, TreeHeadText.Purpose, "head", "head's size, root or time")
+            ?? (head.Log is null ? "the head names no log: it was signed before heads named their purpose and log, and proves nothing now." : null);
+    }
+}
+
+/// <summary>
+/// A detached JWS checked against a JWK Set as <c>/.well-known/jwks.json</c> gives it: the key the signature
+/// names by its id, which must be published for the purpose asked (its <c>purpose</c> member), so that a
+/// signature by the report key never passes for a head's, nor the head key's for a report's.
+/// </summary>
+public static class PublishedKeys
+{
+    /// <summary>Why the signature does not hold over <paramref name="payload"/> for <paramref name="purpose"/>, or null when it does.</summary>
+    public static string? SignatureProblem(string signature, ReadOnlySpan<byte> payload, string jwks, string purpose, string what, string changed)
+    {
+        var kid = DetachedJws.KeyIdOf(signature);
+        List<(string? Kid, string? X, string? Y, string? Purpose)> keys;
         try
         {
             using var set = JsonDocument.Parse(jwks);
-            keys = [.. set.RootElement.GetProperty("keys").EnumerateArray().Select(k => (Member(k, "kid"), Member(k, "x"), Member(k, "y")))];
+            keys = [.. set.RootElement.GetProperty("keys").EnumerateArray().Select(k => (Member(k, "kid"), Member(k, "x"), Member(k, "y"), Member(k, "purpose")))];
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -63,12 +79,15 @@ public static class SignedHead
         var key = keys.FirstOrDefault(k => k.Kid is not null && k.Kid == kid);
         if (key.Kid is null)
         {
-            return $"the head is signed by key '{kid}', which is not among the keys given ({(keys.Count == 0 ? "none" : string.Join(", ", keys.Select(k => $"'{k.Kid}'")))}).";
+            return $"the {what} is signed by key '{kid}', which is not among the keys given ({(keys.Count == 0 ? "none" : string.Join(", ", keys.Select(k => $"'{k.Kid}'")))}).";
         }
-        return key.X is not null && key.Y is not null
-            && DetachedJws.VerifyEs256(head.Signature, Encoding.UTF8.GetBytes(TreeHeadText.Payload(head)), key.X, key.Y)
+        if (key.Purpose != purpose)
+        {
+            return $"the {what} is signed by key '{kid}', which is published for {(key.Purpose is null ? "no purpose" : $"'{key.Purpose}'")}, not '{purpose}'.";
+        }
+        return key.X is not null && key.Y is not null && DetachedJws.VerifyEs256(signature, payload, key.X, key.Y)
             ? null
-            : $"the signature does not hold with key '{kid}': the head's size, root or time was changed, or another key signed it.";
+            : $"the signature does not hold with key '{kid}': the {changed} was changed, or another key signed it.";
 
         static string? Member(JsonElement key, string name) =>
             key.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

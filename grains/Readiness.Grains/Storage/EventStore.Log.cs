@@ -68,6 +68,43 @@ public sealed partial class EventStore
             : null;
     }
 
+    /// <summary>The stored leaf hash of each of these sequences that the log has reached.</summary>
+    public async Task<Dictionary<long, byte[]>> LeafHashesAsync(IReadOnlyCollection<long> sequences, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<long, byte[]>();
+        if (sequences.Count == 0)
+        {
+            return found;
+        }
+        await using var command = database.CreateCommand($"SELECT seq_id, leaf_hash FROM {LogLeaves} WHERE seq_id = ANY(@seqs)");
+        command.Parameters.Add(new NpgsqlParameter<long[]>("seqs", [.. sequences]));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[reader.GetInt64(0)] = reader.GetFieldValue<byte[]>(1);
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Sequences after <paramref name="afterSequence"/> that the log recorded and the store no longer holds:
+    /// only someone with the owner's rights removes an event, so each is a removal (at most <paramref name="limit"/>).
+    /// </summary>
+    public async Task<List<long>> RemovedSinceLoggedAsync(long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            $"SELECT l.seq_id FROM {LogLeaves} l WHERE l.seq_id > @after AND NOT EXISTS (SELECT 1 FROM {Events} e WHERE e.seq_id = l.seq_id) ORDER BY l.seq_id LIMIT @limit");
+        command.Parameters.Add(new NpgsqlParameter<long>("after", afterSequence));
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        var removed = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            removed.Add(reader.GetInt64(0));
+        }
+        return removed;
+    }
+
     /// <summary>The stored hashes of the complete subtrees asked for: leaves for level 0, nodes above. Missing ones are absent.</summary>
     public async Task<Dictionary<(int Level, long Index), byte[]>> SubtreesAsync(IReadOnlyCollection<(int Level, long Index)> wanted, CancellationToken cancellationToken)
     {

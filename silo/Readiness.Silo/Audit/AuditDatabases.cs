@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Storage;
-using Readiness.Silo.Upward;
 
 namespace Readiness.Silo.Audit;
 
@@ -27,14 +26,14 @@ public sealed class AuditDatabases
     private readonly Dictionary<string, DatabaseAudit> byName = new(StringComparer.Ordinal);
     private readonly ProvinceDatabases databases;
 
-    public AuditDatabases(ProvinceDatabases databases, UpwardReportSigner signer, IOptions<LogOptions> options, IHostEnvironment environment, ILoggerFactory loggers)
+    public AuditDatabases(ProvinceDatabases databases, TreeHeadSigner signer, IOptions<LogOptions> options, AuditAlarms alarms, ILoggerFactory loggers)
     {
         this.databases = databases;
         foreach (var database in databases.All)
         {
-            var writer = new MerkleLogWriter(database.Events, database.DataSource, signer, options, environment, loggers.CreateLogger<MerkleLogWriter>(),
+            var writer = new MerkleLogWriter(database.Events, database.DataSource, signer, options, alarms, loggers.CreateLogger<MerkleLogWriter>(),
                 database.IsMain ? null : database.Name);
-            var log = new MerkleLogReader(database.Events, signer);
+            var log = new MerkleLogReader(database.Events, signer, writer);
             byName[database.Name] = new DatabaseAudit(database, writer, log, new ChainVerifier(database.Events, log), new EventArchive(database.Events), new EventHistory(database.Events));
         }
         All = [.. databases.All.Select(d => byName[d.Name])];

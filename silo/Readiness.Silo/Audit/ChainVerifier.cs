@@ -11,6 +11,8 @@ namespace Readiness.Silo.Audit;
 /// recomputed from the previous one and the event. Reports the first broken link of each stream.
 /// Over the whole store it also recomputes the Merkle log: the chains cannot see a stream's tail
 /// removed with its version lowered, a whole stream removed, or a changed sequence or recording time.
+/// Over one stream or an area's streams it checks their events against their leaves in the log, and
+/// looks for leaves logged after a stream's last event whose event is gone: a tail cut by the owner.
 /// </summary>
 public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
 {
@@ -41,8 +43,16 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
         string? current = null;
         long expectedVersion = 0;
         var previousHash = EventChain.Genesis;
+        // Over chosen streams, each event's leaf as recomputed, and each stream's last sequence, to check against the log.
+        var logged = stream is null && area is null ? null : new List<(long Sequence, byte[] Hash, string Stream, long Version)>();
+        var lastSequences = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var row in store.ChainAsync(stream, area, cancellationToken))
         {
+            if (logged is not null)
+            {
+                logged.Add((row.Sequence, MerkleLog.LeafHash(row.ToLogLeaf()), row.Stream, row.Version));
+                lastSequences[row.Stream] = Math.Max(lastSequences.GetValueOrDefault(row.Stream), row.Sequence);
+            }
             if (row.Stream != current)
             {
                 if (current is not null)
@@ -91,6 +101,10 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
             Break(new ChainBreak(key, 1, "The stream has no events.", $"version {recordedVersions[key].Version}", "none"));
         }
 
+        if (logged is not null)
+        {
+            await CheckAgainstLogAsync(logged, lastSequences, stream, name => recordedVersions.GetValueOrDefault(name)?.Version ?? 0, Break, cancellationToken);
+        }
         var logReport = stream is null && area is null ? await log.VerifyAsync(cancellationToken) : null;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         breaks.Sort((a, b) => string.CompareOrdinal(a.Stream, b.Stream));
@@ -118,6 +132,40 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
                     recorded.Version > lastVersion ? "The stream's last events are missing." : "The stream holds events past its recorded version.",
                     $"version {recorded.Version}", $"version {lastVersion}"));
             }
+        }
+    }
+
+    /// <summary>
+    /// The chosen streams' events against their leaves in the log: an event changed since it was logged
+    /// differs from its leaf, and a leaf logged after a stream's last event whose event is gone is a tail
+    /// removed (a chain rehashed and a version lowered pass the chain itself). A leaf only bears a hash, so
+    /// a removed event is laid to the stream whose last event precedes it most closely.
+    /// </summary>
+    private async Task CheckAgainstLogAsync(List<(long Sequence, byte[] Hash, string Stream, long Version)> logged, Dictionary<string, long> lastSequences,
+        string? stream, Func<string, long> versionOf, Action<ChainBreak> broken, CancellationToken cancellationToken)
+    {
+        var leaves = await store.LeafHashesAsync([.. logged.Select(l => l.Sequence)], cancellationToken);
+        foreach (var (sequence, hash, name, version) in logged)
+        {
+            if (leaves.TryGetValue(sequence, out var leaf) && !leaf.AsSpan().SequenceEqual(hash))
+            {
+                broken(new ChainBreak(name, version, "The event differs from what the Merkle log recorded at its sequence.",
+                    Convert.ToHexStringLower(leaf), Convert.ToHexStringLower(hash)));
+            }
+        }
+        var ends = lastSequences.Count > 0 ? lastSequences.ToList()
+            : stream is not null ? [new KeyValuePair<string, long>(stream, 0)] : [];
+        if (ends.Count == 0)
+        {
+            return;
+        }
+        foreach (var removed in await store.RemovedSinceLoggedAsync(ends.Min(e => e.Value), BreaksReported, cancellationToken))
+        {
+            var (owner, last) = ends.Where(e => e.Value < removed).MaxBy(e => e.Value);
+            broken(new ChainBreak(owner, versionOf(owner) + 1,
+                $"The Merkle log recorded an event at sequence {removed}, after this stream's last event (sequence {last}), that the store no longer holds: "
+                + "the stream's tail was removed (or another stream's event; the whole-store verify names the position).",
+                $"sequence {removed}", "none"));
         }
     }
 

@@ -33,6 +33,19 @@ public sealed class LogOptions
     [Range(1, 100_000)]
     public int Batch { get; set; } = 5000;
 
-    /// <summary>Where each head is appended, one JSON line, to <c>tree-heads.jsonl</c>; relative to the content root.</summary>
+    /// <summary>
+    /// Where each head is appended, one JSON line, to <c>tree-heads.jsonl</c>, and read back before the next
+    /// is signed. A relative path starts from the directory the silo was started in (as the development keys
+    /// do), never from its content root, which depends on how it was launched.
+    /// </summary>
     public string HeadDirectory { get; set; } = ".local/tree-heads";
+
+    /// <summary>
+    /// A file holding the PEM private key (P-256) that signs tree heads, a key of its own beside the report
+    /// key. Required outside Development; a Development silo makes one beside its token key.
+    /// </summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>The same key inline; set this or <see cref="SigningKeyFile"/>, not both.</summary>
+    public string? SigningKeyPem { get; set; }
 }

@@ -1,17 +1,18 @@
 using System.Diagnostics;
-using System.Text;
 using Readiness.Contracts;
 using Readiness.Domain.Audit;
 using Readiness.Grains.Storage;
-using Readiness.Silo.Upward;
 
 namespace Readiness.Silo.Audit;
 
 /// <summary>What the Merkle log answers: its heads, inclusion and consistency proofs, and the log recomputed from the events.</summary>
-public sealed class MerkleLogReader(EventStore store, UpwardReportSigner signer)
+/// <param name="store">The database's event tables.</param>
+/// <param name="signer">Checks the heads' signatures: only the head key's count.</param>
+/// <param name="writer">The log's name and the head file it keeps outside the database.</param>
+public sealed class MerkleLogReader(EventStore store, TreeHeadSigner signer, MerkleLogWriter writer)
 {
     public async Task<List<TreeHead>> HeadsAsync(long? before, int limit, CancellationToken cancellationToken) =>
-        [.. (await store.TreeHeadsAsync(before, limit, cancellationToken)).Select(MerkleLogWriter.ToContract)];
+        [.. (await store.TreeHeadsAsync(before, limit, cancellationToken)).Select(h => MerkleLogWriter.ToContract(h, writer.LogName))];
 
     /// <summary>The proof that an event is in the head of <paramref name="treeSize"/> (the latest when null); null with the reason when there is none.</summary>
     public async Task<(InclusionProof? Proof, string? Missing)> InclusionAsync(Guid eventId, long? treeSize, CancellationToken cancellationToken)
@@ -109,46 +110,57 @@ public sealed class MerkleLogReader(EventStore store, UpwardReportSigner signer)
 
     /// <summary>
     /// Recomputes every leaf from the events in sequence order and compares it with the stored leaf at
-    /// its position and the log's root with every stored head; the latest head's signature is checked
-    /// with the published key. Events after the last stored leaf are ones the log has not reached yet.
+    /// its position and the log's root with every stored head and with the last head kept in the head
+    /// file outside the database; the latest head must carry a signature by the head key, for this log.
+    /// Events after the last stored leaf are ones the log has not reached yet.
     /// </summary>
     public async Task<LogVerifyReport> VerifyAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        // Heads and leaves before events: whatever commits meanwhile lies after them.
+        // The kept head, then heads and leaves, before events: whatever commits meanwhile lies after them.
+        var kept = writer.KeptHead();
+        var keptRoot = kept is null ? null : RootOf(kept);
         var heads = await store.TreeHeadsAsync(null, int.MaxValue, cancellationToken);
         var leaves = new List<(long, byte[])>();
         await foreach (var leaf in store.LeavesAsync(cancellationToken))
         {
             leaves.Add((leaf.Sequence, leaf.Hash));
         }
-        var recomputation = new LogRecomputation([.. heads.Select(h => (h.Size, h.Root))], leaves);
+        var recomputation = new LogRecomputation([.. heads.Select(h => (h.Size, h.Root)), .. keptRoot is null ? [] : new[] { (kept!.Size, keptRoot) }], leaves);
         await foreach (var row in store.EventsInSequenceAsync(cancellationToken))
         {
             recomputation.Add(row.ToLogLeaf());
         }
         var mismatch = recomputation.Finish();
         var latest = heads.FirstOrDefault();
-        var signatureValid = latest is null || SignatureHolds(latest);
+        var latestHead = latest is null ? null : MerkleLogWriter.ToContract(latest, writer.LogName);
+        // An unsigned head proves nothing outside the database: it never counts as signed, whatever key the silo has.
+        var signatureValid = latestHead is not null && signer.Holds(latestHead, writer.LogName);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var first = mismatch is null ? null : new LogDisagreement(mismatch.Position, mismatch.Sequence, mismatch.Stream, mismatch.Version, mismatch.Problem);
-        if (first is null && !signatureValid)
+        if (kept is not null && keptRoot is null)
         {
-            first = new LogDisagreement(latest!.Size, null, null, null, "The latest tree head's signature does not verify with the published key.");
+            first ??= new LogDisagreement(0, null, null, null, $"The last head kept in {writer.HeadFile} has a root that is not base64.");
         }
-        return new LogVerifyReport(first is null, recomputation.Size, leaves.Count, latest is null ? null : MerkleLogWriter.ToContract(latest),
-            signatureValid, Math.Round(seconds, 3), seconds > 0 ? Math.Round(recomputation.Size / seconds) : recomputation.Size, first);
+        if (first is null && latestHead is not null && !signatureValid)
+        {
+            first = new LogDisagreement(latestHead.Size, null, null, null, latestHead.Signature is null
+                ? "The latest tree head is unsigned: nothing outside the database can hold the store to it."
+                : $"The latest tree head's signature does not verify with the head key for the log {writer.LogName}.");
+        }
+        return new LogVerifyReport(first is null, recomputation.Size, leaves.Count, latestHead,
+            signatureValid, Math.Round(seconds, 3), seconds > 0 ? Math.Round(recomputation.Size / seconds) : recomputation.Size, first, kept);
     }
 
-    private bool SignatureHolds(StoredTreeHead head)
+    private static byte[]? RootOf(TreeHead head)
     {
-        if (head.Signature is null)
+        try
         {
-            // A silo without a report key signs nothing; there is no signature to break.
-            return signer.KeyId is null;
+            return Convert.FromBase64String(head.Root);
         }
-        var key = signer.PublicKeys.FirstOrDefault(k => k.Kid == DetachedJws.KeyIdOf(head.Signature));
-        return key is not null && DetachedJws.VerifyEs256(head.Signature,
-            Encoding.UTF8.GetBytes(TreeHeadText.Payload(head.Size, Convert.ToBase64String(head.Root), head.MadeAt)), key.X, key.Y);
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Readiness.Silo.Audit;
 using Readiness.Silo.Security;
 using Readiness.Silo.Upward;
 
@@ -43,11 +44,17 @@ public static class ProductionProfile
         {
             problems.Add($"{AuthOptions.Section}:SigningKey (environment: Readiness__Auth__SigningKey), at least 32 bytes that sign bearer tokens, is not set.");
         }
-        var reports = configuration.GetSection(UpwardReportOptions.Section);
-        if (string.IsNullOrWhiteSpace(reports["SigningKeyFile"]) && string.IsNullOrWhiteSpace(reports["SigningKeyPem"]))
+        var heads = configuration.GetSection(LogOptions.Section);
+        if (string.IsNullOrWhiteSpace(heads["SigningKeyFile"]) && string.IsNullOrWhiteSpace(heads["SigningKeyPem"]))
         {
-            problems.Add($"{UpwardReportOptions.Section}:SigningKeyFile (environment: Readiness__UpwardReports__SigningKeyFile), the PEM P-256 private key "
-                + "that signs the Merkle log's tree heads and the upward reports, is not set: unsigned heads prove nothing to anyone outside.");
+            problems.Add($"{SigningKeyFiles.Named(LogOptions.Section)}, the PEM P-256 private key that signs the Merkle log's tree heads, "
+                + "is not set: unsigned heads prove nothing to anyone outside.");
+        }
+        var reports = configuration.GetSection(UpwardReportOptions.Section);
+        if (reports.GetSection("Endpoints").GetChildren().Any() && string.IsNullOrWhiteSpace(reports["SigningKeyFile"]) && string.IsNullOrWhiteSpace(reports["SigningKeyPem"]))
+        {
+            problems.Add($"{SigningKeyFiles.Named(UpwardReportOptions.Section)}, the PEM P-256 private key that signs the upward reports "
+                + "(a key of its own, not the head key), is not set, and there are endpoints to report to.");
         }
         problems.AddRange(PlainListeners(configuration).Select(url =>
             $"{url} is plain HTTP on an address other than loopback: bearer tokens would cross the network in clear. "

@@ -162,6 +162,11 @@ public static class SiloHostExtensions
     {
         var (services, configuration) = (builder.Services, builder.Configuration);
         services.AddOptions<LogOptions>().Bind(configuration.GetSection(LogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        // The head key is read while the silo is configured, so that a missing or unusable one stops it before it serves.
+        var heads = TreeHeadSigner.Load(configuration, builder.Environment);
+        services.AddSingleton(heads);
+        services.AddSingleton<IPublishesKeys>(heads);
+        services.AddSingleton<AuditAlarms>();
         // Each database's audit; the main one's also by type, for what concerns the cluster's own store (the outbox's proofs).
         services.AddSingleton<AuditDatabases>();
         services.AddSingleton(provider => provider.GetRequiredService<AuditDatabases>().Main.History);
@@ -197,7 +202,8 @@ public static class SiloHostExtensions
             .AddCheck<ProvinceDatabasesHealthCheck>("province-databases", tags: ["ready"])
             .AddCheck<OrleansHealthCheck>("orleans", tags: ["ready"])
             .AddCheck<StartupHealthCheck>("startup", tags: ["ready"])
-            .AddCheck<ProjectionHealthCheck>("projections", tags: ["ready"]);
+            .AddCheck<ProjectionHealthCheck>("projections", tags: ["ready"])
+            .AddCheck<AuditAlarmHealthCheck>("audit-alarms", tags: ["ready"]);
 
     /// <summary>How the HTTP API reads and answers: one JSON form, problem documents, the OpenAPI document.</summary>
     private static void AddReadinessHttp(this IServiceCollection services)

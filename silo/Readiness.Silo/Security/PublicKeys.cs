@@ -1,7 +1,11 @@
 namespace Readiness.Silo.Security;
 
-/// <summary>The public half of a signing key, as RFC 7517/7518 name its members; never a private one.</summary>
-public sealed record PublicJwk(string Kty, string Crv, string X, string Y, string Kid, string Use, string Alg);
+/// <summary>
+/// The public half of a signing key, as RFC 7517/7518 name its members, and the one thing it signs
+/// (<c>purpose</c>, a member of our own: <c>readiness-tree-head/v1</c> or <c>readiness-upward-report/v1</c>),
+/// so a checker takes a key for its purpose only; never a private key.
+/// </summary>
+public sealed record PublicJwk(string Kty, string Crv, string X, string Y, string Kid, string Use, string Alg, string? Purpose = null);
 
 /// <summary>An RFC 7517 JWK Set.</summary>
 public sealed record PublicJwkSet(IReadOnlyList<PublicJwk> Keys);

@@ -1,4 +1,7 @@
 using System.Text;
+using System.Text.Json;
+using Readiness.Contracts;
+using Readiness.Domain.Audit;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Upward;
@@ -17,15 +20,26 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
 
     public string? KeyId => key?.KeyId;
 
-    public IEnumerable<PublicJwk> PublicKeys => key is null ? [] : [key.PublicKey];
+    public IEnumerable<PublicJwk> PublicKeys => key is null ? [] : [key.PublicKey with { Purpose = UpwardReport.SignedPurpose }];
 
-    /// <summary>A detached JWS over the exact UTF-8 bytes of the body that is sent.</summary>
-    public string Sign(string body) =>
-        (key ?? throw new InvalidOperationException($"Upward reports cannot be signed: {UpwardReportOptions.Section}:SigningKeyFile is not configured."))
-            .SignDetached(Encoding.UTF8.GetBytes(body));
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    /// <summary>Whether a stored signature is by today's key; one by an earlier key (or an older kind of signature) is made again before sending.</summary>
-    public bool IsCurrent(string signature) => key is not null && Es256Key.KeyIdOf(signature) == key.KeyId;
+    /// <summary>
+    /// The report as the body that is sent and a detached JWS over its exact UTF-8 bytes. Only a report the
+    /// silo built is signed, never text from elsewhere, and its body names its purpose and log, so that
+    /// nothing signed here passes for a tree head or anything else.
+    /// </summary>
+    public (string Body, string Signature) Sign(UpwardReport report)
+    {
+        var signing = key ?? throw new InvalidOperationException($"Upward reports cannot be signed: {UpwardReportOptions.Section}:SigningKeyFile is not configured.");
+        var body = JsonSerializer.Serialize(report with { Purpose = UpwardReport.SignedPurpose }, Json);
+        return (body, signing.SignDetached(Encoding.UTF8.GetBytes(body)));
+    }
+
+    /// <summary>Whether a stored body and signature are one this silo's current key made: what was signed and not changed since.</summary>
+    public bool Holds(string body, string signature) =>
+        key is not null && Es256Key.KeyIdOf(signature) == key.KeyId
+        && DetachedJws.VerifyEs256(signature, Encoding.UTF8.GetBytes(body), key.PublicKey.X, key.PublicKey.Y);
 
     /// <summary>
     /// The key from <c>SigningKeyFile</c> or <c>SigningKeyPem</c>; in Development without either, one made
@@ -42,37 +56,10 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
                 $"{section}:SigningKey (an HMAC key) is no longer used: reports are signed with ES256 by a key of their own. " +
                 $"Remove it and set {section}:SigningKeyFile (environment: Readiness__UpwardReports__SigningKeyFile) to a PEM P-256 private key, or {section}:SigningKeyPem.");
         }
-        var hasFile = !string.IsNullOrWhiteSpace(options.SigningKeyFile);
-        var hasPem = !string.IsNullOrWhiteSpace(options.SigningKeyPem);
-        if (hasFile && hasPem)
+        var key = SigningKeyFiles.Load(configuration, environment, section, "upward reports", DevelopmentKeyFileName);
+        if (key is not null)
         {
-            throw new InvalidOperationException($"Both {section}:SigningKeyFile and {section}:SigningKeyPem are set; set one, so that there is no doubt which key signs reports.");
-        }
-        if (hasFile)
-        {
-            var file = Path.GetFullPath(options.SigningKeyFile!);
-            if (!File.Exists(file))
-            {
-                throw new InvalidOperationException($"{section}:SigningKeyFile names {file}, which does not exist.");
-            }
-            if (!environment.IsDevelopment() && !OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & ~PrivateFile.Mode) != 0)
-            {
-                // Whoever can read the key can sign heads and reports the echelon above will believe.
-                throw new InvalidOperationException(
-                    $"{section}:SigningKeyFile names {file}, whose mode {Octal(File.GetUnixFileMode(file))} lets its group or others use it; " +
-                    $"the key that signs tree heads and upward reports must be its owner's alone. Fix it with: chmod 600 {file}");
-            }
-            return new UpwardReportSigner(Es256Key.FromPem(File.ReadAllText(file), $"{section}:SigningKeyFile ({file})"));
-        }
-        if (hasPem)
-        {
-            return new UpwardReportSigner(Es256Key.FromPem(options.SigningKeyPem!, $"{section}:SigningKeyPem"));
-        }
-        if (environment.IsDevelopment())
-        {
-            var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-            var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(auth.DevelopmentKeyFile))!, DevelopmentKeyFileName);
-            return new UpwardReportSigner(Es256Key.FromPem(PrivateFile.ReadOrCreate(file, Es256Key.NewPem), file));
+            return new UpwardReportSigner(key);
         }
         if (options.Endpoints.Count > 0)
         {
@@ -83,8 +70,6 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
         }
         return new UpwardReportSigner(null);
     }
-
-    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 }
 
 public static class UpwardReportExtensions

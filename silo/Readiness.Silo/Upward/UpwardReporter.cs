@@ -16,6 +16,7 @@ using Readiness.Grains.Structure;
 using Readiness.Grains.Reporting;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Hosting;
+using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Upward;
 
@@ -41,13 +42,15 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly ReadinessClock clock;
     private readonly UpwardReportOptions options;
     private readonly UpwardReportSigner signer;
+    private readonly AuditAlarms alarms;
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly ILogger<UpwardReporter> logger;
     private long backlog;
 
     public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ProvinceDatabases databases, ChainOfCommandCache chain, AuditDatabases audits, IGrainFactory grains, ReadinessPolicy policy,
-        ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
+        ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, AuditAlarms alarms, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
     {
+        this.alarms = alarms;
         this.store = store;
         this.database = database;
         this.databases = databases;
@@ -139,14 +142,9 @@ public sealed partial class UpwardReporter : BackgroundService
             state.LastLevel = level;
             if (due.Count > 0)
             {
-                var audit = audits.Of(roster.Id);
-                var heads = await audits.ChainHeadsAsync(roster.Id, tree, cancellationToken);
-                // The latest signed head of the province's database's log travels too: the echelon above keeps it out of this store's reach.
-                var treeHead = (await audit.Log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
                 foreach (var (reportId, reason) in due)
                 {
-                    var body = JsonSerializer.Serialize(Report(view, reportId, reason, now, heads, treeHead), Json);
-                    var signature = signer.Sign(body);
+                    var (body, signature) = signer.Sign(await ReportAsync(view, reportId, reason, now, cancellationToken));
                     foreach (var endpoint in options.Endpoints)
                     {
                         var id = OutboxMessage.IdOf(reportId, endpoint.Name);
@@ -197,11 +195,27 @@ public sealed partial class UpwardReporter : BackgroundService
                 continue;
             }
             message.Attempts++;
-            if (!signer.IsCurrent(message.Signature))
+            if (!signer.Holds(message.Body, message.Signature) || !IsOf(message))
             {
-                // Queued under an earlier key, or before reports were signed with ES256: the echelon
-                // above can check only what today's published key signed.
-                message.Signature = signer.Sign(message.Body);
+                // Never sign what was read back from the table: whoever can write the row would have the
+                // province sign anything. The report is built again from the events and signed as built.
+                if (Es256Key.KeyIdOf(message.Signature) == signer.KeyId)
+                {
+                    alarms.Raise("outbox", $"The outbox row {message.Id} was changed after it was signed: its body no longer matches its signature, "
+                        + "or names another report. It is sent rebuilt from the events instead.");
+                }
+                else
+                {
+                    LogRebuilt(message.ReportId, message.Endpoint);
+                }
+                if (await RebuildAsync(message, cancellationToken) is not { } rebuilt)
+                {
+                    message.NextAttemptTicks = now.AddSeconds(options.MaxBackoffSeconds).UtcTicks;
+                    session.Store(message);
+                    await session.SaveChangesAsync(cancellationToken);
+                    continue;
+                }
+                (message.Body, message.Signature) = signer.Sign(rebuilt);
             }
             try
             {
@@ -239,10 +253,45 @@ public sealed partial class UpwardReporter : BackgroundService
         return delivered;
     }
 
-    private static UpwardReport Report(ProvinceReadinessView view, string reportId, string reason, DateTimeOffset now, IReadOnlyList<ChainHead> heads, TreeHead? treeHead) => new(
-        reportId, view.Id, view.Name, reason, now, view.Level, view.Units,
-        [.. view.Districts.Select(d => new ProvinceDistrictLine(d.Id, d.Name, d.Level, d.Units))],
-        view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead);
+    /// <summary>The report on a province as its view, its chains and its database's log stand: what the silo built, the only thing it signs.</summary>
+    private async Task<UpwardReport> ReportAsync(ProvinceReadinessView view, string reportId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var audit = audits.Of(view.Id);
+        var heads = await audits.ChainHeadsAsync(view.Id, await chain.GetAsync(cancellationToken), cancellationToken);
+        // The latest signed head of the province's database's log travels too: the echelon above keeps it out of this store's reach.
+        var treeHead = (await audit.Log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
+        return new(reportId, view.Id, view.Name, reason, now, view.Level, view.Units,
+            [.. view.Districts.Select(d => new ProvinceDistrictLine(d.Id, d.Name, d.Level, d.Units))],
+            view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead, Log: audit.Writer.LogName);
+    }
+
+    /// <summary>The row's report built again from the province as it stands now; null, with the row's error set, when the province is gone.</summary>
+    private async Task<UpwardReport?> RebuildAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        var homes = await databases.ProvinceRostersAsync(null, cancellationToken);
+        var tree = await chain.GetAsync(cancellationToken);
+        if (tree.ArrangeEach([message.ProvinceId], homes, now) is not [var roster, ..])
+        {
+            message.LastError = $"The report cannot be built again: province {message.ProvinceId} no longer stands.";
+            return null;
+        }
+        return await ReportAsync(roster.ToView(policy, now), message.ReportId, message.Reason, now, cancellationToken);
+    }
+
+    /// <summary>Whether a signed body is the report of this row, for its purpose: a genuine body moved from another row is not.</summary>
+    private static bool IsOf(OutboxMessage message)
+    {
+        try
+        {
+            var report = JsonSerializer.Deserialize<UpwardReport>(message.Body, Json);
+            return report is not null && report.ReportId == message.ReportId && report.ProvinceId == message.ProvinceId && report.Purpose == UpwardReport.SignedPurpose;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>One hash over every stream's head, in stream order: what an auditor compares later.</summary>
     public static string HeadsDigest(IEnumerable<ChainHead> heads) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -250,6 +299,9 @@ public sealed partial class UpwardReporter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Name} is away; its provinces' upward reports wait for it: {Reason}")]
     private partial void LogDatabaseAway(string name, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upward report {ReportId} to {Endpoint} was signed by an earlier key; it is built again from the events and signed with today's")]
+    private partial void LogRebuilt(string reportId, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upward report {ReportId} queued: {Reason}")]
     private partial void LogQueued(string reportId, string reason);

@@ -252,6 +252,7 @@ public sealed class SiloProcess(int number, TestDatabase database, string cluste
             ["Readiness__Demo__Enabled"] = "false",
             ["Readiness__Auth__SigningKey"] = SiloHost.SigningKey,
             ["Readiness__UpwardReports__SigningKeyPem"] = SiloHost.ReportKeyPem,
+            ["Readiness__Log__SigningKeyPem"] = SiloHost.HeadKeyPem,
             // The load comes from one token; the limiter is another test's subject.
             ["Readiness__RateLimit__PermitsPerSecond"] = "100000",
             ["Readiness__RateLimit__Burst"] = "100000",

@@ -50,6 +50,7 @@ public sealed class SiloHost : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Readiness:Auth:SigningKey", SigningKey);
         builder.UseSetting("Readiness:UpwardReports:SigningKeyPem", ReportKeyPem);
+        builder.UseSetting("Readiness:Log:SigningKeyPem", HeadKeyPem);
         // Each test database keeps its heads apart, and heads come often enough to be waited on.
         builder.UseSetting("Readiness:Log:HeadDirectory", HeadDirectory);
         builder.UseSetting("Readiness:Log:HeadInterval", "00:00:01");
@@ -74,6 +75,9 @@ public sealed class SiloHost : WebApplicationFactory<Program>
 
     /// <summary>The key test silos sign upward reports with, so that none writes a development key where the tests run.</summary>
     public static readonly string ReportKeyPem = Readiness.Silo.Security.Es256Key.NewPem();
+
+    /// <summary>The key test silos sign tree heads with: a key of its own, as in production, not the report key.</summary>
+    public static readonly string HeadKeyPem = Readiness.Silo.Security.Es256Key.NewPem();
 
     /// <summary>
     /// A token for the given scopes and roles, signed by this silo. It outlives the longest token the
