@@ -29,10 +29,12 @@ public sealed record StreamArea
 
     /// <summary>
     /// SQL true for a stream of the area, or for every stream when the parameters of
-    /// <see cref="AddParameters"/> were given no area.
+    /// <see cref="AddParameters"/> were given no area. Cheap tests first: an exact id, then prefixes;
+    /// an exercise's or a duty post's owner is worked out only for the rows a unit's prefix selected.
     /// </summary>
     internal static string Filter(string column) =>
-        $"(@areaUnits::text[] IS NULL OR {OwnerSql(column)} = ANY(@areaUnits) OR {column} LIKE ANY(@areaPaths))";
+        $"(@areaUnits::text[] IS NULL OR {column} = ANY(@areaUnits) OR {column} LIKE ANY(@areaPaths) " +
+        $"OR ({column} LIKE ANY(@areaOwned) AND {OwnerSql(column)} = ANY(@areaUnits)))";
 
     internal static void AddParameters(NpgsqlCommand command, StreamArea? area)
     {
@@ -42,9 +44,12 @@ public sealed record StreamArea
         {
             TypedValue = area?.Path is { } path ? [path + "/%", StreamKeys.Exercise(path) + "/%", StreamKeys.DutyPost(path) + "/%"] : [],
         });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("areaOwned", NpgsqlDbType.Array | NpgsqlDbType.Text)
+        {
+            TypedValue = area is { Path: null } ? [.. area.Units.SelectMany(u => new[] { StreamKeys.Exercise(u) + "/%", StreamKeys.DutyPost(u) + "/%" })] : [],
+        });
     }
 
-    /// <summary><see cref="StreamKeys.OwnerOf"/> in SQL: a unit's stream is its own; an exercise or a duty post belongs to its id without the last level.</summary>
-    private static string OwnerSql(string column) =>
-        $"COALESCE(substring({column} from '^(?:exercise|post):(.*)/[^/]*$'), substring({column} from '^(?:exercise|post):(.*)$'), {column})";
+    /// <summary><see cref="StreamKeys.OwnerOf"/> in SQL for an exercise's or a duty post's stream: its id without the last level.</summary>
+    private static string OwnerSql(string column) => $"substring({column} from '^(?:exercise|post):(.*)/[^/]*$')";
 }

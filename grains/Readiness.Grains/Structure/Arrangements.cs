@@ -52,11 +52,22 @@ public static class Arrangements
     public static async Task<ProvinceRoster?> ArrangeKnownAtAsync(this ChainOfCommandCache chain, string provinceId, DateTimeOffset at, DateTimeOffset knownAt,
         Func<RosterArrangement, Task<IReadOnlyList<ProvinceRoster>>> homes, CancellationToken cancellationToken)
     {
+        // As ArrangeAsync: a province, or a unit the rosters hold, that this silo's tree does not know yet has the tree read again.
+        var tree = await chain.KnowingAsync([provinceId], cancellationToken);
         if (RosterArrangement.Of(await chain.KnownAtAsync(knownAt, cancellationToken), provinceId, at) is not { } arrangement)
         {
             return null;
         }
-        var roster = ProvinceRoster.Arrange(arrangement, await homes(arrangement));
+        var held = await homes(arrangement);
+        if (!ReferenceEquals(await chain.KnowingAsync(held.SelectMany(h => h.Units.Keys), cancellationToken), tree))
+        {
+            if (RosterArrangement.Of(await chain.KnownAtAsync(knownAt, cancellationToken), provinceId, at) is not { } known)
+            {
+                return null;
+            }
+            (arrangement, held) = (known, await homes(known));
+        }
+        var roster = ProvinceRoster.Arrange(arrangement, held);
         return roster.Units.ContainsKey(provinceId) ? roster : null;
     }
 
