@@ -262,7 +262,8 @@ internal static class VerifyCommand
             return;
         }
         var head = log.LatestHead is { } latest
-            ? string.Create(CultureInfo.InvariantCulture, $"latest head: size {latest.Size:N0}, made {latest.MadeAt:u}, {(latest.Signature is null ? "UNSIGNED" : log.HeadSignatureValid ? "signature holds" : "signature DOES NOT HOLD")}")
+            ? string.Create(CultureInfo.InvariantCulture, $"latest head: size {latest.Size:N0}, made {latest.MadeAt:u}, ")
+                + (latest.Signature is null ? "UNSIGNED" : log.HeadSignatureValid ? "signature holds" : "signature DOES NOT HOLD")
             : "no signed head yet";
         var counts = string.Create(CultureInfo.InvariantCulture,
             $"{log.EventsChecked:N0} events recomputed against {log.LeavesStored:N0} stored leaves in {log.Seconds:0.00} s ({log.EventsPerSecond:N0} events/s); {head}");

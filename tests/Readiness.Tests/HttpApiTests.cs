@@ -22,8 +22,8 @@ public class HttpApiTests(SiloFixture silo)
     public async Task Ready_reports_each_dependency_once_everything_is_up()
     {
         // docs/operations.md names what ready waits for: Orleans membership, PostgreSQL, the databases beside the
-        // main one, schema and demo (one check, "startup"), and the projections. The silo's own registrations must be exactly those.
-        string[] named = ["orleans", "postgresql", "province-databases", "startup", "projections"];
+        // main one, schema and demo (one check, "startup"), the projections, and the audit's alarms. The silo's own registrations must be exactly those.
+        string[] named = ["orleans", "postgresql", "province-databases", "startup", "projections", "audit-alarms"];
         var registered = silo.Host.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations
             .Where(r => r.Tags.Contains("ready")).Select(r => r.Name).ToList();
         Assert.Equal(named.Order(), registered.Order());

@@ -34,7 +34,8 @@ public class KeysByPurposeTests(SiloFixture silo)
         {
             Assert.Equal(JwkMembers, each.EnumerateObject().Select(m => m.Name).Order(StringComparer.Ordinal));
             Assert.False(each.TryGetProperty("d", out _));
-            Assert.Equal(("EC", "P-256", "sig", "ES256"), (each.GetProperty("kty").GetString(), each.GetProperty("crv").GetString(), each.GetProperty("use").GetString(), each.GetProperty("alg").GetString()));
+            Assert.Equal(("EC", "P-256", "sig", "ES256"),
+                (each.GetProperty("kty").GetString(), each.GetProperty("crv").GetString(), each.GetProperty("use").GetString(), each.GetProperty("alg").GetString()));
             Assert.Equal(EchelonAbove.Thumbprint(each), each.GetProperty("kid").GetString());
         }
         var key = keys.Single(k => k.GetProperty("purpose").GetString() == "readiness-upward-report/v1");
