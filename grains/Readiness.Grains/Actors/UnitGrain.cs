@@ -121,9 +121,11 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
         var tree = await chain.KnowingAsync([parentId]);
         var history = tree.Unit(parentId);
         var echelon = history?.LastAt(at)?.Echelon ?? profile.Echelon;
-        // A parent registered this very moment is in the store before the tree has read it: until then it
-        // stands where its registration placed it, which its own province's grain has checked.
-        var province = tree.ProvinceAt(parentId, at) ?? (profile.Echelon == Echelon.Province ? parentId : StreamKeys.HomeOf(parentId));
+        // Where the parent stood on the registration's date, or, for a date before the parent existed (which
+        // the rules refuse with their own reason), where it stood when it was registered.
+        var province = tree.ProvinceAt(parentId, at) ?? tree.ProvinceAt(parentId, profile.RegisteredAt)
+            ?? throw new InvalidOperationException(
+                $"The chain of command does not hold parent unit '{parentId}', registered {profile.RegisteredAt:O}: a database could not be read; try again.");
         return new ParentFacts(profile.UnitId, echelon, profile.RegisteredAt, province, history?.DissolvedAt, history?.SuccessorId);
     }
 }
