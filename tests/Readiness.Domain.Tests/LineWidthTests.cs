@@ -2,13 +2,12 @@ namespace Readiness.Domain.Tests;
 
 /// <summary>
 /// No line of C# is wider than 200 characters, so that a newcomer reads the code without scrolling
-/// sideways and a review shows the whole of a change. Reads the source, not the build. silo/ is not
-/// scanned yet: its route files are being reformatted, and join the scan once they are within the width.
+/// sideways and a review shows the whole of a change. Reads the source, not the build.
 /// </summary>
 public class LineWidthTests
 {
     private const int Widest = 200;
-    private static readonly string[] Scanned = ["grains", "client", "tests"];
+    private static readonly string[] Scanned = ["grains", "silo", "client", "tests"];
 
     [Fact]
     public void No_line_of_code_is_wider_than_200_characters()

@@ -26,7 +26,8 @@ internal static class ViewRoutes
             .Reads(ResourceScope.Province)
             .WithName("GetProvinceReadiness")
             .WithSummary("The province's readiness: districts with their communes, units per level, units below R2 and why, posts not manned, open alerts, exercises under way.")
-            .WithDescription("Built by an asynchronous projection; 'sequence' is the last event it reflects, 'updatedAt' when it was projected, 'ratedAt' the moment the levels were computed for. " + PastDescription)
+            .WithDescription("Built by an asynchronous projection; 'sequence' is the last event it reflects, 'updatedAt' when it was projected, "
+                + "'ratedAt' the moment the levels were computed for. " + PastDescription)
             .Produces<ProvinceReadinessView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -183,7 +184,8 @@ internal static class ViewRoutes
         Problems.NotFound("Unknown district.", $"Province '{provinceId}' has no district or regional command '{district}' {(moment.IsNow ? "now" : When(moment))} "
             + "(use the last level of its id, such as 'ba-be'; GET /api/provinces/{provinceId}/tree lists them).");
 
-    private static async Task<IResult> GetUnit(string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past, ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetUnit(string unitId, DateTimeOffset? asOf, DateTimeOffset? knownAt, ProvinceDatabases databases, PastViews past,
+        ReadinessPolicy policy, ReadinessClock clock, CancellationToken cancellationToken)
     {
         var id = Uri.UnescapeDataString(unitId).Trim('/');
         if (UnitPath.Problem(id) is { } problem)

@@ -104,7 +104,8 @@ public sealed partial class EventArchive(EventStore store)
             CheckAgainst(source, lines);
             afterHead = lines.Count - head.Size;
             checkedText = string.Create(CultureInfo.InvariantCulture,
-                $"Every stream's hash chain, and the first {head.Size:N0} events against the source's tree head of size {head.Size:N0} made {head.MadeAt:u}, whose signature by key '{DetachedJws.KeyIdOf(head.Signature!)}' holds.")
+                $"Every stream's hash chain, and the first {head.Size:N0} events against the source's tree head of size {head.Size:N0} made {head.MadeAt:u}, "
+                    + $"whose signature by key '{DetachedJws.KeyIdOf(head.Signature!)}' holds.")
                 + (afterHead == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
                     $" The last {afterHead:N0} events lie after that head and were checked by their chains alone, which have no key."));
         }
@@ -174,7 +175,8 @@ public sealed partial class EventArchive(EventStore store)
         }
         if (line.Chained.RecordedBy is { } recorder && IsReserved(recorder) && (line.Chained.TokenMintedBy is not null || !SystemRecorder().IsMatch(recorder)))
         {
-            return $"'recordedby' '{recorder}' passes for the silo itself: '{AuditContext.System}' (alone, or with ':' and a lower-case name) is reserved for what the silo records on its own, with no minted token.";
+            return $"'recordedby' '{recorder}' passes for the silo itself: '{AuditContext.System}' (alone, or with ':' and a lower-case name) "
+                + "is reserved for what the silo records on its own, with no minted token.";
         }
         if (line.RecordedAt > now + RecordingTimeAllowance)
         {
@@ -222,7 +224,8 @@ public sealed partial class EventArchive(EventStore store)
             // The copy keeps each source sequence, which the source's log covers: one a store gave twice, or out of order, is none it gave.
             if (line.SourceSequence <= lastSequence)
             {
-                throw new ImportRefusedException(number, $"'sequence' {line.SourceSequence} is not after {lastSequence} of an earlier line: a store numbers its events in recording order, so the line is out of order or its sequence was changed.");
+                throw new ImportRefusedException(number, $"'sequence' {line.SourceSequence} is not after {lastSequence} of an earlier line: "
+                    + "a store numbers its events in recording order, so the line is out of order or its sequence was changed.");
             }
             lastSequence = line.SourceSequence;
             var (lastVersion, previousHash) = chains.GetValueOrDefault(line.Stream, (0, EventChain.Genesis));
@@ -233,7 +236,8 @@ public sealed partial class EventArchive(EventStore store)
             var recomputed = EventChain.Hash(previousHash, line.Chained);
             if (line.Hash != recomputed)
             {
-                throw new ImportRefusedException(number, $"stream '{line.Stream}' version {line.Version}: the hash does not verify (expected {recomputed}, found {line.Hash}); the event or its metadata was changed.");
+                throw new ImportRefusedException(number,
+                    $"stream '{line.Stream}' version {line.Version}: the hash does not verify (expected {recomputed}, found {line.Hash}); the event or its metadata was changed.");
             }
             chains[line.Stream] = (line.Version, recomputed);
             lines.Add(line);

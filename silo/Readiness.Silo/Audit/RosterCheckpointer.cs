@@ -160,6 +160,7 @@ public sealed partial class RosterCheckpointer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints of the provinces in database {Database} could not be refreshed; they are tried again on the next pass")]
     private partial void LogDatabaseAway(Exception ex, string database);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Roster checkpoints of {Province} could not be refreshed; its views of the past fold from further back until they are, and the other provinces go on")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Roster checkpoints of {Province} could not be refreshed; its views of the past fold from further back until they are, and the other provinces go on")]
     private partial void LogProvinceFailed(Exception ex, string province);
 }

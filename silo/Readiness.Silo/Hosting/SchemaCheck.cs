@@ -52,17 +52,22 @@ public sealed partial class SchemaCheck(IConfiguration configuration, StartupSta
         if (!state.SchemaApplied)
         {
             throw new InvalidOperationException(
-                $"The database '{connection.Database}' has no Readiness schema. Apply it first, as the owner: Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set (run.sh and infra/cluster.sh do this before they start a silo).");
+                $"The database '{connection.Database}' has no Readiness schema. Apply it first, as the owner: "
+                    + "Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set (run.sh and infra/cluster.sh do this before they start a silo).");
         }
         if (!state.SchemaCurrent)
         {
             throw new InvalidOperationException(
-                $"The database '{connection.Database}' has the schema of an older version of Readiness (the append function or the Merkle log's tables are missing). Apply this version's schema first, as the owner: Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set (run.sh and infra/cluster.sh do this before they start a silo).");
+                $"The database '{connection.Database}' has the schema of an older version of Readiness (the append function or the Merkle log's tables are missing). "
+                    + "Apply this version's schema first, as the owner: Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set "
+                    + "(run.sh and infra/cluster.sh do this before they start a silo).");
         }
         if (state.Rewrites.Count > 0)
         {
             throw new InvalidOperationException(
-                $"{setting} connects as '{state.Role}', which may rewrite the record in '{connection.Database}': {string.Join(", ", state.Rewrites)}. The silo serves with the application role only (readiness_app, granted by migrate), which may only append to the events and the Merkle log; revoke each of them from '{state.Role}' (REVOKE <privilege> ON <table> FROM ...), or connect as readiness_app.");
+                $"{setting} connects as '{state.Role}', which may rewrite the record in '{connection.Database}': {string.Join(", ", state.Rewrites)}. "
+                    + "The silo serves with the application role only (readiness_app, granted by migrate), which may only append to the events and the Merkle log; "
+                    + $"revoke each of them from '{state.Role}' (REVOKE <privilege> ON <table> FROM ...), or connect as readiness_app.");
         }
     }
 

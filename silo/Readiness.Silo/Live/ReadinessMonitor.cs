@@ -87,7 +87,9 @@ public sealed partial class ReadinessMonitor : BackgroundService
         });
         var now = clock.UtcNow;
         var tree = await chain.GetAsync(cancellationToken);
-        return [.. tree.ArrangeEach(tree.ProvincesAt(now), rosters, now).Select(r => r.ToView(policy, now)).Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count)),
+        return [.. tree.ArrangeEach(tree.ProvincesAt(now), rosters, now)
+                .Select(r => r.ToView(policy, now))
+                .Select(v => new ProvinceGaugeSample(v.Id, v.Units, v.PostsNotManned.Count, v.OpenAlerts.Count)),
             .. provinces.Where(p => away.Contains(databases.Of(p.ProvinceId)))];
     }
 

@@ -23,7 +23,8 @@ internal static class OpenApiSecurity
                 Type = SecuritySchemeType.Http,
                 Scheme = Scheme,
                 BearerFormat = "JWT",
-                Description = "A token minted by POST /api/admin/tokens (a development silo prints one at start-up). Its 'scope' claims name the units it reaches, its 'role' claims the kinds of work.",
+                Description = "A token minted by POST /api/admin/tokens (a development silo prints one at start-up). "
+                    + "Its 'scope' claims name the units it reaches, its 'role' claims the kinds of work.",
             };
             return Task.CompletedTask;
         })

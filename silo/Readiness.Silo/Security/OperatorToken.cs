@@ -76,7 +76,8 @@ internal static class OperatorToken
             return 1;
         }
         Console.WriteLine(minted.Token);
-        await Console.Error.WriteLineAsync($"token id {minted.TokenId}, for '{request.Subject}', expires {minted.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}; revoke it with DELETE /api/admin/tokens/{minted.TokenId}");
+        await Console.Error.WriteLineAsync(
+            $"token id {minted.TokenId}, for '{request.Subject}', expires {minted.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}; revoke it with DELETE /api/admin/tokens/{minted.TokenId}");
         return 0;
     }
 

@@ -21,7 +21,8 @@ internal static class TokenRequestRules
         }
         else if (IsReserved(request.Subject))
         {
-            problems.Add($"subject '{request.Subject}' is reserved: events the silo records itself (reminders, the demo) are recorded by '{AuditContext.System}', and no person's token may pass for it.");
+            problems.Add($"subject '{request.Subject}' is reserved: events the silo records itself (reminders, the demo) are recorded by '{AuditContext.System}', "
+                + "and no person's token may pass for it.");
         }
         if (request.Scopes is not { Count: > 0 } || request.Scopes.Any(s => s != Access.Everywhere && UnitPath.Problem(s) is not null))
         {
