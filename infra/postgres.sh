@@ -228,7 +228,19 @@ start() {
       port=$(free_port_after "$port") || die "port $wanted on 127.0.0.1 is taken, and so are the hundred after it; choose one with READINESS_PG_PORT=..."
       say "port $wanted on 127.0.0.1 is taken by another server (another checkout's cluster?); using $port"
     fi
-    without_inherited_fds pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null || { tail -n 20 "$log" >&2; die "the server did not start; see $log"; }
+    # A port that looked free may still be bound by a connection's own end (the range is also the
+    # kernel's for ephemeral ports): then the next free one, a few times, before giving up.
+    local tries=0 next
+    until without_inherited_fds pg_ctl_ start -w -t 60 -l "$log" -o "-p $port" >/dev/null; do
+      if tries=$((tries + 1)) && [ "$tries" -lt 4 ] && tail -n 20 "$log" | grep -q 'could not bind' \
+        && next=$(free_port_after "$port"); then
+        say "port $port on 127.0.0.1 could not be bound after all; using $next"
+        port=$next
+      else
+        tail -n 20 "$log" >&2
+        die "the server did not start; see $log"
+      fi
+    done
     release_ports_lock
     say "started on 127.0.0.1:$port"
   fi
