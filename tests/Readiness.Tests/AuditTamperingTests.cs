@@ -35,6 +35,8 @@ public class AuditTamperingTests(TamperingSilo fixture) : IClassFixture<Tamperin
             await AcceptAsync(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, $"Buổi {n}", 10 + n, DateTimeOffset.UtcNow.AddDays(-n - 1)));
         }
         Assert.True((await Verify($"stream={tree.CommuneId}")).Intact, "intact before " + tampering);
+        // A tamperer edits history the log has already taken; its leaves then also bear witness.
+        await WaitUntilLoggedAsync(tree.CommuneId);
 
         await fixture.Database.ScalarAsync(sql, ("stream", tree.CommuneId));
         var report = await Verify($"stream={tree.CommuneId}");
@@ -78,6 +80,18 @@ public class AuditTamperingTests(TamperingSilo fixture) : IClassFixture<Tamperin
         await AcceptAsync(new RegisterUnit(SiloFixture.NewId(), tree.DistrictId, "Test district", Echelon.District, null, 20, at));
         await AcceptAsync(new RegisterUnit(SiloFixture.NewId(), tree.CommuneId, "Test commune", Echelon.Commune, null, 10, at));
         return tree;
+    }
+
+    private async Task WaitUntilLoggedAsync(string stream)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (await fixture.Database.ScalarAsync(
+            "SELECT count(*) FROM readiness.log_leaves WHERE seq_id = (SELECT max(seq_id) FROM readiness.mt_events WHERE stream_id = @stream)",
+            ("stream", stream)) == 0)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the Merkle log had not taken {stream}'s events within 30 s");
+            await Task.Delay(100);
+        }
     }
 
     private async Task AcceptAsync(IUnitCommand command)

@@ -45,13 +45,14 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
         var previousHash = EventChain.Genesis;
         // Over chosen streams, each event's leaf as recomputed, and each stream's last sequence, to check against the log.
         var logged = stream is null && area is null ? null : new List<(long Sequence, byte[] Hash, string Stream, long Version)>();
-        var lastSequences = new Dictionary<string, long>(StringComparer.Ordinal);
+        var sequenceRanges = new Dictionary<string, (long First, long Last)>(StringComparer.Ordinal);
         await foreach (var row in store.ChainAsync(stream, area, cancellationToken))
         {
             if (logged is not null)
             {
                 logged.Add((row.Sequence, MerkleLog.LeafHash(row.ToLogLeaf()), row.Stream, row.Version));
-                lastSequences[row.Stream] = Math.Max(lastSequences.GetValueOrDefault(row.Stream), row.Sequence);
+                sequenceRanges[row.Stream] = sequenceRanges.TryGetValue(row.Stream, out var range)
+                    ? (Math.Min(range.First, row.Sequence), Math.Max(range.Last, row.Sequence)) : (row.Sequence, row.Sequence);
             }
             if (row.Stream != current)
             {
@@ -103,7 +104,7 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
 
         if (logged is not null)
         {
-            await CheckAgainstLogAsync(logged, lastSequences, stream, name => recordedVersions.GetValueOrDefault(name)?.Version ?? 0, Break, cancellationToken);
+            await CheckAgainstLogAsync(logged, sequenceRanges, stream, name => recordedVersions.GetValueOrDefault(name)?.Version ?? 0, Break, cancellationToken);
         }
         var logReport = stream is null && area is null ? await log.VerifyAsync(cancellationToken) : null;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -137,12 +138,14 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
 
     /// <summary>
     /// The chosen streams' events against their leaves in the log: an event changed since it was logged
-    /// differs from its leaf, and a leaf logged after a stream's last event whose event is gone is a tail
-    /// removed (a chain rehashed and a version lowered pass the chain itself). A leaf only bears a hash, so
-    /// a removed event is laid to the stream whose last event precedes it most closely.
+    /// differs from its leaf, and a leaf logged whose event is gone is an event removed. A leaf only bears
+    /// a hash, so a removed event is laid to the stream whose events surround its sequence (a gap in the
+    /// middle), else to the stream whose last event precedes it most closely (a tail cut: a chain rehashed
+    /// and a version lowered pass the chain itself).
     /// </summary>
-    private async Task CheckAgainstLogAsync(List<(long Sequence, byte[] Hash, string Stream, long Version)> logged, Dictionary<string, long> lastSequences,
-        string? stream, Func<string, long> versionOf, Action<ChainBreak> broken, CancellationToken cancellationToken)
+    private async Task CheckAgainstLogAsync(List<(long Sequence, byte[] Hash, string Stream, long Version)> logged,
+        Dictionary<string, (long First, long Last)> sequenceRanges, string? stream, Func<string, long> versionOf, Action<ChainBreak> broken,
+        CancellationToken cancellationToken)
     {
         var leaves = await store.LeafHashesAsync([.. logged.Select(l => l.Sequence)], cancellationToken);
         foreach (var (sequence, hash, name, version) in logged)
@@ -153,15 +156,28 @@ public sealed class ChainVerifier(EventStore store, MerkleLogReader log)
                     Convert.ToHexStringLower(leaf), Convert.ToHexStringLower(hash)));
             }
         }
-        var ends = lastSequences.Count > 0 ? lastSequences.ToList()
-            : stream is not null ? [new KeyValuePair<string, long>(stream, 0)] : [];
-        if (ends.Count == 0)
+        var ranges = sequenceRanges.Count > 0 ? sequenceRanges.ToList()
+            : stream is not null ? [new KeyValuePair<string, (long First, long Last)>(stream, (0, 0))] : [];
+        if (ranges.Count == 0)
         {
             return;
         }
-        foreach (var removed in await store.RemovedSinceLoggedAsync(ends.Min(e => e.Value), BreaksReported, cancellationToken))
+        foreach (var removed in await store.RemovedSinceLoggedAsync(ranges.Min(r => r.Value.First), BreaksReported, cancellationToken))
         {
-            var (owner, last) = ends.Where(e => e.Value < removed).MaxBy(e => e.Value);
+            var within = ranges.Where(r => r.Value.First < removed && removed < r.Value.Last).Select(r => r.Key).FirstOrDefault();
+            if (within is not null)
+            {
+                var next = logged.Where(l => l.Stream == within && l.Sequence > removed).Min(l => l.Version);
+                broken(new ChainBreak(within, next, $"The Merkle log recorded an event at sequence {removed}, among this stream's events, "
+                    + "that the store no longer holds (or another stream's event; the whole-store verify names the position).", $"sequence {removed}", "none"));
+                continue;
+            }
+            var preceding = ranges.Where(r => r.Value.Last < removed).ToList();
+            if (preceding.Count == 0)
+            {
+                continue;
+            }
+            var (owner, (_, last)) = preceding.MaxBy(r => r.Value.Last);
             broken(new ChainBreak(owner, versionOf(owner) + 1,
                 $"The Merkle log recorded an event at sequence {removed}, after this stream's last event (sequence {last}), that the store no longer holds: "
                 + "the stream's tail was removed (or another stream's event; the whole-store verify names the position).",
