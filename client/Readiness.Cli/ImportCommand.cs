@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Readiness.Client;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Spectre.Console;
 
 namespace Readiness.Cli;

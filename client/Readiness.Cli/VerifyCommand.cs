@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Readiness.Client;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 
 namespace Readiness.Cli;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Silo.Security;
 
 namespace Readiness.Benchmarks;

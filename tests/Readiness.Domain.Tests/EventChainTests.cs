@@ -1,4 +1,4 @@
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 
 namespace Readiness.Domain.Tests;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 
 namespace Readiness.Domain.Tests;
 

@@ -93,6 +93,6 @@ public class SnapshotShapeTests
     [Fact]
     public void A_chain_link_never_set_is_the_genesis()
     {
-        Assert.Equal(Readiness.Domain.Audit.EventChain.Genesis, default(ChainLink).ToString());
+        Assert.Equal(Readiness.Domain.Integrity.EventChain.Genesis, default(ChainLink).ToString());
     }
 }

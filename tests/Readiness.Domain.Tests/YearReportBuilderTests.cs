@@ -1,6 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
-using Readiness.Grains.Reports;
+using Readiness.Grains.YearEnd;
 
 namespace Readiness.Domain.Tests;
 

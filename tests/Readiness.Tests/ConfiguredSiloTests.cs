@@ -7,7 +7,6 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Actors;
 using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -165,7 +164,7 @@ public class ConfiguredSiloTests(ConfiguredSiloFixture fixture) : IClassFixture<
         // Recorded by the reminder itself, not by a caller.
         var history = await fixture.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?post={post}&kind=DutyHandoverOverdue", UriKind.Relative), SiloFixture.Json);
         var alert = Assert.Single(history!.Events);
-        Assert.Equal($"{AuditContext.System}:{DutyPostGrain.HandoverWatch}", alert.RecordedBy);
+        Assert.Equal($"{CallerContext.System}:{DutyPostGrain.HandoverWatch}", alert.RecordedBy);
         // Three more ticks find the same shift still overdue: it is alerted once, not once per tick.
         await Task.Delay(ConfiguredSiloFixture.WatchPeriod * 3 + TimeSpan.FromSeconds(1));
         var later = await fixture.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?post={post}&kind=DutyHandoverOverdue", UriKind.Relative), SiloFixture.Json);

@@ -8,7 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Readiness.Client;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Grains.Storage;
 using Readiness.Tests.Infrastructure;
 

@@ -7,7 +7,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;
 

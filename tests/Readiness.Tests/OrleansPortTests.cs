@@ -13,7 +13,6 @@ using Orleans.Serialization;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Grains.Actors;
-using Readiness.Grains.Storage;
 using Readiness.Silo.Hosting;
 using Readiness.Tests.Infrastructure;
 
@@ -39,8 +38,8 @@ public sealed class OrleansPortTests(GatewaySiloFixture fixture) : IClassFixture
         var refusals = new List<Exception>();
 
         // What the HTTP layer puts in the request context for a caller that may do anything.
-        AuditContext.Set("forged-commander", "forged-correlation");
-        AuditContext.SetReporter([Access.Everywhere], mayReport: true);
+        CallerContext.Set("forged-commander", "forged-correlation");
+        CallerContext.SetReporter([Access.Everywhere], mayReport: true);
         refusals.Add(await Assert.ThrowsAsync<UnauthorizedAccessException>(() => grain.Execute(new RecordOutreachSession(SiloFixture.NewId(), unit, "Luật", 10))));
         refusals.Add(await Assert.ThrowsAsync<UnauthorizedAccessException>(() => grain.GetProfile()));
 

@@ -9,7 +9,7 @@ using Npgsql;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Grains.Actors;
-using Readiness.Grains.Storage;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -42,7 +41,7 @@ public class ReportWatchTests(ReportWatchSilo silo) : IClassFixture<ReportWatchS
             await Task.Delay(250);
         }
         Assert.True(notices!.Events.Count == 1, $"No overdue notice within 30 s ({clock.Elapsed.TotalSeconds:F1} s).");
-        Assert.Equal($"{AuditContext.System}:{UnitGrain.ReportWatch}", notices.Events[0].RecordedBy);
+        Assert.Equal($"{CallerContext.System}:{UnitGrain.ReportWatch}", notices.Events[0].RecordedBy);
 
         var unit = await Get<UnitReadinessView>($"/api/units/{commune}");
         Assert.True(unit.Freshness!.Stale);

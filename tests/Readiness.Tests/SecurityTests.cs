@@ -89,11 +89,11 @@ public class SecurityTests(SiloFixture silo)
         var tree = await silo.NewProvinceAsync();
         var before = await EventsOf(tree.ProvinceId);
 
-        Readiness.Grains.Storage.AuditContext.SetReporter(["bac-kan"], mayReport: true);
+        Readiness.Grains.Actors.CallerContext.SetReporter(["bac-kan"], mayReport: true);
         var foreign = await silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId).Execute(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10));
-        Readiness.Grains.Storage.AuditContext.SetReporter([tree.DistrictId], mayReport: false);
+        Readiness.Grains.Actors.CallerContext.SetReporter([tree.DistrictId], mayReport: false);
         var noRole = await silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId).Execute(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10));
-        Readiness.Grains.Storage.AuditContext.SetReporter([tree.DistrictId], mayReport: true);
+        Readiness.Grains.Actors.CallerContext.SetReporter([tree.DistrictId], mayReport: true);
         var own = await silo.Grains.GetGrain<IUnitGrain>(tree.CommuneId).Execute(new RecordOutreachSession(SiloFixture.NewId(), tree.CommuneId, "Luật", 10));
 
         Assert.Equal(RejectionKind.Forbidden, foreign.Rejection?.Kind);

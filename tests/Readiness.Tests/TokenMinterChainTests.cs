@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using Readiness.Abstractions;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 

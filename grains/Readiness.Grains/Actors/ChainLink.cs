@@ -33,7 +33,7 @@ public readonly struct ChainLink
     public override string ToString() =>
         isHex
             ? high.ToString("x32", System.Globalization.CultureInfo.InvariantCulture) + low.ToString("x32", System.Globalization.CultureInfo.InvariantCulture)
-            : text ?? Readiness.Domain.Audit.EventChain.Genesis;
+            : text ?? Readiness.Domain.Integrity.EventChain.Genesis;
 
     private static bool IsLowerHex(string value)
     {

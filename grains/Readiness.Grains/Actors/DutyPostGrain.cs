@@ -61,7 +61,7 @@ public sealed class DutyPostGrain(ProvinceDatabases databases, ReadinessClock cl
         {
             return Task.CompletedTask;
         }
-        AuditContext.Set($"{AuditContext.System}:{HandoverWatch}");
+        CallerContext.Set($"{CallerContext.System}:{HandoverWatch}");
         return CheckHandover();
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Actors;
@@ -145,10 +145,10 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
 
     private async Task Append(IReadOnlyList<object> events, string commandId)
     {
-        var correlationId = AuditContext.CorrelationId;
-        var causationId = AuditContext.CausationId;
-        var recordedBy = AuditContext.RecordedBy;
-        var tokenMintedBy = AuditContext.TokenMintedBy;
+        var correlationId = CallerContext.CorrelationId;
+        var causationId = CallerContext.CausationId;
+        var recordedBy = CallerContext.RecordedBy;
+        var tokenMintedBy = CallerContext.TokenMintedBy;
         var expectedVersion = Version + events.Count;
         // Serialised and hashed here, in the grain's own turn: the shared writer that commits many
         // grains' appends together only passes the rows on.

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
-using Readiness.Grains.Storage;
 
 namespace Readiness.Grains.Actors;
 
@@ -55,7 +54,7 @@ public sealed class SealOutgoingCalls(ClusterCallKey key, Serializer serializer,
         {
             // The request context is copied into the message while context.Invoke() runs; this method
             // being async keeps the seal out of the caller's own context once the call is sent.
-            AuditContext.Seal(secret, context, serializer, time.GetUtcNow());
+            CallerContext.Seal(secret, context, serializer, time.GetUtcNow());
         }
         await context.Invoke();
     }
@@ -111,7 +110,7 @@ public sealed partial class InternalCallsOnly(
         var past = skew + (context.Request.GetDefaultResponseTimeout() ?? messaging.Value.ResponseTimeout);
         var now = time.GetUtcNow();
         var verdict = key.Value is { } secret
-            ? AuditContext.CheckSeal(secret, context, serializer, now, past, skew)
+            ? CallerContext.CheckSeal(secret, context, serializer, now, past, skew)
             : new SealVerdict(SealCheck.Missing, 0, 0);
         var refusal = verdict.Check switch
         {

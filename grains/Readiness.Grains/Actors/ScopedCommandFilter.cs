@@ -1,7 +1,6 @@
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
 using Readiness.Grains.Structure;
 
 namespace Readiness.Grains.Actors;
@@ -18,7 +17,7 @@ public sealed class ScopedCommandFilter(ChainOfCommandCache chain, ReadinessCloc
 {
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (AuditContext.Scopes is { } scopes
+        if (CallerContext.Scopes is { } scopes
             && context.Request.GetArgumentCount() == 1
             && context.Request.GetArgument(0) is ICommand command
             && ActorsOf(command) is { Count: > 0 } actors)

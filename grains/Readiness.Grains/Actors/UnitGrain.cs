@@ -46,7 +46,7 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
         {
             // The receiver's credit is sent on the caller's behalf, so the caller must be able to report for it too.
             // A malformed receiver id is the caller's mistake to fix (400), not a question of scope.
-            if (AuditContext.Scopes is { } scopes && transfer.ToUnitId is { } to && UnitPath.Problem(to) is null && !Access.Covers(scopes, to))
+            if (CallerContext.Scopes is { } scopes && transfer.ToUnitId is { } to && UnitPath.Problem(to) is null && !Access.Covers(scopes, to))
             {
                 return Decision.Reject(RejectionKind.Forbidden, $"The caller's scopes ({string.Join(", ", scopes)}) do not cover the receiving unit '{to}'.");
             }
@@ -85,7 +85,7 @@ public sealed class UnitGrain(ProvinceDatabases databases, ReadinessClock clock,
         {
             return;
         }
-        AuditContext.Set($"{AuditContext.System}:{ReportWatch}");
+        CallerContext.Set($"{CallerContext.System}:{ReportWatch}");
         var notice = (ReportOverdue)decision.Events[0];
         // One command id per silence, so a tick that retries after a lost answer notes it once.
         await Execute(new ReportCheck($"overdue:{Id}:{notice.LastReportedAt.UtcTicks}", notice.OccurredAt),

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Readiness.Abstractions;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Grains.Actors;
 
 namespace Readiness.Grains.Demo;
 
@@ -36,7 +36,7 @@ public sealed partial class DemoProvinceGrain(
             await GrainFactory.GetGrain<IDemoProvinceGrain>(BacKan.ProvinceId).EnsureLoaded();
         }
 
-        AuditContext.Set($"{AuditContext.System}:demo");
+        CallerContext.Set($"{CallerContext.System}:demo");
         var commands = provinceId switch
         {
             BacKan.ProvinceId => DemoYear.Commands(clock.UtcNow),

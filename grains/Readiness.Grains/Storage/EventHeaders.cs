@@ -28,7 +28,7 @@ public static class EventHeaders
     /// <summary>The event's link in its stream's hash chain.</summary>
     public const string Hash = "hash";
 
-    /// <summary>How <see cref="Hash"/> was made (<see cref="Domain.Audit.EventChain"/>); absent on events of the first version.</summary>
+    /// <summary>How <see cref="Hash"/> was made (<see cref="Domain.Integrity.EventChain"/>); absent on events of the first version.</summary>
     public const string ChainVersion = "chain-version";
 
     /// <summary>The headers of one event as the JSON object the headers column holds.</summary>
@@ -50,7 +50,7 @@ public static class EventHeaders
                 json.WriteString(OccurredAt, occurredAt);
             }
             json.WriteString(Hash, hash);
-            json.WriteString(ChainVersion, Domain.Audit.EventChain.CurrentVersion.ToString(CultureInfo.InvariantCulture));
+            json.WriteString(ChainVersion, Domain.Integrity.EventChain.CurrentVersion.ToString(CultureInfo.InvariantCulture));
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -62,7 +62,7 @@ public static class EventHeaders
 
     /// <summary>The chain version a <see cref="ChainVersion"/> header names: the first when absent, and one no chain has (so the link breaks) when it is not a number.</summary>
     public static int ChainVersionOf(string? header) =>
-        header is null ? Domain.Audit.EventChain.FirstVersion : int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 0;
+        header is null ? Domain.Integrity.EventChain.FirstVersion : int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 0;
 
     public static string Format(DateTimeOffset occurredAt) =>
         occurredAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);

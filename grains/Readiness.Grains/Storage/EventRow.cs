@@ -2,7 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 
 namespace Readiness.Grains.Storage;
 

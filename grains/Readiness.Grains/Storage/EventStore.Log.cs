@@ -1,6 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 
 namespace Readiness.Grains.Storage;
 

@@ -3,7 +3,7 @@ using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Grains.Actors;
 using Readiness.Grains.Structure;
 using Readiness.Silo.Hosting;
 using Readiness.Silo.Http;
@@ -143,9 +143,9 @@ internal static class CommandRoutes
                     {
                         return Problems.Invalid("commandId is required: a unique id per command, reused only to retry that command.");
                     }
-                    AuditContext.Set(Caller(http), CorrelationId(http));
-                    AuditContext.SetTokenMintedBy(TokenIssuer.MintedBy(http.User));
-                    AuditContext.SetReporter(http.User.Scopes(),
+                    CallerContext.Set(Caller(http), CorrelationId(http));
+                    CallerContext.SetTokenMintedBy(TokenIssuer.MintedBy(http.User));
+                    CallerContext.SetReporter(http.User.Scopes(),
                         http.User.IsInRole(command is IReorganisationCommand ? Access.Admin : Access.Reporter));
                     // One bound on the whole call, directory look-ups and forwarding included: past it the
                     // caller gets a 503 to resend, never a request left hanging on a silo that has died.

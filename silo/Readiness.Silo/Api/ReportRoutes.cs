@@ -4,7 +4,7 @@ using Marten.Events;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
-using Readiness.Grains.Reports;
+using Readiness.Grains.YearEnd;
 using Readiness.Grains.Storage;
 using Readiness.Grains.Structure;
 using Readiness.Silo.Http;

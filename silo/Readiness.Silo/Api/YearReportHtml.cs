@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
-using Readiness.Grains.Reports;
+using Readiness.Grains.YearEnd;
 
 namespace Readiness.Silo.Api;
 

@@ -1,6 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Grains.Storage;
 using Readiness.Grains.Structure;
 using Readiness.Silo.Admin;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Audit;

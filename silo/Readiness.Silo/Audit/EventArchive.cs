@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
+using Readiness.Grains.Actors;
 using Readiness.Grains.Storage;
 
 namespace Readiness.Silo.Audit;
@@ -175,7 +176,7 @@ public sealed partial class EventArchive(EventStore store)
         }
         if (line.Chained.RecordedBy is { } recorder && IsReserved(recorder) && (line.Chained.TokenMintedBy is not null || !SystemRecorder().IsMatch(recorder)))
         {
-            return $"'recordedby' '{recorder}' passes for the silo itself: '{AuditContext.System}' (alone, or with ':' and a lower-case name) "
+            return $"'recordedby' '{recorder}' passes for the silo itself: '{CallerContext.System}' (alone, or with ':' and a lower-case name) "
                 + "is reserved for what the silo records on its own, with no minted token.";
         }
         if (line.RecordedAt > now + RecordingTimeAllowance)
@@ -190,8 +191,8 @@ public sealed partial class EventArchive(EventStore store)
     }
 
     private static bool IsReserved(string recorder) =>
-        recorder.Trim().Equals(AuditContext.System, StringComparison.OrdinalIgnoreCase)
-        || recorder.Trim().StartsWith(AuditContext.System + ":", StringComparison.OrdinalIgnoreCase);
+        recorder.Trim().Equals(CallerContext.System, StringComparison.OrdinalIgnoreCase)
+        || recorder.Trim().StartsWith(CallerContext.System + ":", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>How the silo spells the recorders of its own work: <c>system</c>, <c>system:demo</c>, <c>system:handover-watch</c>.</summary>
     [System.Text.RegularExpressions.GeneratedRegex("^system(:[a-z0-9]+(-[a-z0-9]+)*)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]

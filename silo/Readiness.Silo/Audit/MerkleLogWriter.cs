@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Grains.Storage;
 using Readiness.Silo.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Audit;

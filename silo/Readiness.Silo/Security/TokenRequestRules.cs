@@ -1,6 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Grains.Actors;
 
 namespace Readiness.Silo.Security;
 
@@ -21,7 +21,7 @@ internal static class TokenRequestRules
         }
         else if (IsReserved(request.Subject))
         {
-            problems.Add($"subject '{request.Subject}' is reserved: events the silo records itself (reminders, the demo) are recorded by '{AuditContext.System}', "
+            problems.Add($"subject '{request.Subject}' is reserved: events the silo records itself (reminders, the demo) are recorded by '{CallerContext.System}', "
                 + "and no person's token may pass for it.");
         }
         if (request.Scopes is not { Count: > 0 } || request.Scopes.Any(s => s != Access.Everywhere && UnitPath.Problem(s) is not null))
@@ -41,6 +41,6 @@ internal static class TokenRequestRules
 
     /// <summary><c>system</c> and <c>system:…</c> name the silo's own work in every event's recorded-by.</summary>
     private static bool IsReserved(string subject) =>
-        subject.Trim().Equals(AuditContext.System, StringComparison.OrdinalIgnoreCase)
-        || subject.Trim().StartsWith(AuditContext.System + ":", StringComparison.OrdinalIgnoreCase);
+        subject.Trim().Equals(CallerContext.System, StringComparison.OrdinalIgnoreCase)
+        || subject.Trim().StartsWith(CallerContext.System + ":", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Upward;

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Orleans.Serialization;
 
-namespace Readiness.Grains.Storage;
+namespace Readiness.Grains.Actors;
 
 /// <summary>What the receiving silo made of a call's seal; only <see cref="Sealed"/> lets the call through.</summary>
 internal enum SealCheck
@@ -20,7 +20,7 @@ internal enum SealCheck
 /// <summary>The verdict on a seal, with when it says it was made and its nonce, for the replay check.</summary>
 internal readonly record struct SealVerdict(SealCheck Check, long IssuedMs, UInt128 Nonce);
 
-public static partial class AuditContext
+public static partial class CallerContext
 {
     private const string SealKey = "readiness.seal";
     private const int NonceBytes = 16;

@@ -3,7 +3,7 @@ using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
 
-namespace Readiness.Grains.Reports;
+namespace Readiness.Grains.YearEnd;
 
 /// <summary>One stored event, as the year-end report reads it.</summary>
 public sealed record StoredEvent(Guid Id, long Sequence, string StreamKey, long Version, DateTimeOffset RecordedAt, object Data);

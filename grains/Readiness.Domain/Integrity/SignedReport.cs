@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Readiness.Contracts;
 
-namespace Readiness.Domain.Audit;
+namespace Readiness.Domain.Integrity;
 
 /// <summary>An upward report as the echelon above receives it: its body, exactly as sent, and the detached JWS from its header.</summary>
 public static class SignedReport

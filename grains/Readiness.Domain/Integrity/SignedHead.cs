@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Readiness.Contracts;
 
-namespace Readiness.Domain.Audit;
+namespace Readiness.Domain.Integrity;
 
 /// <summary>A signed tree head kept outside a store: read as it was kept, and checked against the keys of the store that signed it.</summary>
 public static class SignedHead

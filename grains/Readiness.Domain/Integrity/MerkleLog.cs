@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Readiness.Domain.Audit;
+namespace Readiness.Domain.Integrity;
 
 /// <summary>
 /// The hash of a complete subtree: the 2^<c>level</c> leaves from <c>index</c> × 2^<c>level</c>.

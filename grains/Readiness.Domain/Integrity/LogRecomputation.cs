@@ -1,4 +1,4 @@
-namespace Readiness.Domain.Audit;
+namespace Readiness.Domain.Integrity;
 
 /// <summary>Where a recomputed log first parts from what was kept: its position, and what sits there.</summary>
 public sealed record LogMismatch(long Position, long? Sequence, string? Stream, long? Version, string Problem);

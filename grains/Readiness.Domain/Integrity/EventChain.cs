@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Readiness.Domain.Audit;
+namespace Readiness.Domain.Integrity;
 
 /// <summary>
 /// One stored event as the chain sees it: where it sits, what it says and who recorded it. The

@@ -3,7 +3,7 @@ using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 
-namespace Readiness.Grains.Reports;
+namespace Readiness.Grains.YearEnd;
 
 // The steps of the year's fold, one for each part of the report.
 public static partial class YearReportBuilder

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Readiness.Domain.Audit;
+namespace Readiness.Domain.Integrity;
 
 /// <summary>Checks an ES256 detached JWS (<c>header..signature</c>) against a P-256 public key given as JWK coordinates.</summary>
 public static class DetachedJws

@@ -2,7 +2,7 @@ using Readiness.Contracts.Http;
 using Readiness.Domain;
 using Readiness.Grains.Projections;
 
-namespace Readiness.Grains.Reports;
+namespace Readiness.Grains.YearEnd;
 
 /// <summary>
 /// What a province's report of a year counts and in which column, by the chain of command: every unit

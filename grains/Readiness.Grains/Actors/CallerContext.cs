@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace Readiness.Grains.Storage;
+namespace Readiness.Grains.Actors;
 
 /// <summary>
 /// Who is recording, carried with each call in Orleans' request context so that it reaches the
 /// grain that appends (and the grains that one calls in turn, such as the participants an exercise
 /// credits).
 /// </summary>
-public static partial class AuditContext
+public static partial class CallerContext
 {
     private const string RecordedByKey = "readiness.recorded-by";
     private const string CorrelationKey = "readiness.correlation-id";

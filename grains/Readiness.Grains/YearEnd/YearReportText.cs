@@ -2,7 +2,7 @@ using System.Globalization;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 
-namespace Readiness.Grains.Reports;
+namespace Readiness.Grains.YearEnd;
 
 /// <summary>
 /// The year-end report's words in Vietnamese (the command's own language, and the default) and in
