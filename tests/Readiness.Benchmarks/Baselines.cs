@@ -5,7 +5,7 @@ using Marten;
 using Npgsql;
 using NpgsqlTypes;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Benchmarks;

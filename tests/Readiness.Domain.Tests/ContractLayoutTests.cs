@@ -2,7 +2,7 @@ using System.Reflection;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Domain.Tests;
 
@@ -23,9 +23,23 @@ public class ContractLayoutTests
     }
 
     [Fact]
+    public void Of_the_grain_side_only_the_store_is_built_against_Marten_or_Npgsql()
+    {
+        static bool IsStorage(AssemblyName reference) =>
+            reference.Name is { } name && (name.StartsWith("Marten", StringComparison.Ordinal) || name.StartsWith("Npgsql", StringComparison.Ordinal)
+                || name.StartsWith("JasperFx", StringComparison.Ordinal) || name.StartsWith("Weasel", StringComparison.Ordinal));
+        Assembly[] above = [Contracts, Abstractions, typeof(UnitRules).Assembly, typeof(Grains.Actors.UnitGrain).Assembly];
+
+        var leaks = above.SelectMany(a => a.GetReferencedAssemblies().Where(IsStorage).Select(r => $"{a.GetName().Name} → {r.Name}")).ToList();
+
+        Assert.True(leaks.Count == 0, "only Readiness.Store (and the host) may use Marten or Npgsql: " + string.Join(", ", leaks));
+        Assert.Contains(typeof(ReadinessStore).Assembly.GetReferencedAssemblies(), IsStorage);
+    }
+
+    [Fact]
     public void Only_the_grain_abstractions_carry_Orleans_serializer_attributes()
     {
-        Assembly[] others = [Contracts, typeof(UnitRules).Assembly, typeof(ReadinessStore).Assembly];
+        Assembly[] others = [Contracts, typeof(UnitRules).Assembly, typeof(ReadinessStore).Assembly, typeof(Grains.Actors.UnitGrain).Assembly];
         var marked = others.SelectMany(a => a.GetTypes())
             .Where(t => !t.Name.StartsWith('<') && t.Namespace?.StartsWith("OrleansCodeGen", StringComparison.Ordinal) != true)
             .Where(t => t.GetCustomAttributes().Any(a => a.GetType().Namespace == "Orleans" && a.GetType().Name is "GenerateSerializerAttribute" or "IdAttribute"))

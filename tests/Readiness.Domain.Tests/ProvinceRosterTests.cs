@@ -1,5 +1,5 @@
 using Readiness.Contracts;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 
 namespace Readiness.Domain.Tests;
 

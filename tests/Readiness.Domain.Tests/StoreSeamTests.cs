@@ -3,12 +3,12 @@ using System.Text.RegularExpressions;
 namespace Readiness.Domain.Tests;
 
 /// <summary>
-/// Marten's tables are named in one folder only, grains/Readiness.Grains/Storage, so that a Marten
+/// Marten's tables are named in one project only, grains/Readiness.Store, so that a Marten
 /// upgrade that reshapes them is answered there and nowhere else. Reads the source, not the build.
 /// </summary>
 public partial class StoreSeamTests
 {
-    private const string StoreFolder = "grains/Readiness.Grains/Storage/";
+    private const string StoreFolder = "grains/Readiness.Store/";
     private static readonly string[] Scanned = ["silo", "grains", "client"];
 
     [GeneratedRegex(@"\bmt_[a-z_]+")]

@@ -1,5 +1,5 @@
 using Marten;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Domain.Tests;
 

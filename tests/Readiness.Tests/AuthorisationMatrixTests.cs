@@ -12,7 +12,7 @@ using Npgsql;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 

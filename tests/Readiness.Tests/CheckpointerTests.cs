@@ -3,8 +3,8 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Abstractions;
 using Readiness.Contracts;
-using Readiness.Grains;
-using Readiness.Grains.Projections;
+using Readiness.Store;
+using Readiness.Store.Projections;
 using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;
 

@@ -6,7 +6,7 @@ using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Grains.Actors;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

@@ -1,7 +1,7 @@
 using JasperFx;
 using Marten;
 using Npgsql;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

@@ -5,8 +5,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

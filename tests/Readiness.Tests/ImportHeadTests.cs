@@ -9,7 +9,7 @@ using System.Text.Json.Nodes;
 using Readiness.Client;
 using Readiness.Contracts;
 using Readiness.Domain.Integrity;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;

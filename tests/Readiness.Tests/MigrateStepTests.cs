@@ -1,5 +1,5 @@
 using Npgsql;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -150,7 +150,7 @@ public class MigrateStepTests
         // As an older silo left them: one roster per province, with no province_id column value, and the daemon's progress on it.
         await using (var older = new NpgsqlCommand("""
             INSERT INTO readiness.mt_doc_provinceroster (id, data, mt_version, mt_dotnet_type, mt_last_modified)
-              VALUES ('bac-kan', '{"id": "bac-kan", "sequence": 42}', 1, 'Readiness.Grains.Projections.ProvinceRoster', now());
+              VALUES ('bac-kan', '{"id": "bac-kan", "sequence": 42}', 1, 'Readiness.Store.Projections.ProvinceRoster', now());
             INSERT INTO readiness.mt_event_progression (name, last_seq_id, last_updated) VALUES ('province-roster:All', 42, now());
             """, connection))
         {

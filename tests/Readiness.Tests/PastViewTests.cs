@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;
 

@@ -10,7 +10,7 @@ using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain.Integrity;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Silo.Audit;
 using Readiness.Tests.Infrastructure;
 

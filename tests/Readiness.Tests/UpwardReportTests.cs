@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Readiness.Abstractions;
 using Readiness.Contracts;
-using Readiness.Grains.Reporting;
+using Readiness.Store.Outbox;
 using Readiness.Silo.Security;
 using Readiness.Silo.Upward;
 using Readiness.Tests.Infrastructure;

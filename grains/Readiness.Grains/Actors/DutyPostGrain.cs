@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Grains.Actors;
 

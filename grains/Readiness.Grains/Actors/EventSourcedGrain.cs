@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
-using JasperFx;
-using JasperFx.Events;
-using Marten;
 using Microsoft.Extensions.Logging;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Domain.Integrity;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Grains.Actors;
 
@@ -39,7 +36,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     // Every command id applied to the stream, by digest (CommandDigests) rather than as text: an idle
     // grain keeps 16 bytes per command, not the id's string. Null while there is none.
     private Dictionary<UInt128, long>? versionByCommand;
-    private readonly ISerializer serializer = databases.Main.Sessions.Store.Options.Serializer();
+    private readonly ActorStreams bodies = databases.Main.Streams;
     private ChainLink lastHash;
     private long snapshotVersion;
     // Set when an append failed without saying whether it committed (the connection broke at COMMIT,
@@ -94,7 +91,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
         {
             span?.SetStatus(ActivityStatusCode.Error, result.Rejection.Kind.ToString());
         }
-        telemetry.Handled(command, result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        telemetry.Handled(command, result.Rejection, result.AlreadyApplied, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
 
@@ -134,7 +131,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
                 await Append(decision.Events, command.CommandId);
                 return CommandResult.Applied(command.CommandId, Id, Version);
             }
-            catch (Exception ex) when (ex is ConcurrencyException or ExistingStreamIdCollisionException && attempt < ConcurrencyRetries)
+            catch (Exception ex) when (ActorStreams.IsStreamConflict(ex) && attempt < ConcurrencyRetries)
             {
                 // Another activation wrote to this stream; catch up and decide again on the truth.
                 LogStreamMovedOn(StreamKey, Version);
@@ -160,7 +157,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
             var type = events[i].GetType();
             var storedName = EventCatalogue.StoredNameOf(type);
             var occurredAt = events[i] is IReadinessEvent reported ? EventHeaders.Format(reported.OccurredAt) : null;
-            var data = serializer.ToJson(events[i]);
+            var data = bodies.ToJson(events[i]);
             hash = EventChain.Hash(hash, new ChainedEvent(
                 StreamKey, Version + i + 1, storedName, data, occurredAt, recordedBy, commandId, correlationId, causationId, tokenMintedBy, EventChain.CurrentVersion));
             var headers = EventHeaders.Json(commandId, recordedBy, recordedAt, tokenMintedBy, occurredAt, hash);
@@ -171,7 +168,7 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
         {
             await Commits.AppendAsync(new StreamAppend(StreamKey, Version, staged));
         }
-        catch (Exception ex) when (ex is not ConcurrencyException and not ExistingStreamIdCollisionException)
+        catch (Exception ex) when (!ActorStreams.IsStreamConflict(ex))
         {
             outcomeUnknown = true;
             LogOutcomeUnknown(ex, StreamKey, commandId);
@@ -210,16 +207,14 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
             CommandIds = CommandDigests.Pack(versionByCommand ?? []),
         };
         snapshotVersion = Version;
-        var sessions = Database.Sessions;
+        var streams = Database.Streams;
         using (ExecutionContext.SuppressFlow())
         {
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await using var session = sessions.LightweightSession();
-                    session.Store(snapshot);
-                    await session.SaveChangesAsync();
+                    await streams.StoreAsync(snapshot);
                 }
                 catch (Exception ex)
                 {
@@ -237,32 +232,26 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
         span?.SetTag("readiness.actor", StreamKey);
         // Such an id names no stream (nothing under it is ever appended), and PostgreSQL cannot even
         // be asked about it: it holds no U+0000. The grain stays empty and refuses every command.
-        IReadOnlyList<JasperFx.Events.IEvent> events = [];
+        IReadOnlyList<ActorEvent> events = [];
         (StreamSnapshot Snapshot, TState State, Dictionary<UInt128, long> Commands)? start = null;
         if (CommandText.Problem(StreamKey, "id") is null)
         {
             // Read before anything is reset: a read that fails (the database away) must leave the grain
             // as it was, still owing a reload, never deciding the next command on an empty stream.
-            await using var session = Database.Sessions.QuerySession();
-            if (await session.LoadAsync<StreamSnapshot>(StreamKey, cancellationToken) is { } snapshot && snapshot.Shape == StateShape)
+            var loaded = await Database.Streams.LoadAsync(StreamKey, StateShape, snapshot =>
             {
-                // From the snapshot's own event: it must still be there, with the same link of the chain.
-                events = await session.Events.FetchStreamAsync(StreamKey, fromVersion: snapshot.Version, token: cancellationToken);
-                if (events.Count > 0 && events[0].Version == snapshot.Version && EventHeaders.HashOf(events[0]) == snapshot.LastHash
-                    && TryRestore(snapshot, out var restored, out var commands))
+                if (!TryRestore(snapshot, out var restored, out var commands))
                 {
-                    start = (snapshot, restored, commands);
-                    events = [.. events.Skip(1)];
+                    return false;
                 }
-                else
-                {
-                    LogSnapshotIgnored(StreamKey, snapshot.Version);
-                }
-            }
-            if (start is null)
+                start = (snapshot, restored, commands);
+                return true;
+            }, cancellationToken);
+            if (loaded.IgnoredSnapshot is { } ignored)
             {
-                events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+                LogSnapshotIgnored(StreamKey, ignored);
             }
+            events = loaded.Events;
         }
         State = start is { } from ? from.State : Initial();
         Version = start?.Snapshot.Version ?? 0;
@@ -274,8 +263,8 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
         {
             State = Evolve(State, e.Data);
             Version = e.Version;
-            newestHash = EventHeaders.HashOf(e) ?? EventChain.Genesis;
-            if (EventHeaders.CommandIdOf(e) is { } commandId)
+            newestHash = e.Hash ?? EventChain.Genesis;
+            if (e.CommandId is { } commandId)
             {
                 (versionByCommand ??= [])[CommandDigests.Of(commandId)] = e.Version;
             }

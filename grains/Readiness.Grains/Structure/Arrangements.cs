@@ -1,6 +1,6 @@
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 
 namespace Readiness.Grains.Structure;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Grains.Structure;
 

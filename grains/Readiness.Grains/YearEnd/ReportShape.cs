@@ -1,6 +1,6 @@
 using Readiness.Contracts.Http;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 
 namespace Readiness.Grains.YearEnd;
 

@@ -1,7 +1,7 @@
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 
 namespace Readiness.Grains.YearEnd;
 

@@ -1,5 +1,5 @@
 using Readiness.Contracts.Http;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Silo.Http;
 using Readiness.Silo.Security;
 

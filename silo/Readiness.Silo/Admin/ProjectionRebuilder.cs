@@ -1,7 +1,7 @@
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Admin;
 
@@ -154,11 +154,11 @@ internal sealed partial class ProjectionRebuilder(
             {
                 session.Store(document);
             }
-            var existing = await session.Query<Readiness.Grains.Projections.ProvinceRoster>().Select(r => r.Id).ToListAsync(cancellationToken);
+            var existing = await session.Query<Readiness.Store.Projections.ProvinceRoster>().Select(r => r.Id).ToListAsync(cancellationToken);
             var rebuilt = roster.Rosters.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var orphan in existing.Where(id => !rebuilt.Contains(id)))
             {
-                session.Delete<Readiness.Grains.Projections.ProvinceRoster>(orphan);
+                session.Delete<Readiness.Store.Projections.ProvinceRoster>(orphan);
             }
             await session.SaveChangesAsync(cancellationToken);
 

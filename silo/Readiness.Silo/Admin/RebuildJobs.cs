@@ -7,7 +7,7 @@ using Readiness.Silo.Hosting;
 namespace Readiness.Silo.Admin;
 
 /// <summary>One rebuild run in the background.</summary>
-internal sealed class RebuildJob(string id, IReadOnlyList<string> projections, DateTimeOffset startedAt, IReadOnlyList<Readiness.Grains.Storage.ProvinceDatabase>? databases = null)
+internal sealed class RebuildJob(string id, IReadOnlyList<string> projections, DateTimeOffset startedAt, IReadOnlyList<Readiness.Store.ProvinceDatabase>? databases = null)
 {
     private readonly Stopwatch watch = Stopwatch.StartNew();
 
@@ -15,7 +15,7 @@ internal sealed class RebuildJob(string id, IReadOnlyList<string> projections, D
     public IReadOnlyList<string> Projections { get; } = projections;
 
     /// <summary>The databases to rebuild in; null for every one.</summary>
-    public IReadOnlyList<Readiness.Grains.Storage.ProvinceDatabase>? Databases { get; } = databases;
+    public IReadOnlyList<Readiness.Store.ProvinceDatabase>? Databases { get; } = databases;
     public DateTimeOffset StartedAt { get; } = startedAt;
     public RebuildProgress Progress { get; } = new();
     public volatile RebuildJobOutcome? Outcome;
@@ -61,7 +61,7 @@ internal sealed partial class RebuildJobs(
 
     /// <summary>Starts a rebuild, or returns null when one is already running here or on another silo.</summary>
     public async Task<RebuildJob?> TryStartAsync(IReadOnlyList<string> names, CancellationToken cancellationToken,
-        IReadOnlyList<Readiness.Grains.Storage.ProvinceDatabase>? databases = null)
+        IReadOnlyList<Readiness.Store.ProvinceDatabase>? databases = null)
     {
         if (Interlocked.CompareExchange(ref running, 1, 0) != 0)
         {

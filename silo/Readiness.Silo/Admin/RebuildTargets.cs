@@ -1,7 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 
 namespace Readiness.Silo.Admin;
 

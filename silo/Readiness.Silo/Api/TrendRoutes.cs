@@ -1,7 +1,7 @@
 using System.Globalization;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
+using Readiness.Store.Projections;
 using Readiness.Grains.Structure;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Http;

@@ -1,7 +1,7 @@
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
+using Readiness.Store.Projections;
+using Readiness.Store;
 using Readiness.Grains.Structure;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Http;

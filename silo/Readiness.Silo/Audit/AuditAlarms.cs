@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Readiness.Grains;
+using Readiness.Store;
 
 namespace Readiness.Silo.Audit;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Audit;
 

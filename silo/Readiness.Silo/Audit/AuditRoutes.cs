@@ -1,7 +1,7 @@
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Domain.Integrity;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Grains.Structure;
 using Readiness.Silo.Admin;
 using Microsoft.AspNetCore.Mvc;

@@ -5,7 +5,7 @@ using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Domain.Integrity;
 using Readiness.Grains.Actors;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Audit;
 

@@ -1,5 +1,5 @@
 using Readiness.Contracts;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Audit;
 

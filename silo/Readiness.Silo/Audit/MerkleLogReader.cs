@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Readiness.Contracts;
 using Readiness.Domain.Integrity;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Audit;
 

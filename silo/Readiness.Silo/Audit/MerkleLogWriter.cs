@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Readiness.Contracts;
 using Readiness.Domain.Integrity;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Audit;

@@ -1,7 +1,7 @@
 using Marten;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
+using Readiness.Store.Projections;
+using Readiness.Store;
 
 namespace Readiness.Silo.Audit;
 

@@ -2,9 +2,8 @@ using System.Diagnostics.Metrics;
 using Marten;
 using Microsoft.Extensions.Options;
 using Readiness.Domain;
-using Readiness.Grains;
-using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
+using Readiness.Store;
+using Readiness.Store.Projections;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Audit;

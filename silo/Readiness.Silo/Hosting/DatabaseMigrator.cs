@@ -2,7 +2,7 @@ using JasperFx;
 using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Hosting;

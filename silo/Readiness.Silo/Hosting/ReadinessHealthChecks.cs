@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Hosting;
 

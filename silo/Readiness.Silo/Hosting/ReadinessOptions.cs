@@ -18,7 +18,7 @@ public sealed class ReadinessOptions
     [ValidateObjectMembers] public Readiness.Grains.Actors.ReportWatchOptions Reporting { get; set; } = new();
 
     /// <summary>Databases beside the main one, each with the provinces it holds; empty keeps every province in the main one.</summary>
-    [ValidateEnumeratedItems] public List<Readiness.Grains.Storage.ProvinceDatabaseSetting> Databases { get; set; } = [];
+    [ValidateEnumeratedItems] public List<Readiness.Store.ProvinceDatabaseSetting> Databases { get; set; } = [];
 }
 
 /// <summary>How views of the past are kept quick (<c>Readiness:History</c>).</summary>

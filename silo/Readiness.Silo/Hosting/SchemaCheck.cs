@@ -1,5 +1,5 @@
 using Npgsql;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Hosting;
 

@@ -9,8 +9,8 @@ using Orleans.Serialization;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
+using Readiness.Store.Projections;
+using Readiness.Store;
 using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
@@ -90,7 +90,7 @@ public static class SiloHostExtensions
         services.AddSingleton<GroupCommit>();
         services.AddSingleton(provider => new ProvinceDatabases(
             provider.GetRequiredService<IDocumentStore>(), provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<GroupCommit>(),
-            options.Databases, provider.GetRequiredService<Readiness.Grains.ReadinessTelemetry>()));
+            options.Databases, provider.GetRequiredService<Readiness.Store.ReadinessTelemetry>()));
         services.AddSingleton<RosterCache>();
         services.AddSingleton<Readiness.Grains.Structure.ChainOfCommandCache>();
         services.AddSingleton<LiveRosters>();

@@ -4,7 +4,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Readiness.Grains;
+using Readiness.Store;
 using Readiness.Silo.Live;
 
 namespace Readiness.Silo.Hosting;
@@ -64,5 +64,5 @@ public sealed class ProjectionHealthCheck(ReadinessMonitor monitor, IConfigurati
             : HealthCheckResult.Degraded(string.Join("; ", behind.Select(l => $"{Named(l)} is {l.LagSeconds:F0} s ({l.LagEvents} events) behind, past the {bound} s bound"))));
     }
 
-    private static string Named(ProjectionLag lag) => lag.Database == Readiness.Grains.Storage.ProvinceDatabases.MainName ? lag.Projection : $"{lag.Projection} in {lag.Database}";
+    private static string Named(ProjectionLag lag) => lag.Database == Readiness.Store.ProvinceDatabases.MainName ? lag.Projection : $"{lag.Projection} in {lag.Database}";
 }

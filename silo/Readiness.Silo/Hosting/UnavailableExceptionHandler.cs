@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using Orleans.Runtime.Messaging;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Hosting;
 

@@ -1,4 +1,4 @@
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Contracts;
 
 namespace Readiness.Silo.Http;

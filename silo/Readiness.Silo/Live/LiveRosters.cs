@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
+using Readiness.Store.Projections;
+using Readiness.Store;
 using Readiness.Grains.Structure;
 using Readiness.Silo.Audit;
 

@@ -1,4 +1,4 @@
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Live;
 

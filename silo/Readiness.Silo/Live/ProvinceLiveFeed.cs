@@ -5,8 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Readiness.Contracts;
 using Readiness.Domain;
-using Readiness.Grains;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Silo.Live;
 

@@ -1,8 +1,7 @@
 using System.Diagnostics.Metrics;
 using Readiness.Domain;
-using Readiness.Grains;
-using Readiness.Grains.Projections;
-using Readiness.Grains.Storage;
+using Readiness.Store;
+using Readiness.Store.Projections;
 using Readiness.Grains.Structure;
 
 namespace Readiness.Silo.Live;

@@ -1,5 +1,5 @@
 using Marten;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 using Readiness.Silo.Hosting;
 
 namespace Readiness.Silo.Security;

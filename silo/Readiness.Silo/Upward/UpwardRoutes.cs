@@ -1,6 +1,6 @@
 using Marten;
 using Readiness.Contracts;
-using Readiness.Grains.Reporting;
+using Readiness.Store.Outbox;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Upward;

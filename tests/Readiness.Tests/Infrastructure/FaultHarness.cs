@@ -569,7 +569,7 @@ public static class DaemonLeadership
     private static long[] ComputeLockIds()
     {
         var options = new Marten.StoreOptions();
-        Readiness.Grains.Storage.ReadinessStore.Configure(options, "Host=127.0.0.1", TimeProvider.System);
+        Readiness.Store.ReadinessStore.Configure(options, "Host=127.0.0.1", TimeProvider.System);
         // The shards exist once a store has compiled its projections; building one opens no connection.
         using var store = new Marten.DocumentStore(options);
         return [.. options.Projections.AllShards().Select(shard =>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Readiness.Grains;
+using Readiness.Store;
 
 namespace Readiness.Tests.Infrastructure;
 

@@ -1,3 +1,0 @@
-namespace Readiness.Grains.Projections;
-
-public sealed record PartyCellPeriod(DateTimeOffset EstablishedAt, DateTimeOffset? DissolvedAt, int Members);

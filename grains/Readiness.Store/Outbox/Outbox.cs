@@ -1,0 +1,36 @@
+namespace Readiness.Store.Outbox;
+
+/// <summary>
+/// One report for one endpoint, written in the same transaction that decided the report was due,
+/// and kept until the endpoint acknowledges it. Its id is the report id and the endpoint's name,
+/// so a report is queued once per endpoint however often the decision is taken again.
+/// </summary>
+public sealed class OutboxMessage
+{
+    public string Id { get; set; } = string.Empty;
+    public string ReportId { get; set; } = string.Empty;
+    public string ProvinceId { get; set; } = string.Empty;
+    public string Endpoint { get; set; } = string.Empty;
+    public string Reason { get; set; } = string.Empty;
+
+    /// <summary>The signed body exactly as it is sent every time.</summary>
+    public string Body { get; set; } = string.Empty;
+    public string Signature { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public int Attempts { get; set; }
+    public long NextAttemptTicks { get; set; }
+    public bool Delivered { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public string? LastError { get; set; }
+
+    public static string IdOf(string reportId, string endpoint) => $"{reportId}>{endpoint}";
+}
+
+/// <summary>What a province last reported upward: the level, and the month of the last monthly report.</summary>
+public sealed class UpwardReportState
+{
+    public string Id { get; set; } = string.Empty;
+    public string? LastLevel { get; set; }
+    public string? LastMonth { get; set; }
+}
