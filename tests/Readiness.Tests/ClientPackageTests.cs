@@ -23,7 +23,7 @@ public class ClientPackageTests
         try
         {
             var client = await PackAsync("client/Readiness.Client", output.FullName);
-            var contracts = await PackAsync("grains/Readiness.Contracts", output.FullName);
+            var contracts = await PackAsync("client/Readiness.Contracts", output.FullName);
 
             Assert.Equal(client.Version, contracts.Version);
             Assert.Equal([("Readiness.Contracts", client.Version)], client.Dependencies);
