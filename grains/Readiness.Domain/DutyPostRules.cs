@@ -43,7 +43,7 @@ public static class DutyPostRules
         {
             return Decision.Reject(RejectionKind.NotFound, $"Duty post '{state.PostId}' has not been established.");
         }
-        if (Checks.OccurredAt(at, now, state.LastChangeAt, $"the last recorded change of post '{state.PostId}'") is { } timeProblem)
+        if (InputChecks.OccurredAt(at, now, state.LastChangeAt, $"the last recorded change of post '{state.PostId}'") is { } timeProblem)
         {
             return Decision.Reject(RejectionKind.Invalid, timeProblem);
         }
@@ -53,35 +53,35 @@ public static class DutyPostRules
             StartDutyShift c =>
                 state.OnDuty
                     ? Decision.Reject(RejectionKind.Conflict, $"A shift under {state.Commander} is on at post '{state.PostId}'; hand it over or end it.")
-                    : Checks.FirstProblem(Checks.Text(c.Commander, "The shift commander", 200), Checks.Positive(c.StaffPresent, "Staff present", MaxStaff))
+                    : InputChecks.FirstProblem(InputChecks.Text(c.Commander, "The shift commander", 200), InputChecks.Positive(c.StaffPresent, "Staff present", MaxStaff))
                       ?? Decision.Accept(new DutyShiftStarted(state.PostId, c.Commander.Trim(), c.StaffPresent, at)),
 
             HandOverDutyShift c =>
                 !state.OnDuty
                     ? Decision.Reject(RejectionKind.Conflict, $"No shift is on at post '{state.PostId}'; start one instead of handing over.")
-                    : Checks.FirstProblem(
-                          Checks.Text(c.OutgoingCommander, "The outgoing commander", 200),
-                          Checks.Text(c.IncomingCommander, "The incoming commander", 200),
-                          Checks.Positive(c.StaffPresent, "Staff present", MaxStaff),
+                    : InputChecks.FirstProblem(
+                          InputChecks.Text(c.OutgoingCommander, "The outgoing commander", 200),
+                          InputChecks.Text(c.IncomingCommander, "The incoming commander", 200),
+                          InputChecks.Positive(c.StaffPresent, "Staff present", MaxStaff),
                           c.OutgoingCommander?.Trim() != state.Commander ? $"The outgoing commander '{c.OutgoingCommander}' is not the one on duty ('{state.Commander}')." : null)
                       ?? Decision.Accept(new DutyShiftHandedOver(state.PostId, c.OutgoingCommander!.Trim(), c.IncomingCommander.Trim(), c.StaffPresent, at)),
 
             EndDutyShift c =>
                 !state.OnDuty
                     ? Decision.Reject(RejectionKind.Conflict, $"No shift is on at post '{state.PostId}'.")
-                    : Checks.FirstProblem(
-                          Checks.Text(c.Commander, "The commander", 200),
+                    : InputChecks.FirstProblem(
+                          InputChecks.Text(c.Commander, "The commander", 200),
                           c.Commander?.Trim() != state.Commander ? $"'{c.Commander}' is not the commander on duty ('{state.Commander}')." : null)
                       ?? Decision.Accept(new DutyShiftEnded(state.PostId, c.Commander!.Trim(), at)),
 
             ReportDutyStaffing c =>
                 !state.OnDuty
                     ? Decision.Reject(RejectionKind.Conflict, $"No shift is on at post '{state.PostId}'; start one with the staff present.")
-                    : Checks.FirstProblem(Checks.NotNegative(c.StaffPresent, "Staff present", MaxStaff), Checks.Text(c.Reason, "A reason"))
+                    : InputChecks.FirstProblem(InputChecks.NotNegative(c.StaffPresent, "Staff present", MaxStaff), InputChecks.Text(c.Reason, "A reason"))
                       ?? Decision.Accept(new DutyStaffingReported(state.PostId, c.StaffPresent, c.Reason.Trim(), at)),
 
             ReportDutyIncident c =>
-                Checks.FirstProblem(Checks.Text(c.IncidentId, "An incident id", 100), Checks.Text(c.Kind, "The incident kind", 200), Checks.Text(c.Place, "The place"))
+                InputChecks.FirstProblem(InputChecks.Text(c.IncidentId, "An incident id", 100), InputChecks.Text(c.Kind, "The incident kind", 200), InputChecks.Text(c.Place, "The place"))
                 ?? (state.KnownIncidents.Contains(c.IncidentId.Trim())
                     ? Decision.Reject(RejectionKind.Conflict, $"Incident '{c.IncidentId}' was already reported at post '{state.PostId}'.")
                     : Decision.Accept(new DutyIncidentReported(state.PostId, c.IncidentId.Trim(), c.Kind.Trim(), c.Place.Trim(), at))),
@@ -89,7 +89,7 @@ public static class DutyPostRules
             CloseDutyIncident c =>
                 !state.OpenIncidents.Contains(c.IncidentId?.Trim() ?? string.Empty)
                     ? Decision.Reject(RejectionKind.NotFound, $"Post '{state.PostId}' has no open incident '{c.IncidentId}'.")
-                    : Checks.FirstProblem(Checks.Text(c.Resolution, "A resolution"))
+                    : InputChecks.FirstProblem(InputChecks.Text(c.Resolution, "A resolution"))
                       ?? Decision.Accept(new DutyIncidentClosed(state.PostId, c.IncidentId!.Trim(), c.Resolution.Trim(), at)),
 
             _ => Decision.Reject(RejectionKind.Invalid, $"A duty post does not take {command.GetType().Name} commands."),
@@ -145,12 +145,12 @@ public static class DutyPostRules
         {
             return Decision.Reject(RejectionKind.Invalid, $"A duty post id starts with its owning unit's id, such as 'bac-kan/ba-be/sscd'; '{state.PostId}' has no owner.");
         }
-        var problem = Checks.FirstProblem(
-            Checks.Text(c.Name, "The post name", 200),
-            Checks.Defined(c.Kind, "Duty kind"),
-            Checks.Positive(c.StaffRequired, "Staff required per shift", MaxStaff),
-            Checks.Positive(c.ShiftHours, "Shift length in hours", MaxShiftHours),
-            Checks.OccurredAt(at, now, owner?.RegisteredAt, $"unit '{ownerId}'"));
+        var problem = InputChecks.FirstProblem(
+            InputChecks.Text(c.Name, "The post name", 200),
+            InputChecks.Defined(c.Kind, "Duty kind"),
+            InputChecks.Positive(c.StaffRequired, "Staff required per shift", MaxStaff),
+            InputChecks.Positive(c.ShiftHours, "Shift length in hours", MaxShiftHours),
+            InputChecks.OccurredAt(at, now, owner?.RegisteredAt, $"unit '{ownerId}'"));
         if (problem is not null)
         {
             return problem;

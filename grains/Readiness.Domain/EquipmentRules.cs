@@ -80,11 +80,11 @@ public static class EquipmentRules
         equipment.GetValueOrDefault(category, EquipmentStock.None);
 
     public static Decision Decide(UnitState state, AllotEquipment c, DateTimeOffset at) =>
-        Checks.FirstProblem(Checks.Defined(c.Category, "Equipment category"), Checks.NotNegative(c.Authorised, "The authorised quantity", MaxQuantity), Checks.Text(c.Reason, "A reason"))
+        InputChecks.FirstProblem(InputChecks.Defined(c.Category, "Equipment category"), InputChecks.NotNegative(c.Authorised, "The authorised quantity", MaxQuantity), InputChecks.Text(c.Reason, "A reason"))
         ?? Decision.Accept(new EquipmentAllotted(state.UnitId, c.Category, c.Authorised, c.Reason.Trim(), at));
 
     public static Decision Decide(UnitState state, ReceiveEquipment c, DateTimeOffset at) =>
-        Checks.FirstProblem(Checks.Defined(c.Category, "Equipment category"), Checks.Positive(c.Quantity, "The quantity received", MaxQuantity), Checks.Text(c.Source, "The source"))
+        InputChecks.FirstProblem(InputChecks.Defined(c.Category, "Equipment category"), InputChecks.Positive(c.Quantity, "The quantity received", MaxQuantity), InputChecks.Text(c.Source, "The source"))
         ?? (Stock(state.Equipment, c.Category).OnHand + (long)c.Quantity > MaxQuantity
             ? Decision.Reject(RejectionKind.Invalid, $"Receiving {c.Quantity} would take the unit's {c.Category} past {MaxQuantity}.")
             : Decision.Accept(new EquipmentReceived(state.UnitId, c.Category, c.Quantity, c.Source.Trim(), at)));
@@ -92,9 +92,9 @@ public static class EquipmentRules
     /// <summary>A transfer needs the receiving unit's profile: it must exist, and have existed when the items left.</summary>
     public static Decision Decide(UnitState state, TransferEquipment c, UnitProfile? receiver, DateTimeOffset at)
     {
-        if (Checks.FirstProblem(
-            Checks.Defined(c.Category, "Equipment category"),
-            Checks.Positive(c.Quantity, "The quantity transferred", MaxQuantity),
+        if (InputChecks.FirstProblem(
+            InputChecks.Defined(c.Category, "Equipment category"),
+            InputChecks.Positive(c.Quantity, "The quantity transferred", MaxQuantity),
             UnitPath.Problem(c.ToUnitId ?? string.Empty)) is { } problem)
         {
             return problem;
@@ -119,10 +119,10 @@ public static class EquipmentRules
 
     public static Decision Decide(UnitState state, WriteOffEquipment c, DateTimeOffset at)
     {
-        if (Checks.FirstProblem(
-            Checks.Defined(c.Category, "Equipment category"),
-            Checks.Positive(c.Quantity, "The quantity written off", MaxQuantity),
-            Checks.Text(c.Reason, "A reason")) is { } problem)
+        if (InputChecks.FirstProblem(
+            InputChecks.Defined(c.Category, "Equipment category"),
+            InputChecks.Positive(c.Quantity, "The quantity written off", MaxQuantity),
+            InputChecks.Text(c.Reason, "A reason")) is { } problem)
         {
             return problem;
         }
@@ -134,11 +134,11 @@ public static class EquipmentRules
 
     public static Decision Decide(UnitState state, ReportEquipmentCondition c, DateTimeOffset at)
     {
-        if (Checks.FirstProblem(
-                Checks.Defined(c.Category, "Equipment category"),
-                Checks.NotNegative(c.Serviceable, "Serviceable", MaxQuantity),
-                Checks.NotNegative(c.UnderRepair, "Under repair", MaxQuantity),
-                Checks.NotNegative(c.Unserviceable, "Unserviceable", MaxQuantity)) is { } problem)
+        if (InputChecks.FirstProblem(
+                InputChecks.Defined(c.Category, "Equipment category"),
+                InputChecks.NotNegative(c.Serviceable, "Serviceable", MaxQuantity),
+                InputChecks.NotNegative(c.UnderRepair, "Under repair", MaxQuantity),
+                InputChecks.NotNegative(c.Unserviceable, "Unserviceable", MaxQuantity)) is { } problem)
         {
             return problem;
         }
@@ -151,20 +151,20 @@ public static class EquipmentRules
     }
 
     public static Decision Decide(UnitState state, AssignMission c, DateTimeOffset at) =>
-        Checks.FirstProblem(Checks.Defined(c.Mission, "Mission"))
+        InputChecks.FirstProblem(InputChecks.Defined(c.Mission, "Mission"))
         ?? (state.Missions.Contains(c.Mission)
             ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' already has the {c.Mission} mission.")
             : Decision.Accept(new MissionAssigned(state.UnitId, c.Mission, at)));
 
     public static Decision Decide(UnitState state, AssessMission c, DateTimeOffset at) =>
-        Checks.FirstProblem(Checks.Defined(c.Mission, "Mission"), Checks.Defined(c.Answer, "Answer"),
-            Checks.Text(c.Reason, "A reason", 2_000), Checks.Text(c.AssessedBy, "The assessing commander"))
+        InputChecks.FirstProblem(InputChecks.Defined(c.Mission, "Mission"), InputChecks.Defined(c.Answer, "Answer"),
+            InputChecks.Text(c.Reason, "A reason", 2_000), InputChecks.Text(c.AssessedBy, "The assessing commander"))
         ?? (!state.Missions.Contains(c.Mission)
             ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' has no {c.Mission} mission to assess; assign it first.")
             : Decision.Accept(new MissionAssessed(state.UnitId, c.Mission, c.Answer, c.Reason.Trim(), c.AssessedBy.Trim(), at)));
 
     public static Decision Decide(UnitState state, UnassignMission c, DateTimeOffset at) =>
-        Checks.FirstProblem(Checks.Defined(c.Mission, "Mission"), Checks.Text(c.Reason, "A reason"))
+        InputChecks.FirstProblem(InputChecks.Defined(c.Mission, "Mission"), InputChecks.Text(c.Reason, "A reason"))
         ?? (!state.Missions.Contains(c.Mission)
             ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' has no {c.Mission} mission to unassign.")
             : Decision.Accept(new MissionUnassigned(state.UnitId, c.Mission, c.Reason.Trim(), at)));

@@ -46,7 +46,7 @@ public static class ExerciseRules
             return Decision.Reject(RejectionKind.NotFound, $"Exercise '{state.ExerciseId}' has not been planned.");
         }
         var since = state.StartedAt ?? state.PlannedAt;
-        if (Checks.OccurredAt(at, now, since, $"the last step of exercise '{state.ExerciseId}'") is { } timeProblem)
+        if (InputChecks.OccurredAt(at, now, since, $"the last step of exercise '{state.ExerciseId}'") is { } timeProblem)
         {
             return Decision.Reject(RejectionKind.Invalid, timeProblem);
         }
@@ -62,7 +62,7 @@ public static class ExerciseRules
             CompleteExercise c => state.Status switch
             {
                 ExerciseStatus.Started =>
-                    Checks.FirstProblem(Checks.Defined(c.Grade, "Grade"), Checks.Positive(c.Participants, "Participants"))
+                    InputChecks.FirstProblem(InputChecks.Defined(c.Grade, "Grade"), InputChecks.Positive(c.Participants, "Participants"))
                     ?? Decision.Accept(new ExerciseCompleted(state.ExerciseId, c.Grade, c.Participants, at)),
                 ExerciseStatus.Planned => Decision.Reject(RejectionKind.Conflict, $"Exercise '{state.ExerciseId}' has not started; start it before completing it."),
                 ExerciseStatus.Cancelled => Decision.Reject(RejectionKind.Conflict, $"Exercise '{state.ExerciseId}' was cancelled; a cancelled exercise cannot be graded."),
@@ -71,7 +71,7 @@ public static class ExerciseRules
             CancelExercise c => state.Status switch
             {
                 ExerciseStatus.Planned or ExerciseStatus.Started =>
-                    Checks.FirstProblem(Checks.Text(c.Reason, "A reason"))
+                    InputChecks.FirstProblem(InputChecks.Text(c.Reason, "A reason"))
                     ?? Decision.Accept(new ExerciseCancelled(state.ExerciseId, c.Reason.Trim(), at)),
                 _ => Decision.Reject(RejectionKind.Conflict, $"Exercise '{state.ExerciseId}' is {state.Status.ToString()!.ToLowerInvariant()}; it can no longer be cancelled."),
             },
@@ -119,16 +119,16 @@ public static class ExerciseRules
         {
             return Decision.Reject(RejectionKind.Invalid, $"An exercise id starts with its host unit's id, such as 'bac-kan/ba-be/kvpt-2024'; '{state.ExerciseId}' has no host.");
         }
-        var problem = Checks.FirstProblem(
-            Checks.Text(c.Name, "The exercise name", 200),
-            Checks.Defined(c.Level, "Level"),
-            Checks.Defined(c.Kind, "Kind"),
+        var problem = InputChecks.FirstProblem(
+            InputChecks.Text(c.Name, "The exercise name", 200),
+            InputChecks.Defined(c.Level, "Level"),
+            InputChecks.Defined(c.Kind, "Kind"),
             c.ScheduledStart < CommandTime.Earliest ? $"scheduledStart {c.ScheduledStart:O} is before {CommandTime.Earliest:O}, the earliest date the system records." : null,
             c.ScheduledStart > now + MaxPlanningHorizon ? $"scheduledStart {c.ScheduledStart:O} is more than {MaxPlanningHorizon.TotalDays / 365:F0} years ahead; plan it nearer the time." : null,
             c.ScheduledEnd <= c.ScheduledStart ? "scheduledEnd must be after scheduledStart." : null,
             c.ScheduledEnd - c.ScheduledStart > MaxDuration ? $"An exercise lasts at most {MaxDuration.TotalDays} days." : null,
             (c.ParticipantUnitIds?.Count ?? 0) > MaxParticipants ? $"At most {MaxParticipants} participating units." : null,
-            Checks.OccurredAt(at, now, null, "the exercise"));
+            InputChecks.OccurredAt(at, now, null, "the exercise"));
         if (problem is not null)
         {
             return problem;

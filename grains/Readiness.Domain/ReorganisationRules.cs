@@ -21,9 +21,9 @@ public static class ReorganisationRules
         var steps = ReorganisationSteps.Of(command);
         var at = command.EffectiveFrom;
         var recordedAt = command.OccurredAt ?? now;
-        if (Checks.FirstProblem(
-                Checks.Text(command.Order, "order (the decision that orders the change, such as '2786/QĐ-BQP')", MaxOrderLength),
-                Checks.OccurredAt(recordedAt, now, null, "the order"),
+        if (InputChecks.FirstProblem(
+                InputChecks.Text(command.Order, "order (the decision that orders the change, such as '2786/QĐ-BQP')", MaxOrderLength),
+                InputChecks.OccurredAt(recordedAt, now, null, "the order"),
                 EffectiveDateProblem(at, now),
                 steps.Count == 0 ? "A reorganisation needs at least one step." : null,
                 steps.Count > MaxSteps ? $"A reorganisation has at most {MaxSteps} steps; it had {steps.Count}." : null,

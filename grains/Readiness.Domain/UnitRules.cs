@@ -92,7 +92,7 @@ public static class UnitRules
             return Decision.Reject(RejectionKind.NotFound, $"Unit '{state.UnitId}' is not registered.");
         }
         var at = command.OccurredAt ?? now;
-        if (Checks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem)
+        if (InputChecks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem)
         {
             return Decision.Reject(RejectionKind.Invalid, timeProblem);
         }
@@ -104,71 +104,71 @@ public static class UnitRules
         return command switch
         {
             ChangeAuthorisedStrength c =>
-                Checks.FirstProblem(Checks.Positive(c.AuthorisedStrength, "Authorised strength", MaxStrength), Checks.Text(c.Reason, "A reason"))
+                InputChecks.FirstProblem(InputChecks.Positive(c.AuthorisedStrength, "Authorised strength", MaxStrength), InputChecks.Text(c.Reason, "A reason"))
                 ?? Decision.Accept(new AuthorisedStrengthChanged(state.UnitId, c.AuthorisedStrength, c.Reason.Trim(), at)),
 
             EnlistRecruits c =>
-                Checks.FirstProblem(Checks.Positive(c.Count, "The number of recruits"), Checks.Year(c.CohortYear, now, "Cohort year"))
+                InputChecks.FirstProblem(InputChecks.Positive(c.Count, "The number of recruits"), InputChecks.Year(c.CohortYear, now, "Cohort year"))
                 ?? (state.ActualStrength + (long)c.Count > MaxStrength
                     ? Decision.Reject(RejectionKind.Invalid, $"Enlisting {c.Count} would take the unit past {MaxStrength} members.")
                     : Decision.Accept(new RecruitsEnlisted(state.UnitId, c.Count, c.CohortYear, at))),
 
             HandOverRecruits c =>
-                Checks.FirstProblem(Checks.Positive(c.Count, "The number of recruits"), Checks.Year(c.CohortYear, now, "Cohort year"))
+                InputChecks.FirstProblem(InputChecks.Positive(c.Count, "The number of recruits"), InputChecks.Year(c.CohortYear, now, "Cohort year"))
                 ?? (c.Count > state.Recruits
                     ? Decision.Reject(RejectionKind.Invalid, $"The unit has {state.Recruits} recruits; it cannot hand over {c.Count}.")
                     : Decision.Accept(new RecruitsHandedOver(state.UnitId, c.Count, c.CohortYear, at))),
 
             AssignConscriptionQuota c =>
-                Checks.FirstProblem(Checks.NotNegative(c.Quota, "The quota"), Checks.Year(c.Year, now, "Year"))
+                InputChecks.FirstProblem(InputChecks.NotNegative(c.Quota, "The quota"), InputChecks.Year(c.Year, now, "Year"))
                 ?? Decision.Accept(new ConscriptionQuotaAssigned(state.UnitId, c.Year, c.Quota, at)),
 
             RecordMembersJoined c =>
-                Checks.FirstProblem(Checks.Defined(c.Force, "Force"), Checks.Positive(c.Count, "The number of members"))
+                InputChecks.FirstProblem(InputChecks.Defined(c.Force, "Force"), InputChecks.Positive(c.Count, "The number of members"))
                 ?? (state.ActualStrength + (long)c.Count > MaxStrength
                     ? Decision.Reject(RejectionKind.Invalid, $"{c.Count} more would take the unit past {MaxStrength} members.")
                     : Decision.Accept(new MembersJoined(state.UnitId, c.Force, c.Count, at))),
 
             RecordMembersLeft c =>
-                Checks.FirstProblem(Checks.Defined(c.Force, "Force"), Checks.Positive(c.Count, "The number of members"), Checks.Text(c.Reason, "A reason"))
+                InputChecks.FirstProblem(InputChecks.Defined(c.Force, "Force"), InputChecks.Positive(c.Count, "The number of members"), InputChecks.Text(c.Reason, "A reason"))
                 ?? (c.Count > state.Members(c.Force)
                     ? Decision.Reject(RejectionKind.Invalid, $"The unit has {state.Members(c.Force)} {c.Force} members; {c.Count} cannot leave.")
                     : Decision.Accept(new MembersLeft(state.UnitId, c.Force, c.Count, c.Reason.Trim(), at))),
 
             RecordTraining c =>
-                Checks.FirstProblem(Checks.Text(c.Subject, "The training subject"), Checks.Positive(c.Participants, "Participants"), Checks.Defined(c.Result, "Result"))
+                InputChecks.FirstProblem(InputChecks.Text(c.Subject, "The training subject"), InputChecks.Positive(c.Participants, "Participants"), InputChecks.Defined(c.Result, "Result"))
                 ?? Decision.Accept(new TrainingCompleted(state.UnitId, c.Subject.Trim(), c.Participants, c.Result, at)),
 
             RecordDefenceEducation c =>
-                Checks.FirstProblem(Checks.Defined(c.Audience, "Audience"), Checks.Positive(c.Participants, "Participants"))
+                InputChecks.FirstProblem(InputChecks.Defined(c.Audience, "Audience"), InputChecks.Positive(c.Participants, "Participants"))
                 ?? Decision.Accept(new DefenceEducationDelivered(state.UnitId, c.Audience, c.Participants, at)),
 
             RecordOutreachSession c =>
-                Checks.FirstProblem(Checks.Text(c.Topic, "The topic"), Checks.Positive(c.Attendances, "Attendances"))
+                InputChecks.FirstProblem(InputChecks.Text(c.Topic, "The topic"), InputChecks.Positive(c.Attendances, "Attendances"))
                 ?? Decision.Accept(new OutreachSessionHeld(state.UnitId, c.Topic.Trim(), c.Attendances, at)),
 
             EstablishPartyCell c =>
                 state.PartyCellActive
                     ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' already has an active military party cell.")
-                    : Checks.FirstProblem(Checks.Positive(c.Members, "Party cell members", 1_000))
+                    : InputChecks.FirstProblem(InputChecks.Positive(c.Members, "Party cell members", 1_000))
                       ?? Decision.Accept(new PartyCellEstablished(state.UnitId, c.Members, at)),
 
             DissolvePartyCell c =>
                 !state.PartyCellActive
                     ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' has no active military party cell to dissolve.")
-                    : Checks.FirstProblem(Checks.Text(c.Reason, "A reason"))
+                    : InputChecks.FirstProblem(InputChecks.Text(c.Reason, "A reason"))
                       ?? Decision.Accept(new PartyCellDissolved(state.UnitId, c.Reason.Trim(), at)),
 
             ConferAward c => DecideAward(state, c, at, now),
 
             AssessReadiness c =>
-                Checks.FirstProblem(Checks.Defined(c.Level, "Level"), Checks.Text(c.Justification, "A written justification", 2_000), Checks.Text(c.AssessedBy, "The assessing commander"))
+                InputChecks.FirstProblem(InputChecks.Defined(c.Level, "Level"), InputChecks.Text(c.Justification, "A written justification", 2_000), InputChecks.Text(c.AssessedBy, "The assessing commander"))
                 ?? Decision.Accept(new ReadinessAssessed(state.UnitId, c.Level, c.Justification.Trim(), c.AssessedBy.Trim(), at)),
 
             WithdrawReadinessAssessment c =>
                 state.AssessedLevel is null
                     ? Decision.Reject(RejectionKind.Conflict, $"Unit '{state.UnitId}' has no commander's assessment to withdraw.")
-                    : Checks.FirstProblem(Checks.Text(c.Reason, "A reason"))
+                    : InputChecks.FirstProblem(InputChecks.Text(c.Reason, "A reason"))
                       ?? Decision.Accept(new ReadinessAssessmentWithdrawn(state.UnitId, c.Reason.Trim(), at)),
 
             AllotEquipment c => EquipmentRules.Decide(state, c, at),
@@ -194,7 +194,7 @@ public static class UnitRules
             return Decision.Reject(RejectionKind.NotFound, $"Unit '{state.UnitId}' is not registered.");
         }
         var at = command.OccurredAt ?? now;
-        return Checks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem
+        return InputChecks.OccurredAt(at, now, state.RegisteredAt, $"unit '{state.UnitId}'") is { } timeProblem
             ? Decision.Reject(RejectionKind.Invalid, timeProblem)
             : dissolution?.Problem(state.UnitId, at) is { } dissolved
             ? Decision.Reject(RejectionKind.Conflict, dissolved)
@@ -223,7 +223,7 @@ public static class UnitRules
         {
             return Decision.Reject(RejectionKind.Invalid, $"Authorised strength must be between 1 and {MaxStrength}; it was {command.AuthorisedStrength}.");
         }
-        if (Checks.OccurredAt(command.OccurredAt ?? now, now, null, "the unit") is { } timeProblem)
+        if (InputChecks.OccurredAt(command.OccurredAt ?? now, now, null, "the unit") is { } timeProblem)
         {
             return Decision.Reject(RejectionKind.Invalid, timeProblem);
         }
@@ -362,12 +362,12 @@ public static class UnitRules
 
     private static Decision DecideAward(UnitState state, ConferAward c, DateTimeOffset at, DateTimeOffset now)
     {
-        var problem = Checks.FirstProblem(
-            Checks.Defined(c.Kind, "Award kind"),
-            Checks.Defined(c.RecipientKind, "Recipient kind"),
-            Checks.Text(c.Recipient, "The recipient"),
-            Checks.Text(c.Movement, "The emulation movement"),
-            Checks.Year(c.Year, now, "Award year"));
+        var problem = InputChecks.FirstProblem(
+            InputChecks.Defined(c.Kind, "Award kind"),
+            InputChecks.Defined(c.RecipientKind, "Recipient kind"),
+            InputChecks.Text(c.Recipient, "The recipient"),
+            InputChecks.Text(c.Movement, "The emulation movement"),
+            InputChecks.Year(c.Year, now, "Award year"));
         if (problem is not null)
         {
             return problem;

@@ -3,7 +3,7 @@ using Readiness.Contracts;
 namespace Readiness.Domain;
 
 /// <summary>Input checks every actor's rules share; each returns null or what to fix.</summary>
-public static class Checks
+public static class InputChecks
 {
     public const int MaxCount = 1_000_000;
     public const int MaxTextLength = 500;

@@ -1,0 +1,7 @@
+namespace Readiness.Contracts;
+
+public enum RecipientKind
+{
+    Collective = 0,
+    Individual = 1,
+}
