@@ -80,11 +80,15 @@ public static class EquipmentRules
         equipment.GetValueOrDefault(category, EquipmentStock.None);
 
     public static Decision Decide(UnitState state, AllotEquipment c, DateTimeOffset at) =>
-        InputChecks.FirstProblem(InputChecks.Defined(c.Category, "Equipment category"), InputChecks.NotNegative(c.Authorised, "The authorised quantity", MaxQuantity), InputChecks.Text(c.Reason, "A reason"))
+        InputChecks.FirstProblem(InputChecks.Defined(c.Category, "Equipment category"),
+            InputChecks.NotNegative(c.Authorised, "The authorised quantity", MaxQuantity),
+            InputChecks.Text(c.Reason, "A reason"))
         ?? Decision.Accept(new EquipmentAllotted(state.UnitId, c.Category, c.Authorised, c.Reason.Trim(), at));
 
     public static Decision Decide(UnitState state, ReceiveEquipment c, DateTimeOffset at) =>
-        InputChecks.FirstProblem(InputChecks.Defined(c.Category, "Equipment category"), InputChecks.Positive(c.Quantity, "The quantity received", MaxQuantity), InputChecks.Text(c.Source, "The source"))
+        InputChecks.FirstProblem(InputChecks.Defined(c.Category, "Equipment category"),
+            InputChecks.Positive(c.Quantity, "The quantity received", MaxQuantity),
+            InputChecks.Text(c.Source, "The source"))
         ?? (Stock(state.Equipment, c.Category).OnHand + (long)c.Quantity > MaxQuantity
             ? Decision.Reject(RejectionKind.Invalid, $"Receiving {c.Quantity} would take the unit's {c.Category} past {MaxQuantity}.")
             : Decision.Accept(new EquipmentReceived(state.UnitId, c.Category, c.Quantity, c.Source.Trim(), at)));

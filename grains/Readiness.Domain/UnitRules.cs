@@ -162,7 +162,9 @@ public static class UnitRules
             ConferAward c => DecideAward(state, c, at, now),
 
             AssessReadiness c =>
-                InputChecks.FirstProblem(InputChecks.Defined(c.Level, "Level"), InputChecks.Text(c.Justification, "A written justification", 2_000), InputChecks.Text(c.AssessedBy, "The assessing commander"))
+                InputChecks.FirstProblem(InputChecks.Defined(c.Level, "Level"),
+                    InputChecks.Text(c.Justification, "A written justification", 2_000),
+                    InputChecks.Text(c.AssessedBy, "The assessing commander"))
                 ?? Decision.Accept(new ReadinessAssessed(state.UnitId, c.Level, c.Justification.Trim(), c.AssessedBy.Trim(), at)),
 
             WithdrawReadinessAssessment c =>
