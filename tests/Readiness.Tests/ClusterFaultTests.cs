@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using Readiness.Contracts;
-using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -43,46 +41,26 @@ public sealed class ClusterFaultTests : IAsyncLifetime
     /// <summary>The daemon polls every 50–200 ms and the load leaves at most a few hundred events behind.</summary>
     private static readonly TimeSpan ConvergesWithin = TimeSpan.FromSeconds(10);
 
-    private readonly List<SiloProcess> silos = [];
-    private TestDatabase? database;
+    private SiloProcessCluster? cluster;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in silos)
+        if (cluster is not null)
         {
-            silo.Kill();
-        }
-        if (database is not null)
-        {
-            await database.DisposeAsync();
+            await cluster.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task Killing_the_daemon_leader_mid_load_loses_and_doubles_nothing_moves_the_daemon_and_recovers()
     {
-        var cluster = await PostgresCluster.EnsureStartedAsync();
-        database = await cluster.CreateDatabaseAsync("fault");
-        var clusterId = $"fault-{Guid.NewGuid():N}"[..20];
-        for (var i = 0; i < 3; i++)
-        {
-            silos.Add(new SiloProcess(i + 1, database, clusterId));
-        }
-        // The first alone applies the schema; the other two then only join, so they may start together.
         var startup = Stopwatch.StartNew();
-        silos[0].Start();
-        await silos[0].WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        silos[1].Start();
-        silos[2].Start();
-        await Task.WhenAll(silos[1].WaitUntilReadyAsync(TimeSpan.FromSeconds(120)), silos[2].WaitUntilReadyAsync(TimeSpan.FromSeconds(120)));
+        cluster = await SiloProcessCluster.StartAsync("fault", 3);
         var startedIn = startup.Elapsed;
-
-        var token = new TokenIssuer(TokenIssuer.KeyFrom(SiloHost.SigningKey), new AuthOptions(), TimeProvider.System)
-            .Mint(new TokenRequest("fault-test", [Access.Everywhere], Access.Roles)).Token;
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var (database, clusterId, silos) = (cluster.Database, cluster.ClusterId, cluster.Silos);
+        using var http = SiloProcessCluster.AdminClient("fault-test", Timeout.InfiniteTimeSpan);
 
         var province = $"f{Guid.NewGuid():N}"[..10];
         // Enough communes that the killed silo surely holds some (with 8, about 1 run in 25 would place none of

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Readiness.Contracts;
-using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -11,37 +9,24 @@ namespace Readiness.Tests;
 [Collection(nameof(FaultCollection))]
 public sealed class ReorganisationClusterTests : IAsyncLifetime
 {
-    private readonly List<SiloProcess> silos = [];
-    private TestDatabase? database;
+    private SiloProcessCluster? cluster;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in silos)
+        if (cluster is not null)
         {
-            silo.Kill();
-        }
-        if (database is not null)
-        {
-            await database.DisposeAsync();
+            await cluster.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task Communes_dissolved_through_one_silo_refuse_reports_at_once_through_either()
     {
-        database = await (await PostgresCluster.EnsureStartedAsync()).CreateDatabaseAsync("reorg-cluster");
-        var clusterId = $"reorg-{Guid.NewGuid():N}"[..20];
-        silos.AddRange([new SiloProcess(1, database, clusterId), new SiloProcess(2, database, clusterId)]);
-        silos[0].Start();
-        await silos[0].WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        silos[1].Start();
-        await silos[1].WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        var token = new TokenIssuer(TokenIssuer.KeyFrom(SiloHost.SigningKey), new AuthOptions(), TimeProvider.System)
-            .Mint(new TokenRequest("reorg-cluster-test", [Access.Everywhere], Access.Roles)).Token;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        cluster = await SiloProcessCluster.StartAsync("reorg-cluster", 2);
+        var (database, silos) = (cluster.Database, cluster.Silos);
+        using var http = SiloProcessCluster.AdminClient("reorg-cluster-test", TimeSpan.FromSeconds(60));
 
         var province = $"r{Guid.NewGuid():N}"[..10];
         // Enough communes that both silos surely hold some: each is placed on either at its first call.
