@@ -22,6 +22,9 @@ public sealed class AuthOptions
     /// <summary>Where Development keeps its generated key, and beside it the printed token.</summary>
     public string DevelopmentKeyFile { get; set; } = ".local/dev-signing-key";
 
+    /// <summary>The echelons above whose own tokens are accepted for reading, each within what is granted it here.</summary>
+    public List<TrustedEchelon> Echelons { get; set; } = [];
+
     /// <summary>The longest a minted token may live.</summary>
     [Range(1, 24 * 366)]
     public int MaxTokenHours { get; set; } = 24 * 30;

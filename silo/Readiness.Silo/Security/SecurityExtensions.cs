@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Readiness.Contracts;
+using Readiness.Grains.Structure;
 
 namespace Readiness.Silo.Security;
 
@@ -22,22 +23,25 @@ public static partial class SecurityExtensions
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var key = SigningKey(auth, builder.Environment);
         services.AddSingleton(provider => new TokenIssuer(key, auth, provider.GetRequiredService<TimeProvider>()));
+        var echelons = new EchelonTokens(auth);
+        services.AddSingleton(echelons);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
-                ValidIssuer = auth.Issuer,
+                ValidIssuers = [auth.Issuer, .. echelons.Issuers],
                 ValidAudience = auth.Audience,
-                IssuerSigningKey = key,
+                // Each issuer's tokens by its own key alone: an echelon's key never signs for this silo, nor this silo's for an echelon.
+                IssuerSigningKeyResolver = (_, token, _, _) => token.Issuer == auth.Issuer ? [key] : echelons.KeyOf(token.Issuer) is { } theirs ? [theirs] : [],
                 NameClaimType = TokenIssuer.SubjectClaim,
                 RoleClaimType = TokenIssuer.RoleClaim,
                 ClockSkew = TimeSpan.FromSeconds(30),
             };
             jwt.Events = new JwtBearerEvents
             {
-                OnTokenValidated = context =>
+                OnTokenValidated = async context =>
                 {
                     var id = context.Principal?.FindFirst(TokenIssuer.TokenIdClaim)?.Value;
                     if (string.IsNullOrEmpty(id))
@@ -48,7 +52,20 @@ public static partial class SecurityExtensions
                     {
                         context.Fail("The token was revoked.");
                     }
-                    return Task.CompletedTask;
+                    else if (echelons.Trusts(context.SecurityToken.Issuer))
+                    {
+                        var services = context.HttpContext.RequestServices;
+                        var tree = await services.GetRequiredService<ChainOfCommandCache>().GetAsync(context.HttpContext.RequestAborted);
+                        var (granted, refusal) = echelons.Grant(context.Principal!, context.SecurityToken.Issuer, tree, services.GetRequiredService<TimeProvider>().GetUtcNow());
+                        if (granted is null)
+                        {
+                            context.Fail(refusal!);
+                        }
+                        else
+                        {
+                            context.Principal = granted;
+                        }
+                    }
                 },
                 OnChallenge = async context =>
                 {
