@@ -24,8 +24,10 @@ public sealed record CosignedHead(
 
     /// <summary>The exact bytes the region's signature covers, in a fixed key order and time format, rebuilt by a checker from the fields.</summary>
     public static string Payload(string provinceId, string log, long size, string root, DateTimeOffset madeAt, string witness, DateTimeOffset witnessedAt) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $$"""{"log":{{Quote(log)}},"madeAt":"{{madeAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}}","province":{{Quote(provinceId)}},"purpose":"{{SignedPurpose}}","root":{{Quote(root)}},"size":{{size}},"witness":{{Quote(witness)}},"witnessedAt":"{{witnessedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}}"}""");
+        $$"""{"log":{{Quote(log)}},"madeAt":"{{Time(madeAt)}}","province":{{Quote(provinceId)}},"purpose":"{{SignedPurpose}}","root":{{Quote(root)}},"size":"""
+        + $$"""{{size.ToString(CultureInfo.InvariantCulture)}},"witness":{{Quote(witness)}},"witnessedAt":"{{Time(witnessedAt)}}"}""";
+
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     private static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Readiness.Contracts;
-using Readiness.Domain.Audit;
+using Readiness.Domain.Integrity;
 
 namespace Readiness.Domain.Tests;
 

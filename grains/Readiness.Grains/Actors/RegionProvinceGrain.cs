@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Readiness.Abstractions;
 using Readiness.Domain;
-using Readiness.Grains.Storage;
+using Readiness.Store;
 
 namespace Readiness.Grains.Actors;
 
