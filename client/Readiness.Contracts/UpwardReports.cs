@@ -4,6 +4,9 @@ namespace Readiness.Contracts;
 /// The readiness report a province pushes to each higher-echelon endpoint. <c>Purpose</c> and <c>Log</c>
 /// are in the signed body so that a report's signature never passes for anything else the province signs
 /// (a tree head names <c>readiness-tree-head/v1</c>), and says which database's log its tree head is of.
+/// <c>ReportSequence</c> counts the province's reports from 1 in the order they were queued: the region
+/// accepts only a number above the last it accepted, so a report sent again later is a replay.
+/// <c>Sequence</c> is the province view's own position, which two reports queued together share.
 /// </summary>
 public sealed record UpwardReport(
     string ReportId,
@@ -21,7 +24,8 @@ public sealed record UpwardReport(
     IReadOnlyList<ChainHead> ChainHeads,
     TreeHead? TreeHead = null,
     string Purpose = UpwardReport.SignedPurpose,
-    string? Log = null)
+    string? Log = null,
+    long ReportSequence = 0)
 {
     /// <summary>What a report's signed body names as its purpose; a checker refuses any other.</summary>
     public const string SignedPurpose = "readiness-upward-report/v1";

@@ -17,4 +17,7 @@ public enum EventActor
 
     /// <summary>The chain of command itself (<c>IChainOfCommandGrain</c>), stream <c>chain:</c> and its id: the orders that reorganise it.</summary>
     ChainOfCommand,
+
+    /// <summary>A province as the military region's silo sees it (<c>IRegionProvinceGrain</c>), stream <c>region:</c> and the province's id: the reports it received.</summary>
+    Region,
 }

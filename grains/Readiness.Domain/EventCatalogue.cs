@@ -62,6 +62,9 @@ public static class EventCatalogue
         new(typeof(UnitResubordinated), "unit_resubordinated", EventActor.ChainOfCommand),
         new(typeof(UnitRenamed), "unit_renamed", EventActor.ChainOfCommand),
         new(typeof(UnitDissolved), "unit_dissolved", EventActor.ChainOfCommand),
+
+        new(typeof(ProvinceReportAccepted), "province_report_accepted", EventActor.Region),
+        new(typeof(ProvinceReportRefused), "province_report_refused", EventActor.Region),
     ];
 
     // Built eagerly so that a class or a name listed twice fails when the catalogue is first read,

@@ -54,6 +54,8 @@ public class StoredEventNamesTests
         (typeof(UnitResubordinated), "unit_resubordinated"),
         (typeof(UnitRenamed), "unit_renamed"),
         (typeof(UnitDissolved), "unit_dissolved"),
+        (typeof(ProvinceReportAccepted), "province_report_accepted"),
+        (typeof(ProvinceReportRefused), "province_report_refused"),
     ];
 
     public static TheoryData<string, string> PinnedNames()

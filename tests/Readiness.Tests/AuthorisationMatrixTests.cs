@@ -94,6 +94,8 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         new("GET", "/api/exercises/{exerciseId}", View, "PP333", 404),
         new("GET", "/api/duty-posts/{postId}", View, "PP333", 404),
         new("GET", "/api/region/provinces", View, "PPPPP", 200),
+        // Anonymous: a pinned key's signature admits a report; a silo not in the region role takes none (404).
+        new("POST", "/api/region/reports", null, "PPPPP", 404),
         new("GET", "/api/provinces/{provinceId}/tree", View, "PP333", 200),
         new("GET", "/api/provinces/{provinceId}/live", View, "PP333", 200),
         // Store-wide positions: how much every province records.

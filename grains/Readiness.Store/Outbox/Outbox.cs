@@ -17,6 +17,12 @@ public sealed class OutboxMessage
     public string Body { get; set; } = string.Empty;
     public string Signature { get; set; } = string.Empty;
 
+    /// <summary>The province's report number: rows of one province go to an endpoint in this order, each once.</summary>
+    public long ReportSequence { get; set; }
+
+    /// <summary>The head the endpoint cosigned in its answer (a <c>CosignedHead</c> as JSON), when it is a region that witnesses.</summary>
+    public string? Cosigned { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public int Attempts { get; set; }
     public long NextAttemptTicks { get; set; }
@@ -27,10 +33,12 @@ public sealed class OutboxMessage
     public static string IdOf(string reportId, string endpoint) => $"{reportId}>{endpoint}";
 }
 
-/// <summary>What a province last reported upward: the level, and the month of the last monthly report.</summary>
+/// <summary>What a province last reported upward: the level, the month of the last monthly report, the last report's number and when it was queued.</summary>
 public sealed class UpwardReportState
 {
     public string Id { get; set; } = string.Empty;
     public string? LastLevel { get; set; }
     public string? LastMonth { get; set; }
+    public long LastSequence { get; set; }
+    public DateTimeOffset? LastQueuedAt { get; set; }
 }

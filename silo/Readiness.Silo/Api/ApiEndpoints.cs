@@ -7,6 +7,7 @@ using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Hosting;
 using Readiness.Silo.Live;
+using Readiness.Silo.Region;
 using Readiness.Silo.Security;
 using Readiness.Silo.Upward;
 
@@ -53,6 +54,7 @@ public static class ApiEndpoints
         app.MapTokenRoutes();
         app.MapPublicKeyRoutes();
         app.MapRegionRoutes();
+        app.MapRegionReportRoutes();
         app.MapTreeRoutes();
         app.MapUpwardRoutes();
         return app;

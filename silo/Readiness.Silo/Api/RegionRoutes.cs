@@ -1,9 +1,11 @@
 using Marten;
+using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
 using Readiness.Store.Projections;
 using Readiness.Store;
 using Readiness.Grains.Structure;
+using Readiness.Silo.Region;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Api;
@@ -18,13 +20,18 @@ internal static class RegionRoutes
             .Reads(ResourceScope.CallersOwn)
             .WithName("GetRegionProvinces")
             .WithSummary("The provinces the caller's token holds a scope for, side by side: level, units per level, units below R2, posts not manned, alerts, exercises under way. "
-                + "Drill into each with /api/provinces/{provinceId}/readiness.")
+                + "Drill into each with /api/provinces/{provinceId}/readiness. On a silo in the region role, every registered province as its received reports "
+                + "show it instead (WitnessedProvince): the newest accepted report, the newest witnessed head, whether it is stale, and its alarm.")
             .Produces<IReadOnlyList<ProvinceAtAGlance>>();
 
     private static async Task<IResult> GetRegionProvinces(HttpContext http, ProvinceDatabases databases, ChainOfCommandCache chain, ReadinessPolicy policy,
-        ReadinessClock clock, CancellationToken cancellationToken)
+        ReadinessClock clock, RegionWitness witness, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var scopes = http.User.Scopes();
+        if (witness.Enabled)
+        {
+            return Results.Ok(await WitnessedAsync(witness, grains, scopes));
+        }
         var now = clock.UtcNow;
         // Asked rarely, by the region: checked against the store each time, so a province registered a moment ago is in it.
         var tree = await chain.RefreshAsync(force: true, cancellationToken);
@@ -41,5 +48,19 @@ internal static class RegionRoutes
                 v.PostsNotManned.Count, v.OpenAlerts.Count, v.ExercisesUnderWay.Count, v.Sequence, v.UpdatedAt))
             .OrderBy(p => p.Name, StringComparer.Ordinal)
             .ToList());
+    }
+
+    /// <summary>
+    /// The region's answer: every registered province the caller's scopes name (the region knows the provinces,
+    /// not their units), from the reports it received. The store holds no chain of command to place them by.
+    /// </summary>
+    private static async Task<List<WitnessedProvince>> WitnessedAsync(RegionWitness witness, IGrainFactory grains, IReadOnlyList<string> scopes)
+    {
+        var shown = witness.Provinces.Where(id => Access.CoversEverything(scopes) || Access.Covers(scopes, id)).ToList();
+        var statuses = await Task.WhenAll(shown.Select(id => grains.GetGrain<IRegionProvinceGrain>(id).Status(witness.IntervalSecondsOf(id))));
+        return [.. statuses.Select(s => new WitnessedProvince(s.ProvinceId, s.Name, s.Level,
+            s.Units is [var r1, var r2, var r3, var r4] ? new LevelCounts(r1, r2, r3, r4) : null,
+            s.ReportSequence, s.ReportId, s.GeneratedAt, s.ReceivedAt, s.Head?.ToContract(), s.HeadsWitnessed, s.Accepted, s.Refused,
+            witness.IntervalSecondsOf(s.ProvinceId), s.Stale, s.Alarm))];
     }
 }

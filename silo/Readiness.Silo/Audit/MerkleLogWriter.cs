@@ -49,6 +49,10 @@ public sealed partial class MerkleLogWriter(
     public string HeadFile => Path.Combine(Path.GetFullPath(settings.HeadDirectory),
         databaseName is null ? "tree-heads.jsonl" : $"tree-heads-{databaseName}.jsonl");
 
+    /// <summary>The heads the region cosigned, appended as they come back with its answers, read back like the head file.</summary>
+    public string CosignedFile => Path.Combine(Path.GetFullPath(settings.HeadDirectory),
+        databaseName is null ? "cosigned-heads.jsonl" : $"cosigned-heads-{databaseName}.jsonl");
+
     private string Concern => $"log {LogName}";
 
     public static string LogNameOf(NpgsqlDataSource database) =>
@@ -106,16 +110,21 @@ public sealed partial class MerkleLogWriter(
         var heads = new List<StoredTreeHead>();
         // The last head kept outside the database: every head signed from here must extend it.
         var kept = KeptHead();
+        // And the last head the region cosigned: a head file lost or replaced on this machine does not free the silo to sign over a rewritten log.
+        var cosigned = LastOfThisLog(File.Exists(CosignedFile) ? File.ReadLines(CosignedFile) : []);
         var refused = false;
-        // An alarm stands until the log as stored extends the kept head again (the store put back as it was).
-        if (alarms.Raised.ContainsKey(Concern) && size > 0 && await ProblemWithKeptAsync(kept, size, frontier.Root(), firstPosition, [], [], cancellationToken) is null)
+        // An alarm stands until the log as stored extends the kept heads again (the store put back as it was).
+        if (alarms.Raised.ContainsKey(Concern) && size > 0
+            && await ProblemWithKeptAsync(kept, HeadFile, size, frontier.Root(), firstPosition, [], [], cancellationToken) is null
+            && await ProblemWithKeptAsync(cosigned, CosignedFile, size, frontier.Root(), firstPosition, [], [], cancellationToken) is null)
         {
             alarms.Clear(Concern);
         }
         async Task TryHeadAsync()
         {
             var root = frontier.Root();
-            if (await ProblemWithKeptAsync(kept, frontier.Size, root, firstPosition, leaves, nodes, cancellationToken) is { } problem)
+            if ((await ProblemWithKeptAsync(kept, HeadFile, frontier.Size, root, firstPosition, leaves, nodes, cancellationToken)
+                ?? await ProblemWithKeptAsync(cosigned, CosignedFile, frontier.Size, root, firstPosition, leaves, nodes, cancellationToken)) is { } problem)
             {
                 refused = true;
                 alarms.Raise(Concern, problem);
@@ -236,14 +245,14 @@ public sealed partial class MerkleLogWriter(
     }
 
     /// <summary>Why a head of <paramref name="size"/> leaves and this root may not be signed after <paramref name="kept"/>, or null when it extends it.</summary>
-    private async Task<string?> ProblemWithKeptAsync(TreeHead? kept, long size, byte[] root, long firstPosition,
+    private async Task<string?> ProblemWithKeptAsync(TreeHead? kept, string keptIn, long size, byte[] root, long firstPosition,
         List<(long Sequence, byte[] Hash)> leaves, List<(int Level, long Index, byte[] Hash)> nodes, CancellationToken cancellationToken)
     {
         if (kept is null)
         {
             return null;
         }
-        var rewritten = $"The log of {LogName} does not extend the last head kept in {HeadFile} (size {kept.Size:N0}, made {kept.MadeAt:u}): "
+        var rewritten = $"The log of {LogName} does not extend the last head kept in {keptIn} (size {kept.Size:N0}, made {kept.MadeAt:u}): "
             + "its history was rewritten, or its log rebuilt over other events; no head is signed until that is resolved.";
         if (size < kept.Size)
         {
@@ -289,6 +298,20 @@ public sealed partial class MerkleLogWriter(
         {
             Asked.Add((level, index));
             return new byte[MerkleLog.HashSize];
+        }
+    }
+
+    /// <summary>Appends a head the region cosigned to <see cref="CosignedFile"/>; a failure to write is logged, the next answer tries again.</summary>
+    public void KeepCosigned(CosignedHead head)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(CosignedFile)!);
+            File.AppendAllText(CosignedFile, JsonSerializer.Serialize(head, Json) + "\n");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogFileFailed(ex, CosignedFile);
         }
     }
 

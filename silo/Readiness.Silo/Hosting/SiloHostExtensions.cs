@@ -14,6 +14,7 @@ using Readiness.Store;
 using Readiness.Silo.Admin;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Live;
+using Readiness.Silo.Region;
 using Readiness.Silo.Security;
 using Readiness.Silo.Upward;
 
@@ -53,6 +54,7 @@ public static class SiloHostExtensions
         services.AddSingleton<EventStore>();
         services.AddSingleton<ProjectionLagReader>();
         builder.AddUpwardReports();
+        builder.AddRegion();
 
         builder.AddReadinessAudit(options);
         builder.AddLiveViews();

@@ -17,6 +17,13 @@ public sealed class UpwardReportOptions
     [Range(1, 3600)]
     public int PollSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// A routine report every this many seconds besides the monthly one and level changes (0: none), so that a
+    /// region that expects one per interval sees the province alive and witnesses its log that often.
+    /// </summary>
+    [Range(0, 31 * 86_400)]
+    public int IntervalSeconds { get; set; }
+
     /// <summary>The longest wait between two attempts at an endpoint that is down.</summary>
     [Range(1, 86_400)]
     public int MaxBackoffSeconds { get; set; } = 300;
@@ -40,4 +47,9 @@ public sealed class UpwardEndpoint
 
     [Required]
     public Uri? Url { get; set; }
+
+    /// <summary>The provinces whose reports go to this endpoint; none listed, every province's.</summary>
+    public List<string> Provinces { get; set; } = [];
+
+    public bool Takes(string provinceId) => Provinces.Count == 0 || Provinces.Contains(provinceId, StringComparer.Ordinal);
 }

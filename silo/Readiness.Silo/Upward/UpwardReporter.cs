@@ -129,6 +129,8 @@ public sealed partial class UpwardReporter : BackgroundService
             var known = states.GetValueOrDefault(roster.Id);
             var state = known ?? new UpwardReportState { Id = roster.Id };
             var (lastLevel, lastMonth) = (state.LastLevel, state.LastMonth);
+            var (lastSequence, lastQueuedAt) = (state.LastSequence, state.LastQueuedAt);
+            var endpoints = options.Endpoints.Where(e => e.Takes(roster.Id)).ToList();
             var due = new List<(string ReportId, string Reason)>();
             if (state.LastLevel is { } last && last != level)
             {
@@ -138,33 +140,40 @@ public sealed partial class UpwardReporter : BackgroundService
             {
                 due.Add(($"{roster.Id}/monthly/{month}", $"monthly report for {month}"));
             }
+            if (due.Count == 0 && options.IntervalSeconds > 0 && (state.LastQueuedAt is not { } queued || now - queued >= TimeSpan.FromSeconds(options.IntervalSeconds)))
+            {
+                due.Add(($"{roster.Id}/routine/{state.LastSequence + 1}", $"routine report every {options.IntervalSeconds} s"));
+            }
             state.LastLevel = level;
-            if (due.Count > 0)
+            if (due.Count > 0 && endpoints.Count > 0)
             {
                 foreach (var (reportId, reason) in due)
                 {
-                    var (body, signature) = signer.Sign(await ReportAsync(view, reportId, reason, now, cancellationToken));
-                    foreach (var endpoint in options.Endpoints)
+                    // Numbered as queued, so that the region can tell a report sent again from a newer one.
+                    var number = ++state.LastSequence;
+                    var (body, signature) = signer.Sign(await ReportAsync(view, reportId, reason, number, now, cancellationToken));
+                    foreach (var endpoint in endpoints)
                     {
                         var id = OutboxMessage.IdOf(reportId, endpoint.Name);
                         if (await session.LoadAsync<OutboxMessage>(id, cancellationToken) is null)
                         {
                             session.Store(new OutboxMessage
                             {
-                                Id = id, ReportId = reportId, ProvinceId = roster.Id, Endpoint = endpoint.Name, Reason = reason,
+                                Id = id, ReportId = reportId, ProvinceId = roster.Id, Endpoint = endpoint.Name, Reason = reason, ReportSequence = number,
                                 Body = body, Signature = signature, CreatedAt = now, NextAttemptTicks = now.UtcTicks,
                             });
                         }
                     }
                     LogQueued(reportId, reason);
                 }
+                state.LastQueuedAt = now;
                 if (due.Any(d => d.ReportId.Contains("/monthly/", StringComparison.Ordinal)))
                 {
                     state.LastMonth = month;
                 }
             }
             // Most ticks change nothing; only a new or changed state is written.
-            if (known is null || state.LastLevel != lastLevel || state.LastMonth != lastMonth)
+            if (known is null || state.LastLevel != lastLevel || state.LastMonth != lastMonth || state.LastSequence != lastSequence || state.LastQueuedAt != lastQueuedAt)
             {
                 session.Store(state);
             }
@@ -179,18 +188,24 @@ public sealed partial class UpwardReporter : BackgroundService
         await using var session = store.LightweightSession();
         Interlocked.Exchange(ref backlog, await session.Query<OutboxMessage>().CountAsync(m => !m.Delivered, cancellationToken));
         var ticks = now.UtcTicks;
-        // A long backlog (an endpoint down for days) stays in the database: only what is due now is read, 50 at a time.
-        var due = await session.Query<OutboxMessage>()
-            .Where(m => !m.Delivered && m.NextAttemptTicks <= ticks)
+        // A long backlog (an endpoint down for days) stays in the database: the oldest 200 are read at a time.
+        var pending = await session.Query<OutboxMessage>()
+            .Where(m => !m.Delivered)
             .OrderBy(m => m.CreatedAt)
-            .Take(50)
+            .ThenBy(m => m.ReportSequence)
+            .Take(200)
             .ToListAsync(cancellationToken);
+        // A province's reports reach an endpoint in the order they were numbered: one that waits or fails holds
+        // back the later ones, which the region would otherwise take first and then call the earlier a replay.
+        var held = new HashSet<(string Endpoint, string Province)>();
         var delivered = 0;
-        foreach (var message in due)
+        foreach (var message in pending)
         {
+            var lane = (message.Endpoint, message.ProvinceId);
             var endpoint = options.Endpoints.FirstOrDefault(e => e.Name == message.Endpoint);
-            if (endpoint?.Url is null)
+            if (endpoint?.Url is null || held.Contains(lane) || message.NextAttemptTicks > ticks)
             {
+                held.Add(lane);
                 continue;
             }
             message.Attempts++;
@@ -224,11 +239,22 @@ public sealed partial class UpwardReporter : BackgroundService
                 };
                 request.Headers.Add("X-Readiness-Report-Id", message.ReportId);
                 request.Headers.Add(UpwardReportSigner.Header, message.Signature);
+                var sent = Parse(message.Body)?.TreeHead;
+                if (await ProofAsync(session, message, sent, cancellationToken) is { } proof)
+                {
+                    request.Headers.Add(ConsistencyHeaders.From, proof.From.ToString(CultureInfo.InvariantCulture));
+                    request.Headers.Add(ConsistencyHeaders.Proof, string.Join(',', proof.Path));
+                }
                 using var response = await http.SendAsync(request, cancellationToken);
-                response.EnsureSuccessStatusCode();
+                var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase}: {Detail(answer)}", null, response.StatusCode);
+                }
                 message.Delivered = true;
                 message.DeliveredAt = clock.UtcNow;
                 message.LastError = null;
+                KeepCosigned(message, sent, answer);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -236,6 +262,7 @@ public sealed partial class UpwardReporter : BackgroundService
                 message.NextAttemptTicks = now.AddSeconds(wait).UtcTicks;
                 message.LastError = ex.Message;
                 LogRetry(message.ReportId, message.Endpoint, message.Attempts, wait, ex.Message);
+                held.Add(lane);
             }
             session.Store(message);
             // Marked delivered before the acknowledgement is recorded: a crash in between re-records
@@ -253,7 +280,7 @@ public sealed partial class UpwardReporter : BackgroundService
     }
 
     /// <summary>The report on a province as its view, its chains and its database's log stand: what the silo built, the only thing it signs.</summary>
-    private async Task<UpwardReport> ReportAsync(ProvinceReadinessView view, string reportId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<UpwardReport> ReportAsync(ProvinceReadinessView view, string reportId, string reason, long number, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var audit = audits.Of(view.Id);
         var heads = await audits.ChainHeadsAsync(view.Id, await chain.GetAsync(cancellationToken), cancellationToken);
@@ -261,7 +288,7 @@ public sealed partial class UpwardReporter : BackgroundService
         var treeHead = (await audit.Log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
         return new(reportId, view.Id, view.Name, reason, now, view.Level, view.Units,
             [.. view.Districts.Select(d => new ProvinceDistrictLine(d.Id, d.Name, d.Level, d.Units))],
-            view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead, Log: audit.Writer.LogName);
+            view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead, Log: audit.Writer.LogName, ReportSequence: number);
     }
 
     /// <summary>The row's report built again from the province as it stands now; null, with the row's error set, when the province is gone.</summary>
@@ -275,7 +302,89 @@ public sealed partial class UpwardReporter : BackgroundService
             message.LastError = $"The report cannot be built again: province {message.ProvinceId} no longer stands.";
             return null;
         }
-        return await ReportAsync(roster.ToView(policy, now), message.ReportId, message.Reason, now, cancellationToken);
+        return await ReportAsync(roster.ToView(policy, now), message.ReportId, message.Reason, message.ReportSequence, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// The proof that the head sent extends the last head this endpoint cosigned for the province: what a region
+    /// needs to witness it. None when the endpoint never cosigned one (or it is of another log): the region then
+    /// takes the head as its first, or refuses it if it had witnessed one.
+    /// </summary>
+    private async Task<ConsistencyProof?> ProofAsync(IQuerySession session, OutboxMessage message, TreeHead? sent, CancellationToken cancellationToken)
+    {
+        if (sent is null)
+        {
+            return null;
+        }
+        var last = await session.Query<OutboxMessage>()
+            .Where(m => m.Endpoint == message.Endpoint && m.ProvinceId == message.ProvinceId && m.Delivered && m.Cosigned != null)
+            .OrderByDescending(m => m.ReportSequence)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (last?.Cosigned is null || JsonSerializer.Deserialize<CosignedHead>(last.Cosigned, Json) is not { } cosigned
+            || cosigned.Log != sent.Log || cosigned.Size > sent.Size)
+        {
+            return null;
+        }
+        return (await audits.Of(message.ProvinceId).Log.ConsistencyAsync(cosigned.Size, sent.Size, cancellationToken)).Proof;
+    }
+
+    /// <summary>
+    /// Keeps the head the endpoint cosigned, when it is the head sent: on the row, and beside the head file, where
+    /// the log's writer reads it back before it signs the next head.
+    /// </summary>
+    private void KeepCosigned(OutboxMessage message, TreeHead? sent, string answer)
+    {
+        RegionReceipt? receipt;
+        try
+        {
+            receipt = JsonSerializer.Deserialize<RegionReceipt>(answer, Json);
+        }
+        catch (JsonException)
+        {
+            // An endpoint that is no region answers what it likes.
+            return;
+        }
+        if (receipt?.CosignedHead is not { } cosigned || sent is null)
+        {
+            return;
+        }
+        if (cosigned.Size != sent.Size || cosigned.Root != sent.Root || cosigned.Log != sent.Log || cosigned.ProvinceId != message.ProvinceId)
+        {
+            LogCosignedOther(message.Endpoint, message.ReportId);
+            return;
+        }
+        message.Cosigned = JsonSerializer.Serialize(cosigned, Json);
+        audits.Of(message.ProvinceId).Writer.KeepCosigned(cosigned);
+    }
+
+    private static UpwardReport? Parse(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<UpwardReport>(body, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A problem document's detail, or the answer's start.</summary>
+    private static string Detail(string answer)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(answer);
+            if (problem.RootElement.ValueKind == JsonValueKind.Object && problem.RootElement.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String)
+            {
+                return detail.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a problem document: its start says enough.
+        }
+        return answer.Length > 300 ? answer[..300] : answer;
     }
 
     /// <summary>Whether a signed body is the report of this row, for its purpose: a genuine body moved from another row is not.</summary>
@@ -284,7 +393,8 @@ public sealed partial class UpwardReporter : BackgroundService
         try
         {
             var report = JsonSerializer.Deserialize<UpwardReport>(message.Body, Json);
-            return report is not null && report.ReportId == message.ReportId && report.ProvinceId == message.ProvinceId && report.Purpose == UpwardReport.SignedPurpose;
+            return report is not null && report.ReportId == message.ReportId && report.ProvinceId == message.ProvinceId && report.Purpose == UpwardReport.SignedPurpose
+                && report.ReportSequence == message.ReportSequence;
         }
         catch (JsonException)
         {
@@ -307,6 +417,9 @@ public sealed partial class UpwardReporter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upward report {ReportId} to {Endpoint}, attempt {Attempts}, failed; next try in {Seconds} s: {Error}")]
     private partial void LogRetry(string reportId, string endpoint, int attempts, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Endpoint} answered report {ReportId} with a cosigned head that is not the head sent; it is not kept")]
+    private partial void LogCosignedOther(string endpoint, string reportId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The upward report outbox could not be worked this time")]
     private partial void LogTickFailed(Exception ex);

@@ -17,14 +17,15 @@ public sealed class SiloHost : WebApplicationFactory<Program>
     private readonly Action<IServiceCollection>? services;
     private readonly IReadOnlyDictionary<string, string> settings;
 
-    public SiloHost(TestDatabase database, bool loadDemo, Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string>? settings = null)
+    // httpPort: a loopback port of the test's choosing, for a silo others reach at an address fixed before it starts; 0 for any free one.
+    public SiloHost(TestDatabase database, bool loadDemo, Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string>? settings = null, int httpPort = 0)
     {
         this.database = database;
         this.loadDemo = loadDemo;
         this.services = services;
         this.settings = settings ?? new Dictionary<string, string>();
         // A real server, so that a browser and streaming clients reach it as they would in production.
-        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
     }
 
     /// <summary>Where the server listens, once started.</summary>

@@ -1,0 +1,85 @@
+using Readiness.Contracts;
+using Readiness.Domain;
+
+namespace Readiness.Abstractions;
+
+/// <summary>
+/// A report that reached the region's route, for the province it names: the body and signature exactly as
+/// they arrived, the consistency proof from the headers, and the trust the region gives that province (null
+/// when it is not registered). A report naming no registered province goes to the grain
+/// <see cref="Unregistered"/>, with the province it claimed in <c>Claimed</c>. No HTTP command route takes it;
+/// the region's report route sends it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("readiness.cmd.receive-province-report")]
+public sealed record ReceiveProvinceReport(
+    [property: Id(0)] string CommandId,
+    [property: Id(1)] string ProvinceId,
+    [property: Id(2)] string Body,
+    [property: Id(3)] string? Signature,
+    [property: Id(4)] long? ConsistencyFrom,
+    [property: Id(5)] IReadOnlyList<string>? ConsistencyProof,
+    [property: Id(6)] string? TrustedKeys,
+    [property: Id(7)] int IntervalSeconds,
+    [property: Id(8)] string Claimed,
+    [property: Id(9)] DateTimeOffset? OccurredAt = null) : ICommand, IDeclaresTextFields
+{
+    /// <summary>The grain that records reports naming no registered province.</summary>
+    public const string Unregistered = "unregistered";
+
+    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("claimed", Claimed)];
+}
+
+/// <summary>A tree head as it crosses a grain call.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.witnessed-head")]
+public sealed record WitnessedHead(
+    [property: Id(0)] long Size,
+    [property: Id(1)] string Root,
+    [property: Id(2)] DateTimeOffset MadeAt,
+    [property: Id(3)] string? KeyId,
+    [property: Id(4)] string? Signature,
+    [property: Id(5)] string? Log)
+{
+    public static WitnessedHead? Of(TreeHead? head) => head is null ? null : new(head.Size, head.Root, head.MadeAt, head.KeyId, head.Signature, head.Log);
+
+    public TreeHead ToContract() => new(Size, Root, MadeAt, KeyId, Signature, Log);
+}
+
+/// <summary>What the region did with a report: accepted (or had already), or refused and why; the head it witnessed and when.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.report-verdict")]
+public sealed record ReportVerdict(
+    [property: Id(0)] VerdictOutcome Outcome,
+    [property: Id(1)] string? ReportId,
+    [property: Id(2)] long? ReportSequence,
+    [property: Id(3)] ReportRefusal? Refusal,
+    [property: Id(4)] string? Reason,
+    [property: Id(5)] WitnessedHead? Head,
+    [property: Id(6)] DateTimeOffset? WitnessedAt);
+
+/// <summary>The region's record of a province, for its view.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.region-province-status")]
+public sealed record RegionProvinceStatus(
+    [property: Id(0)] string ProvinceId,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] ReadinessLevel? Level,
+    [property: Id(3)] int[]? Units,
+    [property: Id(4)] long? ReportSequence,
+    [property: Id(5)] string? ReportId,
+    [property: Id(6)] DateTimeOffset? GeneratedAt,
+    [property: Id(7)] DateTimeOffset? ReceivedAt,
+    [property: Id(8)] WitnessedHead? Head,
+    [property: Id(9)] long HeadsWitnessed,
+    [property: Id(10)] long Accepted,
+    [property: Id(11)] long Refused,
+    [property: Id(12)] bool Stale,
+    [property: Id(13)] string? Alarm);
+
+/// <summary>The region's record of one province (keyed by its id), built from the reports it received.</summary>
+[Alias("readiness.IRegionProvinceGrain")]
+public interface IRegionProvinceGrain : IGrainWithStringKey
+{
+    [Alias("receive")]
+    Task<ReportVerdict> Receive(ReceiveProvinceReport command);
+
+    [Alias("status")]
+    Task<RegionProvinceStatus> Status(int intervalSeconds);
+}
