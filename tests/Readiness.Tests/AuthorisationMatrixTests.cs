@@ -96,6 +96,8 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         new("GET", "/api/region/provinces", View, "PPPPP", 200),
         // Anonymous: a pinned key's signature admits a report; a silo not in the region role takes none (404).
         new("POST", "/api/region/reports", null, "PPPPP", 404),
+        // The region's trend, from the reports it received: a silo not in the region role has none (404).
+        new("GET", "/api/region/trend", View, "PPPPP", 404),
         new("GET", "/api/provinces/{provinceId}/tree", View, "PP333", 200),
         new("GET", "/api/provinces/{provinceId}/live", View, "PP333", 200),
         // Store-wide positions: how much every province records.

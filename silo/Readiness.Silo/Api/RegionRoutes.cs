@@ -5,6 +5,7 @@ using Readiness.Domain;
 using Readiness.Store.Projections;
 using Readiness.Store;
 using Readiness.Grains.Structure;
+using Readiness.Silo.Http;
 using Readiness.Silo.Region;
 using Readiness.Silo.Security;
 
@@ -25,12 +26,19 @@ internal static class RegionRoutes
             .Produces<IReadOnlyList<ProvinceAtAGlance>>();
 
     private static async Task<IResult> GetRegionProvinces(HttpContext http, ProvinceDatabases databases, ChainOfCommandCache chain, ReadinessPolicy policy,
-        ReadinessClock clock, RegionWitness witness, IGrainFactory grains, CancellationToken cancellationToken)
+        ReadinessClock clock, RegionWitness witness, RegionHistory history, IGrainFactory grains, DateTimeOffset? asOf, CancellationToken cancellationToken)
     {
         var scopes = http.User.Scopes();
         if (witness.Enabled)
         {
-            return Results.Ok(await WitnessedAsync(witness, grains, scopes));
+            return Results.Ok(asOf is { } at
+                ? await WitnessedAtAsync(witness, history, scopes, at, cancellationToken)
+                : await WitnessedAsync(witness, grains, scopes));
+        }
+        if (asOf is not null)
+        {
+            return Problems.Invalid("asOf is answered by a silo in the region role, from the reports it received; on a province's silo, "
+                + "ask each province's view with asOf (/api/provinces/{provinceId}/readiness?asOf=).");
         }
         var now = clock.UtcNow;
         // Asked rarely, by the region: checked against the store each time, so a province registered a moment ago is in it.
@@ -54,6 +62,24 @@ internal static class RegionRoutes
     /// The region's answer: every registered province the caller's scopes name (the region knows the provinces,
     /// not their units), from the reports it received. The store holds no chain of command to place them by.
     /// </summary>
+    /// <summary>The region's answer as it stood at <paramref name="asOf"/>: each province folded from the reports received by then.</summary>
+    private static async Task<List<WitnessedProvince>> WitnessedAtAsync(
+        RegionWitness witness, RegionHistory history, IReadOnlyList<string> scopes, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var shown = witness.Provinces.Where(id => Access.CoversEverything(scopes) || Access.Covers(scopes, id)).ToList();
+        var provinces = new List<WitnessedProvince>(shown.Count);
+        foreach (var id in shown)
+        {
+            var record = await history.AtAsync(id, asOf, cancellationToken);
+            var interval = witness.IntervalSecondsOf(id);
+            var last = record.Last;
+            provinces.Add(new WitnessedProvince(id, last?.ProvinceName, last?.Level, last?.Units, last?.ReportSequence, last?.ReportId, last?.GeneratedAt,
+                last?.OccurredAt, record.LastHead, record.HeadsWitnessed, record.Accepted, record.Refused, interval,
+                RegionRules.Stale(record, TimeSpan.FromSeconds(interval), asOf), RegionRules.Alarm(record)));
+        }
+        return provinces;
+    }
+
     private static async Task<List<WitnessedProvince>> WitnessedAsync(RegionWitness witness, IGrainFactory grains, IReadOnlyList<string> scopes)
     {
         var shown = witness.Provinces.Where(id => Access.CoversEverything(scopes) || Access.Covers(scopes, id)).ToList();

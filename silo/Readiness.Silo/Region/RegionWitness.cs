@@ -101,6 +101,7 @@ public static class RegionExtensions
         builder.Services.AddOptions<RegionOptions>().Bind(builder.Configuration.GetSection(RegionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(witness);
         builder.Services.AddSingleton<IPublishesKeys>(witness);
+        builder.Services.AddSingleton<RegionHistory>();
         return builder;
     }
 }
