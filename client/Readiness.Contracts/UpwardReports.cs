@@ -4,6 +4,9 @@ namespace Readiness.Contracts;
 /// The readiness report a province pushes to each higher-echelon endpoint. <c>Purpose</c> and <c>Log</c>
 /// are in the signed body so that a report's signature never passes for anything else the province signs
 /// (a tree head names <c>readiness-tree-head/v1</c>), and says which database's log its tree head is of.
+/// What the echelon above acts on comes last: the answers for each mission, the equipment by condition, the units
+/// that have gone silent, those below R2 with the area and words that put them there, and what the province's
+/// commander said since the last report. Null in a report made before these were carried.
 /// </summary>
 public sealed record UpwardReport(
     string ReportId,
@@ -21,11 +24,19 @@ public sealed record UpwardReport(
     IReadOnlyList<ChainHead> ChainHeads,
     TreeHead? TreeHead = null,
     string Purpose = UpwardReport.SignedPurpose,
-    string? Log = null)
+    string? Log = null,
+    IReadOnlyList<MissionTally>? Missions = null,
+    IReadOnlyList<EquipmentHolding>? Equipment = null,
+    IReadOnlyList<StaleUnit>? Stale = null,
+    IReadOnlyList<UnitConcern>? BelowR2 = null,
+    IReadOnlyList<CommanderComment>? Comments = null)
 {
     /// <summary>What a report's signed body names as its purpose; a checker refuses any other.</summary>
     public const string SignedPurpose = "readiness-upward-report/v1";
 }
+
+/// <summary>What a province's commander wrote for the echelon above, who wrote it, when, and the event it was recorded as.</summary>
+public sealed record CommanderComment(string Comment, string CommentedBy, DateTimeOffset OccurredAt, EventRef Event);
 
 /// <summary>One district's line in an upward report.</summary>
 public sealed record ProvinceDistrictLine(string Id, string Name, ReadinessLevel? Level, LevelCounts Units);

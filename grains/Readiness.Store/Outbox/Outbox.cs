@@ -17,6 +17,12 @@ public sealed class OutboxMessage
     public string Body { get; set; } = string.Empty;
     public string Signature { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The version of the province's stream after which the report's commander's comments were recorded: a report
+    /// built again (by a later key) carries the same comments as when it was queued.
+    /// </summary>
+    public long CommentsAfter { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public int Attempts { get; set; }
     public long NextAttemptTicks { get; set; }
@@ -27,10 +33,13 @@ public sealed class OutboxMessage
     public static string IdOf(string reportId, string endpoint) => $"{reportId}>{endpoint}";
 }
 
-/// <summary>What a province last reported upward: the level, and the month of the last monthly report.</summary>
+/// <summary>What a province last reported upward: the level, the month of the last monthly report, and the last comment carried.</summary>
 public sealed class UpwardReportState
 {
     public string Id { get; set; } = string.Empty;
     public string? LastLevel { get; set; }
     public string? LastMonth { get; set; }
+
+    /// <summary>The version of the province's stream of the newest commander's comment a report has carried; 0: none yet.</summary>
+    public long CommentsReportedThrough { get; set; }
 }

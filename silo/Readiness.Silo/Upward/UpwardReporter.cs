@@ -141,9 +141,11 @@ public sealed partial class UpwardReporter : BackgroundService
             state.LastLevel = level;
             if (due.Count > 0)
             {
+                // Each report carries the comments recorded since the last one; both reports of one tick carry the same.
+                var commentsAfter = state.CommentsReportedThrough;
                 foreach (var (reportId, reason) in due)
                 {
-                    var (body, signature) = signer.Sign(await ReportAsync(view, reportId, reason, now, cancellationToken));
+                    var (body, signature) = signer.Sign(await ReportAsync(roster, view, reportId, reason, commentsAfter, now, cancellationToken));
                     foreach (var endpoint in options.Endpoints)
                     {
                         var id = OutboxMessage.IdOf(reportId, endpoint.Name);
@@ -152,7 +154,7 @@ public sealed partial class UpwardReporter : BackgroundService
                             session.Store(new OutboxMessage
                             {
                                 Id = id, ReportId = reportId, ProvinceId = roster.Id, Endpoint = endpoint.Name, Reason = reason,
-                                Body = body, Signature = signature, CreatedAt = now, NextAttemptTicks = now.UtcTicks,
+                                Body = body, Signature = signature, CreatedAt = now, NextAttemptTicks = now.UtcTicks, CommentsAfter = commentsAfter,
                             });
                         }
                     }
@@ -162,9 +164,10 @@ public sealed partial class UpwardReporter : BackgroundService
                 {
                     state.LastMonth = month;
                 }
+                state.CommentsReportedThrough = roster.CommentsAfter(commentsAfter).Select(c => c.Event.Version).DefaultIfEmpty(commentsAfter).Max();
             }
             // Most ticks change nothing; only a new or changed state is written.
-            if (known is null || state.LastLevel != lastLevel || state.LastMonth != lastMonth)
+            if (known is null || state.LastLevel != lastLevel || state.LastMonth != lastMonth || due.Count > 0)
             {
                 session.Store(state);
             }
@@ -252,8 +255,13 @@ public sealed partial class UpwardReporter : BackgroundService
         return delivered;
     }
 
-    /// <summary>The report on a province as its view, its chains and its database's log stand: what the silo built, the only thing it signs.</summary>
-    private async Task<UpwardReport> ReportAsync(ProvinceReadinessView view, string reportId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The report on a province as its roster, its chains and its database's log stand: what the silo built, the only
+    /// thing it signs. It carries the commander's comments recorded after version <paramref name="commentsAfter"/> of the
+    /// province's stream.
+    /// </summary>
+    private async Task<UpwardReport> ReportAsync(ProvinceRoster roster, ProvinceReadinessView view, string reportId, string reason, long commentsAfter,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var audit = audits.Of(view.Id);
         var heads = await audits.ChainHeadsAsync(view.Id, await chain.GetAsync(cancellationToken), cancellationToken);
@@ -261,7 +269,9 @@ public sealed partial class UpwardReporter : BackgroundService
         var treeHead = (await audit.Log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
         return new(reportId, view.Id, view.Name, reason, now, view.Level, view.Units,
             [.. view.Districts.Select(d => new ProvinceDistrictLine(d.Id, d.Name, d.Level, d.Units))],
-            view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead, Log: audit.Writer.LogName);
+            view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead, Log: audit.Writer.LogName,
+            Missions: roster.MissionView(policy, now).Missions, Equipment: roster.EquipmentTotals(), Stale: view.Stale ?? [], BelowR2: view.BelowR2,
+            Comments: roster.CommentsAfter(commentsAfter));
     }
 
     /// <summary>The row's report built again from the province as it stands now; null, with the row's error set, when the province is gone.</summary>
@@ -275,7 +285,7 @@ public sealed partial class UpwardReporter : BackgroundService
             message.LastError = $"The report cannot be built again: province {message.ProvinceId} no longer stands.";
             return null;
         }
-        return await ReportAsync(roster.ToView(policy, now), message.ReportId, message.Reason, now, cancellationToken);
+        return await ReportAsync(roster, roster.ToView(policy, now), message.ReportId, message.Reason, message.CommentsAfter, now, cancellationToken);
     }
 
     /// <summary>Whether a signed body is the report of this row, for its purpose: a genuine body moved from another row is not.</summary>
