@@ -242,6 +242,14 @@ public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<Rep
         Assert.True(below.Level > ReadinessLevel.R2, below.Level.ToString());
         Assert.Contains("0", below.Explanation, StringComparison.Ordinal);
         Assert.Equal(ReadinessArea.Personnel, below.SetBy);
+
+        // The next report carries what was said since, and not again what the last one carried.
+        await grains.GetGrain<IUnitGrain>(province).Execute(new RecordCommanderComment(SiloFixture.NewId(), province, "Đã nhận xuồng.", "Đại tá Nguyễn Văn A"));
+        await grains.GetGrain<IUnitGrain>(province).Execute(new WithdrawReadinessAssessment(SiloFixture.NewId(), province, "Hết đợt kiểm tra"));
+        await Eventually(province, entries => entries.Count == 3 && entries.All(e => e.DeliveredAt is not null), TimeSpan.FromSeconds(30));
+        var next = received.Select(r => JsonSerializer.Deserialize<UpwardReport>(r.Body, SiloFixture.Json)!)
+            .Single(r => r.ProvinceId == province && r.ReportId.Contains("/level/", StringComparison.Ordinal) && r.ReportId != report.ReportId);
+        Assert.Equal(["Đã nhận xuồng."], next.Comments!.Select(c => c.Comment));
     }
 
     [Fact]
