@@ -173,7 +173,7 @@ public static class UnitRules
             RecordCommanderComment c =>
                 state.Echelon != Echelon.Province
                     ? Decision.Reject(RejectionKind.Invalid, $"Unit '{state.UnitId}' is a {state.Echelon}: only a province command records its commander's comments for the echelon above.")
-                    : Checks.FirstProblem(Checks.Text(c.Comment, "comment", MaxCommentLength), Checks.Text(c.CommentedBy, "commentedBy"))
+                    : InputChecks.FirstProblem(InputChecks.Text(c.Comment, "comment", MaxCommentLength), InputChecks.Text(c.CommentedBy, "commentedBy"))
                       ?? Decision.Accept(new CommanderCommentRecorded(state.UnitId, c.Comment.Trim(), c.CommentedBy.Trim(), at)),
 
             WithdrawReadinessAssessment c =>
