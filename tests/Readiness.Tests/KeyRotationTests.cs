@@ -160,7 +160,9 @@ public class KeyRotationTests
     }
 
     private static string Flatten(Exception exception) =>
-        exception is AggregateException aggregate ? string.Join(" | ", aggregate.InnerExceptions.Select(Flatten)) : exception.Message + (exception.InnerException is { } inner ? " | " + Flatten(inner) : "");
+        exception is AggregateException aggregate
+            ? string.Join(" | ", aggregate.InnerExceptions.Select(Flatten))
+            : exception.Message + (exception.InnerException is { } inner ? " | " + Flatten(inner) : "");
 
     private static async Task<WebApplication> StartEndpoint(int port, ConcurrentBag<(string, byte[])> received)
     {
