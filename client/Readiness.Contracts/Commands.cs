@@ -119,6 +119,17 @@ public sealed record AssessReadiness(
     string Justification,
     string AssessedBy,
     DateTimeOffset? OccurredAt = null) : IUnitCommand;
+
+/// <summary>
+/// The province commander's words for the echelon above (its next upward report carries them); a province
+/// command alone records them. Comment: prose of up to <c>2000</c> characters.
+/// </summary>
+public sealed record RecordCommanderComment(
+    string CommandId,
+    string UnitId,
+    string Comment,
+    string CommentedBy,
+    DateTimeOffset? OccurredAt = null) : IUnitCommand;
 public sealed record WithdrawReadinessAssessment(
     string CommandId,
     string UnitId,

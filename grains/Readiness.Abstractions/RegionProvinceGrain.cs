@@ -26,7 +26,13 @@ public sealed record ReceiveProvinceReport(
     /// <summary>The grain that records reports naming no registered province.</summary>
     public const string Unregistered = "unregistered";
 
-    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("claimed", Claimed)];
+    // The body, signature, keys and proof are machine text (JSON, JWS, base64) that no person reads as written,
+    // but what the region stores of them ends up in its events and exports all the same: the one rule holds for them too.
+    public IReadOnlyList<TextField> TextFields() =>
+    [
+        new("provinceId", ProvinceId), new("body", Body), new("signature", Signature), new("trustedKeys", TrustedKeys), new("claimed", Claimed),
+        .. (ConsistencyProof ?? []).Select((hash, n) => new TextField($"consistencyProof[{n}]", hash)),
+    ];
 }
 
 /// <summary>A tree head as it crosses a grain call.</summary>

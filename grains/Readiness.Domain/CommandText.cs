@@ -87,6 +87,7 @@ public static class CommandText
             ConferAward c => [new("recipient", c.Recipient), new("movement", c.Movement)],
             AssessReadiness c => [new("justification", c.Justification, Prose: true), new("assessedBy", c.AssessedBy)],
             WithdrawReadinessAssessment c => [Reason(c.Reason)],
+            RecordCommanderComment c => [new("comment", c.Comment, Prose: true), new("commentedBy", c.CommentedBy)],
             AllotEquipment c => [Reason(c.Reason)],
             ReceiveEquipment c => [new("source", c.Source)],
             TransferEquipment c => [new("toUnitId", c.ToUnitId)],

@@ -45,6 +45,11 @@ public sealed record EquipmentStock(int Authorised, int OnHand, int Serviceable,
         return new EquipmentStock(Authorised, OnHand - Math.Min(quantity, OnHand), Serviceable - serviceable, UnderRepair - underRepair, Unserviceable - unserviceable);
     }
 
+    /// <summary>The stocks of many units as one: each count added, so the condition counts still add up to what is on hand.</summary>
+    public static EquipmentStock Total(IEnumerable<EquipmentStock> stocks) =>
+        stocks.Aggregate(None, (sum, s) => new EquipmentStock(
+            sum.Authorised + s.Authorised, sum.OnHand + s.OnHand, sum.Serviceable + s.Serviceable, sum.UnderRepair + s.UnderRepair, sum.Unserviceable + s.Unserviceable));
+
     public EquipmentStock Reported(int serviceable, int underRepair, int unserviceable) =>
         this with { Serviceable = serviceable, UnderRepair = underRepair, Unserviceable = unserviceable };
 

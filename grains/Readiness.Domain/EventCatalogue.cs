@@ -42,6 +42,7 @@ public static class EventCatalogue
         new(typeof(MissionAssessed), "mission_assessed", EventActor.Unit),
         new(typeof(MissionUnassigned), "mission_unassigned", EventActor.Unit),
         new(typeof(ReportOverdue), "report_overdue", EventActor.Unit),
+        new(typeof(CommanderCommentRecorded), "commander_comment_recorded", EventActor.Unit),
 
         new(typeof(ExercisePlanned), "exercise_planned", EventActor.Exercise),
         new(typeof(ExerciseStarted), "exercise_started", EventActor.Exercise),

@@ -102,6 +102,13 @@ public sealed record ReadinessAssessed(
     string AssessedBy,
     DateTimeOffset OccurredAt) : IReadinessEvent;
 
+/// <summary>A province's commander wrote a comment for the echelon above; the next upward report carries it.</summary>
+public sealed record CommanderCommentRecorded(
+    string UnitId,
+    string Comment,
+    string CommentedBy,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+
 public sealed record ReadinessAssessmentWithdrawn(
     string UnitId,
     string Reason,

@@ -76,6 +76,9 @@ public static class UnitRules
     public const int MaxStrength = 100_000;
     public const int MaxNameLength = 200;
 
+    /// <summary>The longest commander's comment: a few paragraphs, as a report's remarks run.</summary>
+    public const int MaxCommentLength = 2_000;
+
     /// <summary>Decides any unit command except registration, which also needs the parent.</summary>
     public static Decision Decide(UnitState state, IUnitCommand command, DateTimeOffset now, Dissolution? dissolution = null)
     {
@@ -166,6 +169,12 @@ public static class UnitRules
                     InputChecks.Text(c.Justification, "A written justification", 2_000),
                     InputChecks.Text(c.AssessedBy, "The assessing commander"))
                 ?? Decision.Accept(new ReadinessAssessed(state.UnitId, c.Level, c.Justification.Trim(), c.AssessedBy.Trim(), at)),
+
+            RecordCommanderComment c =>
+                state.Echelon != Echelon.Province
+                    ? Decision.Reject(RejectionKind.Invalid, $"Unit '{state.UnitId}' is a {state.Echelon}: only a province command records its commander's comments for the echelon above.")
+                    : InputChecks.FirstProblem(InputChecks.Text(c.Comment, "comment", MaxCommentLength), InputChecks.Text(c.CommentedBy, "commentedBy"))
+                      ?? Decision.Accept(new CommanderCommentRecorded(state.UnitId, c.Comment.Trim(), c.CommentedBy.Trim(), at)),
 
             WithdrawReadinessAssessment c =>
                 state.AssessedLevel is null

@@ -74,6 +74,7 @@ public static class ReadinessStore
         options.Schema.For<StreamSnapshot>();
         options.Schema.For<OutboxMessage>().Duplicate(m => m.Delivered).Duplicate(m => m.NextAttemptTicks);
         options.Schema.For<UpwardReportState>();
+        options.Schema.For<PublishedSigningKey>();
         // Columns of their own, so choosing a checkpoint never reads the rosters it passes over.
         options.Schema.For<RosterCheckpoint>().Duplicate(c => c.ProvinceId).Duplicate(c => c.AsOfTicks).Duplicate(c => c.Sequence);
     }

@@ -59,6 +59,16 @@ public class EquipmentAndMissionRulesTests
     }
 
     [Fact]
+    public void A_provinces_total_adds_every_count_so_the_conditions_still_add_up_to_what_is_on_hand()
+    {
+        var total = EquipmentStock.Total([new EquipmentStock(24, 20, 17, 2, 1), new EquipmentStock(10, 4, 0, 1, 3), EquipmentStock.None]);
+
+        Assert.Equal(new EquipmentStock(34, 24, 17, 3, 4), total);
+        Assert.Equal(total.OnHand, total.Serviceable + total.UnderRepair + total.Unserviceable);
+        Assert.Equal(EquipmentStock.None, EquipmentStock.Total([]));
+    }
+
+    [Fact]
     public void Nothing_can_be_written_off_or_transferred_beyond_what_is_on_hand()
     {
         Assert.Contains("20", Refused(Decide(Armed(), new WriteOffEquipment("c", Unit, EquipmentCategory.Weapons, 21, "Hỏng")), RejectionKind.Invalid).Message, StringComparison.Ordinal);

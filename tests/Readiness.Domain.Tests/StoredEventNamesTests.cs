@@ -38,6 +38,7 @@ public class StoredEventNamesTests
         (typeof(MissionAssessed), "mission_assessed"),
         (typeof(MissionUnassigned), "mission_unassigned"),
         (typeof(ReportOverdue), "report_overdue"),
+        (typeof(CommanderCommentRecorded), "commander_comment_recorded"),
         (typeof(ExercisePlanned), "exercise_planned"),
         (typeof(ExerciseStarted), "exercise_started"),
         (typeof(ExerciseCompleted), "exercise_completed"),

@@ -96,6 +96,21 @@ public class UnitCommandRulesTests
     }
 
     [Fact]
+    public void A_commanders_comment_is_recorded_for_a_province_alone_and_within_its_length()
+    {
+        var province = UnitState.Initial("bac-kan") with { Registered = true, Name = "Bộ CHQS tỉnh Bắc Kạn", Echelon = Echelon.Province, RegisteredAt = Founded, AuthorisedStrength = 200 };
+        var longest = new string('ư', UnitRules.MaxCommentLength);
+
+        var recorded = Assert.IsType<CommanderCommentRecorded>(Accepted(province, new RecordCommanderComment("c", "bac-kan", longest, " Đại tá A ")));
+        Assert.Equal((longest, "Đại tá A"), (recorded.Comment, recorded.CommentedBy));
+        Assert.StartsWith("comment is at most 2000 characters",
+            Refused(province, new RecordCommanderComment("c", "bac-kan", longest + "x", "Đại tá A"), RejectionKind.Invalid).Message, StringComparison.Ordinal);
+        Assert.StartsWith("comment is required", Refused(province, new RecordCommanderComment("c", "bac-kan", " ", "Đại tá A"), RejectionKind.Invalid).Message, StringComparison.Ordinal);
+        Assert.StartsWith("commentedBy is required", Refused(province, new RecordCommanderComment("c", "bac-kan", "Ổn định", ""), RejectionKind.Invalid).Message, StringComparison.Ordinal);
+        Assert.Contains("only a province command", Refused(Unit30(), new RecordCommanderComment("c", Unit, "Ổn định", "Đại tá A"), RejectionKind.Invalid).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Commands_to_an_unregistered_unit_are_not_found() =>
         Refused(UnitState.Initial(Unit), new RecordTraining("c", Unit, "Bắn súng", 5, Grade.Pass), RejectionKind.NotFound);
 

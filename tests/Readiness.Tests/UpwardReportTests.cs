@@ -185,6 +185,92 @@ public class UpwardReportTests(ReportingSiloFixture fixture) : IClassFixture<Rep
         Assert.Contains(queued.Id, alarm, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_report_carries_the_missions_the_equipment_the_stale_units_those_below_R2_with_why_and_the_commanders_comments_made_since_the_last()
+    {
+        var province = await RegisterProvinceAsync();
+        var grains = fixture.Host.Grains;
+        // The monthly report is queued as the province appears: the comments below come after it.
+        var monthly = Assert.Single(await Eventually(province, entries => entries.Count == 1));
+        var district = $"{province}/huyen";
+        var yearAgo = DateTimeOffset.UtcNow.AddYears(-1);
+        // A district heard from a year ago and not since, with none of its 20 members, answering No for rescue.
+        foreach (var command in new IUnitCommand[]
+        {
+            new RegisterUnit(SiloFixture.NewId(), district, "Huyện thử", Echelon.District, null, 20, yearAgo),
+            new AllotEquipment(SiloFixture.NewId(), district, EquipmentCategory.Weapons, 10, "Biên chế", yearAgo),
+            new ReceiveEquipment(SiloFixture.NewId(), district, EquipmentCategory.Weapons, 8, "Cấp phát", yearAgo),
+            new ReportEquipmentCondition(SiloFixture.NewId(), district, EquipmentCategory.Weapons, 5, 2, 1, yearAgo),
+            new AssignMission(SiloFixture.NewId(), district, Mission.SearchAndRescue, yearAgo),
+            new AssessMission(SiloFixture.NewId(), district, Mission.SearchAndRescue, MissionAnswer.No, "Xuồng hỏng", "Chỉ huy trưởng huyện", yearAgo),
+        })
+        {
+            Assert.Null((await grains.GetGrain<IUnitGrain>(command.UnitId).Execute(command)).Rejection);
+        }
+        const string Said = "Mưa lũ kéo dài ở phía bắc;\\nđề nghị tăng cường xuồng cứu hộ.";
+        using (var commented = await fixture.Http.PostAsync(new Uri("/api/commands/record-commander-comment", UriKind.Relative), new StringContent(
+            $$"""{"commandId":"{{SiloFixture.NewId()}}","unitId":"{{province}}","comment":"{{Said}}","commentedBy":"Đại tá Nguyễn Văn A"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.True(commented.IsSuccessStatusCode, await commented.Content.ReadAsStringAsync());
+        }
+        // The commander's assessment changes the province's level: the next report.
+        await grains.GetGrain<IUnitGrain>(province).Execute(new AssessReadiness(SiloFixture.NewId(), province, ReadinessLevel.R1, "Kiểm tra thực tế", "Chỉ huy trưởng"));
+
+        var received = new ConcurrentBag<Received>();
+        await using var endpoint = await StartEndpoint(received);
+        await Eventually(province, entries => entries.Count == 2 && entries.All(e => e.DeliveredAt is not null), TimeSpan.FromSeconds(30));
+
+        var keys = await PublishedKeysAsync();
+        var bodies = received.Where(r => r.ReportId.StartsWith(province + "/", StringComparison.Ordinal))
+            .Select(r => (r.ReportId, Verified: EchelonAbove.Verifies(keys, r.Signature, r.Bytes), Report: JsonSerializer.Deserialize<UpwardReport>(r.Body, SiloFixture.Json)!))
+            .ToDictionary(r => r.ReportId);
+        Assert.All(bodies.Values, b => Assert.True(b.Verified, b.ReportId));
+        Assert.Empty(bodies[monthly.ReportId].Report.Comments!);
+        var report = bodies.Values.Single(b => b.ReportId.Contains("/level/", StringComparison.Ordinal)).Report;
+
+        var comment = Assert.Single(report.Comments!);
+        Assert.Equal(("Mưa lũ kéo dài ở phía bắc;\nđề nghị tăng cường xuồng cứu hộ.", "Đại tá Nguyễn Văn A"), (comment.Comment, comment.CommentedBy));
+        Assert.Equal((province, "CommanderCommentRecorded"), (comment.Event.StreamId, comment.Event.Event));
+        var rescue = Assert.Single(report.Missions!, m => m.Mission == Mission.SearchAndRescue);
+        Assert.Equal((1, 0, 0, 1), (rescue.Assigned, rescue.Yes, rescue.Qualified, rescue.No));
+        Assert.Equal(new EquipmentHolding(EquipmentCategory.Weapons, 10, 8, 5, 2, 1), Assert.Single(report.Equipment!));
+        var stale = Assert.Single(report.Stale!);
+        Assert.Equal((district, Echelon.District), (stale.UnitId, stale.Echelon));
+        Assert.True(stale.DueBy < DateTimeOffset.UtcNow, $"due by {stale.DueBy:O}");
+        var below = Assert.Single(report.BelowR2!);
+        Assert.Equal(district, below.UnitId);
+        Assert.True(below.Level > ReadinessLevel.R2, below.Level.ToString());
+        Assert.Contains("0", below.Explanation, StringComparison.Ordinal);
+        Assert.Equal(ReadinessArea.Personnel, below.SetBy);
+
+        // The next report carries what was said since, and not again what the last one carried.
+        await grains.GetGrain<IUnitGrain>(province).Execute(new RecordCommanderComment(SiloFixture.NewId(), province, "Đã nhận xuồng.", "Đại tá Nguyễn Văn A"));
+        await grains.GetGrain<IUnitGrain>(province).Execute(new WithdrawReadinessAssessment(SiloFixture.NewId(), province, "Hết đợt kiểm tra"));
+        await Eventually(province, entries => entries.Count == 3 && entries.All(e => e.DeliveredAt is not null), TimeSpan.FromSeconds(30));
+        var next = received.Select(r => JsonSerializer.Deserialize<UpwardReport>(r.Body, SiloFixture.Json)!)
+            .Single(r => r.ProvinceId == province && r.ReportId.Contains("/level/", StringComparison.Ordinal) && r.ReportId != report.ReportId);
+        Assert.Equal(["Đã nhận xuồng."], next.Comments!.Select(c => c.Comment));
+    }
+
+    [Fact]
+    public async Task A_commanders_comment_with_a_hidden_character_or_over_its_length_is_refused_400_naming_the_field()
+    {
+        var province = await RegisterProvinceAsync();
+        async Task<string> Refusal(string comment)
+        {
+            using var response = await fixture.Http.PostAsync(new Uri("/api/commands/record-commander-comment", UriKind.Relative), new StringContent(
+                $$"""{"commandId":"{{SiloFixture.NewId()}}","unitId":"{{province}}","comment":"{{comment}}","commentedBy":"Đại tá A"}""", Encoding.UTF8, "application/json"));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+            return JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString()!;
+        }
+
+        Assert.StartsWith("comment holds the invisible format character U+202E", await Refusal("Ổn \\u202e định"), StringComparison.Ordinal);
+        Assert.StartsWith("comment holds the control character U+0007", await Refusal("Ổn \\u0007 định"), StringComparison.Ordinal);
+        Assert.StartsWith("comment is at most 2000 characters", await Refusal(new string('ư', 2001)), StringComparison.Ordinal);
+        Assert.Equal(1, await fixture.Database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE stream_id = @s", ("s", province)));
+    }
+
     private async Task<string> RegisterProvinceAsync()
     {
         var province = $"t{Guid.NewGuid():N}"[..12];

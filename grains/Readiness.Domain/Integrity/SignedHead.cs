@@ -66,11 +66,11 @@ public static class PublishedKeys
     public static string? SignatureProblem(string signature, ReadOnlySpan<byte> payload, string jwks, string purpose, string what, string changed)
     {
         var kid = DetachedJws.KeyIdOf(signature);
-        List<(string? Kid, string? X, string? Y, string? Purpose)> keys;
+        List<(string? Kid, string? X, string? Y, string? Purpose, string? Status)> keys;
         try
         {
             using var set = JsonDocument.Parse(jwks);
-            keys = [.. set.RootElement.GetProperty("keys").EnumerateArray().Select(k => (Member(k, "kid"), Member(k, "x"), Member(k, "y"), Member(k, "purpose")))];
+            keys = [.. set.RootElement.GetProperty("keys").EnumerateArray().Select(k => (Member(k, "kid"), Member(k, "x"), Member(k, "y"), Member(k, "purpose"), Member(k, "status")))];
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -84,6 +84,11 @@ public static class PublishedKeys
         if (key.Purpose != purpose)
         {
             return $"the {what} is signed by key '{kid}', which is published for {(key.Purpose is null ? "no purpose" : $"'{key.Purpose}'")}, not '{purpose}'.";
+        }
+        if (key.Status == "next")
+        {
+            // Published ahead of its promotion: nothing it signs is the province's yet.
+            return $"the {what} is signed by key '{kid}', which is published as the next key and signs nothing until it is promoted.";
         }
         return key.X is not null && key.Y is not null && DetachedJws.VerifyEs256(signature, payload, key.X, key.Y)
             ? null

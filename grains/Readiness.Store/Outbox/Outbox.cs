@@ -23,6 +23,12 @@ public sealed class OutboxMessage
     /// <summary>The head the endpoint cosigned in its answer (a <c>CosignedHead</c> as JSON), when it is a region that witnesses.</summary>
     public string? Cosigned { get; set; }
 
+    /// <summary>
+    /// The version of the province's stream after which the report's commander's comments were recorded: a report
+    /// built again (by a later key) carries the same comments as when it was queued.
+    /// </summary>
+    public long CommentsAfter { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public int Attempts { get; set; }
     public long NextAttemptTicks { get; set; }
@@ -33,7 +39,7 @@ public sealed class OutboxMessage
     public static string IdOf(string reportId, string endpoint) => $"{reportId}>{endpoint}";
 }
 
-/// <summary>What a province last reported upward: the level, the month of the last monthly report, the last report's number and when it was queued.</summary>
+/// <summary>What a province last reported upward: the level, the month of the last monthly report, the last report's number and when it was queued, and the last comment carried.</summary>
 public sealed class UpwardReportState
 {
     public string Id { get; set; } = string.Empty;
@@ -41,4 +47,7 @@ public sealed class UpwardReportState
     public string? LastMonth { get; set; }
     public long LastSequence { get; set; }
     public DateTimeOffset? LastQueuedAt { get; set; }
+
+    /// <summary>The version of the province's stream of the newest commander's comment a report has carried; 0: none yet.</summary>
+    public long CommentsReportedThrough { get; set; }
 }

@@ -227,6 +227,19 @@ public sealed class ProvinceRoster
             .OrderBy(u => u.Echelon).ThenBy(u => u.Name, VietnameseOrder).ThenBy(u => u.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>The equipment of every unit of the province, by category: authorised, on hand, and on hand by condition.</summary>
+    public IReadOnlyList<EquipmentHolding> EquipmentTotals() =>
+        [.. Units.Values.Where(u => u.Name.Length > 0)
+            .SelectMany(u => u.Equipment)
+            .GroupBy(e => e.Key)
+            .OrderBy(g => g.Key)
+            .Select(g => (g.Key, Stock: EquipmentStock.Total(g.Select(e => e.Value.Stock))))
+            .Select(t => new EquipmentHolding(t.Key, t.Stock.Authorised, t.Stock.OnHand, t.Stock.Serviceable, t.Stock.UnderRepair, t.Stock.Unserviceable))];
+
+    /// <summary>The province command's own comments recorded after version <paramref name="afterVersion"/> of its stream, oldest first.</summary>
+    public IReadOnlyList<CommanderComment> CommentsAfter(long afterVersion) =>
+        Units.TryGetValue(Id, out var province) ? [.. province.Comments.Where(c => c.Event.Version > afterVersion)] : [];
+
     /// <summary>Units by mission and the commander's answer, the province's and by district, with the contradicted answers.</summary>
     public ProvinceMissionReadiness MissionView(ReadinessPolicy policy, DateTimeOffset now)
     {

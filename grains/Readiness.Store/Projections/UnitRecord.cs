@@ -12,6 +12,12 @@ public sealed class UnitRecord
     private const int StrengthEvidenceKept = 10;
     private const int EquipmentEvidenceKept = 6;
 
+    /// <summary>
+    /// Comments kept on the unit: more than a province's commander writes between two reports (at least monthly),
+    /// few enough that the province's roster part stays small.
+    /// </summary>
+    public const int CommentsKept = 20;
+
     public string Id { get; set; } = string.Empty;
     public string Name { get; set; } = string.Empty;
     public Echelon Echelon { get; set; }
@@ -35,6 +41,9 @@ public sealed class UnitRecord
     public Dictionary<int, YearTally> Years { get; set; } = [];
     public Dictionary<EquipmentCategory, EquipmentRecord> Equipment { get; set; } = [];
     public Dictionary<Mission, MissionRecord> Missions { get; set; } = [];
+
+    /// <summary>The commander's latest comments for the echelon above, oldest first.</summary>
+    public List<CommanderComment> Comments { get; set; } = [];
 
     /// <summary>When the newest thing reported of the unit happened; an overdue notice is not a report.</summary>
     public DateTimeOffset? LastReportedAt { get; set; }
@@ -151,6 +160,13 @@ public sealed class UnitRecord
                 break;
             case MissionUnassigned e:
                 Missions.Remove(e.Mission);
+                break;
+            case CommanderCommentRecorded e:
+                Comments.Add(new CommanderComment(e.Comment, e.CommentedBy, e.OccurredAt, Ref(e, version, e.OccurredAt)));
+                if (Comments.Count > CommentsKept)
+                {
+                    Comments.RemoveRange(0, Comments.Count - CommentsKept);
+                }
                 break;
             default:
                 if (EquipmentStock.CategoryOf(@event) is { } category)

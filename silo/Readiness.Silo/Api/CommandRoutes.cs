@@ -37,6 +37,7 @@ internal static class CommandRoutes
         commands.Unit<DissolvePartyCell>("Record the unit's military party cell dissolved.");
         commands.Unit<ConferAward>("Record an award to the unit (Collective) or one of its people (Individual).");
         commands.Unit<AssessReadiness>("A commander sets the unit's level with a written justification; it overrides the computed level until withdrawn.");
+        commands.Unit<RecordCommanderComment>("The province commander's comment for the echelon above (up to 2000 characters); the province's next upward report carries it.");
         commands.Unit<WithdrawReadinessAssessment>("Withdraw the commander's assessment; the computed level applies again.");
         commands.Unit<AllotEquipment>("Set the quantity of a category (Weapons, Communications, Vehicles, RescueEquipment) the unit is authorised to hold, with the reason.");
         commands.Unit<ReceiveEquipment>("Record items of a category received, counted serviceable, and where from.");

@@ -1,6 +1,5 @@
 using System.Text;
 using Readiness.Contracts;
-using Readiness.Domain.Integrity;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Audit;
@@ -17,29 +16,37 @@ public sealed class TreeHeadSigner : IPublishesKeys
 
     private readonly Es256Key key;
 
-    public TreeHeadSigner(Es256Key key) => this.key = key;
+    public TreeHeadSigner(SigningKeyRing ring)
+    {
+        Ring = ring;
+        key = ring.Current ?? throw new ArgumentException("A head signer needs the key that signs.", nameof(ring));
+    }
+
+    public SigningKeyRing Ring { get; }
 
     public string KeyId => key.KeyId;
 
-    public IEnumerable<PublicJwk> PublicKeys => [key.PublicKey with { Purpose = TreeHeadText.Purpose }];
+    // Retired keys are read at their date's wall-clock time: the period is the operator's, not the silo's clock for the data.
+    public IEnumerable<PublicJwk> PublicKeys => Ring.PublicKeys(DateTimeOffset.UtcNow);
 
     /// <summary>The detached JWS over a head of <paramref name="log"/>: its purpose, log, size, root and time.</summary>
     public string Sign(long size, byte[] root, DateTimeOffset madeAt, string log) =>
         key.SignDetached(Encoding.UTF8.GetBytes(TreeHeadText.Payload(size, Convert.ToBase64String(root), madeAt, log)));
 
-    /// <summary>Whether a head's signature is this key's over the head as given, for <paramref name="log"/>.</summary>
+    /// <summary>Whether a head's signature is this key's, or a retired head key's still published, over the head as given, for <paramref name="log"/>.</summary>
     public bool Holds(TreeHead head, string log) =>
-        head.Signature is { } signature && DetachedJws.KeyIdOf(signature) == key.KeyId
-        && DetachedJws.VerifyEs256(signature, Encoding.UTF8.GetBytes(TreeHeadText.Payload(head with { Log = log })), key.PublicKey.X, key.PublicKey.Y);
+        head.Signature is { } signature && Ring.Verifies(signature, Encoding.UTF8.GetBytes(TreeHeadText.Payload(head with { Log = log })), DateTimeOffset.UtcNow);
 
     /// <summary>
     /// The key from <c>Readiness:Log:SigningKeyFile</c> or <c>Readiness:Log:SigningKeyPem</c>; in Development
     /// without either, one made once beside the token key. Outside Development a silo without one does not
     /// start: an unsigned head proves nothing to anyone outside the database.
     /// </summary>
-    public static TreeHeadSigner Load(IConfiguration configuration, IHostEnvironment environment) =>
-        new(SigningKeyFiles.Load(configuration, environment, LogOptions.Section, "the Merkle log's tree heads", DevelopmentKeyFileName)
-            ?? throw new InvalidOperationException(
+    public static TreeHeadSigner Load(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var ring = SigningKeyRing.Load(configuration, environment, LogOptions.Section, TreeHeadText.Purpose, "the Merkle log's tree heads", DevelopmentKeyFileName);
+        return ring.Current is not null ? new(ring) : throw new InvalidOperationException(
                 $"{SigningKeyFiles.Named(LogOptions.Section)}, the PEM P-256 private key that signs the Merkle log's tree heads (or {LogOptions.Section}:SigningKeyPem inline), "
-                + "is not configured: unsigned heads prove nothing to anyone outside the database. Only a Development silo makes its own head key."));
+                + "is not configured: unsigned heads prove nothing to anyone outside the database. Only a Development silo makes its own head key.");
+    }
 }

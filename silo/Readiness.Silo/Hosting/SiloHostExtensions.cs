@@ -168,6 +168,7 @@ public static class SiloHostExtensions
         var heads = TreeHeadSigner.Load(configuration, builder.Environment);
         services.AddSingleton(heads);
         services.AddSingleton<IPublishesKeys>(heads);
+        services.AddSingleton(heads.Ring);
         services.AddSingleton<AuditAlarms>();
         // Each database's audit; the main one's also by type, for what concerns the cluster's own store (the outbox's proofs).
         services.AddSingleton<AuditDatabases>();

@@ -82,6 +82,30 @@ public sealed class Es256Key : IDisposable
         return $"{header}..{Base64Url.EncodeToString(signature)}";
     }
 
+    /// <summary>
+    /// The public half of a PEM P-256 key, public (<c>PUBLIC KEY</c>) or private: how a retired key stays published
+    /// for checking once its private half is put away.
+    /// </summary>
+    public static PublicJwk PublicOf(string pem, string source)
+    {
+        using var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            throw new InvalidOperationException($"{source} is not a PEM EC key: {ex.Message}", ex);
+        }
+        var parameters = key.ExportParameters(includePrivateParameters: false);
+        if (parameters.Curve.Oid?.Value != P256Oid)
+        {
+            throw new InvalidOperationException($"{source} is not a P-256 key; ES256 needs one.");
+        }
+        var (x, y) = (Base64Url.EncodeToString(parameters.Q.X), Base64Url.EncodeToString(parameters.Q.Y));
+        return new PublicJwk("EC", "P-256", x, y, Thumbprint(x, y), "sig", Algorithm);
+    }
+
     /// <summary>The key id a detached JWS names, or null when it is not one.</summary>
     public static string? KeyIdOf(string detachedJws)
     {

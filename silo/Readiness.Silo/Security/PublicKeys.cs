@@ -3,9 +3,12 @@ namespace Readiness.Silo.Security;
 /// <summary>
 /// The public half of a signing key, as RFC 7517/7518 name its members, and the one thing it signs
 /// (<c>purpose</c>, a member of our own: <c>readiness-tree-head/v1</c> or <c>readiness-upward-report/v1</c>),
-/// so a checker takes a key for its purpose only; never a private key.
+/// so a checker takes a key for its purpose only; never a private key. <c>status</c>, also ours, is absent for the
+/// key that signs now, <c>next</c> for one published ahead of signing, and <c>retired</c> for one kept for checking
+/// what it signed; a checker never takes a signature by a <c>next</c> key.
 /// </summary>
-public sealed record PublicJwk(string Kty, string Crv, string X, string Y, string Kid, string Use, string Alg, string? Purpose = null);
+public sealed record PublicJwk(string Kty, string Crv, string X, string Y, string Kid, string Use, string Alg, string? Purpose = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Status = null);
 
 /// <summary>An RFC 7517 JWK Set.</summary>
 public sealed record PublicJwkSet(IReadOnlyList<PublicJwk> Keys);

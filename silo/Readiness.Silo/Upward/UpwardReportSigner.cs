@@ -10,8 +10,10 @@ namespace Readiness.Silo.Upward;
 /// Signs upward reports with a key of their own (ES256), so that the echelon above, which checks
 /// them, holds only a public key: nothing it learns lets it sign a token or a report.
 /// </summary>
-public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
+public sealed class UpwardReportSigner(SigningKeyRing ring) : IPublishesKeys
 {
+    private readonly Es256Key? key = ring.Current;
+
     /// <summary>Where a Development silo keeps the report key it made: beside its token key.</summary>
     public const string DevelopmentKeyFileName = "dev-report-key.pem";
 
@@ -20,7 +22,9 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
 
     public string? KeyId => key?.KeyId;
 
-    public IEnumerable<PublicJwk> PublicKeys => key is null ? [] : [key.PublicKey with { Purpose = UpwardReport.SignedPurpose }];
+    public SigningKeyRing Ring => ring;
+
+    public IEnumerable<PublicJwk> PublicKeys => ring.PublicKeys(DateTimeOffset.UtcNow);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
@@ -56,19 +60,15 @@ public sealed class UpwardReportSigner(Es256Key? key) : IPublishesKeys
                 $"{section}:SigningKey (an HMAC key) is no longer used: reports are signed with ES256 by a key of their own. " +
                 $"Remove it and set {section}:SigningKeyFile (environment: Readiness__UpwardReports__SigningKeyFile) to a PEM P-256 private key, or {section}:SigningKeyPem.");
         }
-        var key = SigningKeyFiles.Load(configuration, environment, section, "upward reports", DevelopmentKeyFileName);
-        if (key is not null)
-        {
-            return new UpwardReportSigner(key);
-        }
-        if (options.Endpoints.Count > 0)
+        var ring = SigningKeyRing.Load(configuration, environment, section, UpwardReport.SignedPurpose, "upward reports", DevelopmentKeyFileName);
+        if (ring.Current is null && options.Endpoints.Count > 0)
         {
             throw new InvalidOperationException(
                 $"{section}:SigningKeyFile is not configured (environment: Readiness__UpwardReports__SigningKeyFile, a PEM P-256 private key; " +
                 $"or {section}:SigningKeyPem inline), and reports to {string.Join(", ", options.Endpoints.Select(e => e.Name))} must be signed. " +
                 "Only a Development silo makes its own report key.");
         }
-        return new UpwardReportSigner(null);
+        return new UpwardReportSigner(ring);
     }
 }
 
@@ -82,6 +82,9 @@ public static class UpwardReportExtensions
         services.AddOptions<UpwardReportOptions>().Bind(builder.Configuration.GetSection(UpwardReportOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(signer);
         services.AddSingleton<IPublishesKeys>(signer);
+        services.AddSingleton(signer.Ring);
+        // Before anything signs: a key that signs must have been published before (as the next key), or be the first.
+        services.AddHostedService<KeyPublications>();
         services.AddSingleton<UpwardReporter>();
         services.AddHostedService(provider => provider.GetRequiredService<UpwardReporter>());
         return builder;

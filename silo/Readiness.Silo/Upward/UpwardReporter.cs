@@ -147,11 +147,13 @@ public sealed partial class UpwardReporter : BackgroundService
             state.LastLevel = level;
             if (due.Count > 0 && endpoints.Count > 0)
             {
+                // Each report carries the comments recorded since the last one; both reports of one tick carry the same.
+                var commentsAfter = state.CommentsReportedThrough;
                 foreach (var (reportId, reason) in due)
                 {
                     // Numbered as queued, so that the region can tell a report sent again from a newer one.
                     var number = ++state.LastSequence;
-                    var (body, signature) = signer.Sign(await ReportAsync(view, reportId, reason, number, now, cancellationToken));
+                    var (body, signature) = signer.Sign(await ReportAsync(roster, view, reportId, reason, number, commentsAfter, now, cancellationToken));
                     foreach (var endpoint in endpoints)
                     {
                         var id = OutboxMessage.IdOf(reportId, endpoint.Name);
@@ -160,7 +162,7 @@ public sealed partial class UpwardReporter : BackgroundService
                             session.Store(new OutboxMessage
                             {
                                 Id = id, ReportId = reportId, ProvinceId = roster.Id, Endpoint = endpoint.Name, Reason = reason, ReportSequence = number,
-                                Body = body, Signature = signature, CreatedAt = now, NextAttemptTicks = now.UtcTicks,
+                                Body = body, Signature = signature, CreatedAt = now, NextAttemptTicks = now.UtcTicks, CommentsAfter = commentsAfter,
                             });
                         }
                     }
@@ -171,9 +173,11 @@ public sealed partial class UpwardReporter : BackgroundService
                 {
                     state.LastMonth = month;
                 }
+                state.CommentsReportedThrough = roster.CommentsAfter(commentsAfter).Select(c => c.Event.Version).DefaultIfEmpty(commentsAfter).Max();
             }
             // Most ticks change nothing; only a new or changed state is written.
-            if (known is null || state.LastLevel != lastLevel || state.LastMonth != lastMonth || state.LastSequence != lastSequence || state.LastQueuedAt != lastQueuedAt)
+            if (known is null || state.LastLevel != lastLevel || state.LastMonth != lastMonth || state.LastSequence != lastSequence || state.LastQueuedAt != lastQueuedAt
+                || due.Count > 0)
             {
                 session.Store(state);
             }
@@ -279,8 +283,13 @@ public sealed partial class UpwardReporter : BackgroundService
         return delivered;
     }
 
-    /// <summary>The report on a province as its view, its chains and its database's log stand: what the silo built, the only thing it signs.</summary>
-    private async Task<UpwardReport> ReportAsync(ProvinceReadinessView view, string reportId, string reason, long number, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The report on a province as its roster, its chains and its database's log stand: what the silo built, the only
+    /// thing it signs. It carries the commander's comments recorded after version <paramref name="commentsAfter"/> of the
+    /// province's stream.
+    /// </summary>
+    private async Task<UpwardReport> ReportAsync(ProvinceRoster roster, ProvinceReadinessView view, string reportId, string reason, long number, long commentsAfter,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var audit = audits.Of(view.Id);
         var heads = await audits.ChainHeadsAsync(view.Id, await chain.GetAsync(cancellationToken), cancellationToken);
@@ -288,7 +297,9 @@ public sealed partial class UpwardReporter : BackgroundService
         var treeHead = (await audit.Log.HeadsAsync(null, 1, cancellationToken)).FirstOrDefault();
         return new(reportId, view.Id, view.Name, reason, now, view.Level, view.Units,
             [.. view.Districts.Select(d => new ProvinceDistrictLine(d.Id, d.Name, d.Level, d.Units))],
-            view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead, Log: audit.Writer.LogName, ReportSequence: number);
+            view.PostsNotManned.Count, view.OpenAlerts.Count, view.Sequence, HeadsDigest(heads), heads, treeHead, Log: audit.Writer.LogName,
+            ReportSequence: number, Missions: roster.MissionView(policy, now).Missions, Equipment: roster.EquipmentTotals(), Stale: view.Stale ?? [],
+            BelowR2: view.BelowR2, Comments: roster.CommentsAfter(commentsAfter));
     }
 
     /// <summary>The row's report built again from the province as it stands now; null, with the row's error set, when the province is gone.</summary>
@@ -302,7 +313,8 @@ public sealed partial class UpwardReporter : BackgroundService
             message.LastError = $"The report cannot be built again: province {message.ProvinceId} no longer stands.";
             return null;
         }
-        return await ReportAsync(roster.ToView(policy, now), message.ReportId, message.Reason, message.ReportSequence, now, cancellationToken);
+        return await ReportAsync(roster, roster.ToView(policy, now), message.ReportId, message.Reason, message.ReportSequence, message.CommentsAfter, now,
+            cancellationToken);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ using Readiness.Contracts.Http;
 
 namespace Readiness.Tests.Infrastructure;
 
-/// <summary>Every command of the API as a well-formed JSON body aimed at one commune, built from its record's shape.</summary>
+/// <summary>Every command of the API as a well-formed JSON body aimed at one commune (the province, for what a province alone takes), built from its record's shape.</summary>
 public static class CommandBodies
 {
     /// <summary>Commands sent by grains and the outbox, never through a route.</summary>
@@ -79,6 +79,8 @@ public static class CommandBodies
                 "unitIds" when reorganisation => new JsonArray(ReorganisedOf(tree)),
                 "parentId" or "successorId" when reorganisation => tree.CommuneId,
                 "steps" => new JsonArray(new JsonObject { ["action"] = nameof(ReorganisationAction.Dissolve), ["unitId"] = ReorganisedOf(tree) }),
+                // Only a province command records its commander's comments for the echelon above.
+                "unitId" when command == typeof(RecordCommanderComment) => tree.ProvinceId,
                 "unitId" => tree.CommuneId,
                 "exerciseId" => ExerciseOf(tree),
                 "postId" => PostOf(tree),
