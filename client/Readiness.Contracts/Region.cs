@@ -61,4 +61,5 @@ public sealed record WitnessedProvince(
     long ReportsRefused,
     int IntervalSeconds,
     bool Stale,
-    string? Alarm);
+    string? Alarm,
+    IReadOnlyList<MissionTally>? Missions = null);

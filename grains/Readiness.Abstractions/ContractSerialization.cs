@@ -48,7 +48,10 @@ public static class ContractSerialization
         {
             aliases.Add("readiness.cmd." + CommandPaths.NameOf(command), command);
         }
-        foreach (var value in new[] { typeof(Rejection), typeof(RejectionKind), typeof(Echelon), typeof(ReadinessLevel), typeof(UnitProfile), typeof(VerdictOutcome), typeof(ReportRefusal) }
+        foreach (var value in new[]
+            {
+                typeof(Rejection), typeof(RejectionKind), typeof(Echelon), typeof(ReadinessLevel), typeof(UnitProfile), typeof(VerdictOutcome), typeof(ReportRefusal), typeof(MissionTally),
+            }
             .Concat(contracts.Where(t => t.IsEnum && t.Namespace == typeof(ICommand).Namespace)).Distinct())
         {
             aliases.Add("readiness." + CommandPaths.NameOf(value), value);

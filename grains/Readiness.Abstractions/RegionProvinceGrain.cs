@@ -77,7 +77,8 @@ public sealed record RegionProvinceStatus(
     [property: Id(10)] long Accepted,
     [property: Id(11)] long Refused,
     [property: Id(12)] bool Stale,
-    [property: Id(13)] string? Alarm);
+    [property: Id(13)] string? Alarm,
+    [property: Id(14)] IReadOnlyList<MissionTally>? Missions = null);
 
 /// <summary>The region's record of one province (keyed by its id), built from the reports it received.</summary>
 [Alias("readiness.IRegionProvinceGrain")]

@@ -5,7 +5,8 @@ namespace Readiness.Domain;
 /// <summary>
 /// The region accepted a province's report: its signature held with a key pinned for that province, its
 /// number came after the last accepted, and its tree head extends every head of the province's log the
-/// region witnessed. <c>Head</c> is the head witnessed (null only before the province's log signed one).
+/// region witnessed. <c>Head</c> is the head witnessed (null only before the province's log signed one);
+/// <c>Missions</c> are the report's answers per mission (null from a province whose reports carried none).
 /// </summary>
 public sealed record ProvinceReportAccepted(
     string ProvinceId,
@@ -18,7 +19,8 @@ public sealed record ProvinceReportAccepted(
     LevelCounts Units,
     TreeHead? Head,
     string Digest,
-    DateTimeOffset OccurredAt) : IReadinessEvent;
+    DateTimeOffset OccurredAt,
+    IReadOnlyList<MissionTally>? Missions = null) : IReadinessEvent;
 
 /// <summary>
 /// The region refused a report said to be a province's, and why; the report's own claims (its id and

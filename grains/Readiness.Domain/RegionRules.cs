@@ -126,7 +126,7 @@ public static class RegionRules
             return Refuse(head.Kind, head.Reason);
         }
         var accepted = new ProvinceReportAccepted(report.ProvinceId, report.ProvinceName, report.ReportId, report.ReportSequence, report.Reason,
-            report.GeneratedAt, report.Level, report.Units, report.TreeHead, digest, now);
+            report.GeneratedAt, report.Level, report.Units, report.TreeHead, digest, now, report.Missions);
         return new(VerdictOutcome.Accepted, accepted, accepted, null);
     }
 

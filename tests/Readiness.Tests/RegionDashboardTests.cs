@@ -34,6 +34,7 @@ public class RegionDashboardTests(FederationFixture federation) : IClassFixture<
         Assert.Equal(0, before.Single(p => p.Id == FederationFixture.Reporting).ReportsAccepted);
         Assert.Equal(first.ReportSequence, at.Single(p => p.Id == FederationFixture.Reporting).ReportSequence);
         Assert.Equal(1, at.Single(p => p.Id == FederationFixture.Reporting).ReportsAccepted);
+        Assert.Equal(Enum.GetValues<Mission>(), (await federation.WitnessedAsync(FederationFixture.Reporting)).Missions!.Select(m => m.Mission).Order());
 
         using var province = federation.Province.AdminClient();
         var onProvince = await province.GetAsync(new Uri($"/api/region/provinces?asOf={Uri.EscapeDataString(first.ReceivedAt.ToString("o"))}", UriKind.Relative));

@@ -51,6 +51,7 @@ public sealed class RegionProvinceGrain(ProvinceDatabases databases, ReadinessCl
         return Task.FromResult(new RegionProvinceStatus(Id, last?.ProvinceName, last?.Level,
             last is null ? null : [last.Units.R1, last.Units.R2, last.Units.R3, last.Units.R4],
             last?.ReportSequence, last?.ReportId, last?.GeneratedAt, last?.OccurredAt, WitnessedHead.Of(State.LastHead), State.HeadsWitnessed,
-            State.Accepted, State.Refused, RegionRules.Stale(State, TimeSpan.FromSeconds(intervalSeconds), Clock.UtcNow), RegionRules.Alarm(State)));
+            State.Accepted, State.Refused, RegionRules.Stale(State, TimeSpan.FromSeconds(intervalSeconds), Clock.UtcNow), RegionRules.Alarm(State),
+            last?.Missions));
     }
 }

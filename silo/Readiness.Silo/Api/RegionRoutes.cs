@@ -75,7 +75,7 @@ internal static class RegionRoutes
             var last = record.Last;
             provinces.Add(new WitnessedProvince(id, last?.ProvinceName, last?.Level, last?.Units, last?.ReportSequence, last?.ReportId, last?.GeneratedAt,
                 last?.OccurredAt, record.LastHead, record.HeadsWitnessed, record.Accepted, record.Refused, interval,
-                RegionRules.Stale(record, TimeSpan.FromSeconds(interval), asOf), RegionRules.Alarm(record)));
+                RegionRules.Stale(record, TimeSpan.FromSeconds(interval), asOf), RegionRules.Alarm(record), last?.Missions));
         }
         return provinces;
     }
@@ -87,6 +87,6 @@ internal static class RegionRoutes
         return [.. statuses.Select(s => new WitnessedProvince(s.ProvinceId, s.Name, s.Level,
             s.Units is [var r1, var r2, var r3, var r4] ? new LevelCounts(r1, r2, r3, r4) : null,
             s.ReportSequence, s.ReportId, s.GeneratedAt, s.ReceivedAt, s.Head?.ToContract(), s.HeadsWitnessed, s.Accepted, s.Refused,
-            witness.IntervalSecondsOf(s.ProvinceId), s.Stale, s.Alarm))];
+            witness.IntervalSecondsOf(s.ProvinceId), s.Stale, s.Alarm, s.Missions))];
     }
 }

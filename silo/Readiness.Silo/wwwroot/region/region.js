@@ -13,17 +13,19 @@ const labels = {
     title: "Quân khu: các tỉnh", signin: "Nhập mã truy cập (bearer token)", signinGo: "Vào", updated: "Cập nhật", asOf: "tại thời điểm", now: "Hiện tại",
     province: "Tỉnh", level: "Mức", report: "Báo cáo", made: "Lập lúc", received: "Nhận lúc", heads: "Đã chứng kiến", refused: "Bị từ chối", alarm: "Cảnh báo",
     trend: "Mức của các tỉnh theo báo cáo nhận được, 30 ngày qua", stale: "quá hạn báo cáo", none: "Chưa có báo cáo", noReports: "Chưa có báo cáo trong thời gian này",
-    notRegion: "Máy chủ này không ở vai trò quân khu.", refusedToken: "Mã truy cập bị từ chối.",
+    notRegion: "Máy chủ này không ở vai trò quân khu.", refusedToken: "Mã truy cập bị từ chối.", missions: "Nhiệm vụ",
+    mission: { CombatReadinessDuty: "Trực SSCĐ", SearchAndRescue: "Cứu hộ, cứu nạn", Mobilisation: "Động viên" }, ready: "sẵn sàng",
   },
   en: {
     title: "Military region: the provinces", signin: "Enter an access token (bearer token)", signinGo: "Sign in", updated: "Updated", asOf: "as of", now: "Now",
     province: "Province", level: "Level", report: "Report", made: "Made", received: "Received", heads: "Heads witnessed", refused: "Refused", alarm: "Alarm",
     trend: "The provinces' levels from the reports received, the last 30 days", stale: "report overdue", none: "No report yet", noReports: "No report in this time",
-    notRegion: "This silo is not in the region role.", refusedToken: "The access token was refused.",
+    notRegion: "This silo is not in the region role.", refusedToken: "The access token was refused.", missions: "Missions",
+    mission: { CombatReadinessDuty: "Combat-readiness duty", SearchAndRescue: "Search and rescue", Mobilisation: "Mobilisation" }, ready: "ready",
   },
 };
 let lang = localStorage.getItem("lang") || "vi";
-const t = (key) => labels[lang][key] ?? key;
+const t = (key) => key.split(".").reduce((o, k) => o?.[k], labels[lang]) ?? key;
 const time = (iso) => (iso ? new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { hour12: false }) : "–");
 const number = (n) => new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB").format(n);
 
@@ -84,11 +86,16 @@ function drawProvinces(provinces) {
     chip.dataset.testid = "level";
     level.append(chip);
     const units = p.units ?? { r1: 0, r2: 0, r3: 0, r4: 0 };
+    // Each mission some unit holds: how many answered Yes (and Qualified) of those assigned it.
+    const assigned = (p.missions ?? []).filter((m) => m.assigned > 0);
+    const missions = cell(assigned.length === 0 ? "–"
+      : assigned.map((m) => `${t("mission." + m.mission)}: ${m.yes}${m.qualified ? "+" + m.qualified : ""}/${m.assigned} ${t("ready")}`).join(" · "));
+    missions.dataset.testid = "missions";
     const alarm = cell(p.alarm ?? "", "alarm");
     alarm.dataset.testid = "alarm";
     tr.append(name, level, cell(number(units.r1), "n"), cell(number(units.r2), "n"), cell(number(units.r3), "n"), cell(number(units.r4), "n"),
       cell(p.reportSequence == null ? t("none") : "#" + p.reportSequence), cell(time(p.generatedAt)), cell(time(p.receivedAt)),
-      cell(number(p.headsWitnessed), "n"), cell(number(p.reportsRefused), "n"), alarm);
+      cell(number(p.headsWitnessed), "n"), cell(number(p.reportsRefused), "n"), missions, alarm);
     return tr;
   }));
 }
