@@ -57,7 +57,10 @@ public sealed partial class EventStore
     public static IReadOnlyList<(string Table, string Index)> MartenUniqueIndexes { get; } =
         [("mt_streams", "pkey_mt_streams_id"), ("mt_events", "pk_mt_events_stream_and_version"), ("mt_events", "pkey_mt_events_seq_id")];
 
-    /// <summary>The append function's arguments and result as <c>pg_get_function_identity_arguments</c> and <c>pg_get_function_result</c> spell them; <see cref="AppendAsync"/> passes exactly these.</summary>
+    /// <summary>
+    /// The append function's arguments and result as <c>pg_get_function_identity_arguments</c> and
+    /// <c>pg_get_function_result</c> spell them; <see cref="AppendAsync"/> passes exactly these.
+    /// </summary>
     public const string AppendSignature =
         "(stream_ids character varying[], from_versions bigint[], to_versions bigint[], event_ids uuid[], event_streams character varying[], "
         + "event_versions bigint[], event_types character varying[], dotnet_types character varying[], bodies jsonb[], event_headers jsonb[], "
