@@ -34,27 +34,40 @@ public static class EventHeaders
     /// <summary>The headers of one event as the JSON object the headers column holds.</summary>
     public static string Json(string commandId, string recordedBy, string recordedAt, string? tokenMintedBy, string? occurredAt, string hash)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(384);
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        if (scratch is not { } pair)
         {
-            json.WriteStartObject();
-            json.WriteString(CommandId, commandId);
-            json.WriteString(RecordedBy, recordedBy);
-            json.WriteString(RecordedAt, recordedAt);
-            if (tokenMintedBy is not null)
-            {
-                json.WriteString(TokenMintedBy, tokenMintedBy);
-            }
-            if (occurredAt is not null)
-            {
-                json.WriteString(OccurredAt, occurredAt);
-            }
-            json.WriteString(Hash, hash);
-            json.WriteString(ChainVersion, Domain.Integrity.EventChain.CurrentVersion.ToString(CultureInfo.InvariantCulture));
-            json.WriteEndObject();
+            var created = new System.Buffers.ArrayBufferWriter<byte>(512);
+            pair = (created, new System.Text.Json.Utf8JsonWriter(created));
+            scratch = pair;
         }
+        var (buffer, json) = pair;
+        buffer.ResetWrittenCount();
+        json.Reset(buffer);
+        json.WriteStartObject();
+        json.WriteString(CommandId, commandId);
+        json.WriteString(RecordedBy, recordedBy);
+        json.WriteString(RecordedAt, recordedAt);
+        if (tokenMintedBy is not null)
+        {
+            json.WriteString(TokenMintedBy, tokenMintedBy);
+        }
+        if (occurredAt is not null)
+        {
+            json.WriteString(OccurredAt, occurredAt);
+        }
+        json.WriteString(Hash, hash);
+        json.WriteString(ChainVersion, Domain.Integrity.EventChain.CurrentVersion.ToString(CultureInfo.InvariantCulture));
+        json.WriteEndObject();
+        json.Flush();
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    /// <summary>
+    /// The thread's buffer and writer for the headers of each event appended, reused rather than made
+    /// per event; <see cref="Json"/> never awaits, so no other event's headers come between its writes.
+    /// </summary>
+    [ThreadStatic]
+    private static (System.Buffers.ArrayBufferWriter<byte> Buffer, System.Text.Json.Utf8JsonWriter Writer)? scratch;
 
     public static string? CommandIdOf(IEvent e) => Text(e, CommandId);
 

@@ -31,6 +31,10 @@ public sealed class CountryLoad(CountryShape shape, IGrainFactory grains)
         [.. Enumerable.Range(0, shape.Provinces).Select(p => $"{ProvincePrefix}{p:D2}")];
 
     public int Units { get; private set; }
+
+    /// <summary>The units of one province that reports are sent for: its districts, communes and their force units.</summary>
+    public IReadOnlyList<string> ReportingUnitsIn(string provinceId) =>
+        [.. reportingUnits.Where(u => string.Equals(UnitPath.ProvinceOf(u), provinceId, StringComparison.Ordinal))];
     public int Posts => posts.Count;
 
     /// <summary>The newest acknowledged command, for the projection-lag probe to follow.</summary>

@@ -21,6 +21,7 @@ public sealed record BenchOptions(
     TimeSpan ProfileDuration,
     TimeSpan CatchUpWindow,
     bool Trace = false,
+    bool GrainsOnly = false,
     int Databases = 1,
     int Runs = 2)
 {
@@ -51,6 +52,7 @@ public sealed record BenchOptions(
     {
         var mode = "quick";
         var trace = false;
+        var grainsOnly = false;
         var databases = 1;
         var runs = 2;
         var output = Path.Combine(BenchDatabase.RepositoryRoot, "TestResults", "benchmarks");
@@ -63,6 +65,9 @@ public sealed record BenchOptions(
                     break;
                 case "--trace":
                     trace = true;
+                    break;
+                case "--grains-only":
+                    grainsOnly = true;
                     break;
                 case "--databases" when i + 1 < args.Length && args[i + 1] is "1" or "2":
                     databases = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -82,6 +87,7 @@ public sealed record BenchOptions(
                         "  --national  the whole country: 34 provinces, 3,400 communes, about 10,600 units, over five million events\n" +
                         "  --runs N    how many runs (1–5, default 2); a target is met only when every run meets it\n" +
                         "  --out    where the JSON and Markdown go (default TestResults/benchmarks)\n" +
+                        "  --grains-only  the seed and the grain levels alone (rate, allocation, lag): a minute, for profiling\n" +
                         "  --trace  also sample this process's threads with dotnet-trace (if installed) during the profile pass\n" +
                         "  --databases 2  every other province in a database on a second PostgreSQL cluster: the grains' rate and lag per\n" +
                         "                 database, raw appends into one cluster and both, each database's daemon and rebuild (for the sizing note)");
@@ -96,6 +102,6 @@ public sealed record BenchOptions(
         };
         return databases == 2
             ? options with { Trace = trace, Databases = 2, Mode = options.Mode + "-2db", Runs = runs }
-            : options with { Trace = trace, Runs = runs };
+            : options with { Trace = trace, Runs = runs, GrainsOnly = grainsOnly, Mode = grainsOnly ? options.Mode + "-grains" : options.Mode };
     }
 }

@@ -19,7 +19,7 @@ namespace Readiness.Benchmarks;
 /// <summary>The real silo, built the way Program.cs builds it, in this process on the benchmark's database and loopback ports.</summary>
 public sealed class SiloRunner : IAsyncDisposable
 {
-    private static readonly System.Text.Json.JsonSerializerOptions Web = new(System.Text.Json.JsonSerializerDefaults.Web)
+    public static readonly System.Text.Json.JsonSerializerOptions Web = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };

@@ -147,6 +147,52 @@ public class MerkleLogTests
             Assert.NotEqual(hash, MerkleLog.LeafHash(other));
         }
     }
+    [Theory]
+    [InlineData("""{"z": 1E+2, "a": {"y": [3.50, "Tỉnh"], "b": null}}""", """{"occurred-at": "2026-12-07", "command-id": "c-1"}""", "corr")]
+    [InlineData("""{"only": "x"}""", null, null)]
+    public void A_leaf_hashes_the_documented_encoding_whichever_path_encodes_it(string data, string? headers, string? correlation)
+    {
+        var leaf = new LogLeaf(Guid.Parse("0193a4d2-7c1e-7000-8000-000000000001"), "unit-bq00", 7, 42, "training_completed", data, headers,
+            correlation, null, new DateTimeOffset(2026, 12, 7, 21, 0, 0, 123, TimeSpan.Zero));
+        // The encoding as the leaf's documentation spells it: each field length-prefixed, all ones for null, bodies canonical.
+        var expected = new List<byte> { 0x00 };
+        void Text(string? value)
+        {
+            var bytes = value is null ? null : System.Text.Encoding.UTF8.GetBytes(value);
+            var length = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(length, bytes is null ? uint.MaxValue : (uint)bytes.Length);
+            expected.AddRange(length);
+            expected.AddRange(bytes ?? []);
+        }
+        void Number(long value)
+        {
+            var bytes = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, value);
+            expected.AddRange(bytes);
+        }
+        Text("readiness.log.v1");
+        Text(leaf.EventId.ToString("D"));
+        Text(leaf.Stream);
+        Number(leaf.Version);
+        Number(leaf.Sequence);
+        Text(leaf.EventType);
+        Text(EventChain.Canonical(data));
+        Text(headers is null ? null : EventChain.Canonical(headers));
+        Text(correlation);
+        Text(null);
+        Number(leaf.RecordedAt.UtcTicks);
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData([.. expected])), Convert.ToHexStringLower(MerkleLog.LeafHash(leaf)));
+        Assert.Equal(MerkleLog.LeafHash(leaf), MerkleLog.LeafHash(MerkleLog.Encode(leaf)));
+    }
+
+    [Fact]
+    public void A_bodys_canonical_form_has_its_names_in_ordinal_order_and_its_numbers_as_jsonb_keeps_them()
+    {
+        Assert.Equal("""{"B":2.0,"a":{"b":null,"y":[3.50,"T\u1EC9nh",-0.001]},"z":100}""",
+            EventChain.Canonical("""{"z": 1E+2, "a": {"y": [3.50, "Tỉnh", -1e-3], "b": null}, "B": 2.0E0}"""));
+    }
+
 }
 
 public class LogRecomputationTests

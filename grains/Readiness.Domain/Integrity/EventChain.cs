@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -48,49 +49,78 @@ public static class EventChain
     /// </summary>
     public const int CurrentVersion = 2;
 
+    /// <summary>
+    /// The buffer and writer every hash and canonical form of this thread is written through: a hash is
+    /// taken for every event appended and every leaf logged, and fresh buffers grown to each body's size
+    /// were most of what an append allocated. The methods using them never await, so no other use of
+    /// the thread's pair can come between their writes.
+    /// </summary>
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? scratch;
+
+    /// <summary>The thread's scratch pair, the buffer emptied and the writer reset onto it.</summary>
+    internal static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) Scratch()
+    {
+        if (scratch is not { } pair)
+        {
+            var buffer = new ArrayBufferWriter<byte>(4096);
+            pair = (buffer, new Utf8JsonWriter(buffer));
+            scratch = pair;
+        }
+        pair.Buffer.ResetWrittenCount();
+        pair.Writer.Reset(pair.Buffer);
+        return pair;
+    }
+
     public static string Hash(string previousHash, ChainedEvent e)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var (buffer, writer) = Scratch();
+        writer.WriteStartObject();
+        writer.WriteString("causation", e.CausationId);
+        if (e.ChainVersion != FirstVersion)
         {
-            writer.WriteStartObject();
-            writer.WriteString("causation", e.CausationId);
-            if (e.ChainVersion != FirstVersion)
-            {
-                writer.WriteNumber("chain", e.ChainVersion);
-            }
-            writer.WriteString("command", e.CommandId);
-            writer.WriteString("correlation", e.CorrelationId);
-            writer.WritePropertyName("data");
-            using (var body = JsonDocument.Parse(e.DataJson))
-            {
-                WriteCanonical(writer, body.RootElement);
-            }
-            writer.WriteString("occurredAt", e.OccurredAt);
-            writer.WriteString("previous", previousHash);
-            writer.WriteString("recordedBy", e.RecordedBy);
-            writer.WriteString("stream", e.StreamKey);
-            if (e.ChainVersion != FirstVersion)
-            {
-                writer.WriteString("tokenMintedBy", e.TokenMintedBy);
-            }
-            writer.WriteString("type", e.EventType);
-            writer.WriteNumber("version", e.Version);
-            writer.WriteEndObject();
+            writer.WriteNumber("chain", e.ChainVersion);
         }
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        writer.WriteString("command", e.CommandId);
+        writer.WriteString("correlation", e.CorrelationId);
+        writer.WritePropertyName("data");
+        using (var body = JsonDocument.Parse(e.DataJson))
+        {
+            WriteCanonical(writer, body.RootElement);
+        }
+        writer.WriteString("occurredAt", e.OccurredAt);
+        writer.WriteString("previous", previousHash);
+        writer.WriteString("recordedBy", e.RecordedBy);
+        writer.WriteString("stream", e.StreamKey);
+        if (e.ChainVersion != FirstVersion)
+        {
+            writer.WriteString("tokenMintedBy", e.TokenMintedBy);
+        }
+        writer.WriteString("type", e.EventType);
+        writer.WriteNumber("version", e.Version);
+        writer.WriteEndObject();
+        writer.Flush();
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
     }
 
     /// <summary>The canonical text of a JSON document: what the hash covers.</summary>
     public static string Canonical(string json)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var (buffer, writer) = Scratch();
+        WriteCanonical(writer, json);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the canonical form of <paramref name="json"/> through <paramref name="writer"/> and flushes it.</summary>
+    internal static void WriteCanonical(Utf8JsonWriter writer, string json)
+    {
         using (var document = JsonDocument.Parse(json))
         {
             WriteCanonical(writer, document.RootElement);
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        writer.Flush();
     }
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
@@ -99,10 +129,28 @@ public static class EventChain
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                // Names sorted ordinally, equal names (which only a hand-written body can hold) in their written order.
+                var count = element.GetPropertyCount();
+                var properties = ArrayPool<(string Name, int Index, JsonElement Value)>.Shared.Rent(count);
+                try
                 {
-                    writer.WritePropertyName(property.Name);
-                    WriteCanonical(writer, property.Value);
+                    var n = 0;
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        properties[n] = (property.Name, n, property.Value);
+                        n++;
+                    }
+                    var sorted = properties.AsSpan(0, n);
+                    sorted.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var byName and not 0 ? byName : a.Index.CompareTo(b.Index));
+                    foreach (var (name, _, value) in sorted)
+                    {
+                        writer.WritePropertyName(name);
+                        WriteCanonical(writer, value);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<(string Name, int Index, JsonElement Value)>.Shared.Return(properties, clearArray: true);
                 }
                 writer.WriteEndObject();
                 break;
@@ -116,10 +164,12 @@ public static class EventChain
                 break;
             case JsonValueKind.Number:
                 // jsonb keeps a number's value, not its spelling ("1E+2" comes back as "100").
-                var raw = element.GetRawText();
-                if (decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                var raw = JsonMarshal.GetRawUtf8Value(element);
+                Span<byte> formatted = stackalloc byte[64];
+                if (decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                    && number.TryFormat(formatted, out var written, default, CultureInfo.InvariantCulture))
                 {
-                    writer.WriteRawValue(number.ToString(CultureInfo.InvariantCulture));
+                    writer.WriteRawValue(formatted[..written]);
                 }
                 else
                 {

@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace Readiness.Domain.Integrity;
 
@@ -64,46 +67,87 @@ public static class MerkleLog
     /// and headers go in canonical form, for jsonb hands back neither the key order nor the number
     /// spelling that was written; the time as UTC ticks, PostgreSQL's microseconds being exact in them.
     /// </summary>
-    public static byte[] Encode(LogLeaf leaf)
+    public static byte[] Encode(LogLeaf leaf) => EncodeInto(leaf, prefix: false).WrittenSpan.ToArray();
+
+    public static byte[] LeafHash(LogLeaf leaf)
     {
-        using var stream = new MemoryStream(256 + leaf.DataJson.Length);
-        Text(stream, "readiness.log.v1");
-        Text(stream, leaf.EventId.ToString("D"));
-        Text(stream, leaf.Stream);
-        Number(stream, leaf.Version);
-        Number(stream, leaf.Sequence);
-        Text(stream, leaf.EventType);
-        Text(stream, EventChain.Canonical(leaf.DataJson));
-        Text(stream, leaf.HeadersJson is null ? null : EventChain.Canonical(leaf.HeadersJson));
-        Text(stream, leaf.CorrelationId);
-        Text(stream, leaf.CausationId);
-        Number(stream, leaf.RecordedAt.UtcTicks);
-        return stream.ToArray();
-
-        static void Text(MemoryStream stream, string? value)
-        {
-            Span<byte> length = stackalloc byte[4];
-            if (value is null)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(length, uint.MaxValue);
-                stream.Write(length);
-                return;
-            }
-            var bytes = Encoding.UTF8.GetBytes(value);
-            BinaryPrimitives.WriteUInt32BigEndian(length, (uint)bytes.Length);
-            stream.Write(length);
-            stream.Write(bytes);
-        }
-
-        static void Number(MemoryStream stream, long value)
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-            stream.Write(bytes);
-        }
+        // The leaf's bytes behind the leaf prefix, in the thread's buffer: no copy per leaf logged.
+        return SHA256.HashData(EncodeInto(leaf, prefix: true).WrittenSpan);
     }
 
-    public static byte[] LeafHash(LogLeaf leaf) => LeafHash(Encode(leaf));
+    /// <summary>
+    /// The thread's buffer for a leaf's bytes and the JSON writer that puts the canonical bodies into
+    /// it: a leaf is encoded for every event logged and every one verified. <see cref="EncodeInto"/>
+    /// never awaits, so no other use of the thread's pair comes between its writes.
+    /// </summary>
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? leafScratch;
+
+    private static ArrayBufferWriter<byte> EncodeInto(LogLeaf leaf, bool prefix)
+    {
+        if (leafScratch is not { } scratch)
+        {
+            var created = new ArrayBufferWriter<byte>(4096);
+            scratch = (created, new Utf8JsonWriter(created));
+            leafScratch = scratch;
+        }
+        var (buffer, writer) = scratch;
+        buffer.ResetWrittenCount();
+        if (prefix)
+        {
+            buffer.Write([(byte)0x00]);
+        }
+        Text(buffer, "readiness.log.v1");
+        Text(buffer, leaf.EventId.ToString("D"));
+        Text(buffer, leaf.Stream);
+        Number(buffer, leaf.Version);
+        Number(buffer, leaf.Sequence);
+        Text(buffer, leaf.EventType);
+        Canonical(buffer, writer, leaf.DataJson);
+        Canonical(buffer, writer, leaf.HeadersJson);
+        Text(buffer, leaf.CorrelationId);
+        Text(buffer, leaf.CausationId);
+        Number(buffer, leaf.RecordedAt.UtcTicks);
+        return buffer;
+
+        static void Text(ArrayBufferWriter<byte> buffer, string? value)
+        {
+            if (value is null)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(buffer.GetSpan(4), uint.MaxValue);
+                buffer.Advance(4);
+                return;
+            }
+            var length = Encoding.UTF8.GetByteCount(value);
+            var span = buffer.GetSpan(4 + length);
+            BinaryPrimitives.WriteUInt32BigEndian(span, (uint)length);
+            Encoding.UTF8.GetBytes(value, span[4..]);
+            buffer.Advance(4 + length);
+        }
+
+        static void Canonical(ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, string? json)
+        {
+            if (json is null)
+            {
+                Text(buffer, null);
+                return;
+            }
+            // The length goes before the text, and is known only once the text is written.
+            var at = buffer.WrittenCount;
+            buffer.GetSpan(4);
+            buffer.Advance(4);
+            writer.Reset(buffer);
+            EventChain.WriteCanonical(writer, json);
+            var written = MemoryMarshal.AsMemory(buffer.WrittenMemory).Span;
+            BinaryPrimitives.WriteUInt32BigEndian(written[at..], (uint)(buffer.WrittenCount - at - 4));
+        }
+
+        static void Number(ArrayBufferWriter<byte> buffer, long value)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(buffer.GetSpan(8), value);
+            buffer.Advance(8);
+        }
+    }
 
     /// <summary>The largest power of two strictly below <paramref name="n"/> (n ≥ 2): where RFC 9162 splits a tree.</summary>
     public static long Split(long n) => 1L << (63 - BitOperations.LeadingZeroCount((ulong)(n - 1)));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -90,7 +91,8 @@ public static partial class CallerContext
     {
         // Length-prefixed fields, and "absent" kept apart from "empty", so that no two different calls
         // (a caller with no scopes and one with an empty list, say) share a MAC input.
-        var input = new MemoryStream(512);
+        var input = macInput ??= new MemoryStream(512);
+        input.SetLength(0);
         Write(input, call.TargetId.ToString());
         Write(input, call.InterfaceType.ToString());
         Write(input, call.MethodName);
@@ -116,7 +118,22 @@ public static partial class CallerContext
             input.WriteByte(0);
         }
         HMACSHA256.HashData(key, input.GetBuffer().AsSpan(0, (int)input.Length), mac);
+        if (input.Capacity > MacInputKept)
+        {
+            // A call with an unusually large argument does not keep its buffer for the thread's life.
+            macInput = null;
+        }
     }
+
+    /// <summary>
+    /// The thread's buffer for a MAC's input: every call between grains is sealed once and checked
+    /// once, and a fresh stream per call was a good part of what a command allocated. <see cref="Mac"/>
+    /// never awaits, so no other call's input can come between its writes.
+    /// </summary>
+    [ThreadStatic]
+    private static MemoryStream? macInput;
+
+    private const int MacInputKept = 64 * 1024;
 
     /// <summary>
     /// Each argument as the Orleans serializer writes it, its type included: the sender writes the
@@ -155,10 +172,16 @@ public static partial class CallerContext
             return;
         }
         input.WriteByte(1);
-        var bytes = Encoding.UTF8.GetBytes(value);
+        var count = Encoding.UTF8.GetByteCount(value);
         Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+        BinaryPrimitives.WriteInt32BigEndian(length, count);
         input.Write(length);
-        input.Write(bytes);
+        var rented = count > 256 ? ArrayPool<byte>.Shared.Rent(count) : null;
+        Span<byte> bytes = rented ?? stackalloc byte[256];
+        input.Write(bytes[..Encoding.UTF8.GetBytes(value, bytes)]);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }

@@ -7,7 +7,8 @@ namespace Readiness.Silo.Hosting;
 /// The first thing a silo does: it makes sure the schema was applied by the migrate step, and that the
 /// role it serves with cannot rewrite history. A silo given the owner's credentials, or a role that
 /// may update, delete or truncate events or the Merkle log's tables, refuses to start rather than run
-/// with more power than it needs.
+/// with more power than it needs; so does a silo whose store has Marten tables of another shape than
+/// the one its own SQL writes into (<see cref="EventStore.MartenTables"/>).
 /// </summary>
 public sealed partial class SchemaCheck(IConfiguration configuration, StartupState startup, ILogger<SchemaCheck> logger) : IHostedService
 {
@@ -62,6 +63,12 @@ public sealed partial class SchemaCheck(IConfiguration configuration, StartupSta
                     + "Apply this version's schema first, as the owner: Readiness.Silo migrate with ConnectionStrings__ReadinessOwner set "
                     + "(run.sh and infra/cluster.sh do this before they start a silo).");
         }
+        // The custom storage path writes Marten's tables behind its back: a store of another shape is refused before a first append could write it wrongly.
+        var changes = await EventStore.MartenShapeChangesAsync(connection, withFunction: true, cancellationToken);
+        if (changes.Count > 0)
+        {
+            throw new InvalidOperationException(MartenShapeRefusal(connection.Database, changes));
+        }
         if (state.Rewrites.Count > 0)
         {
             throw new InvalidOperationException(
@@ -70,6 +77,16 @@ public sealed partial class SchemaCheck(IConfiguration configuration, StartupSta
                     + $"revoke each of them from '{state.Role}' (REVOKE <privilege> ON <table> FROM ...), or connect as readiness_app.");
         }
     }
+
+    /// <summary>
+    /// Why a store whose Marten tables or append function are not as this version writes them is refused.
+    /// The migrate step does not check: it reconciles Marten's tables to what the installed Marten describes,
+    /// so it is a Marten upgrade itself that brings the change, and the silo is the first to write into it.
+    /// </summary>
+    private static string MartenShapeRefusal(string database, IReadOnlyList<string> changes) =>
+        $"The database '{database}' does not have the shape Readiness writes into directly (the append function, the rebuild and the daemon's progress rows): "
+            + string.Join("; ", changes) + ". A Marten upgrade that changed its tables must be answered in EventStore.MartenTables and the SQL that relies on them "
+            + "(infra/sql/store, EventStore) before a silo serves from this store.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Name} did not answer at start-up ({Reason}); its provinces answer 503 until it does")]
     private static partial void LogAway(ILogger logger, string name, string reason);
