@@ -190,11 +190,11 @@ public sealed partial class UpwardReporter : BackgroundService
     {
         var now = clock.UtcNow;
         await using var session = store.LightweightSession();
-        Interlocked.Exchange(ref backlog, await session.Query<OutboxMessage>().CountAsync(m => !m.Delivered, cancellationToken));
+        Interlocked.Exchange(ref backlog, await session.Query<OutboxMessage>().CountAsync(m => !m.Delivered && m.RefusedAt == null, cancellationToken));
         var ticks = now.UtcTicks;
         // A long backlog (an endpoint down for days) stays in the database: the oldest 200 are read at a time.
         var pending = await session.Query<OutboxMessage>()
-            .Where(m => !m.Delivered)
+            .Where(m => !m.Delivered && m.RefusedAt == null)
             .OrderBy(m => m.CreatedAt)
             .ThenBy(m => m.ReportSequence)
             .Take(200)
@@ -251,6 +251,16 @@ public sealed partial class UpwardReporter : BackgroundService
                 }
                 using var response = await http.SendAsync(request, cancellationToken);
                 var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (!response.IsSuccessStatusCode && RefusalOf(answer) is not null)
+                {
+                    message.RefusedAt = clock.UtcNow;
+                    message.LastError = $"{(int)response.StatusCode} {response.ReasonPhrase}: {Detail(answer)}";
+                    alarms.Raise(RefusedConcern(message.Endpoint), $"{message.Endpoint} refused report {message.ReportId}: {Detail(answer)}");
+                    session.Store(message);
+                    await session.SaveChangesAsync(cancellationToken);
+                    Interlocked.Decrement(ref backlog);
+                    continue;
+                }
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase}: {Detail(answer)}", null, response.StatusCode);
@@ -258,6 +268,7 @@ public sealed partial class UpwardReporter : BackgroundService
                 message.Delivered = true;
                 message.DeliveredAt = clock.UtcNow;
                 message.LastError = null;
+                alarms.Clear(RefusedConcern(message.Endpoint));
                 KeepCosigned(message, sent, answer);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -322,7 +333,7 @@ public sealed partial class UpwardReporter : BackgroundService
     /// needs to witness it. None when the endpoint never cosigned one (or it is of another log): the region then
     /// takes the head as its first, or refuses it if it had witnessed one.
     /// </summary>
-    private async Task<ConsistencyProof?> ProofAsync(IQuerySession session, OutboxMessage message, TreeHead? sent, CancellationToken cancellationToken)
+    private async Task<(long From, List<string> Path)?> ProofAsync(IQuerySession session, OutboxMessage message, TreeHead? sent, CancellationToken cancellationToken)
     {
         if (sent is null)
         {
@@ -337,7 +348,8 @@ public sealed partial class UpwardReporter : BackgroundService
         {
             return null;
         }
-        return (await audits.Of(message.ProvinceId).Log.ConsistencyAsync(cosigned.Size, sent.Size, cancellationToken)).Proof;
+        var path = await audits.Of(message.ProvinceId).Log.ConsistencyPathAsync(cosigned.Size, sent.Size, cancellationToken);
+        return (cosigned.Size, [.. path.Select(Convert.ToBase64String)]);
     }
 
     /// <summary>
@@ -374,6 +386,24 @@ public sealed partial class UpwardReporter : BackgroundService
         try
         {
             return JsonSerializer.Deserialize<UpwardReport>(body, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string RefusedConcern(string endpoint) => $"upward report to {endpoint}";
+
+    /// <summary>The kind of refusal a region's problem names, when it recorded the report as refused; null for any other failure, which is retried.</summary>
+    private static string? RefusalOf(string answer)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(answer);
+            return problem.RootElement.ValueKind == JsonValueKind.Object && problem.RootElement.TryGetProperty("refusal", out var kind) && kind.ValueKind == JsonValueKind.String
+                ? kind.GetString()
+                : null;
         }
         catch (JsonException)
         {
