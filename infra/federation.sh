@@ -107,6 +107,8 @@ province_settings() {
   echo "Readiness__UpwardReports__Endpoints__0__Name=quan-khu-1"
   echo "Readiness__UpwardReports__Endpoints__0__Url=$(url region)/api/region/reports"
   echo "Readiness__UpwardReports__Endpoints__0__Provinces__0=$1"
+  # The region's cosigning key, pinned once the region listens: a cosigned head is kept only when it verifies.
+  echo "Readiness__UpwardReports__Endpoints__0__WitnessKeysFile=$state/region.jwks.json"
   echo "Readiness__UpwardReports__IntervalSeconds=$interval"
   echo "Readiness__UpwardReports__PollSeconds=2"
   echo "Readiness__UpwardReports__MaxBackoffSeconds=5"
@@ -149,7 +151,12 @@ start() {
       "Readiness__Region__Provinces__${i}__KeysFile=$state/$name.jwks.json")
     i=$((i + 1))
   done
+  rm -f "$state/region.jwks.json"
   launch region "${region[@]}"
+  wait_for region /.well-known/jwks.json
+  curl -sf --max-time 5 "$(url region)/.well-known/jwks.json" >"$state/region.jwks.json.new" && mv "$state/region.jwks.json.new" "$state/region.jwks.json" ||
+    die "could not fetch the region's keys"
+  say "the region's cosigning key pinned in the provinces' settings: $(jq -r '[.keys[] | "\(.purpose) \(.kid)"] | join(", ")' "$state/region.jwks.json")"
   for name in "${silos[@]}"; do
     wait_for "$name" /health/ready
     say "$name ready on $(url "$name")"

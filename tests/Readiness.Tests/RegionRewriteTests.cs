@@ -21,6 +21,8 @@ public sealed class RewriteFixture : IAsyncLifetime
     public const int IntervalSeconds = 3;
 
     public int RegionPort { get; } = LoopbackPorts.Next();
+    private readonly string regionKeyPem = Es256Key.NewPem();
+    private readonly string witnessKeys = Path.Combine(Path.GetTempPath(), "readiness-tests", $"witness-{Guid.NewGuid():N}.jwks.json");
     public TestDatabase ProvinceDatabase { get; private set; } = null!;
     public TestDatabase RegionDatabase { get; private set; } = null!;
     public SiloHost Province { get; private set; } = null!;
@@ -29,12 +31,19 @@ public sealed class RewriteFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(witnessKeys)!);
+        using (var witness = Es256Key.FromPem(regionKeyPem, "witness"))
+        {
+            File.WriteAllText(witnessKeys, System.Text.Json.JsonSerializer.Serialize(
+                new PublicJwkSet([witness.PublicKey with { Purpose = CosignedHead.SignedPurpose }]), SiloFixture.Json));
+        }
         var cluster = await PostgresCluster.EnsureStartedAsync();
         ProvinceDatabase = await cluster.CreateDatabaseAsync("rewritten");
         RegionDatabase = await cluster.CreateDatabaseAsync("witness");
         Province = new SiloHost(ProvinceDatabase, loadDemo: false, settings: new Dictionary<string, string>
         {
             ["Readiness:UpwardReports:Endpoints:0:Name"] = "quan-khu",
+            ["Readiness:UpwardReports:Endpoints:0:WitnessKeysFile"] = witnessKeys,
             ["Readiness:UpwardReports:Endpoints:0:Url"] = $"http://127.0.0.1:{RegionPort}/api/region/reports",
             ["Readiness:UpwardReports:PollSeconds"] = "1",
             ["Readiness:UpwardReports:MaxBackoffSeconds"] = "1",
@@ -52,7 +61,7 @@ public sealed class RewriteFixture : IAsyncLifetime
         {
             ["Readiness:Region:Enabled"] = "true",
             ["Readiness:Region:Name"] = "quan-khu-thu",
-            ["Readiness:Region:SigningKeyPem"] = Es256Key.NewPem(),
+            ["Readiness:Region:SigningKeyPem"] = regionKeyPem,
             ["Readiness:Region:Provinces:0:Id"] = ProvinceId,
             ["Readiness:Region:Provinces:0:IntervalSeconds"] = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -84,6 +93,7 @@ public sealed class RewriteFixture : IAsyncLifetime
         await Province.DisposeAsync();
         await RegionDatabase.DisposeAsync();
         await ProvinceDatabase.DisposeAsync();
+        File.Delete(witnessKeys);
     }
 }
 
