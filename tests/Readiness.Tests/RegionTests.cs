@@ -29,6 +29,10 @@ public sealed class FederationFixture : IAsyncLifetime
     public const int IntervalSeconds = 2;
 
     public int RegionPort { get; } = LoopbackPorts.Next();
+    public string RegionKeyPem { get; } = Es256Key.NewPem();
+
+    /// <summary>The region's JWK Set as the province pins it; a test swaps it for another key and back.</summary>
+    public string WitnessKeysFile { get; } = Path.Combine(Path.GetTempPath(), "readiness-tests", $"witness-{Guid.NewGuid():N}.jwks.json");
     public Es256Key SignedReportKey { get; } = Es256Key.FromPem(Es256Key.NewPem(), "test report key");
     public Es256Key SignedHeadKey { get; } = Es256Key.FromPem(Es256Key.NewPem(), "test head key");
     public TestDatabase ProvinceDatabase { get; private set; } = null!;
@@ -45,9 +49,11 @@ public sealed class FederationFixture : IAsyncLifetime
         var cluster = await PostgresCluster.EnsureStartedAsync();
         ProvinceDatabase = await cluster.CreateDatabaseAsync("province");
         RegionDatabase = await cluster.CreateDatabaseAsync("region");
+        PinWitnessKey(RegionKeyPem);
         Province = new SiloHost(ProvinceDatabase, loadDemo: false, settings: new Dictionary<string, string>
         {
             ["Readiness:UpwardReports:Endpoints:0:Name"] = "quan-khu",
+            ["Readiness:UpwardReports:Endpoints:0:WitnessKeysFile"] = WitnessKeysFile,
             ["Readiness:UpwardReports:Endpoints:0:Url"] = $"http://127.0.0.1:{RegionPort}/api/region/reports",
             ["Readiness:UpwardReports:PollSeconds"] = "1",
             ["Readiness:UpwardReports:MaxBackoffSeconds"] = "1",
@@ -67,7 +73,7 @@ public sealed class FederationFixture : IAsyncLifetime
         {
             ["Readiness:Region:Enabled"] = "true",
             ["Readiness:Region:Name"] = "quan-khu-thu",
-            ["Readiness:Region:SigningKeyPem"] = Es256Key.NewPem(),
+            ["Readiness:Region:SigningKeyPem"] = RegionKeyPem,
         };
         var trusted = new (string Id, PublicJwk Report, PublicJwk Head)[]
         {
@@ -93,6 +99,14 @@ public sealed class FederationFixture : IAsyncLifetime
         RegionHttp = await Region.StartAndWaitUntilReadyAsync();
     }
 
+    /// <summary>Pins the public half of <paramref name="pem"/> as the region's cosigning key in the province's settings.</summary>
+    public void PinWitnessKey(string pem)
+    {
+        using var key = Es256Key.FromPem(pem, "witness");
+        Directory.CreateDirectory(Path.GetDirectoryName(WitnessKeysFile)!);
+        File.WriteAllText(WitnessKeysFile, JsonSerializer.Serialize(new PublicJwkSet([key.PublicKey with { Purpose = CosignedHead.SignedPurpose }]), SiloFixture.Json));
+    }
+
     public async Task<List<OutboxMessage>> OutboxAsync()
     {
         await using var session = Province.Services.GetRequiredService<IDocumentStore>().QuerySession();
@@ -111,6 +125,7 @@ public sealed class FederationFixture : IAsyncLifetime
         await ProvinceDatabase.DisposeAsync();
         SignedReportKey.Dispose();
         SignedHeadKey.Dispose();
+        File.Delete(WitnessKeysFile);
     }
 }
 
@@ -165,6 +180,34 @@ public class RegionTests(FederationFixture federation) : IClassFixture<Federatio
             Assert.Null(PublishedKeys.SignatureProblem(head.Signature, payload, jwks, CosignedHead.SignedPurpose, "cosigned head", "head"));
         }
         Assert.True(File.Exists(federation.Province.Services.GetRequiredService<AuditDatabases>().Main.Writer.CosignedFile));
+    }
+
+    [Fact]
+    public async Task A_cosigned_head_that_the_pinned_witness_key_does_not_verify_is_not_kept_and_raises_the_alarm()
+    {
+        var writer = federation.Province.Services.GetRequiredService<AuditDatabases>().Main.Writer;
+        await Eventually(() => Task.FromResult(File.Exists(writer.CosignedFile)), kept => kept);
+        var alarms = federation.Province.Services.GetRequiredService<AuditAlarms>();
+        // The province pins another key than the one the region signs with: a region impersonated, or a key swapped.
+        federation.PinWitnessKey(Es256Key.NewPem());
+        try
+        {
+            var kept = File.ReadAllLines(writer.CosignedFile).Length;
+            var raised = await Eventually(() => Task.FromResult(alarms.Raised.TryGetValue("cosigned heads from quan-khu", out var a) ? a : null), a => a is not null);
+            Assert.NotNull(raised);
+            Assert.Contains("whose signature fails", raised, StringComparison.Ordinal);
+            // Reports are still delivered, but none of their cosigned heads is kept, on the row or in the file.
+            var since = (await federation.OutboxAsync()).Where(r => r.Delivered).Max(r => r.ReportSequence);
+            var later = await Eventually(federation.OutboxAsync, rows => rows.Any(r => r.Delivered && r.ReportSequence > since));
+            Assert.All(later.Where(r => r.Delivered && r.ReportSequence > since), r => Assert.Null(r.Cosigned));
+            Assert.Equal(kept, File.ReadAllLines(writer.CosignedFile).Length);
+        }
+        finally
+        {
+            federation.PinWitnessKey(federation.RegionKeyPem);
+        }
+        // The right key pinned again: the next cosigned head is kept and the alarm cleared.
+        Assert.False((await Eventually(() => Task.FromResult(alarms.Raised.ContainsKey("cosigned heads from quan-khu")), raised => !raised)));
     }
 
     [Fact]

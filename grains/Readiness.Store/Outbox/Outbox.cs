@@ -34,6 +34,13 @@ public sealed class OutboxMessage
     public long NextAttemptTicks { get; set; }
     public bool Delivered { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
+
+    /// <summary>
+    /// When the endpoint refused the report and recorded its refusal (a region's problem naming a <c>refusal</c>):
+    /// sending the same report again cannot change that answer, so it is settled, and no longer holds back the
+    /// later reports, which may carry what the earlier lacked. The reason stays in <see cref="LastError"/>.
+    /// </summary>
+    public DateTimeOffset? RefusedAt { get; set; }
     public string? LastError { get; set; }
 
     public static string IdOf(string reportId, string endpoint) => $"{reportId}>{endpoint}";

@@ -46,10 +46,20 @@ public sealed class MerkleLogReader(EventStore store, TreeHeadSigner signer, Mer
         {
             return (null, $"No signed tree head has size {(first is null ? from : to)}; /api/audit/tree-heads lists them.");
         }
-        var hashes = await store.SubtreesForAsync(h => MerkleLog.ConsistencyProof(h, from, to), cancellationToken);
-        var path = MerkleLog.ConsistencyProof(hashes, from, to);
+        var path = await ConsistencyPathAsync(from, to, cancellationToken);
         return (new ConsistencyProof(from, to, Convert.ToBase64String(first.Root), Convert.ToBase64String(second.Root),
             [.. path.Select(Convert.ToBase64String)]), null);
+    }
+
+    /// <summary>
+    /// The proof's hashes from size <paramref name="from"/> to <paramref name="to"/> over the log as stored, whether
+    /// or not a head was signed at <paramref name="from"/>: a witness checks it against the head it holds, and a
+    /// log rebuilt by the database's owner (its heads deleted) must still be shown to it, to fail there.
+    /// </summary>
+    public async Task<List<byte[]>> ConsistencyPathAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        var hashes = await store.SubtreesForAsync(h => MerkleLog.ConsistencyProof(h, from, to), cancellationToken);
+        return MerkleLog.ConsistencyProof(hashes, from, to);
     }
 
     /// <summary>

@@ -126,6 +126,12 @@ public sealed class DemoOptions
     public bool SampleProvince { get; set; }
 
     /// <summary>
+    /// Load Bắc Kạn (and the reform after it). Off with <see cref="SampleProvince"/> on, a silo holds the sample
+    /// province alone: the second province of <c>infra/federation.sh</c>, which must not report Thái Nguyên too.
+    /// </summary>
+    public bool BacKan { get; set; } = true;
+
+    /// <summary>
     /// Record the 2025 reform after Bắc Kạn's 2024 (province <c>thai-nguyen</c>, Bắc Kạn merged into it
     /// on 1 July 2025) and the months since: the chain of command as it stands today.
     /// </summary>
@@ -133,8 +139,7 @@ public sealed class DemoOptions
 
     /// <summary>The demo provinces to load, in order.</summary>
     public IEnumerable<string> Provinces() =>
-        new[] { Grains.Demo.BacKan.ProvinceId }
-            .Concat(Reform ? [Grains.Demo.Reform2025.ProvinceId] : [])
+        (BacKan ? new[] { Grains.Demo.BacKan.ProvinceId }.Concat(Reform ? [Grains.Demo.Reform2025.ProvinceId] : []) : [])
             .Concat(SampleProvince ? [Grains.Demo.SampleProvince.ProvinceId] : []);
 
     public bool EnabledIn(IHostEnvironment environment) => Enabled ?? environment.IsDevelopment();

@@ -51,5 +51,12 @@ public sealed class UpwardEndpoint
     /// <summary>The provinces whose reports go to this endpoint; none listed, every province's.</summary>
     public List<string> Provinces { get; set; } = [];
 
+    /// <summary>
+    /// The region's JWK Set (a copy of its <c>/.well-known/jwks.json</c>), pinned: a head it cosigns is kept only when
+    /// a key there for <c>readiness-cosigned-head/v1</c> verifies it. Read at each answer, so it may be pinned after
+    /// this silo starts; none pinned, no cosigned head is kept.
+    /// </summary>
+    public string? WitnessKeysFile { get; set; }
+
     public bool Takes(string provinceId) => Provinces.Count == 0 || Provinces.Contains(provinceId, StringComparer.Ordinal);
 }

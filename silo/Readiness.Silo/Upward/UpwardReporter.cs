@@ -9,6 +9,7 @@ using Npgsql;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Domain.Integrity;
 using Readiness.Store;
 using Readiness.Store.Projections;
 using Readiness.Grains.Structure;
@@ -190,11 +191,11 @@ public sealed partial class UpwardReporter : BackgroundService
     {
         var now = clock.UtcNow;
         await using var session = store.LightweightSession();
-        Interlocked.Exchange(ref backlog, await session.Query<OutboxMessage>().CountAsync(m => !m.Delivered, cancellationToken));
+        Interlocked.Exchange(ref backlog, await session.Query<OutboxMessage>().CountAsync(m => !m.Delivered && m.RefusedAt == null, cancellationToken));
         var ticks = now.UtcTicks;
         // A long backlog (an endpoint down for days) stays in the database: the oldest 200 are read at a time.
         var pending = await session.Query<OutboxMessage>()
-            .Where(m => !m.Delivered)
+            .Where(m => !m.Delivered && m.RefusedAt == null)
             .OrderBy(m => m.CreatedAt)
             .ThenBy(m => m.ReportSequence)
             .Take(200)
@@ -251,6 +252,16 @@ public sealed partial class UpwardReporter : BackgroundService
                 }
                 using var response = await http.SendAsync(request, cancellationToken);
                 var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (!response.IsSuccessStatusCode && RefusalOf(answer) is not null)
+                {
+                    message.RefusedAt = clock.UtcNow;
+                    message.LastError = $"{(int)response.StatusCode} {response.ReasonPhrase}: {Detail(answer)}";
+                    alarms.Raise(RefusedConcern(message.Endpoint), $"{message.Endpoint} refused report {message.ReportId}: {Detail(answer)}");
+                    session.Store(message);
+                    await session.SaveChangesAsync(cancellationToken);
+                    Interlocked.Decrement(ref backlog);
+                    continue;
+                }
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase}: {Detail(answer)}", null, response.StatusCode);
@@ -258,7 +269,8 @@ public sealed partial class UpwardReporter : BackgroundService
                 message.Delivered = true;
                 message.DeliveredAt = clock.UtcNow;
                 message.LastError = null;
-                KeepCosigned(message, sent, answer);
+                alarms.Clear(RefusedConcern(message.Endpoint));
+                KeepCosigned(endpoint, message, sent, answer);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -318,33 +330,37 @@ public sealed partial class UpwardReporter : BackgroundService
     }
 
     /// <summary>
-    /// The proof that the head sent extends the last head this endpoint cosigned for the province: what a region
-    /// needs to witness it. None when the endpoint never cosigned one (or it is of another log): the region then
+    /// The proof that the head sent extends the last head this endpoint accepted for the province: what a region
+    /// needs to witness it. None when the endpoint never accepted one (or it is of another log): the region then
     /// takes the head as its first, or refuses it if it had witnessed one.
     /// </summary>
-    private async Task<ConsistencyProof?> ProofAsync(IQuerySession session, OutboxMessage message, TreeHead? sent, CancellationToken cancellationToken)
+    private async Task<(long From, List<string> Path)?> ProofAsync(IQuerySession session, OutboxMessage message, TreeHead? sent, CancellationToken cancellationToken)
     {
         if (sent is null)
         {
             return null;
         }
-        var last = await session.Query<OutboxMessage>()
-            .Where(m => m.Endpoint == message.Endpoint && m.ProvinceId == message.ProvinceId && m.Delivered && m.Cosigned != null)
+        // From the head of the last report the endpoint accepted, which it witnessed whether or not its cosignature
+        // of it verified here: the region holds every report to the last head it accepted.
+        var accepted = await session.Query<OutboxMessage>()
+            .Where(m => m.Endpoint == message.Endpoint && m.ProvinceId == message.ProvinceId && m.Delivered)
             .OrderByDescending(m => m.ReportSequence)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (last?.Cosigned is null || JsonSerializer.Deserialize<CosignedHead>(last.Cosigned, Json) is not { } cosigned
-            || cosigned.Log != sent.Log || cosigned.Size > sent.Size)
+            .Take(20)
+            .ToListAsync(cancellationToken);
+        if (accepted.Select(m => Parse(m.Body)?.TreeHead).FirstOrDefault(h => h is not null) is not { } witnessed
+            || witnessed.Log != sent.Log || witnessed.Size > sent.Size)
         {
             return null;
         }
-        return (await audits.Of(message.ProvinceId).Log.ConsistencyAsync(cosigned.Size, sent.Size, cancellationToken)).Proof;
+        var path = await audits.Of(message.ProvinceId).Log.ConsistencyPathAsync(witnessed.Size, sent.Size, cancellationToken);
+        return (witnessed.Size, [.. path.Select(Convert.ToBase64String)]);
     }
 
     /// <summary>
     /// Keeps the head the endpoint cosigned, when it is the head sent: on the row, and beside the head file, where
     /// the log's writer reads it back before it signs the next head.
     /// </summary>
-    private void KeepCosigned(OutboxMessage message, TreeHead? sent, string answer)
+    private void KeepCosigned(UpwardEndpoint endpoint, OutboxMessage message, TreeHead? sent, string answer)
     {
         RegionReceipt? receipt;
         try
@@ -365,15 +381,50 @@ public sealed partial class UpwardReporter : BackgroundService
             LogCosignedOther(message.Endpoint, message.ReportId);
             return;
         }
+        // A cosignature is what the province shows an auditor, and what its writer holds every later head to:
+        // one the region's pinned key does not verify is not the region's, and is not kept.
+        if (endpoint.WitnessKeysFile is not { Length: > 0 } keysFile || !File.Exists(keysFile))
+        {
+            LogWitnessUnpinned(message.Endpoint, message.ReportId);
+            return;
+        }
+        var payload = Encoding.UTF8.GetBytes(CosignedHead.Payload(cosigned.ProvinceId, cosigned.Log, cosigned.Size, cosigned.Root, cosigned.MadeAt, cosigned.Witness, cosigned.WitnessedAt));
+        if (PublishedKeys.SignatureProblem(cosigned.Signature, payload, File.ReadAllText(keysFile), CosignedHead.SignedPurpose, "cosigned head", "head") is { } problem)
+        {
+            alarms.Raise(CosignedConcern(message.Endpoint), $"{message.Endpoint} answered report {message.ReportId} with a cosigned head whose signature fails "
+                + $"against the witness keys pinned in {keysFile}: {problem} It is not kept.");
+            return;
+        }
+        alarms.Clear(CosignedConcern(message.Endpoint));
         message.Cosigned = JsonSerializer.Serialize(cosigned, Json);
         audits.Of(message.ProvinceId).Writer.KeepCosigned(cosigned);
     }
+
+    private static string CosignedConcern(string endpoint) => $"cosigned heads from {endpoint}";
 
     private static UpwardReport? Parse(string body)
     {
         try
         {
             return JsonSerializer.Deserialize<UpwardReport>(body, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string RefusedConcern(string endpoint) => $"upward report to {endpoint}";
+
+    /// <summary>The kind of refusal a region's problem names, when it recorded the report as refused; null for any other failure, which is retried.</summary>
+    private static string? RefusalOf(string answer)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(answer);
+            return problem.RootElement.ValueKind == JsonValueKind.Object && problem.RootElement.TryGetProperty("refusal", out var kind) && kind.ValueKind == JsonValueKind.String
+                ? kind.GetString()
+                : null;
         }
         catch (JsonException)
         {
@@ -432,6 +483,9 @@ public sealed partial class UpwardReporter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Endpoint} answered report {ReportId} with a cosigned head that is not the head sent; it is not kept")]
     private partial void LogCosignedOther(string endpoint, string reportId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Endpoint} answered report {ReportId} with a cosigned head, but no witness key is pinned for it (WitnessKeysFile); it is not kept")]
+    private partial void LogWitnessUnpinned(string endpoint, string reportId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The upward report outbox could not be worked this time")]
     private partial void LogTickFailed(Exception ex);
