@@ -20,6 +20,7 @@ public sealed class CountryLoad(CountryShape shape, IGrainFactory grains)
     public const string ProvincePrefix = "bq";
 
     private readonly List<string> reportingUnits = [];
+    private readonly Dictionary<string, List<string>> reportingUnitsByProvince = new(StringComparer.Ordinal);
     private readonly List<DutyPost> posts = [];
     private readonly List<string> districts = [];
     private long nextId;
@@ -34,7 +35,8 @@ public sealed class CountryLoad(CountryShape shape, IGrainFactory grains)
 
     /// <summary>The units of one province that reports are sent for: its districts, communes and their force units.</summary>
     public IReadOnlyList<string> ReportingUnitsIn(string provinceId) =>
-        [.. reportingUnits.Where(u => string.Equals(UnitPath.ProvinceOf(u), provinceId, StringComparison.Ordinal))];
+        reportingUnitsByProvince.TryGetValue(provinceId, out var units) ? units : [];
+
     public int Posts => posts.Count;
 
     /// <summary>The newest acknowledged command, for the projection-lag probe to follow.</summary>
@@ -113,9 +115,11 @@ public sealed class CountryLoad(CountryShape shape, IGrainFactory grains)
             }
             return (units, provincePosts, provinceDistricts);
         })));
-        foreach (var (units, provincePosts, provinceDistricts) in byProvince)
+        // Task.WhenAll keeps the order of the provinces it was given.
+        foreach (var (province, (units, provincePosts, provinceDistricts)) in Provinces.Zip(byProvince))
         {
             reportingUnits.AddRange(units);
+            reportingUnitsByProvince[province] = units;
             posts.AddRange(provincePosts);
             districts.AddRange(provinceDistricts);
         }
