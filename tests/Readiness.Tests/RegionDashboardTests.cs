@@ -42,6 +42,22 @@ public class RegionDashboardTests(FederationFixture federation) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_token_scoped_to_one_province_sees_only_that_province_in_the_regions_list_trend_and_past()
+    {
+        await AcceptedAtLeastAsync(1);
+        using var scoped = federation.Region.ClientWith(federation.Region.Token([FederationFixture.Silent], [Access.Viewer, Access.Auditor]));
+        var asOf = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("o"));
+
+        var now = (await scoped.GetFromJsonAsync<List<WitnessedProvince>>(new Uri("/api/region/provinces", UriKind.Relative), SiloFixture.Json))!;
+        var past = (await scoped.GetFromJsonAsync<List<WitnessedProvince>>(new Uri($"/api/region/provinces?asOf={asOf}", UriKind.Relative), SiloFixture.Json))!;
+        var trend = (await scoped.GetFromJsonAsync<List<RegionProvinceTrend>>(new Uri("/api/region/trend", UriKind.Relative), SiloFixture.Json))!;
+
+        Assert.Equal([FederationFixture.Silent], now.Select(p => p.Id));
+        Assert.Equal([FederationFixture.Silent], past.Select(p => p.Id));
+        Assert.Equal([FederationFixture.Silent], trend.Select(p => p.Id));
+    }
+
+    [Fact]
     public async Task The_region_dashboard_shows_every_registered_province_with_its_level_the_silent_one_stale_in_both_languages()
     {
         await AcceptedAtLeastAsync(1);
