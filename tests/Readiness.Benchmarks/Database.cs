@@ -12,6 +12,7 @@ namespace Readiness.Benchmarks;
 /// </summary>
 public sealed class BenchDatabase : IAsyncDisposable
 {
+    private static int created;
     private readonly string maintenance;
 
     private BenchDatabase(string name, string app, string owner, string superuser, string maintenance)
@@ -60,7 +61,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         var superuser = settings["ConnectionStrings__ReadinessSuperuser"];
 
         // A name of its own, so a run never touches a developer's or a test's database.
-        var name = $"readiness_bench_{DateTime.UtcNow:yyyyMMddHHmmss}_{Environment.ProcessId}";
+        var name = $"readiness_bench_{DateTime.UtcNow:yyyyMMddHHmmss}_{Environment.ProcessId}_{Interlocked.Increment(ref created)}";
         await using (var connection = new NpgsqlConnection(superuser))
         {
             await connection.OpenAsync();

@@ -2,21 +2,27 @@ using System.Diagnostics;
 using System.Runtime;
 using Readiness.Benchmarks;
 
+if (typeof(Benchmark).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false)
+        .OfType<DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled))
+{
+    Console.Error.WriteLine("This is a Debug build; figures would mislead. Run with -c Release.");
+    return 2;
+}
+
 if (args is ["--merkle", ..])
 {
     // The log's in-memory costs need no silo or database; default a million leaves.
     return MerkleFigures.Run(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
 }
 
-if (BenchOptions.Parse(args) is not { } options)
+if (args is ["--region", ..])
 {
-    return 2;
+    // The region's instance alone: its own database and silo, provinces simulated with keys of their own.
+    return await RegionFigures.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40);
 }
 
-if (typeof(Benchmark).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false)
-        .OfType<DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled))
+if (BenchOptions.Parse(args) is not { } options)
 {
-    Console.Error.WriteLine("This is a Debug build; figures would mislead. Run with -c Release.");
     return 2;
 }
 
