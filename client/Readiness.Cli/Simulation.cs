@@ -28,8 +28,10 @@ internal sealed class Simulation(ReadinessClient client, string province, TextWr
             await output.WriteLineAsync($"{province} was merged into {successor} on {dissolved:yyyy-MM-dd}; simulating {successor}.");
             province = successor;
         }
-        var districts = await Units(province, cancellationToken);
-        foreach (var district in districts.Where(d => d.Echelon is Echelon.District or Echelon.RegionalDefence))
+        // Communes stand under a district, a regional command, or (since January 2026) the province itself.
+        var underProvince = await Units(province, cancellationToken);
+        communes.AddRange(underProvince.Where(u => u.Echelon == Echelon.Commune));
+        foreach (var district in underProvince.Where(d => d.Echelon is Echelon.District or Echelon.RegionalDefence))
         {
             communes.AddRange((await Units(district.Id, cancellationToken)).Where(u => u.Echelon == Echelon.Commune));
             posts.Add($"{district.Id}/sscd");
@@ -39,6 +41,11 @@ internal sealed class Simulation(ReadinessClient client, string province, TextWr
             forces[commune.Id] = [.. (await Units(commune.Id, cancellationToken)).Where(u => u.Echelon == Echelon.ForceUnit).Select(u => u.Id)];
         }
         posts.Add($"{province}/sscd");
+        if (communes.Count == 0)
+        {
+            await output.WriteLineAsync($"{province} has no commune command under it to report for; nothing was sent.");
+            return;
+        }
         await output.WriteLineAsync($"Simulating reports for {communes.Count} communes and {posts.Count} duty posts at {rate}/s. Ctrl+C stops.");
 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / rate));

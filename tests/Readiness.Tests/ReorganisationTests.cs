@@ -56,6 +56,8 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
     private static readonly DateTimeOffset EndOf2024 = new(2024, 12, 31, 23, 0, 0, TimeSpan.FromHours(7));
     private static readonly DateTimeOffset DayBefore = Reform2025.EffectiveFrom.AddDays(-1);
     private static readonly DateTimeOffset DayAfter = Reform2025.EffectiveFrom.AddDays(1);
+    // Between the reform and January 2026, when the commune commands stood under the regional commands.
+    private static readonly DateTimeOffset Autumn2025 = new(2025, 10, 1, 12, 0, 0, TimeSpan.FromHours(7));
 
     private static string Q(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
 
@@ -168,6 +170,7 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
     public async Task The_tree_as_of_2024_is_Bac_Kan_s_and_today_Thai_Nguyen_s_with_the_former_units_named()
     {
         var before = (await silo.Http.GetFromJsonAsync<ChainOfCommandView>($"/api/provinces/bac-kan/tree?asOf={Q(EndOf2024)}", SiloFixture.Json))!;
+        var autumn = (await silo.Http.GetFromJsonAsync<ChainOfCommandView>($"/api/provinces/thai-nguyen/tree?asOf={Q(Autumn2025)}", SiloFixture.Json))!;
         var now = (await silo.Http.GetFromJsonAsync<ChainOfCommandView>("/api/provinces/thai-nguyen/tree", SiloFixture.Json))!;
         using var gone = await silo.Http.GetAsync("/api/provinces/bac-kan/tree");
 
@@ -181,6 +184,10 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
         Assert.Equal(["bac-kan/ba-be/cho-ra", "bac-kan/ba-be/dia-linh", "bac-kan/ba-be/thuong-giao"], choRa.MergedFrom.Order(StringComparer.Ordinal));
         var platoon = Assert.Single(now.Units, u => u.UnitId == "bac-kan/ba-be/cho-ra/dan-quan");
         Assert.Equal(("thai-nguyen/xa-cho-ra", Reform2025.EffectiveFrom, Reform2025.Order), (platoon.ParentId, platoon.HeldFrom, platoon.Order));
+        // The commune stood under its regional command from the reform, and under the province from January 2026.
+        Assert.Equal(Reform2025.RegionalCommandId(2), Assert.Single(autumn.Units, u => u.UnitId == "thai-nguyen/xa-cho-ra").ParentId);
+        Assert.Equal(("thai-nguyen", Reform2025.CommunesUnderProvinceFrom, Reform2025.CommunesUnderProvinceOrder), (choRa.ParentId, choRa.HeldFrom, choRa.Order));
+        Assert.All(now.Units.Where(u => u.Echelon == Echelon.Commune), commune => Assert.Equal("thai-nguyen", commune.ParentId));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Contains("thai-nguyen", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -190,15 +197,22 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
     {
         var before = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>($"/api/provinces/bac-kan/readiness?asOf={Q(DayBefore)}", SiloFixture.Json))!;
         var thaiNguyenBefore = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>($"/api/provinces/thai-nguyen/readiness?asOf={Q(DayBefore)}", SiloFixture.Json))!;
+        var autumn = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>($"/api/provinces/thai-nguyen/readiness?asOf={Q(Autumn2025)}", SiloFixture.Json))!;
         var now = (await silo.Http.GetFromJsonAsync<ProvinceReadinessView>("/api/provinces/thai-nguyen/readiness", SiloFixture.Json))!;
-        var choRaCommand = (await silo.Http.GetFromJsonAsync<DistrictReadinessView>("/api/provinces/thai-nguyen/districts/kv-2", SiloFixture.Json))!;
+        var choRaCommandThen = (await silo.Http.GetFromJsonAsync<DistrictReadinessView>($"/api/provinces/thai-nguyen/districts/kv-2?asOf={Q(Autumn2025)}", SiloFixture.Json))!;
+        var choRaCommandNow = (await silo.Http.GetFromJsonAsync<DistrictReadinessView>("/api/provinces/thai-nguyen/districts/kv-2", SiloFixture.Json))!;
         var baBeThen = (await silo.Http.GetFromJsonAsync<DistrictReadinessView>($"/api/provinces/bac-kan/districts/ba-be?asOf={Q(DayBefore)}", SiloFixture.Json))!;
+        var regionalCommands = Reform2025.RegionalCommands.Select(c => Reform2025.RegionalCommandId(c.Number)).ToList();
 
         Assert.Equal(8, before.Districts.Count);
         Assert.Empty(thaiNguyenBefore.Districts);
-        Assert.Equal([.. Reform2025.RegionalCommands.Select(c => Reform2025.RegionalCommandId(c.Number))], now.Districts.Select(d => d.Id).Order(StringComparer.Ordinal));
-        Assert.Contains(choRaCommand.Communes, c => c.Id == "thai-nguyen/xa-cho-ra" && c.Name == "Ban CHQS xã Chợ Rã");
+        Assert.Equal(regionalCommands, autumn.Districts.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.Contains(choRaCommandThen.Communes, c => c.Id == "thai-nguyen/xa-cho-ra" && c.Name == "Ban CHQS xã Chợ Rã");
         Assert.Equal(15, baBeThen.Communes.Count);
+        // Since January 2026 each commune's command answers to the province's: a line of its own, none under a regional command.
+        Assert.Equal(regionalCommands.Count + Reform2025.Communes.Count + 2, now.Districts.Count);
+        Assert.Contains(now.Districts, d => d.Id == "thai-nguyen/xa-cho-ra");
+        Assert.Empty(choRaCommandNow.Communes);
         // Every unit of Bắc Kạn the day before stands under Thái Nguyên the day after, or was merged into one that does.
         Assert.Equal(before.Units.Total - 1 - 8 - 108, now.Units.Total - 1 - 5 - (Reform2025.Communes.Count + 2));
     }
@@ -280,8 +294,13 @@ public class ReorganisationTests(ReformSilo silo) : IClassFixture<ReformSilo>
         { "thai-nguyen/kv-2", Access.Viewer, "/api/provinces/thai-nguyen/districts/kv-2", 200 },
         { "thai-nguyen/kv-2", Access.Viewer, "/api/provinces/thai-nguyen/districts/kv-1", 403 },
         { "thai-nguyen/kv-2", Access.Viewer, "/api/provinces/thai-nguyen/readiness", 403 },
-        { "thai-nguyen/kv-2", Access.Viewer, "/api/units/thai-nguyen/xa-cho-ra", 200 },
-        { "thai-nguyen/kv-2", Access.Viewer, "/api/units/thai-nguyen/xa-na-ri", 403 },
+        { "thai-nguyen/kv-2", Access.Auditor, $"/api/units/thai-nguyen/xa-cho-ra?asOf={Q(Autumn2025)}", 200 },
+        { "thai-nguyen/kv-2", Access.Auditor, $"/api/units/thai-nguyen/xa-na-ri?asOf={Q(Autumn2025)}", 403 },
+        // From January 2026 the communes answer to the province: the regional command reads them as they were, not as they are.
+        { "thai-nguyen/kv-2", Access.Viewer, "/api/units/thai-nguyen/xa-cho-ra", 403 },
+        { "thai-nguyen/kv-2", Access.Auditor, $"/api/provinces/thai-nguyen/districts/kv-2?asOf={Q(Autumn2025)}", 200 },
+        { "thai-nguyen/xa-cho-ra", Access.Viewer, "/api/provinces/thai-nguyen/districts/xa-cho-ra", 200 },
+        { "thai-nguyen/xa-cho-ra", Access.Viewer, "/api/provinces/thai-nguyen/districts/kv-2", 403 },
     };
 
     [Theory]

@@ -5,7 +5,7 @@ namespace Readiness.Grains.Demo;
 /// <summary>A commune-level command formed on 1 July 2025, and the 2024 communes of Bắc Kạn merged into it.</summary>
 /// <param name="Id">Its id: a name of its own, not a path under its regional command.</param>
 /// <param name="Place">The commune or ward it serves.</param>
-/// <param name="RegionalCommand">The number of the regional defence command it stands under.</param>
+/// <param name="RegionalCommand">The number of the regional defence command it stood under from the reform until January 2026.</param>
 /// <param name="Predecessors">The 2024 communes merged into it, by their ids under <c>bac-kan/</c>.</param>
 public sealed record ReformedCommune(string Id, string Place, int RegionalCommand, IReadOnlyList<string> Predecessors);
 
@@ -15,7 +15,8 @@ public sealed record ReformedCommune(string Id, string Place, int RegionalComman
 /// former Bắc Kạn; its 108 communes merged into 37, as the published lists give them; the 8 district
 /// commands dissolved into the regional commands; each district's reserve company and each commune's
 /// militia platoon re-subordinated; and Bắc Kạn merged into Thái Nguyên. Then the second half of 2025
-/// and 2026 to date, so that today's views mean something. docs/reorganisation.md says which parts are
+/// and 2026 to date, so that today's views mean something, with the commune commands placed directly under
+/// the province command in January 2026. docs/reorganisation.md says which parts are
 /// published and which are the demo's own (the regional commands and every strength and figure).
 /// </summary>
 public static class Reform2025
@@ -28,6 +29,14 @@ public static class Reform2025
 
     /// <summary>When the new structure took effect.</summary>
     public static readonly DateTimeOffset EffectiveFrom = new(2025, 7, 1, 0, 0, 0, Vietnam);
+
+    /// <summary>
+    /// January 2026: the commune commands re-formed directly under the province command, each led by a regular
+    /// officer. The sources give the month; the day and the order's wording are the demo's own.
+    /// </summary>
+    public static readonly DateTimeOffset CommunesUnderProvinceFrom = new(2026, 1, 15, 0, 0, 0, Vietnam);
+
+    public const string CommunesUnderProvinceOrder = "Tái lập Ban CHQS xã trực thuộc Bộ CHQS tỉnh, tháng 01/2026";
 
     private static readonly DateTimeOffset Established = new(2020, 1, 2, 8, 0, 0, Vietnam);
     private static readonly DateTimeOffset Formed = EffectiveFrom.AddHours(8);
@@ -126,6 +135,15 @@ public static class Reform2025
         // companies carry on with their own.
         Conscription(Add);
         After(Add, now);
+
+        // Phase 5: the communes' commands under the province's from January 2026, once that month has come. Its id is
+        // apart from the numbered ones above, so a store loaded before this order was in the demo keeps its ids' meaning.
+        if (now >= CommunesUnderProvinceFrom)
+        {
+            commands.Add(new DemoCommand(5, "chain", new Reorganise("demo:reform-2026:communes", CommunesUnderProvinceOrder, CommunesUnderProvinceFrom,
+                [.. Communes.Concat(OwnCommunes).Select(c => new ReorganisationStep(ReorganisationAction.Resubordinate, c.Id, ParentId: ProvinceId))],
+                CommunesUnderProvinceFrom.AddHours(8))));
+        }
         return commands;
     }
 
