@@ -29,7 +29,7 @@ const districtOnly = scoped.includes("*") || scoped.includes(province) ? null
 
 const labels = {
   vi: {
-    title: "Sẵn sàng chiến đấu", signin: "Nhập mã truy cập (bearer token)", signinGo: "Vào", updated: "Cập nhật", sequence: "sự kiện", districts: "Các huyện, thành phố",
+    title: "Sẵn sàng chiến đấu", signin: "Nhập mã truy cập (bearer token)", signinGo: "Vào", updated: "Cập nhật", sequence: "sự kiện", districts: "Các đơn vị trực thuộc tỉnh",
     postsNotManned: "Trực chưa đủ quân số", openAlerts: "Cảnh báo", exercisesUnderWay: "Diễn tập đang diễn ra",
     belowR2: "Đơn vị dưới mức R2", yearFigures: "Kết quả năm", exercisesChart: "Diễn tập theo cấp và kết quả",
     awardsChart: "Khen thưởng theo hình thức", trend: "Số đơn vị theo mức, 26 tuần qua", stale: "Quá hạn báo cáo", lastReport: "báo cáo gần nhất", dueBy: "hạn báo cáo", none: "Không có", units: "đơn vị", strength: "Quân số",
@@ -64,7 +64,7 @@ const labels = {
     },
   },
   en: {
-    title: "Combat readiness", signin: "Enter an access token (bearer token)", signinGo: "Sign in", updated: "Updated", sequence: "event", districts: "Districts",
+    title: "Combat readiness", signin: "Enter an access token (bearer token)", signinGo: "Sign in", updated: "Updated", sequence: "event", districts: "Commands under the province",
     postsNotManned: "Duty posts not manned", openAlerts: "Alerts", exercisesUnderWay: "Exercises under way",
     belowR2: "Units below R2", yearFigures: "The year's figures", exercisesChart: "Exercises by level and grade",
     awardsChart: "Awards by kind", trend: "Units by level, the last 26 weeks", stale: "Overdue reports", lastReport: "last report", dueBy: "due by", none: "None", units: "units", strength: "Strength",
@@ -147,7 +147,7 @@ function renderProvince(changed = ["all"]) {
       <h3><span>${esc(d.name)}</span>${level(d.level)}</h3>
       ${bar(d.units)}
       <div class="meta">${d.units.total} ${t("units")} · R1 ${d.units.r1} · R2 ${d.units.r2} · R3 ${d.units.r3} · R4 ${d.units.r4}</div>
-      <div class="meta">${t("strength")} <span data-testid="district-strength">${number(d.actualStrength)}</span>/${number(d.authorisedStrength)}${districtOnly ? "" : ` · ${d.communes.length} ${t("commune").toLowerCase()}`}</div>
+      <div class="meta">${t("strength")} <span data-testid="district-strength">${number(d.actualStrength)}</span>/${number(d.authorisedStrength)}${districtOnly || !d.communes.length ? "" : ` · ${d.communes.length} ${t("commune").toLowerCase()}`}</div>
     </article>`).join("");
   for (const card of document.querySelectorAll("[data-testid=district]")) {
     card.onclick = card.onkeydown = (e) => (e.type === "click" || e.key === "Enter") && openDistrict(card.dataset.id);
