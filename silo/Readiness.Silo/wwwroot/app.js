@@ -40,7 +40,7 @@ const labels = {
     duty: "Thời gian trực đủ quân số", exercises: "Diễn tập", commune: "Xã, phường, thị trấn", level: "Mức",
     setBy: "Quyết định bởi", recorded: "ghi nhận", area: { Personnel: "Quân số", Training: "Huấn luyện", Duty: "Trực", Assessment: "Đánh giá của chỉ huy", EquipmentOnHand: "VKTBKT hiện có", EquipmentServiceable: "VKTBKT sử dụng được" },
     missions: "Sẵn sàng thực hiện nhiệm vụ", mission: { CombatReadinessDuty: "Trực SSCĐ", SearchAndRescue: "Cứu hộ, cứu nạn", Mobilisation: "Động viên" },
-    answer: { Yes: "Có", Qualified: "Có điều kiện", No: "Không" }, notAssessed: "Chưa đánh giá", flagged: "Mâu thuẫn", byDistrict: "Theo huyện",
+    answer: { Yes: "Có", Qualified: "Có điều kiện", No: "Không" }, notAssessed: "Chưa đánh giá", flagged: "Mâu thuẫn", byDistrict: "Theo đơn vị trực thuộc",
     equipment: "Vũ khí, trang bị kỹ thuật", category: { Weapons: "Vũ khí", Communications: "Thông tin liên lạc", Vehicles: "Xe, phương tiện", RescueEquipment: "Trang bị cứu hộ" },
     authorised: "Biên chế", onHand: "Hiện có", serviceable: "Sử dụng được", underRepair: "Đang sửa chữa", unserviceable: "Hỏng",
     echelon: { MilitaryRegion: "Quân khu", Province: "Tỉnh", District: "Huyện", RegionalDefence: "Phòng thủ khu vực", Commune: "Xã", ForceUnit: "Đơn vị" },
@@ -75,7 +75,7 @@ const labels = {
     duty: "Duty manned at strength", exercises: "Exercises", commune: "Commune", level: "Level",
     setBy: "Set by", recorded: "recorded", area: { Personnel: "Personnel", Training: "Training", Duty: "Duty", Assessment: "Commander's assessment", EquipmentOnHand: "Equipment on hand", EquipmentServiceable: "Equipment serviceable" },
     missions: "Ready for which mission", mission: { CombatReadinessDuty: "Combat-readiness duty", SearchAndRescue: "Search and rescue", Mobilisation: "Mobilisation" },
-    answer: { Yes: "Yes", Qualified: "Qualified", No: "No" }, notAssessed: "Not assessed", flagged: "Contradicted", byDistrict: "By district",
+    answer: { Yes: "Yes", Qualified: "Qualified", No: "No" }, notAssessed: "Not assessed", flagged: "Contradicted", byDistrict: "By command under the province",
     equipment: "Weapons and equipment", category: { Weapons: "Weapons", Communications: "Communications", Vehicles: "Vehicles", RescueEquipment: "Rescue equipment" },
     authorised: "Authorised", onHand: "On hand", serviceable: "Serviceable", underRepair: "Under repair", unserviceable: "Unserviceable",
     echelon: { MilitaryRegion: "Military region", Province: "Province", District: "District", RegionalDefence: "Regional defence command", Commune: "Commune", ForceUnit: "Unit" },
@@ -147,7 +147,7 @@ function renderProvince(changed = ["all"]) {
       <h3><span>${esc(d.name)}</span>${level(d.level)}</h3>
       ${bar(d.units)}
       <div class="meta">${d.units.total} ${t("units")} · R1 ${d.units.r1} · R2 ${d.units.r2} · R3 ${d.units.r3} · R4 ${d.units.r4}</div>
-      <div class="meta">${t("strength")} <span data-testid="district-strength">${number(d.actualStrength)}</span>/${number(d.authorisedStrength)}${districtOnly || !d.communes.length ? "" : ` · ${d.communes.length} ${t("commune").toLowerCase()}`}</div>
+      <div class="meta">${t("strength")} <span data-testid="district-strength">${number(d.actualStrength)}</span>/${number(d.authorisedStrength)}${districtOnly || !d.communes.some((c) => c.id !== d.id) ? "" : ` · ${d.communes.length} ${t("commune").toLowerCase()}`}</div>
     </article>`).join("");
   for (const card of document.querySelectorAll("[data-testid=district]")) {
     card.onclick = card.onkeydown = (e) => (e.type === "click" || e.key === "Enter") && openDistrict(card.dataset.id);
