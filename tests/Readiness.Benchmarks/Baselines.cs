@@ -1,10 +1,6 @@
 using System.Text.Json;
-using JasperFx;
-using JasperFx.Events;
-using Marten;
 using Npgsql;
 using NpgsqlTypes;
-using Readiness.Domain;
 using Readiness.Store;
 using Readiness.Silo.Hosting;
 
@@ -15,8 +11,8 @@ public sealed record StoredEvent(string Type, string DotnetType, string Data, st
 
 /// <summary>
 /// The same appends without Orleans: raw Npgsql into tables shaped like Marten's mt_streams and
-/// mt_events, and plain Marten with the project's event settings but no grain, each in a schema of
-/// its own in the run's database.
+/// mt_events, in a schema of its own in the run's database. Marten's own append is weighed against
+/// the project's in <see cref="StoragePaths"/>.
 /// </summary>
 public sealed class Baselines(BenchDatabase database, IReadOnlyList<StoredEvent> samples) : IAsyncDisposable
 {
@@ -24,7 +20,6 @@ public sealed class Baselines(BenchDatabase database, IReadOnlyList<StoredEvent>
     private readonly NpgsqlDataSource owner = NpgsqlDataSource.Create(database.OwnerConnectionString);
 
     public const string Raw = "bench_raw";
-    private const string MartenSchema = "bench_marten";
     private const int StreamsPerCaller = 64;
 
     public static async Task<IReadOnlyList<StoredEvent>> SampleAsync(BenchDatabase run)
@@ -206,72 +201,6 @@ public sealed class Baselines(BenchDatabase database, IReadOnlyList<StoredEvent>
             }
             await transaction.CommitAsync();
             return perTransaction;
-        });
-    }
-
-    /// <summary>A Marten store with the project's event settings (schema of its own, no projections), its schema applied.</summary>
-    public async Task<DocumentStore> CreateMartenStoreAsync()
-    {
-        var store = DocumentStore.For(options =>
-        {
-            options.Connection(database.OwnerConnectionString);
-            options.DatabaseSchemaName = MartenSchema;
-            options.AutoCreateSchemaObjects = AutoCreate.All;
-            ReadinessStore.ConfigureEvents(options);
-        });
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var indexes = owner.CreateCommand(AuditIndexes(MartenSchema));
-        await indexes.ExecuteNonQueryAsync();
-        return store;
-    }
-
-    private static OutreachSessionHeld Event(Random random, string unit) =>
-        new OutreachSessionHeld(unit, "Luật Dân quân tự vệ", 20 + random.Next(80), DateTimeOffset.UtcNow);
-
-    private static readonly string Hash = new('a', 64);
-
-    private static void Stamp(IEvent e, int n)
-    {
-        // The headers every grain event carries, so the rows are as wide as the grains'.
-        e.SetHeader(EventHeaders.CommandId, $"cmd-{n}-{Guid.NewGuid():N}");
-        e.SetHeader(EventHeaders.RecordedBy, "system");
-        e.SetHeader(EventHeaders.OccurredAt, EventHeaders.Format(DateTimeOffset.UtcNow));
-        e.SetHeader(EventHeaders.Hash, Hash);
-    }
-
-    /// <summary>Plain Marten: a session per event, appended with the expected version, as the grain does but without Orleans.</summary>
-    public static async Task<LoadRun> MartenAsync(DocumentStore store, int callers, int perSession, TimeSpan duration)
-    {
-        var tag = $"m{perSession}x{callers}";
-        var versions = new long[callers * StreamsPerCaller];
-        await using (var session = store.LightweightSession())
-        {
-            for (var slot = 0; slot < versions.Length; slot++)
-            {
-                session.Events.StartStream($"{tag}-{slot}", new OutreachSessionHeld($"{tag}-{slot}", "Khởi tạo", 1, DateTimeOffset.UtcNow));
-                versions[slot] = 1;
-            }
-            await session.SaveChangesAsync();
-        }
-        var randoms = Enumerable.Range(0, callers).Select(i => new Random(300 + i)).ToArray();
-        return await ClosedLoop.RunAsync(callers, duration, async caller =>
-        {
-            var random = randoms[caller];
-            var first = random.Next(StreamsPerCaller);
-            await using var session = store.LightweightSession();
-            for (var i = 0; i < perSession; i++)
-            {
-                var slot = caller * StreamsPerCaller + (first + i) % StreamsPerCaller;
-                var stream = $"{tag}-{slot}";
-                versions[slot]++;
-                var action = session.Events.Append(stream, versions[slot], Event(random, stream));
-                foreach (var e in action.Events)
-                {
-                    Stamp(e, slot);
-                }
-            }
-            await session.SaveChangesAsync();
-            return perSession;
         });
     }
 

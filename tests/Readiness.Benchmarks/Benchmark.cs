@@ -9,6 +9,8 @@ using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Contracts.Http;
 using Readiness.Domain;
+using Readiness.Store;
+using Readiness.Store.Projections;
 
 namespace Readiness.Benchmarks;
 
@@ -197,17 +199,47 @@ public sealed class Benchmark(BenchOptions options, Report report)
         await Baseline("raw.single.c64", "raw Npgsql, 1 event per transaction, 64 callers", () => bench.RawSingleAsync(64, d));
         await Baseline("raw.multi10.c8", "raw Npgsql, 10 events per transaction (multi-row), 8 callers", () => bench.RawMultiRowAsync(8, 10, d));
         await Baseline("raw.copy1000.c2", "raw Npgsql, COPY 1,000 events per transaction, 2 callers", () => bench.RawCopyAsync(2, 1_000, d));
-        using var store = await bench.CreateMartenStoreAsync();
-        await Baseline("marten.single.c8", "plain Marten, 1 event per session, 8 callers", () => Baselines.MartenAsync(store, 8, 1, d));
-        await Baseline("marten.single.c64", "plain Marten, 1 event per session, 64 callers", () => Baselines.MartenAsync(store, 64, 1, d));
-        await Baseline("marten.batch10.c8", "plain Marten, 10 events (10 streams) per session, 8 callers", () => Baselines.MartenAsync(store, 8, 10, d));
+        await StoragePathsAsync(samples, d);
     }
 
-    private async Task Baseline(string key, string label, Func<Task<LoadRun>> run)
+    /// <summary>
+    /// The project's append path and Marten's quick append, in turn at the same concurrency on the same
+    /// sampled events, in a migrated database of their own (<see cref="StoragePaths"/>).
+    /// </summary>
+    private async Task StoragePathsAsync(IReadOnlyList<StoredEvent> samples, TimeSpan d)
     {
-        var before = await database.CountersAsync();
+        Console.WriteLine("The project's append path beside Marten's quick append (a migrated database of their own)");
+        await using var paths = await StoragePaths.CreateAsync(samples);
+        await Baseline("marten.single.c8", "Marten quick append, 1 event per session, 8 callers", () => paths.MartenQuickAsync(8, 1, d), paths.Database);
+        await Baseline("store.single.c8", "project's append (group commit), 1 event per call, 8 callers", () => paths.StoreGroupedAsync(8, d), paths.Database);
+        await Baseline("marten.single.c64", "Marten quick append, 1 event per session, 64 callers", () => paths.MartenQuickAsync(64, 1, d), paths.Database);
+        await Baseline("store.single.c64", "project's append (group commit), 1 event per call, 64 callers", () => paths.StoreGroupedAsync(64, d), paths.Database);
+        await Baseline("store.direct.c64", "project's append function, 1 event per transaction, 64 callers", () => paths.StoreDirectAsync(64, 1, d), paths.Database);
+        await Baseline("marten.batch10.c8", "Marten quick append, 10 events (10 streams) per session, 8 callers", () => paths.MartenQuickAsync(8, 10, d), paths.Database);
+        await Baseline("store.batch10.c8", "project's append function, 10 events (10 streams) per transaction, 8 callers", () => paths.StoreDirectAsync(8, 10, d), paths.Database);
+        report.Evidence["storagePaths.rows"] = JsonDocument.Parse(await paths.RowsAsync()).RootElement;
+        foreach (var (store, marten) in AppendPairs)
+        {
+            Console.WriteLine($"  {store} ÷ {marten}: {Report.Ratio(baselines[store].EventsPerSecond, baselines[marten].EventsPerSecond)}");
+        }
+    }
+
+    /// <summary>Each figure of the project's append path and the figure of Marten's own path it is weighed against.</summary>
+    private static readonly (string Store, string Marten)[] AppendPairs =
+    [
+        ("store.single.c8", "marten.single.c8"),
+        ("store.single.c64", "marten.single.c64"),
+        ("store.direct.c64", "marten.single.c64"),
+        ("store.batch10.c8", "marten.batch10.c8"),
+    ];
+
+    /// <summary>Runs a baseline and reports its rate with what it cost the database <paramref name="where"/> it writes to (the run's by default).</summary>
+    private async Task Baseline(string key, string label, Func<Task<LoadRun>> run, BenchDatabase? where = null)
+    {
+        where ??= database;
+        var before = await where.CountersAsync();
         var result = await run();
-        var cost = (await database.CountersAsync()).Since(before);
+        var cost = (await where.CountersAsync()).Since(before);
         baselines[key] = result;
         report.Evidence[key + ".server"] = cost;
         report.Add(new Figure(key, label, "events/s", result.EventsPerSecond, result.Latency.P50, result.Latency.P99, result.Operations,
@@ -548,7 +580,95 @@ public sealed class Benchmark(BenchOptions options, Report report)
         }
         report.Add(new Figure("rebuild.all", $"projection rebuild, every projection", "events/s", status.EventsPerSecond, Samples: status.TotalEvents,
             Notes: $"{status.ElapsedSeconds:F1} s, {status.DocumentsWritten:N0} documents"));
+        await MartenRebuildAsync(coordinator, status.DocumentsWritten);
         await coordinator.ResumeAsync();
+    }
+
+    /// <summary>
+    /// Marten's own rebuild of the province roster over the same store, just after the project's
+    /// (the silo's ProjectionRebuilder: a fold in memory and a swap), timed from call to return as the project's
+    /// job times itself; then the two ways of moving the daemon's progress row.
+    /// </summary>
+    private async Task MartenRebuildAsync(IProjectionCoordinator coordinator, long documents)
+    {
+        const string progress = "SELECT COALESCE(max(last_seq_id), 0) FROM readiness.mt_event_progression WHERE name = 'province-roster:All'";
+        Console.WriteLine("  Marten's own rebuild of the province roster (IProjectionDaemon.RebuildProjectionAsync)");
+        await coordinator.PauseAsync();
+        var daemon = coordinator.DaemonForMainDatabase();
+        var t0 = Stopwatch.GetTimestamp();
+        await daemon.RebuildProjectionAsync(ProvinceRosterProjection.ProjectionName, TimeSpan.FromMinutes(30), CancellationToken.None);
+        var seconds = Latencies.Since(t0) / 1000;
+        var reached = await database.ScalarAsync(progress);
+        var replayed = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE seq_id <= @reached", ("reached", reached));
+        var parts = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_doc_provinceroster");
+        report.Add(new Figure("rebuild.marten", "Marten's own rebuild of the province roster", "events/s", replayed / seconds, Samples: replayed,
+            Notes: $"{seconds:F1} s, {parts:N0} documents; the roster's documents are deleted first, so views are empty or partial until it ends"));
+        if (parts != documents)
+        {
+            report.Problems.Add($"Marten's rebuild left {parts:N0} roster documents where the project's wrote {documents:N0}: the two did not rebuild the same thing");
+        }
+
+        // The project moves the progress row inside the transaction that swaps the documents in;
+        // Marten's API for it (a rewind) stops the shard's agent, moves the row and starts the agent again.
+        var swap = new Latencies();
+        for (var i = 0; i < 20; i++)
+        {
+            var s0 = Stopwatch.GetTimestamp();
+            await using var connection = await database.Superuser.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var at = await EventStore.LockProgressAsync(transaction, ProvinceRosterShard, CancellationToken.None);
+            await EventStore.SetProgressAsync(transaction, ProvinceRosterShard, at ?? reached, exists: at is not null, CancellationToken.None);
+            await transaction.CommitAsync();
+            swap.Add(Latencies.Since(s0));
+        }
+        report.Add(new Figure("progress.store", "progress row moved in the swap's transaction (EventStore.SetProgressAsync)", "ms", swap.Mean, swap.P50, swap.P99, swap.Count));
+        var rewind = new Latencies();
+        for (var i = 0; i < 5; i++)
+        {
+            var r0 = Stopwatch.GetTimestamp();
+            await daemon.RewindSubscriptionAsync(ProvinceRosterProjection.ProjectionName, CancellationToken.None, sequenceFloor: reached);
+            rewind.Add(Latencies.Since(r0));
+        }
+        report.Add(new Figure("progress.marten", "progress row moved by Marten (IProjectionDaemon.RewindSubscriptionAsync)", "ms", rewind.Mean, rewind.P50, rewind.P99, rewind.Count,
+            "stops the shard's agent, moves the row in a transaction of its own, starts the agent"));
+    }
+
+    private const string ProvinceRosterShard = ProvinceRosterProjection.ProjectionName + ":All";
+
+    /// <summary>
+    /// Whether each custom storage path gains enough over Marten's own to be worth keeping: at least
+    /// a fifth more, in this run (docs/performance.md, "What the custom storage path gains").
+    /// </summary>
+    private void StoragePathTargets()
+    {
+        const double Worth = 1.2;
+        foreach (var (store, marten) in AppendPairs)
+        {
+            var ours = baselines.GetValueOrDefault(store);
+            var theirs = baselines.GetValueOrDefault(marten);
+            // The function alone, one event a transaction, is what a lone append costs: the parts of the
+            // path are shown, but only the path as the grains use it is judged.
+            var judged = store != "store.direct.c64";
+            report.Targets.Add(new TargetRow($"custom append ({store}) over Marten's quick append", judged ? $"≥ {Worth}× {marten}" : "— (a part of the path: the function without grouping)",
+                ours is null ? "not measured" : $"{Report.Num(ours.EventsPerSecond)} events/s, p99 {Report.Ms(ours.Latency.P99)}",
+                ours is null || theirs is null || !judged ? null : ours.EventsPerSecond >= Worth * theirs.EventsPerSecond,
+                theirs is null ? "—" : $"{marten} {Report.Num(theirs.EventsPerSecond)}/s, p99 {Report.Ms(theirs.Latency.P99)}",
+                ours is null || theirs is null ? "—" : Report.Ratio(ours.EventsPerSecond, theirs.EventsPerSecond)));
+        }
+        var swapped = report["rebuild.all"];
+        var martens = report["rebuild.marten"];
+        report.Targets.Add(new TargetRow("custom rebuild (fold and swap) over Marten's rebuild", $"≥ {Worth}× rebuild.marten",
+            swapped is null ? "not measured" : $"{Report.Num(swapped.Value)} events/s over {swapped.Samples:N0} events",
+            swapped is null || martens is null ? null : swapped.Value >= Worth * martens.Value,
+            martens is null ? "—" : $"Marten {Report.Num(martens.Value)} events/s over {martens.Samples:N0} events",
+            swapped is null || martens is null ? "—" : Report.Ratio(swapped.Value, martens.Value)));
+        var edit = report["progress.store"];
+        var rewind = report["progress.marten"];
+        report.Targets.Add(new TargetRow("progress row moved directly over Marten's rewind", $"p50 ≤ 1/{Worth} of progress.marten",
+            edit is null ? "not measured" : $"p50 {Report.Ms(edit.P50 ?? double.NaN)}",
+            edit?.P50 is { } mine && rewind?.P50 is { } other ? mine * Worth <= other : null,
+            rewind is null ? "—" : $"RewindSubscriptionAsync p50 {Report.Ms(rewind.P50 ?? double.NaN)}",
+            edit is null || rewind is null ? "—" : $"{Report.Ratio(rewind.P50 ?? double.NaN, edit.P50 ?? double.NaN)} faster"));
     }
 
     private void Targets()
@@ -564,10 +684,14 @@ public sealed class Benchmark(BenchOptions options, Report report)
             var rate = events / run.Seconds;
             report.Targets.Add(new TargetRow("durable events acknowledged through the grains", "≥ 10,000 events/s and ≥ 0.6× raw.multi10.c8, p99 ≤ 50 ms",
                 $"{Report.Num(rate)} events/s at {c} callers, p99 {Report.Ms(run.Latency.P99)}", rate >= 10_000 && rate >= 0.6 * Rate("raw.multi10.c8") && run.Latency.P99 <= 50,
-                Rates("raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "marten.single.c64", "marten.batch10.c8"),
-                Ratios(rate, "raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "marten.single.c64", "marten.batch10.c8")));
+                Rates("raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "store.single.c64", "marten.single.c64", "marten.batch10.c8"),
+                Ratios(rate, "raw.single.c64", "raw.multi10.c8", "raw.copy1000.c2", "store.single.c64", "marten.single.c64", "marten.batch10.c8")));
             report.Targets.Add(new TargetRow("projection lag at that load", "p99 ≤ 1 s", $"p99 {Report.Ms(lag.P99)} (p50 {Report.Ms(lag.P50)})",
                 lag.Count > 0 ? lag.P99 <= 1_000 : null, "daemon polls every 50–200 ms", "—"));
+        }
+        if (!options.GrainsOnly)
+        {
+            StoragePathTargets();
         }
         var rebuild = report["rebuild.all"];
         var rawRead = report["rebuild.rawread"];
