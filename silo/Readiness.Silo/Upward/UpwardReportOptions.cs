@@ -14,6 +14,10 @@ public sealed class UpwardReportOptions
     [Range(1, 28)]
     public int MonthlyDay { get; set; } = 1;
 
+    /// <summary>
+    /// How often the outbox is worked: reports due queued, deliveries due retried. A batch that changes a province's level,
+    /// or brings a new province, wakes it sooner (the level is rated at most once a second), on the silo that works the outbox.
+    /// </summary>
     [Range(1, 3600)]
     public int PollSeconds { get; set; } = 30;
 

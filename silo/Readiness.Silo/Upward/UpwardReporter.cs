@@ -16,6 +16,7 @@ using Readiness.Grains.Structure;
 using Readiness.Store.Outbox;
 using Readiness.Silo.Audit;
 using Readiness.Silo.Hosting;
+using Readiness.Silo.Live;
 using Readiness.Silo.Security;
 
 namespace Readiness.Silo.Upward;
@@ -45,11 +46,18 @@ public sealed partial class UpwardReporter : BackgroundService
     private readonly AuditAlarms alarms;
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly ILogger<UpwardReporter> logger;
+    private readonly LiveRosters liveRosters;
     private long backlog;
+    // Each province's level as this silo's roster cache rated it when the outbox was last worked: a batch that
+    // changes one wakes the outbox at once, instead of at the next poll.
+    private Dictionary<string, ReadinessLevel?> levelsAtLastRun = new(StringComparer.Ordinal);
+    private bool worksTheOutbox;
 
     public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ProvinceDatabases databases, ChainOfCommandCache chain, AuditDatabases audits, IGrainFactory grains, ReadinessPolicy policy,
-        ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, AuditAlarms alarms, ReadinessTelemetry telemetry, ILogger<UpwardReporter> logger)
+        ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, AuditAlarms alarms, ReadinessTelemetry telemetry, LiveRosters liveRosters,
+        ILogger<UpwardReporter> logger)
     {
+        this.liveRosters = liveRosters;
         this.alarms = alarms;
         this.store = store;
         this.database = database;
@@ -79,23 +87,76 @@ public sealed partial class UpwardReporter : BackgroundService
             return;
         }
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.PollSeconds));
-        do
+        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        while (true)
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                // Rated before the outbox reads the rosters, so that a change between the two wakes it again rather than waits.
+                var before = await LevelsAsync(stoppingToken);
+                worksTheOutbox = await RunOnceAsync(stoppingToken) >= 0;
+                levelsAtLastRun = before;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogTickFailed(ex);
             }
+            // The poll, or sooner: a batch this silo's daemon committed changed a province's level (only where this silo works the outbox).
+            while (!tick.IsCompleted && worksTheOutbox)
+            {
+                if (await Task.WhenAny(tick, liveRosters.NextCommit) == tick)
+                {
+                    break;
+                }
+                // Rated at most once a second however often batches commit; the rating is cached that long anyway.
+                await Task.Delay(LiveRosters.RatedFreshFor, stoppingToken);
+                if (await LevelChangedAsync(stoppingToken))
+                {
+                    break;
+                }
+            }
+            if (tick.IsCompleted)
+            {
+                if (!await tick)
+                {
+                    return;
+                }
+                tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Queues the reports that are due, then tries every delivery that is due; returns how many were delivered.</summary>
-    public Task<int> RunOnceAsync(CancellationToken cancellationToken) =>
-        AdvisoryLock.TryRunAsync(database, AdvisoryLockKey.Outbox, busy: 0, async () =>
+    // A province standing now that the last run did not rate (registered since) counts as changed: its first report goes at once.
+    // The tree is checked against the store, since the batch may hold the province's registration.
+    private async Task<bool> LevelChangedAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        foreach (var provinceId in (await chain.RefreshAsync(force: true, cancellationToken)).ProvincesAt(now))
+        {
+            if (!levelsAtLastRun.TryGetValue(provinceId, out var level)
+                || (await liveRosters.ViewAsync(provinceId, now, cancellationToken, newest: true))?.Level != level)
+            {
+                LogLevelChanged(provinceId);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private async Task<Dictionary<string, ReadinessLevel?>> LevelsAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        var levels = new Dictionary<string, ReadinessLevel?>(StringComparer.Ordinal);
+        foreach (var provinceId in (await chain.GetAsync(cancellationToken)).ProvincesAt(now))
+        {
+            levels[provinceId] = (await liveRosters.ViewAsync(provinceId, now, cancellationToken, newest: true))?.Level;
+        }
+        return levels;
+    }
+
+    /// <summary>Queues the reports that are due, then tries every delivery that is due; returns how many were delivered, or -1 when another silo works the outbox.</summary>
+    private Task<int> RunOnceAsync(CancellationToken cancellationToken) =>
+        AdvisoryLock.TryRunAsync(database, AdvisoryLockKey.Outbox, busy: -1, async () =>
         {
             await QueueDueReportsAsync(cancellationToken);
             return await DeliverAsync(cancellationToken);
@@ -474,6 +535,9 @@ public sealed partial class UpwardReporter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upward report {ReportId} to {Endpoint} was signed by an earlier key; it is built again from the events and signed with today's")]
     private partial void LogRebuilt(string reportId, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Province {ProvinceId}'s level changed in a committed batch; the outbox is worked now")]
+    private partial void LogLevelChanged(string provinceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upward report {ReportId} queued: {Reason}")]
     private partial void LogQueued(string reportId, string reason);

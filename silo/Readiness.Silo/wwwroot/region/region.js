@@ -167,4 +167,4 @@ document.getElementById("now").addEventListener("click", () => {
 translate();
 refresh();
 // The present moves on: reports arrive and provinces fall silent. The past does not.
-setInterval(() => { if (!asOf()) refresh(); }, 10_000);
+setInterval(() => { if (!asOf()) refresh(); }, 5_000);
