@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -52,6 +53,7 @@ public sealed partial class UpwardReporter : BackgroundService
     // changes one wakes the outbox at once, instead of at the next poll.
     private Dictionary<string, ReadinessLevel?> levelsAtLastRun = new(StringComparer.Ordinal);
     private bool worksTheOutbox;
+    private long lastLevelCheck;
 
     public UpwardReporter(IDocumentStore store, NpgsqlDataSource database, ProvinceDatabases databases, ChainOfCommandCache chain, AuditDatabases audits, IGrainFactory grains, ReadinessPolicy policy,
         ReadinessClock clock, IOptions<UpwardReportOptions> options, UpwardReportSigner signer, AuditAlarms alarms, ReadinessTelemetry telemetry, LiveRosters liveRosters,
@@ -109,7 +111,11 @@ public sealed partial class UpwardReporter : BackgroundService
                     break;
                 }
                 // Rated at most once a second however often batches commit; the rating is cached that long anyway.
-                await Task.Delay(LiveRosters.RatedFreshFor, stoppingToken);
+                if (LiveRosters.RatedFreshFor - Stopwatch.GetElapsedTime(lastLevelCheck) is { Ticks: > 0 } wait)
+                {
+                    await Task.Delay(wait, stoppingToken);
+                }
+                lastLevelCheck = Stopwatch.GetTimestamp();
                 if (await LevelChangedAsync(stoppingToken))
                 {
                     break;
