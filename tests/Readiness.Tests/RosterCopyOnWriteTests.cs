@@ -1,5 +1,6 @@
 using System.Text.Json;
 using JasperFx.Events;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Readiness.Contracts;
 using Readiness.Domain;
@@ -101,6 +102,32 @@ public class RosterCopyOnWriteTests(SiloFixture silo)
         Assert.Equal(9, view.Districts.Single().Communes.Single().ActualStrength);
     }
 
+    [Fact]
+    public async Task A_part_rewritten_in_the_store_beside_the_daemon_is_folded_on_from_what_was_written_not_from_memory()
+    {
+        var cache = silo.Host.Services.GetRequiredService<RosterCache>();
+        var store = silo.Host.Services.GetRequiredService<IDocumentStore>();
+        var tree = await silo.NewProvinceAsync(communeAuthorised: 200);
+        await silo.EventuallyAsync<ProvinceReadinessView>($"/api/provinces/{tree.ProvinceId}/readiness", v => v.Districts.Count == 1);
+        await silo.AcceptAsync(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 3, 2024));
+        await CommittedAsync(cache, tree, recruits: 3);
+
+        // What a rebuild run on another silo does: it writes the part whole, folded on its own.
+        var partId = StreamKeys.RosterPartOf(tree.CommuneId);
+        await using (var session = store.LightweightSession())
+        {
+            var part = (await session.LoadAsync<ProvinceRoster>(partId, TestContext.Current.CancellationToken))!;
+            part.Units[tree.CommuneId].Recruits = 100;
+            part.UpdatedAt = DateTimeOffset.UtcNow;
+            session.Store(part);
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        await silo.AcceptAsync(new EnlistRecruits(SiloFixture.NewId(), tree.CommuneId, 2, 2024));
+        var next = await CommittedAsync(cache, tree, recruits: 102);
+        Assert.Equal(102, next.Units[tree.CommuneId].Recruits);
+    }
+
     /// <summary>The province as this silo's memory holds it once a batch with the commune's recruits has been committed.</summary>
     private static async Task<ProvinceRoster> CommittedAsync(RosterCache cache, TestProvince tree, int recruits)
     {
@@ -111,7 +138,8 @@ public class RosterCopyOnWriteTests(SiloFixture silo)
             {
                 return whole;
             }
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"The daemon did not commit a batch with {recruits} recruits within 30 s.");
+            Assert.True(DateTimeOffset.UtcNow < deadline,
+                $"The daemon did not commit a batch with {recruits} recruits within 30 s; it holds {cache.Get(tree.ProvinceId)?.Whole()?.Units.GetValueOrDefault(tree.CommuneId)?.Recruits}.");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }

@@ -85,8 +85,10 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
         {
             return;
         }
-        var stamps = await querySession.Query<ProvinceRoster>().Where(r => kept.Contains(r.Id))
-            .Select(r => new PartStamp(r.Id, r.UpdatedAt)).ToListAsync(cancellation);
+        // The stored JSON's own value, read back as written: a LINQ Select would go through a timestamptz, in microseconds.
+        var stamps = await querySession.QueryAsync<PartStamp>(
+            $"SELECT jsonb_build_object('id', id, 'updatedAt', data -> 'updatedAt') FROM {querySession.DocumentStore.Options.Schema.For<ProvinceRoster>()} WHERE id = ANY(?)",
+            cancellation, new object[] { kept.ToArray() });
         var stored = stamps.ToDictionary(s => s.Id, s => s.UpdatedAt, StringComparer.Ordinal);
         var changed = kept.Where(id => !stored.TryGetValue(id, out var at) || at != folded[id]).ToList();
         if (changed.Count == 0)
