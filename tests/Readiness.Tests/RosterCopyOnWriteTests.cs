@@ -74,6 +74,8 @@ public class RosterCopyOnWriteTests(SiloFixture silo)
         Assert.False(second.Posts.Values.Single().OnDuty);
         Assert.Equal(ExerciseStatus.Started, second.Exercises.Values.Single().Status);
         Assert.Equal(second.Sequence, sequence);
+        // Whether a part is a draft is the daemon's business, not the document's.
+        Assert.DoesNotContain("drafted", seen, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

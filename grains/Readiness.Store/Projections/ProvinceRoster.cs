@@ -50,6 +50,7 @@ public sealed class ProvinceRoster
     private HashSet<object>? owned;
 
     /// <summary>Whether this part is a draft folded in the daemon's memory (<see cref="Draft"/>), as against one read from the store.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Drafted => owned is not null;
 
     /// <summary>
