@@ -34,6 +34,15 @@ public sealed class DutyPostRecord
     public DutyPostView ToView() => new(Id, PostId, Name, Kind, OwnerUnitId, StaffRequired, ShiftHours, EstablishedAt, OnDuty, Commander, StaffPresent,
         ShiftStartedAt, [.. Manning], [.. OpenIncidents], IncidentsReported, OpenAlert, AlertsRaised, Version, UpdatedAt, Manned);
 
+    /// <summary>A copy that shares nothing the next fold changes.</summary>
+    public DutyPostRecord Copy()
+    {
+        var copy = (DutyPostRecord)MemberwiseClone();
+        copy.Manning = [.. Manning];
+        copy.OpenIncidents = [.. OpenIncidents];
+        return copy;
+    }
+
     public void Record(object @event, long version, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
         Version = version;

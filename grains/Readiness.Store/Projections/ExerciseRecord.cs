@@ -27,6 +27,14 @@ public sealed class ExerciseRecord
     public ExerciseView ToView() => new(Id, ExerciseId, Name, Level, Kind, Status, HostUnitId, [.. ParticipantUnitIds], ScheduledStart, ScheduledEnd,
         StartedAt, CompletedAt, Grade, Participants, CancellationReason, Version, UpdatedAt);
 
+    /// <summary>A copy that shares nothing the next fold changes.</summary>
+    public ExerciseRecord Copy()
+    {
+        var copy = (ExerciseRecord)MemberwiseClone();
+        copy.ParticipantUnitIds = [.. ParticipantUnitIds];
+        return copy;
+    }
+
     public void Record(object @event, long version, DateTimeOffset updatedAt, DateTimeOffset? recordedAt = null)
     {
         Version = version;

@@ -46,6 +46,25 @@ public sealed class ProvinceRoster
     // Folding another event may change what was registered, so it forgets this.
     private RosterArrangement? registered;
 
+    // On a draft, the entries it holds of its own (copied or new); null on a roster folded in place.
+    private HashSet<object>? owned;
+
+    /// <summary>Whether this part is a draft folded in the daemon's memory (<see cref="Draft"/>), as against one read from the store.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Drafted => owned is not null;
+
+    /// <summary>
+    /// A copy of this part to fold the next batch into, so that this one stays as the readers who hold
+    /// it saw it when it was committed: the dictionaries are the draft's own, and an entry is copied
+    /// the first time the draft changes it, so a batch copies only what it touches.
+    /// </summary>
+    public ProvinceRoster Draft() => new()
+    {
+        Id = Id, ProvinceId = ProvinceId, Layout = Layout,
+        Units = new(Units, StringComparer.Ordinal), Exercises = new(Exercises, StringComparer.Ordinal), Posts = new(Posts, StringComparer.Ordinal),
+        Sequence = Sequence, UpdatedAt = UpdatedAt, owned = new(ReferenceEqualityComparer.Instance),
+    };
+
     private PlacedUnit Place(string unitId) =>
         Arranged.Place(unitId) ?? new PlacedUnit(unitId, null, null, null, Units.GetValueOrDefault(unitId)?.Name ?? unitId, Units.GetValueOrDefault(unitId)?.Echelon ?? Echelon.ForceUnit);
 
@@ -99,13 +118,13 @@ public sealed class ProvinceRoster
         switch (kind)
         {
             case ActorKind.Exercise:
-                Entry(Exercises, id, () => new ExerciseRecord { Id = streamKey }).Record(@event, version, updatedAt);
+                Entry(Exercises, id, () => new ExerciseRecord { Id = streamKey }, e => e.Copy()).Record(@event, version, updatedAt);
                 break;
             case ActorKind.DutyPost:
-                Entry(Posts, id, () => new DutyPostRecord { Id = streamKey }).Record(@event, version, updatedAt);
+                Entry(Posts, id, () => new DutyPostRecord { Id = streamKey }, p => p.Copy()).Record(@event, version, updatedAt);
                 break;
             default:
-                Entry(Units, id, () => new UnitRecord { Id = id }).Record(@event, version, updatedAt, recordedAt);
+                Entry(Units, id, () => new UnitRecord { Id = id }, u => u.Copy()).Record(@event, version, updatedAt, recordedAt);
                 break;
         }
         Sequence = Math.Max(Sequence, sequence);
@@ -397,11 +416,18 @@ public sealed class ProvinceRoster
     private static LevelCounts Count(IEnumerable<string> unitIds, Dictionary<string, UnitRating> ratings) =>
         unitIds.Where(ratings.ContainsKey).Aggregate(LevelCounts.None, (counts, id) => counts.Add(ratings[id].Level));
 
-    private static T Entry<T>(Dictionary<string, T> entries, string id, Func<T> create)
+    /// <summary>The entry to fold an event into: on a draft, never one that the part it was drafted from still holds.</summary>
+    private T Entry<T>(Dictionary<string, T> entries, string id, Func<T> create, Func<T, T> copy) where T : class
     {
         if (!entries.TryGetValue(id, out var entry))
         {
             entries[id] = entry = create();
+            owned?.Add(entry);
+        }
+        else if (owned is not null && !owned.Contains(entry))
+        {
+            entries[id] = entry = copy(entry);
+            owned.Add(entry);
         }
         return entry;
     }

@@ -9,8 +9,8 @@ namespace Readiness.Store.Projections;
 /// commits on this silo, so that a province's view and its live feed need no PostgreSQL read while
 /// the daemon runs here. A province is loaded from the store once and then kept by the batches;
 /// whoever reads it decides whether it may be trusted (<see cref="Province.Agent"/>, <see cref="Province.LoadedAt"/>).
-/// The parts are the daemon's own instances, never touched after their commit: the projection
-/// keeps no aggregate cache (<see cref="ProvinceRosterProjection"/>), so each batch folds fresh ones.
+/// The parts are the daemon's own instances, never touched after their commit: the daemon keeps them
+/// for its next batch, which folds into a draft of each (<see cref="ProvinceRosterProjection.DetermineAction"/>).
 /// </summary>
 public sealed class RosterCache : IChangeListener
 {

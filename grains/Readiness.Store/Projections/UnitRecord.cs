@@ -58,6 +58,20 @@ public sealed class UnitRecord
         return new Freshness(LastReportedAt, due, due is { } by && now > by, OverdueNotedAt);
     }
 
+    /// <summary>A copy that shares nothing the next fold changes: the collections are its own, their items immutable or copied.</summary>
+    public UnitRecord Copy()
+    {
+        var copy = (UnitRecord)MemberwiseClone();
+        copy.StrengthEvidence = [.. StrengthEvidence];
+        copy.Training = [.. Training];
+        copy.PartyCell = [.. PartyCell];
+        copy.Years = Years.ToDictionary(y => y.Key, y => y.Value.Copy());
+        copy.Equipment = new(Equipment);
+        copy.Missions = new(Missions);
+        copy.Comments = [.. Comments];
+        return copy;
+    }
+
     public bool PartyCellActive => PartyCell.Count > 0 && PartyCell[^1].DissolvedAt is null;
 
     public YearTally Year(int year)

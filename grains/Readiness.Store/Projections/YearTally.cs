@@ -12,4 +12,11 @@ public sealed class YearTally
     public int OutreachAttendances { get; set; }
     /// <summary>Awards by "Kind/RecipientKind".</summary>
     public Dictionary<string, int> Awards { get; set; } = new(StringComparer.Ordinal);
+
+    public YearTally Copy()
+    {
+        var copy = (YearTally)MemberwiseClone();
+        copy.Awards = new(Awards, StringComparer.Ordinal);
+        return copy;
+    }
 }

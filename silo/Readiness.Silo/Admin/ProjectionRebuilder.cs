@@ -26,7 +26,7 @@ internal sealed class RebuildProgress
 /// Rebuilds the province roster from the events while the silo keeps serving. Marten's own rebuild
 /// first deletes every document of the projection and then replays, so for its whole duration the
 /// views would be missing or partial. Instead this folds every event, in global order, into parts
-/// held in memory (with the projection's own Evolve), and then swaps them in, in one transaction
+/// held in memory (with the projection's own fold), and then swaps them in, in one transaction
 /// that locks the daemon's progress row, applies the events the live daemon projected since the fold
 /// began, and leaves the progress where the documents are; the live agent on this silo is stopped
 /// around it so no batch of its in flight lands on top. Until the swap, every view keeps serving

@@ -7,7 +7,7 @@ namespace Readiness.Silo.Admin;
 
 /// <summary>
 /// The province roster being rebuilt: it folds events into parts held in memory with the
-/// projection's own Evolve, so the rebuilt documents come from exactly the code the live projection runs.
+/// projection's own fold, so the rebuilt documents come from exactly the code the live projection runs.
 /// </summary>
 internal sealed class ProvinceRosterTarget(ProvinceRosterProjection projection)
 {
@@ -29,14 +29,7 @@ internal sealed class ProvinceRosterTarget(ProvinceRosterProjection projection)
         }
         // The projection groups by this same function (ProvinceRosterProjection's Identity).
         var id = StreamKeys.RosterPartOf(e.StreamKey!);
-        if (projection.Evolve(rosters.GetValueOrDefault(id), id, e) is { } roster)
-        {
-            rosters[id] = roster;
-        }
-        else
-        {
-            rosters.Remove(id);
-        }
+        rosters[id] = projection.Fold(rosters.GetValueOrDefault(id), id, e);
     }
 
     /// <summary>Builds a target for each registered projection we know how to rebuild, by name.</summary>
