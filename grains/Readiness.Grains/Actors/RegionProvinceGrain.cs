@@ -9,7 +9,8 @@ namespace Readiness.Grains.Actors;
 /// <summary>
 /// The region's record of one province: every report it received, accepted or refused, as events of the
 /// stream <c>region:</c> and the province's id. One report at a time per province, so a number is compared
-/// with the last accepted before the next is looked at. The rules are <see cref="RegionRules"/>.
+/// with the last accepted before the next is looked at. Refusals beyond the cap of a window are answered
+/// but only counted, the count recorded with the next event or when the window closes. The rules are <see cref="RegionRules"/>.
 /// </summary>
 public sealed class RegionProvinceGrain(ProvinceDatabases databases, ReadinessClock clock, ReadinessTelemetry telemetry, ILogger<RegionProvinceGrain> logger)
     : EventSourcedGrain<ProvinceRecord>(databases, clock, telemetry, logger), IRegionProvinceGrain
