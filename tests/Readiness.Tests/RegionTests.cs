@@ -28,6 +28,9 @@ public sealed class FederationFixture : IAsyncLifetime
     public const string Relogged = "tinh-viet";
     public const string Flooded = "tinh-lu";
 
+    /// <summary>How many provinces the region's configuration registers.</summary>
+    public const int Registered = 5;
+
     /// <summary>Refusals stored one by one per window, low so that a flood well below the per-address rate limit passes it.</summary>
     public const int RefusalCap = 5;
     public const int IntervalSeconds = 2;
