@@ -6,7 +6,8 @@
 #   migrate/   ConnectionStrings__ReadinessOwner and ConnectionStrings__Readiness: the schema owner's step alone
 #   postgres/  the three roles' passwords, for the server's first start
 #   prometheus/ its bcrypt login (prometheus-web.yml), the password behind it, and the token it scrapes with
-# Existing files are kept, so running it again changes nothing.
+# Existing files are kept, so running it again changes nothing. Only the keys that sign now are made: a key's
+# next and retired files belong to one rotation (docs/operations.md, "Rotating a signing key", With compose).
 #   infra/compose-secrets.sh [--database HOST:PORT]
 # --database is where the silos reach PostgreSQL (default postgres:5432, the compose service); give the
 # address of your own server when running without Docker (docs/operations.md, "Deploying").

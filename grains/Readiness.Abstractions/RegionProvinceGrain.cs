@@ -21,10 +21,12 @@ public sealed record ReceiveProvinceReport(
     [property: Id(6)] string? TrustedKeys,
     [property: Id(7)] int IntervalSeconds,
     [property: Id(8)] string Claimed,
-    [property: Id(9)] DateTimeOffset? OccurredAt = null) : ICommand, IDeclaresTextFields
+    [property: Id(9)] DateTimeOffset? OccurredAt = null,
+    [property: Id(10)] int RefusalsStoredPerWindow = 10,
+    [property: Id(11)] int RefusalWindowSeconds = 600) : ICommand, IDeclaresTextFields
 {
     /// <summary>The grain that records reports naming no registered province.</summary>
-    public const string Unregistered = "unregistered";
+    public const string Unregistered = RegionRegistryRules.UnregisteredBucket;
 
     // The body, signature, keys and proof are machine text (JSON, JWS, base64) that no person reads as written,
     // but what the region stores of them ends up in its events and exports all the same: the one rule holds for them too.
@@ -89,4 +91,81 @@ public interface IRegionProvinceGrain : IGrainWithStringKey
 
     [Alias("status")]
     Task<RegionProvinceStatus> Status(int intervalSeconds);
+}
+
+/// <summary>An administrator registers a province with the region: its id, how often it reports, and the JWK Set pinned for it (fetched already when given by address).</summary>
+[GenerateSerializer, Immutable, Alias("readiness.cmd.register-region-province")]
+public sealed record RegisterRegionProvince(
+    [property: Id(0)] string CommandId,
+    [property: Id(1)] string ProvinceId,
+    [property: Id(2)] int IntervalSeconds,
+    [property: Id(3)] string Keys,
+    [property: Id(4)] string? KeysUrl,
+    [property: Id(5)] DateTimeOffset? OccurredAt = null) : ICommand, IDeclaresTextFields
+{
+    // The keys' own texts are checked member by member where the set is read (RegionRegistryRules.Pinned).
+    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("keysUrl", KeysUrl)];
+}
+
+/// <summary>An administrator pins another JWK Set for a registered province, replacing the one before: how a province's key rotates at the region.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.cmd.pin-region-province-keys")]
+public sealed record PinRegionProvinceKeys(
+    [property: Id(0)] string CommandId,
+    [property: Id(1)] string ProvinceId,
+    [property: Id(2)] string Keys,
+    [property: Id(3)] string? KeysUrl,
+    [property: Id(4)] DateTimeOffset? OccurredAt = null) : ICommand, IDeclaresTextFields
+{
+    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("keysUrl", KeysUrl)];
+}
+
+/// <summary>An administrator removes a province registered through the route.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.cmd.unregister-region-province")]
+public sealed record UnregisterRegionProvince(
+    [property: Id(0)] string CommandId,
+    [property: Id(1)] string ProvinceId,
+    [property: Id(2)] DateTimeOffset? OccurredAt = null) : ICommand, IDeclaresTextFields
+{
+    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId)];
+}
+
+/// <summary>A province registered through the route, as it crosses a grain call.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.region-registration")]
+public sealed record RegionRegistration(
+    [property: Id(0)] string ProvinceId,
+    [property: Id(1)] int IntervalSeconds,
+    [property: Id(2)] string Keys,
+    [property: Id(3)] string? KeysUrl,
+    [property: Id(4)] DateTimeOffset RegisteredAt,
+    [property: Id(5)] DateTimeOffset KeysPinnedAt);
+
+/// <summary>Every province registered through the route, by id.</summary>
+[GenerateSerializer, Immutable, Alias("readiness.region-registrations")]
+public sealed record RegionRegistrations([property: Id(0)] IReadOnlyList<RegionRegistration> Provinces);
+
+/// <summary>
+/// The provinces a region's administrators registered (one grain, <see cref="Key"/>), folded from its
+/// own stream, so that a registration survives a restart and shows in the region's history. Provinces
+/// registered in configuration are not here.
+/// </summary>
+[Alias("readiness.IRegionRegistryGrain")]
+public interface IRegionRegistryGrain : IGrainWithStringKey
+{
+    public const string Key = "provinces";
+
+    [Alias("register")]
+    Task<CommandResult> Register(RegisterRegionProvince command);
+
+    [Alias("pin-keys")]
+    Task<CommandResult> PinKeys(PinRegionProvinceKeys command);
+
+    [Alias("unregister")]
+    Task<CommandResult> Unregister(UnregisterRegionProvince command);
+
+    [Alias("registrations")]
+    Task<RegionRegistrations> Registrations();
+
+    /// <summary>One province's registration, or null: what each report that names it is checked against.</summary>
+    [Alias("registration-of")]
+    Task<RegionRegistration?> Of(string provinceId);
 }

@@ -20,4 +20,7 @@ public enum EventActor
 
     /// <summary>A province as the military region's silo sees it (<c>IRegionProvinceGrain</c>), stream <c>region:</c> and the province's id: the reports it received.</summary>
     Region,
+
+    /// <summary>The provinces a military region's silo takes reports from, registered through its admin route (<c>IRegionRegistryGrain</c>), stream <c>registry:provinces</c>.</summary>
+    RegionRegistry,
 }

@@ -66,6 +66,11 @@ public static class EventCatalogue
 
         new(typeof(ProvinceReportAccepted), "province_report_accepted", EventActor.Region),
         new(typeof(ProvinceReportRefused), "province_report_refused", EventActor.Region),
+        new(typeof(ProvinceReportRefusalsSuppressed), "province_report_refusals_suppressed", EventActor.Region),
+
+        new(typeof(ProvinceRegistered), "province_registered", EventActor.RegionRegistry),
+        new(typeof(ProvinceKeysPinned), "province_keys_pinned", EventActor.RegionRegistry),
+        new(typeof(ProvinceUnregistered), "province_unregistered", EventActor.RegionRegistry),
     ];
 
     // Built eagerly so that a class or a name listed twice fails when the catalogue is first read,

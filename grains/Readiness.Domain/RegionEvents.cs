@@ -36,6 +36,19 @@ public sealed record ProvinceReportRefused(
     string Digest,
     DateTimeOffset OccurredAt) : IReadinessEvent;
 
+/// <summary>
+/// The region refused more of a province's reports within a window than it stores one by one
+/// (<c>Readiness:Region:RefusalsStoredPerWindow</c>): each was answered and raised the alarm, and this
+/// records how many there were, from <c>FirstAt</c> to <c>LastAt</c>, and the last one's reason.
+/// </summary>
+public sealed record ProvinceReportRefusalsSuppressed(
+    string ProvinceId,
+    long Count,
+    DateTimeOffset FirstAt,
+    DateTimeOffset LastAt,
+    string LastReason,
+    DateTimeOffset OccurredAt) : IReadinessEvent;
+
 /// <summary>Why a report was refused, by kind.</summary>
 public enum ReportRefusal
 {

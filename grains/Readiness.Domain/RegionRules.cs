@@ -38,6 +38,21 @@ public enum VerdictOutcome
     AlreadyRefused,
 }
 
+/// <summary>How many refusals of one province are stored per window; beyond it they are counted.</summary>
+public sealed record RefusalCap(int PerWindow, TimeSpan Window);
+
+/// <summary>
+/// The refusals of one province within the current window: how many were stored, and those only counted
+/// since the count was last recorded (when the first and last came, and the last one's reason).
+/// </summary>
+public sealed record RefusalWindow(
+    DateTimeOffset Start,
+    int Stored = 0,
+    long Suppressed = 0,
+    DateTimeOffset? FirstSuppressedAt = null,
+    DateTimeOffset? LastSuppressedAt = null,
+    string? LastReason = null);
+
 /// <summary>The outcome, the event to append (none when answered as before), and the accepted report the answer names.</summary>
 public sealed record RegionVerdict(VerdictOutcome Outcome, object? Event, ProvinceReportAccepted? Accepted, ProvinceReportRefused? Refusal);
 
@@ -59,6 +74,8 @@ public static class RegionRules
             Accepted = record.Accepted + 1,
         },
         ProvinceReportRefused refused => record with { LastRefusal = refused, Refused = record.Refused + 1 },
+        // Counted, not stored one by one: the alarm stands on the last refusal stored, the count includes them all.
+        ProvinceReportRefusalsSuppressed suppressed => record with { Refused = record.Refused + suppressed.Count },
         _ => record,
     };
 
@@ -196,6 +213,36 @@ public static class RegionRules
     /// <summary>The alarm that stands for a province: its last refusal, unless a report was accepted after it.</summary>
     public static string? Alarm(ProvinceRecord record) =>
         record.LastRefusal is { } refusal && (record.Last is null || refusal.OccurredAt >= record.Last.OccurredAt) ? refusal.Reason : null;
+
+    /// <summary>
+    /// Whether <paramref name="refusal"/> is stored as an event, and the window after it.
+    /// At most <see cref="RefusalCap.PerWindow"/> refusals are stored per window; the rest are only counted,
+    /// so a flood of forged deliveries grows the region's store by a bounded amount per window.
+    /// </summary>
+    public static (bool Store, RefusalWindow Window) Throttle(RefusalWindow window, RefusalCap cap, ProvinceReportRefused refusal)
+    {
+        var now = refusal.OccurredAt;
+        var current = now >= window.Start + cap.Window ? window with { Start = now, Stored = 0 } : window;
+        return current.Stored < cap.PerWindow
+            ? (true, current with { Stored = current.Stored + 1 })
+            : (false, current with
+            {
+                Suppressed = current.Suppressed + 1,
+                FirstSuppressedAt = current.FirstSuppressedAt ?? now,
+                LastSuppressedAt = now,
+                LastReason = refusal.Reason,
+            });
+    }
+
+    /// <summary>The count of refusals not stored since the last count was recorded, as the event that records it; null when there are none.</summary>
+    public static ProvinceReportRefusalsSuppressed? Suppressed(RefusalWindow window, string provinceId, DateTimeOffset now) =>
+        window is { Suppressed: > 0, FirstSuppressedAt: { } first, LastSuppressedAt: { } last }
+            ? new(provinceId, window.Suppressed, first, last, window.LastReason ?? string.Empty, now)
+            : null;
+
+    /// <summary>The window once its count is recorded: the refusals stored in it still count against the cap.</summary>
+    public static RefusalWindow Recorded(RefusalWindow window) =>
+        window with { Suppressed = 0, FirstSuppressedAt = null, LastSuppressedAt = null, LastReason = null };
 
     private static bool SameHead(TreeHead head, TreeHead? other) => other is not null && head.Size == other.Size && head.Root == other.Root && head.Log == other.Log;
 }

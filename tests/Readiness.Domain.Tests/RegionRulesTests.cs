@@ -169,4 +169,35 @@ public sealed class RegionRulesTests : IDisposable
         Assert.True(RegionRules.Stale(record, TimeSpan.FromMinutes(5), Now.AddMinutes(6)));
         Assert.True(RegionRules.Stale(new ProvinceRecord(), TimeSpan.FromMinutes(5), Now));
     }
+    [Fact]
+    public void Refusals_beyond_the_cap_in_a_window_are_counted_not_stored_and_the_count_is_recorded_once_with_the_last_reason()
+    {
+        var cap = new RefusalCap(2, TimeSpan.FromMinutes(10));
+        var window = new RefusalWindow(DateTimeOffset.MinValue);
+        var stored = new List<bool>();
+        for (var i = 0; i < 5; i++)
+        {
+            var refused = new ProvinceReportRefused(Province, null, null, ReportRefusal.Signature, $"forged {i}", $"d{i}", Now.AddSeconds(i));
+            (var store, window) = RegionRules.Throttle(window, cap, refused);
+            stored.Add(store);
+        }
+        Assert.Equal([true, true, false, false, false], stored);
+        var counted = RegionRules.Suppressed(window, Province, Now.AddMinutes(1));
+        Assert.NotNull(counted);
+        Assert.Equal((3L, Now.AddSeconds(2), Now.AddSeconds(4), "forged 4"), (counted.Count, counted.FirstAt, counted.LastAt, counted.LastReason));
+        window = RegionRules.Recorded(window);
+        Assert.Null(RegionRules.Suppressed(window, Province, Now.AddMinutes(1)));
+
+        // Still within the window: the next is counted; once it has closed, one is stored again.
+        var within = new ProvinceReportRefused(Province, null, null, ReportRefusal.Signature, "again", "d5", Now.AddMinutes(9));
+        Assert.False(RegionRules.Throttle(window, cap, within).Store);
+        var later = within with { OccurredAt = Now.AddMinutes(10) };
+        Assert.True(RegionRules.Throttle(window, cap, later).Store);
+
+        // Folded, the count adds to the refusals the view shows, and the alarm stands on the last stored.
+        var record = RegionRules.Evolve(new ProvinceRecord(), new ProvinceReportRefused(Province, null, null, ReportRefusal.Signature, "stored", "d", Now));
+        record = RegionRules.Evolve(record, counted);
+        Assert.Equal(4, record.Refused);
+        Assert.Equal("stored", RegionRules.Alarm(record));
+    }
 }

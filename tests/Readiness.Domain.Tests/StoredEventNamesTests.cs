@@ -57,6 +57,10 @@ public class StoredEventNamesTests
         (typeof(UnitDissolved), "unit_dissolved"),
         (typeof(ProvinceReportAccepted), "province_report_accepted"),
         (typeof(ProvinceReportRefused), "province_report_refused"),
+        (typeof(ProvinceReportRefusalsSuppressed), "province_report_refusals_suppressed"),
+        (typeof(ProvinceRegistered), "province_registered"),
+        (typeof(ProvinceKeysPinned), "province_keys_pinned"),
+        (typeof(ProvinceUnregistered), "province_unregistered"),
     ];
 
     public static TheoryData<string, string> PinnedNames()

@@ -98,6 +98,11 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         new("POST", "/api/region/reports", null, "PPPPP", 404),
         // The region's trend, from the reports it received: a silo not in the region role has none (404).
         new("GET", "/api/region/trend", View, "PPPPP", 404),
+        // Registering a province with the region, pinning its keys again and removing it: the region's administrator over '*' alone;
+        // a silo not in the region role registers none (404).
+        new("POST", "/api/region/provinces", Administer, "3P333", 404),
+        new("PUT", "/api/region/provinces/{provinceId}/keys", Administer, "3P333", 404),
+        new("DELETE", "/api/region/provinces/{provinceId}", Administer, "3P333", 404),
         new("GET", "/api/provinces/{provinceId}/tree", View, "PP333", 200),
         new("GET", "/api/provinces/{provinceId}/live", View, "PP333", 200),
         // Store-wide positions: how much every province records.

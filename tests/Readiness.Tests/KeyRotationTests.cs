@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Marten;
@@ -96,6 +97,93 @@ public class KeyRotationTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_tree_head_signed_before_the_head_key_was_promoted_still_verifies_with_the_whole_store_once_the_old_key_is_retired()
+    {
+        var cluster = await PostgresCluster.EnsureStartedAsync();
+        await using var database = await cluster.CreateDatabaseAsync("head-rotation");
+        var folder = Directory.CreateTempSubdirectory("readiness-head-rotation-");
+        try
+        {
+            var (first, second) = (await KeyFile(folder, "first-head"), await KeyFile(folder, "second-head"));
+            TreeHead before;
+            await using (var host = HeadSilo(database, ("SigningKeyFile", first)))
+            {
+                using var http = await host.StartAndWaitUntilReadyAsync();
+                await RegisterProvinceAsync(host);
+                before = await LatestHeadAsync(http, h => h.Size > 0);
+                Assert.Equal(KeyId(first), before.KeyId);
+            }
+            // The next key published first, as the procedure asks: a silo does not sign with a key it never published.
+            await using (var host = HeadSilo(database, ("SigningKeyFile", first), ("NextSigningKeyFile", second)))
+            {
+                (await host.StartAndWaitUntilReadyAsync()).Dispose();
+            }
+
+            await using (var host = HeadSilo(database, ("SigningKeyFile", second),
+                ("RetiredKeys:0:PublicKeyFile", first), ("RetiredKeys:0:Until", DateTimeOffset.UtcNow.AddDays(30).ToString("O"))))
+            {
+                using var http = await host.StartAndWaitUntilReadyAsync();
+                // Nothing recorded since: the latest head is the one the retired key signed, and the whole store verifies with it.
+                var verified = await VerifyAsync(http);
+                Assert.True(verified.Intact, verified.Log?.FirstDisagreement?.Problem);
+                Assert.True(verified.Log!.HeadSignatureValid);
+                Assert.Equal((before.Size, before.Root, KeyId(first)), (verified.Log.LatestHead!.Size, verified.Log.LatestHead.Root, verified.Log.LatestHead.KeyId));
+                var jwks = (await PublishedKeysAsync(host)).GetRawText();
+                Assert.Null(SignedHead.SignatureProblem(before, jwks));
+
+                // Recorded after the promotion: signed by the new key, the store still verifies, and the old head with the keys published.
+                await RegisterProvinceAsync(host);
+                var after = await LatestHeadAsync(http, h => h.Size > before.Size);
+                Assert.Equal(KeyId(second), after.KeyId);
+                verified = await VerifyAsync(http);
+                Assert.True(verified.Intact, verified.Log?.FirstDisagreement?.Problem);
+                Assert.True(verified.Log!.HeadSignatureValid);
+                Assert.Null(SignedHead.SignatureProblem(before, jwks));
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static SiloHost HeadSilo(TestDatabase database, params (string Name, string Value)[] keys)
+    {
+        var settings = new Dictionary<string, string> { ["Readiness:Log:SigningKeyPem"] = "" };
+        foreach (var (name, value) in keys)
+        {
+            settings[$"Readiness:Log:{name}"] = value;
+        }
+        return new SiloHost(database, loadDemo: false, settings: settings);
+    }
+
+    private static async Task RegisterProvinceAsync(SiloHost host)
+    {
+        var province = $"h{Guid.NewGuid():N}"[..12];
+        var registered = await host.Grains.GetGrain<IUnitGrain>(province).Execute(
+            new RegisterUnit(SiloFixture.NewId(), province, "Tỉnh thử", Echelon.Province, null, 100, DateTimeOffset.UtcNow.AddYears(-1)));
+        Assert.True(registered.Accepted, registered.Rejection?.Message);
+    }
+
+    private static async Task<TreeHead> LatestHeadAsync(HttpClient http, Func<TreeHead, bool> wanted)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var heads = (await http.GetFromJsonAsync<TreeHeadPage>(new Uri("/api/audit/tree-heads?limit=1", UriKind.Relative), SiloFixture.Json))!.Heads;
+            if (heads.Count > 0 && wanted(heads[0]))
+            {
+                return heads[0];
+            }
+            Assert.True(DateTimeOffset.UtcNow < deadline, "No tree head was signed within 30 s.");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static async Task<VerifyReport> VerifyAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<VerifyReport>(new Uri("/api/audit/verify", UriKind.Relative), SiloFixture.Json))!;
 
     private static SiloHost Silo(TestDatabase database, int port, params (string Name, string Value)[] keys)
     {

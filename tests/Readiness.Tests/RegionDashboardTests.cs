@@ -76,7 +76,7 @@ public class RegionDashboardTests(FederationFixture federation) : IClassFixture<
 
         var reporting = page.GetByTestId("province-" + FederationFixture.Reporting);
         await Assertions.Expect(reporting.GetByTestId("level")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^R[1-4]$"));
-        await Assertions.Expect(page.Locator("#rows tr")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator("#rows tr")).ToHaveCountAsync(FederationFixture.Registered);
         await Assertions.Expect(page.GetByTestId("province-" + FederationFixture.Silent)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("stale"));
         await Assertions.Expect(page.GetByTestId("trend-" + FederationFixture.Reporting).Locator(".mark").First).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("th").First).ToHaveTextAsync("Tỉnh");

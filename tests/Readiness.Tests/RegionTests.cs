@@ -26,6 +26,13 @@ public sealed class FederationFixture : IAsyncLifetime
     public const string Silent = "tinh-lang";
     public const string SelfSigned = "tinh-thu";
     public const string Relogged = "tinh-viet";
+    public const string Flooded = "tinh-lu";
+
+    /// <summary>How many provinces the region's configuration registers.</summary>
+    public const int Registered = 5;
+
+    /// <summary>Refusals stored one by one per window, low so that a flood well below the per-address rate limit passes it.</summary>
+    public const int RefusalCap = 5;
     public const int IntervalSeconds = 2;
 
     public int RegionPort { get; } = LoopbackPorts.Next();
@@ -74,6 +81,8 @@ public sealed class FederationFixture : IAsyncLifetime
             ["Readiness:Region:Enabled"] = "true",
             ["Readiness:Region:Name"] = "quan-khu-thu",
             ["Readiness:Region:SigningKeyPem"] = RegionKeyPem,
+            ["Readiness:Region:RefusalsStoredPerWindow"] = RefusalCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Readiness:Region:RefusalWindowSeconds"] = "3600",
         };
         var trusted = new (string Id, PublicJwk Report, PublicJwk Head)[]
         {
@@ -81,6 +90,7 @@ public sealed class FederationFixture : IAsyncLifetime
             (Silent, Es256Key.FromPem(Es256Key.NewPem(), "r").PublicKey, Es256Key.FromPem(Es256Key.NewPem(), "h").PublicKey),
             (SelfSigned, SignedReportKey.PublicKey, SignedHeadKey.PublicKey),
             (Relogged, SignedReportKey.PublicKey, SignedHeadKey.PublicKey),
+            (Flooded, SignedReportKey.PublicKey, SignedHeadKey.PublicKey),
         };
         for (var i = 0; i < trusted.Length; i++)
         {
@@ -276,6 +286,40 @@ public class RegionTests(FederationFixture federation) : IClassFixture<Federatio
         await RefusedAsync(Report(2, other, proofFrom: (rewritten, 5), province: province), HttpStatusCode.Conflict, $"History rewritten at province {province}", province);
         Assert.Equal(1, await CountAsync("province_report_refused", province));
         Assert.Equal(5, (await federation.WitnessedAsync(province)).WitnessedHead!.Size);
+    }
+
+    [Fact]
+    public async Task A_flood_of_forged_reports_stores_at_most_the_cap_of_refusals_and_a_count_of_the_rest_and_a_genuine_report_is_still_accepted()
+    {
+        const string province = FederationFixture.Flooded;
+        const int sent = 20;
+        var alarms = federation.Region.Services.GetRequiredService<AuditAlarms>();
+        using var forger = Es256Key.FromPem(Es256Key.NewPem(), "a key the region never pinned");
+        for (var i = 1; i <= sent; i++)
+        {
+            // Each a distinct delivery, so none is answered as a copy of the one before.
+            using var refused = await PostAsync(Report(i, Head(new MemoryLog(), 2), key: forger, province: province));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("which is not among the keys given", await refused.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+            Assert.Contains("which is not among the keys given", alarms.Raised[$"province {province}"], StringComparison.Ordinal);
+        }
+        Assert.Equal(FederationFixture.RefusalCap, await CountAsync("province_report_refused", province));
+        var flooded = await federation.WitnessedAsync(province);
+        Assert.Contains("which is not among the keys given", flooded.Alarm, StringComparison.Ordinal);
+
+        // A genuine report is taken, and the count of the refusals not stored one by one is recorded before it.
+        using (var accepted = await PostAsync(Report(1, Head(new MemoryLog(), 3), province: province)))
+        {
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        }
+        Assert.Equal(FederationFixture.RefusalCap, await CountAsync("province_report_refused", province));
+        Assert.Equal(1, await CountAsync("province_report_refusals_suppressed", province));
+        Assert.Equal(sent - FederationFixture.RefusalCap, await federation.RegionDatabase.ScalarAsync(
+            "SELECT sum((data->>'count')::bigint)::bigint FROM readiness.mt_events WHERE stream_id = @s AND type = 'province_report_refusals_suppressed'", ("s", "region:" + province)));
+        var after = await federation.WitnessedAsync(province);
+        Assert.Equal(sent, after.ReportsRefused);
+        Assert.Equal(1, after.ReportsAccepted);
+        Assert.Null(after.Alarm);
     }
 
     private async Task RefusedAsync(ReceivedByRegion report, HttpStatusCode status, string reason, string province = FederationFixture.SelfSigned)

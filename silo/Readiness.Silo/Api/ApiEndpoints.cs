@@ -55,6 +55,7 @@ public static class ApiEndpoints
         app.MapPublicKeyRoutes();
         app.MapRegionRoutes();
         app.MapRegionReportRoutes();
+        app.MapRegionAdminRoutes();
         app.MapRegionTrendRoutes();
         app.MapTreeRoutes();
         app.MapUpwardRoutes();

@@ -26,14 +26,14 @@ internal static class RegionRoutes
             .Produces<IReadOnlyList<ProvinceAtAGlance>>();
 
     private static async Task<IResult> GetRegionProvinces(HttpContext http, ProvinceDatabases databases, ChainOfCommandCache chain, ReadinessPolicy policy,
-        ReadinessClock clock, RegionWitness witness, RegionHistory history, IGrainFactory grains, DateTimeOffset? asOf, CancellationToken cancellationToken)
+        ReadinessClock clock, RegionWitness witness, RegionProvinces registered, RegionHistory history, IGrainFactory grains, DateTimeOffset? asOf, CancellationToken cancellationToken)
     {
         var scopes = http.User.Scopes();
         if (witness.Enabled)
         {
             return Results.Ok(asOf is { } at
-                ? await WitnessedAtAsync(witness, history, scopes, at, cancellationToken)
-                : await WitnessedAsync(witness, grains, scopes));
+                ? await WitnessedAtAsync(await registered.AllAsync(), history, scopes, at, cancellationToken)
+                : await WitnessedAsync(await registered.AllAsync(), grains, scopes));
         }
         if (asOf is not null)
         {
@@ -64,14 +64,13 @@ internal static class RegionRoutes
     /// </summary>
     /// <summary>The region's answer as it stood at <paramref name="asOf"/>: each province folded from the reports received by then.</summary>
     private static async Task<List<WitnessedProvince>> WitnessedAtAsync(
-        RegionWitness witness, RegionHistory history, IReadOnlyList<string> scopes, DateTimeOffset asOf, CancellationToken cancellationToken)
+        IReadOnlyList<TrustedProvinceNow> registered, RegionHistory history, IReadOnlyList<string> scopes, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var shown = witness.Provinces.Where(id => Access.CoversEverything(scopes) || Access.Covers(scopes, id)).ToList();
+        var shown = registered.Where(p => Access.CoversEverything(scopes) || Access.Covers(scopes, p.Id)).ToList();
         var provinces = new List<WitnessedProvince>(shown.Count);
-        foreach (var id in shown)
+        foreach (var (id, interval, _, _) in shown)
         {
             var record = await history.AtAsync(id, asOf, cancellationToken);
-            var interval = witness.IntervalSecondsOf(id);
             var last = record.Last;
             provinces.Add(new WitnessedProvince(id, last?.ProvinceName, last?.Level, last?.Units, last?.ReportSequence, last?.ReportId, last?.GeneratedAt,
                 last?.OccurredAt, record.LastHead, record.HeadsWitnessed, record.Accepted, record.Refused, interval,
@@ -80,13 +79,13 @@ internal static class RegionRoutes
         return provinces;
     }
 
-    private static async Task<List<WitnessedProvince>> WitnessedAsync(RegionWitness witness, IGrainFactory grains, IReadOnlyList<string> scopes)
+    private static async Task<List<WitnessedProvince>> WitnessedAsync(IReadOnlyList<TrustedProvinceNow> registered, IGrainFactory grains, IReadOnlyList<string> scopes)
     {
-        var shown = witness.Provinces.Where(id => Access.CoversEverything(scopes) || Access.Covers(scopes, id)).ToList();
-        var statuses = await Task.WhenAll(shown.Select(id => grains.GetGrain<IRegionProvinceGrain>(id).Status(witness.IntervalSecondsOf(id))));
+        var shown = registered.Where(p => Access.CoversEverything(scopes) || Access.Covers(scopes, p.Id)).ToDictionary(p => p.Id, p => p.IntervalSeconds, StringComparer.Ordinal);
+        var statuses = await Task.WhenAll(shown.Select(p => grains.GetGrain<IRegionProvinceGrain>(p.Key).Status(p.Value)));
         return [.. statuses.Select(s => new WitnessedProvince(s.ProvinceId, s.Name, s.Level,
             s.Units is [var r1, var r2, var r3, var r4] ? new LevelCounts(r1, r2, r3, r4) : null,
             s.ReportSequence, s.ReportId, s.GeneratedAt, s.ReceivedAt, s.Head?.ToContract(), s.HeadsWitnessed, s.Accepted, s.Refused,
-            witness.IntervalSecondsOf(s.ProvinceId), s.Stale, s.Alarm, s.Missions))];
+            shown[s.ProvinceId], s.Stale, s.Alarm, s.Missions))];
     }
 }

@@ -26,6 +26,18 @@ public sealed class RegionOptions
     /// <summary>The same key inline; set this or <see cref="SigningKeyFile"/>, not both.</summary>
     public string? SigningKeyPem { get; set; }
 
+    /// <summary>
+    /// How many refused reports of one province (and of the unregistered, together) are stored one by one
+    /// per <see cref="RefusalWindowSeconds"/>; the rest are answered and raise the alarm alike, but are only
+    /// counted, the count stored when the window closes or with the next event stored. Bounds what an
+    /// anonymous flood of forged deliveries adds to the region's store.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int RefusalsStoredPerWindow { get; set; } = 10;
+
+    [Range(1, 86_400)]
+    public int RefusalWindowSeconds { get; set; } = 600;
+
     /// <summary>Every province the region trusts, with its pinned keys.</summary>
     public List<TrustedProvince> Provinces { get; set; } = [];
 }

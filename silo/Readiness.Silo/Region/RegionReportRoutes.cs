@@ -34,7 +34,8 @@ internal static class RegionReportRoutes
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<IResult> ReceiveAsync(HttpContext http, RegionWitness witness, IGrainFactory grains, AuditAlarms alarms, CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveAsync(HttpContext http, RegionWitness witness, RegionProvinces provinces, IGrainFactory grains, AuditAlarms alarms,
+        CancellationToken cancellationToken)
     {
         if (!witness.Enabled)
         {
@@ -48,14 +49,15 @@ internal static class RegionReportRoutes
         using var reader = new StreamReader(http.Request.Body, new UTF8Encoding(false, throwOnInvalidBytes: false));
         var body = await reader.ReadToEndAsync(cancellationToken);
         var claimed = ProvinceNamed(body) ?? string.Empty;
-        var trust = witness.TrustOf(claimed);
-        var grainId = trust is null ? ReceiveProvinceReport.Unregistered : claimed;
+        var trusted = await provinces.OfAsync(claimed);
+        var grainId = trusted is null ? ReceiveProvinceReport.Unregistered : claimed;
         long? from = long.TryParse(http.Request.Headers[ConsistencyHeaders.From], out var size) ? size : null;
         var proofHeader = http.Request.Headers[ConsistencyHeaders.Proof].ToString();
         IReadOnlyList<string>? proof = from is null ? null : proofHeader.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var signature = http.Request.Headers[UpwardReportSigner.Header].ToString();
         var command = new ReceiveProvinceReport(Guid.NewGuid().ToString("N"), grainId, body, signature.Length == 0 ? null : signature, from, proof,
-            trust?.Keys, witness.IntervalSecondsOf(claimed), claimed);
+            trusted?.Trust.Keys, trusted?.IntervalSeconds ?? 0, claimed, RefusalsStoredPerWindow: witness.RefusalsStoredPerWindow,
+            RefusalWindowSeconds: witness.RefusalWindowSeconds);
         if (CommandText.Problem(command) is { } textProblem)
         {
             return Refused(alarms, claimed, ReportRefusal.Malformed, textProblem);

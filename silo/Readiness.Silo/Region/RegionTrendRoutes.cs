@@ -23,7 +23,7 @@ internal static class RegionTrendRoutes
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> GetRegionTrend(HttpContext http, DateTimeOffset? from, DateTimeOffset? to, RegionWitness witness, RegionHistory history,
+    private static async Task<IResult> GetRegionTrend(HttpContext http, DateTimeOffset? from, DateTimeOffset? to, RegionWitness witness, RegionProvinces registered, RegionHistory history,
         ReadinessClock clock, CancellationToken cancellationToken)
     {
         if (!witness.Enabled)
@@ -38,7 +38,7 @@ internal static class RegionTrendRoutes
         }
         var scopes = http.User.Scopes();
         var trends = new List<RegionProvinceTrend>();
-        foreach (var id in witness.Provinces.Where(id => Access.CoversEverything(scopes) || Access.Covers(scopes, id)))
+        foreach (var id in (await registered.AllAsync()).Select(p => p.Id).Where(id => Access.CoversEverything(scopes) || Access.Covers(scopes, id)))
         {
             var accepted = await history.AcceptedAsync(id, start, end, cancellationToken);
             trends.Add(new RegionProvinceTrend(id, accepted.LastOrDefault()?.ProvinceName,

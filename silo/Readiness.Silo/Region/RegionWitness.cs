@@ -23,6 +23,8 @@ public sealed class RegionWitness : IPublishesKeys
     {
         Enabled = options.Enabled;
         Name = options.Name;
+        RefusalsStoredPerWindow = options.RefusalsStoredPerWindow;
+        RefusalWindowSeconds = options.RefusalWindowSeconds;
         this.key = key;
         this.provinces = provinces;
     }
@@ -31,7 +33,11 @@ public sealed class RegionWitness : IPublishesKeys
 
     public string Name { get; }
 
-    /// <summary>The registered provinces' ids, in order.</summary>
+    public int RefusalsStoredPerWindow { get; }
+
+    public int RefusalWindowSeconds { get; }
+
+    /// <summary>The ids of the provinces registered in configuration, in order (those registered through the route: <see cref="RegionProvinces"/>).</summary>
     public IReadOnlyList<string> Provinces => [.. provinces.Keys.Order(StringComparer.Ordinal)];
 
     public IEnumerable<PublicJwk> PublicKeys => key is null ? [] : [key.PublicKey with { Purpose = CosignedHead.SignedPurpose }];
@@ -102,6 +108,8 @@ public static class RegionExtensions
         builder.Services.AddSingleton(witness);
         builder.Services.AddSingleton<IPublishesKeys>(witness);
         builder.Services.AddSingleton<RegionHistory>();
+        builder.Services.AddSingleton<RegionProvinces>();
+        builder.Services.AddSingleton<ProvinceKeysFetcher>();
         return builder;
     }
 }
