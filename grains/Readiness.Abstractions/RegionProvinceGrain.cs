@@ -103,8 +103,8 @@ public sealed record RegisterRegionProvince(
     [property: Id(4)] string? KeysUrl,
     [property: Id(5)] DateTimeOffset? OccurredAt = null) : ICommand, IDeclaresTextFields
 {
-    // The keys' own texts are checked member by member where the set is read (RegionRegistryRules.Pinned).
-    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("keysUrl", KeysUrl)];
+    // The keys' members are checked one by one where the set is read (RegionRegistryRules.Pinned); the set as pinned, compact JSON, falls under the rule whole too.
+    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("keys", Keys), new("keysUrl", KeysUrl)];
 }
 
 /// <summary>An administrator pins another JWK Set for a registered province, replacing the one before: how a province's key rotates at the region.</summary>
@@ -116,7 +116,7 @@ public sealed record PinRegionProvinceKeys(
     [property: Id(3)] string? KeysUrl,
     [property: Id(4)] DateTimeOffset? OccurredAt = null) : ICommand, IDeclaresTextFields
 {
-    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("keysUrl", KeysUrl)];
+    public IReadOnlyList<TextField> TextFields() => [new("provinceId", ProvinceId), new("keys", Keys), new("keysUrl", KeysUrl)];
 }
 
 /// <summary>An administrator removes a province registered through the route.</summary>

@@ -59,7 +59,8 @@ public class UpwardReportWakeTests(SlowPollSiloFixture fixture) : IClassFixture<
         var deadline = DateTimeOffset.UtcNow + Within;
         while (DateTimeOffset.UtcNow < deadline)
         {
-            var entries = (await fixture.Http.GetFromJsonAsync<List<OutboxEntry>>(new Uri($"/api/provinces/{province}/upward-reports", UriKind.Relative), SiloFixture.Json, TestContext.Current.CancellationToken))!;
+            var entries = (await fixture.Http.GetFromJsonAsync<List<OutboxEntry>>(
+                new Uri($"/api/provinces/{province}/upward-reports", UriKind.Relative), SiloFixture.Json, TestContext.Current.CancellationToken))!;
             if (condition(entries))
             {
                 return entries;
