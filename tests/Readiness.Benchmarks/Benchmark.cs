@@ -436,6 +436,24 @@ public sealed class Benchmark(BenchOptions options, Report report)
         await Parallel.ForEachAsync(units, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (unit, _) =>
             await Must(new RegisterUnit(Guid.NewGuid().ToString(), unit, "Trung đội", Echelon.ForceUnit, $"{province}/d0/c0", 30, at)));
 
+        // The daemon folds those registrations into parts it keeps in memory, a copy per batch: the heap moves
+        // under the readings until it has caught up, so it catches up first and is paused while they are taken.
+        await WaitForDaemonAsync(await database.HighestSequenceAsync(), TimeSpan.FromSeconds(60));
+        var coordinator = silo.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
+        {
+            await MeasureMemoryAsync(province, at, units);
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+    }
+
+    private async Task MeasureMemoryAsync(string province, DateTimeOffset at, string[] units)
+    {
+        var n = units.Length;
         // Heap deltas of a few MiB are near the noise of a busy process: activate and deactivate the
         // same grains several times and keep the median.
         var management = silo.Grains.GetGrain<IManagementGrain>(0);
