@@ -96,17 +96,9 @@ internal static class RegionAdminRoutes
     private static async Task<IResult> PinKeysAsync(string provinceId, RegionProvinceKeys? body, HttpContext http, RegionWitness witness, ProvinceKeysFetcher fetcher,
         IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (NotARegion(witness) is { } notARegion)
+        if (Refused(witness, provinceId) is { } refused)
         {
-            return notARegion;
-        }
-        if (RegionRegistryRules.IdProblem(provinceId) is { } invalid)
-        {
-            return Problems.Invalid(invalid);
-        }
-        if (Configured(witness, provinceId) is { } configured)
-        {
-            return configured;
+            return refused;
         }
         var (keys, problem) = await fetcher.KeysAsync(body?.Keys, body?.KeysUrl, cancellationToken);
         if (problem is not null)
@@ -120,22 +112,20 @@ internal static class RegionAdminRoutes
 
     private static async Task<IResult> UnregisterAsync(string provinceId, HttpContext http, RegionWitness witness, IGrainFactory grains)
     {
-        if (NotARegion(witness) is { } notARegion)
+        if (Refused(witness, provinceId) is { } refused)
         {
-            return notARegion;
-        }
-        if (RegionRegistryRules.IdProblem(provinceId) is { } invalid)
-        {
-            return Problems.Invalid(invalid);
-        }
-        if (Configured(witness, provinceId) is { } configured)
-        {
-            return configured;
+            return refused;
         }
         Caller(http);
         var result = await Registry(grains).Unregister(new UnregisterRegionProvince(Guid.NewGuid().ToString("N"), provinceId));
         return result.Rejection is { } rejection ? Problems.For(rejection, result.StreamId, result.CommandId) : Results.NoContent();
     }
+
+    // What the routes that name a province in their path answer before they touch it: not a region, a bad id, or one kept in configuration.
+    private static IResult? Refused(RegionWitness witness, string provinceId) =>
+        NotARegion(witness)
+        ?? (RegionRegistryRules.IdProblem(provinceId) is { } invalid ? Problems.Invalid(invalid) : null)
+        ?? Configured(witness, provinceId);
 
     private static IRegionRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<IRegionRegistryGrain>(IRegionRegistryGrain.Key);
 
