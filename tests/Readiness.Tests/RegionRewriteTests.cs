@@ -5,6 +5,7 @@ using Npgsql;
 using Readiness.Abstractions;
 using Readiness.Contracts;
 using Readiness.Silo.Audit;
+using Readiness.Silo.Hosting;
 using Readiness.Silo.Security;
 using Readiness.Tests.Infrastructure;
 
@@ -125,13 +126,20 @@ public class RegionRewriteTests(RewriteFixture rewrite) : IClassFixture<RewriteF
         Assert.True(File.Exists(rewrite.Writer.CosignedFile));
 
         // The owner changes an old event, deletes the log and the head file beside it: only the region's cosigned head is left.
-        // The head file first: the writer must not see the rewrite while the file still stands, and alarm about that instead.
-        File.Delete(rewrite.Writer.HeadFile);
+        // Between two passes of the writer (its lock held): a pass under way would write the head file again after its
+        // removal, or append leaves after the rows were deleted, and the alarm would then be about something else.
         var sequence = await rewrite.ProvinceDatabase.ScalarAsync("SELECT min(seq_id) + 2 FROM readiness.mt_events WHERE stream_id <> 'mt_tombstone'");
-        await AsOwnerAsync($$"""
-            UPDATE readiness.mt_events SET data = jsonb_set(data, '{forged}', '1') WHERE seq_id = {{sequence}};
-            DELETE FROM readiness.log_leaves; DELETE FROM readiness.log_nodes; DELETE FROM readiness.tree_heads;
-            """);
+        await using (var owner = new NpgsqlConnection(rewrite.ProvinceDatabase.SuperuserConnectionString))
+        {
+            await owner.OpenAsync(Cancel);
+            await using var betweenPasses = await AdvisoryLock.AcquireAsync(owner, AdvisoryLockKey.MerkleLog, Cancel);
+            File.Delete(rewrite.Writer.HeadFile);
+            await using var rewriting = new NpgsqlCommand($$"""
+                UPDATE readiness.mt_events SET data = jsonb_set(data, '{forged}', '1') WHERE seq_id = {{sequence}};
+                DELETE FROM readiness.log_leaves; DELETE FROM readiness.log_nodes; DELETE FROM readiness.tree_heads;
+                """, owner);
+            await rewriting.ExecuteNonQueryAsync(Cancel);
+        }
         var alarms = rewrite.Province.Services.GetRequiredService<AuditAlarms>();
         var raised = await Eventually(() => Task.FromResult(alarms.Raised.Values.FirstOrDefault(a => a.Contains(rewrite.Writer.CosignedFile, StringComparison.Ordinal))),
             alarm => alarm is not null, TimeSpan.FromSeconds(30));
@@ -160,13 +168,5 @@ public class RegionRewriteTests(RewriteFixture rewrite) : IClassFixture<RewriteF
         Assert.True(elapsed < TimeSpan.FromSeconds(RewriteFixture.IntervalSeconds + 2 + 2),
             $"The region raised the alarm {elapsed.TotalSeconds:F1} s after the last anchor on the province's machine was gone.");
         TestContext.Current.SendDiagnosticMessage($"From the cosigned file's removal to the region's alarm: {elapsed.TotalSeconds:F2} s (report interval {RewriteFixture.IntervalSeconds} s)");
-    }
-
-    private async Task AsOwnerAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(rewrite.ProvinceDatabase.SuperuserConnectionString);
-        await connection.OpenAsync(Cancel);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(Cancel);
     }
 }
