@@ -32,24 +32,11 @@ public sealed class RewriteFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(witnessKeys)!);
-        using (var witness = Es256Key.FromPem(regionKeyPem, "witness"))
-        {
-            File.WriteAllText(witnessKeys, System.Text.Json.JsonSerializer.Serialize(
-                new PublicJwkSet([witness.PublicKey with { Purpose = CosignedHead.SignedPurpose }]), SiloFixture.Json));
-        }
+        Federation.PinWitnessKey(witnessKeys, regionKeyPem);
         var cluster = await PostgresCluster.EnsureStartedAsync();
         ProvinceDatabase = await cluster.CreateDatabaseAsync("rewritten");
         RegionDatabase = await cluster.CreateDatabaseAsync("witness");
-        Province = new SiloHost(ProvinceDatabase, loadDemo: false, settings: new Dictionary<string, string>
-        {
-            ["Readiness:UpwardReports:Endpoints:0:Name"] = "quan-khu",
-            ["Readiness:UpwardReports:Endpoints:0:WitnessKeysFile"] = witnessKeys,
-            ["Readiness:UpwardReports:Endpoints:0:Url"] = $"http://127.0.0.1:{RegionPort}/api/region/reports",
-            ["Readiness:UpwardReports:PollSeconds"] = "1",
-            ["Readiness:UpwardReports:MaxBackoffSeconds"] = "1",
-            ["Readiness:UpwardReports:IntervalSeconds"] = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        Province = new SiloHost(ProvinceDatabase, loadDemo: false, settings: Federation.ProvinceReportingTo(RegionPort, witnessKeys, IntervalSeconds));
         (await Province.StartAndWaitUntilReadyAsync()).Dispose();
         await Province.Grains.GetGrain<IUnitGrain>(ProvinceId).Execute(
             new RegisterUnit(SiloFixture.NewId(), ProvinceId, "Tỉnh sửa sử", Echelon.Province, null, 100, DateTimeOffset.UtcNow.AddYears(-1)));
@@ -58,27 +45,8 @@ public sealed class RewriteFixture : IAsyncLifetime
             await Province.Grains.GetGrain<IUnitGrain>($"{ProvinceId}/huyen-{i}").Execute(
                 new RegisterUnit(SiloFixture.NewId(), $"{ProvinceId}/huyen-{i}", $"Huyện {i}", Echelon.District, ProvinceId, 20, DateTimeOffset.UtcNow.AddYears(-1)));
         }
-        var settings = new Dictionary<string, string>
-        {
-            ["Readiness:Region:Enabled"] = "true",
-            ["Readiness:Region:Name"] = "quan-khu-thu",
-            ["Readiness:Region:SigningKeyPem"] = regionKeyPem,
-            ["Readiness:Region:Provinces:0:Id"] = ProvinceId,
-            ["Readiness:Region:Provinces:0:IntervalSeconds"] = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var keys = new[]
-        {
-            Es256Key.FromPem(SiloHost.ReportKeyPem, "r").PublicKey with { Purpose = UpwardReport.SignedPurpose },
-            Es256Key.FromPem(SiloHost.HeadKeyPem, "h").PublicKey with { Purpose = TreeHeadText.Purpose },
-        };
-        for (var k = 0; k < keys.Length; k++)
-        {
-            settings[$"Readiness:Region:Provinces:0:Keys:{k}:Kid"] = keys[k].Kid;
-            settings[$"Readiness:Region:Provinces:0:Keys:{k}:X"] = keys[k].X;
-            settings[$"Readiness:Region:Provinces:0:Keys:{k}:Y"] = keys[k].Y;
-            settings[$"Readiness:Region:Provinces:0:Keys:{k}:Purpose"] = keys[k].Purpose!;
-        }
-        Region = new SiloHost(RegionDatabase, loadDemo: false, settings: settings, httpPort: RegionPort);
+        Region = new SiloHost(RegionDatabase, loadDemo: false, settings: Federation.Region(regionKeyPem, [Federation.SiloHostProvince(ProvinceId, IntervalSeconds)]),
+            httpPort: RegionPort);
         RegionHttp = await Region.StartAndWaitUntilReadyAsync();
     }
 

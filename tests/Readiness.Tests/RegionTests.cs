@@ -57,15 +57,7 @@ public sealed class FederationFixture : IAsyncLifetime
         ProvinceDatabase = await cluster.CreateDatabaseAsync("province");
         RegionDatabase = await cluster.CreateDatabaseAsync("region");
         PinWitnessKey(RegionKeyPem);
-        Province = new SiloHost(ProvinceDatabase, loadDemo: false, settings: new Dictionary<string, string>
-        {
-            ["Readiness:UpwardReports:Endpoints:0:Name"] = "quan-khu",
-            ["Readiness:UpwardReports:Endpoints:0:WitnessKeysFile"] = WitnessKeysFile,
-            ["Readiness:UpwardReports:Endpoints:0:Url"] = $"http://127.0.0.1:{RegionPort}/api/region/reports",
-            ["Readiness:UpwardReports:PollSeconds"] = "1",
-            ["Readiness:UpwardReports:MaxBackoffSeconds"] = "1",
-            ["Readiness:UpwardReports:IntervalSeconds"] = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        Province = new SiloHost(ProvinceDatabase, loadDemo: false, settings: Federation.ProvinceReportingTo(RegionPort, WitnessKeysFile, IntervalSeconds));
         (await Province.StartAndWaitUntilReadyAsync()).Dispose();
         await Province.Grains.GetGrain<IUnitGrain>(Reporting).Execute(
             new RegisterUnit(SiloFixture.NewId(), Reporting, "Tỉnh báo cáo", Echelon.Province, null, 100, DateTimeOffset.UtcNow.AddYears(-1)));
@@ -76,46 +68,22 @@ public sealed class FederationFixture : IAsyncLifetime
             Assert.True(DateTimeOffset.UtcNow < deadline, "The province queued no reports while the region was down.");
             await Task.Delay(300);
         }
-        var settings = new Dictionary<string, string>
-        {
-            ["Readiness:Region:Enabled"] = "true",
-            ["Readiness:Region:Name"] = "quan-khu-thu",
-            ["Readiness:Region:SigningKeyPem"] = RegionKeyPem,
-            ["Readiness:Region:RefusalsStoredPerWindow"] = RefusalCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Readiness:Region:RefusalWindowSeconds"] = "3600",
-        };
-        var trusted = new (string Id, PublicJwk Report, PublicJwk Head)[]
-        {
-            (Reporting, Es256Key.FromPem(SiloHost.ReportKeyPem, "r").PublicKey, Es256Key.FromPem(SiloHost.HeadKeyPem, "h").PublicKey),
-            (Silent, Es256Key.FromPem(Es256Key.NewPem(), "r").PublicKey, Es256Key.FromPem(Es256Key.NewPem(), "h").PublicKey),
-            (SelfSigned, SignedReportKey.PublicKey, SignedHeadKey.PublicKey),
-            (Relogged, SignedReportKey.PublicKey, SignedHeadKey.PublicKey),
-            (Flooded, SignedReportKey.PublicKey, SignedHeadKey.PublicKey),
-        };
-        for (var i = 0; i < trusted.Length; i++)
-        {
-            var (id, report, head) = trusted[i];
-            settings[$"Readiness:Region:Provinces:{i}:Id"] = id;
-            settings[$"Readiness:Region:Provinces:{i}:IntervalSeconds"] = "4";
-            foreach (var (key, k) in new[] { (report with { Purpose = UpwardReport.SignedPurpose }, 0), (head with { Purpose = TreeHeadText.Purpose }, 1) })
-            {
-                settings[$"Readiness:Region:Provinces:{i}:Keys:{k}:Kid"] = key.Kid;
-                settings[$"Readiness:Region:Provinces:{i}:Keys:{k}:X"] = key.X;
-                settings[$"Readiness:Region:Provinces:{i}:Keys:{k}:Y"] = key.Y;
-                settings[$"Readiness:Region:Provinces:{i}:Keys:{k}:Purpose"] = key.Purpose!;
-            }
-        }
+        var settings = Federation.Region(RegionKeyPem,
+        [
+            Federation.SiloHostProvince(Reporting, 4),
+            new(Silent, Es256Key.FromPem(Es256Key.NewPem(), "r").PublicKey, Es256Key.FromPem(Es256Key.NewPem(), "h").PublicKey, 4),
+            new(SelfSigned, SignedReportKey.PublicKey, SignedHeadKey.PublicKey, 4),
+            new(Relogged, SignedReportKey.PublicKey, SignedHeadKey.PublicKey, 4),
+            new(Flooded, SignedReportKey.PublicKey, SignedHeadKey.PublicKey, 4),
+        ]);
+        settings["Readiness:Region:RefusalsStoredPerWindow"] = RefusalCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Readiness:Region:RefusalWindowSeconds"] = "3600";
         Region = new SiloHost(RegionDatabase, loadDemo: false, settings: settings, httpPort: RegionPort);
         RegionHttp = await Region.StartAndWaitUntilReadyAsync();
     }
 
     /// <summary>Pins the public half of <paramref name="pem"/> as the region's cosigning key in the province's settings.</summary>
-    public void PinWitnessKey(string pem)
-    {
-        using var key = Es256Key.FromPem(pem, "witness");
-        Directory.CreateDirectory(Path.GetDirectoryName(WitnessKeysFile)!);
-        File.WriteAllText(WitnessKeysFile, JsonSerializer.Serialize(new PublicJwkSet([key.PublicKey with { Purpose = CosignedHead.SignedPurpose }]), SiloFixture.Json));
-    }
+    public void PinWitnessKey(string pem) => Federation.PinWitnessKey(WitnessKeysFile, pem);
 
     public async Task<List<OutboxMessage>> OutboxAsync()
     {
