@@ -101,6 +101,7 @@ public partial class AuthorisationMatrixTests(MatrixSilo matrix) : IClassFixture
         // Registering a province with the region, pinning its keys again and removing it: the region's administrator over '*' alone;
         // a silo not in the region role registers none (404).
         new("POST", "/api/region/provinces", Administer, "3P333", 404),
+        new("GET", "/api/region/provinces/{provinceId}/registration", Administer, "3P333", 404),
         new("PUT", "/api/region/provinces/{provinceId}/keys", Administer, "3P333", 404),
         new("DELETE", "/api/region/provinces/{provinceId}", Administer, "3P333", 404),
         new("GET", "/api/provinces/{provinceId}/tree", View, "PP333", 200),

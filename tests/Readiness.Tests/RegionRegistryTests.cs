@@ -100,10 +100,16 @@ public class RegionRegistryTests(RegistryFixture registry) : IClassFixture<Regis
         registry.Published = Jwks(first);
         using (var registered = await registry.Admin.PostAsJsonAsync(Provinces, new { provinceId = province, intervalSeconds = 600, keysUrl = registry.JwksUrl }, Cancel))
         {
-            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
             var answer = await registered.Content.ReadFromJsonAsync<JsonElement>(SiloFixture.Json, Cancel);
             Assert.Equal(first.KeyId, answer.GetProperty("keys").GetProperty("keys")[0].GetProperty("kid").GetString());
+            Assert.Equal($"/api/region/provinces/{province}/registration", registered.Headers.Location?.OriginalString);
         }
+        // The registration reads back at its location, with the address its keys came from.
+        var shown = await registry.Admin.GetFromJsonAsync<JsonElement>(new Uri($"/api/region/provinces/{province}/registration", UriKind.Relative), SiloFixture.Json, Cancel);
+        Assert.Equal(600, shown.GetProperty("intervalSeconds").GetInt32());
+        Assert.Equal(registry.JwksUrl.ToString(), shown.GetProperty("keysUrl").GetString());
+        Assert.Equal(first.KeyId, shown.GetProperty("keys").GetProperty("keys")[0].GetProperty("kid").GetString());
         await AssertReportAsync(province, 1, first, HttpStatusCode.OK);
         Assert.Contains(province, await ListedAsync());
 
@@ -176,6 +182,10 @@ public class RegionRegistryTests(RegistryFixture registry) : IClassFixture<Regis
         await AssertProblemAsync(await Register(Body(RegistryFixture.Configured), Cancel), HttpStatusCode.Conflict, "registered in the region's configuration");
         await AssertProblemAsync(await registry.Admin.PutAsJsonAsync(new Uri("/api/region/provinces/tinh-a/keys", UriKind.Relative), new { keys }, Cancel),
             HttpStatusCode.NotFound, "is not registered through this route");
+        await AssertProblemAsync(await registry.Admin.GetAsync(new Uri("/api/region/provinces/tinh-a/registration", UriKind.Relative), Cancel),
+            HttpStatusCode.NotFound, "is not registered through this API");
+        await AssertProblemAsync(await registry.Admin.GetAsync(new Uri($"/api/region/provinces/{RegistryFixture.Configured}/registration", UriKind.Relative), Cancel),
+            HttpStatusCode.Conflict, "registered in the region's configuration");
 
         Assert.Equal(0, await RecordedAsync("tinh-a"));
         Assert.DoesNotContain("tinh-a", await ListedAsync());

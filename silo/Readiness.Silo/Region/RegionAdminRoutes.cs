@@ -38,11 +38,20 @@ internal static class RegionAdminRoutes
             .WithSummary("On a silo in the region role, registers a province whose reports the region takes: its id, its report interval in seconds, and its JWK Set, "
                 + "inline ('keys') or by the address of its /.well-known/jwks.json ('keysUrl'), fetched once now and pinned. Recorded as an event of the region's store.")
             .Accepts<RegionProvinceRegistration>("application/json")
-            .Produces<RegisteredRegionProvince>()
+            .Produces<RegisteredRegionProvince>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
+
+        provinces.MapGet("/{provinceId}/registration", RegistrationAsync)
+            .WithName("GetRegionProvinceRegistration")
+            .WithSummary("On a silo in the region role, a province registered through this API: its report interval, the JWK Set pinned for it, "
+                + "the address it was fetched from, and when it was registered and pinned.")
+            .Produces<RegisteredRegionProvince>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         provinces.MapPut("/{provinceId}/keys", PinKeysAsync)
             .WithName("PinRegionProvinceKeys")
@@ -90,7 +99,7 @@ internal static class RegionAdminRoutes
         }
         Caller(http);
         var result = await Registry(grains).Register(new RegisterRegionProvince(Guid.NewGuid().ToString("N"), body.ProvinceId!, body.IntervalSeconds, keys!, body.KeysUrl));
-        return await AnswerAsync(result, grains, body.ProvinceId!);
+        return await AnswerAsync(result, grains, body.ProvinceId!, created: true);
     }
 
     private static async Task<IResult> PinKeysAsync(string provinceId, RegionProvinceKeys? body, HttpContext http, RegionWitness witness, ProvinceKeysFetcher fetcher,
@@ -108,6 +117,16 @@ internal static class RegionAdminRoutes
         Caller(http);
         var result = await Registry(grains).PinKeys(new PinRegionProvinceKeys(Guid.NewGuid().ToString("N"), provinceId, keys!, body?.KeysUrl));
         return await AnswerAsync(result, grains, provinceId);
+    }
+
+    private static async Task<IResult> RegistrationAsync(string provinceId, RegionWitness witness, IGrainFactory grains)
+    {
+        if (Refused(witness, provinceId) is { } refused)
+        {
+            return refused;
+        }
+        return await Registry(grains).Of(provinceId) is { } registered ? Results.Ok(Shown(registered))
+            : Problems.NotFound("Not registered.", $"Province '{provinceId}' is not registered through this API: register it with POST /api/region/provinces.");
     }
 
     private static async Task<IResult> UnregisterAsync(string provinceId, HttpContext http, RegionWitness witness, IGrainFactory grains)
@@ -129,15 +148,20 @@ internal static class RegionAdminRoutes
 
     private static IRegionRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<IRegionRegistryGrain>(IRegionRegistryGrain.Key);
 
-    private static async Task<IResult> AnswerAsync(CommandResult result, IGrainFactory grains, string provinceId)
+    private static async Task<IResult> AnswerAsync(CommandResult result, IGrainFactory grains, string provinceId, bool created = false)
     {
         if (result.Rejection is { } rejection)
         {
             return Problems.For(rejection, RegionRegistryGrain.StreamPrefix + IRegionRegistryGrain.Key, result.CommandId);
         }
-        var now = await Registry(grains).Of(provinceId);
-        using var keys = JsonDocument.Parse(now!.Keys);
-        return Results.Ok(new RegisteredRegionProvince(now.ProvinceId, now.IntervalSeconds, keys.RootElement.Clone(), now.KeysUrl, now.RegisteredAt, now.KeysPinnedAt));
+        var shown = Shown((await Registry(grains).Of(provinceId))!);
+        return created ? Results.Created($"/api/region/provinces/{provinceId}/registration", shown) : Results.Ok(shown);
+    }
+
+    private static RegisteredRegionProvince Shown(RegionRegistration registered)
+    {
+        using var keys = JsonDocument.Parse(registered.Keys);
+        return new(registered.ProvinceId, registered.IntervalSeconds, keys.RootElement.Clone(), registered.KeysUrl, registered.RegisteredAt, registered.KeysPinnedAt);
     }
 
     /// <summary>Who registers, named in the events' headers as every command's caller is.</summary>
