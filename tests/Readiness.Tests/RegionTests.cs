@@ -18,7 +18,7 @@ namespace Readiness.Tests;
 /// <summary>
 /// A province's silo and a region's silo, each on a database of its own. The province starts first and
 /// reports to the region's address before anything listens there; the region starts a while later. The
-/// region trusts three provinces: the silo's, one that never reports, and one whose reports the tests sign.
+/// region trusts six provinces: the silo's, one that never reports, and four whose reports the tests sign.
 /// </summary>
 public sealed class FederationFixture : IAsyncLifetime
 {
@@ -27,9 +27,10 @@ public sealed class FederationFixture : IAsyncLifetime
     public const string SelfSigned = "tinh-thu";
     public const string Relogged = "tinh-viet";
     public const string Flooded = "tinh-lu";
+    public const string FloodedThenIdle = "tinh-nghi";
 
     /// <summary>How many provinces the region's configuration registers.</summary>
-    public const int Registered = 5;
+    public const int Registered = 6;
 
     /// <summary>Refusals stored one by one per window, low so that a flood well below the per-address rate limit passes it.</summary>
     public const int RefusalCap = 5;
@@ -75,6 +76,7 @@ public sealed class FederationFixture : IAsyncLifetime
             new(SelfSigned, SignedReportKey.PublicKey, SignedHeadKey.PublicKey, 4),
             new(Relogged, SignedReportKey.PublicKey, SignedHeadKey.PublicKey, 4),
             new(Flooded, SignedReportKey.PublicKey, SignedHeadKey.PublicKey, 4),
+            new(FloodedThenIdle, SignedReportKey.PublicKey, SignedHeadKey.PublicKey, 4),
         ]);
         settings["Readiness:Region:RefusalsStoredPerWindow"] = RefusalCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Readiness:Region:RefusalWindowSeconds"] = "3600";
@@ -288,6 +290,33 @@ public class RegionTests(FederationFixture federation) : IClassFixture<Federatio
         Assert.Equal(sent, after.ReportsRefused);
         Assert.Equal(1, after.ReportsAccepted);
         Assert.Null(after.Alarm);
+    }
+
+    [Fact]
+    public async Task The_count_of_refusals_not_stored_one_by_one_is_recorded_when_the_province_grain_is_deactivated_before_its_window_closes()
+    {
+        const string province = FederationFixture.FloodedThenIdle;
+        const int sent = FederationFixture.RefusalCap + 3;
+        using var forger = Es256Key.FromPem(Es256Key.NewPem(), "a key the region never pinned");
+        for (var i = 1; i <= sent; i++)
+        {
+            using var refused = await PostAsync(Report(i, Head(new MemoryLog(), 2), key: forger, province: province));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+        Assert.Equal(0, await CountAsync("province_report_refusals_suppressed", province));
+
+        // The window (an hour) is still open and nothing else arrives: the count must not die with the activation.
+        await federation.Region.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (await CountAsync("province_report_refusals_suppressed", province) == 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100, Cancel);
+        }
+        Assert.Equal(FederationFixture.RefusalCap, await CountAsync("province_report_refused", province));
+        Assert.Equal(sent - FederationFixture.RefusalCap, await federation.RegionDatabase.ScalarAsync(
+            "SELECT sum((data->>'count')::bigint)::bigint FROM readiness.mt_events WHERE stream_id = @s AND type = 'province_report_refusals_suppressed'",
+            ("s", "region:" + province)));
+        Assert.Equal(sent, (await federation.WitnessedAsync(province)).ReportsRefused);
     }
 
     private async Task RefusedAsync(ReceivedByRegion report, HttpStatusCode status, string reason, string province = FederationFixture.SelfSigned)
