@@ -59,6 +59,15 @@ public class EventChainTests
     }
 
     [Fact]
+    public void Names_beyond_ascii_or_written_with_escapes_sort_as_strings_do_ordinally()
+    {
+        // As UTF-8 bytes U+FF01 would sort before the emoji; as UTF-16 (ordinal strings) it sorts after it.
+        const string json = """{"！":1,"😀":2,"b":{"z":5,"\u0079":6},"a":4}""";
+
+        Assert.Equal("""{"a":4,"b":{"y":6,"z":5},"\uD83D\uDE00":2,"\uFF01":1}""", EventChain.Canonical(json));
+    }
+
+    [Fact]
     public void The_hash_depends_on_the_previous_link()
     {
         Assert.NotEqual(EventChain.Hash(EventChain.Genesis, Event), EventChain.Hash("prev", Event));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Readiness.Contracts;
@@ -35,9 +36,28 @@ public class AuditTests(SiloFixture silo)
         Assert.Equal("test", entry.RecordedBy);
         Assert.Equal(commandId, entry.CommandId);
         Assert.Equal("region-batch-42", entry.CorrelationId);
-        Assert.NotNull(entry.CausationId);
+        // This silo exports no traces, so no span appended it; a traced silo names its decision (TelemetryTests).
+        Assert.Null(entry.CausationId);
         Assert.Matches("^[0-9a-f]{64}$", entry.Hash);
         Assert.Equal(7, entry.Data.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Without_a_correlation_id_an_event_is_correlated_by_the_trace_its_request_came_in()
+    {
+        var tree = await silo.NewProvinceAsync(registeredAt: LongAgo);
+        var commandId = SiloFixture.NewId();
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/commands/record-outreach-session")
+        {
+            Content = JsonContent.Create(new RecordOutreachSession(commandId, tree.CommuneId, "Luật", 30), options: SiloFixture.Json),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        (await Http.SendAsync(request)).EnsureSuccessStatusCode();
+
+        var page = await History($"/api/history?unit={tree.CommuneId}&kind=OutreachSessionHeld");
+
+        Assert.Equal(traceId, Assert.Single(page.Events, e => e.CommandId == commandId).CorrelationId);
     }
 
     [Fact]

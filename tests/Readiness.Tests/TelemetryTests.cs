@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using Readiness.Contracts;
 using Readiness.Domain;
+using Readiness.Silo.Hosting;
 using Readiness.Tests.Infrastructure;
 
 namespace Readiness.Tests;
@@ -41,8 +42,9 @@ public sealed class TelemetryFixture : IAsyncLifetime
     {
         var cluster = await PostgresCluster.EnsureStartedAsync();
         Database = await cluster.CreateDatabaseAsync("telemetry");
+        // An exporter added in code, which the silo cannot see in its settings: it is told that spans go somewhere.
         Host = new SiloHost(Database, loadDemo: false, services => services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddInMemoryExporter(Spans)));
+            .WithTracing(tracing => tracing.AddInMemoryExporter(Spans)), new Dictionary<string, string> { [TelemetryExtensions.TracingSetting] = "true" });
         Http = await Host.StartAndWaitUntilReadyAsync();
         Metrics = new MetricCapture(Host.Services.GetRequiredService<IMeterFactory>());
     }
@@ -185,6 +187,11 @@ public class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryF
         Assert.True(server == roots[0] || server.ParentSpanId == roots[0].SpanId);
         Assert.Equal(server.SpanId, Ancestors(decide, trace).Last(a => a.Source.Name == "Microsoft.AspNetCore").SpanId);
         Assert.DoesNotContain(trace, s => s.TagObjects.Any(t => t.Key.Contains("commander", StringComparison.OrdinalIgnoreCase)));
+        // The event names the trace it was recorded in and the decision that appended it.
+        var history = await fixture.Http.GetFromJsonAsync<HistoryPage>(new Uri($"/api/history?unit={province}/d", UriKind.Relative), SiloFixture.Json);
+        var appended = Assert.Single(history!.Events, e => e.CommandId == commandId);
+        Assert.Equal(server.TraceId.ToHexString(), appended.CorrelationId);
+        Assert.Equal(decide.Id, appended.CausationId);
     }
 
     [Fact]

@@ -129,28 +129,9 @@ public static class EventChain
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                // Names sorted ordinally, equal names (which only a hand-written body can hold) in their written order.
-                var count = element.GetPropertyCount();
-                var properties = ArrayPool<(string Name, int Index, JsonElement Value)>.Shared.Rent(count);
-                try
+                if (!TryWriteAsciiNamed(writer, element))
                 {
-                    var n = 0;
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        properties[n] = (property.Name, n, property.Value);
-                        n++;
-                    }
-                    var sorted = properties.AsSpan(0, n);
-                    sorted.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var byName and not 0 ? byName : a.Index.CompareTo(b.Index));
-                    foreach (var (name, _, value) in sorted)
-                    {
-                        writer.WritePropertyName(name);
-                        WriteCanonical(writer, value);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<(string Name, int Index, JsonElement Value)>.Shared.Return(properties, clearArray: true);
+                    WriteNamed(writer, element);
                 }
                 writer.WriteEndObject();
                 break;
@@ -179,6 +160,74 @@ public static class EventChain
             default:
                 element.WriteTo(writer);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// An object's members, names sorted ordinally (equal names, which only a hand-written body can hold,
+    /// in their written order), when every name is ASCII written without escapes, as the events' own are:
+    /// their UTF-8 bytes then sort as their characters do, and are written as they stand, without a
+    /// string per name. False, having written nothing, otherwise.
+    /// </summary>
+    private static bool TryWriteAsciiNamed(Utf8JsonWriter writer, JsonElement element)
+    {
+        var count = element.GetPropertyCount();
+        var properties = ArrayPool<(JsonProperty Property, int Index)>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            foreach (var property in element.EnumerateObject())
+            {
+                var name = JsonMarshal.GetRawUtf8PropertyName(property);
+                if (!Ascii.IsValid(name) || name.Contains((byte)'\\'))
+                {
+                    return false;
+                }
+                properties[n] = (property, n);
+                n++;
+            }
+            var sorted = properties.AsSpan(0, n);
+            sorted.Sort(static (a, b) =>
+                JsonMarshal.GetRawUtf8PropertyName(a.Property).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b.Property)) is var byName and not 0
+                    ? byName
+                    : a.Index.CompareTo(b.Index));
+            foreach (var (property, _) in sorted)
+            {
+                writer.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(property));
+                WriteCanonical(writer, property.Value);
+            }
+            return true;
+        }
+        finally
+        {
+            ArrayPool<(JsonProperty Property, int Index)>.Shared.Return(properties, clearArray: true);
+        }
+    }
+
+    /// <summary>An object's members, names sorted ordinally as strings (equal names in their written order).</summary>
+    private static void WriteNamed(Utf8JsonWriter writer, JsonElement element)
+    {
+        var count = element.GetPropertyCount();
+        var properties = ArrayPool<(string Name, int Index, JsonElement Value)>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            foreach (var property in element.EnumerateObject())
+            {
+                properties[n] = (property.Name, n, property.Value);
+                n++;
+            }
+            var sorted = properties.AsSpan(0, n);
+            sorted.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var byName and not 0 ? byName : a.Index.CompareTo(b.Index));
+            foreach (var (name, _, value) in sorted)
+            {
+                writer.WritePropertyName(name);
+                WriteCanonical(writer, value);
+            }
+        }
+        finally
+        {
+            ArrayPool<(string Name, int Index, JsonElement Value)>.Shared.Return(properties, clearArray: true);
         }
     }
 }

@@ -46,7 +46,12 @@ public static partial class CallerContext
         BinaryPrimitives.WriteUInt64BigEndian(seal[..8], NoncePrefix);
         BinaryPrimitives.WriteInt64BigEndian(seal[8..NonceBytes], Interlocked.Increment(ref nonceCounter));
         Mac(key, call, serializer, issued, seal[..NonceBytes], seal[NonceBytes..]);
-        RequestContext.Set(SealKey, $"{issued.ToString(CultureInfo.InvariantCulture)}.{Convert.ToBase64String(seal)}");
+        // "issued.base64", written in place: the only string a seal costs is the one sent.
+        Span<char> text = stackalloc char[20 + 1 + (SealBytes + 2) / 3 * 4];
+        issued.TryFormat(text, out var digits, default, CultureInfo.InvariantCulture);
+        text[digits] = '.';
+        Convert.TryToBase64Chars(seal, text[(digits + 1)..], out var encoded);
+        RequestContext.Set(SealKey, new string(text[..(digits + 1 + encoded)]));
     }
 
     /// <summary>
@@ -93,8 +98,8 @@ public static partial class CallerContext
         // (a caller with no scopes and one with an empty list, say) share a MAC input.
         var input = macInput ??= new MemoryStream(512);
         input.SetLength(0);
-        Write(input, call.TargetId.ToString());
-        Write(input, call.InterfaceType.ToString());
+        Write(input, call.TargetId);
+        Write(input, call.InterfaceType);
         Write(input, call.MethodName);
         Span<byte> issuedBytes = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(issuedBytes, issued);
@@ -107,7 +112,7 @@ public static partial class CallerContext
         if (RequestContext.Get(ScopesKey) is string[] scopes)
         {
             input.WriteByte(1);
-            Write(input, scopes.Length.ToString(CultureInfo.InvariantCulture));
+            Write(input, scopes.Length);
             foreach (var scope in scopes)
             {
                 Write(input, scope);
@@ -164,6 +169,23 @@ public static partial class CallerContext
         }
     }
 
+    /// <summary>
+    /// A value as its text would be written (a grain id, an interface, a count), formatted in place
+    /// rather than through a string; the bytes are those of <c>value.ToString()</c>.
+    /// </summary>
+    private static void Write<T>(MemoryStream input, T value) where T : ISpanFormattable
+    {
+        Span<char> text = stackalloc char[256];
+        if (value.TryFormat(text, out var written, default, CultureInfo.InvariantCulture))
+        {
+            Write(input, text[..written]);
+        }
+        else
+        {
+            Write(input, value.ToString(null, CultureInfo.InvariantCulture));
+        }
+    }
+
     private static void Write(MemoryStream input, string? value)
     {
         if (value is null)
@@ -171,6 +193,11 @@ public static partial class CallerContext
             input.WriteByte(0);
             return;
         }
+        Write(input, value.AsSpan());
+    }
+
+    private static void Write(MemoryStream input, ReadOnlySpan<char> value)
+    {
         input.WriteByte(1);
         var count = Encoding.UTF8.GetByteCount(value);
         Span<byte> length = stackalloc byte[4];

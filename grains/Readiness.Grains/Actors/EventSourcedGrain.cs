@@ -80,7 +80,8 @@ public abstract partial class EventSourcedGrain<TState>(ProvinceDatabases databa
     protected async Task<CommandResult> Execute(ICommand command, Func<Task<Decision>> decide)
     {
         var started = Stopwatch.GetTimestamp();
-        using var span = ReadinessTelemetry.Source.StartActivity($"decide {command.GetType().Name}");
+        // The span's name is built only when someone listens: without tracing it was a string per command for nothing.
+        using var span = ReadinessTelemetry.Source.HasListeners() ? ReadinessTelemetry.Source.StartActivity($"decide {command.GetType().Name}") : null;
         span?.SetTag("readiness.actor", StreamKey);
         span?.SetTag("readiness.command", command.GetType().Name);
         span?.SetTag("readiness.command_id", command.CommandId);

@@ -15,25 +15,29 @@ namespace Readiness.Grains.Actors;
 /// </summary>
 public sealed class ScopedCommandFilter(ChainOfCommandCache chain, ReadinessClock clock) : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
+    // Not async itself: most calls (between grains, the system's own, reads) carry no command under a
+    // caller's scopes, and pass on without a state machine of their own per call.
+    public Task Invoke(IIncomingGrainCallContext context) =>
+        CallerContext.Scopes is { } scopes
+        && context.Request.GetArgumentCount() == 1
+        && context.Request.GetArgument(0) is ICommand command
+        && ActorsOf(command) is { Count: > 0 } actors
+            ? CheckThenInvoke(context, scopes, command, actors)
+            : context.Invoke();
+
+    private async Task CheckThenInvoke(IIncomingGrainCallContext context, IReadOnlyList<string> scopes, ICommand command, IReadOnlyList<string> actors)
     {
-        if (CallerContext.Scopes is { } scopes
-            && context.Request.GetArgumentCount() == 1
-            && context.Request.GetArgument(0) is ICommand command
-            && ActorsOf(command) is { Count: > 0 } actors)
+        var tree = await chain.GetAsync();
+        var outside = command is IReorganisationCommand order
+            ? tree.OutsideOrder(scopes, actors, order.EffectiveFrom)
+            : actors.FirstOrDefault(actor => !tree.Covers(scopes, actor, command.OccurredAt ?? clock.UtcNow));
+        if (outside is not null)
         {
-            var tree = await chain.GetAsync();
-            var outside = command is IReorganisationCommand order
-                ? tree.OutsideOrder(scopes, actors, order.EffectiveFrom)
-                : actors.FirstOrDefault(actor => !tree.Covers(scopes, actor, command.OccurredAt ?? clock.UtcNow));
-            if (outside is not null)
-            {
-                context.Result = CommandResult.Rejected(command.CommandId, outside, 0, RejectionKind.Forbidden,
-                    scopes.Count == 0
-                        ? "The caller may not report: its token holds no reporter role."
-                        : $"The caller's scopes ({string.Join(", ", scopes)}) do not cover '{outside}'.");
-                return;
-            }
+            context.Result = CommandResult.Rejected(command.CommandId, outside, 0, RejectionKind.Forbidden,
+                scopes.Count == 0
+                    ? "The caller may not report: its token holds no reporter role."
+                    : $"The caller's scopes ({string.Join(", ", scopes)}) do not cover '{outside}'.");
+            return;
         }
         await context.Invoke();
     }

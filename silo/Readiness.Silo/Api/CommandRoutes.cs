@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Readiness.Abstractions;
 using Readiness.Contracts;
@@ -183,6 +184,8 @@ internal static class CommandRoutes
 
     private const string CorrelationHeader = "X-Correlation-Id";
 
+    // Else the request's trace id, which the grain used to read from its own span: spans now cross grain
+    // calls only when traces are exported, and ASP.NET Core keeps an activity per request either way.
     private static string? CorrelationId(HttpContext http) =>
-        http.Request.Headers[CorrelationHeader].ToString() is { Length: > 0 and <= 128 } id ? id : null;
+        http.Request.Headers[CorrelationHeader].ToString() is { Length: > 0 and <= 128 } id ? id : Activity.Current?.TraceId.ToHexString();
 }

@@ -141,7 +141,11 @@ public static class SiloHostExtensions
                     ado.ConnectionString = connectionString;
                 })
                 .PostConfigure<IServiceProvider>(MovedStateTypes.Wrap));
-            silo.AddActivityPropagation();
+            if (TelemetryExtensions.TracesExported(builder.Configuration))
+            {
+                // A grain call's span hangs from its caller's; without tracing it is two filters per call for nothing.
+                silo.AddActivityPropagation();
+            }
             // Filters run in the order added: a call must be the cluster's own before its scopes mean anything.
             silo.AddOutgoingGrainCallFilter<Readiness.Grains.Actors.SealOutgoingCalls>();
             silo.AddIncomingGrainCallFilter<Readiness.Grains.Actors.InternalCallsOnly>();
