@@ -48,6 +48,12 @@ public sealed class ProvinceRosterProjection : MultiStreamProjection<ProvinceRos
         // 23:59 to 11-30 00:36). A batch is as large as the backlog allows, so when the daemon keeps up
         // it stays small and a report is projected as soon.
         Options.BatchSize = 10_000;
+        // The next page is read only once the last batch has committed, so it holds everything that arrived
+        // meanwhile. Marten would otherwise read a page at each new high-water mark (every 50 ms) and queue
+        // it: under load a batch costs about the same however few events it holds (each part it touches is
+        // written whole), so the queue of small pages never drained and the lag was its length times a batch
+        // (docs/performance/2026-12-08-daemon.md).
+        Options.MaximumHopperSize = 1;
         // The daemon keeps each committed part and folds the next batch into a draft of it
         // (DetermineAction): a part is read from the store once, not once per batch, and the committed
         // one, which RosterCache hands to readers, is never changed. Marten caches a batch's parts only
