@@ -335,6 +335,10 @@ public sealed class Benchmark(BenchOptions options, Report report)
 
     private const int MaxMemoryRounds = 12;
 
+    private const int MemoryDistricts = 100;
+
+    private static string MemoryUnit(string province, int i) => $"{province}/d{i % MemoryDistricts}/c0/u{i}";
+
     private async Task ColdActivationAsync()
     {
         var n = options.ColdStreams;
@@ -443,11 +447,17 @@ public sealed class Benchmark(BenchOptions options, Report report)
         const string province = CountryLoad.ProvincePrefix + "mem";
         var at = DateTimeOffset.UtcNow.AddDays(-100);
         await Must(new RegisterUnit(Guid.NewGuid().ToString(), province, "Tỉnh", Echelon.Province, null, 100, at));
-        await Must(new RegisterUnit(Guid.NewGuid().ToString(), $"{province}/d0", "Huyện", Echelon.District, null, 40, at));
-        await Must(new RegisterUnit(Guid.NewGuid().ToString(), $"{province}/d0/c0", "Xã", Echelon.Commune, null, 12, at));
-        var units = Enumerable.Range(0, n).Select(i => $"{province}/d0/c0/u{i}").ToArray();
+        // Spread over a hundred districts, as a country's units are: the roster keeps a part per district, and all of
+        // them in one made a part of megabytes that the background readers (the upward reporter's rating, the roster
+        // checkpoints) read and wrote through 4–8 MiB pooled buffers while the heap was read, spoiling most rounds.
+        await Parallel.ForEachAsync(Enumerable.Range(0, MemoryDistricts), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (d, _) =>
+        {
+            await Must(new RegisterUnit(Guid.NewGuid().ToString(), $"{province}/d{d}", "Huyện", Echelon.District, null, 40, at));
+            await Must(new RegisterUnit(Guid.NewGuid().ToString(), $"{province}/d{d}/c0", "Xã", Echelon.Commune, null, 12, at));
+        });
+        var units = Enumerable.Range(0, n).Select(i => MemoryUnit(province, i)).ToArray();
         await Parallel.ForEachAsync(units, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (unit, _) =>
-            await Must(new RegisterUnit(Guid.NewGuid().ToString(), unit, "Trung đội", Echelon.ForceUnit, $"{province}/d0/c0", 30, at)));
+            await Must(new RegisterUnit(Guid.NewGuid().ToString(), unit, "Trung đội", Echelon.ForceUnit, unit[..unit.LastIndexOf('/')], 30, at)));
 
         // The daemon folds those registrations into parts it keeps in memory, a copy per batch: the heap moves
         // under the readings until it has caught up, so it catches up first and is paused while they are taken.
@@ -537,8 +547,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         // in the first), for a reason not found, so no median of rounds is taken.
         var stateCount = n * 10;
         var stateBefore = Heap();
-        var states = Enumerable.Range(0, stateCount).Select(i => $"{province}/d0/c0/u{i}").Select(u => UnitRules.Evolve(UnitState.Initial(u),
-            new UnitRegistered(u, "Trung đội", Echelon.ForceUnit, $"{province}/d0/c0", 30, at))).ToArray();
+        var states = Enumerable.Range(0, stateCount).Select(i => MemoryUnit(province, i)).Select(u => UnitRules.Evolve(UnitState.Initial(u),
+            new UnitRegistered(u, "Trung đội", Echelon.ForceUnit, u[..u.LastIndexOf('/')], 30, at))).ToArray();
         var stateAfter = Heap();
         GC.KeepAlive(states);
         var perState = (stateAfter - stateBefore) / (double)stateCount;
