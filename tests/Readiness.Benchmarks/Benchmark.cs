@@ -470,6 +470,11 @@ public sealed class Benchmark(BenchOptions options, Report report)
             // in hand is megabytes that come and go between two readings (a round's heap rose by 20 MiB
             // while its grains were deactivated). It has caught up, and its lock is held, as another silo's writer would hold it.
             await using var log = await QuietLogAsync();
+            // And the roster checkpointer, which copies every province's roster once 10,000 events were recorded after
+            // its last set, every minute: the copies passed 24–46 MiB through the heap under a round. Brought up to date
+            // here, its passes during the readings find nothing due.
+            var history = silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Readiness.Silo.Hosting.ReadinessOptions>>().Value.History;
+            await silo.Services.GetRequiredService<Readiness.Silo.Audit.RosterCheckpointer>().RefreshAllAsync(history.CheckpointEvery, CancellationToken.None);
             await MeasureMemoryAsync(province, at, units);
         }
         finally
@@ -556,7 +561,8 @@ public sealed class Benchmark(BenchOptions options, Report report)
         report.Add(new Figure("memory.grain", "memory per activated unit grain (GC heap with them − heap once they are gone) / activations", "bytes", median.PerGrain,
             Samples: median.Activated,
             Notes: $"median of {counted.Count} rounds counted of {rounds.Count} after a warm-up ({Bytes(counted.Select(r => r.PerGrain))} bytes; not counted, as something " +
-                $"else moved the heap: {(rounds.All(r => r.Clean) ? "none" : Bytes(rounds.Where(r => !r.Clean).Select(r => r.PerGrain)))}); heap {median.Gone / 1048576.0:F1} → {median.With / 1048576.0:F1} MiB"));
+                $"else moved the heap: {(rounds.All(r => r.Clean) ? "none" : Bytes(rounds.Where(r => !r.Clean).Select(r => r.PerGrain)))}); " +
+                $"heap {median.Gone / 1048576.0:F1} → {median.With / 1048576.0:F1} MiB"));
         report.Add(new Figure("memory.state", "of which its state (the same fold outside Orleans)", "bytes", perState, Samples: stateCount));
         report.Add(new Figure("memory.beyond", "memory per grain beyond its state", "bytes", median.PerGrain - perState, Samples: median.Activated));
         if (MemoryProblem(rounds, perState, n) is { } problem)
@@ -575,9 +581,9 @@ public sealed class Benchmark(BenchOptions options, Report report)
 
         /// <summary>
         /// Nothing but the grains moved the heap: it came back within a tenth of their bytes to where it stood, and the pools
-        /// moved less than a hundredth of them.
+        /// moved less than a twentieth of them.
         /// </summary>
-        public bool Clean => With > Gone && Math.Abs(Gone - Before) <= 0.1 * (With - Gone) && Pooled <= 0.01 * (With - Gone);
+        public bool Clean => With > Gone && Math.Abs(Gone - Before) <= 0.1 * (With - Gone) && Pooled <= 0.05 * (With - Gone);
     }
 
     /// <summary>
