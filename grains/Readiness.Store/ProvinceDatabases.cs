@@ -43,7 +43,7 @@ public sealed class ProvinceDatabase(
     public StoreSessions Sessions { get; } = sessions;
 
     /// <summary>What the actor grains read and write of their own streams in this database.</summary>
-    public ActorStreams Streams { get; } = new(sessions);
+    public ActorStreams Streams { get; } = new(sessions, dataSource);
 
     /// <summary>The provinces it holds; null for the main database, which holds every province no other names.</summary>
     public IReadOnlySet<string>? Provinces { get; } = provinces;

@@ -26,6 +26,8 @@ public sealed class StreamSnapshot
     /// <summary>
     /// Every command id applied up to <see cref="Version"/>, as the grains' CommandDigests pack
     /// them with the version each reached: a retry of any of them is still answered, not applied again.
+    /// Bytes, which the serialiser writes as the base64 text stored before and decodes straight from the
+    /// document: a 10,000-command stream's 320 KB of it no longer passes through a string of twice that size.
     /// </summary>
-    public string CommandIds { get; set; } = string.Empty;
+    public byte[] CommandIds { get; set; } = [];
 }

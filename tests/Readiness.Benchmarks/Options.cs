@@ -22,19 +22,20 @@ public sealed record BenchOptions(
     TimeSpan CatchUpWindow,
     bool Trace = false,
     bool GrainsOnly = false,
+    bool IdleOnly = false,
     int Databases = 1,
     int Runs = 2)
 {
     public static BenchOptions Quick(string outDirectory) => new("quick", outDirectory,
         new CountryShape(Provinces: 6, DistrictsPerProvince: 4, CommunesPerDistrict: 6, UnitsPerCommune: 2),
         [1, 8, 64, 256], TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(4),
-        LiveQueries: 200, PastQueries: 100, ColdStreams: 4, ColdStreamLength: 10_000, MemoryGrains: 5_000, RebuildEvents: 250_000,
+        LiveQueries: 200, PastQueries: 100, ColdStreams: 4, ColdStreamLength: 10_000, MemoryGrains: 10_000, RebuildEvents: 250_000,
         ProfileDuration: TimeSpan.FromSeconds(5), CatchUpWindow: TimeSpan.FromSeconds(5));
 
     public static BenchOptions Full(string outDirectory) => new("full", outDirectory,
         new CountryShape(Provinces: 24, DistrictsPerProvince: 8, CommunesPerDistrict: 10, UnitsPerCommune: 2),
         [1, 8, 64, 256], TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15),
-        LiveQueries: 2_000, PastQueries: 300, ColdStreams: 8, ColdStreamLength: 10_000, MemoryGrains: 10_000, RebuildEvents: 1_050_000,
+        LiveQueries: 2_000, PastQueries: 300, ColdStreams: 8, ColdStreamLength: 10_000, MemoryGrains: 20_000, RebuildEvents: 1_050_000,
         ProfileDuration: TimeSpan.FromSeconds(10), CatchUpWindow: TimeSpan.FromSeconds(10));
 
     /// <summary>
@@ -53,6 +54,7 @@ public sealed record BenchOptions(
         var mode = "quick";
         var trace = false;
         var grainsOnly = false;
+        var idleOnly = false;
         var databases = 1;
         var runs = 2;
         var output = Path.Combine(BenchDatabase.RepositoryRoot, "TestResults", "benchmarks");
@@ -68,6 +70,9 @@ public sealed record BenchOptions(
                     break;
                 case "--grains-only":
                     grainsOnly = true;
+                    break;
+                case "--idle-only":
+                    idleOnly = true;
                     break;
                 case "--databases" when i + 1 < args.Length && args[i + 1] is "1" or "2":
                     databases = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -88,11 +93,17 @@ public sealed record BenchOptions(
                         "  --runs N    how many runs (1–5, default 2); a target is met only when every run meets it\n" +
                         "  --out    where the JSON and Markdown go (default TestResults/benchmarks)\n" +
                         "  --grains-only  the seed and the grain levels alone (rate, allocation, lag): a minute, for profiling\n" +
+                        "  --idle-only    cold activation and the memory of idle grains alone, without the seed or any load\n" +
                         "  --trace  also sample this process's threads with dotnet-trace (if installed) during the profile pass\n" +
                         "  --databases 2  every other province in a database on a second PostgreSQL cluster: the grains' rate and lag per\n" +
                         "                 database, raw appends into one cluster and both, each database's daemon and rebuild (for the sizing note)");
                     return null;
             }
+        }
+        if (grainsOnly && idleOnly)
+        {
+            Console.Error.WriteLine("--grains-only and --idle-only leave out each other's phases: choose one");
+            return null;
         }
         var options = mode switch
         {
@@ -102,6 +113,10 @@ public sealed record BenchOptions(
         };
         return databases == 2
             ? options with { Trace = trace, Databases = 2, Mode = options.Mode + "-2db", Runs = runs }
-            : options with { Trace = trace, Runs = runs, GrainsOnly = grainsOnly, Mode = grainsOnly ? options.Mode + "-grains" : options.Mode };
+            : options with
+            {
+                Trace = trace, Runs = runs, GrainsOnly = grainsOnly, IdleOnly = idleOnly,
+                Mode = options.Mode + (grainsOnly ? "-grains" : "") + (idleOnly ? "-idle" : ""),
+            };
     }
 }

@@ -20,7 +20,7 @@ public static class CommandDigests
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
 
-    public static string Pack(IEnumerable<KeyValuePair<UInt128, long>> digests)
+    public static byte[] Pack(IEnumerable<KeyValuePair<UInt128, long>> digests)
     {
         var list = digests.ToList();
         var bytes = new byte[list.Count * RecordBytes];
@@ -30,12 +30,11 @@ public static class CommandDigests
             System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(record, list[i].Key);
             System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(record[16..], list[i].Value);
         }
-        return Convert.ToBase64String(bytes);
+        return bytes;
     }
 
-    public static Dictionary<UInt128, long> Unpack(string packed)
+    public static Dictionary<UInt128, long> Unpack(byte[] bytes)
     {
-        var bytes = Convert.FromBase64String(packed);
         var digests = new Dictionary<UInt128, long>(bytes.Length / RecordBytes);
         for (var offset = 0; offset + RecordBytes <= bytes.Length; offset += RecordBytes)
         {
