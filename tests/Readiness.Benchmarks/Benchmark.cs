@@ -713,9 +713,29 @@ public sealed class Benchmark(BenchOptions options, Report report)
         Console.WriteLine("  Marten's own rebuild of the province roster (IProjectionDaemon.RebuildProjectionAsync)");
         await coordinator.PauseAsync();
         var daemon = coordinator.DaemonForMainDatabase();
+        var budget = options.MartenRebuildBudget ?? TimeSpan.FromMinutes(30);
+        using var stopAtBudget = new CancellationTokenSource(budget);
         var t0 = Stopwatch.GetTimestamp();
-        await daemon.RebuildProjectionAsync(ProvinceRosterProjection.ProjectionName, TimeSpan.FromMinutes(30), CancellationToken.None);
+        var finished = true;
+        try
+        {
+            await daemon.RebuildProjectionAsync(ProvinceRosterProjection.ProjectionName, TimeSpan.FromMinutes(30), stopAtBudget.Token);
+        }
+        catch (OperationCanceledException) when (stopAtBudget.IsCancellationRequested)
+        {
+            finished = false;
+        }
         var seconds = Latencies.Since(t0) / 1000;
+        if (!finished)
+        {
+            // Unfinished at the budget: the whole store over the budget is more than it could have reached, so the
+            // comparison with the project's rebuild is a lower bound on the gain, never flattering.
+            var events = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_events");
+            report.Add(new Figure("rebuild.marten", "Marten's own rebuild of the province roster (stopped at its budget)", "events/s", events / seconds, Samples: events,
+                Notes: $"not finished after {seconds:F0} s: at most {events / seconds:N0} events/s over {events:N0} events; the roster's documents are deleted first, "
+                    + "so views are empty or partial until it ends; the progress-row comparison is left to the quick and full modes"));
+            return;
+        }
         var reached = await database.ScalarAsync(progress);
         var replayed = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_events WHERE seq_id <= @reached", ("reached", reached));
         var parts = await database.ScalarAsync("SELECT count(*) FROM readiness.mt_doc_provinceroster");
