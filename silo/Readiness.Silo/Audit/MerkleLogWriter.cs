@@ -111,7 +111,7 @@ public sealed partial class MerkleLogWriter(
         // The last head kept outside the database: every head signed from here must extend it.
         var kept = KeptHead();
         // And the last head the region cosigned: a head file lost or replaced on this machine does not free the silo to sign over a rewritten log.
-        var cosigned = LastOfThisLog(File.Exists(CosignedFile) ? File.ReadLines(CosignedFile) : []);
+        var cosigned = LastKeptIn(CosignedFile);
         var refused = false;
         // An alarm stands until the log as stored extends the kept heads again (the store put back as it was).
         if (alarms.Raised.ContainsKey(Concern) && size > 0
@@ -201,15 +201,19 @@ public sealed partial class MerkleLogWriter(
     /// replaced under the same file, is not this log's; a line from before heads named their log is), or
     /// null when the file holds none.
     /// </summary>
-    public TreeHead? KeptHead()
+    public TreeHead? KeptHead() => LastKeptIn(HeadFile);
+
+    private TreeHead? LastKeptIn(string file)
     {
-        var file = HeadFile;
-        if (!File.Exists(file))
+        try
+        {
+            // The file grows by a line a head and is read every pass: its end first, the whole only if no head of this log is there.
+            return LastOfThisLog(Tail(file, 64 * 1024, out var whole)) ?? (whole ? null : LastOfThisLog(File.ReadLines(file)));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
-        // The file grows by a line a head; its end is read first, the whole only if no head of this log is there.
-        return LastOfThisLog(Tail(file, 64 * 1024, out var whole)) ?? (whole ? null : LastOfThisLog(File.ReadLines(file)));
     }
 
     private static string[] Tail(string file, int bytes, out bool whole)
