@@ -96,17 +96,19 @@ public class RegionRewriteTests(RewriteFixture rewrite) : IClassFixture<RewriteF
         // The owner changes an old event, deletes the log and the head file beside it: only the region's cosigned head is left.
         // Between two passes of the writer (its lock held): a pass under way would write the head file again after its
         // removal, or append leaves after the rows were deleted, and the alarm would then be about something else.
-        var sequence = await rewrite.ProvinceDatabase.ScalarAsync("SELECT min(seq_id) + 2 FROM readiness.mt_events WHERE stream_id <> 'mt_tombstone'");
         await using (var owner = new NpgsqlConnection(rewrite.ProvinceDatabase.SuperuserConnectionString))
         {
             await owner.OpenAsync(Cancel);
             await using var betweenPasses = await AdvisoryLock.AcquireAsync(owner, AdvisoryLockKey.MerkleLog, Cancel);
             File.Delete(rewrite.Writer.HeadFile);
-            await using var rewriting = new NpgsqlCommand($$"""
-                UPDATE readiness.mt_events SET data = jsonb_set(data, '{forged}', '1') WHERE seq_id = {{sequence}};
-                DELETE FROM readiness.log_leaves; DELETE FROM readiness.log_nodes; DELETE FROM readiness.tree_heads;
+            // The third event stored, not the third sequence number: a number left unused by a rolled-back append would change nothing.
+            await using var forging = new NpgsqlCommand("""
+                UPDATE readiness.mt_events SET data = jsonb_set(data, '{forged}', '1')
+                WHERE seq_id = (SELECT seq_id FROM readiness.mt_events WHERE stream_id <> 'mt_tombstone' ORDER BY seq_id OFFSET 2 LIMIT 1)
                 """, owner);
-            await rewriting.ExecuteNonQueryAsync(Cancel);
+            Assert.Equal(1, await forging.ExecuteNonQueryAsync(Cancel));
+            await using var unlogging = new NpgsqlCommand("DELETE FROM readiness.log_leaves; DELETE FROM readiness.log_nodes; DELETE FROM readiness.tree_heads;", owner);
+            await unlogging.ExecuteNonQueryAsync(Cancel);
         }
         var alarms = rewrite.Province.Services.GetRequiredService<AuditAlarms>();
         var raised = await Eventually(() => Task.FromResult(alarms.Raised.Values.FirstOrDefault(a => a.Contains(rewrite.Writer.CosignedFile, StringComparison.Ordinal))),
